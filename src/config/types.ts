@@ -1,0 +1,57 @@
+import type { Destination } from '../destinations/api.ts';
+import type { Router } from '../routing/types.ts';
+
+/** Retry and timeout settings for deliveries; defaults under `delivery:`, overridable per destination. */
+export interface DeliverySettings {
+  attempts: number;
+  backoff: { initialMs: number; maxMs: number; multiplier: number; jitter: boolean };
+  timeoutMs: number;
+  concurrency: number;
+}
+
+/** A configured source (only `kind: mta` exists today). */
+export interface SourceConfig {
+  name: string;
+  kind: 'mta';
+  version: 1 | 2 | 3;
+  /** Undefined only when allowUnsigned is true and no secret was given. */
+  secret?: string;
+  allowUnsigned: boolean;
+  dedupeWindowMs: number;
+  /** Country calling code used to turn national numbers into E.164, e.g. '1'. */
+  defaultCountry: string;
+}
+
+/** A configured, built destination. */
+export interface DestinationConfig {
+  name: string;
+  type: string;
+  delivery: DeliverySettings;
+  /** Sends allowed per window, retries included. */
+  rateLimit?: { count: number; perMs: number };
+  circuitBreaker?: { failures: number; cooldownMs: number };
+  /** Destinations that get the event when a delivery here ends failed or dead. */
+  fallback: string[];
+  destination: Destination;
+}
+
+/** Where the store lives. */
+export type StoreConfig =
+  | { driver: 'sqlite'; path: string; retentionMs: number }
+  | { driver: 'postgres'; url: string; poolSize: number; retentionMs: number };
+
+/** The built, immutable config. A reload builds a new one and swaps it whole. */
+export interface Config {
+  /** Absolute path of the file it was loaded from. */
+  file: string;
+  server: { host: string; port: number; bodyLimitBytes: number };
+  sources: ReadonlyMap<string, SourceConfig>;
+  store: StoreConfig;
+  delivery: DeliverySettings;
+  admin: { token?: string };
+  plugins: { dirs: string[] };
+  destinations: ReadonlyMap<string, DestinationConfig>;
+  router: Router;
+  /** Every secret value in the config (from ${...} or secret-named keys), for redaction in logs and output. */
+  secrets: readonly string[];
+}

@@ -1,0 +1,111 @@
+/**
+ * How a destination reports a failed send. The queue owns the retry policy (delivery/policy.ts); a
+ * destination only says what kind of failure it saw. Classification is by property, not `instanceof`, so a
+ * plugin living outside this repo can throw a plain Error with `permanent` or `retryAfterMs` set.
+ */
+
+/** Extra facts about a failed send, recorded with the attempt. */
+export interface FailureDetails {
+  /** HTTP status (or SMTP reply code) the destination answered with, when there was one. */
+  statusCode?: number;
+  /** Short machine-friendly reason for metrics: client_error, server_error, rate_limited, timeout, network, auth. */
+  reason?: FailureReason;
+}
+
+/** The failure reasons used as a metrics label. */
+export type FailureReason =
+  | 'client_error'
+  | 'server_error'
+  | 'rate_limited'
+  | 'timeout'
+  | 'network'
+  | 'auth'
+  | 'other';
+
+/** A failure that will not go away by retrying (bad request, bad credentials, unknown channel…). */
+export class PermanentError extends Error {
+  readonly permanent = true;
+  readonly statusCode?: number;
+  readonly reason?: FailureReason;
+  constructor(message: string, details: FailureDetails = {}) {
+    super(message);
+    this.name = 'PermanentError';
+    this.statusCode = details.statusCode;
+    this.reason = details.reason;
+  }
+}
+
+/** A transient failure with a hint from the destination about when to try again (Retry-After, rate limits). */
+export class RetryAfterError extends Error {
+  readonly retryAfterMs: number;
+  readonly statusCode?: number;
+  readonly reason?: FailureReason;
+  constructor(message: string, retryAfterMs: number, details: FailureDetails = {}) {
+    super(message);
+    this.name = 'RetryAfterError';
+    this.retryAfterMs = retryAfterMs;
+    this.statusCode = details.statusCode;
+    this.reason = details.reason ?? 'rate_limited';
+  }
+}
+
+/** A failure that is expected to pass (5xx, network, timeout). Plain errors are treated the same way. */
+export class TransientError extends Error {
+  readonly statusCode?: number;
+  readonly reason?: FailureReason;
+  constructor(message: string, details: FailureDetails = {}) {
+    super(message);
+    this.name = 'TransientError';
+    this.statusCode = details.statusCode;
+    this.reason = details.reason;
+  }
+}
+
+/** What one send came to, as the queue sees it. */
+export type SendFailure =
+  | { kind: 'permanent'; message: string; statusCode?: number; reason: FailureReason }
+  | { kind: 'transient'; message: string; statusCode?: number; reason: FailureReason; retryAfterMs?: number };
+
+/** Reads any thrown value as a send failure. Unknown throwables are transient: the safe default. */
+export function classifyFailure(err: unknown): SendFailure {
+  if (typeof err !== 'object' || err === null) {
+    return { kind: 'transient', message: String(err), reason: 'other' };
+  }
+  const e = err as {
+    message?: unknown;
+    permanent?: unknown;
+    retryAfterMs?: unknown;
+    statusCode?: unknown;
+    reason?: unknown;
+    name?: unknown;
+  };
+  const message = typeof e.message === 'string' && e.message !== '' ? e.message : String(err);
+  const statusCode = typeof e.statusCode === 'number' ? e.statusCode : undefined;
+  const reason =
+    typeof e.reason === 'string'
+      ? (e.reason as FailureReason)
+      : e.name === 'TimeoutError'
+        ? 'timeout'
+        : 'other';
+  if (e.permanent === true) return { kind: 'permanent', message, statusCode, reason };
+  const retryAfterMs =
+    typeof e.retryAfterMs === 'number' && Number.isFinite(e.retryAfterMs) && e.retryAfterMs >= 0
+      ? e.retryAfterMs
+      : undefined;
+  return { kind: 'transient', message, statusCode, reason, retryAfterMs };
+}
+
+/**
+ * Parses an HTTP Retry-After value (delta-seconds or an HTTP date) into milliseconds from `now`.
+ * Returns undefined when absent or unreadable.
+ */
+export function parseRetryAfter(
+  value: string | null | undefined,
+  now: number = Date.now(),
+): number | undefined {
+  if (value == null || value.trim() === '') return undefined;
+  const v = value.trim();
+  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}

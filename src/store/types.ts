@@ -1,0 +1,194 @@
+import type { GatewayEvent } from '../event.ts';
+
+/**
+ * The store: events, their deliveries, every attempt, and rejected payloads. One interface with explicit SQL
+ * behind it (sqlite/ and postgres/); both backends pass the same suite (test/store/suite.ts).
+ * Every method that depends on time takes `now` explicitly, so tests drive a fake clock.
+ */
+
+/** The closed set of delivery states. `sending` = claimed by a worker under a lease. */
+export const DELIVERY_STATES = ['pending', 'sending', 'delivered', 'failed', 'dead'] as const;
+/** A delivery's state. delivered / failed / dead are final (failed and dead can be replayed). */
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
+
+/** One route's verdict for an event, kept with the event for the admin API. */
+export interface RouteVerdict {
+  name: string;
+  matched: boolean;
+  reason: string;
+}
+
+/** What ingress hands the store for one accepted webhook. */
+export interface IngestRequest {
+  event: GatewayEvent;
+  /** SHA-256 hex of the raw body, for deduplication per source. */
+  bodyHash: string;
+  /** Deduplicate against bodies seen within this many ms (0: no dedupe). */
+  dedupeWindowMs: number;
+  routes: RouteVerdict[];
+  /** Destinations chosen by routing, each at most once, with the route that chose it. */
+  deliveries: Array<{ destination: string; route: string }>;
+}
+
+/** The answer for one ingest request. `id` is the original event's id when `duplicate`. */
+export interface IngestResult {
+  id: string;
+  duplicate: boolean;
+}
+
+/** A delivery handed to a worker, with its event. */
+export interface ClaimedDelivery {
+  id: string;
+  eventId: string;
+  destination: string;
+  route: string;
+  /** Attempts already made before this claim (the next attempt is number attempts + 1). */
+  attempts: number;
+  event: GatewayEvent;
+}
+
+/** One recorded attempt. */
+export interface AttemptRecord {
+  number: number;
+  startedAt: Date;
+  durationMs: number;
+  outcome: 'delivered' | 'retry' | 'failed' | 'dead';
+  reason?: string;
+  statusCode?: number;
+}
+
+/** Where a delivery goes after an attempt: a final state, or back to pending at `nextAt`. */
+export type NextState = { state: 'delivered' | 'failed' | 'dead' } | { state: 'pending'; nextAt: Date };
+
+/** A delivery as listed by the admin API and the CLI. */
+export interface DeliveryRow {
+  id: string;
+  eventId: string;
+  destination: string;
+  route: string;
+  state: DeliveryState;
+  attempts: number;
+  nextAt: string | null;
+  lastError: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** An attempt as listed by the admin API. */
+export interface AttemptRow extends Omit<AttemptRecord, 'startedAt'> {
+  deliveryId: string;
+  startedAt: string;
+}
+
+/** An event with everything known about it. */
+export interface EventDetail {
+  event: GatewayEvent;
+  routes: RouteVerdict[];
+  unrouted: boolean;
+  deliveries: Array<DeliveryRow & { attemptLog: AttemptRow[] }>;
+}
+
+/** Filters for listing deliveries (and for replaying many). All optional, combined with AND. */
+export interface DeliveryFilter {
+  state?: DeliveryState | DeliveryState[];
+  destination?: string;
+  eventId?: string;
+  /** Only deliveries last updated at or after this time. */
+  since?: Date;
+}
+
+/** Filters for listing events. */
+export interface EventFilter {
+  type?: string;
+  /** Status name, e.g. DELIVERY_FAILED. */
+  status?: string;
+  /** Events with a delivery to this destination. */
+  destination?: string;
+  since?: Date;
+  unrouted?: boolean;
+}
+
+/** Keyset pagination: pass back `next` to get the following page. Newest first. */
+export interface Page<T> {
+  items: T[];
+  next: string | null;
+}
+
+/** A signature-valid body that failed decoding, kept so nothing authentic is lost. */
+export interface RejectedPayload {
+  id: string;
+  source: string;
+  urlEvent: string | null;
+  receivedAt: string;
+  /** The raw body as received (UTF-8 text; invalid bytes replaced). */
+  body: string;
+  errors: Array<{ path: string; message: string }>;
+}
+
+/** Queue depth for metrics and /readyz. */
+export interface QueueStats {
+  depth: Array<{ destination: string; state: DeliveryState; count: number }>;
+  /** receivedAt of the oldest pending/sending delivery's creation, per destination. */
+  oldestPending: Array<{ destination: string; createdAt: Date }>;
+}
+
+/** The store interface both backends implement. */
+export interface Store {
+  /** Creates or upgrades the schema (numbered migrations; safe when several instances start at once). */
+  migrate(): Promise<void>;
+  /** Cheap liveness query for /readyz. Throws when the store does not answer. */
+  ping(): Promise<void>;
+  /**
+   * Commits a batch of events and their deliveries in ONE transaction (group commit) and returns one result
+   * per request, in order. Returns only after the commit is durable.
+   */
+  ingest(batch: IngestRequest[], now: Date): Promise<IngestResult[]>;
+  /**
+   * Claims up to `limit` due deliveries of one destination: pending with nextAt <= now, or sending with an
+   * expired lease (a crashed worker's). Marks them sending, owned by `owner`, leased until now + leaseMs.
+   * Two claimers never get the same delivery.
+   */
+  claim(
+    destination: string,
+    limit: number,
+    owner: string,
+    leaseMs: number,
+    now: Date,
+  ): Promise<ClaimedDelivery[]>;
+  /** Extends the lease of deliveries this owner still holds. Returns the ids actually renewed. */
+  renewLeases(ids: string[], owner: string, leaseMs: number, now: Date): Promise<string[]>;
+  /**
+   * Records an attempt and moves the delivery to its next state, only if `owner` still holds the lease.
+   * Returns false when the lease was lost (another worker reclaimed it); the attempt is then still recorded.
+   */
+  complete(
+    deliveryId: string,
+    owner: string,
+    attempt: AttemptRecord,
+    next: NextState,
+    now: Date,
+  ): Promise<boolean>;
+  /** Puts every delivery this owner holds back to pending (graceful shutdown). */
+  releaseAll(owner: string, now: Date): Promise<number>;
+  /** The earliest nextAt among pending deliveries of a destination (null: none pending), to sleep until. */
+  nextDue(destination: string): Promise<Date | null>;
+
+  getEvent(id: string): Promise<EventDetail | null>;
+  listEvents(filter: EventFilter, limit: number, cursor?: string): Promise<Page<EventDetail['event']>>;
+  listDeliveries(filter: DeliveryFilter, limit: number, cursor?: string): Promise<Page<DeliveryRow>>;
+  /** Puts failed/dead deliveries back to pending now, attempts reset. By ids, or by filter. Returns how many. */
+  replay(target: { ids: string[] } | { filter: DeliveryFilter }, now: Date): Promise<number>;
+
+  addRejected(r: Omit<RejectedPayload, 'id'>, now: Date): Promise<string>;
+  listRejected(limit: number, cursor?: string): Promise<Page<RejectedPayload>>;
+  getRejected(id: string): Promise<RejectedPayload | null>;
+  deleteRejected(id: string): Promise<void>;
+
+  /** Deletes events older than `before` whose deliveries are all final, plus expired dedupe keys. */
+  prune(before: Date, now: Date): Promise<number>;
+  queueStats(now: Date): Promise<QueueStats>;
+  /** Destinations held by an operator (`switchboard pause`), persisted across restarts and instances. */
+  pausedDestinations(): Promise<string[]>;
+  setPaused(destination: string, paused: boolean): Promise<void>;
+  close(): Promise<void>;
+}

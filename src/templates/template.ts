@@ -1,0 +1,103 @@
+import { Liquid, type Template as LiquidTemplate } from 'liquidjs';
+import type { GatewayEvent } from '../event.ts';
+
+/**
+ * How values inserted into a template are escaped for the medium it ends up in:
+ * - `none`   plain text (file lines, SMS-like bodies)
+ * - `slack`  Slack mrkdwn: `&`, `<`, `>` become entities, so a reply saying `<!channel>` cannot ping anyone
+ * - `html`   HTML bodies (email)
+ * - `header` single-line header values: rendering fails if the result contains CR or LF
+ * - `json`   values inserted inside JSON string literals (http body templates)
+ * Only the values from the event are escaped; the template's own literal text is the operator's.
+ */
+export type EscapeMode = 'none' | 'slack' | 'html' | 'header' | 'json';
+
+/** A compiled template over the normalized event. */
+export interface Template {
+  readonly source: string;
+  /** Renders for one event. Throws TemplateRenderError when the output is not acceptable (e.g. CR/LF in a header). */
+  render(event: GatewayEvent): string;
+}
+
+/** Rendering failed for this event: a permanent failure for the delivery (retrying cannot fix it). */
+export class TemplateRenderError extends Error {
+  readonly permanent = true;
+  constructor(message: string) {
+    super(message);
+    this.name = 'TemplateRenderError';
+  }
+}
+
+const ESCAPES: Record<EscapeMode, (s: string) => string> = {
+  none: (s) => s,
+  header: (s) => s,
+  slack: (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'),
+  html: (s) =>
+    s
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&#39;'),
+  json: (s) => JSON.stringify(s).slice(1, -1),
+};
+
+/** Escapes one value for a medium, for plugins that build text without a template. */
+export function escapeFor(mode: EscapeMode, value: string): string {
+  return ESCAPES[mode](value);
+}
+
+function engineFor(mode: EscapeMode): Liquid {
+  const escape = ESCAPES[mode];
+  return new Liquid({
+    strictFilters: true, // an unknown filter is a config error, not a silent no-op
+    strictVariables: false, // a field absent from this event renders as ''
+    ownPropertyOnly: true,
+    outputEscape: (value: unknown) =>
+      escape(value == null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value)),
+  });
+}
+
+const engines = new Map<EscapeMode, Liquid>();
+
+/** Compiles a Liquid template, or returns the syntax error in plain words. */
+export function compileTemplate(
+  source: string,
+  mode: EscapeMode,
+): { ok: true; template: Template } | { ok: false; error: string } {
+  let engine = engines.get(mode);
+  if (engine === undefined) {
+    engine = engineFor(mode);
+    engines.set(mode, engine);
+  }
+  let parsed: LiquidTemplate[];
+  try {
+    parsed = engine.parse(source);
+  } catch (err) {
+    return { ok: false, error: `template does not compile: ${(err as Error).message.split('\n')[0]}` };
+  }
+  const liquid = engine;
+  return {
+    ok: true,
+    template: {
+      source,
+      render(event) {
+        let out: string;
+        try {
+          out = liquid.renderSync(parsed, event as unknown as Record<string, unknown>) as string;
+        } catch (err) {
+          throw new TemplateRenderError(
+            `template failed for this event: ${(err as Error).message.split('\n')[0]}`,
+          );
+        }
+        if (mode === 'header' && /[\r\n]/.test(out)) {
+          throw new TemplateRenderError('rendered header value contains CR or LF; refusing to send it');
+        }
+        return out;
+      },
+    },
+  };
+}
+
+/** A template that renders nothing: stands in for one that failed to compile (the config is then rejected). */
+export const EMPTY_TEMPLATE: Template = { source: '', render: () => '' };
