@@ -1,0 +1,52 @@
+import * as t from 'io-ts';
+
+// YYYY-MM-DD, optionally followed by a time (T or space) with optional seconds, fraction and zone.
+const ISO_8601 =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+
+/**
+ * Parses an ISO 8601 date-time into epoch milliseconds, or undefined when it is not one or names a day or time
+ * that does not exist (2026-02-30, 25:00; `Date.parse` would quietly roll those over). A time without a zone
+ * is read as UTC, because MTA documents its timestamps as UTC.
+ */
+export function parseIsoTimestamp(text: string): number | undefined {
+  const m = ISO_8601.exec(text);
+  if (!m) return undefined;
+  const [year, month, day, hour = 0, minute = 0, second = 0] = m.slice(1, 7).map((p) => (p ? Number(p) : 0));
+  const millis = m[7] ? Number(m[7].padEnd(3, '0').slice(0, 3)) : 0; // finer than a millisecond is dropped
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day); // not Date.UTC: it maps years 0–99 to 1900–1999
+  date.setUTCHours(hour, minute, second, millis);
+  const exists =
+    date.getUTCFullYear() === year &&
+    date.getUTCMonth() === month - 1 &&
+    date.getUTCDate() === day &&
+    date.getUTCHours() === hour &&
+    date.getUTCMinutes() === minute &&
+    date.getUTCSeconds() === second;
+  if (!exists) return undefined;
+  const offset = zoneOffsetMinutes(m[8]);
+  return offset === undefined ? undefined : date.getTime() - offset * 60_000;
+}
+
+/** Minutes east of UTC for `Z`, `+05:30`, `-0800`, `+01`; undefined for an impossible offset. */
+function zoneOffsetMinutes(zone: string | undefined): number | undefined {
+  if (zone === undefined || zone.toUpperCase() === 'Z') return 0;
+  const sign = zone[0] === '-' ? -1 : 1;
+  const digits = zone.slice(1).replace(':', '');
+  const hours = Number(digits.slice(0, 2));
+  const minutes = digits.length > 2 ? Number(digits.slice(2)) : 0;
+  if (hours > 23 || minutes > 59) return undefined;
+  return sign * (hours * 60 + minutes);
+}
+
+/** An ISO 8601 timestamp string, decoded to the same instant as ISO 8601 UTC (`2026-11-28T14:03:11.512Z`). */
+export const IsoTimestamp = new t.Type<string, string, unknown>(
+  'an ISO 8601 timestamp',
+  (u): u is string => typeof u === 'string' && parseIsoTimestamp(u) !== undefined,
+  (u, c) => {
+    const ms = typeof u === 'string' ? parseIsoTimestamp(u) : undefined;
+    return ms === undefined ? t.failure(u, c) : t.success(new Date(ms).toISOString());
+  },
+  t.identity,
+);

@@ -1,0 +1,34 @@
+import * as t from 'io-ts';
+import { statusOf } from '../../status.ts';
+import type { EventFields, MappingContext } from '../event-fields.ts';
+import { optional, Text, WholeNumber } from '../fields.ts';
+import { E164Phone, fromE164 } from '../phones.ts';
+import { Tags, tagsOf } from '../tags.ts';
+
+/** delivery-status, V2 — provisional: V1's documented fields with `destinationNumber` in E.164. */
+export const codec = t.type(
+  {
+    destinationNumber: E164Phone,
+    messageId: WholeNumber,
+    externalId: Text,
+    status: WholeNumber,
+    tags: optional(Tags),
+    senderName: optional(Text),
+  },
+  'delivery-status V2',
+);
+
+/** The decoded body. */
+export type Body = t.TypeOf<typeof codec>;
+
+/** The event fields this body gives. */
+export function toEvent(body: Body, ctx: MappingContext): EventFields {
+  return {
+    ...fromE164(body.destinationNumber, ctx.defaultCountry),
+    messageId: body.messageId,
+    externalId: body.externalId,
+    status: statusOf(body.status),
+    senderName: body.senderName ?? undefined,
+    tags: tagsOf(body.tags),
+  };
+}
