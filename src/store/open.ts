@@ -1,0 +1,19 @@
+import type { StoreConfig } from '../config/types.ts';
+import { openPostgresStore } from './postgres/open.ts';
+import { openSqliteStore } from './sqlite/open.ts';
+import type { Store } from './types.ts';
+
+/** Opens the configured backend and brings its schema up to date (migrations are a no-op when current). */
+export async function openStore(config: StoreConfig): Promise<Store> {
+  const store =
+    config.driver === 'sqlite'
+      ? openSqliteStore(config.path)
+      : await openPostgresStore({ url: config.url, poolSize: config.poolSize });
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}

@@ -1,0 +1,37 @@
+import type pg from 'pg';
+import type { Bind } from '../filters.ts';
+
+/** Runs `fn` on one pooled client inside BEGIN/COMMIT, rolling back (and discarding the client) on error. */
+export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    client.release();
+    return result;
+  } catch (error) {
+    // A client whose ROLLBACK fails is in an unknown state: destroy it instead of returning it to the pool.
+    const rollback = await client.query('ROLLBACK').then(
+      () => undefined,
+      (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
+    );
+    client.release(rollback);
+    throw error;
+  }
+}
+
+/** A Bind for PostgreSQL: numbered `$n` placeholders. */
+export function pgBind(params: unknown[]): Bind {
+  return (value) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+}
+
+/** Strips NUL, which PostgreSQL text cannot hold, replacing it as invalid bytes are (U+FFFD). */
+export function pgText(value: string): string;
+export function pgText(value: string | null): string | null;
+export function pgText(value: string | null): string | null {
+  return value === null ? null : value.replaceAll('\u0000', '\uFFFD');
+}

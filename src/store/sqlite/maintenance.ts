@@ -1,0 +1,59 @@
+import type { DeliveryState, QueueStats } from '../types.ts';
+import type { SqliteDb } from './db.ts';
+
+const PRUNE_BATCH = 1000;
+
+// Batches keep each write transaction short, so ingest never waits long behind a big prune.
+const PRUNE_EVENTS = `
+  DELETE FROM events WHERE id IN (
+    SELECT id FROM events
+    WHERE received_at < ?
+      AND NOT EXISTS (
+        SELECT 1 FROM deliveries d WHERE d.event_id = events.id AND d.state IN ('pending', 'sending'))
+    LIMIT ${PRUNE_BATCH})`;
+
+const PRUNE_DEDUPE = 'DELETE FROM dedupe WHERE expires_at <= ?';
+
+const DEPTH = `
+  SELECT destination, state, COUNT(*) AS count FROM deliveries
+  WHERE state IN ('pending', 'sending') GROUP BY destination, state ORDER BY destination, state`;
+
+const OLDEST = `
+  SELECT destination, MIN(created_at) AS created_at FROM deliveries
+  WHERE state IN ('pending', 'sending') GROUP BY destination ORDER BY destination`;
+
+/** Deletes old events whose deliveries are all final (cascading), and expired dedupe keys. */
+export function pruneSqlite(db: SqliteDb, before: Date, now: Date): number {
+  let deleted = 0;
+  for (;;) {
+    const changes = db.stmt(PRUNE_EVENTS).run(before.getTime()).changes;
+    deleted += changes;
+    if (changes < PRUNE_BATCH) break;
+  }
+  db.stmt(PRUNE_DEDUPE).run(now.getTime());
+  return deleted;
+}
+
+/** Counts of pending/sending deliveries per destination, and the oldest one's creation time. */
+export function queueStatsSqlite(db: SqliteDb): QueueStats {
+  const depth = db.stmt(DEPTH).all() as Array<{ destination: string; state: DeliveryState; count: number }>;
+  const oldest = db.stmt(OLDEST).all() as Array<{ destination: string; created_at: number }>;
+  return {
+    depth,
+    oldestPending: oldest.map((r) => ({ destination: r.destination, createdAt: new Date(r.created_at) })),
+  };
+}
+
+/** Destinations an operator has paused. */
+export function pausedSqlite(db: SqliteDb): string[] {
+  const rows = db.stmt('SELECT destination FROM paused ORDER BY destination').all() as Array<{
+    destination: string;
+  }>;
+  return rows.map((r) => r.destination);
+}
+
+/** Pauses or resumes a destination; both are idempotent. */
+export function setPausedSqlite(db: SqliteDb, destination: string, paused: boolean): void {
+  if (paused) db.stmt('INSERT INTO paused (destination) VALUES (?) ON CONFLICT DO NOTHING').run(destination);
+  else db.stmt('DELETE FROM paused WHERE destination = ?').run(destination);
+}

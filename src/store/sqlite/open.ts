@@ -1,0 +1,27 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { SqliteDb } from './db.ts';
+import { SQLiteStore, type SqliteStoreOptions } from './store.ts';
+
+/** How long a statement waits for another connection's write lock (the CLI shares the file). */
+const BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * Opens (creating if needed, with its parent directory) the SQLite store at `path`. Call migrate() before use.
+ * WAL lets readers run beside the one writer; synchronous=FULL makes each commit durable before it returns.
+ */
+export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): SQLiteStore {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const raw = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+  try {
+    raw.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    raw.pragma('journal_mode = WAL');
+    raw.pragma('synchronous = FULL');
+    raw.pragma('foreign_keys = ON');
+  } catch (error) {
+    raw.close();
+    throw error;
+  }
+  return new SQLiteStore(new SqliteDb(raw), options);
+}

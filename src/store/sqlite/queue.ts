@@ -1,0 +1,137 @@
+import { newId } from '../../ids.ts';
+import { lastError } from '../rows.ts';
+import type { AttemptRecord, ClaimedDelivery, NextState } from '../types.ts';
+import type { SqliteDb } from './db.ts';
+
+// Each branch walks deliveries_due in claim order; the union is re-sorted and cut to the limit.
+const CLAIMABLE = `
+  SELECT c.id, c.event_id, c.route, c.attempts, e.event
+  FROM (
+    SELECT * FROM (
+      SELECT id, event_id, route, attempts, next_at FROM deliveries
+      WHERE destination = @destination AND state = 'pending' AND next_at <= @now
+      ORDER BY next_at, id LIMIT @limit)
+    UNION ALL
+    SELECT * FROM (
+      SELECT id, event_id, route, attempts, next_at FROM deliveries
+      WHERE destination = @destination AND state = 'sending' AND lease_until < @now
+      ORDER BY next_at, id LIMIT @limit)
+  ) c
+  JOIN events e ON e.id = c.event_id
+  WHERE NOT EXISTS (SELECT 1 FROM paused WHERE destination = @destination)
+  ORDER BY c.next_at, c.id
+  LIMIT @limit`;
+
+const TAKE = `
+  UPDATE deliveries SET state = 'sending', lease_owner = @owner, lease_until = @until, updated_at = @now
+  WHERE id = @id`;
+
+const RENEW = `
+  UPDATE deliveries SET lease_until = @until
+  WHERE id = @id AND lease_owner = @owner AND state = 'sending'`;
+
+// The attempt is kept even when the lease was lost, unless the delivery itself is gone (pruned).
+const INSERT_ATTEMPT = `
+  INSERT INTO attempts (id, delivery_id, number, started_at, duration_ms, outcome, reason, status_code)
+  SELECT @id, @deliveryId, @number, @startedAt, @durationMs, @outcome, @reason, @statusCode
+  WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = @deliveryId)`;
+
+const FINISH = `
+  UPDATE deliveries
+  SET state = @state, attempts = @number, next_at = @nextAt, last_error = @lastError,
+      lease_owner = NULL, lease_until = NULL, updated_at = @now
+  WHERE id = @deliveryId AND lease_owner = @owner AND state = 'sending'`;
+
+const RELEASE_ALL = `
+  UPDATE deliveries SET state = 'pending', next_at = @now, lease_owner = NULL, lease_until = NULL, updated_at = @now
+  WHERE lease_owner = @owner AND state = 'sending'`;
+
+const NEXT_DUE = `SELECT MIN(next_at) AS next_at FROM deliveries WHERE destination = ? AND state = 'pending'`;
+
+interface ClaimableRow {
+  id: string;
+  event_id: string;
+  route: string;
+  attempts: number;
+  event: string;
+}
+
+/** Claims due deliveries under the write lock, so a second claimer (any process) waits and sees them taken. */
+export function claimSqlite(
+  db: SqliteDb,
+  destination: string,
+  limit: number,
+  owner: string,
+  leaseMs: number,
+  now: Date,
+): ClaimedDelivery[] {
+  const t = now.getTime();
+  return db.write(() => {
+    const rows = db.stmt(CLAIMABLE).all({ destination, now: t, limit }) as ClaimableRow[];
+    for (const row of rows) db.stmt(TAKE).run({ id: row.id, owner, until: t + leaseMs, now: t });
+    return rows.map((row) => ({
+      id: row.id,
+      eventId: row.event_id,
+      destination,
+      route: row.route,
+      attempts: row.attempts,
+      event: JSON.parse(row.event),
+    }));
+  });
+}
+
+/** Extends the leases `owner` still holds; answers the ids renewed. */
+export function renewSqlite(
+  db: SqliteDb,
+  ids: string[],
+  owner: string,
+  leaseMs: number,
+  now: Date,
+): string[] {
+  const until = now.getTime() + leaseMs;
+  return db.write(() => ids.filter((id) => db.stmt(RENEW).run({ id, owner, until }).changes === 1));
+}
+
+/** Records the attempt, then moves the delivery on only if `owner` still holds it. */
+export function completeSqlite(
+  db: SqliteDb,
+  deliveryId: string,
+  owner: string,
+  attempt: AttemptRecord,
+  next: NextState,
+  now: Date,
+): boolean {
+  return db.write(() => {
+    db.stmt(INSERT_ATTEMPT).run({
+      id: newId(now.getTime()),
+      deliveryId,
+      number: attempt.number,
+      startedAt: attempt.startedAt.getTime(),
+      durationMs: Math.round(attempt.durationMs),
+      outcome: attempt.outcome,
+      reason: attempt.reason ?? null,
+      statusCode: attempt.statusCode ?? null,
+    });
+    const moved = db.stmt(FINISH).run({
+      deliveryId,
+      owner,
+      state: next.state,
+      number: attempt.number,
+      nextAt: next.state === 'pending' ? next.nextAt.getTime() : null,
+      lastError: lastError(attempt.outcome, attempt.reason),
+      now: now.getTime(),
+    });
+    return moved.changes === 1;
+  });
+}
+
+/** Puts every delivery `owner` holds back to pending, due now, attempts unchanged. */
+export function releaseAllSqlite(db: SqliteDb, owner: string, now: Date): number {
+  return db.stmt(RELEASE_ALL).run({ owner, now: now.getTime() }).changes;
+}
+
+/** The earliest nextAt among a destination's pending deliveries. */
+export function nextDueSqlite(db: SqliteDb, destination: string): Date | null {
+  const row = db.stmt(NEXT_DUE).get(destination) as { next_at: number | null };
+  return row.next_at === null ? null : new Date(row.next_at);
+}

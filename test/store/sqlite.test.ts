@@ -1,0 +1,94 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import { expect } from 'chai';
+import { openSqliteStore } from '../../src/store/sqlite/open.ts';
+import type { Store } from '../../src/store/types.ts';
+import { at, ingestOne, type MakeStoreOptions, request } from './fixtures.ts';
+import { storeSuite } from './suite.ts';
+
+// Workers do not inherit mocha's tsx loader: register it in the worker, then load the TypeScript claimer.
+const TS_WORKER = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
+  .then(({ register }) => { register(); return import(${JSON.stringify(import.meta.resolve('./sqlite-claimer.ts'))}); })`;
+
+const pathOf = new Map<Store, string>();
+let files = 0;
+
+/** A maker of migrated SQLite stores, each on its own file in `dir`, or on `shareWith`'s file. */
+function storesIn(dir: string) {
+  return async (options: MakeStoreOptions = {}): Promise<Store> => {
+    const path = options.shareWith ? pathOf.get(options.shareWith)! : join(dir, `store-${++files}.db`);
+    const store = openSqliteStore(path, { maxRejected: options.maxRejected });
+    await store.migrate();
+    pathOf.set(store, path);
+    return store;
+  };
+}
+
+const suiteDir = mkdtempSync(join(tmpdir(), 'switchboard-store-'));
+storeSuite('sqlite', storesIn(suiteDir), async () => rmSync(suiteDir, { recursive: true, force: true }));
+
+describe('store: sqlite file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-store-'));
+  const makeStore = storesIn(dir);
+  const opened: Store[] = [];
+  afterEach(async () => Promise.all(opened.splice(0).map((s) => s.close())));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('creates the parent directory and opens the file in WAL mode with migrations recorded', async () => {
+    const path = join(dir, 'nested', 'deeper', 'switchboard.db');
+    const store = openSqliteStore(path);
+    opened.push(store);
+    await store.migrate();
+    await store.migrate();
+    const raw = new Database(path, { readonly: true });
+    try {
+      expect(raw.pragma('journal_mode', { simple: true })).to.equal('wal');
+      expect(raw.prepare('SELECT version, name FROM schema_migrations').all()).to.deep.equal([
+        { version: 1, name: 'init' },
+      ]);
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('prune deletes expired dedupe keys and keeps live ones', async () => {
+    const store = await makeStore();
+    opened.push(store);
+    await ingestOne(store, at(0), { body: 'old', windowMs: 1_000 });
+    await ingestOne(store, at(0), { body: 'live', windowMs: 60_000 });
+    await store.prune(at(0), at(1_000));
+    const raw = new Database(pathOf.get(store)!, { readonly: true });
+    try {
+      expect(raw.prepare('SELECT COUNT(*) AS n FROM dedupe').get()).to.deep.equal({ n: 1 });
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('never gives one delivery to two claimers running in parallel threads on the same file', async () => {
+    const store = await makeStore();
+    opened.push(store);
+    const batch = Array.from({ length: 300 }, () => request(at(0), { to: ['crm'] }));
+    await store.ingest(batch, at(0));
+    const path = pathOf.get(store)!;
+    const claimer = (owner: string) =>
+      new Promise<string[]>((resolve, reject) => {
+        const worker = new Worker(TS_WORKER, {
+          eval: true,
+          workerData: { path, owner, now: at(1).getTime() },
+        });
+        worker.once('message', resolve);
+        worker.once('error', reject);
+        worker.once('exit', (code) =>
+          reject(new Error(`claimer ${owner} exited with ${code} before answering`)),
+        );
+      });
+    const results = await Promise.all(['t1', 't2', 't3'].map(claimer));
+    const all = results.flat();
+    expect(new Set(all).size).to.equal(all.length);
+    expect(all).to.have.length(300);
+  });
+});

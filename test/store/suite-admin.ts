@@ -1,0 +1,206 @@
+import { expect } from 'chai';
+import type { Store } from '../../src/store/types.ts';
+import { at, attempt, type Harness, ingestOne, request } from './fixtures.ts';
+
+const LEASE = 30_000;
+
+/** Claims every due delivery of `destination` as `owner` and completes each with `state`. */
+async function finishAll(
+  store: Store,
+  destination: string,
+  state: 'delivered' | 'failed' | 'dead',
+  now: Date,
+) {
+  const claimed = await store.claim(destination, 1000, 'w', LEASE, now);
+  for (const c of claimed) {
+    await store.complete(
+      c.id,
+      'w',
+      attempt(1, state, now, state === 'delivered' ? undefined : 'no'),
+      { state },
+      now,
+    );
+  }
+  return claimed.map((c) => c.id);
+}
+
+/** Reads every page of a listing, following `next`. */
+async function allPages<T>(list: (cursor?: string) => Promise<{ items: T[]; next: string | null }>) {
+  const pages: T[][] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await list(cursor);
+    pages.push(page.items);
+    cursor = page.next ?? undefined;
+  } while (cursor !== undefined);
+  return pages;
+}
+
+/** Listing, filters, replay, rejected payloads, prune and queue stats. */
+export function adminScenarios(h: Harness): void {
+  describe('listing', () => {
+    it('pages events newest first with a cursor, with no gaps or repeats', async () => {
+      const store = await h.open();
+      const ids: string[] = [];
+      for (let i = 0; i < 7; i++) ids.push((await ingestOne(store, at(i))).id);
+      const pages = await allPages((cursor) => store.listEvents({}, 3, cursor));
+      expect(pages.map((p) => p.length)).to.deep.equal([3, 3, 1]);
+      expect(pages.flat().map((e) => e.id)).to.deep.equal([...ids].reverse());
+    });
+
+    it('pages deliveries newest first with a cursor, and ends with next null on an exact fit', async () => {
+      const store = await h.open();
+      await store.ingest([request(at(0), { to: ['a', 'b', 'c', 'd'] })], at(0));
+      const pages = await allPages((cursor) => store.listDeliveries({}, 2, cursor));
+      expect(pages.map((p) => p.length)).to.deep.equal([2, 2]);
+      const ids = pages.flat().map((d) => d.id);
+      expect(ids).to.deep.equal([...ids].sort().reverse());
+    });
+
+    it('filters events by type, status, destination, since and unrouted', async () => {
+      const store = await h.open();
+      const reply = await ingestOne(store, at(0), { type: 'message-reply', to: ['crm'] });
+      const failed = await ingestOne(store, at(10), {
+        type: 'delivery-status',
+        status: 'DELIVERY_FAILED',
+        to: ['ops'],
+      });
+      const ok = await ingestOne(store, at(20), { type: 'delivery-status', status: 'DELIVERED', to: [] });
+      const ids = async (filter: Parameters<Store['listEvents']>[0]) =>
+        (await store.listEvents(filter, 10)).items.map((e) => e.id);
+      expect(await ids({ type: 'message-reply' })).to.deep.equal([reply.id]);
+      expect(await ids({ type: 'delivery-status' })).to.deep.equal([ok.id, failed.id]);
+      expect(await ids({ status: 'DELIVERY_FAILED' })).to.deep.equal([failed.id]);
+      expect(await ids({ destination: 'ops' })).to.deep.equal([failed.id]);
+      expect(await ids({ since: at(10) })).to.deep.equal([ok.id, failed.id]);
+      expect(await ids({ unrouted: true })).to.deep.equal([ok.id]);
+      expect(await ids({ unrouted: false })).to.deep.equal([failed.id, reply.id]);
+      expect(await ids({ type: 'delivery-status', destination: 'crm' })).to.deep.equal([]);
+    });
+
+    it('filters deliveries by state (one or several), destination, eventId and since', async () => {
+      const store = await h.open();
+      const first = await ingestOne(store, at(0), { to: ['crm', 'ops'] });
+      await ingestOne(store, at(0), { to: ['crm'] });
+      await finishAll(store, 'ops', 'dead', at(50));
+      const states = async (filter: Parameters<Store['listDeliveries']>[0]) =>
+        (await store.listDeliveries(filter, 10)).items.map((d) => `${d.destination}:${d.state}`);
+      expect(await states({ state: 'dead' })).to.deep.equal(['ops:dead']);
+      expect(await states({ state: ['pending', 'dead'] })).to.have.members([
+        'crm:pending',
+        'crm:pending',
+        'ops:dead',
+      ]);
+      expect(await states({ state: [] })).to.deep.equal([]);
+      expect(await states({ destination: 'crm' })).to.deep.equal(['crm:pending', 'crm:pending']);
+      expect(await states({ eventId: first.id })).to.have.members(['crm:pending', 'ops:dead']);
+      expect(await states({ since: at(50) })).to.deep.equal(['ops:dead']);
+      expect(await states({ destination: 'crm', state: 'dead' })).to.deep.equal([]);
+    });
+  });
+
+  describe('replay', () => {
+    it('puts failed and dead deliveries back by id, attempts reset, leaving others alone', async () => {
+      const store = await h.open();
+      await store.ingest([request(at(0), { to: ['a', 'b', 'c', 'd'] })], at(0));
+      const [dead] = await finishAll(store, 'a', 'dead', at(1));
+      const [failed] = await finishAll(store, 'b', 'failed', at(1));
+      const [delivered] = await finishAll(store, 'c', 'delivered', at(1));
+      const [pending] = (await store.listDeliveries({ destination: 'd' }, 1)).items.map((d) => d.id);
+      expect(await store.replay({ ids: [dead, failed, delivered, pending, 'nope'] }, at(100))).to.equal(2);
+      const rows = new Map((await store.listDeliveries({}, 10)).items.map((d) => [d.id, d]));
+      expect(rows.get(dead)).to.include({ state: 'pending', attempts: 0, nextAt: at(100).toISOString() });
+      expect(rows.get(failed)).to.include({ state: 'pending', attempts: 0 });
+      expect(rows.get(delivered)).to.include({ state: 'delivered', attempts: 1 });
+      expect(rows.get(pending)).to.include({ state: 'pending', nextAt: at(0).toISOString() });
+      const claimed = await store.claim('a', 10, 'w', LEASE, at(100));
+      expect(claimed.map((c) => [c.id, c.attempts])).to.deep.equal([[dead, 0]]);
+      expect(await store.replay({ ids: [] }, at(100))).to.equal(0);
+    });
+
+    it('replays by filter: state, destination and since', async () => {
+      const store = await h.open();
+      for (let i = 0; i < 3; i++) await store.ingest([request(at(0), { to: ['a', 'b'] })], at(0));
+      await finishAll(store, 'a', 'dead', at(10));
+      const laterB = await store.claim('b', 1, 'w', LEASE, at(20));
+      await store.complete(laterB[0].id, 'w', attempt(1, 'failed', at(20)), { state: 'failed' }, at(20));
+      await finishAll(store, 'b', 'dead', at(30));
+      expect(await store.replay({ filter: { state: 'failed' } }, at(100))).to.equal(1);
+      expect(await store.replay({ filter: { destination: 'b', since: at(30) } }, at(100))).to.equal(2);
+      expect(
+        await store.replay({ filter: { state: ['dead', 'pending'], destination: 'a' } }, at(100)),
+      ).to.equal(3);
+      expect(await store.replay({ filter: {} }, at(100))).to.equal(0);
+      expect((await store.listDeliveries({ state: 'pending' }, 10)).items).to.have.length(6);
+    });
+  });
+
+  describe('rejected payloads', () => {
+    const payload = (n: number) => ({
+      source: 'mta',
+      urlEvent: n % 2 === 0 ? 'message-reply' : null,
+      receivedAt: at(n).toISOString(),
+      body: `{"bad": ${n}} \u00e9`,
+      errors: [{ path: 'phone', message: 'is not a phone number' }],
+    });
+
+    it('adds, lists newest first with a cursor, gets and deletes', async () => {
+      const store = await h.open();
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) ids.push(await store.addRejected(payload(i), at(i)));
+      expect(await store.getRejected(ids[2])).to.deep.equal({ id: ids[2], ...payload(2) });
+      const pages = await allPages((cursor) => store.listRejected(2, cursor));
+      expect(pages.flat().map((r) => r.id)).to.deep.equal([...ids].reverse());
+      await store.deleteRejected(ids[2]);
+      await store.deleteRejected(ids[2]);
+      expect(await store.getRejected(ids[2])).to.equal(null);
+      expect((await store.listRejected(10)).items).to.have.length(4);
+    });
+
+    it('keeps only the newest rows beyond the bound', async () => {
+      const store = await h.open({ maxRejected: 3 });
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) ids.push(await store.addRejected(payload(i), at(i)));
+      expect((await store.listRejected(10)).items.map((r) => r.id)).to.deep.equal(ids.slice(2).reverse());
+    });
+  });
+
+  describe('prune', () => {
+    it('removes old events whose deliveries are all final, cascading; keeps unfinished and recent ones', async () => {
+      const store = await h.open();
+      const done = await ingestOne(store, at(0), { to: ['a', 'b'] });
+      const open = await ingestOne(store, at(0), { to: ['c'] });
+      const nowhere = await ingestOne(store, at(0), { to: [] });
+      const recent = await ingestOne(store, at(5_000), { to: ['d'] });
+      await finishAll(store, 'a', 'delivered', at(1));
+      await finishAll(store, 'b', 'dead', at(1));
+      await finishAll(store, 'd', 'delivered', at(5_001));
+      await store.claim('c', 1, 'w', LEASE, at(2));
+
+      expect(await store.prune(at(1_000), at(6_000))).to.equal(2);
+      expect(await store.getEvent(done.id)).to.equal(null);
+      expect(await store.getEvent(nowhere.id)).to.equal(null);
+      expect(await store.getEvent(open.id)).to.not.equal(null);
+      expect(await store.getEvent(recent.id)).to.not.equal(null);
+      expect((await store.listDeliveries({ destination: 'a' }, 10)).items).to.deep.equal([]);
+      expect(await store.prune(at(1_000), at(6_000))).to.equal(0);
+    });
+  });
+
+  describe('queueStats', () => {
+    it('counts pending and sending deliveries per destination, with the oldest creation time', async () => {
+      const store = await h.open();
+      await store.ingest([request(at(0), { to: ['crm', 'ops'] })], at(0));
+      await store.ingest([request(at(10), { to: ['crm'] }), request(at(10), { to: ['crm'] })], at(10));
+      await store.claim('crm', 1, 'w', LEASE, at(20));
+      await finishAll(store, 'ops', 'delivered', at(20));
+      const stats = await store.queueStats(at(30));
+      const depth = stats.depth.filter((d) => d.state === 'pending' || d.state === 'sending');
+      expect(depth).to.have.deep.members([
+        { destination: 'crm', state: 'pending', count: 2 },
+        { destination: 'crm', state: 'sending', count: 1 },
+      ]);
+      expect(stats.oldestPending).to.deep.equal([{ destination: 'crm', createdAt: at(0) }]);
+    });
+  });
+}

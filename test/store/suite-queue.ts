@@ -1,0 +1,261 @@
+import { expect } from 'chai';
+import type { Store } from '../../src/store/types.ts';
+import { at, attempt, type Harness, ingestOne, request } from './fixtures.ts';
+
+const LEASE = 30_000;
+
+/** Ingests `n` events with one delivery each to `destination`; answers the delivery ids in claim order. */
+async function seed(store: Store, n: number, destination = 'crm'): Promise<string[]> {
+  const batch = Array.from({ length: n }, () => request(at(0), { to: [destination] }));
+  await store.ingest(batch, at(0));
+  const page = await store.listDeliveries({ destination }, n + 1);
+  return page.items.map((d) => d.id).reverse();
+}
+
+/** The claim queue: leases, completion, retries, release and pause. */
+export function queueScenarios(h: Harness): void {
+  describe('claim', () => {
+    it('hands out due deliveries in order, with their event, and marks them sending', async () => {
+      const store = await h.open();
+      const { id, req } = await ingestOne(store, at(0), { to: ['crm', 'audit'] });
+      const claimed = await store.claim('crm', 10, 'w1', LEASE, at(0));
+      expect(claimed).to.have.length(1);
+      expect(claimed[0]).to.include({ eventId: id, destination: 'crm', route: 'main', attempts: 0 });
+      expect(claimed[0].event).to.deep.equal(req.event);
+      const [row] = (await store.listDeliveries({ destination: 'crm' }, 10)).items;
+      expect(row.state).to.equal('sending');
+      expect(await store.claim('crm', 10, 'w2', LEASE, at(1))).to.deep.equal([]);
+    });
+
+    it('respects the limit and the order by nextAt, then id', async () => {
+      const store = await h.open();
+      const ids = await seed(store, 5);
+      const first = await store.claim('crm', 2, 'w1', LEASE, at(0));
+      expect(first.map((c) => c.id)).to.deep.equal(ids.slice(0, 2));
+      const rest = await store.claim('crm', 10, 'w1', LEASE, at(0));
+      expect(rest.map((c) => c.id)).to.deep.equal(ids.slice(2));
+    });
+
+    it('never gives one delivery to two concurrent claimers on separate store instances', async () => {
+      const a = await h.open();
+      const b = await h.open({ shareWith: a });
+      const ids = await seed(a, 120);
+      const claimAll = async (store: Store, owner: string) => {
+        const got: string[] = [];
+        for (;;) {
+          const batch = await store.claim('crm', 7, owner, LEASE, at(10));
+          if (batch.length === 0) return got;
+          got.push(...batch.map((c) => c.id));
+        }
+      };
+      const [fromA, fromB, fromA2, fromB2] = await Promise.all([
+        claimAll(a, 'a1'),
+        claimAll(b, 'b1'),
+        claimAll(a, 'a2'),
+        claimAll(b, 'b2'),
+      ]);
+      const all = [...fromA, ...fromB, ...fromA2, ...fromB2];
+      expect(new Set(all).size).to.equal(all.length);
+      expect([...all].sort()).to.deep.equal([...ids].sort());
+    });
+
+    it('reclaims a delivery whose lease expired, for another owner', async () => {
+      const store = await h.open();
+      const [id] = await seed(store, 1);
+      await store.claim('crm', 1, 'crashed', LEASE, at(0));
+      expect(await store.claim('crm', 1, 'w2', LEASE, at(LEASE - 1))).to.deep.equal([]);
+      expect(await store.claim('crm', 1, 'w2', LEASE, at(LEASE))).to.deep.equal([]);
+      const reclaimed = await store.claim('crm', 1, 'w2', LEASE, at(LEASE + 1));
+      expect(reclaimed.map((c) => c.id)).to.deep.equal([id]);
+    });
+
+    it('does not reclaim a renewed lease, and renews only what the owner holds', async () => {
+      const store = await h.open();
+      const [mine, theirs] = await seed(store, 2);
+      await store.claim('crm', 1, 'w1', LEASE, at(0));
+      await store.claim('crm', 1, 'w2', LEASE, at(0));
+      const renewed = await store.renewLeases([mine, theirs, 'unknown'], 'w1', LEASE, at(LEASE - 1));
+      expect(renewed).to.deep.equal([mine]);
+      const reclaimed = await store.claim('crm', 10, 'w3', LEASE, at(LEASE + 1));
+      expect(reclaimed.map((c) => c.id)).to.deep.equal([theirs]);
+      expect(await store.renewLeases([], 'w1', LEASE, at(0))).to.deep.equal([]);
+    });
+
+    it('does not claim for a paused destination until it is resumed', async () => {
+      const store = await h.open();
+      await seed(store, 2);
+      await seed(store, 1, 'audit');
+      await store.setPaused('crm', true);
+      await store.setPaused('crm', true);
+      expect(await store.pausedDestinations()).to.deep.equal(['crm']);
+      expect(await store.claim('crm', 10, 'w1', LEASE, at(0))).to.deep.equal([]);
+      expect(await store.claim('audit', 10, 'w1', LEASE, at(0))).to.have.length(1);
+      const other = await h.open({ shareWith: store });
+      expect(await other.pausedDestinations()).to.deep.equal(['crm']);
+      await store.setPaused('crm', false);
+      expect(await store.pausedDestinations()).to.deep.equal([]);
+      expect(await store.claim('crm', 10, 'w1', LEASE, at(0))).to.have.length(2);
+    });
+
+    it('answers nothing for a limit below 1', async () => {
+      const store = await h.open();
+      await seed(store, 1);
+      expect(await store.claim('crm', 0, 'w1', LEASE, at(0))).to.deep.equal([]);
+    });
+  });
+
+  describe('complete', () => {
+    it('records the attempt and moves a held delivery to its final state', async () => {
+      const store = await h.open();
+      await seed(store, 3);
+      const claimed = await store.claim('crm', 3, 'w1', LEASE, at(0));
+      const outcomes = ['delivered', 'failed', 'dead'] as const;
+      for (const [i, c] of claimed.entries()) {
+        const reason = outcomes[i] === 'delivered' ? undefined : `${outcomes[i]} because`;
+        const ok = await store.complete(
+          c.id,
+          'w1',
+          attempt(1, outcomes[i], at(1), reason),
+          { state: outcomes[i] },
+          at(2),
+        );
+        expect(ok).to.equal(true);
+      }
+      for (const [i, c] of claimed.entries()) {
+        const detail = await store.getEvent(c.eventId);
+        const d = detail!.deliveries[0];
+        expect(d).to.include({
+          state: outcomes[i],
+          attempts: 1,
+          nextAt: null,
+          updatedAt: at(2).toISOString(),
+        });
+        expect(d.lastError).to.equal(outcomes[i] === 'delivered' ? null : `${outcomes[i]} because`);
+        expect(d.attemptLog).to.have.length(1);
+        expect(d.attemptLog[0]).to.include({
+          deliveryId: c.id,
+          number: 1,
+          durationMs: 12,
+          outcome: outcomes[i],
+        });
+        expect(d.attemptLog[0].startedAt).to.equal(at(1).toISOString());
+      }
+      expect(await store.claim('crm', 10, 'w2', LEASE, at(LEASE * 10))).to.deep.equal([]);
+    });
+
+    it('keeps a retried delivery out of claims until its nextAt passes', async () => {
+      const store = await h.open();
+      const [id] = await seed(store, 1);
+      await store.claim('crm', 1, 'w1', LEASE, at(0));
+      const ok = await store.complete(
+        id,
+        'w1',
+        attempt(1, 'retry', at(0), 'HTTP 503'),
+        {
+          state: 'pending',
+          nextAt: at(5_000),
+        },
+        at(10),
+      );
+      expect(ok).to.equal(true);
+      const [row] = (await store.listDeliveries({ destination: 'crm' }, 10)).items;
+      expect(row).to.include({
+        state: 'pending',
+        attempts: 1,
+        lastError: 'HTTP 503',
+        nextAt: at(5_000).toISOString(),
+      });
+      expect(await store.nextDue('crm')).to.deep.equal(at(5_000));
+      expect(await store.claim('crm', 1, 'w1', LEASE, at(4_999))).to.deep.equal([]);
+      const again = await store.claim('crm', 1, 'w1', LEASE, at(5_000));
+      expect(again.map((c) => ({ id: c.id, attempts: c.attempts }))).to.deep.equal([{ id, attempts: 1 }]);
+      await store.complete(id, 'w1', attempt(2, 'delivered', at(5_000)), { state: 'delivered' }, at(5_001));
+      const detail = await store.getEvent(again[0].eventId);
+      expect(detail!.deliveries[0].attemptLog.map((a) => [a.number, a.outcome])).to.deep.equal([
+        [1, 'retry'],
+        [2, 'delivered'],
+      ]);
+      expect(detail!.deliveries[0].attemptLog[0]).to.include({ reason: 'HTTP 503', statusCode: 503 });
+    });
+
+    it('answers false when the lease was lost, still recording the attempt', async () => {
+      const store = await h.open();
+      const [id] = await seed(store, 1);
+      await store.claim('crm', 1, 'slow', LEASE, at(0));
+      const [taken] = await store.claim('crm', 1, 'fast', LEASE, at(LEASE + 1));
+      const ok = await store.complete(
+        id,
+        'slow',
+        attempt(1, 'delivered', at(0)),
+        { state: 'delivered' },
+        at(LEASE + 2),
+      );
+      expect(ok).to.equal(false);
+      const detail = await store.getEvent(taken.eventId);
+      expect(detail!.deliveries[0]).to.include({ state: 'sending', attempts: 0 });
+      expect(detail!.deliveries[0].attemptLog).to.have.length(1);
+      expect(
+        await store.complete(
+          id,
+          'fast',
+          attempt(1, 'delivered', at(LEASE + 1)),
+          { state: 'delivered' },
+          at(LEASE + 3),
+        ),
+      ).to.equal(true);
+      expect(
+        await store.complete(
+          id,
+          'fast',
+          attempt(2, 'delivered', at(LEASE + 1)),
+          { state: 'delivered' },
+          at(LEASE + 4),
+        ),
+      ).to.equal(false);
+    });
+  });
+
+  describe('releaseAll and nextDue', () => {
+    it("puts the owner's held deliveries back to pending now, attempts unchanged, others untouched", async () => {
+      const store = await h.open();
+      const [a, b, c] = await seed(store, 3);
+      await store.claim('crm', 1, 'w1', LEASE, at(0));
+      await store.complete(
+        a,
+        'w1',
+        attempt(1, 'retry', at(0), 'boom'),
+        { state: 'pending', nextAt: at(100) },
+        at(1),
+      );
+      // Claim order is nextAt then id: b and c (due at 0) come before the retried a (due at 100).
+      await store.claim('crm', 1, 'w1', LEASE, at(100));
+      await store.claim('crm', 1, 'w2', LEASE, at(100));
+      await store.claim('crm', 1, 'w1', LEASE, at(100));
+      expect(await store.releaseAll('w1', at(200))).to.equal(2);
+      const rows = (await store.listDeliveries({ destination: 'crm' }, 10)).items;
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      expect(byId.get(a)).to.include({ state: 'pending', attempts: 1, nextAt: at(200).toISOString() });
+      expect(byId.get(b)).to.include({ state: 'pending', attempts: 0, nextAt: at(200).toISOString() });
+      expect(byId.get(c)).to.include({ state: 'sending' });
+      expect(await store.releaseAll('w1', at(300))).to.equal(0);
+    });
+
+    it('answers the earliest pending nextAt of a destination, or null', async () => {
+      const store = await h.open();
+      expect(await store.nextDue('crm')).to.equal(null);
+      const [a] = await seed(store, 2);
+      expect(await store.nextDue('crm')).to.deep.equal(at(0));
+      await store.claim('crm', 2, 'w1', LEASE, at(0));
+      expect(await store.nextDue('crm')).to.equal(null);
+      await store.complete(
+        a,
+        'w1',
+        attempt(1, 'retry', at(0)),
+        { state: 'pending', nextAt: at(9_000) },
+        at(1),
+      );
+      expect(await store.nextDue('crm')).to.deep.equal(at(9_000));
+      expect(await store.nextDue('audit')).to.equal(null);
+    });
+  });
+}
