@@ -47,7 +47,7 @@ export class GroupCommitter {
         batch.map((b) => b.req),
         new Date(this.now()),
       );
-      batch.forEach((b, i) => b.resolve(results[i]));
+      for (const [i, b] of batch.entries()) b.resolve(results[i]);
     } catch (err) {
       for (const b of batch) b.reject(err);
     } finally {

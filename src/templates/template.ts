@@ -48,13 +48,13 @@ export function escapeFor(mode: EscapeMode, value: string): string {
 }
 
 function engineFor(mode: EscapeMode): Liquid {
-  const escape = ESCAPES[mode];
+  const escapeValue = ESCAPES[mode];
   return new Liquid({
     strictFilters: true, // an unknown filter is a config error, not a silent no-op
     strictVariables: false, // a field absent from this event renders as ''
     ownPropertyOnly: true,
     outputEscape: (value: unknown) =>
-      escape(value == null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value)),
+      escapeValue(value == null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value)),
   });
 }
 

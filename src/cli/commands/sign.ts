@@ -1,0 +1,23 @@
+import { sign } from '../../ingress/signature.ts';
+import { loadCliConfig, readInput, UsageError } from '../io.ts';
+import type { Command } from '../main.ts';
+import { pickSource } from './route.ts';
+
+/** `switchboard sign FILE|-`: the X-Signature for a body, for curl tests. */
+export const signCommand: Command = {
+  usage: 'sign [--source S] FILE|-',
+  summary: "print the X-Signature for a body with the source's secret",
+  options: { source: { type: 'string' } },
+  async run(values, positionals, io) {
+    if (positionals.length !== 1) throw new UsageError('give one FILE, or - for standard input');
+    const config = await loadCliConfig(values.config as string | undefined, io);
+    const source = pickSource(config, values.source as string | undefined);
+    if (!source.secret) {
+      throw new Error(
+        `source "${source.name}" has no secret: set sources.${source.name}.secret (e.g. via MTA_WEBHOOK_SECRET)`,
+      );
+    }
+    io.out(sign(source.secret, await readInput(positionals[0])));
+    return 0;
+  },
+};

@@ -1,0 +1,53 @@
+import { readFile } from 'node:fs/promises';
+import { resolveConfigPath } from '../config/load.ts';
+import type { Config } from '../config/types.ts';
+import { ConfigRejected, loadOrThrow } from '../service.ts';
+
+/** A usage mistake: the CLI prints it with the usage line and exits 2. */
+export class UsageError extends Error {}
+
+/** A failed check (bad config, failed case, undecodable payload): exits 1 after printing `lines`. */
+export class CheckFailed extends Error {
+  constructor(readonly lines: string[]) {
+    super(lines.join('\n'));
+  }
+}
+
+/** Where the CLI writes; swapped in tests of the commands' output. */
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+/** The real terminal. */
+export const processIo: Io = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  env: process.env,
+  cwd: process.cwd(),
+};
+
+/** Finds and loads the config the way every command does (--config, $SWITCHBOARD_CONFIG, ./config.yaml, example). */
+export async function loadCliConfig(flag: string | undefined, io: Io): Promise<Config> {
+  const { path, warning } = resolveConfigPath(flag, io.env, io.cwd);
+  if (warning) io.err(`warning: ${warning}`);
+  try {
+    const { config, warnings } = await loadOrThrow(path, io.env);
+    for (const w of warnings) io.err(`warning: ${w}`);
+    return config;
+  } catch (err) {
+    if (err instanceof ConfigRejected)
+      throw new CheckFailed([...err.lines, `${err.lines.length} problem(s) in ${path}`]);
+    throw err;
+  }
+}
+
+/** Reads a file argument, or standard input for `-`. */
+export async function readInput(file: string): Promise<Buffer> {
+  if (file !== '-') return readFile(file);
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,107 @@
+import type { Clock } from '../clock.ts';
+import type { Config } from '../config/types.ts';
+import type { Store } from '../store/types.ts';
+import type { DeliveryObserver } from './observer.ts';
+import { DestinationWorker } from './worker.ts';
+
+/** What the dispatcher needs. */
+export interface DispatcherDeps {
+  store: Store;
+  owner: string;
+  clock: Clock;
+  observer: DeliveryObserver;
+  /** Longest idle sleep of a worker (default 1 s). */
+  pollMs?: number;
+  random?: () => number;
+}
+
+/**
+ * Runs one worker per configured destination and keeps that set in step with the config. A destination removed
+ * by a reload keeps its queued deliveries in the store (held) until it comes back or an operator acts.
+ */
+export class Dispatcher {
+  private readonly workers = new Map<string, DestinationWorker>();
+  private paused = new Set<string>();
+  private pausedTimer: NodeJS.Timeout | null = null;
+  private running = false;
+
+  constructor(private readonly deps: DispatcherDeps) {}
+
+  /** Starts workers for the config's destinations (and keeps the operator's pauses in sync with the store). */
+  async start(config: Config): Promise<void> {
+    this.running = true;
+    await this.refreshPaused();
+    this.pausedTimer = setInterval(() => void this.refreshPaused(), this.deps.pollMs ?? 1000);
+    this.pausedTimer.unref();
+    await this.apply(config);
+  }
+
+  /** Whether workers are running (for /readyz). */
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  /** Destination names that currently have a worker. */
+  get destinations(): string[] {
+    return [...this.workers.keys()];
+  }
+
+  /** Brings the workers in line with a new config: update kept ones, start new ones, stop removed ones. */
+  async apply(config: Config): Promise<void> {
+    const stops: Promise<void>[] = [];
+    for (const [name, worker] of this.workers) {
+      const dest = config.destinations.get(name);
+      if (dest) continue;
+      this.workers.delete(name);
+      stops.push(worker.stop(Date.now() + REMOVED_GRACE_MS));
+    }
+    for (const [name, dest] of config.destinations) {
+      const existing = this.workers.get(name);
+      if (existing) {
+        existing.update(dest);
+        continue;
+      }
+      const worker = new DestinationWorker(dest, {
+        store: this.deps.store,
+        owner: this.deps.owner,
+        clock: this.deps.clock,
+        observer: this.deps.observer,
+        pollMs: this.deps.pollMs ?? 1000,
+        random: this.deps.random,
+        isPaused: (d) => this.paused.has(d),
+      });
+      this.workers.set(name, worker);
+      worker.start();
+    }
+    await Promise.all(stops);
+  }
+
+  /** Tells the workers of these destinations that new deliveries were just committed. */
+  wake(destinations: Iterable<string>): void {
+    for (const name of destinations) this.workers.get(name)?.wake();
+  }
+
+  /** Stops every worker: in-flight sends may finish until `deadline`; the rest stays queued. */
+  async stop(deadline: number): Promise<void> {
+    this.running = false;
+    if (this.pausedTimer) clearInterval(this.pausedTimer);
+    await Promise.all([...this.workers.values()].map((w) => w.stop(deadline)));
+    this.workers.clear();
+    await this.deps.store.releaseAll(this.deps.owner, new Date(this.deps.clock.now()));
+  }
+
+  /** Re-reads the operator's pauses from the store now (after a pause/resume through this instance). */
+  async refreshPaused(): Promise<void> {
+    try {
+      const next = new Set(await this.deps.store.pausedDestinations());
+      const resumed = [...this.paused].filter((d) => !next.has(d));
+      this.paused = next;
+      this.wake(resumed);
+    } catch (err) {
+      this.deps.observer.workerError('*', err);
+    }
+  }
+}
+
+/** How long a destination removed by a reload may finish its in-flight sends. */
+const REMOVED_GRACE_MS = 10_000;

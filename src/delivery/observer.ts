@@ -1,0 +1,27 @@
+import type { SendFailure } from '../destinations/errors.ts';
+import type { AttemptRecord } from '../store/types.ts';
+
+/** One finished attempt, as reported to logs and metrics. */
+export interface AttemptReport {
+  destination: string;
+  deliveryId: string;
+  eventId: string;
+  number: number;
+  outcome: AttemptRecord['outcome'];
+  durationMs: number;
+  failure?: SendFailure;
+  /** When the outcome is `retry`: the delay before the next attempt. */
+  retryInMs?: number;
+  /** False when another worker had reclaimed the delivery meanwhile (the attempt is still recorded). */
+  leaseHeld: boolean;
+}
+
+/** Receives what the delivery workers do; the service wires logs and metrics to it. */
+export interface DeliveryObserver {
+  attempt(report: AttemptReport): void;
+  /** A store or worker error that did not concern one delivery (the worker backs off and goes on). */
+  workerError(destination: string, err: unknown): void;
+}
+
+/** An observer that ignores everything (for tests and CLI commands). */
+export const silentObserver: DeliveryObserver = { attempt: () => {}, workerError: () => {} };

@@ -1,0 +1,264 @@
+import type { Clock } from '../clock.ts';
+import type { DestinationConfig } from '../config/types.ts';
+import { classifyFailure, type SendFailure } from '../destinations/errors.ts';
+import type { ClaimedDelivery, Store } from '../store/types.ts';
+import { CircuitBreaker, RateLimiter } from './controls.ts';
+import type { DeliveryObserver } from './observer.ts';
+import { afterFailure } from './policy.ts';
+
+/** What a worker needs from the outside. */
+export interface WorkerDeps {
+  store: Store;
+  /** This process's identity as a lease owner. */
+  owner: string;
+  clock: Clock;
+  observer: DeliveryObserver;
+  /** Longest sleep when idle, so retries and other instances' work are noticed. */
+  pollMs: number;
+  isPaused(destination: string): boolean;
+  random?: () => number;
+}
+
+/** Extra lease time beyond the attempt timeout, so a healthy send never loses its lease. */
+const LEASE_MARGIN_MS = 30_000;
+
+class AttemptTimeout extends Error {
+  constructor(ms: number) {
+    super(`no answer within the ${ms} ms attempt timeout`);
+    this.name = 'TimeoutError';
+  }
+}
+
+/**
+ * Delivers one destination's queue: claims due deliveries up to `concurrency` (and the rate limit and circuit
+ * breaker), sends each once with a timeout, and records the attempt with the policy's verdict. Each destination
+ * has its own worker, so a slow or broken destination never delays the others.
+ */
+export class DestinationWorker {
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly shutdown = new AbortController();
+  private stopping = false;
+  private wakeUp: (() => void) | null = null;
+  private loop: Promise<void> | null = null;
+  private renewTimer: NodeJS.Timeout | null = null;
+  private limiter?: RateLimiter;
+  private breaker?: CircuitBreaker;
+
+  constructor(
+    private dest: DestinationConfig,
+    private readonly deps: WorkerDeps,
+  ) {
+    this.configureControls();
+  }
+
+  /** The destination's name. */
+  get name(): string {
+    return this.dest.name;
+  }
+
+  /** Number of sends in progress. */
+  get busy(): number {
+    return this.inFlight.size;
+  }
+
+  /** Starts the claim loop. */
+  start(): void {
+    this.loop = this.run();
+    const leaseMs = this.leaseMs();
+    this.renewTimer = setInterval(() => void this.renewLeases(), Math.max(1000, Math.floor(leaseMs / 3)));
+    this.renewTimer.unref();
+  }
+
+  /** Swaps in a rebuilt destination (config reload). Sends in flight finish with the old one. */
+  update(dest: DestinationConfig): void {
+    const controlsChanged =
+      JSON.stringify([dest.rateLimit, dest.circuitBreaker]) !==
+      JSON.stringify([this.dest.rateLimit, this.dest.circuitBreaker]);
+    this.dest = dest;
+    if (controlsChanged) this.configureControls();
+    this.wake();
+  }
+
+  /** Ends a sleep early: new work may be due. */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  /**
+   * Stops claiming, lets sends in flight finish until `deadline` (epoch ms), aborts the rest, and puts every
+   * delivery still leased by this worker back in the queue.
+   */
+  async stop(deadline: number): Promise<void> {
+    this.stopping = true;
+    this.wake();
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    await this.loop;
+    const rest = Math.max(0, deadline - Date.now());
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.inFlight.values()]),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, rest);
+      }),
+    ]);
+    clearTimeout(timer);
+    this.shutdown.abort();
+    await Promise.allSettled([...this.inFlight.values()]);
+  }
+
+  private configureControls(): void {
+    const now = this.deps.clock.now();
+    const { rateLimit, circuitBreaker } = this.dest;
+    this.limiter = rateLimit ? new RateLimiter(rateLimit.count, rateLimit.perMs, now) : undefined;
+    this.breaker = circuitBreaker
+      ? new CircuitBreaker(circuitBreaker.failures, circuitBreaker.cooldownMs)
+      : undefined;
+  }
+
+  private leaseMs(): number {
+    return this.dest.delivery.timeoutMs + LEASE_MARGIN_MS;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      let waitMs: number;
+      try {
+        waitMs = await this.fill();
+      } catch (err) {
+        this.deps.observer.workerError(this.dest.name, err);
+        waitMs = Math.min(this.deps.pollMs, 1000);
+      }
+      if (this.stopping) break;
+      if (waitMs > 0) await this.sleep(waitMs);
+    }
+  }
+
+  /** Claims and launches what may start now; returns how long to sleep before looking again. */
+  private async fill(): Promise<number> {
+    const { store, clock, pollMs } = this.deps;
+    const name = this.dest.name;
+    if (this.deps.isPaused(name)) return pollMs;
+    const now = clock.now();
+    const free = this.dest.delivery.concurrency - this.inFlight.size;
+    const capacity = Math.min(
+      free,
+      this.limiter?.available(now) ?? Number.POSITIVE_INFINITY,
+      this.breaker?.allowance(now, this.inFlight.size) ?? Number.POSITIVE_INFINITY,
+    );
+    if (capacity <= 0) {
+      // Woken early when a send finishes; otherwise wait for the rate limit or the breaker's cooldown.
+      const waits = [pollMs, this.limiter?.waitMs(now) || pollMs, this.breaker?.waitMs(now) || pollMs];
+      return free <= 0 ? pollMs : Math.max(1, Math.min(...waits));
+    }
+    const claimed = await store.claim(name, capacity, this.deps.owner, this.leaseMs(), new Date(now));
+    for (const delivery of claimed) this.launch(delivery);
+    if (claimed.length === capacity) return 0;
+    const next = await store.nextDue(name);
+    if (next === null) return pollMs;
+    return Math.max(1, Math.min(pollMs, next.getTime() - clock.now()));
+  }
+
+  private launch(delivery: ClaimedDelivery): void {
+    this.limiter?.take(this.deps.clock.now());
+    this.breaker?.started();
+    const run = this.attempt(delivery)
+      .catch((err) => this.deps.observer.workerError(this.dest.name, err))
+      .finally(() => {
+        this.inFlight.delete(delivery.id);
+        this.wake();
+      });
+    this.inFlight.set(delivery.id, run);
+  }
+
+  /** One attempt: send with a timeout, classify, decide, record. */
+  private async attempt(delivery: ClaimedDelivery): Promise<void> {
+    const { clock, store, owner, observer } = this.deps;
+    const dest = this.dest;
+    const number = delivery.attempts + 1;
+    const timeoutMs = dest.delivery.timeoutMs;
+    const controller = new AbortController();
+    const timeout = setTimeout(() => controller.abort(new AttemptTimeout(timeoutMs)), timeoutMs);
+    const onShutdown = () => controller.abort(this.shutdown.signal.reason);
+    this.shutdown.signal.addEventListener('abort', onShutdown, { once: true });
+    const started = clock.now();
+    let failure: SendFailure | undefined;
+    try {
+      const aborted = new Promise<never>((_, reject) => {
+        controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+      });
+      // The race enforces the timeout even for a plugin that ignores the signal.
+      await Promise.race([
+        dest.destination.send(delivery.event, { number, deliveryId: delivery.id, signal: controller.signal }),
+        aborted,
+      ]);
+    } catch (err) {
+      failure = classifyFailure(err);
+      if (err instanceof AttemptTimeout)
+        failure = { kind: 'transient', message: err.message, reason: 'timeout' };
+    } finally {
+      clearTimeout(timeout);
+      this.shutdown.signal.removeEventListener('abort', onShutdown);
+    }
+    // Interrupted by shutdown: not a verdict on the destination. The lease is released and it is sent again later.
+    if (this.shutdown.signal.aborted && failure) return;
+
+    const finished = clock.now();
+    const durationMs = finished - started;
+    const verdict = failure
+      ? afterFailure(dest.delivery, number, failure, finished, this.deps.random)
+      : { outcome: 'delivered' as const, next: { state: 'delivered' as const }, delayMs: undefined };
+    this.breaker?.record(
+      failure === undefined ? true : failure.kind === 'permanent' ? 'ignore' : false,
+      finished,
+    );
+    const leaseHeld = await store.complete(
+      delivery.id,
+      owner,
+      {
+        number,
+        startedAt: new Date(started),
+        durationMs,
+        outcome: verdict.outcome,
+        reason: failure?.message,
+        statusCode: failure?.statusCode,
+      },
+      verdict.next,
+      new Date(finished),
+    );
+    observer.attempt({
+      destination: dest.name,
+      deliveryId: delivery.id,
+      eventId: delivery.eventId,
+      number,
+      outcome: verdict.outcome,
+      durationMs,
+      failure,
+      retryInMs: verdict.delayMs,
+      leaseHeld,
+    });
+  }
+
+  private async renewLeases(): Promise<void> {
+    if (this.inFlight.size === 0) return;
+    try {
+      const now = new Date(this.deps.clock.now());
+      await this.deps.store.renewLeases([...this.inFlight.keys()], this.deps.owner, this.leaseMs(), now);
+    } catch (err) {
+      this.deps.observer.workerError(this.dest.name, err);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = () => {
+        this.wakeUp = null;
+        done();
+      };
+    });
+  }
+}

@@ -1,0 +1,116 @@
+import Router, { type RouterContext } from '@koa/router';
+import Koa from 'koa';
+import getRawBody from 'raw-body';
+import type { Config } from '../config/types.ts';
+import { findSource, type ReceiveDeps, type ReceiveOutcome, receive } from './receive.ts';
+
+/** Health as /readyz reports it. */
+export interface Readiness {
+  ready: boolean;
+  detail: Record<string, unknown>;
+}
+
+/** What the HTTP edge needs; everything else stays behind these. */
+export interface AppDeps extends ReceiveDeps {
+  config(): Config;
+  readiness(): Promise<Readiness>;
+  metrics(): Promise<{ contentType: string; body: string }>;
+  /** Called for every webhook answer (logs and metrics). */
+  onWebhook(source: string, outcome: ReceiveOutcome, durationMs: number): void;
+  /** The admin API, mounted under /api when present. */
+  admin?: Koa.Middleware;
+}
+
+const JSON_TYPE = /^application\/([\w.+-]+\+)?json\b/i;
+
+/**
+ * The HTTP surface (contract §4). Koa stays at the edge: handlers read the transport, hand a plain request to
+ * the pipeline and write its answer. No port is opened here (`listen` is the caller's), so tests can drive
+ * `app.callback()` or a real server alike.
+ */
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa();
+  app.proxy = false;
+  // Errors we did not expect end here: a plain 500 for the client, the details for the log (via 'error').
+  app.silent = true;
+  app.on('error', () => {});
+
+  const router = new Router();
+  const webhook = async (ctx: RouterContext) => {
+    const started = performance.now();
+    const outcome = await readAndReceive(ctx, deps);
+    ctx.status = outcome.status;
+    ctx.body = outcome.body;
+    deps.onWebhook(ctx.params.source, outcome, performance.now() - started);
+  };
+  router.post('/webhooks/:source', webhook);
+  router.post('/webhooks/:source/:event', webhook);
+
+  router.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  router.get('/readyz', async (ctx) => {
+    const r = await deps.readiness();
+    ctx.status = r.ready ? 200 : 503;
+    ctx.body = { status: r.ready ? 'ready' : 'not ready', ...r.detail };
+  });
+  router.get('/metrics', async (ctx) => {
+    const m = await deps.metrics();
+    ctx.type = m.contentType;
+    ctx.body = m.body;
+  });
+
+  if (deps.admin) app.use(deps.admin);
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  app.use((ctx) => {
+    ctx.status = 404;
+    ctx.body = { error: `no route for ${ctx.method} ${ctx.path}` };
+  });
+  return app;
+}
+
+async function readAndReceive(ctx: RouterContext, deps: AppDeps): Promise<ReceiveOutcome> {
+  const config = deps.config();
+  const sourceName: string = ctx.params.source;
+  const source = findSource(config, sourceName);
+  if ('status' in source) return source;
+  const contentType = ctx.get('content-type');
+  if (!JSON_TYPE.test(contentType)) {
+    return fail(
+      415,
+      'content_type',
+      `Content-Type must be application/json, got ${contentType ? `"${contentType}"` : 'none'}`,
+    );
+  }
+  let raw: Buffer;
+  try {
+    raw = await getRawBody(ctx.req, {
+      limit: config.server.bodyLimitBytes,
+      length: ctx.get('content-length') || undefined,
+    });
+  } catch (err) {
+    const e = err as { type?: string; status?: number };
+    if (e.type === 'entity.too.large') {
+      return fail(413, 'size', `body larger than server.bodyLimit (${config.server.bodyLimitBytes} bytes)`);
+    }
+    return fail(400, 'json', 'could not read the request body');
+  }
+  try {
+    return await receive(
+      { source: sourceName, urlEvent: ctx.params.event, raw, signature: ctx.get('x-signature') || undefined },
+      deps,
+    );
+  } catch {
+    // The rejected-payload log or the store failed: the sender must retry, and MTA does on any non-200.
+    return fail(503, 'store', 'the event store is unavailable; retry later');
+  }
+}
+
+function fail(
+  status: 400 | 404 | 413 | 415 | 503,
+  reason: Extract<ReceiveOutcome, { reason: unknown }>['reason'],
+  error: string,
+): ReceiveOutcome {
+  return { status, reason, body: { error } };
+}

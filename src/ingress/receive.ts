@@ -1,0 +1,147 @@
+import { createHash } from 'node:crypto';
+import { isLeft } from 'fp-ts/Either';
+import type { Clock } from '../clock.ts';
+import type { Config, SourceConfig } from '../config/types.ts';
+import type { EventType } from '../event.ts';
+import { newId } from '../ids.ts';
+import { decodeForSource } from '../sources/decode.ts';
+import type { GroupCommitter } from '../store/group-commit.ts';
+import type { Store } from '../store/types.ts';
+import { parseJsonBody } from './json.ts';
+import { verify } from './signature.ts';
+
+/** Why a webhook was not accepted, as a metrics label. */
+export type RejectReason =
+  | 'unknown_source'
+  | 'content_type'
+  | 'size'
+  | 'signature'
+  | 'json'
+  | 'decode'
+  | 'type'
+  | 'store';
+
+/** The answer to one webhook. */
+export type ReceiveOutcome =
+  | {
+      status: 200;
+      body: { id: string; duplicate: boolean };
+      type: EventType;
+      destinations: string[];
+      unrouted: boolean;
+    }
+  | {
+      status: 400 | 401 | 404 | 413 | 415 | 503;
+      body: { error: string; details?: Array<{ path: string; message: string }> };
+      reason: RejectReason;
+    };
+
+/** One webhook request as the pipeline sees it (transport details already read by the HTTP layer). */
+export interface WebhookRequest {
+  source: string;
+  urlEvent?: string;
+  raw: Buffer;
+  signature?: string;
+  /** Set only when re-submitting a rejected payload whose signature was verified when it first arrived. */
+  preverified?: boolean;
+}
+
+/** What the pipeline needs. */
+export interface ReceiveDeps {
+  config(): Config;
+  committer: GroupCommitter;
+  store: Store;
+  clock: Clock;
+}
+
+function reject(
+  status: 400 | 401 | 404 | 413 | 415 | 503,
+  reason: RejectReason,
+  error: string,
+  details?: Array<{ path: string; message: string }>,
+): ReceiveOutcome {
+  return { status, reason, body: details ? { error, details } : { error } };
+}
+
+/** Looks up a source by name, or the 404 answer. */
+export function findSource(config: Config, name: string): SourceConfig | ReceiveOutcome {
+  const source = config.sources.get(name);
+  if (source) return source;
+  const known = [...config.sources.keys()].join(', ') || 'none';
+  return reject(404, 'unknown_source', `unknown source "${name}" (configured: ${known})`);
+}
+
+/**
+ * The ingress pipeline after the transport: verify the signature over the raw bytes, parse, decode, route,
+ * and commit the event with its deliveries before answering. A signature-valid body that cannot be decoded is
+ * kept in the rejected-payload log so nothing authentic is lost.
+ */
+export async function receive(req: WebhookRequest, deps: ReceiveDeps): Promise<ReceiveOutcome> {
+  const config = deps.config();
+  const found = findSource(config, req.source);
+  if ('status' in found) return found;
+  const source = found;
+
+  let authentic = req.preverified === true;
+  if (authentic) {
+    // verified at first receipt
+  } else if (req.signature !== undefined && req.signature !== '' && source.secret) {
+    if (!verify(source.secret, req.raw, req.signature)) {
+      return reject(401, 'signature', 'X-Signature does not match the body (check the source secret)');
+    }
+    authentic = true;
+  } else if (!source.allowUnsigned) {
+    return reject(401, 'signature', 'missing X-Signature header');
+  }
+
+  const now = deps.clock.now();
+  const receivedAt = new Date(now).toISOString();
+  const keepRejected = async (error: string, details: Array<{ path: string; message: string }>) => {
+    if (!authentic) return;
+    await deps.store.addRejected(
+      {
+        source: source.name,
+        urlEvent: req.urlEvent ?? null,
+        receivedAt,
+        body: req.raw.toString('utf8'),
+        errors: [{ path: '', message: error }, ...details],
+      },
+      new Date(now),
+    );
+  };
+
+  const parsed = parseJsonBody(req.raw);
+  if (!parsed.ok) {
+    await keepRejected(parsed.error.error, parsed.error.details);
+    return reject(400, 'json', parsed.error.error, parsed.error.details);
+  }
+
+  const id = newId(now);
+  const decoded = decodeForSource(source, parsed.value, { urlEvent: req.urlEvent, id, receivedAt });
+  if (isLeft(decoded)) {
+    const { status, error, details } = decoded.left;
+    if (status === 400) await keepRejected(error, details);
+    return reject(status, status === 404 ? 'type' : 'decode', error, details);
+  }
+  const event = decoded.right;
+  const decision = config.router.route(event);
+  let result: { id: string; duplicate: boolean };
+  try {
+    result = await deps.committer.submit({
+      event,
+      bodyHash: createHash('sha256').update(req.raw).digest('hex'),
+      dedupeWindowMs: source.dedupeWindowMs,
+      routes: decision.routes,
+      deliveries: decision.destinations,
+    });
+  } catch {
+    return reject(503, 'store', 'the event store is unavailable; retry later');
+  }
+  return {
+    status: 200,
+    body: result,
+    type: event.type,
+    destinations: result.duplicate ? [] : decision.destinations.map((d) => d.destination),
+    unrouted: decision.unrouted,
+  };
+}

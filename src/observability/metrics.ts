@@ -1,0 +1,120 @@
+import client from 'prom-client';
+import type { AttemptReport } from '../delivery/observer.ts';
+import type { RejectReason } from '../ingress/receive.ts';
+import type { Store } from '../store/types.ts';
+
+/**
+ * The gateway's Prometheus metrics (names follow Prometheus conventions: `_total` counters, base units).
+ * Queue gauges are read from the store at scrape time, so they are right across several instances too.
+ */
+export class Metrics {
+  readonly registry = new client.Registry();
+  private readonly received = new client.Counter({
+    name: 'switchboard_webhooks_received_total',
+    help: 'Webhooks accepted (answered 200), by source and event type.',
+    labelNames: ['source', 'type'] as const,
+    registers: [this.registry],
+  });
+  private readonly rejected = new client.Counter({
+    name: 'switchboard_webhooks_rejected_total',
+    help: 'Webhooks refused, by source and reason (signature, json, decode, size, type, content_type, unknown_source, store).',
+    labelNames: ['source', 'reason'] as const,
+    registers: [this.registry],
+  });
+  private readonly ackSeconds = new client.Histogram({
+    name: 'switchboard_webhook_ack_duration_seconds',
+    help: 'Time from request to answer, including the durable commit.',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [this.registry],
+  });
+  private readonly unrouted = new client.Counter({
+    name: 'switchboard_events_unrouted_total',
+    help: 'Events that matched no route (stored, not delivered).',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+  private readonly attempts = new client.Counter({
+    name: 'switchboard_delivery_attempts_total',
+    help: 'Delivery attempts by destination, outcome (delivered, retry, failed, dead) and failure reason.',
+    labelNames: ['destination', 'outcome', 'reason'] as const,
+    registers: [this.registry],
+  });
+  private readonly attemptSeconds = new client.Histogram({
+    name: 'switchboard_delivery_attempt_duration_seconds',
+    help: 'Duration of one delivery attempt, by destination.',
+    labelNames: ['destination'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  private readonly reloads = new client.Counter({
+    name: 'switchboard_config_reloads_total',
+    help: 'Config reloads by result (applied, refused).',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(store: () => Store, now: () => number) {
+    const oldest = new client.Gauge({
+      name: 'switchboard_queue_oldest_pending_age_seconds',
+      help: 'Age of the oldest delivery not yet finished, by destination.',
+      labelNames: ['destination'] as const,
+    });
+    new client.Gauge({
+      name: 'switchboard_queue_depth',
+      help: 'Deliveries waiting (pending) or being sent (sending), by destination.',
+      labelNames: ['destination', 'state'] as const,
+      registers: [this.registry],
+      async collect() {
+        // One store query feeds both gauges; `oldest` is registered after this one so it is read afterwards.
+        const stats = await store().queueStats(new Date(now()));
+        this.reset();
+        for (const d of stats.depth) this.set({ destination: d.destination, state: d.state }, d.count);
+        oldest.reset();
+        for (const o of stats.oldestPending)
+          oldest.set({ destination: o.destination }, (now() - o.createdAt.getTime()) / 1000);
+      },
+    });
+    this.registry.registerMetric(oldest);
+    client.collectDefaultMetrics({ register: this.registry, prefix: 'switchboard_' });
+  }
+
+  /** Counts one webhook answer. */
+  webhook(
+    source: string,
+    status: number,
+    detail: { type?: string; duplicate?: boolean; unrouted?: boolean; reason?: RejectReason },
+    seconds: number,
+  ): void {
+    this.ackSeconds.observe(seconds);
+    if (status !== 200) {
+      this.rejected.inc({ source, reason: detail.reason ?? 'other' });
+      return;
+    }
+    if (detail.duplicate) {
+      this.rejected.inc({ source, reason: 'duplicate' });
+      return;
+    }
+    this.received.inc({ source, type: detail.type ?? 'unknown' });
+    if (detail.unrouted) this.unrouted.inc({ source });
+  }
+
+  /** Counts one delivery attempt. */
+  attempt(r: AttemptReport): void {
+    this.attempts.inc({
+      destination: r.destination,
+      outcome: r.outcome,
+      reason: r.failure?.reason ?? 'none',
+    });
+    this.attemptSeconds.observe({ destination: r.destination }, r.durationMs / 1000);
+  }
+
+  /** Counts a config reload. */
+  reload(result: 'applied' | 'refused'): void {
+    this.reloads.inc({ result });
+  }
+
+  /** The exposition text for /metrics. */
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}

@@ -1,0 +1,315 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
+import { createAdminApi } from './admin/api.ts';
+import { type Clock, systemClock } from './clock.ts';
+import { formatIssue, loadConfigWithPlugins } from './config/load.ts';
+import type { Config } from './config/types.ts';
+import { Dispatcher } from './delivery/dispatcher.ts';
+import type { DeliveryObserver } from './delivery/observer.ts';
+import { newId } from './ids.ts';
+import { createApp } from './ingress/app.ts';
+import { createLogger, type Log } from './observability/log.ts';
+import { Metrics } from './observability/metrics.ts';
+import { GroupCommitter } from './store/group-commit.ts';
+import { openStore } from './store/open.ts';
+import type { Store } from './store/types.ts';
+
+/** How to run the service. */
+export interface ServiceOptions {
+  configPath: string;
+  env: Record<string, string | undefined>;
+  log?: Log;
+  clock?: Clock;
+  /** Longest idle sleep of delivery workers (ms). */
+  pollMs?: number;
+  /** How long shutdown lets in-flight sends finish (ms). */
+  shutdownGraceMs?: number;
+}
+
+/** Start-up refused because the config has problems; `lines` are ready to print, one per problem. */
+export class ConfigRejected extends Error {
+  constructor(readonly lines: string[]) {
+    super(`config has ${lines.length} problem${lines.length === 1 ? '' : 's'}:\n${lines.join('\n')}`);
+    this.name = 'ConfigRejected';
+  }
+}
+
+/** Loads config and its plugins, or throws ConfigRejected with every problem. */
+export async function loadOrThrow(configPath: string, env: Record<string, string | undefined>, log?: Log) {
+  const result = await loadConfigWithPlugins(configPath, { env, logger: log });
+  if (!result.ok) throw new ConfigRejected(result.issues.map((i) => formatIssue(i)));
+  return result;
+}
+
+/**
+ * The long-lived gateway: HTTP ingress, the store, one delivery worker per destination, retention, reload.
+ * Dependencies are built here once and passed down; nothing starts at import time.
+ */
+export class Service {
+  private config: Config;
+  private server: Server | null = null;
+  private stopping = false;
+  private pruneTimer: NodeJS.Timeout | null = null;
+  readonly log: Log;
+  readonly metrics: Metrics;
+  readonly dispatcher: Dispatcher;
+  private readonly committer: GroupCommitter;
+
+  private constructor(
+    config: Config,
+    readonly store: Store,
+    private readonly opts: ServiceOptions,
+    log: Log,
+  ) {
+    this.config = config;
+    this.log = log;
+    const clock = opts.clock ?? systemClock;
+    this.metrics = new Metrics(
+      () => this.store,
+      () => clock.now(),
+    );
+    const observer: DeliveryObserver = {
+      attempt: (r) => {
+        this.metrics.attempt(r);
+        const line = {
+          eventId: r.eventId,
+          deliveryId: r.deliveryId,
+          destination: r.destination,
+          attempt: r.number,
+          outcome: r.outcome,
+          durationMs: r.durationMs,
+          ...(r.failure
+            ? { reason: r.failure.reason, error: r.failure.message, statusCode: r.failure.statusCode }
+            : {}),
+          ...(r.retryInMs !== undefined ? { retryInMs: r.retryInMs } : {}),
+          ...(r.leaseHeld ? {} : { leaseLost: true }),
+        };
+        if (r.outcome === 'delivered') this.log.info(line, 'delivered');
+        else if (r.outcome === 'retry') this.log.warn(line, 'attempt failed; will retry');
+        else
+          this.log.error(
+            line,
+            r.outcome === 'dead' ? 'delivery dead: attempts exhausted' : 'delivery failed permanently',
+          );
+      },
+      workerError: (destination, err) =>
+        this.log.error({ destination, err }, 'delivery worker error; backing off'),
+    };
+    this.dispatcher = new Dispatcher({
+      store,
+      owner: `${hostname()}:${process.pid}:${newId().slice(-6)}`,
+      clock,
+      observer,
+      pollMs: opts.pollMs,
+    });
+    this.committer = new GroupCommitter(store, () => clock.now());
+  }
+
+  /** Loads config, opens and migrates the store, starts workers and the HTTP server. */
+  static async start(opts: ServiceOptions): Promise<Service> {
+    // Redaction follows the config in force: first the one being loaded, then whatever a reload swaps in.
+    let secrets: () => readonly string[] = () => [];
+    const log = opts.log ?? createLogger({ secrets: () => secrets() });
+    const { config, warnings } = await loadOrThrow(opts.configPath, opts.env, log);
+    secrets = () => config.secrets;
+    for (const w of warnings) log.warn({ config: config.file }, w);
+    const store = await openStore(config.store);
+    await store.migrate();
+    const service = new Service(config, store, opts, log);
+    secrets = () => service.config.secrets;
+    await service.run();
+    return service;
+  }
+
+  /** The config in force. */
+  get current(): Config {
+    return this.config;
+  }
+
+  /** The address the HTTP server listens on. */
+  get address(): AddressInfo {
+    return this.server?.address() as AddressInfo;
+  }
+
+  private async run(): Promise<void> {
+    const clock = this.opts.clock ?? systemClock;
+    await this.dispatcher.start(this.config);
+    const app = createApp({
+      config: () => this.config,
+      committer: this.committer,
+      store: this.store,
+      clock,
+      readiness: () => this.readiness(),
+      metrics: () => this.metrics.render(),
+      admin: createAdminApi({
+        store: this.store,
+        config: () => this.config,
+        clock,
+        dispatcher: this.dispatcher,
+        committer: this.committer,
+      }),
+      onWebhook: (source, outcome, ms) => {
+        const ok = outcome.status === 200;
+        this.metrics.webhook(
+          source,
+          outcome.status,
+          ok
+            ? { type: outcome.type, duplicate: outcome.body.duplicate, unrouted: outcome.unrouted }
+            : { reason: outcome.reason },
+          ms / 1000,
+        );
+        if (ok) this.dispatcher.wake(outcome.destinations);
+        const line = {
+          source,
+          status: outcome.status,
+          durationMs: Math.round(ms * 10) / 10,
+          ...(ok
+            ? { eventId: outcome.body.id, type: outcome.type, duplicate: outcome.body.duplicate || undefined }
+            : { reason: outcome.reason, error: outcome.body.error }),
+        };
+        if (ok) this.log.info(line, 'webhook accepted');
+        else this.log.warn(line, 'webhook refused');
+      },
+    });
+    this.server = createServer(app.callback());
+    this.server.keepAliveTimeout = 5_000;
+    const { host, port } = this.config.server;
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, host, () => resolve());
+    });
+    const addr = this.address;
+    this.log.info(
+      {
+        url: `http://${addr.address}:${addr.port}`,
+        config: this.config.file,
+        store: this.config.store.driver,
+        destinations: [...this.config.destinations.keys()],
+      },
+      'switchboard listening',
+    );
+    for (const source of this.config.sources.values()) {
+      if (source.allowUnsigned) {
+        this.log.warn(
+          { source: source.name },
+          'UNSIGNED WEBHOOKS ARE ACCEPTED for this source (allowUnsigned: true). Local testing only: set a secret and remove allowUnsigned in production.',
+        );
+      }
+    }
+    this.schedulePrune();
+  }
+
+  private schedulePrune(): void {
+    const clock = this.opts.clock ?? systemClock;
+    const every = Math.min(3_600_000, Math.max(60_000, this.config.store.retentionMs / 10));
+    const prune = async () => {
+      try {
+        const now = clock.now();
+        const removed = await this.store.prune(new Date(now - this.config.store.retentionMs), new Date(now));
+        if (removed > 0) this.log.info({ removed }, 'pruned finished events past retention');
+      } catch (err) {
+        this.log.error({ err }, 'pruning failed; will try again');
+      }
+    };
+    this.pruneTimer = setInterval(prune, every);
+    this.pruneTimer.unref();
+    void prune();
+  }
+
+  /** /readyz: the store answers, workers run, and the service is not shutting down. */
+  async readiness() {
+    const detail: Record<string, unknown> = {};
+    let storeOk = true;
+    try {
+      await this.store.ping();
+    } catch (err) {
+      storeOk = false;
+      detail.storeError = (err as Error).message;
+    }
+    detail.store = storeOk ? 'ok' : 'unavailable';
+    detail.workers = this.dispatcher.isRunning ? 'running' : 'stopped';
+    if (this.stopping) detail.shuttingDown = true;
+    try {
+      const stats = await this.store.queueStats(new Date());
+      const configured = new Set(this.config.destinations.keys());
+      const held = stats.depth.filter(
+        (d) => !configured.has(d.destination) && (d.state === 'pending' || d.state === 'sending'),
+      );
+      if (held.length > 0)
+        detail.heldDestinations = held.map((h) => ({
+          destination: h.destination,
+          state: h.state,
+          count: h.count,
+          why: 'not in the current config',
+        }));
+    } catch {
+      // already reported as store unavailable
+    }
+    return { ready: storeOk && this.dispatcher.isRunning && !this.stopping, detail };
+  }
+
+  /**
+   * Re-reads the config file. A config with problems is refused (problems logged, the old config kept);
+   * a good one is swapped in whole: new events use the new routes; queued deliveries keep their destination.
+   */
+  async reload(): Promise<{ ok: true } | { ok: false; lines: string[] }> {
+    let next: Config;
+    try {
+      next = (await loadOrThrow(this.opts.configPath, this.opts.env, this.log)).config;
+    } catch (err) {
+      const lines = err instanceof ConfigRejected ? err.lines : [(err as Error).message];
+      this.metrics.reload('refused');
+      this.log.error({ problems: lines }, 'config reload refused; keeping the running config');
+      return { ok: false, lines };
+    }
+    if (
+      JSON.stringify(next.store) !== JSON.stringify(this.config.store) ||
+      JSON.stringify(next.server) !== JSON.stringify(this.config.server)
+    ) {
+      this.log.warn({}, 'store and server settings changed: they take effect after a restart');
+    }
+    const previous = this.config;
+    this.config = next;
+    await this.dispatcher.apply(next);
+    this.metrics.reload('applied');
+    this.log.info(
+      { destinations: [...next.destinations.keys()], routes: next.router.routeNames },
+      'config reloaded',
+    );
+    // Sends still in flight on the old destinations finish first; give them the attempt timeout.
+    setTimeout(() => void closeDestinations(previous, this.log), previous.delivery.timeoutMs + 1000).unref();
+    return { ok: true };
+  }
+
+  /** Graceful stop: refuse new requests, let in-flight work finish until the deadline, leave the rest queued. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    const deadline = Date.now() + (this.opts.shutdownGraceMs ?? 10_000);
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
+    const closed = new Promise<void>((resolve) =>
+      this.server ? this.server.close(() => resolve()) : resolve(),
+    );
+    this.server?.closeIdleConnections();
+    await this.dispatcher.stop(deadline);
+    this.server?.closeAllConnections();
+    await closed;
+    await closeDestinations(this.config, this.log);
+    await this.store.close();
+    this.log.info({}, 'switchboard stopped');
+    this.log.flush();
+  }
+}
+
+async function closeDestinations(config: Config, log: Log): Promise<void> {
+  await Promise.all(
+    [...config.destinations.values()].map(async (d) => {
+      try {
+        await d.destination.close?.();
+      } catch (err) {
+        log.warn({ destination: d.name, err }, 'closing destination failed');
+      }
+    }),
+  );
+}
