@@ -1,0 +1,128 @@
+import type { Either } from 'fp-ts/Either';
+import * as E from 'fp-ts/Either';
+import { type ConfigIssue, didYouMean, under } from '../config/issues.ts';
+import type { Field, FieldValue } from './fields.ts';
+import { boundFor, equals, numeric, type Operand, operandFor } from './operands.ts';
+import { collect, fail, isRecord, quote } from './validation.ts';
+
+/**
+ * Conditions: the right-hand side of a match entry. A scalar means "equals", a list means "any of", and a
+ * mapping names exactly one operator. Everything that can be wrong with a condition is found here, at build;
+ * `holds` is total and never throws.
+ */
+
+/** The comparison operators, in the order messages list them. */
+export const COMPARISONS = ['gt', 'gte', 'lt', 'lte'] as const;
+/** One of gt, gte, lt, lte. */
+export type Comparison = (typeof COMPARISONS)[number];
+/** The operators a condition mapping may use. */
+export const OPERATORS = ['in', 'not', 'regex', 'exists', ...COMPARISONS] as const;
+
+/** A compiled condition. Operands are already normalized (see operands.ts); regexes are already compiled. */
+export type Condition =
+  | { readonly op: 'eq'; readonly value: Operand }
+  | { readonly op: 'in'; readonly values: readonly Operand[] }
+  | { readonly op: 'regex'; readonly re: RegExp }
+  | { readonly op: 'exists'; readonly value: boolean }
+  | { readonly op: Comparison; readonly value: number }
+  | { readonly op: 'not'; readonly inner: Condition };
+
+/** Compiles the condition for one field; issue paths are relative to the condition's node. */
+export function compileCondition(field: Field, raw: unknown): Either<ConfigIssue[], Condition> {
+  if (Array.isArray(raw)) {
+    return E.map((values: Operand[]): Condition => ({ op: 'in', values }))(operandList(field, raw));
+  }
+  if (isRecord(raw)) return compileOperator(field, raw);
+  return E.bimap(
+    (message: string): ConfigIssue[] => [{ path: [], message }],
+    (value: Operand): Condition => ({ op: 'eq', value }),
+  )(operandFor(field, raw));
+}
+
+/** Whether the condition holds for a field's value. An absent value satisfies only `exists: false` (and nots). */
+export function holds(condition: Condition, field: Field, value: FieldValue | undefined): boolean {
+  if (condition.op === 'not') return !holds(condition.inner, field, value);
+  if (condition.op === 'exists') return (value !== undefined) === condition.value;
+  if (value === undefined) return false;
+  switch (condition.op) {
+    case 'eq':
+      return equals(value, condition.value);
+    case 'in':
+      return condition.values.some((operand) => equals(value, operand));
+    case 'regex': {
+      const text = field.text(value);
+      return text !== undefined && condition.re.test(text);
+    }
+    default:
+      return compare(condition.op, numeric(value), condition.value);
+  }
+}
+
+function compare(op: Comparison, actual: number | undefined, bound: number): boolean {
+  if (actual === undefined) return false;
+  if (op === 'gt') return actual > bound;
+  if (op === 'gte') return actual >= bound;
+  if (op === 'lt') return actual < bound;
+  return actual <= bound;
+}
+
+function compileOperator(field: Field, raw: Record<string, unknown>): Either<ConfigIssue[], Condition> {
+  const keys = Object.keys(raw);
+  const unknown = keys.filter((k) => !(OPERATORS as readonly string[]).includes(k));
+  if (unknown.length > 0) {
+    return E.left(
+      unknown.map((k) => ({ path: [k], message: `unknown operator "${k}"${didYouMean(k, OPERATORS)}` })),
+    );
+  }
+  if (keys.length === 0) return fail([], `a condition mapping needs one of ${OPERATORS.join(', ')}`);
+  if (keys.length > 1) {
+    return fail(
+      [],
+      `a condition takes one operator, not ${keys.join(' and ')}; combine conditions with all: [...]`,
+    );
+  }
+  const op = keys[0] as (typeof OPERATORS)[number];
+  const operand = raw[op];
+  const at = (e: Either<string, Condition>) =>
+    E.mapLeft((message: string): ConfigIssue[] => [{ path: [op], message }])(e);
+  switch (op) {
+    case 'in':
+      if (!Array.isArray(operand)) return fail([op], `in takes a list of values, not ${quote(operand)}`);
+      return E.bimap(
+        (issues: ConfigIssue[]) => under([op], issues),
+        (values: Operand[]): Condition => ({ op, values }),
+      )(operandList(field, operand));
+    case 'not':
+      return E.bimap(
+        (issues: ConfigIssue[]) => under([op], issues),
+        (inner: Condition): Condition => ({ op, inner }),
+      )(compileCondition(field, operand));
+    case 'regex':
+      return at(E.map((re: RegExp): Condition => ({ op, re }))(compileRegex(operand)));
+    case 'exists':
+      return typeof operand === 'boolean'
+        ? E.right({ op, value: operand })
+        : fail([op], `exists is true or false, not ${quote(operand)}`);
+    default:
+      return at(E.map((value: number): Condition => ({ op, value }))(boundFor(field, op, operand)));
+  }
+}
+
+function operandList(field: Field, raw: unknown[]): Either<ConfigIssue[], Operand[]> {
+  if (raw.length === 0) return fail([], 'an empty list matches nothing; list at least one value');
+  return collect(
+    raw.map((item, i) =>
+      E.mapLeft((message: string): ConfigIssue[] => [{ path: [i], message }])(operandFor(field, item)),
+    ),
+  );
+}
+
+function compileRegex(raw: unknown): Either<string, RegExp> {
+  if (typeof raw !== 'string') return E.left(`regex takes a string, not ${quote(raw)}`);
+  try {
+    return E.right(new RegExp(raw));
+  } catch (err) {
+    // The engine's own message names the problem precisely ("Unterminated group", "Nothing to repeat").
+    return E.left(`bad regex ${JSON.stringify(raw)}: ${(err as Error).message}`);
+  }
+}

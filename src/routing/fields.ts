@@ -1,0 +1,148 @@
+import type { Either } from 'fp-ts/Either';
+import * as E from 'fp-ts/Either';
+import { nearest } from '../config/issues.ts';
+import type { GatewayEvent } from '../event.ts';
+import { statusOf } from '../sources/mta/status.ts';
+
+/**
+ * Field paths: the left-hand side of a match entry. A field knows how to read its value from an event and
+ * what kind of value that is, so conditions can check their operands when the config loads rather than
+ * silently never matching at run time.
+ */
+
+/**
+ * What a field holds. `type` and `status` have closed vocabularies checked at build; `json` is anything in
+ * the payload.
+ */
+export type FieldKind = 'type' | 'status' | 'string' | 'number' | 'boolean' | 'json';
+
+/** A value read from an event: a scalar, or (under `payload.`) any JSON object or list. */
+export type FieldValue = string | number | boolean | object;
+
+/** A resolved field path. */
+export interface Field {
+  /** The path as the user wrote it, for reasons and messages. */
+  readonly path: string;
+  readonly kind: FieldKind;
+  /** The field's value, or undefined when the event has none (missing or null both count as absent). */
+  read(event: GatewayEvent): FieldValue | undefined;
+  /**
+   * The value's string form, used by `regex`, by string equality and in reasons; undefined for objects and
+   * lists, which no scalar condition matches. Status fields show a code as its name, except `status.code`.
+   */
+  text(value: FieldValue): string | undefined;
+}
+
+/** The fixed field paths users may write, in the order the contract lists them. */
+export const FIELD_PATHS = [
+  'type',
+  'version',
+  'source',
+  'status',
+  'status.code',
+  'status.name',
+  'status.failed',
+  'status.final',
+  'phone',
+  'text',
+  'optInType',
+  'messageId',
+  'externalId',
+  'senderName',
+] as const;
+
+type FixedPath = (typeof FIELD_PATHS)[number];
+type Reader = (event: GatewayEvent) => unknown;
+
+const scalarText = (value: FieldValue): string | undefined =>
+  typeof value === 'object' ? undefined : String(value);
+const statusName = (value: FieldValue): string | undefined =>
+  typeof value === 'number' ? statusOf(value).name : scalarText(value);
+// Events are typed, but routing must survive whatever a decoder or a test hands it, so status is read defensively.
+const statusCode: Reader = (e) => (typeof e.status?.code === 'number' ? e.status.code : undefined);
+
+const FIXED: Record<FixedPath, { kind: FieldKind; read: Reader; text?: Field['text'] }> = {
+  type: { kind: 'type', read: (e) => e.type },
+  version: { kind: 'number', read: (e) => e.version },
+  source: { kind: 'string', read: (e) => e.source },
+  status: { kind: 'status', read: statusCode, text: statusName },
+  'status.code': { kind: 'status', read: statusCode },
+  'status.name': { kind: 'status', read: statusCode, text: statusName },
+  'status.failed': { kind: 'boolean', read: (e) => e.status?.failed },
+  'status.final': { kind: 'boolean', read: (e) => e.status?.final },
+  phone: { kind: 'string', read: (e) => e.phone },
+  text: { kind: 'string', read: (e) => e.text },
+  optInType: { kind: 'string', read: (e) => e.optInType },
+  messageId: { kind: 'number', read: (e) => e.messageId },
+  externalId: { kind: 'string', read: (e) => e.externalId },
+  senderName: { kind: 'string', read: (e) => e.senderName },
+};
+
+/** Absent unless it is a JSON value; null is absent too, so `exists` means "has a value". */
+function present(value: unknown): FieldValue | undefined {
+  switch (typeof value) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+      return value;
+    case 'object':
+      return value === null ? undefined : value;
+    default:
+      return undefined;
+  }
+}
+
+/** An own property only: `tags.constructor` or `payload.__proto__` must not reach Object.prototype. */
+function own(container: unknown, key: string): unknown {
+  if (typeof container !== 'object' || container === null) return undefined;
+  return Object.hasOwn(container, key) ? (container as Record<string, unknown>)[key] : undefined;
+}
+
+/** Follows a dotted path into the payload; a numeric segment indexes a list, any segment names an object key. */
+function readPath(root: unknown, segments: readonly string[]): unknown {
+  let here = root;
+  for (const segment of segments) {
+    if (Array.isArray(here)) here = /^\d+$/.test(segment) ? here[Number(segment)] : undefined;
+    else here = own(here, segment);
+    if (here === undefined) return undefined;
+  }
+  return here;
+}
+
+function field(path: string, kind: FieldKind, read: Reader, text: Field['text'] = scalarText): Field {
+  return { path, kind, read: (event) => present(read(event)), text };
+}
+
+/** Resolves a field path as written in a match, or says why it is not one. */
+export function resolveField(path: string): Either<string, Field> {
+  if (Object.hasOwn(FIXED, path)) {
+    const known = FIXED[path as FixedPath];
+    return E.right(field(path, known.kind, known.read, known.text));
+  }
+  if (path.startsWith('tags.')) {
+    // Tag keys are the user's own and may contain dots, so everything after `tags.` is the key.
+    const key = path.slice('tags.'.length);
+    return key === ''
+      ? E.left('tags. needs a tag key, e.g. tags.campaign')
+      : E.right(field(path, 'string', (e) => own(e.tags, key)));
+  }
+  if (path.startsWith('payload.')) {
+    const segments = path.slice('payload.'.length).split('.');
+    return segments.some((s) => s === '')
+      ? E.left(`"${path}" has an empty segment; payload paths look like payload.message.id or payload.list.0`)
+      : E.right(field(path, 'json', (e) => readPath(e.payload, segments)));
+  }
+  return E.left(unknownFieldMessage(path));
+}
+
+function unknownFieldMessage(path: string): string {
+  // `tag.tier` should suggest `tags.tier`: offer the prefixed forms with the user's own rest of the path.
+  const dot = path.indexOf('.');
+  const rest = dot >= 0 ? path.slice(dot + 1) : '';
+  // Combinators are left out: a short unknown word like `foo` would otherwise "suggest" `not`.
+  const candidates = [...FIELD_PATHS, ...(rest ? [`tags.${rest}`, `payload.${rest}`] : [])];
+  const suggestion = nearest(path, candidates);
+  if (suggestion !== undefined) return `unknown field path "${path}" (did you mean ${suggestion}?)`;
+  const known = `${FIELD_PATHS.join(', ')}, tags.<key> and payload.<path>`;
+  return `unknown field path "${path}"; fields are ${known} (and the combinators any, all, not)`;
+}
