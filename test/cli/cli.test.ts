@@ -1,0 +1,164 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { sign } from '../../src/ingress/signature.ts';
+import { runCli } from '../helpers/gateway.ts';
+import { testConfig } from '../helpers/service.ts';
+import { ROOT, tempDir } from '../helpers/tmp.ts';
+
+const SECRET = 'cli-test-secret-abcdef0123456789';
+const FIXTURES = join(ROOT, 'test/fixtures/mta');
+
+describe('the switchboard CLI (as a child process)', function () {
+  this.timeout(30_000);
+  const tmp = tempDir('cli');
+  const config = tmp.write(
+    'config.yaml',
+    testConfig(
+      tmp.dir,
+      `destinations:
+  ops: { type: file, path: "${tmp.dir}/ops.jsonl" }
+  crm: { type: http, url: "http://127.0.0.1:9/hooks", signingSecret: "\${CRM_SIGNING_SECRET}" }
+  audit: { type: file, path: "${tmp.dir}/audit.jsonl" }
+routes:
+  - name: failed-deliveries
+    match:
+      type: delivery-status
+      status: [DELIVERY_FAILED, UNDELIVERED, 10]
+    to: [ops]
+    continue: true
+  - name: vip
+    match:
+      tags.tier: vip
+    to: [crm]
+    continue: true
+  - name: everything
+    to: [audit]`,
+      { secret: SECRET },
+    ),
+  );
+  const env = { CRM_SIGNING_SECRET: 'whsec-cli-test-signing-secret' };
+  after(() => tmp.cleanup());
+
+  it('check prints a summary without secrets and exits 0', async () => {
+    const r = await runCli(['check', '--config', config], { env });
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/source mta: mta v3, signed/);
+    expect(r.stdout).to.match(/destination crm: http/);
+    expect(r.stdout).to.match(/routes: failed-deliveries → vip → everything/);
+    expect(r.stdout + r.stderr).to.not.include(SECRET);
+    expect(r.stdout + r.stderr).to.not.include(env.CRM_SIGNING_SECRET);
+  });
+
+  it('check reports every problem with file:line:column and exits 1', async () => {
+    const bad = tmp.write(
+      'bad.yaml',
+      `server: { port: "80a" }
+plugins: { dirs: ["${ROOT}/plugins"] }
+sources:
+  mta: { kind: mta, secret: "\${MISSING_SECRET_VAR}", verison: 3 }
+destinations:
+  a: { type: fiel, path: x }
+routes:
+  - match: { stauts: DELIVERD }
+    to: [b]
+`,
+    );
+    const r = await runCli(['check', '--config', bad]);
+    expect(r.code).to.equal(1);
+    const lines = r.stderr.split('\n').filter((l) => /bad\.yaml:\d+:\d+/.test(l));
+    expect(lines.length, r.stderr).to.be.at.least(5);
+    expect(r.stderr).to.match(/bad\.yaml:1:\d+ server\.port/);
+    expect(r.stderr).to.match(/MISSING_SECRET_VAR/);
+    expect(r.stderr).to.match(/verison.*did you mean version/);
+    expect(r.stderr).to.match(/fiel.*did you mean file/);
+    expect(r.stderr).to.match(/stauts.*did you mean status/);
+  });
+
+  it('route --json shows the event, every route verdict and the destinations', async () => {
+    const r = await runCli(['route', '--json', '--config', config, join(FIXTURES, 'v3/delivery-status.json')], { env });
+    expect(r.code, r.stderr).to.equal(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.event).to.include({ type: 'delivery-status', phone: '+13125550143' });
+    expect(out.event.status).to.deep.equal({ code: 9, name: 'UNDELIVERED', failed: true, final: true });
+    expect(out.routes.map((x: { name: string; matched: boolean }) => [x.name, x.matched])).to.deep.equal([
+      ['failed-deliveries', true],
+      ['vip', true],
+      ['everything', true],
+    ]);
+    expect(out.destinations).to.deep.equal(['ops', 'crm', 'audit']);
+  });
+
+  it('route explains why a route did not match', async () => {
+    const delivered = { ...JSON.parse(readFileSync(join(FIXTURES, 'v3/delivery-status.json'), 'utf8')), status: 4, tags: {} };
+    const r = await runCli(['route', '--config', config, '-'], { env, input: JSON.stringify(delivered) });
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/✘ failed-deliveries: .*DELIVERED/);
+    expect(r.stdout).to.match(/destinations: audit/);
+  });
+
+  it('route reads standard input and exits 1 with the HTTP errors for an undecodable payload', async () => {
+    const r = await runCli(['route', '--json', '--config', config, '-'], { env, input: '{"type":"delivery-status","messageId":"abc"}' });
+    expect(r.code).to.equal(1);
+    const out = JSON.parse(r.stdout);
+    expect(out.details.map((d: { path: string }) => d.path)).to.include('messageId');
+  });
+
+  it('sign prints the X-Signature of a body', async () => {
+    const file = join(FIXTURES, 'v3/message-reply.json');
+    const r = await runCli(['sign', '--config', config, file], { env });
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout.trim()).to.equal(sign(SECRET, readFileSync(file)));
+  });
+
+  it('test passes matching cases and fails with the difference otherwise', async () => {
+    const cases = tmp.write(
+      'cases.test.yaml',
+      `cases:
+  - name: vip failure pages ops and reaches the crm
+    payloadFile: ${FIXTURES}/v3/delivery-status.json
+    expect: [ops, crm, audit]
+  - name: a plain reply is only audited
+    event: message-reply
+    payload: { fromNumber: "+13125550143", toNumber: "+18885550100", replyId: 1, message: hi, timestamp: "2026-11-28T14:05:40Z" }
+    expect: [audit]
+  - name: wrong on purpose
+    payload: { type: number-opt-in, number: "+13125550143", optInType: sms, timestamp: "2026-11-28T14:05:40Z" }
+    expect: [ops]
+`,
+    );
+    const r = await runCli(['test', '--config', config, cases], { env });
+    expect(r.code).to.equal(1);
+    expect(r.stdout).to.match(/✔ vip failure pages ops and reaches the crm/);
+    expect(r.stdout).to.match(/✔ a plain reply is only audited/);
+    expect(r.stdout).to.match(/✘ wrong on purpose\n\s+expected \[ops\], got \[audit\]; missing: ops; unexpected: audit/);
+    expect(r.stdout).to.match(/2 passed, 1 failed/);
+  });
+
+  it('test runs the example test file beside config.example.yaml', async () => {
+    const r = await runCli(['test', '--config', join(ROOT, 'config.example.yaml')]);
+    expect(r.code, r.stdout + r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/3 passed, 0 failed/);
+  });
+
+  it('test-destination sends a sample event to a file destination', async () => {
+    const r = await runCli(['test-destination', '--config', config, 'audit'], { env });
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/✔ audit \(file\): sample delivery-status event delivered/);
+    const line = JSON.parse(readFileSync(join(tmp.dir, 'audit.jsonl'), 'utf8').trim().split('\n').at(-1)!);
+    expect(line.type).to.equal('delivery-status');
+  });
+
+  it('test-destination reports an unreachable destination as a transient failure', async () => {
+    const r = await runCli(['test-destination', '--config', config, 'crm'], { env });
+    expect(r.code).to.equal(1);
+    expect(r.stdout).to.match(/✘ crm \(http\): .*transient: would be retried/);
+    expect(r.stdout).to.not.include(env.CRM_SIGNING_SECRET);
+  });
+
+  it('exits 2 on a usage error', async () => {
+    expect((await runCli(['nonsense'])).code).to.equal(2);
+    expect((await runCli(['route', '--config', config], { env })).code).to.equal(2);
+    expect((await runCli(['deliveries', '--bogus'])).code).to.equal(2);
+  });
+});
