@@ -69,6 +69,7 @@ export class Dispatcher {
         pollMs: this.deps.pollMs ?? 1000,
         random: this.deps.random,
         isPaused: (d) => this.paused.has(d),
+        enqueued: (destinations) => this.wake(destinations),
       });
       this.workers.set(name, worker);
       worker.start();

@@ -16,6 +16,8 @@ export interface WorkerDeps {
   /** Longest sleep when idle, so retries and other instances' work are noticed. */
   pollMs: number;
   isPaused(destination: string): boolean;
+  /** Told when deliveries were added for other destinations (fallbacks), so their workers wake. */
+  enqueued(destinations: readonly string[]): void;
   random?: () => number;
 }
 
@@ -224,7 +226,15 @@ export class DestinationWorker {
       },
       verdict.next,
       new Date(finished),
+      dest.fallback,
     );
+    if (
+      leaseHeld &&
+      (verdict.outcome === 'failed' || verdict.outcome === 'dead') &&
+      dest.fallback.length > 0
+    ) {
+      this.deps.enqueued(dest.fallback);
+    }
     observer.attempt({
       destination: dest.name,
       deliveryId: delivery.id,

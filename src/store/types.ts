@@ -160,6 +160,8 @@ export interface Store {
   /**
    * Records an attempt and moves the delivery to its next state, only if `owner` still holds the lease.
    * Returns false when the lease was lost (another worker reclaimed it); the attempt is then still recorded.
+   * When `next` is failed or dead, each `fallback` destination gets a pending delivery of the same event in the
+   * same transaction (unless it already has one for this event).
    */
   complete(
     deliveryId: string,
@@ -167,6 +169,7 @@ export interface Store {
     attempt: AttemptRecord,
     next: NextState,
     now: Date,
+    fallback?: readonly string[],
   ): Promise<boolean>;
   /** Puts every delivery this owner holds back to pending (graceful shutdown). */
   releaseAll(owner: string, now: Date): Promise<number>;

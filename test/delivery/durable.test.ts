@@ -151,6 +151,33 @@ describe('durable delivery', function () {
     );
   });
 
+  it('delivers to the fallback destination when a delivery ends failed', async () => {
+    const primary = await Sink.start();
+    const backup = await Sink.start();
+    cleanups.push(
+      () => primary.stop(),
+      () => backup.stop(),
+    );
+    primary.reply = () => ({ status: 404 });
+    const gw = await startService(
+      `destinations:
+  primary: { type: http, url: "${primary.url}", fallback: [backup] }
+  backup: { type: http, url: "${backup.url}" }
+routes:
+  - to: [primary]`,
+      { secret: SECRET },
+    );
+    cleanups.push(() => gw.stop());
+    const { id } = (await post(gw.url, body(42))).json;
+    await backup.waitFor(() => backup.requests.length === 1, 'the fallback delivery');
+    expect(JSON.parse(backup.requests[0].body).id).to.equal(id);
+    const detail = await gw.service.store.getEvent(id);
+    expect(detail!.deliveries.map((d) => [d.destination, d.route])).to.deep.include.members([
+      ['primary', 'route-0'],
+      ['backup', 'fallback from primary'],
+    ]);
+  });
+
   it('does not let a destination that hangs until its timeout delay another', async () => {
     const slow = await Sink.start();
     const fast = await Sink.start();

@@ -143,6 +143,48 @@ export function queueScenarios(h: Harness): void {
       expect(await store.claim('crm', 10, 'w2', LEASE, at(LEASE * 10))).to.deep.equal([]);
     });
 
+    it('adds fallback deliveries in the same step when a delivery ends failed or dead, once per destination', async () => {
+      const store = await h.open();
+      const { id } = await ingestOne(store, at(0), { to: ['crm', 'audit'] });
+      const [crm] = await store.claim('crm', 1, 'w1', LEASE, at(0));
+      const fallback = ['mail', 'audit'];
+      expect(
+        await store.complete(
+          crm.id,
+          'w1',
+          attempt(1, 'failed', at(1), 'no'),
+          { state: 'failed' },
+          at(2),
+          fallback,
+        ),
+      ).to.equal(true);
+      const detail = await store.getEvent(id);
+      const byDestination = Object.fromEntries(detail!.deliveries.map((d) => [d.destination, d]));
+      expect(Object.keys(byDestination).sort()).to.deep.equal(['audit', 'crm', 'mail']); // audit had one already
+      expect(byDestination.mail).to.include({ state: 'pending', attempts: 0, route: 'fallback from crm' });
+      const claimed = await store.claim('mail', 5, 'w1', LEASE, at(3));
+      expect(claimed.map((c) => c.eventId)).to.deep.equal([id]);
+    });
+
+    it('adds no fallback deliveries for a delivered one or a retry', async () => {
+      const store = await h.open();
+      const { id } = await ingestOne(store, at(0), { to: ['crm'] });
+      const [crm] = await store.claim('crm', 1, 'w1', LEASE, at(0));
+      await store.complete(
+        crm.id,
+        'w1',
+        attempt(1, 'retry', at(1), 'x'),
+        { state: 'pending', nextAt: at(5) },
+        at(1),
+        ['mail'],
+      );
+      const [again] = await store.claim('crm', 1, 'w1', LEASE, at(5));
+      await store.complete(again.id, 'w1', attempt(2, 'delivered', at(6)), { state: 'delivered' }, at(6), [
+        'mail',
+      ]);
+      expect((await store.getEvent(id))!.deliveries.map((d) => d.destination)).to.deep.equal(['crm']);
+    });
+
     it('keeps a retried delivery out of claims until its nextAt passes', async () => {
       const store = await h.open();
       const [id] = await seed(store, 1);

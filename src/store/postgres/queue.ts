@@ -3,7 +3,7 @@ import type { GatewayEvent } from '../../event.ts';
 import { newId } from '../../ids.ts';
 import { lastError } from '../rows.ts';
 import type { AttemptRecord, ClaimedDelivery, NextState } from '../types.ts';
-import { pgText } from './db.ts';
+import { inTransaction, pgText } from './db.ts';
 
 // Each CTE walks deliveries_due in claim order and skips rows another claimer has locked; the union is
 // re-sorted and cut to the limit, and only those rows are taken.
@@ -46,6 +46,14 @@ const COMPLETE = `
   SET state = $10, attempts = $3, next_at = $11, last_error = $12,
       lease_owner = NULL, lease_until = NULL, updated_at = $13
   WHERE id = $2 AND lease_owner = $9 AND state = 'sending'`;
+
+// A fallback delivery of the same event, unless that destination already has one for it.
+const INSERT_FALLBACK = `
+  INSERT INTO deliveries (id, event_id, destination, route, state, attempts, next_at, created_at, updated_at)
+  SELECT $1, d.event_id, $2::text, 'fallback from ' || d.destination, 'pending', 0, $4, $4, $4
+  FROM deliveries d
+  WHERE d.id = $3
+    AND NOT EXISTS (SELECT 1 FROM deliveries x WHERE x.event_id = d.event_id AND x.destination = $2::text)`;
 
 const RELEASE_ALL = `
   UPDATE deliveries SET state = 'pending', next_at = $2, lease_owner = NULL, lease_until = NULL, updated_at = $2
@@ -114,8 +122,33 @@ export async function completePostgres(
   attempt: AttemptRecord,
   next: NextState,
   now: Date,
+  fallback: readonly string[] = [],
 ): Promise<boolean> {
-  const result = await pool.query({
+  const final = next.state === 'failed' || next.state === 'dead';
+  if (final && fallback.length > 0) {
+    // The verdict and the fallback deliveries commit together, so a crash cannot keep one without the other.
+    return inTransaction(pool, async (client) => {
+      const held = await completeWith(client, deliveryId, owner, attempt, next, now);
+      if (held) {
+        for (const destination of fallback) {
+          await client.query(INSERT_FALLBACK, [newId(now.getTime()), destination, deliveryId, now.getTime()]);
+        }
+      }
+      return held;
+    });
+  }
+  return completeWith(pool, deliveryId, owner, attempt, next, now);
+}
+
+async function completeWith(
+  db: pg.Pool | pg.PoolClient,
+  deliveryId: string,
+  owner: string,
+  attempt: AttemptRecord,
+  next: NextState,
+  now: Date,
+): Promise<boolean> {
+  const result = await db.query({
     name: 'switchboard-complete',
     text: COMPLETE,
     values: [

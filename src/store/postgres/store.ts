@@ -77,8 +77,9 @@ export class PostgresStore implements Store {
     attempt: AttemptRecord,
     next: NextState,
     now: Date,
+    fallback?: readonly string[],
   ): Promise<boolean> {
-    return completePostgres(this.pool, deliveryId, owner, attempt, next, now);
+    return completePostgres(this.pool, deliveryId, owner, attempt, next, now, fallback);
   }
 
   async releaseAll(owner: string, now: Date): Promise<number> {

@@ -100,6 +100,7 @@ export function completeSqlite(
   attempt: AttemptRecord,
   next: NextState,
   now: Date,
+  fallback: readonly string[] = [],
 ): boolean {
   return db.write(() => {
     db.stmt(INSERT_ATTEMPT).run({
@@ -121,9 +122,28 @@ export function completeSqlite(
       lastError: lastError(attempt.outcome, attempt.reason),
       now: now.getTime(),
     });
-    return moved.changes === 1;
+    const held = moved.changes === 1;
+    if (held && (next.state === 'failed' || next.state === 'dead')) {
+      for (const destination of fallback) {
+        db.stmt(INSERT_FALLBACK).run({
+          id: newId(now.getTime()),
+          fallback: destination,
+          deliveryId,
+          now: now.getTime(),
+        });
+      }
+    }
+    return held;
   });
 }
+
+// A fallback delivery of the same event, unless that destination already has one for it.
+const INSERT_FALLBACK = `
+  INSERT INTO deliveries (id, event_id, destination, route, state, attempts, next_at, created_at, updated_at)
+  SELECT @id, d.event_id, @fallback, 'fallback from ' || d.destination, 'pending', 0, @now, @now, @now
+  FROM deliveries d
+  WHERE d.id = @deliveryId
+    AND NOT EXISTS (SELECT 1 FROM deliveries x WHERE x.event_id = d.event_id AND x.destination = @fallback)`;
 
 /** Puts every delivery `owner` holds back to pending, due now, attempts unchanged. */
 export function releaseAllSqlite(db: SqliteDb, owner: string, now: Date): number {

@@ -81,8 +81,9 @@ export class SQLiteStore implements Store {
     attempt: AttemptRecord,
     next: NextState,
     now: Date,
+    fallback?: readonly string[],
   ): Promise<boolean> {
-    return completeSqlite(this.db, deliveryId, owner, attempt, next, now);
+    return completeSqlite(this.db, deliveryId, owner, attempt, next, now, fallback);
   }
 
   async releaseAll(owner: string, now: Date): Promise<number> {
