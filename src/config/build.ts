@@ -1,0 +1,137 @@
+/**
+ * Stage 4: build. Each linked destination is created by its plugin (templates compile here), routes are
+ * compiled by the routing engine, and the result is frozen into the Config every other part reads.
+ */
+import * as E from 'fp-ts/Either';
+import type { Destination, PluginContext, PluginLogger } from '../destinations/api.ts';
+import { buildRouter } from '../routing/build.ts';
+import type { Router } from '../routing/types.ts';
+import { compileTemplate, EMPTY_TEMPLATE } from '../templates/template.ts';
+import type { KeyPath } from './issues.ts';
+import { under } from './issues.ts';
+import type { LinkedDestination } from './link.ts';
+import type { Findings } from './schema.ts';
+import type { Secrets } from './secrets.ts';
+import type { DestinationConfig } from './types.ts';
+
+/** A logger that drops everything (when the caller passes none). */
+export const SILENT_LOGGER: PluginLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** Creates every linked destination; template and `create` failures become issues under its path. */
+export function createDestinations(
+  linked: readonly LinkedDestination[],
+  logger: PluginLogger,
+  findings: Findings,
+  secrets: Secrets,
+): Map<string, DestinationConfig> {
+  const out = new Map<string, DestinationConfig>();
+  for (const d of linked) {
+    const path = ['destinations', d.name];
+    const ctx: PluginContext = {
+      name: d.name,
+      logger: tagged(logger, d.name),
+      timeoutMs: d.delivery.timeoutMs,
+      template(key, source, mode) {
+        const keyPath: KeyPath = typeof key === 'string' ? [key] : key;
+        const compiled = compileTemplate(source, mode);
+        if (compiled.ok) return compiled.template;
+        findings.issues.push({ path: [...path, ...keyPath], message: secrets.redact(compiled.error) });
+        return EMPTY_TEMPLATE;
+      },
+    };
+    let destination: Destination;
+    try {
+      destination = d.plugin.create(d.options, ctx);
+    } catch (err) {
+      const message = `the ${d.plugin.type} plugin could not set up this destination: ${(err as Error).message}`;
+      findings.issues.push({ path, message: secrets.redact(message) });
+      continue;
+    }
+    const { core } = d;
+    out.set(
+      d.name,
+      Object.freeze({
+        name: d.name,
+        type: d.plugin.type,
+        delivery: deepFreeze(d.delivery),
+        ...(core.rateLimit && { rateLimit: Object.freeze({ ...core.rateLimit }) }),
+        ...(core.circuitBreaker && {
+          circuitBreaker: Object.freeze({
+            failures: core.circuitBreaker.failures,
+            cooldownMs: core.circuitBreaker.cooldown,
+          }),
+        }),
+        fallback: Object.freeze([...core.fallback]) as string[],
+        ...(core.group && {
+          group: deepFreeze({
+            by: [...core.group.by],
+            waitMs: core.group.wait,
+            intervalMs: core.group.interval,
+          }),
+        }),
+        destination,
+      }),
+    );
+  }
+  return out;
+}
+
+/** Compiles the routes against the declared destinations; issues are re-rooted under `routes`. */
+export function buildRoutes(
+  raw: unknown,
+  declared: ReadonlySet<string>,
+  findings: Findings,
+): Router | undefined {
+  let result: ReturnType<typeof buildRouter>;
+  try {
+    result = buildRouter(raw, declared);
+  } catch (err) {
+    findings.issues.push({
+      path: ['routes'],
+      message: `routes could not be built: ${(err as Error).message}`,
+    });
+    return undefined;
+  }
+  if (E.isLeft(result)) {
+    findings.issues.push(...under(['routes'], result.left));
+    return undefined;
+  }
+  return result.right;
+}
+
+/** Releases destinations built for a config that was then rejected. */
+export async function closeAll(destinations: Iterable<DestinationConfig>): Promise<void> {
+  await Promise.allSettled([...destinations].map((d) => d.destination.close?.()));
+}
+
+function tagged(logger: PluginLogger, destination: string): PluginLogger {
+  return {
+    debug: (obj, msg) => logger.debug({ destination, ...obj }, msg),
+    info: (obj, msg) => logger.info({ destination, ...obj }, msg),
+    warn: (obj, msg) => logger.warn({ destination, ...obj }, msg),
+    error: (obj, msg) => logger.error({ destination, ...obj }, msg),
+  };
+}
+
+/** Freezes plain data all the way down (not plugin objects: they own their state). */
+export function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** A Map that refuses changes, so the built config cannot be edited through its ReadonlyMap fields. */
+export function frozenMap<K, V>(entries: Iterable<readonly [K, V]>): ReadonlyMap<K, V> {
+  const map = new Map<K, V>(entries);
+  const refuse = () => {
+    throw new TypeError('the built config is immutable; load a new one instead');
+  };
+  Object.defineProperties(map, {
+    set: { value: refuse },
+    delete: { value: refuse },
+    clear: { value: refuse },
+  });
+  return Object.freeze(map);
+}

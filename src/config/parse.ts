@@ -1,0 +1,77 @@
+/**
+ * Stage 1: YAML text → a document that remembers where every node came from, so later stages can report a
+ * key path and the loader can turn it into `line:column`.
+ */
+import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import type { KeyPath } from './issues.ts';
+
+/** A position in the config file, both 1-based. */
+export interface Position {
+  line: number;
+  column: number;
+}
+
+/** The parsed file: its document and the line index used to locate nodes. */
+export interface ParsedConfig {
+  doc: Document;
+  lines: LineCounter;
+  /** Every YAML syntax error, located. When non-empty, later stages do not run. */
+  syntaxErrors: Array<Position & { message: string }>;
+}
+
+/** Parses YAML text, keeping source positions; collects every syntax error rather than the first. */
+export function parseYaml(text: string): ParsedConfig {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const syntaxErrors = doc.errors.map((e) => {
+    const { line, col } = lines.linePos(e.pos[0]);
+    return { line, column: col, message: plainYamlMessage(e.message) };
+  });
+  return { doc, lines, syntaxErrors };
+}
+
+/** yaml's messages end with "at line X, column Y" (we print the position ourselves) and a source excerpt. */
+function plainYamlMessage(message: string): string {
+  const first = message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+  return `YAML syntax error: ${first}`;
+}
+
+/**
+ * The `line:column` of the node at a key path: the key itself for a map entry (where a user looks for it),
+ * the item for a list entry. For a path that does not exist, the nearest existing parent.
+ */
+export function locate(parsed: Pick<ParsedConfig, 'doc' | 'lines'>, path: KeyPath): Position {
+  let node: unknown = parsed.doc.contents;
+  let offset: number | undefined = rangeStart(node);
+  for (const key of path) {
+    const step = child(node, key);
+    if (step === undefined) break;
+    node = step.node;
+    offset = step.offset ?? offset;
+  }
+  if (offset === undefined) return { line: 1, column: 1 };
+  const { line, col } = parsed.lines.linePos(offset);
+  return { line, column: col };
+}
+
+function rangeStart(node: unknown): number | undefined {
+  return (node as Node | null)?.range?.[0];
+}
+
+/** One step down the document: the child node and the offset that represents it. */
+function child(node: unknown, key: string | number): { node: unknown; offset?: number } | undefined {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      if (!isPair(pair)) continue;
+      const k = isScalar(pair.key) ? pair.key.value : pair.key;
+      if (String(k) === String(key))
+        return { node: pair.value, offset: rangeStart(pair.key) ?? rangeStart(pair.value) };
+    }
+    return undefined;
+  }
+  if (isSeq(node) && typeof key === 'number') {
+    const item = node.items[key];
+    return item === undefined ? undefined : { node: item, offset: rangeStart(item) };
+  }
+  return undefined;
+}

@@ -1,0 +1,149 @@
+/**
+ * The plugin host: finds destination plugins in folders and imports them (contract §6). A plugin is a folder
+ * with index.ts/index.js or a single .ts/.js file whose default export is `{ type, config, create }`. tsx is
+ * registered by bin/switchboard.js (and by mocha), so .ts plugins load without a build step.
+ *
+ * Node caches imported modules, so a config reload sees the plugins loaded at start; changed plugin code
+ * needs a restart.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { DestinationPlugin } from './api.ts';
+
+/** Loaded plugins by `type`, each with the file it came from. */
+export type PluginRegistry = ReadonlyMap<string, { plugin: DestinationPlugin; file: string }>;
+
+/** What loading produced: every plugin that loaded, and one message per problem (each naming its file). */
+export interface LoadedPlugins {
+  registry: PluginRegistry;
+  errors: string[];
+}
+
+/** Loads every plugin in each folder, in folder order then name order; problems are collected, not thrown. */
+export async function loadPlugins(dirs: readonly string[]): Promise<LoadedPlugins> {
+  const registry = new Map<string, { plugin: DestinationPlugin; file: string }>();
+  const errors: string[] = [];
+  for (const dir of dirs) {
+    const files = await pluginFiles(resolve(dir), errors);
+    for (const file of files) {
+      const plugin = await importPlugin(file, errors);
+      if (plugin === undefined) continue;
+      const existing = registry.get(plugin.type);
+      if (existing !== undefined) {
+        errors.push(
+          `${show(file)}: plugin type "${plugin.type}" is already provided by ${show(existing.file)}; rename one of them`,
+        );
+        continue;
+      }
+      registry.set(plugin.type, { plugin, file });
+    }
+  }
+  return { registry, errors };
+}
+
+/** The plugin entry files of one folder. */
+async function pluginFiles(dir: string, errors: string[]): Promise<string[]> {
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    errors.push(
+      code === 'ENOENT'
+        ? `plugin folder ${show(dir)} does not exist`
+        : code === 'ENOTDIR'
+          ? `plugin folder ${show(dir)} is not a folder`
+          : `cannot read plugin folder ${show(dir)}: ${(err as Error).message}`,
+    );
+    return [];
+  }
+  const files: string[] = [];
+  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+    const full = join(dir, entry.name);
+    const isDir = entry.isDirectory() || (entry.isSymbolicLink() && (await isFolder(full)));
+    if (isDir) {
+      // A folder without an index is not a plugin (shared helpers, fixtures); skipping it is deliberate.
+      const index = await firstFile([join(full, 'index.ts'), join(full, 'index.js')]);
+      if (index !== undefined) files.push(index);
+    } else if (isPluginFile(entry.name)) {
+      files.push(full);
+    }
+  }
+  return files;
+}
+
+/** A single-file plugin: .ts or .js, but not declarations, tests or docs. */
+export function isPluginFile(name: string): boolean {
+  if (!/\.(ts|js)$/.test(name)) return false;
+  return !/\.d\.ts$/.test(name) && !/\.(test|spec)\.(ts|js)$/.test(name);
+}
+
+async function isFolder(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+async function firstFile(candidates: string[]): Promise<string | undefined> {
+  for (const c of candidates) {
+    try {
+      if ((await stat(c)).isFile()) return c;
+    } catch {
+      // not there; try the next
+    }
+  }
+  return undefined;
+}
+
+async function importPlugin(file: string, errors: string[]): Promise<DestinationPlugin | undefined> {
+  let mod: { default?: unknown };
+  try {
+    mod = await import(pathToFileURL(file).href);
+  } catch (err) {
+    errors.push(`${show(file)}: failed to load: ${firstLine(err)}`);
+    return undefined;
+  }
+  const problems = shapeProblems(mod.default);
+  if (problems.length > 0) {
+    errors.push(`${show(file)}: not a destination plugin: ${problems.join('; ')}`);
+    return undefined;
+  }
+  return mod.default as DestinationPlugin;
+}
+
+/** What is wrong with a module's default export, as a plugin (empty when it is fine). */
+export function shapeProblems(exported: unknown): string[] {
+  if (exported === undefined) return ['it has no default export (export default { type, config, create })'];
+  if (exported === null || typeof exported !== 'object') {
+    return ['its default export must be an object { type, config, create }'];
+  }
+  const p = exported as Record<string, unknown>;
+  const problems: string[] = [];
+  if (typeof p.type !== 'string' || p.type.trim() === '') problems.push('`type` must be a non-empty string');
+  const config = p.config as Record<string, unknown> | null | undefined;
+  if (
+    config === null ||
+    typeof config !== 'object' ||
+    typeof config.decode !== 'function' ||
+    typeof config.validate !== 'function'
+  ) {
+    problems.push('`config` must be an io-ts codec (with decode)');
+  }
+  if (typeof p.create !== 'function') problems.push('`create` must be a function');
+  return problems;
+}
+
+function firstLine(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.split('\n')[0];
+}
+
+/** A path as users see it: relative to the working directory when inside it. */
+function show(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+}

@@ -1,0 +1,129 @@
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { formatIssue, loadConfig, loadConfigWithPlugins, resolveConfigPath } from '../../src/config/load.ts';
+import { built, filePlugin, lines, ROOT, registry, tempDir, VALID, write } from './helpers.ts';
+
+const FILE_PLUGIN = `import * as t from 'io-ts';
+export default {
+  type: 'file',
+  config: t.exact(t.type({ path: t.string })),
+  create: () => ({ async send() {} }),
+};
+`;
+
+describe('config loading with plugins', () => {
+  let dir: string;
+  let cleanup: () => void;
+  beforeEach(() => ({ dir, cleanup } = tempDir()));
+  afterEach(() => cleanup());
+
+  it('loads plugins from ./plugins beside the config file by default', async () => {
+    write(dir, 'plugins/file.ts', FILE_PLUGIN);
+    const config = built(await loadConfigWithPlugins(write(dir, 'config.yaml', VALID), { env: {} }));
+    expect(config.plugins.dirs).to.deep.equal([join(dir, 'plugins')]);
+    expect(config.destinations.get('audit')?.type).to.equal('file');
+  });
+
+  it('loads plugins from the plugins.dirs the file names, relative to the file', async () => {
+    write(dir, 'custom/file/index.ts', FILE_PLUGIN);
+    const file = write(dir, 'conf/config.yaml', `plugins:\n  dirs: [../custom]\n${VALID}`);
+    const config = built(await loadConfigWithPlugins(file, { env: {} }));
+    expect(config.plugins.dirs).to.deep.equal([join(dir, 'custom')]);
+  });
+
+  it('reports plugin load errors at plugins.dirs, together with the other issues', async () => {
+    write(dir, 'plugins/file.ts', FILE_PLUGIN);
+    write(dir, 'plugins/broken.ts', 'export default { type: "broken" };\n');
+    const file = write(
+      dir,
+      'config.yaml',
+      `plugins:\n  dirs: [./plugins, ./nowhere]\nserver:\n  port: x\n${VALID}`,
+    );
+    const result = await loadConfigWithPlugins(file, { env: {} });
+    const out = lines(result);
+    expect(out).to.have.length(3);
+    expect(out[0]).to.match(/^config\.yaml:2:3 plugins\.dirs: .*broken\.ts: not a destination plugin: /);
+    expect(out[1]).to.match(/^config\.yaml:2:3 plugins\.dirs: plugin folder .*nowhere does not exist$/);
+    expect(out[2]).to.equal('config.yaml:4:3 server.port: expected an integer between 0 and 65535, got "x"');
+  });
+
+  it('reports YAML syntax errors without loading plugins', async () => {
+    const result = await loadConfigWithPlugins(write(dir, 'config.yaml', 'plugins: [\n'), { env: {} });
+    expect(lines(result)[0]).to.match(/^config\.yaml:\d+:\d+ YAML syntax error/);
+  });
+});
+
+describe('formatIssue', () => {
+  it('shows the file relative to the working directory, then line:column, path and message', () => {
+    const issue = {
+      file: '/srv/sb/config.yaml',
+      line: 12,
+      column: 5,
+      path: 'routes[2].match.status',
+      message: 'bad',
+    };
+    expect(formatIssue(issue, '/srv/sb')).to.equal('config.yaml:12:5 routes[2].match.status: bad');
+    expect(formatIssue(issue, '/elsewhere')).to.equal('/srv/sb/config.yaml:12:5 routes[2].match.status: bad');
+    expect(formatIssue({ ...issue, path: '' }, '/srv/sb')).to.equal('config.yaml:12:5 bad');
+  });
+});
+
+describe('resolveConfigPath', () => {
+  let dir: string;
+  let cleanup: () => void;
+  beforeEach(() => ({ dir, cleanup } = tempDir()));
+  afterEach(() => cleanup());
+
+  it('prefers --config, then $SWITCHBOARD_CONFIG, resolved against cwd', () => {
+    const env = { SWITCHBOARD_CONFIG: 'env.yaml' };
+    expect(resolveConfigPath('flag.yaml', env, dir)).to.deep.equal({ path: join(dir, 'flag.yaml') });
+    expect(resolveConfigPath(undefined, env, dir)).to.deep.equal({ path: join(dir, 'env.yaml') });
+  });
+
+  it('then ./config.yaml, then ./config.example.yaml with a warning', () => {
+    write(dir, 'config.example.yaml', '');
+    const example = resolveConfigPath(undefined, {}, dir);
+    expect(example.path).to.equal(join(dir, 'config.example.yaml'));
+    expect(example.warning).to.include('config.example.yaml');
+    write(dir, 'config.yaml', '');
+    expect(resolveConfigPath(undefined, { SWITCHBOARD_CONFIG: '' }, dir)).to.deep.equal({
+      path: join(dir, 'config.yaml'),
+    });
+  });
+});
+
+describe('config.example.yaml', () => {
+  const example = join(ROOT, 'config.example.yaml');
+
+  it('loads with an empty environment and a stand-in file plugin', async () => {
+    const result = await loadConfig(example, { env: {}, plugins: registry(filePlugin) });
+    const config = built(result);
+    expect(config.store).to.deep.equal({
+      driver: 'sqlite',
+      path: './data/switchboard.db',
+      retentionMs: 604_800_000,
+    });
+    expect(config.sources.get('mta')).to.include({ allowUnsigned: true, version: 3 });
+    expect(config.sources.get('mta')?.secret).to.equal(undefined);
+    expect(config.admin.token).to.equal(undefined);
+    expect([...config.destinations.keys()]).to.deep.equal(['audit']);
+    expect(config.router.routeNames).to.deep.equal(['everything']);
+    expect(result.ok && result.warnings.join('\n')).to.match(/sources\.mta\.allowUnsigned: true/);
+  });
+
+  it('loads with the real plugins in ./plugins', async () => {
+    const config = built(await loadConfigWithPlugins(example, { env: {} }));
+    expect(config.destinations.get('audit')?.type).to.equal('file');
+  });
+
+  it('takes the webhook secret from MTA_WEBHOOK_SECRET when it is set', async () => {
+    const config = built(
+      await loadConfig(example, {
+        env: { MTA_WEBHOOK_SECRET: 'from-env-secret' },
+        plugins: registry(filePlugin),
+      }),
+    );
+    expect(config.sources.get('mta')?.secret).to.equal('from-env-secret');
+    expect(config.secrets).to.include('from-env-secret');
+  });
+});
