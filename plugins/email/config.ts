@@ -1,0 +1,75 @@
+/** Options of the `email` destination: the SMTP server, the envelope and the message templates. */
+import * as t from 'io-ts';
+import type { EventType } from '../../src/event.ts';
+
+/** A TCP port number. */
+const Port = new t.Type<number, number, unknown>(
+  'Port',
+  (u): u is number => Number.isInteger(u) && (u as number) > 0 && (u as number) < 65536,
+  (u, c) =>
+    Number.isInteger(u) && (u as number) > 0 && (u as number) < 65536
+      ? t.success(u as number)
+      : t.failure(u, c, 'must be a port number (1-65535)'),
+  t.identity,
+);
+
+/** One address template or a non-empty list of them. */
+const Addresses = new t.Type<string | string[], string | string[], unknown>(
+  'Addresses',
+  (u): u is string | string[] =>
+    typeof u === 'string' || (Array.isArray(u) && u.every((a) => typeof a === 'string')),
+  (u, c) => {
+    if (typeof u === 'string' && u.trim() !== '') return t.success(u);
+    if (Array.isArray(u) && u.length > 0 && u.every((a) => typeof a === 'string' && a.trim() !== '')) {
+      return t.success(u as string[]);
+    }
+    return t.failure(u, c, 'must be an address or a non-empty list of addresses');
+  },
+  t.identity,
+);
+
+const Smtp = t.exact(
+  t.intersection([
+    t.type({ host: t.string }),
+    t.partial({
+      port: Port,
+      secure: t.boolean,
+      requireTLS: t.boolean,
+      auth: t.exact(t.type({ user: t.string, pass: t.string })),
+    }),
+  ]),
+  'Smtp',
+);
+
+/** The email destination's options. Unknown keys are stripped by t.exact and reported by the config loader. */
+export const EmailOptions = t.exact(
+  t.intersection([
+    t.type({ smtp: Smtp, from: t.string, to: Addresses }),
+    t.partial({ cc: Addresses, subject: t.string, text: t.string, html: t.string, pool: t.boolean }),
+  ]),
+  'EmailOptions',
+);
+
+/** Decoded options of an email destination. */
+export type EmailOptions = t.TypeOf<typeof EmailOptions>;
+
+/** The defaults, in one place. `secure` defaults to true only on 465 (implicit TLS); 587 upgrades with STARTTLS. */
+export const EMAIL_DEFAULTS = { port: 587, pool: true } as const;
+
+/** The subject per event type when `subject` is not configured. */
+export const DEFAULT_SUBJECT: Record<EventType, string> = {
+  'delivery-status': '{{ status.name }} for {{ phone }}',
+  'message-reply': 'Reply from {{ phone }}',
+  'message-send': 'Message sent to {{ phone }}',
+  'number-opt-in': '{{ phone }} opted in',
+};
+
+/** The plain-text body when `text` is not configured: the event's main facts, one per line. */
+export const DEFAULT_TEXT = [
+  'Event: {{ type }} ({{ id }})',
+  'Phone: {{ phone }}',
+  '{% if status %}Status: {{ status.name }} ({{ status.code }})\n{% endif %}' +
+    '{% if text %}Text: {{ text }}\n{% endif %}' +
+    '{% if messageId %}Message ID: {{ messageId }}\n{% endif %}' +
+    'Received: {{ receivedAt }}',
+].join('\n');

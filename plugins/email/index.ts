@@ -1,0 +1,104 @@
+/**
+ * The `email` destination: sends each event as a plain-text (and optionally HTML) email over SMTP, with
+ * STARTTLS on 587 and implicit TLS on 465. The connection pool opens on the first send and closes on close().
+ */
+import nodemailer from 'nodemailer';
+import type { Destination, DestinationPlugin, PluginContext } from '../../src/destinations/api.ts';
+import { TransientError } from '../../src/destinations/errors.ts';
+import type { EventType, GatewayEvent } from '../../src/event.ts';
+import type { Template } from '../../src/templates/template.ts';
+import { DEFAULT_SUBJECT, DEFAULT_TEXT, EMAIL_DEFAULTS, EmailOptions } from './config.ts';
+import { failureForSmtpError } from './failures.ts';
+
+type Transport = ReturnType<typeof nodemailer.createTransport>;
+
+/** The subject template per event type: the configured one for all, or each type's default. */
+function subjects(subject: string | undefined, ctx: PluginContext): (event: GatewayEvent) => string {
+  if (subject !== undefined) {
+    const one = ctx.template('subject', subject, 'header');
+    return (event) => one.render(event);
+  }
+  const byType = new Map<EventType, Template>();
+  for (const [type, source] of Object.entries(DEFAULT_SUBJECT) as Array<[EventType, string]>) {
+    byType.set(type, ctx.template('subject', source, 'header'));
+  }
+  return (event) => byType.get(event.type)!.render(event);
+}
+
+/** Compiles `to` or `cc`, keyed where the user wrote each address (a single string or a list item). */
+function addressTemplates(key: 'to' | 'cc', value: string | string[], ctx: PluginContext): Template[] {
+  if (typeof value === 'string') return [ctx.template(key, value, 'header')];
+  return value.map((source, i) => ctx.template([key, i], source, 'header'));
+}
+
+/** Settles `work`, or rejects as transient as soon as the attempt is aborted (nodemailer takes no signal). */
+function unlessAborted<T>(work: Promise<T>, signal: AbortSignal, target: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () =>
+      reject(
+        new TransientError(`no answer from SMTP server ${target} before the attempt ended`, {
+          reason: 'timeout',
+        }),
+      );
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+function create(options: EmailOptions, ctx: PluginContext): Destination {
+  const { smtp } = options;
+  const port = smtp.port ?? EMAIL_DEFAULTS.port;
+  const target = `${smtp.host}:${port}`;
+  const secrets = smtp.auth === undefined ? [] : [smtp.auth.pass];
+  const from = ctx.template('from', options.from, 'header');
+  const to = addressTemplates('to', options.to, ctx);
+  const cc = addressTemplates('cc', options.cc ?? [], ctx);
+  const subject = subjects(options.subject, ctx);
+  const text = ctx.template('text', options.text ?? DEFAULT_TEXT, 'none');
+  const html = options.html === undefined ? undefined : ctx.template('html', options.html, 'html');
+
+  // Created on the first send: create() runs on every config load and `check`, and must not connect.
+  let transport: Transport | undefined;
+  const connect = (): Transport => {
+    transport ??= nodemailer.createTransport({
+      host: smtp.host,
+      port,
+      secure: smtp.secure ?? port === 465,
+      requireTLS: smtp.requireTLS,
+      auth: smtp.auth,
+      pool: options.pool ?? EMAIL_DEFAULTS.pool,
+      connectionTimeout: ctx.timeoutMs,
+      greetingTimeout: ctx.timeoutMs,
+      socketTimeout: ctx.timeoutMs,
+    });
+    return transport;
+  };
+
+  return {
+    async send(event, attempt) {
+      // Rendering first: a CR/LF in a header value is a TemplateRenderError (permanent) before any I/O.
+      const message = {
+        from: from.render(event),
+        to: to.map((t) => t.render(event)),
+        cc: cc.length > 0 ? cc.map((t) => t.render(event)) : undefined,
+        subject: subject(event),
+        text: text.render(event),
+        html: html?.render(event),
+      };
+      try {
+        await unlessAborted(connect().sendMail(message), attempt.signal, target);
+      } catch (err) {
+        if (err instanceof TransientError) throw err;
+        throw failureForSmtpError(err, target, secrets);
+      }
+    },
+    async close() {
+      transport?.close();
+      transport = undefined;
+    },
+  };
+}
+
+/** The built-in `email` destination plugin. */
+export default { type: 'email', config: EmailOptions, create } satisfies DestinationPlugin<EmailOptions>;

@@ -1,0 +1,55 @@
+/**
+ * The `file` destination: appends one JSON line per event to a file (JSON Lines), for audits and local use.
+ *
+ * Each send opens, appends and closes (fs.appendFile, O_APPEND). That costs an open per event but means a
+ * rotated or deleted file is simply recreated on the next send, no handle outlives a config reload, and each
+ * line goes out in one write, so concurrent sends do not interleave within a line.
+ */
+import { appendFile, mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import * as t from 'io-ts';
+import type { Destination, DestinationPlugin } from '../../src/destinations/api.ts';
+import { PermanentError, TransientError } from '../../src/destinations/errors.ts';
+
+/** The file destination's options. Unknown keys are stripped by t.exact and reported by the config loader. */
+export const FileOptions = t.exact(
+  t.intersection([
+    t.type({ path: t.string }),
+    t.partial({ format: t.keyof({ event: null, payload: null }) }),
+  ]),
+  'FileOptions',
+);
+
+/** Decoded options of a file destination. */
+export type FileOptions = t.TypeOf<typeof FileOptions>;
+
+/** Errors that mean the path itself is wrong; retrying cannot help until the config changes. */
+const PATH_ERRORS = new Set(['EISDIR', 'ENOTDIR', 'ENAMETOOLONG']);
+
+function create(options: FileOptions): Destination {
+  // Relative paths are resolved against the working directory the service was started in.
+  const path = resolve(options.path);
+  const format = options.format ?? 'event';
+  let dirReady = false;
+  return {
+    async send(event) {
+      const line = `${JSON.stringify(format === 'payload' ? event.payload : event)}\n`;
+      try {
+        if (!dirReady) {
+          await mkdir(dirname(path), { recursive: true });
+          dirReady = true;
+        }
+        await appendFile(path, line, 'utf8');
+      } catch (err) {
+        dirReady = false; // the directory may have been removed: make it again on the next attempt
+        const code = (err as NodeJS.ErrnoException).code ?? 'error';
+        const message = `could not append to ${path} (${code})`;
+        if (PATH_ERRORS.has(code)) throw new PermanentError(message, { reason: 'client_error' });
+        throw new TransientError(message, { reason: 'other' });
+      }
+    },
+  };
+}
+
+/** The built-in `file` destination plugin. */
+export default { type: 'file', config: FileOptions, create } satisfies DestinationPlugin<FileOptions>;

@@ -1,0 +1,180 @@
+/**
+ * What an HTTP answer, or a request that got none, means for a delivery. Shared by the plugins that speak
+ * plain HTTP (http, slack's webhook mode): one place decides which statuses are worth retrying.
+ */
+import {
+  PermanentError,
+  parseRetryAfter,
+  RetryAfterError,
+  TransientError,
+} from '../../src/destinations/errors.ts';
+
+/** How many characters of a response body an error message may quote. */
+const SNIPPET_CHARS = 200;
+/** How much of a response body is read at most; the rest is discarded unread. */
+const READ_LIMIT = 4096;
+
+/** Names the target in error messages by origin only: paths and queries often carry tokens. */
+export function describeTarget(url: URL): string {
+  return url.origin;
+}
+
+/** Replaces every occurrence of each secret with `[redacted]`; very short values are skipped (too common). */
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  // Longest first, so a value is hidden whole before any of its parts is.
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+    if (secret.length >= 6) out = out.split(secret).join('[redacted]');
+  }
+  return out;
+}
+
+/** One line of a response body for an error message, secrets removed before it is cut short. */
+export function snippet(body: string, secrets: readonly string[]): string {
+  const line = redact(body, secrets).replace(/\s+/g, ' ').trim();
+  return line.length > SNIPPET_CHARS ? `${line.slice(0, SNIPPET_CHARS)}…` : line;
+}
+
+/** The facts about an HTTP answer that decide its outcome. */
+export interface HttpAnswer {
+  status: number;
+  /** Response body (possibly truncated), already passed through `snippet`. */
+  snippet: string;
+  /** The Retry-After header as received, if any. */
+  retryAfter: string | null;
+}
+
+/**
+ * The failure an HTTP status means, or undefined for 2xx. 408, 429 and 5xx are transient (429/503 with a
+ * Retry-After become a RetryAfterError); a redirect and every other 4xx are permanent.
+ */
+export function failureForStatus(target: string, answer: HttpAnswer): Error | undefined {
+  const { status } = answer;
+  if (status >= 200 && status < 300) return undefined;
+  const details = answer.snippet === '' ? '' : `: ${answer.snippet}`;
+  const message = `${target} answered ${status}${details}`;
+  if (status >= 300 && status < 400) {
+    return new PermanentError(
+      `${target} redirects (${status}); redirects are not followed, so configure the final URL`,
+      { statusCode: status, reason: 'client_error' },
+    );
+  }
+  if (status === 429 || status === 503) {
+    const retryAfterMs = parseRetryAfter(answer.retryAfter);
+    if (retryAfterMs !== undefined) {
+      const reason = status === 429 ? 'rate_limited' : 'server_error';
+      return new RetryAfterError(message, retryAfterMs, { statusCode: status, reason });
+    }
+  }
+  if (status === 408) return new TransientError(message, { statusCode: status, reason: 'timeout' });
+  if (status === 429) return new TransientError(message, { statusCode: status, reason: 'rate_limited' });
+  if (status >= 500) return new TransientError(message, { statusCode: status, reason: 'server_error' });
+  if (status === 401 || status === 403) {
+    return new PermanentError(message, { statusCode: status, reason: 'auth' });
+  }
+  if (status >= 400) return new PermanentError(message, { statusCode: status, reason: 'client_error' });
+  return new TransientError(message, { statusCode: status, reason: 'other' });
+}
+
+/**
+ * The failure for a request that got no answer. `timeout` is the plugin's own per-attempt timer; `signal` is
+ * the combined one passed to fetch, which the attempt's signal can also abort (queue timeout or shutdown).
+ */
+export function failureForRequestError(
+  err: unknown,
+  target: string,
+  signals: { timeout: AbortSignal; signal: AbortSignal; timeoutMs: number },
+): TransientError {
+  if (signals.timeout.aborted) {
+    return new TransientError(`no answer from ${target} within ${signals.timeoutMs} ms`, {
+      reason: 'timeout',
+    });
+  }
+  if (signals.signal.aborted) {
+    return new TransientError(
+      `request to ${target} was aborted (attempt timed out or the service is stopping)`,
+      {
+        reason: 'timeout',
+      },
+    );
+  }
+  return new TransientError(`could not reach ${target}: ${networkCode(err)}`, { reason: 'network' });
+}
+
+/** The most telling short name for a network failure: undici hides the system error under `cause`. */
+function networkCode(err: unknown): string {
+  const e = err as { code?: unknown; cause?: { code?: unknown; message?: unknown } } | null;
+  if (typeof e?.cause?.code === 'string') return e.cause.code;
+  if (typeof e?.code === 'string') return e.code;
+  if (typeof e?.cause?.message === 'string') return e.cause.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Reads at most READ_LIMIT bytes of a response body as text, then drops the rest. Never throws. */
+export async function readBodyStart(res: Response): Promise<string> {
+  if (res.body === null) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < READ_LIMIT) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+    await reader.cancel();
+  } catch {
+    // A body cut short still leaves the status to classify by.
+  }
+  return Buffer.concat(chunks).toString('utf8').slice(0, READ_LIMIT);
+}
+
+/** One HTTP request a destination makes. */
+export interface HttpRequest {
+  url: URL;
+  method: string;
+  headers: Record<string, string>;
+  body: string;
+  /** The attempt's signal (queue timeout, shutdown). */
+  signal: AbortSignal;
+  /** The plugin's own per-attempt timeout. */
+  timeoutMs: number;
+  /** Values to keep out of error messages (tokens, the URL's path), even if the receiver echoes them. */
+  secrets: readonly string[];
+}
+
+/** Sends one request without following redirects; resolves on 2xx and throws a classified error otherwise. */
+export async function sendHttp(req: HttpRequest): Promise<void> {
+  const target = describeTarget(req.url);
+  const timeout = AbortSignal.timeout(req.timeoutMs);
+  const signal = AbortSignal.any([req.signal, timeout]);
+  let res: Response;
+  try {
+    res = await fetch(req.url, {
+      method: req.method,
+      headers: req.headers,
+      body: req.body,
+      redirect: 'manual',
+      signal,
+    });
+  } catch (err) {
+    throw failureForRequestError(err, target, { timeout, signal, timeoutMs: req.timeoutMs });
+  }
+  const body = await readBodyStart(res);
+  const failure = failureForStatus(target, {
+    status: res.status,
+    snippet: snippet(body, req.secrets),
+    retryAfter: res.headers.get('retry-after'),
+  });
+  if (failure !== undefined) throw failure;
+}
+
+/** The parts of a URL that may be secret (path and query, e.g. a webhook token), for `secrets`. */
+export function urlSecrets(url: URL): string[] {
+  const secrets: string[] = [];
+  if (url.pathname.length > 1) secrets.push(url.pathname);
+  if (url.search !== '') secrets.push(url.search);
+  if (url.password !== '') secrets.push(url.password);
+  return secrets;
+}

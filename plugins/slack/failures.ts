@@ -1,0 +1,97 @@
+/** How a failed Slack Web API call reads as a delivery outcome. */
+import { ErrorCode } from '@slack/web-api';
+import { PermanentError, RetryAfterError, TransientError } from '../../src/destinations/errors.ts';
+import { failureForRequestError, failureForStatus, snippet } from '../http/response.ts';
+
+/**
+ * `ok: false` errors that retrying cannot fix: bad or revoked credentials, a channel the bot cannot post to,
+ * a message Slack will never accept. Any other error is transient (the safe default: it ends dead, replayable).
+ */
+const PERMANENT: Record<string, string> = {
+  invalid_auth: 'check the token',
+  not_authed: 'check the token',
+  account_inactive: 'the token belongs to a deactivated user or workspace',
+  token_revoked: 'the token was revoked; install the app again',
+  token_expired: 'the token expired',
+  no_permission: 'the token lacks permission',
+  missing_scope: 'the app needs the chat:write scope',
+  not_allowed_token_type: 'use a bot token (xoxb-…)',
+  channel_not_found: 'check the channel (the bot must be able to see it)',
+  not_in_channel: 'invite the bot to the channel',
+  is_archived: 'the channel is archived',
+  restricted_action: 'the workspace does not let the bot post there',
+  msg_too_long: 'shorten the text template',
+  no_text: 'the text template rendered nothing',
+  invalid_blocks: 'Slack rejected the message layout',
+  invalid_arguments: 'Slack rejected the request arguments',
+};
+
+/** The signals a Web API call ran under, to tell a timeout from a network failure. */
+export interface CallSignals {
+  timeout: AbortSignal;
+  signal: AbortSignal;
+  timeoutMs: number;
+}
+
+/**
+ * Reads an error thrown by WebClient (configured with no retries and rejectRateLimitedCalls) as a send failure.
+ * `secrets` (the token) are scrubbed from anything quoted from Slack's answer.
+ */
+export function failureForSlackError(
+  err: unknown,
+  target: string,
+  signals: CallSignals,
+  secrets: readonly string[],
+): Error {
+  const e = err as {
+    code?: unknown;
+    data?: { error?: unknown };
+    retryAfter?: unknown;
+    statusCode?: unknown;
+    headers?: Record<string, string>;
+    body?: unknown;
+    original?: unknown;
+    message?: unknown;
+  };
+  switch (e?.code) {
+    case ErrorCode.RateLimitedError:
+      return new RetryAfterError(
+        `Slack rate-limited the call (retry after ${e.retryAfter} s)`,
+        Number(e.retryAfter) * 1000,
+        { statusCode: 429 },
+      );
+    case ErrorCode.PlatformError: {
+      const code = String(e.data?.error ?? 'unknown_error');
+      const hint = PERMANENT[code];
+      if (hint !== undefined) {
+        const reason = /auth|token|account|scope|permission/.test(code) ? 'auth' : 'client_error';
+        return new PermanentError(`Slack refused the message: ${code} (${hint})`, { reason });
+      }
+      if (code === 'ratelimited') {
+        return new TransientError('Slack refused the message: ratelimited', { reason: 'rate_limited' });
+      }
+      return new TransientError(`Slack refused the message: ${code}`, { reason: 'server_error' });
+    }
+    case ErrorCode.HTTPError: {
+      const body = typeof e.body === 'string' ? e.body : JSON.stringify(e.body ?? '');
+      const answer = {
+        status: Number(e.statusCode),
+        snippet: snippet(body, secrets),
+        retryAfter: e.headers?.['retry-after'] ?? null,
+      };
+      return failureForStatus(target, answer) ?? new TransientError(`${target} answered ${answer.status}`);
+    }
+    case ErrorCode.RequestError:
+      return failureForRequestError(e.original, target, signals);
+  }
+  // WebClient rejects a 429 without a usable Retry-After with a plain Error; so do unexpected failures.
+  const message = typeof e?.message === 'string' ? e.message : String(err);
+  if (message.startsWith('Retry header did not contain')) {
+    return new TransientError('Slack rate-limited the call without a Retry-After', {
+      statusCode: 429,
+      reason: 'rate_limited',
+    });
+  }
+  if (signals.signal.aborted) return failureForRequestError(err, target, signals);
+  return new TransientError(`Slack call failed: ${snippet(message, secrets)}`, { reason: 'other' });
+}

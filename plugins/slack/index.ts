@@ -1,0 +1,128 @@
+/**
+ * The `slack` destination: posts each event with a Block Kit layout, through the Web API (bot token +
+ * channel, chat.postMessage) or an incoming webhook. One call per attempt; the queue owns retries.
+ */
+import { type Logger, LogLevel, WebClient } from '@slack/web-api';
+import type {
+  Destination,
+  DestinationPlugin,
+  PluginContext,
+  PluginLogger,
+} from '../../src/destinations/api.ts';
+import type { EventType } from '../../src/event.ts';
+import type { Template } from '../../src/templates/template.ts';
+import { describeTarget, sendHttp, urlSecrets } from '../http/response.ts';
+import { type Block, blocksFor } from './blocks.ts';
+import { DEFAULT_TEXT, SlackOptions } from './config.ts';
+import { failureForSlackError } from './failures.ts';
+
+/** What is posted, in either mode. */
+interface SlackMessage {
+  text: string;
+  blocks: Block[];
+  username?: string;
+  icon_emoji?: string;
+}
+
+/** Posts one message; throws a classified error on failure. */
+type Post = (message: SlackMessage, signal: AbortSignal) => Promise<void>;
+
+/** The `text` template per event type: the configured one for all, or each type's default. */
+function textTemplates(text: string | undefined, ctx: PluginContext): Record<EventType, Template> {
+  if (text !== undefined) {
+    const one = ctx.template('text', text, 'slack');
+    return { 'delivery-status': one, 'message-reply': one, 'message-send': one, 'number-opt-in': one };
+  }
+  const each = (type: EventType) => ctx.template('text', DEFAULT_TEXT[type], 'slack');
+  return {
+    'delivery-status': each('delivery-status'),
+    'message-reply': each('message-reply'),
+    'message-send': each('message-send'),
+    'number-opt-in': each('number-opt-in'),
+  };
+}
+
+/**
+ * WebClient's own chatter goes to our debug level: the outcome of every call is reported once, by the queue,
+ * from what send throws.
+ */
+function clientLogger(logger: PluginLogger): Logger {
+  const debug = (...msg: unknown[]) => logger.debug({ slack: msg.map(String).join(' ') });
+  return {
+    debug: () => {},
+    info: () => {},
+    warn: debug,
+    error: debug,
+    setLevel: () => {},
+    getLevel: () => LogLevel.WARN,
+    setName: () => {},
+  };
+}
+
+function viaWebApi(
+  token: string,
+  channel: string,
+  apiUrl: string | undefined,
+  timeoutMs: number,
+  logger: PluginLogger,
+): Post {
+  const target = describeTarget(new URL(apiUrl ?? 'https://slack.com/api/'));
+  return async (message, signal) => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const combined = AbortSignal.any([signal, timeout]);
+    // A client per attempt: WebClient takes no per-call signal, and its fetch hook is how the attempt's
+    // signal reaches the request. Constructing one does no I/O.
+    const client = new WebClient(token, {
+      slackApiUrl: apiUrl,
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      timeout: timeoutMs,
+      logger: clientLogger(logger),
+      fetch: (url, init) =>
+        fetch(url, {
+          ...init,
+          signal: init?.signal ? AbortSignal.any([combined, init.signal]) : combined,
+        }),
+    });
+    try {
+      await client.chat.postMessage({ channel, ...message });
+    } catch (err) {
+      throw failureForSlackError(err, target, { timeout, signal: combined, timeoutMs }, [token]);
+    }
+  };
+}
+
+function viaWebhook(webhookUrl: string, timeoutMs: number): Post {
+  const url = new URL(webhookUrl);
+  const secrets = [webhookUrl, ...urlSecrets(url)];
+  return (message, signal) =>
+    sendHttp({
+      url,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(message),
+      signal,
+      timeoutMs,
+      secrets,
+    });
+}
+
+function create(options: SlackOptions, ctx: PluginContext): Destination {
+  const texts = textTemplates(options.text, ctx);
+  // The codec guarantees exactly one mode: webhookUrl alone, or token with channel.
+  const post =
+    options.webhookUrl !== undefined
+      ? viaWebhook(options.webhookUrl, ctx.timeoutMs)
+      : viaWebApi(options.token!, options.channel!, options.apiUrl, ctx.timeoutMs, ctx.logger);
+  return {
+    async send(event, attempt) {
+      const message: SlackMessage = { text: texts[event.type].render(event), blocks: blocksFor(event) };
+      if (options.username !== undefined) message.username = options.username;
+      if (options.iconEmoji !== undefined) message.icon_emoji = options.iconEmoji;
+      await post(message, attempt.signal);
+    },
+  };
+}
+
+/** The built-in `slack` destination plugin. */
+export default { type: 'slack', config: SlackOptions, create } satisfies DestinationPlugin<SlackOptions>;

@@ -1,0 +1,110 @@
+/**
+ * The contract every HTTP-speaking destination keeps (contract §7): what each kind of answer means for the
+ * delivery, that the per-attempt timeout and the attempt's signal are respected, and that secrets stay out
+ * of error messages. Each plugin's test file runs it with its own configuration.
+ */
+import { expect } from 'chai';
+import type { Destination, PluginContext } from '../../src/destinations/api.ts';
+import { classifyFailure, type SendFailure } from '../../src/destinations/errors.ts';
+import { attempt, testContext } from './context.ts';
+import { deliveryFailed } from './events.ts';
+import { type Receiver, refusedPort, startReceiver } from './server.ts';
+
+/** A destination under test, configured against a base URL such as `http://127.0.0.1:1234`. */
+export interface HttpDestinationSubject {
+  /** Builds the destination; its options must contain `secret` (token, webhook URL path, signing secret…). */
+  create(baseUrl: string, ctx: PluginContext): Destination;
+  /** A secret-looking value the options contain and no error message may show. */
+  secret: string;
+  /** What the receiver answers on success (Slack's Web API wants `{"ok":true}`). */
+  success: { status: number; headers?: Record<string, string>; body: string };
+}
+
+/** Sends one event and returns how the failure classifies; fails the test if the send succeeds. */
+export async function failureOf(send: Promise<void>): Promise<{ failure: SendFailure; error: unknown }> {
+  try {
+    await send;
+  } catch (error) {
+    return { failure: classifyFailure(error), error };
+  }
+  throw new Error('expected the send to fail, but it succeeded');
+}
+
+/** Registers the shared contract tests for one destination. */
+export function behavesLikeAnHttpDestination(subject: HttpDestinationSubject): void {
+  describe('as an HTTP destination', () => {
+    let server: Receiver;
+    beforeEach(async () => {
+      server = await startReceiver();
+      server.answer(() => subject.success);
+    });
+    afterEach(() => server.close());
+
+    const destination = (timeoutMs = 5000) => subject.create(server.url, testContext({ timeoutMs }).ctx);
+
+    it('resolves when the receiver accepts the event', async () => {
+      await destination().send(deliveryFailed(), attempt());
+      expect(server.received).to.have.length(1);
+      expect(server.received[0].method).to.equal('POST');
+    });
+
+    for (const status of [400, 401, 404, 410]) {
+      it(`fails permanently when the receiver answers ${status}`, async () => {
+        server.answer(() => ({ status, body: 'nope' }));
+        const { failure } = await failureOf(destination().send(deliveryFailed(), attempt()));
+        expect(failure.kind).to.equal('permanent');
+        expect(failure.statusCode).to.equal(status);
+      });
+    }
+
+    for (const status of [408, 429, 500, 502, 503]) {
+      it(`fails transiently when the receiver answers ${status}`, async () => {
+        server.answer(() => ({ status, body: 'try later' }));
+        const { failure } = await failureOf(destination().send(deliveryFailed(), attempt()));
+        expect(failure.kind).to.equal('transient');
+        expect(failure.statusCode).to.equal(status);
+      });
+    }
+
+    for (const status of [429, 503]) {
+      it(`honours Retry-After on ${status} as retryAfterMs`, async () => {
+        server.answer(() => ({ status, headers: { 'retry-after': '7' }, body: '' }));
+        const { failure } = await failureOf(destination().send(deliveryFailed(), attempt()));
+        expect(failure).to.include({ kind: 'transient', retryAfterMs: 7000 });
+      });
+    }
+
+    it('fails transiently when the connection is refused', async () => {
+      const port = await refusedPort();
+      const dest = subject.create(`http://127.0.0.1:${port}`, testContext().ctx);
+      const { failure, error } = await failureOf(dest.send(deliveryFailed(), attempt()));
+      expect(failure).to.include({ kind: 'transient', reason: 'network' });
+      expect(String(error)).not.to.contain(subject.secret);
+    });
+
+    it('keeps secrets out of error messages even when the receiver echoes the request', async () => {
+      server.answer((req) => ({
+        status: 401,
+        body: `Cannot POST ${req.url} with ${req.headers.authorization ?? 'no authorization'} ${req.body}`,
+      }));
+      const { error } = await failureOf(destination().send(deliveryFailed(), attempt()));
+      expect(String(error)).not.to.contain(subject.secret);
+      expect((error as Error).message).not.to.contain(subject.secret);
+    });
+
+    it('gives up transiently when the receiver never answers within the timeout', async () => {
+      server.answer(() => 'hang');
+      const { failure } = await failureOf(destination(200).send(deliveryFailed(), attempt()));
+      expect(failure).to.include({ kind: 'transient', reason: 'timeout' });
+    });
+
+    it("gives up transiently when the attempt's signal is aborted", async () => {
+      server.answer(() => 'hang');
+      const controller = new AbortController();
+      const arrived = server.nextRequest().then(() => controller.abort());
+      const send = destination().send(deliveryFailed(), attempt({ signal: controller.signal }));
+      const [{ failure }] = await Promise.all([failureOf(send), arrived]);
+      expect(failure).to.include({ kind: 'transient', reason: 'timeout' });
+    });
+  });
+}

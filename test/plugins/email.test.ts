@@ -1,0 +1,228 @@
+import { type AddressInfo, createServer, type Socket } from 'node:net';
+import { expect } from 'chai';
+import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import email from '../../plugins/email/index.ts';
+import type { Destination } from '../../src/destinations/api.ts';
+import { attempt, decodeOrThrow, testContext } from './context.ts';
+import { failureOf } from './contract.ts';
+import { deliveryFailed, reply } from './events.ts';
+import { refusedPort } from './server.ts';
+
+/** A message as the SMTP server received it. */
+interface Mail {
+  from: string | undefined;
+  to: string[];
+  raw: string;
+  header(name: string): string | undefined;
+}
+
+/** A plain (no TLS) SMTP server on 127.0.0.1 that keeps every message it accepts. */
+async function startSmtp(options: Partial<SMTPServerOptions> = {}) {
+  const mails: Mail[] = [];
+  const server = new SMTPServer({
+    secure: false,
+    disabledCommands: ['STARTTLS'],
+    authOptional: true,
+    allowInsecureAuth: true,
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        const head = raw.split('\r\n\r\n')[0].replace(/\r\n[ \t]+/g, ' ');
+        mails.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : undefined,
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw,
+          header: (name) =>
+            head
+              .split('\r\n')
+              .find((line) => line.toLowerCase().startsWith(`${name.toLowerCase()}:`))
+              ?.slice(name.length + 1)
+              .trim(),
+        });
+        callback();
+      });
+    },
+    ...options,
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as AddressInfo;
+  return { port, mails, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+describe('email destination', () => {
+  // Closed in reverse order after each test: destinations (their pools) before the servers they talk to.
+  let toClose: Array<() => Promise<void>>;
+  beforeEach(() => {
+    toClose = [];
+  });
+  afterEach(async () => {
+    for (const close of toClose.reverse()) await close();
+  });
+
+  const smtpServer = async (options: Partial<SMTPServerOptions> = {}) => {
+    const smtp = await startSmtp(options);
+    toClose.push(smtp.close);
+    return smtp;
+  };
+
+  const destination = (port: number, options: Record<string, unknown>, timeoutMs = 5000): Destination => {
+    const { ctx, templateErrors } = testContext({ timeoutMs });
+    const config = {
+      smtp: { host: '127.0.0.1', port },
+      from: 'Gateway <gw@example.com>',
+      to: 'ops@example.com',
+    };
+    const dest = email.create(decodeOrThrow(email.config, { ...config, ...options }), ctx);
+    expect(templateErrors).to.deep.equal([]);
+    toClose.push(async () => dest.close?.());
+    return dest;
+  };
+
+  describe('with a working server', () => {
+    it('delivers From, To, Cc and Subject headers with text and HTML bodies, HTML-escaped', async () => {
+      const smtp = await smtpServer();
+      const dest = destination(smtp.port, {
+        to: ['support@example.com', 'ops@example.com'],
+        cc: 'lead@example.com',
+        subject: 'Reply from {{ phone }}',
+        text: 'They said: {{ text }}',
+        html: '<p>They said: <b>{{ text }}</b></p>',
+      });
+      await dest.send(reply('<script>x</script> & co'), attempt());
+      const [mail] = smtp.mails;
+      expect(mail.from).to.equal('gw@example.com');
+      expect(mail.to).to.have.members(['support@example.com', 'ops@example.com', 'lead@example.com']);
+      expect(mail.header('From')).to.equal('Gateway <gw@example.com>');
+      expect(mail.header('To')).to.equal('support@example.com, ops@example.com');
+      expect(mail.header('Cc')).to.equal('lead@example.com');
+      expect(mail.header('Subject')).to.equal('Reply from +15551234567');
+      expect(mail.raw).to.contain('text/plain').and.contain('They said: <script>x</script> & co');
+      expect(mail.raw).to.contain('text/html');
+      expect(mail.raw).to.contain('<p>They said: <b>&lt;script&gt;x&lt;/script&gt; &amp; co</b></p>');
+    });
+
+    it('uses a subject and text per event type when none are configured', async () => {
+      const smtp = await smtpServer();
+      await destination(smtp.port, {}).send(deliveryFailed(), attempt());
+      const [mail] = smtp.mails;
+      expect(mail.header('Subject')).to.equal('DELIVERY_FAILED for +15551234567');
+      expect(mail.raw).to.contain('Status: DELIVERY_FAILED (10)');
+    });
+
+    it('sends several messages over its pooled connection', async () => {
+      const smtp = await smtpServer();
+      const dest = destination(smtp.port, {});
+      await dest.send(reply('one'), attempt());
+      await dest.send(reply('two'), attempt());
+      expect(smtp.mails).to.have.length(2);
+    });
+
+    it('refuses a subject whose rendered value contains CR/LF, permanently and before sending', async () => {
+      const smtp = await smtpServer();
+      const dest = destination(smtp.port, { subject: 'Re: {{ text }}' });
+      const { failure } = await failureOf(dest.send(reply('hi\r\nBcc: victim@example.com'), attempt()));
+      expect(failure.kind).to.equal('permanent');
+      expect(smtp.mails).to.have.length(0);
+    });
+
+    it('refuses a recipient address with CR/LF from the event', async () => {
+      const smtp = await smtpServer();
+      const dest = destination(smtp.port, { to: '{{ tags.email }}' });
+      const event = reply('x', { tags: { email: 'a@example.com\nBcc: b@example.com' } });
+      const { failure } = await failureOf(dest.send(event, attempt()));
+      expect(failure.kind).to.equal('permanent');
+      expect(smtp.mails).to.have.length(0);
+    });
+  });
+
+  describe('when the server refuses', () => {
+    it('fails permanently on an authentication failure and says to check smtp.auth, hiding the password', async () => {
+      const smtp = await smtpServer({
+        authOptional: false,
+        onAuth: (auth, _session, callback) =>
+          auth.username === 'gw' && auth.password === 'right'
+            ? callback(null, { user: 'gw' })
+            : callback(new Error('Invalid username or password')),
+      });
+      const auth = { user: 'gw', pass: 'wr0ng-Passw0rd' };
+      const dest = destination(smtp.port, { smtp: { host: '127.0.0.1', port: smtp.port, auth } });
+      const { failure, error } = await failureOf(dest.send(reply('x'), attempt()));
+      expect(failure).to.include({ kind: 'permanent', reason: 'auth' });
+      expect(failure.message).to.contain('smtp.auth');
+      expect(String(error)).not.to.contain('wr0ng-Passw0rd');
+    });
+
+    it('fails permanently when the server rejects the recipient with 5xx', async () => {
+      const smtp = await smtpServer({
+        onRcptTo: (_address, _session, callback) =>
+          callback(Object.assign(new Error('No such user'), { responseCode: 550 })),
+      });
+      const { failure } = await failureOf(destination(smtp.port, {}).send(reply('x'), attempt()));
+      expect(failure).to.include({ kind: 'permanent', statusCode: 550 });
+    });
+
+    it('fails transiently when the server defers the recipient with 4xx', async () => {
+      const smtp = await smtpServer({
+        onRcptTo: (_address, _session, callback) =>
+          callback(Object.assign(new Error('Mailbox busy, try later'), { responseCode: 450 })),
+      });
+      const { failure } = await failureOf(destination(smtp.port, {}).send(reply('x'), attempt()));
+      expect(failure).to.include({ kind: 'transient', statusCode: 450 });
+    });
+
+    it('fails transiently when the connection is refused, naming host:port to check', async () => {
+      const port = await refusedPort();
+      const { failure } = await failureOf(destination(port, {}).send(reply('x'), attempt()));
+      expect(failure).to.include({ kind: 'transient', reason: 'network' });
+      expect(failure.message).to.contain(`127.0.0.1:${port}`);
+    });
+  });
+
+  describe('when the server never answers', () => {
+    /** Accepts connections and never sends a greeting. */
+    const silentServer = async () => {
+      const sockets: Socket[] = [];
+      const server = createServer((socket) => sockets.push(socket));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      toClose.push(async () => {
+        for (const socket of sockets) socket.destroy();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      });
+      return (server.address() as AddressInfo).port;
+    };
+
+    it('gives up transiently within its timeout', async () => {
+      const dest = destination(await silentServer(), {}, 200);
+      const { failure } = await failureOf(dest.send(reply('x'), attempt()));
+      expect(failure.kind).to.equal('transient');
+    });
+
+    it("gives up transiently when the attempt's signal is aborted", async () => {
+      const dest = destination(await silentServer(), {}, 60_000);
+      const controller = new AbortController();
+      const send = dest.send(reply('x'), attempt({ signal: controller.signal }));
+      setImmediate(() => controller.abort());
+      const { failure } = await failureOf(send);
+      expect(failure).to.include({ kind: 'transient', reason: 'timeout' });
+    });
+  });
+
+  describe('options', () => {
+    it('takes one address or a list, but not an empty list', () => {
+      const base = { smtp: { host: 'h' }, from: 'a@b.c' };
+      expect(decodeOrThrow(email.config, { ...base, to: 'x@y.z' }).to).to.equal('x@y.z');
+      expect(decodeOrThrow(email.config, { ...base, to: ['x@y.z'] }).to).to.deep.equal(['x@y.z']);
+      expect(email.config.decode({ ...base, to: [] })._tag).to.equal('Left');
+    });
+
+    it('reports a template error in a single `to` at the key `to`', () => {
+      const { ctx, templateErrors } = testContext();
+      email.create(decodeOrThrow(email.config, { smtp: { host: 'h' }, from: 'a@b.c', to: '{{ oops' }), ctx);
+      expect(templateErrors).to.have.length(1);
+      expect(templateErrors[0]).to.match(/^to: /);
+    });
+  });
+});

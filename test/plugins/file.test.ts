@@ -1,0 +1,58 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import file from '../../plugins/file/index.ts';
+import { attempt, decodeOrThrow } from './context.ts';
+import { failureOf } from './contract.ts';
+import { deliveryFailed, reply } from './events.ts';
+
+describe('file destination', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'switchboard-file-'));
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  const destination = (options: Record<string, unknown>) => file.create(decodeOrThrow(file.config, options));
+
+  it('appends two events as two parseable JSON lines, in order, creating the directory', async () => {
+    const path = join(dir, 'nested', 'events.jsonl');
+    const dest = destination({ path });
+    const first = deliveryFailed();
+    const second = reply('hello\nworld');
+    await dest.send(first, attempt());
+    await dest.send(second, attempt());
+    const lines = (await readFile(path, 'utf8')).split('\n');
+    expect(lines).to.have.length(3);
+    expect(lines[2]).to.equal('');
+    expect(lines.slice(0, 2).map((l) => JSON.parse(l))).to.deep.equal([first, second]);
+  });
+
+  it('writes the payload as received when format is payload', async () => {
+    const path = join(dir, 'payloads.jsonl');
+    const event = deliveryFailed();
+    await destination({ path, format: 'payload' }).send(event, attempt());
+    expect(JSON.parse(await readFile(path, 'utf8'))).to.deep.equal(event.payload);
+  });
+
+  it('fails permanently when the path is a directory', async () => {
+    const { failure } = await failureOf(destination({ path: dir }).send(reply('x'), attempt()));
+    expect(failure.kind).to.equal('permanent');
+  });
+
+  it('fails transiently, and recovers on the next attempt, when its directory cannot be made yet', async () => {
+    const blocker = join(dir, 'blocker');
+    await writeFile(blocker, '');
+    const dest = destination({ path: join(blocker, 'events.jsonl') });
+    const { failure } = await failureOf(dest.send(reply('x'), attempt()));
+    expect(failure.kind).to.equal('transient');
+    await rm(blocker);
+    await dest.send(reply('x'), attempt());
+    expect(await readFile(join(blocker, 'events.jsonl'), 'utf8')).to.contain('"text":"x"');
+  });
+
+  it('refuses an unknown format in its options', () => {
+    expect(file.config.decode({ path: 'x', format: 'csv' })._tag).to.equal('Left');
+  });
+});

@@ -1,0 +1,168 @@
+import { createHmac } from 'node:crypto';
+import { expect } from 'chai';
+import http from '../../plugins/http/index.ts';
+import { attempt, decodeErrors, decodeOrThrow, testContext } from './context.ts';
+import { behavesLikeAnHttpDestination, failureOf } from './contract.ts';
+import { deliveryFailed, reply } from './events.ts';
+import { type Receiver, startReceiver } from './server.ts';
+
+const SIGNING_SECRET = `whsec_${Buffer.from('sixteen-byte-key-0123456789').toString('base64')}`;
+const TOKEN = 'crm-token-s3cr3t-0123456789';
+
+function createHttp(options: Record<string, unknown>, timeoutMs = 5000) {
+  const { ctx, templateErrors } = testContext({ timeoutMs });
+  const destination = http.create(decodeOrThrow(http.config, options), ctx);
+  expect(templateErrors).to.deep.equal([]);
+  return destination;
+}
+
+/** Verifies a Standard Webhooks signature the way a receiver's library does. */
+function verify(received: { headers: Record<string, unknown>; body: string }, secret: string): boolean {
+  const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
+  const id = received.headers['webhook-id'];
+  const ts = received.headers['webhook-timestamp'];
+  const expected = createHmac('sha256', key).update(`${id}.${ts}.${received.body}`).digest('base64');
+  const signatures = String(received.headers['webhook-signature']).split(' ');
+  return signatures.includes(`v1,${expected}`);
+}
+
+describe('http destination', () => {
+  behavesLikeAnHttpDestination({
+    secret: TOKEN,
+    success: { status: 204, body: '' },
+    create: (baseUrl, ctx) =>
+      http.create(
+        decodeOrThrow(http.config, {
+          url: `${baseUrl}/hooks/${TOKEN}`,
+          headers: { Authorization: `Bearer ${TOKEN}` },
+          signingSecret: SIGNING_SECRET,
+        }),
+        ctx,
+      ),
+  });
+
+  describe('sending', () => {
+    let server: Receiver;
+    beforeEach(async () => {
+      server = await startReceiver();
+    });
+    afterEach(() => server.close());
+
+    it('posts the normalized event as JSON by default', async () => {
+      const event = deliveryFailed();
+      await createHttp({ url: `${server.url}/hooks` }).send(event, attempt());
+      const [req] = server.received;
+      expect(req.headers['content-type']).to.equal('application/json');
+      expect(JSON.parse(req.body)).to.deep.equal(event);
+    });
+
+    it('posts the payload as received when body is payload', async () => {
+      const event = deliveryFailed();
+      await createHttp({ url: server.url, body: 'payload' }).send(event, attempt());
+      expect(JSON.parse(server.received[0].body)).to.deep.equal(event.payload);
+    });
+
+    it('signs with Standard Webhooks headers a receiver can verify, with the delivery id stable across attempts', async () => {
+      const dest = createHttp({ url: server.url, signingSecret: SIGNING_SECRET });
+      await dest.send(reply('hi'), attempt({ number: 1, deliveryId: 'dlv_A' }));
+      await dest.send(reply('hi'), attempt({ number: 2, deliveryId: 'dlv_A' }));
+      for (const req of server.received) {
+        expect(verify(req, SIGNING_SECRET)).to.equal(true);
+        expect(req.headers['webhook-id']).to.equal('dlv_A');
+        expect(Number(req.headers['webhook-timestamp'])).to.be.closeTo(Date.now() / 1000, 300);
+      }
+    });
+
+    it('uses a signing secret without the whsec_ prefix as its UTF-8 bytes', async () => {
+      await createHttp({ url: server.url, signingSecret: 'plain-secret' }).send(reply('hi'), attempt());
+      const [req] = server.received;
+      const mac = createHmac('sha256', Buffer.from('plain-secret', 'utf8'))
+        .update(`${req.headers['webhook-id']}.${req.headers['webhook-timestamp']}.${req.body}`)
+        .digest('base64');
+      expect(req.headers['webhook-signature']).to.equal(`v1,${mac}`);
+    });
+
+    it('sends a custom JSON body template as rendered, with quotes in values JSON-escaped', async () => {
+      const body = '{"phone": "{{ phone }}", "said": "{{ text }}", "tier": "{{ tags.tier }}"}';
+      await createHttp({ url: server.url, body }).send(reply('she said "hi" \\ bye'), attempt());
+      expect(JSON.parse(server.received[0].body)).to.deep.equal({
+        phone: '+15551234567',
+        said: 'she said "hi" \\ bye',
+        tier: 'vip',
+      });
+    });
+
+    it('fails permanently, saying so, when the body template does not render JSON', async () => {
+      const { failure } = await failureOf(
+        createHttp({ url: server.url, body: '{"said": {{ text }}}' }).send(reply('hello'), attempt()),
+      );
+      expect(failure.kind).to.equal('permanent');
+      expect(failure.message).to.contain('valid JSON');
+      expect(server.received).to.have.length(0);
+    });
+
+    it('renders header templates and refuses a value with CR/LF as permanent', async () => {
+      const dest = createHttp({
+        url: server.url,
+        headers: { 'X-Phone': '{{ phone }}', 'X-Text': '{{ text }}' },
+      });
+      await dest.send(reply('one line'), attempt());
+      expect(server.received[0].headers['x-phone']).to.equal('+15551234567');
+      const { failure } = await failureOf(dest.send(reply('two\r\nX-Injected: yes'), attempt()));
+      expect(failure.kind).to.equal('permanent');
+      expect(server.received).to.have.length(1);
+    });
+
+    it('does not follow a redirect and fails permanently, pointing at the final URL', async () => {
+      server.answer((req) =>
+        req.url === '/moved'
+          ? { status: 302, headers: { location: `${server.url}/target` } }
+          : { status: 200 },
+      );
+      const { failure } = await failureOf(
+        createHttp({ url: `${server.url}/moved` }).send(reply('x'), attempt()),
+      );
+      expect(failure).to.include({ kind: 'permanent', statusCode: 302 });
+      expect(failure.message).to.contain('configure the final URL');
+      expect(server.received.map((r) => r.url)).to.deep.equal(['/moved']);
+    });
+
+    it('quotes the start of the response body in the error', async () => {
+      server.answer(() => ({ status: 422, body: '{"error":"phone is required"}' }));
+      const { failure } = await failureOf(createHttp({ url: server.url }).send(reply('x'), attempt()));
+      expect(failure.message).to.contain('422').and.to.contain('phone is required');
+      expect(failure.reason).to.equal('client_error');
+    });
+  });
+
+  describe('options', () => {
+    it('rejects a URL that is not http(s) without echoing it', () => {
+      const result = http.config.decode({ url: 'ftp://secret-host/x' });
+      expect(result._tag).to.equal('Left');
+      if (result._tag === 'Left') {
+        expect(decodeErrors(result.left).join()).to.contain('http').and.not.contain('secret-host');
+      }
+    });
+
+    it('rejects a whsec_ signing secret whose key is not base64', () => {
+      const result = http.config.decode({ url: 'https://example.com', signingSecret: 'whsec_not base64!' });
+      expect(result._tag).to.equal('Left');
+    });
+
+    it('reads timeout as a duration', () => {
+      expect(decodeOrThrow(http.config, { url: 'https://example.com', timeout: '2s' }).timeout).to.equal(
+        2000,
+      );
+    });
+
+    it('reports a template that does not compile as a config error at its key', () => {
+      const { ctx, templateErrors } = testContext();
+      http.create(
+        decodeOrThrow(http.config, { url: 'https://example.com', headers: { 'X-A': '{{ oops' } }),
+        ctx,
+      );
+      expect(templateErrors).to.have.length(1);
+      expect(templateErrors[0]).to.match(/^headers\.X-A: /);
+    });
+  });
+});
