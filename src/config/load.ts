@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { PluginLogger } from '../destinations/api.ts';
 import { loadPlugins, type PluginRegistry } from '../destinations/host.ts';
 import { buildRoutes, closeAll, createDestinations, deepFreeze, frozenMap, SILENT_LOGGER } from './build.ts';
@@ -68,7 +69,14 @@ export async function loadConfigWithPlugins(
   return runStages(path, text, { ...opts, plugins: registry }, pluginIssues, parsed);
 }
 
-/** The plugin folders a parsed file names, resolved against the file's folder (defaults when unusable). */
+/** The built-in destinations (slack, email, http, file, discord) ship in this repo's plugins/ folder. */
+const BUILTIN_PLUGIN_DIR = fileURLToPath(new URL('../../plugins', import.meta.url));
+
+/**
+ * The plugin folders to load: the built-ins always (so a config kept outside the repo still has them), then
+ * the folders the file names, resolved against the file's folder. The default ./plugins is used only if it
+ * exists; a folder the file names explicitly must exist.
+ */
 function pluginDirs(parsed: ParsedConfig, file: string, env: Env): string[] {
   const raw = parsed.doc.toJS() as unknown;
   const dirs = isRecord(raw) && isRecord(raw.plugins) ? interpolate(raw.plugins.dirs, env).value : undefined;
@@ -76,7 +84,9 @@ function pluginDirs(parsed: ParsedConfig, file: string, env: Env): string[] {
     Array.isArray(dirs) && dirs.every((d) => typeof d === 'string' && d !== '')
       ? (dirs as string[])
       : undefined;
-  return (usable ?? DEFAULT_PLUGIN_DIRS).map((d) => resolve(dirname(file), d));
+  const named = (usable ?? DEFAULT_PLUGIN_DIRS).map((d) => resolve(dirname(file), d));
+  const wanted = usable ? named : named.filter((d) => existsSync(d));
+  return [...new Set([BUILTIN_PLUGIN_DIR, ...wanted])];
 }
 
 async function runStages(

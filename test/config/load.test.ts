@@ -3,13 +3,16 @@ import { expect } from 'chai';
 import { formatIssue, loadConfig, loadConfigWithPlugins, resolveConfigPath } from '../../src/config/load.ts';
 import { built, filePlugin, lines, ROOT, registry, tempDir, VALID, write } from './helpers.ts';
 
+// A user's plugin; its type is not one of the built-ins, which are always loaded from the repo's plugins/.
 const FILE_PLUGIN = `import * as t from 'io-ts';
 export default {
-  type: 'file',
+  type: 'memo',
   config: t.exact(t.type({ path: t.string })),
   create: () => ({ async send() {} }),
 };
 `;
+
+const MEMO = VALID.replace('type: file', 'type: memo');
 
 describe('config loading with plugins', () => {
   let dir: string;
@@ -18,21 +21,26 @@ describe('config loading with plugins', () => {
   afterEach(() => cleanup());
 
   it('loads plugins from ./plugins beside the config file by default', async () => {
-    write(dir, 'plugins/file.ts', FILE_PLUGIN);
-    const config = built(await loadConfigWithPlugins(write(dir, 'config.yaml', VALID), { env: {} }));
+    write(dir, 'plugins/memo.ts', FILE_PLUGIN);
+    const config = built(await loadConfigWithPlugins(write(dir, 'config.yaml', MEMO), { env: {} }));
     expect(config.plugins.dirs).to.deep.equal([join(dir, 'plugins')]);
+    expect(config.destinations.get('audit')?.type).to.equal('memo');
+  });
+
+  it('always has the built-in destinations, even with no plugins folder beside the config', async () => {
+    const config = built(await loadConfigWithPlugins(write(dir, 'config.yaml', VALID), { env: {} }));
     expect(config.destinations.get('audit')?.type).to.equal('file');
   });
 
   it('loads plugins from the plugins.dirs the file names, relative to the file', async () => {
-    write(dir, 'custom/file/index.ts', FILE_PLUGIN);
-    const file = write(dir, 'conf/config.yaml', `plugins:\n  dirs: [../custom]\n${VALID}`);
+    write(dir, 'custom/memo/index.ts', FILE_PLUGIN);
+    const file = write(dir, 'conf/config.yaml', `plugins:\n  dirs: [../custom]\n${MEMO}`);
     const config = built(await loadConfigWithPlugins(file, { env: {} }));
     expect(config.plugins.dirs).to.deep.equal([join(dir, 'custom')]);
   });
 
   it('reports plugin load errors at plugins.dirs, together with the other issues', async () => {
-    write(dir, 'plugins/file.ts', FILE_PLUGIN);
+    write(dir, 'plugins/memo.ts', FILE_PLUGIN);
     write(dir, 'plugins/broken.ts', 'export default { type: "broken" };\n');
     const file = write(
       dir,
