@@ -4,8 +4,11 @@ import pretty from 'pino-pretty';
 /** The service logger: pino JSON lines (pretty on a TTY). */
 export type Log = Logger;
 
-/** Secrets shorter than this are not searched for (they would redact ordinary words). */
-const MIN_SECRET_LENGTH = 4;
+/**
+ * Secrets shorter than this are not searched for in log lines: every value from ${...} counts as a secret, and
+ * scrubbing `${PORT}` = 8080 or `${LOG_LEVEL:-info}` would mangle ordinary output. A real credential is longer.
+ */
+const MIN_SECRET_LENGTH = 6;
 
 /**
  * Creates the logger. Every line is scrubbed of every secret value in the current config just before it is

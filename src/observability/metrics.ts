@@ -58,6 +58,7 @@ export class Metrics {
       name: 'switchboard_queue_oldest_pending_age_seconds',
       help: 'Age of the oldest delivery not yet finished, by destination.',
       labelNames: ['destination'] as const,
+      registers: [], // registered below, after the depth gauge whose collect() fills it
     });
     new client.Gauge({
       name: 'switchboard_queue_depth',
