@@ -115,7 +115,6 @@ export class Service {
     secrets = () => config.secrets;
     for (const w of warnings) log.warn({ config: config.file }, w);
     const store = await openStore(config.store);
-    await store.migrate();
     const service = new Service(config, store, opts, log);
     secrets = () => service.config.secrets;
     await service.run();

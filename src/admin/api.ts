@@ -114,9 +114,18 @@ export function createAdminApi(deps: AdminDeps): Koa.Middleware {
   });
   for (const action of ['pause', 'resume'] as const) {
     router.post(`/destinations/:name/${action}`, async (ctx) => {
+      if (!deps.config().destinations.has(ctx.params.name))
+        return notFound(ctx, `no destination named ${ctx.params.name}`);
       await deps.store.setPaused(ctx.params.name, action === 'pause');
       await deps.dispatcher.refreshPaused();
       ctx.body = { destination: ctx.params.name, paused: action === 'pause' };
+    });
+    router.post(`/routes/:name/${action}`, async (ctx) => {
+      if (!deps.config().router.routeNames.includes(ctx.params.name))
+        return notFound(ctx, `no route named ${ctx.params.name}`);
+      await deps.store.setPaused(`route:${ctx.params.name}`, action === 'pause');
+      await deps.dispatcher.refreshPaused();
+      ctx.body = { route: ctx.params.name, paused: action === 'pause' };
     });
   }
 

@@ -48,6 +48,14 @@ export function createDestinations(
       continue;
     }
     const { core } = d;
+    if (core.group) {
+      // Refused rather than accepted and ignored: an operator expecting one digest per interval must not get a
+      // message per event without being told.
+      findings.issues.push({
+        path: [...path, 'group'],
+        message: 'digests (group) are not supported yet; remove this key to deliver events one by one',
+      });
+    }
     out.set(
       d.name,
       Object.freeze({

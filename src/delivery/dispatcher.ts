@@ -97,7 +97,8 @@ export class Dispatcher {
       const next = new Set(await this.deps.store.pausedDestinations());
       const resumed = [...this.paused].filter((d) => !next.has(d));
       this.paused = next;
-      this.wake(resumed);
+      // A resumed route may hold deliveries for any destination.
+      this.wake(resumed.some((d) => d.startsWith('route:')) ? this.workers.keys() : resumed);
     } catch (err) {
       this.deps.observer.workerError('*', err);
     }

@@ -190,7 +190,10 @@ export interface Store {
   /** Deletes events older than `before` whose deliveries are all final, plus expired dedupe keys. */
   prune(before: Date, now: Date): Promise<number>;
   queueStats(now: Date): Promise<QueueStats>;
-  /** Destinations held by an operator (`switchboard pause`), persisted across restarts and instances. */
+  /**
+   * Destinations held by an operator (`switchboard pause`), persisted across restarts and instances. A route is
+   * held by pausing `route:<name>`: only the deliveries that route created wait.
+   */
   pausedDestinations(): Promise<string[]>;
   setPaused(destination: string, paused: boolean): Promise<void>;
   close(): Promise<void>;

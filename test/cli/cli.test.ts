@@ -76,7 +76,10 @@ routes:
   });
 
   it('route --json shows the event, every route verdict and the destinations', async () => {
-    const r = await runCli(['route', '--json', '--config', config, join(FIXTURES, 'v3/delivery-status.json')], { env });
+    const r = await runCli(
+      ['route', '--json', '--config', config, join(FIXTURES, 'v3/delivery-status.json')],
+      { env },
+    );
     expect(r.code, r.stderr).to.equal(0);
     const out = JSON.parse(r.stdout);
     expect(out.event).to.include({ type: 'delivery-status', phone: '+13125550143' });
@@ -90,7 +93,11 @@ routes:
   });
 
   it('route explains why a route did not match', async () => {
-    const delivered = { ...JSON.parse(readFileSync(join(FIXTURES, 'v3/delivery-status.json'), 'utf8')), status: 4, tags: {} };
+    const delivered = {
+      ...JSON.parse(readFileSync(join(FIXTURES, 'v3/delivery-status.json'), 'utf8')),
+      status: 4,
+      tags: {},
+    };
     const r = await runCli(['route', '--config', config, '-'], { env, input: JSON.stringify(delivered) });
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stdout).to.match(/✘ failed-deliveries: .*DELIVERED/);
@@ -98,7 +105,10 @@ routes:
   });
 
   it('route reads standard input and exits 1 with the HTTP errors for an undecodable payload', async () => {
-    const r = await runCli(['route', '--json', '--config', config, '-'], { env, input: '{"type":"delivery-status","messageId":"abc"}' });
+    const r = await runCli(['route', '--json', '--config', config, '-'], {
+      env,
+      input: '{"type":"delivery-status","messageId":"abc"}',
+    });
     expect(r.code).to.equal(1);
     const out = JSON.parse(r.stdout);
     expect(out.details.map((d: { path: string }) => d.path)).to.include('messageId');
@@ -131,7 +141,9 @@ routes:
     expect(r.code).to.equal(1);
     expect(r.stdout).to.match(/✔ vip failure pages ops and reaches the crm/);
     expect(r.stdout).to.match(/✔ a plain reply is only audited/);
-    expect(r.stdout).to.match(/✘ wrong on purpose\n\s+expected \[ops\], got \[audit\]; missing: ops; unexpected: audit/);
+    expect(r.stdout).to.match(
+      /✘ wrong on purpose\n\s+expected \[ops\], got \[audit\]; missing: ops; unexpected: audit/,
+    );
     expect(r.stdout).to.match(/2 passed, 1 failed/);
   });
 
@@ -154,6 +166,19 @@ routes:
     expect(r.code).to.equal(1);
     expect(r.stdout).to.match(/✘ crm \(http\): .*transient: would be retried/);
     expect(r.stdout).to.not.include(env.CRM_SIGNING_SECRET);
+  });
+
+  it('pauses and resumes a route or a destination by name, and refuses an unknown name', async () => {
+    const paused = await runCli(['pause', '--config', config, 'vip'], { env });
+    expect(paused.code, paused.stderr).to.equal(0);
+    expect(paused.stdout).to.match(/paused route vip: its deliveries stay queued/);
+    const listed = await runCli(['pause', '--config', config, 'ops'], { env });
+    expect(listed.stdout).to.match(/paused destination ops/);
+    expect((await runCli(['resume', '--config', config, 'vip'], { env })).stdout).to.match(/resumed route vip/);
+    expect((await runCli(['resume', '--config', config, 'ops'], { env })).stdout).to.match(/resumed destination ops/);
+    const unknown = await runCli(['pause', '--config', config, 'nope'], { env });
+    expect(unknown.code).to.equal(2);
+    expect(unknown.stderr).to.match(/no destination or route named "nope"/);
   });
 
   it('exits 2 on a usage error', async () => {

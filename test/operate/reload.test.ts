@@ -45,8 +45,13 @@ routes:
 
       writeFileSync(file, `${routesTo('a')}\nbogus: true\n`.replace('to: [a]', 'to: [nowhere]'));
       gw.child.kill('SIGHUP');
-      const refused = await gw.waitForLog((l) => l.msg === 'config reload refused; keeping the running config', 'the refusal');
-      expect(JSON.stringify(refused.problems)).to.match(/nowhere/).and.match(/bogus/);
+      const refused = await gw.waitForLog(
+        (l) => l.msg === 'config reload refused; keeping the running config',
+        'the refusal',
+      );
+      expect(JSON.stringify(refused.problems))
+        .to.match(/nowhere/)
+        .and.match(/bogus/);
       await send();
       await a.waitFor(() => a.requests.length === 2, 'the second event still at a');
 
@@ -83,7 +88,10 @@ describe('a fresh start on the example config', function () {
       const body = readFileSync(join(ROOT, 'test/fixtures/mta/v3/delivery-status.json'));
       const res = await gw.post('/webhooks/mta', body);
       expect(res.status).to.equal(200);
-      await gw.waitForLog((l) => l.msg === 'delivered' && l.destination === 'audit', 'delivery to the audit file');
+      await gw.waitForLog(
+        (l) => l.msg === 'delivered' && l.destination === 'audit',
+        'delivery to the audit file',
+      );
       const line = JSON.parse(readFileSync(join(tmp.dir, 'data/events.jsonl'), 'utf8').trim());
       expect(line).to.include({ id: res.json.id, type: 'delivery-status', phone: '+13125550143' });
       expect(await gw.stop()).to.equal(0);

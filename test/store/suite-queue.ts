@@ -97,6 +97,21 @@ export function queueScenarios(h: Harness): void {
       expect(await store.claim('crm', 10, 'w1', LEASE, at(0))).to.have.length(2);
     });
 
+    it('holds only the deliveries of a paused route, without blocking the rest of the destination', async () => {
+      const store = await h.open();
+      const held = await ingestOne(store, at(0), { to: ['crm'] });
+      const other = request(at(1));
+      other.deliveries = [{ destination: 'crm', route: 'other' }];
+      await store.ingest([other], at(1));
+      await store.setPaused('route:main', true);
+      const claimed = await store.claim('crm', 10, 'w1', LEASE, at(2));
+      expect(claimed.map((c) => c.route)).to.deep.equal(['other']);
+      await store.setPaused('route:main', false);
+      expect((await store.claim('crm', 10, 'w1', LEASE, at(3))).map((c) => c.eventId)).to.deep.equal([
+        held.id,
+      ]);
+    });
+
     it('answers nothing for a limit below 1', async () => {
       const store = await h.open();
       await seed(store, 1);

@@ -18,7 +18,6 @@ export const deliveriesCommand: Command = {
     const config = await loadCliConfig(values.config as string | undefined, io);
     const store = await openStore(config.store);
     try {
-      await store.migrate();
       const filter = deliveryFilter(values, Date.now());
       const limit = values.limit === undefined ? 50 : Number(values.limit);
       const page = await store.listDeliveries(filter, limit, undefined);

@@ -2,33 +2,41 @@ import { openStore } from '../../store/open.ts';
 import { loadCliConfig, UsageError } from '../io.ts';
 import type { Command } from '../main.ts';
 
-/** `switchboard pause|resume DESTINATION`: hold a destination's deliveries without dropping them. */
+/**
+ * `switchboard pause|resume DESTINATION|ROUTE`: hold deliveries without dropping them. Pausing a destination
+ * holds all of its deliveries; pausing a route holds only the deliveries that route created. The pause lives in
+ * the store, so every running instance honours it and it survives restarts.
+ */
 export function pauseCommand(pause: boolean): Command {
   return {
-    usage: `${pause ? 'pause' : 'resume'} DESTINATION`,
+    usage: `${pause ? 'pause' : 'resume'} DESTINATION|ROUTE`,
     summary: pause
-      ? "hold a destination's deliveries (kept queued, sent on resume)"
+      ? "hold a destination's (or one route's) deliveries: kept queued, sent on resume"
       : 'send held deliveries again',
     options: {},
-    async run(_values, positionals, io) {
-      if (positionals.length !== 1) throw new UsageError('give one DESTINATION');
-      const config = await loadCliConfig(_values.config as string | undefined, io);
+    async run(values, positionals, io) {
+      if (positionals.length !== 1) throw new UsageError('give one DESTINATION or ROUTE name');
+      const config = await loadCliConfig(values.config as string | undefined, io);
       const name = positionals[0];
-      if (!config.destinations.has(name))
-        throw new UsageError(
-          `unknown destination "${name}" (configured: ${[...config.destinations.keys()].join(', ')})`,
-        );
+      const isDestination = config.destinations.has(name);
+      const isRoute = config.router.routeNames.includes(name);
+      if (isDestination && isRoute)
+        throw new UsageError(`"${name}" names both a destination and a route; rename one`);
+      if (!isDestination && !isRoute) {
+        const known = [...config.destinations.keys(), ...config.router.routeNames].join(', ');
+        throw new UsageError(`no destination or route named "${name}" (configured: ${known})`);
+      }
       const store = await openStore(config.store);
       try {
-        await store.migrate();
-        await store.setPaused(name, pause);
+        await store.setPaused(isDestination ? name : `route:${name}`, pause);
       } finally {
         await store.close();
       }
+      const what = isDestination ? `destination ${name}` : `route ${name}`;
       io.out(
         pause
-          ? `paused ${name}: deliveries stay queued until \`switchboard resume ${name}\``
-          : `resumed ${name}`,
+          ? `paused ${what}: its deliveries stay queued until \`switchboard resume ${name}\``
+          : `resumed ${what}`,
       );
       return 0;
     },

@@ -30,7 +30,6 @@ export const replayCommand: Command = {
     const config = await loadCliConfig(values.config as string | undefined, io);
     const store = await openStore(config.store);
     try {
-      await store.migrate();
       let targets = ids;
       if (ids.length === 0) {
         // Collect first, then replay in chunks, so a large replay shows progress and never holds one long lock.

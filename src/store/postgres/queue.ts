@@ -5,6 +5,8 @@ import { lastError } from '../rows.ts';
 import type { AttemptRecord, ClaimedDelivery, NextState } from '../types.ts';
 import { inTransaction, pgText } from './db.ts';
 
+// A paused destination holds everything; a paused route (`route:<name>` in paused) holds only its own
+// deliveries, filtered before the limit so it never blocks the rest of the destination's queue.
 // Each CTE walks deliveries_due in claim order and skips rows another claimer has locked; the union is
 // re-sorted and cut to the limit, and only those rows are taken.
 const CLAIM = `
@@ -12,12 +14,14 @@ const CLAIM = `
     SELECT id, event_id, next_at FROM deliveries
     WHERE destination = $1 AND state = 'pending' AND next_at <= $2
       AND NOT EXISTS (SELECT 1 FROM paused WHERE destination = $1)
+      AND NOT EXISTS (SELECT 1 FROM paused WHERE destination = 'route:' || deliveries.route)
     ORDER BY next_at, id LIMIT $3
     FOR UPDATE SKIP LOCKED
   ), expired AS (
     SELECT id, event_id, next_at FROM deliveries
     WHERE destination = $1 AND state = 'sending' AND lease_until < $2
       AND NOT EXISTS (SELECT 1 FROM paused WHERE destination = $1)
+      AND NOT EXISTS (SELECT 1 FROM paused WHERE destination = 'route:' || deliveries.route)
     ORDER BY next_at, id LIMIT $3
     FOR UPDATE SKIP LOCKED
   ), chosen AS (

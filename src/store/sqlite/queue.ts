@@ -3,6 +3,8 @@ import { lastError } from '../rows.ts';
 import type { AttemptRecord, ClaimedDelivery, NextState } from '../types.ts';
 import type { SqliteDb } from './db.ts';
 
+// A paused destination holds everything; a paused route (`route:<name>` in paused) holds only its own
+// deliveries, filtered before the limit so it never blocks the rest of the destination's queue.
 // Each branch walks deliveries_due in claim order; the union is re-sorted and cut to the limit.
 const CLAIMABLE = `
   SELECT c.id, c.event_id, c.route, c.attempts, e.event
@@ -10,11 +12,13 @@ const CLAIMABLE = `
     SELECT * FROM (
       SELECT id, event_id, route, attempts, next_at FROM deliveries
       WHERE destination = @destination AND state = 'pending' AND next_at <= @now
+        AND NOT EXISTS (SELECT 1 FROM paused WHERE destination = 'route:' || deliveries.route)
       ORDER BY next_at, id LIMIT @limit)
     UNION ALL
     SELECT * FROM (
       SELECT id, event_id, route, attempts, next_at FROM deliveries
       WHERE destination = @destination AND state = 'sending' AND lease_until < @now
+        AND NOT EXISTS (SELECT 1 FROM paused WHERE destination = 'route:' || deliveries.route)
       ORDER BY next_at, id LIMIT @limit)
   ) c
   JOIN events e ON e.id = c.event_id
