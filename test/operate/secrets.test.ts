@@ -1,0 +1,110 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { sign } from '../../src/ingress/signature.ts';
+import { runCli } from '../helpers/gateway.ts';
+import { startService } from '../helpers/service.ts';
+import { Sink } from '../helpers/sink.ts';
+import { ROOT } from '../helpers/tmp.ts';
+
+const SECRETS = {
+  MTA_SECRET: 'mta-0f1e2d3c4b5a69788796a5b4c3d2e1f0',
+  ADMIN_TOKEN: 'adm-7c1d9e2f4a6b8c0d1e3f5a7b9c2d4e6f',
+  SLACK_TOKEN: 'xoxb-1111111111-2222222222-abcdefabcdefabcdef',
+  CRM_TOKEN: 'crm-bearer-5e4d3c2b1a0f9e8d7c6b5a49',
+  CRM_SIGNING: 'whsec-signing-0a9b8c7d6e5f4a3b2c1d',
+};
+
+describe('secrets stay out of every output', function () {
+  this.timeout(60_000);
+
+  it('never shows a secret in logs, API answers or CLI output, even when a destination echoes it back', async () => {
+    // Both stand-ins answer with an error page that echoes the request's headers, as misbehaving servers do.
+    const echo = (r: { headers: Record<string, unknown>; body: string }) => ({
+      status: 500,
+      body: JSON.stringify({ ok: false, error: 'internal_error', headers: r.headers, body: r.body }),
+    });
+    const crm = await Sink.start();
+    crm.reply = (r) => echo(r);
+    const slack = await Sink.start();
+    slack.reply = (r) => echo(r);
+    const gw = await startService(
+      `admin: { token: "\${ADMIN_TOKEN}" }
+delivery: { attempts: 2, backoff: { initial: 10ms, max: 20ms } }
+destinations:
+  crm:
+    type: http
+    url: "${crm.url}/hooks"
+    headers: { Authorization: "Bearer \${CRM_TOKEN}" }
+    signingSecret: "\${CRM_SIGNING}"
+  slack:
+    type: slack
+    token: "\${SLACK_TOKEN}"
+    channel: "#ops"
+    apiUrl: "${slack.url}/api/"
+routes:
+  - to: [crm, slack]`,
+      { secret: '${MTA_SECRET}', env: SECRETS },
+    );
+    const outputs: string[] = [];
+    try {
+      const body = readFileSync(join(ROOT, 'test/fixtures/mta/v3/message-reply.json'));
+      const post = (sig: string) =>
+        fetch(`${gw.url}/webhooks/mta`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-signature': sig,
+            authorization: `Bearer ${SECRETS.ADMIN_TOKEN}`,
+          },
+          body: new Uint8Array(body),
+        });
+      expect((await post(sign(SECRETS.MTA_SECRET, body))).status).to.equal(200);
+      outputs.push(await (await post(sign('wrong', body))).text());
+      await crm.waitFor(() => crm.requests.length >= 2, 'both attempts at the crm');
+      await slack.waitFor(() => slack.requests.length >= 2, 'both attempts at slack');
+      // The stand-ins did receive the credentials, so the echo is real.
+      expect(crm.requests[0].headers.authorization).to.equal(`Bearer ${SECRETS.CRM_TOKEN}`);
+      expect(slack.requests[0].headers.authorization).to.equal(`Bearer ${SECRETS.SLACK_TOKEN}`);
+
+      const api = async (path: string, token = SECRETS.ADMIN_TOKEN) =>
+        (await fetch(`${gw.url}/api${path}`, { headers: { authorization: `Bearer ${token}` } })).text();
+      await waitForDead(api);
+      const events = JSON.parse(await api('/events'));
+      outputs.push(
+        JSON.stringify(events),
+        await api(`/events/${events.items[0].id}`),
+        await api('/deliveries'),
+      );
+      outputs.push(await api('/events', `${SECRETS.ADMIN_TOKEN.slice(0, -1)}x`));
+      const env = { ...SECRETS };
+      for (const args of [['check'], ['deliveries', '--json'], ['deliveries', '--state', 'dead']]) {
+        const r = await runCli([...args, '--config', gw.file], { env });
+        outputs.push(r.stdout, r.stderr);
+      }
+      const bad = await runCli(['check', '--config', gw.file], { env: { ...env, ADMIN_TOKEN: '' } });
+      outputs.push(bad.stdout, bad.stderr);
+    } finally {
+      await gw.stop();
+      await crm.stop();
+      await slack.stop();
+    }
+    outputs.push(...gw.capture.lines);
+    expect(gw.capture.lines.some((l) => l.includes('"msg":"delivery dead: attempts exhausted"'))).to.equal(
+      true,
+    );
+    for (const [name, value] of Object.entries(SECRETS)) {
+      const leaks = outputs.filter((o) => o.includes(value));
+      expect(leaks, `${name} leaked in:\n${leaks.join('\n').slice(0, 2000)}`).to.deep.equal([]);
+    }
+  });
+});
+
+async function waitForDead(api: (path: string) => Promise<string>): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const page = JSON.parse(await api('/deliveries?state=dead')) as { items: unknown[] };
+    if (page.items.length === 2) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('deliveries did not end dead');
+}
