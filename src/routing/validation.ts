@@ -1,5 +1,6 @@
 import type { Either } from 'fp-ts/Either';
 import * as E from 'fp-ts/Either';
+import { isRecord } from '../config/codecs.ts';
 import type { ConfigIssue } from '../config/issues.ts';
 
 /**
@@ -7,10 +8,8 @@ import type { ConfigIssue } from '../config/issues.ts';
  * to the node it read, and a parent gathers its children's issues rather than stopping at the first.
  */
 
-/** A config node that is a YAML mapping (a plain object, not a list, not null). */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+// A config node that is a YAML mapping: one definition for every config stage.
+export { isRecord };
 
 /** One issue at `path` (relative to the node being compiled). */
 export function fail<T = never>(path: ConfigIssue['path'], message: string): Either<ConfigIssue[], T> {
