@@ -75,23 +75,43 @@ function create(options: EmailOptions, ctx: PluginContext): Destination {
     return transport;
   };
 
+  /** Sends one mail; throws a classified error on failure. */
+  async function mail(message: Record<string, unknown>, signal: AbortSignal): Promise<void> {
+    try {
+      await unlessAborted(connect().sendMail(message), signal, target);
+    } catch (err) {
+      if (err instanceof TransientError) throw err;
+      throw failureForSmtpError(err, target, secrets);
+    }
+  }
+  // Addresses come from the first event of a send: they are the same for every event unless templated.
+  const envelope = (event: GatewayEvent) => ({
+    from: from.render(event),
+    to: to.map((t) => t.render(event)),
+    cc: cc.length > 0 ? cc.map((t) => t.render(event)) : undefined,
+  });
+
   return {
     async send(event, attempt) {
       // Rendering first: a CR/LF in a header value is a TemplateRenderError (permanent) before any I/O.
       const message = {
-        from: from.render(event),
-        to: to.map((t) => t.render(event)),
-        cc: cc.length > 0 ? cc.map((t) => t.render(event)) : undefined,
+        ...envelope(event),
         subject: subject(event),
         text: text.render(event),
         html: html?.render(event),
       };
-      try {
-        await unlessAborted(connect().sendMail(message), attempt.signal, target);
-      } catch (err) {
-        if (err instanceof TransientError) throw err;
-        throw failureForSmtpError(err, target, secrets);
-      }
+      await mail(message, attempt.signal);
+    },
+    async sendDigest(events, attempt) {
+      // One mail for the group: the first event's subject with the count, and every event's body in order.
+      const rule = '\n\n----------------------------------------\n\n';
+      const message = {
+        ...envelope(events[0]),
+        subject: `${subject(events[0])} (+${events.length - 1} more)`,
+        text: events.map((e) => text.render(e)).join(rule),
+        html: html ? events.map((e) => html.render(e)).join('<hr>') : undefined,
+      };
+      await mail(message, attempt.signal);
     },
     async close() {
       transport?.close();

@@ -10,6 +10,7 @@ import { dirname, resolve } from 'node:path';
 import * as t from 'io-ts';
 import type { Destination, DestinationPlugin } from '../../src/destinations/api.ts';
 import { PermanentError, TransientError } from '../../src/destinations/errors.ts';
+import type { GatewayEvent } from '../../src/event.ts';
 
 /** The file destination's options. Unknown keys are stripped by t.exact and reported by the config loader. */
 export const FileOptions = t.exact(
@@ -31,23 +32,26 @@ function create(options: FileOptions): Destination {
   const path = resolve(options.path);
   const format = options.format ?? 'event';
   let dirReady = false;
-  return {
-    async send(event) {
-      const line = `${JSON.stringify(format === 'payload' ? event.payload : event)}\n`;
-      try {
-        if (!dirReady) {
-          await mkdir(dirname(path), { recursive: true });
-          dirReady = true;
-        }
-        await appendFile(path, line, 'utf8');
-      } catch (err) {
-        dirReady = false; // the directory may have been removed: make it again on the next attempt
-        const code = (err as NodeJS.ErrnoException).code ?? 'error';
-        const message = `could not append to ${path} (${code})`;
-        if (PATH_ERRORS.has(code)) throw new PermanentError(message, { reason: 'client_error' });
-        throw new TransientError(message, { reason: 'other' });
+  const lineOf = (event: GatewayEvent) => `${JSON.stringify(format === 'payload' ? event.payload : event)}\n`;
+  const append = async (text: string) => {
+    try {
+      if (!dirReady) {
+        await mkdir(dirname(path), { recursive: true });
+        dirReady = true;
       }
-    },
+      await appendFile(path, text, 'utf8');
+    } catch (err) {
+      dirReady = false; // the directory may have been removed: make it again on the next attempt
+      const code = (err as NodeJS.ErrnoException).code ?? 'error';
+      const message = `could not append to ${path} (${code})`;
+      if (PATH_ERRORS.has(code)) throw new PermanentError(message, { reason: 'client_error' });
+      throw new TransientError(message, { reason: 'other' });
+    }
+  };
+  return {
+    send: async (event) => append(lineOf(event)),
+    // A digest is the group's lines in one write: a file has no "message", so it stays one line per event.
+    sendDigest: async (events) => append(events.map(lineOf).join('')),
   };
 }
 

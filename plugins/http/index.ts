@@ -2,7 +2,12 @@
  * The `http` destination: POSTs each event as JSON to a URL, optionally signed with Standard Webhooks headers.
  * Sends once per attempt; the status decides the outcome (see response.ts).
  */
-import type { Destination, DestinationPlugin, PluginContext } from '../../src/destinations/api.ts';
+import type {
+  AttemptInfo,
+  Destination,
+  DestinationPlugin,
+  PluginContext,
+} from '../../src/destinations/api.ts';
 import { PermanentError } from '../../src/destinations/errors.ts';
 import type { GatewayEvent } from '../../src/event.ts';
 import type { Template } from '../../src/templates/template.ts';
@@ -47,25 +52,27 @@ function create(options: HttpOptions, ctx: PluginContext): Destination {
   ]);
   const hasContentType = headers.some(([name]) => name.toLowerCase() === 'content-type');
 
+  /** Sends one request; headers are rendered from `event` (the group's first for a digest). */
+  async function post(event: GatewayEvent, body: string, attempt: AttemptInfo): Promise<void> {
+    const rendered: Record<string, string> = hasContentType ? {} : { 'content-type': 'application/json' };
+    const secrets = urlSecrets(url);
+    for (const [name, template] of headers) {
+      rendered[name] = template.render(event);
+      // The whole value and its words: a receiver may echo just the token of `Bearer <token>`.
+      if (!PUBLIC_HEADERS.has(name.toLowerCase()))
+        secrets.push(rendered[name], ...rendered[name].split(/\s+/));
+    }
+    if (key !== undefined) {
+      Object.assign(rendered, signatureHeaders(key, attempt.deliveryId, Math.floor(Date.now() / 1000), body));
+    }
+    await sendHttp({ url, method, headers: rendered, body, signal: attempt.signal, timeoutMs, secrets });
+  }
+
   return {
-    async send(event, attempt) {
-      const body = makeBody(event);
-      const rendered: Record<string, string> = hasContentType ? {} : { 'content-type': 'application/json' };
-      const secrets = urlSecrets(url);
-      for (const [name, template] of headers) {
-        rendered[name] = template.render(event);
-        // The whole value and its words: a receiver may echo just the token of `Bearer <token>`.
-        if (!PUBLIC_HEADERS.has(name.toLowerCase()))
-          secrets.push(rendered[name], ...rendered[name].split(/\s+/));
-      }
-      if (key !== undefined) {
-        Object.assign(
-          rendered,
-          signatureHeaders(key, attempt.deliveryId, Math.floor(Date.now() / 1000), body),
-        );
-      }
-      await sendHttp({ url, method, headers: rendered, body, signal: attempt.signal, timeoutMs, secrets });
-    },
+    send: async (event, attempt) => post(event, makeBody(event), attempt),
+    // A digest posts {"events": [...]}: each element is what `body` makes for one event.
+    sendDigest: async (events, attempt) =>
+      post(events[0], `{"events":[${events.map((e) => makeBody(e)).join(',')}]}`, attempt),
   };
 }
 

@@ -96,3 +96,20 @@ export function blocksFor(event: GatewayEvent): Block[] {
   });
   return blocks;
 }
+
+/** How many events a digest lists line by line before summarizing the rest (Slack allows 50 blocks). */
+const DIGEST_LINES = 40;
+
+/**
+ * The layout of a `group:` digest: a count, then one line per event (each already rendered and escaped by the
+ * destination's `text` template), then how many were left out.
+ */
+export function digestBlocks(lines: string[]): Block[] {
+  const shown = lines.slice(0, DIGEST_LINES);
+  const blocks: Block[] = [{ type: 'section', text: mrkdwn(`*${lines.length} events*`) }];
+  for (const line of shown) blocks.push({ type: 'section', text: mrkdwn(`• ${line}`) });
+  if (lines.length > shown.length) {
+    blocks.push({ type: 'context', elements: [mrkdwn(`…and ${lines.length - shown.length} more`)] });
+  }
+  return blocks;
+}

@@ -12,7 +12,7 @@ import type {
 import type { EventType } from '../../src/event.ts';
 import type { Template } from '../../src/templates/template.ts';
 import { describeTarget, sendHttp, urlSecrets } from '../http/response.ts';
-import { type Block, blocksFor } from './blocks.ts';
+import { type Block, blocksFor, digestBlocks } from './blocks.ts';
 import { DEFAULT_TEXT, SlackOptions } from './config.ts';
 import { failureForSlackError } from './failures.ts';
 
@@ -114,12 +114,24 @@ function create(options: SlackOptions, ctx: PluginContext): Destination {
     options.webhookUrl !== undefined
       ? viaWebhook(options.webhookUrl, ctx.timeoutMs)
       : viaWebApi(options.token!, options.channel!, options.apiUrl, ctx.timeoutMs, ctx.logger);
+  const withIdentity = (message: SlackMessage): SlackMessage => ({
+    ...message,
+    ...(options.username !== undefined && { username: options.username }),
+    ...(options.iconEmoji !== undefined && { icon_emoji: options.iconEmoji }),
+  });
   return {
     async send(event, attempt) {
-      const message: SlackMessage = { text: texts[event.type].render(event), blocks: blocksFor(event) };
-      if (options.username !== undefined) message.username = options.username;
-      if (options.iconEmoji !== undefined) message.icon_emoji = options.iconEmoji;
-      await post(message, attempt.signal);
+      await post(
+        withIdentity({ text: texts[event.type].render(event), blocks: blocksFor(event) }),
+        attempt.signal,
+      );
+    },
+    async sendDigest(events, attempt) {
+      const lines = events.map((e) => texts[e.type].render(e));
+      await post(
+        withIdentity({ text: `${events.length} events`, blocks: digestBlocks(lines) }),
+        attempt.signal,
+      );
     },
   };
 }

@@ -48,12 +48,12 @@ export function createDestinations(
       continue;
     }
     const { core } = d;
-    if (core.group) {
+    if (core.group && typeof destination.sendDigest !== 'function') {
       // Refused rather than accepted and ignored: an operator expecting one digest per interval must not get a
       // message per event without being told.
       findings.issues.push({
         path: [...path, 'group'],
-        message: 'digests (group) are not supported yet; remove this key to deliver events one by one',
+        message: `the ${d.plugin.type} plugin cannot send digests (it has no sendDigest); remove group: to deliver events one by one`,
       });
     }
     out.set(

@@ -32,7 +32,7 @@ export interface DestinationConfig {
   circuitBreaker?: { failures: number; cooldownMs: number };
   /** Destinations that get the event when a delivery here ends failed or dead. */
   fallback: string[];
-  /** Digest settings: one message per group of events per interval (validated, then refused: digests are not implemented yet). */
+  /** Digest settings: one message per group of events per interval (only for plugins that implement sendDigest). */
   group?: { by: string[]; waitMs: number; intervalMs: number };
   destination: Destination;
 }

@@ -3,6 +3,7 @@ import type { DestinationConfig } from '../config/types.ts';
 import { classifyFailure, type SendFailure } from '../destinations/errors.ts';
 import type { ClaimedDelivery, Store } from '../store/types.ts';
 import { CircuitBreaker, RateLimiter } from './controls.ts';
+import { DigestScheduler } from './digest.ts';
 import type { DeliveryObserver } from './observer.ts';
 import { afterFailure } from './policy.ts';
 
@@ -21,6 +22,9 @@ export interface WorkerDeps {
   random?: () => number;
 }
 
+/** How many deliveries a digest worker claims at once to sort into groups. */
+const DIGEST_BATCH = 500;
+
 /** Extra lease time beyond the attempt timeout, so a healthy send never loses its lease. */
 const LEASE_MARGIN_MS = 30_000;
 
@@ -37,7 +41,7 @@ class AttemptTimeout extends Error {
  * has its own worker, so a slow or broken destination never delays the others.
  */
 export class DestinationWorker {
-  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly inFlight = new Map<string, { run: Promise<void>; ids: string[] }>();
   private readonly shutdown = new AbortController();
   private stopping = false;
   private wakeUp: (() => void) | null = null;
@@ -45,6 +49,7 @@ export class DestinationWorker {
   private renewTimer: NodeJS.Timeout | null = null;
   private limiter?: RateLimiter;
   private breaker?: CircuitBreaker;
+  private digest?: DigestScheduler;
 
   constructor(
     private dest: DestinationConfig,
@@ -74,8 +79,8 @@ export class DestinationWorker {
   /** Swaps in a rebuilt destination (config reload). Sends in flight finish with the old one. */
   update(dest: DestinationConfig): void {
     const controlsChanged =
-      JSON.stringify([dest.rateLimit, dest.circuitBreaker]) !==
-      JSON.stringify([this.dest.rateLimit, this.dest.circuitBreaker]);
+      JSON.stringify([dest.rateLimit, dest.circuitBreaker, dest.group]) !==
+      JSON.stringify([this.dest.rateLimit, this.dest.circuitBreaker, this.dest.group]);
     this.dest = dest;
     if (controlsChanged) this.configureControls();
     this.wake();
@@ -98,14 +103,14 @@ export class DestinationWorker {
     const rest = Math.max(0, deadline - Date.now());
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      Promise.allSettled([...this.inFlight.values()]),
+      Promise.allSettled([...this.inFlight.values()].map((f) => f.run)),
       new Promise<void>((resolve) => {
         timer = setTimeout(resolve, rest);
       }),
     ]);
     clearTimeout(timer);
     this.shutdown.abort();
-    await Promise.allSettled([...this.inFlight.values()]);
+    await Promise.allSettled([...this.inFlight.values()].map((f) => f.run));
   }
 
   private configureControls(): void {
@@ -115,6 +120,7 @@ export class DestinationWorker {
     this.breaker = circuitBreaker
       ? new CircuitBreaker(circuitBreaker.failures, circuitBreaker.cooldownMs)
       : undefined;
+    this.digest = this.dest.group ? new DigestScheduler(this.dest.group) : undefined;
   }
 
   private leaseMs(): number {
@@ -152,70 +158,121 @@ export class DestinationWorker {
       const waits = [pollMs, this.limiter?.waitMs(now) || pollMs, this.breaker?.waitMs(now) || pollMs];
       return free <= 0 ? pollMs : Math.max(1, Math.min(...waits));
     }
-    const claimed = await store.claim(name, capacity, this.deps.owner, this.leaseMs(), new Date(now));
-    for (const delivery of claimed) this.launch(delivery);
-    if (claimed.length === capacity) return 0;
+    if (this.digest) {
+      if (await this.fillDigests(this.digest, capacity, now)) return 0;
+    } else {
+      const claimed = await store.claim(name, capacity, this.deps.owner, this.leaseMs(), new Date(now));
+      for (const delivery of claimed) this.launch([delivery]);
+      if (claimed.length === capacity) return 0;
+    }
     const next = await store.nextDue(name);
     if (next === null) return pollMs;
     return Math.max(1, Math.min(pollMs, next.getTime() - clock.now()));
   }
 
-  private launch(delivery: ClaimedDelivery): void {
-    this.limiter?.take(this.deps.clock.now());
-    this.breaker?.started();
-    const run = this.attempt(delivery)
-      .catch((err) => this.deps.observer.workerError(this.dest.name, err))
-      .finally(() => {
-        this.inFlight.delete(delivery.id);
-        this.wake();
-      });
-    this.inFlight.set(delivery.id, run);
+  /** Starts one send: a single delivery, or a digest of one group's deliveries. */
+  /**
+   * Digest mode: claims a batch, sends each group whose turn has come as one message (up to `capacity`
+   * groups), and puts the rest back until their group's time. Returns true when more may be due right away.
+   */
+  private async fillDigests(digest: DigestScheduler, capacity: number, now: number): Promise<boolean> {
+    const { store, owner } = this.deps;
+    const claimed = await store.claim(this.dest.name, DIGEST_BATCH, owner, this.leaseMs(), new Date(now));
+    const plan = digest.plan(claimed, now);
+    const later = plan.send.slice(capacity); // no free slot now: back in the queue, due at once
+    for (const group of plan.send.slice(0, capacity)) this.launch(group.deliveries, group.key);
+    const deferrals = [
+      ...plan.defer,
+      ...later.map((g) => ({ ids: g.deliveries.map((d) => d.id), until: now })),
+    ];
+    for (const { ids, until } of deferrals) await store.defer(ids, owner, new Date(until), new Date(now));
+    return claimed.length === DIGEST_BATCH;
   }
 
-  /** One attempt: send with a timeout, classify, decide, record. */
-  private async attempt(delivery: ClaimedDelivery): Promise<void> {
-    const { clock, store, owner, observer } = this.deps;
+  private launch(deliveries: ClaimedDelivery[], digestKey?: string): void {
+    const now = this.deps.clock.now();
+    this.limiter?.take(now);
+    this.breaker?.started();
+    // Marked at launch, so events of this group claimed while it is in flight wait for the next interval.
+    if (digestKey !== undefined) this.digest?.sent(digestKey, now);
+    const key = deliveries[0].id;
+    const run = this.attempt(deliveries, digestKey !== undefined)
+      .catch((err) => this.deps.observer.workerError(this.dest.name, err))
+      .finally(() => {
+        this.inFlight.delete(key);
+        this.wake();
+      });
+    this.inFlight.set(key, { run, ids: deliveries.map((d) => d.id) });
+  }
+
+  /** One attempt: send once with a timeout (one event, or a digest), then decide and record per delivery. */
+  private async attempt(deliveries: ClaimedDelivery[], digest: boolean): Promise<void> {
     const dest = this.dest;
-    const number = delivery.attempts + 1;
-    const timeoutMs = dest.delivery.timeoutMs;
+    const first = deliveries[0];
+    const number = Math.max(...deliveries.map((d) => d.attempts)) + 1;
+    const sent = await this.timedSend((signal) => {
+      const info = { number, deliveryId: first.id, signal };
+      return digest && dest.destination.sendDigest
+        ? dest.destination.sendDigest(
+            deliveries.map((d) => d.event),
+            info,
+          )
+        : dest.destination.send(first.event, info);
+    });
+    // Interrupted by shutdown: not a verdict on the destination. The lease is released and it is sent again later.
+    if (sent === 'interrupted') return;
+    const { failure, finished } = sent;
+    this.breaker?.record(
+      failure === undefined ? true : failure.kind === 'permanent' ? 'ignore' : false,
+      finished,
+    );
+    await Promise.all(deliveries.map((d) => this.record(d, sent)));
+  }
+
+  /** Calls `send` under the attempt timeout and the shutdown signal, and classifies what it threw. */
+  private async timedSend(
+    send: (signal: AbortSignal) => Promise<void>,
+  ): Promise<{ failure?: SendFailure; started: number; finished: number } | 'interrupted'> {
+    const timeoutMs = this.dest.delivery.timeoutMs;
     const controller = new AbortController();
     const timeout = setTimeout(() => controller.abort(new AttemptTimeout(timeoutMs)), timeoutMs);
     const onShutdown = () => controller.abort(this.shutdown.signal.reason);
     this.shutdown.signal.addEventListener('abort', onShutdown, { once: true });
-    const started = clock.now();
+    const started = this.deps.clock.now();
     let failure: SendFailure | undefined;
     try {
       const aborted = new Promise<never>((_, reject) => {
         controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
       });
       // The race enforces the timeout even for a plugin that ignores the signal.
-      await Promise.race([
-        dest.destination.send(delivery.event, { number, deliveryId: delivery.id, signal: controller.signal }),
-        aborted,
-      ]);
+      await Promise.race([send(controller.signal), aborted]);
     } catch (err) {
-      failure = classifyFailure(err);
-      if (err instanceof AttemptTimeout)
-        failure = { kind: 'transient', message: err.message, reason: 'timeout' };
+      failure =
+        err instanceof AttemptTimeout
+          ? { kind: 'transient', message: err.message, reason: 'timeout' }
+          : classifyFailure(err);
     } finally {
       clearTimeout(timeout);
       this.shutdown.signal.removeEventListener('abort', onShutdown);
     }
-    // Interrupted by shutdown: not a verdict on the destination. The lease is released and it is sent again later.
-    if (this.shutdown.signal.aborted && failure) return;
+    if (this.shutdown.signal.aborted && failure) return 'interrupted';
+    return { failure, started, finished: this.deps.clock.now() };
+  }
 
-    const finished = clock.now();
+  /** Applies the retry policy to one delivery after a send and records the attempt (and any fallbacks). */
+  private async record(
+    delivery: ClaimedDelivery,
+    { failure, started, finished }: { failure?: SendFailure; started: number; finished: number },
+  ): Promise<void> {
+    const dest = this.dest;
+    const number = delivery.attempts + 1;
     const durationMs = finished - started;
     const verdict = failure
       ? afterFailure(dest.delivery, number, failure, finished, this.deps.random)
       : { outcome: 'delivered' as const, next: { state: 'delivered' as const }, delayMs: undefined };
-    this.breaker?.record(
-      failure === undefined ? true : failure.kind === 'permanent' ? 'ignore' : false,
-      finished,
-    );
-    const leaseHeld = await store.complete(
+    const leaseHeld = await this.deps.store.complete(
       delivery.id,
-      owner,
+      this.deps.owner,
       {
         number,
         startedAt: new Date(started),
@@ -228,14 +285,9 @@ export class DestinationWorker {
       new Date(finished),
       dest.fallback,
     );
-    if (
-      leaseHeld &&
-      (verdict.outcome === 'failed' || verdict.outcome === 'dead') &&
-      dest.fallback.length > 0
-    ) {
-      this.deps.enqueued(dest.fallback);
-    }
-    observer.attempt({
+    const ended = verdict.outcome === 'failed' || verdict.outcome === 'dead';
+    if (leaseHeld && ended && dest.fallback.length > 0) this.deps.enqueued(dest.fallback);
+    this.deps.observer.attempt({
       destination: dest.name,
       deliveryId: delivery.id,
       eventId: delivery.eventId,
@@ -252,7 +304,8 @@ export class DestinationWorker {
     if (this.inFlight.size === 0) return;
     try {
       const now = new Date(this.deps.clock.now());
-      await this.deps.store.renewLeases([...this.inFlight.keys()], this.deps.owner, this.leaseMs(), now);
+      const ids = [...this.inFlight.values()].flatMap((f) => f.ids);
+      await this.deps.store.renewLeases(ids, this.deps.owner, this.leaseMs(), now);
     } catch (err) {
       this.deps.observer.workerError(this.dest.name, err);
     }

@@ -22,6 +22,12 @@ export interface DestinationPlugin<Config = unknown> {
 export interface Destination {
   /** Sends once. Resolves on success; throws PermanentError / RetryAfterError / anything else (transient). */
   send(event: GatewayEvent, attempt: AttemptInfo): Promise<void>;
+  /**
+   * Sends one message about several events (a `group:` digest), oldest first; same outcome rules as `send`.
+   * Optional: only destinations that have it can be configured with `group:`. `attempt.deliveryId` is the
+   * first delivery's id.
+   */
+  sendDigest?(events: GatewayEvent[], attempt: AttemptInfo): Promise<void>;
   /** Releases pooled connections when the config is replaced or the service stops. */
   close?(): Promise<void>;
 }

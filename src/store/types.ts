@@ -171,6 +171,11 @@ export interface Store {
     now: Date,
     fallback?: readonly string[],
   ): Promise<boolean>;
+  /**
+   * Puts deliveries this owner holds back to pending until `until`, recording no attempt (a digest holding
+   * events for its group's next send). Returns how many were deferred.
+   */
+  defer(ids: string[], owner: string, until: Date, now: Date): Promise<number>;
   /** Puts every delivery this owner holds back to pending (graceful shutdown). */
   releaseAll(owner: string, now: Date): Promise<number>;
   /** The earliest nextAt among pending deliveries of a destination (null: none pending), to sleep until. */

@@ -174,8 +174,12 @@ routes:
     expect(paused.stdout).to.match(/paused route vip: its deliveries stay queued/);
     const listed = await runCli(['pause', '--config', config, 'ops'], { env });
     expect(listed.stdout).to.match(/paused destination ops/);
-    expect((await runCli(['resume', '--config', config, 'vip'], { env })).stdout).to.match(/resumed route vip/);
-    expect((await runCli(['resume', '--config', config, 'ops'], { env })).stdout).to.match(/resumed destination ops/);
+    expect((await runCli(['resume', '--config', config, 'vip'], { env })).stdout).to.match(
+      /resumed route vip/,
+    );
+    expect((await runCli(['resume', '--config', config, 'ops'], { env })).stdout).to.match(
+      /resumed destination ops/,
+    );
     const unknown = await runCli(['pause', '--config', config, 'nope'], { env });
     expect(unknown.code).to.equal(2);
     expect(unknown.stderr).to.match(/no destination or route named "nope"/);

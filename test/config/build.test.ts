@@ -85,14 +85,30 @@ describe('config build', () => {
     expect(audit?.fallback).to.deep.equal(['other']);
   });
 
-  it('refuses group digests, which are validated but not implemented yet', async () => {
+  it('refuses group: on a destination whose plugin cannot send digests', async () => {
     const text = VALID.replace(
       'path: ./events.jsonl',
       'path: ./events.jsonl\n    group: { by: [type], interval: 10m }',
     );
     const out = lines(await loadText(text));
     expect(out).to.have.length(1);
-    expect(out[0]).to.match(/destinations\.audit\.group: digests \(group\) are not supported yet/);
+    expect(out[0]).to.match(
+      /destinations\.audit\.group: the file plugin cannot send digests \(it has no sendDigest\)/,
+    );
+  });
+
+  it('builds group: settings for a plugin that sends digests', async () => {
+    const digesting = { ...filePlugin, create: () => ({ async send() {}, async sendDigest() {} }) };
+    const text = VALID.replace(
+      'path: ./events.jsonl',
+      'path: ./events.jsonl\n    group: { by: [type, tags.campaign], interval: 10m }',
+    );
+    const audit = built(await loadText(text, {}, registry(digesting))).destinations.get('audit');
+    expect(audit?.group).to.deep.equal({
+      by: ['type', 'tags.campaign'],
+      waitMs: 30_000,
+      intervalMs: 600_000,
+    });
   });
 
   it('gives create the decoded options and a context with the name, timeout and template compiler', async () => {

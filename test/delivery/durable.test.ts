@@ -178,6 +178,45 @@ routes:
     ]);
   });
 
+  it('sends one digest per group per interval instead of one request per event', async () => {
+    const sink = await Sink.start();
+    cleanups.push(() => sink.stop());
+    const gw = await startService(
+      `destinations:
+  ops:
+    type: http
+    url: "${sink.url}/digest"
+    group: { by: [type], wait: 400ms, interval: 1500ms }
+routes:
+  - to: [ops]`,
+      { secret: SECRET },
+    );
+    cleanups.push(() => gw.stop());
+    const reply = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/mta/v3/message-reply.json'), 'utf8'));
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) ids.push((await post(gw.url, body(300 + i))).json.id);
+    for (let i = 0; i < 2; i++)
+      ids.push((await post(gw.url, JSON.stringify({ ...reply, replyId: 900 + i }))).json.id);
+    await sink.waitFor(() => sink.requests.length === 2, 'one digest per event type');
+    const sizes = sink
+      .bodies<{ events: Array<{ id: string; type: string }> }>()
+      .map((b) => [b.events[0].type, b.events.length]);
+    expect(sizes).to.have.deep.members([
+      ['delivery-status', 4],
+      ['message-reply', 2],
+    ]);
+    // A later event of a group already sent waits for that group's interval, then goes alone.
+    ids.push((await post(gw.url, body(399))).json.id);
+    await sink.waitFor(() => sink.requests.length === 3, 'the next digest of delivery statuses');
+    const third = sink.bodies<{ events: Array<{ id: string }> }>()[2].events;
+    expect(third.map((e) => e.id)).to.deep.equal([ids[6]]);
+    const statusDigest = sink.requests.find((r) => r.body.includes('"delivery-status"'))!;
+    expect(sink.requests[2].receivedAt - statusDigest.answeredAt).to.be.at.least(1000);
+    const delivered = async () => (await gw.service.store.listDeliveries({ state: 'delivered' }, 20)).items;
+    await waitUntil(async () => (await delivered()).length === ids.length, 'every grouped delivery recorded');
+    expect((await delivered()).map((d) => d.attempts)).to.deep.equal(ids.map(() => 1));
+  });
+
   it('does not let a destination that hangs until its timeout delay another', async () => {
     const slow = await Sink.start();
     const fast = await Sink.start();

@@ -44,7 +44,7 @@ destinations:
     apiUrl: "${slack.url}/api/"
 routes:
   - to: [crm, slack]`,
-      { secret: '${MTA_SECRET}', env: SECRETS },
+      { secret: '$' + '{MTA_SECRET}', env: SECRETS },
     );
     const outputs: string[] = [];
     try {

@@ -112,6 +112,17 @@ export function queueScenarios(h: Harness): void {
       ]);
     });
 
+    it('defers held deliveries to a later time without recording an attempt', async () => {
+      const store = await h.open();
+      const ids = await seed(store, 2);
+      await store.claim('crm', 2, 'w1', LEASE, at(0));
+      expect(await store.defer(ids, 'someone-else', at(100), at(1))).to.equal(0);
+      expect(await store.defer(ids, 'w1', at(100), at(1))).to.equal(2);
+      expect(await store.claim('crm', 10, 'w2', LEASE, at(99))).to.deep.equal([]);
+      const later = await store.claim('crm', 10, 'w2', LEASE, at(100));
+      expect(later.map((c) => [c.id, c.attempts])).to.deep.equal(ids.map((id) => [id, 0]));
+    });
+
     it('answers nothing for a limit below 1', async () => {
       const store = await h.open();
       await seed(store, 1);

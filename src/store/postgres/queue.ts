@@ -118,6 +118,27 @@ export async function renewPostgres(
   return ids.filter((id) => renewed.has(id));
 }
 
+const DEFER = `
+  UPDATE deliveries SET state = 'pending', next_at = $3, lease_owner = NULL, lease_until = NULL, updated_at = $4
+  WHERE id = ANY($1::text[]) AND lease_owner = $2 AND state = 'sending'`;
+
+/** Puts held deliveries back to pending until `until`, without an attempt. */
+export async function deferPostgres(
+  pool: pg.Pool,
+  ids: string[],
+  owner: string,
+  until: Date,
+  now: Date,
+): Promise<number> {
+  if (ids.length === 0) return 0;
+  const result = await pool.query({
+    name: 'switchboard-defer',
+    text: DEFER,
+    values: [ids, owner, until.getTime(), now.getTime()],
+  });
+  return result.rowCount ?? 0;
+}
+
 /** Records the attempt, then moves the delivery on only if `owner` still holds it. */
 export async function completePostgres(
   pool: pg.Pool,

@@ -22,6 +22,7 @@ import { migratePostgres } from './migrate.ts';
 import {
   claimPostgres,
   completePostgres,
+  deferPostgres,
   nextDuePostgres,
   releaseAllPostgres,
   renewPostgres,
@@ -80,6 +81,10 @@ export class PostgresStore implements Store {
     fallback?: readonly string[],
   ): Promise<boolean> {
     return completePostgres(this.pool, deliveryId, owner, attempt, next, now, fallback);
+  }
+
+  async defer(ids: string[], owner: string, until: Date, now: Date): Promise<number> {
+    return deferPostgres(this.pool, ids, owner, until, now);
   }
 
   async releaseAll(owner: string, now: Date): Promise<number> {

@@ -34,6 +34,10 @@ const RENEW = `
   UPDATE deliveries SET lease_until = @until
   WHERE id = @id AND lease_owner = @owner AND state = 'sending'`;
 
+const DEFER = `
+  UPDATE deliveries SET state = 'pending', next_at = @until, lease_owner = NULL, lease_until = NULL, updated_at = @now
+  WHERE id = @id AND lease_owner = @owner AND state = 'sending'`;
+
 // The attempt is kept even when the lease was lost, unless the delivery itself is gone (pruned).
 const INSERT_ATTEMPT = `
   INSERT INTO attempts (id, delivery_id, number, started_at, duration_ms, outcome, reason, status_code)
@@ -94,6 +98,16 @@ export function renewSqlite(
 ): string[] {
   const until = now.getTime() + leaseMs;
   return db.write(() => ids.filter((id) => db.stmt(RENEW).run({ id, owner, until }).changes === 1));
+}
+
+/** Puts held deliveries back to pending until `until`, without an attempt. */
+export function deferSqlite(db: SqliteDb, ids: string[], owner: string, until: Date, now: Date): number {
+  return db.write(
+    () =>
+      ids.filter(
+        (id) => db.stmt(DEFER).run({ id, owner, until: until.getTime(), now: now.getTime() }).changes === 1,
+      ).length,
+  );
 }
 
 /** Records the attempt, then moves the delivery on only if `owner` still holds it. */

@@ -19,7 +19,14 @@ import type { SqliteDb } from './db.ts';
 import { ingestSqlite } from './ingest.ts';
 import { pausedSqlite, pruneSqlite, queueStatsSqlite, setPausedSqlite } from './maintenance.ts';
 import { migrateSqlite } from './migrate.ts';
-import { claimSqlite, completeSqlite, nextDueSqlite, releaseAllSqlite, renewSqlite } from './queue.ts';
+import {
+  claimSqlite,
+  completeSqlite,
+  deferSqlite,
+  nextDueSqlite,
+  releaseAllSqlite,
+  renewSqlite,
+} from './queue.ts';
 import { getEventSqlite, listDeliveriesSqlite, listEventsSqlite } from './read.ts';
 import {
   addRejectedSqlite,
@@ -84,6 +91,10 @@ export class SQLiteStore implements Store {
     fallback?: readonly string[],
   ): Promise<boolean> {
     return completeSqlite(this.db, deliveryId, owner, attempt, next, now, fallback);
+  }
+
+  async defer(ids: string[], owner: string, until: Date, now: Date): Promise<number> {
+    return deferSqlite(this.db, ids, owner, until, now);
   }
 
   async releaseAll(owner: string, now: Date): Promise<number> {
