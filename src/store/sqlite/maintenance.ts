@@ -26,11 +26,12 @@ const OLDEST = `
 export function pruneSqlite(db: SqliteDb, before: Date, now: Date): number {
   let deleted = 0;
   for (;;) {
-    const changes = db.stmt(PRUNE_EVENTS).run(before.getTime()).changes;
+    // Losing a prune to power loss only means pruning it again, so these commits need no fsync of their own.
+    const changes = db.write(() => db.stmt(PRUNE_EVENTS).run(before.getTime()).changes, 'queue');
     deleted += changes;
     if (changes < PRUNE_BATCH) break;
   }
-  db.stmt(PRUNE_DEDUPE).run(now.getTime());
+  db.write(() => db.stmt(PRUNE_DEDUPE).run(now.getTime()), 'queue');
   return deleted;
 }
 
@@ -54,6 +55,9 @@ export function pausedSqlite(db: SqliteDb): string[] {
 
 /** Pauses or resumes a destination; both are idempotent. */
 export function setPausedSqlite(db: SqliteDb, destination: string, paused: boolean): void {
-  if (paused) db.stmt('INSERT INTO paused (destination) VALUES (?) ON CONFLICT DO NOTHING').run(destination);
-  else db.stmt('DELETE FROM paused WHERE destination = ?').run(destination);
+  db.write(() => {
+    if (paused)
+      db.stmt('INSERT INTO paused (destination) VALUES (?) ON CONFLICT DO NOTHING').run(destination);
+    else db.stmt('DELETE FROM paused WHERE destination = ?').run(destination);
+  });
 }

@@ -85,7 +85,7 @@ export function claimSqlite(
       attempts: row.attempts,
       event: JSON.parse(row.event),
     }));
-  });
+  }, 'queue');
 }
 
 /** Extends the leases `owner` still holds; answers the ids renewed. */
@@ -97,7 +97,7 @@ export function renewSqlite(
   now: Date,
 ): string[] {
   const until = now.getTime() + leaseMs;
-  return db.write(() => ids.filter((id) => db.stmt(RENEW).run({ id, owner, until }).changes === 1));
+  return db.write(() => ids.filter((id) => db.stmt(RENEW).run({ id, owner, until }).changes === 1), 'queue');
 }
 
 /** Puts held deliveries back to pending until `until`, without an attempt. */
@@ -107,6 +107,7 @@ export function deferSqlite(db: SqliteDb, ids: string[], owner: string, until: D
       ids.filter(
         (id) => db.stmt(DEFER).run({ id, owner, until: until.getTime(), now: now.getTime() }).changes === 1,
       ).length,
+    'queue',
   );
 }
 
@@ -152,7 +153,7 @@ export function completeSqlite(
       }
     }
     return held;
-  });
+  }, 'queue');
 }
 
 // A fallback delivery of the same event, unless that destination already has one for it.
@@ -165,7 +166,7 @@ const INSERT_FALLBACK = `
 
 /** Puts every delivery `owner` holds back to pending, due now, attempts unchanged. */
 export function releaseAllSqlite(db: SqliteDb, owner: string, now: Date): number {
-  return db.stmt(RELEASE_ALL).run({ owner, now: now.getTime() }).changes;
+  return db.write(() => db.stmt(RELEASE_ALL).run({ owner, now: now.getTime() }).changes);
 }
 
 /** The earliest nextAt among a destination's pending deliveries. */

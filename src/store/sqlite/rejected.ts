@@ -57,5 +57,5 @@ export function getRejectedSqlite(db: SqliteDb, id: string): RejectedPayload | n
 
 /** Deletes one rejected payload (no error when it is already gone). */
 export function deleteRejectedSqlite(db: SqliteDb, id: string): void {
-  db.stmt('DELETE FROM rejected WHERE id = ?').run(id);
+  db.write(() => db.stmt('DELETE FROM rejected WHERE id = ?').run(id));
 }

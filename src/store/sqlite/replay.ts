@@ -18,5 +18,7 @@ export function replaySqlite(
   }
   const params: unknown[] = [t, t];
   const conditions = [...deliveryConditions(target.filter, sqliteBind(params)), ONLY_REPLAYABLE];
-  return db.stmt(`UPDATE deliveries ${REPLAY_SET}${where(conditions)}`).run(...params).changes;
+  return db.write(
+    () => db.stmt(`UPDATE deliveries ${REPLAY_SET}${where(conditions)}`).run(...params).changes,
+  );
 }

@@ -1,0 +1,50 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import { expect } from 'chai';
+import type { SqliteDb } from '../../src/store/sqlite/db.ts';
+import { openSqliteStore } from '../../src/store/sqlite/open.ts';
+import { at, attempt, request } from './fixtures.ts';
+
+/** Records the synchronous level in force at each COMMIT the connection runs. */
+function watchCommits(raw: Database.Database): string[] {
+  const levels: string[] = [];
+  const original = raw.transaction.bind(raw);
+  raw.transaction = ((fn: (...args: unknown[]) => unknown) => {
+    const tx = original(fn);
+    const wrap =
+      (variant: (...a: unknown[]) => unknown) =>
+      (...args: unknown[]) => {
+        const result = variant(...args);
+        levels.push(String(raw.pragma('synchronous', { simple: true })));
+        return result;
+      };
+    return Object.assign(wrap(tx), {
+      immediate: wrap(tx.immediate),
+      deferred: wrap(tx.deferred),
+      exclusive: wrap(tx.exclusive),
+    });
+  }) as typeof raw.transaction;
+  return levels;
+}
+
+describe('store: sqlite commit durability', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-durability-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('commits ingest with synchronous=FULL even right after queue bookkeeping ran at NORMAL', async () => {
+    const store = openSqliteStore(join(dir, 'a.db'));
+    await store.migrate();
+    const db = (store as unknown as { db: SqliteDb }).db;
+    const levels = watchCommits(db.raw);
+    await store.ingest([request(at(0))], at(0));
+    const [claimed] = await store.claim('crm', 1, 'w', 30_000, at(0));
+    await store.complete(claimed.id, 'w', attempt(1, 'delivered', at(1)), { state: 'delivered' }, at(1));
+    await store.ingest([request(at(2))], at(2));
+    await store.replay({ filter: { state: 'delivered' } }, at(3));
+    // 2 = FULL, 1 = NORMAL: ingest, claim, complete, ingest, replay
+    expect(levels).to.deep.equal(['2', '1', '1', '2', '2']);
+    await store.close();
+  });
+});
