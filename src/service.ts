@@ -114,7 +114,7 @@ export class Service {
     const { config, warnings } = await loadOrThrow(opts.configPath, opts.env, log);
     secrets = () => config.secrets;
     for (const w of warnings) log.warn({ config: config.file }, w);
-    const store = await openStore(config.store);
+    const store = await openStore(config.store, { threaded: true });
     const service = new Service(config, store, opts, log);
     secrets = () => service.config.secrets;
     await service.run();

@@ -1,13 +1,19 @@
 import type { StoreConfig } from '../config/types.ts';
 import { openPostgresStore } from './postgres/open.ts';
 import { openSqliteStore } from './sqlite/open.ts';
+import { ThreadedSqliteStore } from './sqlite/threaded.ts';
 import type { Store } from './types.ts';
 
-/** Opens the configured backend and brings its schema up to date (migrations are a no-op when current). */
-export async function openStore(config: StoreConfig): Promise<Store> {
+/**
+ * Opens the configured backend and brings its schema up to date (migrations are a no-op when current).
+ * `threaded` runs SQLite on its own thread, for the long-running service; short CLI commands use it directly.
+ */
+export async function openStore(config: StoreConfig, opts: { threaded?: boolean } = {}): Promise<Store> {
   const store =
     config.driver === 'sqlite'
-      ? openSqliteStore(config.path)
+      ? opts.threaded
+        ? new ThreadedSqliteStore(config.path)
+        : openSqliteStore(config.path)
       : await openPostgresStore({ url: config.url, poolSize: config.poolSize });
   try {
     await store.migrate();

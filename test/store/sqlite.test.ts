@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { openSqliteStore } from '../../src/store/sqlite/open.ts';
+import { ThreadedSqliteStore } from '../../src/store/sqlite/threaded.ts';
 import type { Store } from '../../src/store/types.ts';
 import { at, ingestOne, type MakeStoreOptions, request } from './fixtures.ts';
 import { storeSuite } from './suite.ts';
@@ -92,3 +93,19 @@ describe('store: sqlite file', () => {
     expect(all).to.have.length(300);
   });
 });
+
+const threadDir = mkdtempSync(join(tmpdir(), 'switchboard-store-thread-'));
+const threadPaths = new Map<Store, string>();
+storeSuite(
+  'sqlite on a worker thread',
+  async (options: MakeStoreOptions = {}) => {
+    const path = options.shareWith
+      ? threadPaths.get(options.shareWith)!
+      : join(threadDir, `store-${++files}.db`);
+    const store = new ThreadedSqliteStore(path, { maxRejected: options.maxRejected });
+    await store.migrate();
+    threadPaths.set(store, path);
+    return store;
+  },
+  async () => rmSync(threadDir, { recursive: true, force: true }),
+);

@@ -1,0 +1,38 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Store } from '../types.ts';
+import { openSqliteStore } from './open.ts';
+import type { SqliteStoreOptions } from './store.ts';
+
+/**
+ * The worker-thread side of ThreadedSqliteStore: owns the better-sqlite3 connection and runs each requested
+ * store method in turn. Calls are answered in order, one at a time, exactly as the direct store would run them.
+ */
+export interface StoreCall {
+  id: number;
+  method: keyof Store;
+  args: unknown[];
+}
+
+/** The answer to one call: a result, or the error's plain fields (errors do not survive postMessage whole). */
+export type StoreReply =
+  | { id: number; result: unknown }
+  | { id: number; error: { message: string; name: string; code?: string } };
+
+const { path, options } = workerData as { path: string; options: SqliteStoreOptions };
+const store = openSqliteStore(path, options);
+const port = parentPort!;
+
+port.on('message', async ({ id, method, args }: StoreCall) => {
+  try {
+    const fn = store[method] as (...a: unknown[]) => Promise<unknown>;
+    const result = await fn.apply(store, args);
+    port.postMessage({ id, result } satisfies StoreReply);
+  } catch (err) {
+    const e = err as { message?: string; name?: string; code?: string };
+    port.postMessage({
+      id,
+      error: { message: String(e.message ?? err), name: e.name ?? 'Error', code: e.code },
+    } satisfies StoreReply);
+  }
+});
+port.postMessage({ ready: true });
