@@ -1,0 +1,458 @@
+import { BodyFactory } from './lib/bodies.ts';
+import { SECRET } from './lib/config.ts';
+import { type Ctx, monoUs } from './lib/context.ts';
+import { prefill, prefillHistorySqlite, queuedEventIds } from './lib/prefill.ts';
+import {
+  cli,
+  type ServerProcess,
+  SinkProcess as Sink,
+  type SinkProcess,
+  sleep,
+  startBaseline,
+} from './lib/procs.ts';
+import { type HotSpot, hotSpots } from './lib/profile.ts';
+import {
+  type Gw,
+  gateway,
+  type Measured,
+  measure,
+  pgSchema,
+  rounds,
+  type Target,
+  warmup,
+} from './lib/setup.ts';
+import { median, quantile } from './lib/stats.ts';
+
+/** Median figures of one target over its rounds. */
+export interface Summary {
+  name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  cpuUs: number;
+  rounds: number;
+  non2xx: number;
+  errors: number;
+  all: number[];
+}
+
+export function summarize(name: string, runs: Measured[]): Summary {
+  return {
+    name,
+    rps: median(runs.map((r) => r.rps)),
+    p50: median(runs.map((r) => r.p50)),
+    p99: median(runs.map((r) => r.p99)),
+    cpuUs: median(runs.map((r) => r.cpuUsPerOk)),
+    rounds: runs.length,
+    non2xx: runs.reduce((a, r) => a + r.non2xx, 0),
+    errors: runs.reduce((a, r) => a + r.errors + r.timeouts, 0),
+    all: runs.map((r) => r.rps),
+  };
+}
+
+/** A profile summary for the report. */
+export interface ProfileSummary {
+  what: string;
+  busyShare: number;
+  spots: HotSpot[];
+  areas: HotSpot[];
+}
+
+function profileOf(what: string, dir: string, windows: Array<[number, number]>): ProfileSummary {
+  const h = hotSpots(dir, 20, windows);
+  return {
+    what,
+    busyShare: h.totalMs ? h.busyMs / h.totalMs : 0,
+    spots: h.spots,
+    areas: h.byArea.slice(0, 12),
+  };
+}
+
+const CONNECTIONS = 16;
+
+// ---------------------------------------------------------------------------------------------------- ingest
+
+export interface IngestResults {
+  baseline: Summary;
+  gateway: Summary;
+  gatewayInfo?: Summary;
+  halfRate: number;
+  halfBaseline: Summary;
+  halfGateway: Summary;
+  rss: { baselineMb: number; gatewayMb: number };
+  profile?: ProfileSummary;
+}
+
+/** Scenario 1: durable ingest (SQLite, destination paused so only ingest runs) vs the bare Koa ceiling. */
+export async function ingestScenario(ctx: Ctx, baseline: ServerProcess): Promise<IngestResults> {
+  const n = ctx.quick ? 1 : 3;
+  const duration = ctx.quick ? 2 : 8;
+  const gw = await gateway(ctx, 'ingest', { paused: true });
+  const gwInfo = ctx.quick
+    ? undefined
+    : await gateway(ctx, 'ingest-info', { paused: true, logLevel: 'info' });
+  const targets: Target[] = [
+    { name: 'bare Koa baseline', procs: [baseline] },
+    { name: 'gateway (sqlite)', procs: [gw.proc] },
+    ...(gwInfo ? [{ name: 'gateway, LOG_LEVEL=info', procs: [gwInfo.proc] }] : []),
+  ];
+  ctx.log(
+    `ingest: warm-up, then ${n} interleaved round(s) of ${duration} s at full speed, ${CONNECTIONS} connections`,
+  );
+  if (!ctx.quick) await warmup(targets, 2);
+  const max = await rounds(ctx, targets, n, { connections: CONNECTIONS, duration }, 'max');
+  const gateway_ = summarize('gateway (sqlite)', max.get('gateway (sqlite)')!);
+  const halfRate = Math.max(10, Math.round(gateway_.rps / 2));
+  ctx.log(
+    `ingest: p99 at half the gateway's max rate: ${halfRate} req/s (autocannon overallRate), both servers`,
+  );
+  const half = await rounds(
+    ctx,
+    targets.slice(0, 2),
+    n,
+    { connections: CONNECTIONS, duration, overallRate: halfRate },
+    'half',
+  );
+  let profile: ProfileSummary | undefined;
+  if (ctx.profile) {
+    const prof = await gateway(ctx, 'ingest-prof', { paused: true, profile: true });
+    ctx.log('ingest: one profiled run (node --cpu-prof on the gateway)');
+    const factory = new BodyFactory(SECRET);
+    await measure({ name: 'warm', procs: [prof.proc] }, factory, { connections: 8, duration: 1 });
+    const a = monoUs();
+    await measure({ name: 'prof', procs: [prof.proc] }, factory, { connections: CONNECTIONS, duration });
+    const b = monoUs();
+    await prof.proc.stop();
+    profile = profileOf('ingest at full speed (SQLite, durable ack)', prof.profDir!, [[a, b]]);
+  }
+  const rss = { baselineMb: baseline.memory().hwmMb, gatewayMb: gw.proc.memory().hwmMb };
+  await gw.proc.stop();
+  await gwInfo?.proc.stop();
+  return {
+    baseline: summarize('bare Koa baseline', max.get('bare Koa baseline')!),
+    gateway: gateway_,
+    gatewayInfo: gwInfo
+      ? summarize('gateway, LOG_LEVEL=info', max.get('gateway, LOG_LEVEL=info')!)
+      : undefined,
+    halfRate,
+    halfBaseline: summarize('bare Koa baseline', half.get('bare Koa baseline')!),
+    halfGateway: summarize('gateway (sqlite)', half.get('gateway (sqlite)')!),
+    rss,
+    profile,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------- end to end
+
+export interface E2eResult {
+  label: string;
+  instances: number;
+  offeredRate: number;
+  seconds: number;
+  ackRps: number;
+  ackP99: number;
+  acked: number;
+  delivered: number;
+  /** Delivered per second while the load ran (sustained), and over the whole run until the last delivery. */
+  sustainedRate: number;
+  deliveredRate: number;
+  lost: number;
+  duplicates: number;
+  queuedAtEnd: number;
+  drainS: number;
+  lagP50: number;
+  lagP95: number;
+  lagP99: number;
+  non2xx: number;
+  rssMb: number;
+}
+
+/** Offers `rate` events/s for `seconds` to the gateways, waits for the sink to see every acked event. */
+export async function endToEnd(
+  ctx: Ctx,
+  label: string,
+  gws: Gw[],
+  sink: SinkProcess,
+  opts: { rate: number; seconds: number; drainCapS: number },
+): Promise<E2eResult> {
+  await sink.reset();
+  const factory = new BodyFactory(SECRET);
+  const started = Date.now();
+  const r = await measure({ name: label, procs: gws.map((g) => g.proc) }, factory, {
+    connections: CONNECTIONS,
+    duration: opts.seconds,
+    overallRate: opts.rate,
+    collectIds: true,
+  });
+  const atEnd = await sink.stats();
+  const loadEnd = Date.now();
+  const acked = new Set(r.ids);
+  let last = atEnd.distinct;
+  let stalled = 0;
+  const cap = loadEnd + opts.drainCapS * 1000;
+  while (Date.now() < cap) {
+    const s = await sink.stats();
+    if (s.distinct >= acked.size) break;
+    stalled = s.distinct === last ? stalled + 1 : 0;
+    last = s.distinct;
+    if (stalled > 40) break; // 10 s without progress
+    await sleep(250);
+  }
+  const rep = await sink.report();
+  const got = new Set(rep.ids);
+  const missing = r.ids.filter((id) => !got.has(id));
+  const queued = missing.length ? await queuedEventIds(gws[0].store) : new Set<string>();
+  const lost = missing.filter((id) => !queued.has(id)).length;
+  const result: E2eResult = {
+    label,
+    instances: gws.length,
+    offeredRate: opts.rate,
+    seconds: opts.seconds,
+    ackRps: r.rps,
+    ackP99: r.p99,
+    acked: acked.size,
+    delivered: r.ids.length - missing.length,
+    sustainedRate: atEnd.distinct / ((loadEnd - started) / 1000),
+    deliveredRate: rep.distinct / (Math.max(1, rep.lastAt - started) / 1000),
+    lost,
+    duplicates: rep.duplicates,
+    queuedAtEnd: missing.length - lost,
+    drainS: Math.max(0, (rep.lastAt - loadEnd) / 1000),
+    lagP50: quantile(rep.lags, 0.5),
+    lagP95: quantile(rep.lags, 0.95),
+    lagP99: quantile(rep.lags, 0.99),
+    non2xx: r.non2xx,
+    rssMb: Math.max(...gws.map((g) => g.proc.memory().hwmMb)),
+  };
+  ctx.log(
+    `  ${label}: acked ${result.acked} (${r.rps.toFixed(0)}/s), delivered ${result.delivered}, sustained ${result.sustainedRate.toFixed(0)}/s, lag p50 ${result.lagP50} ms p95 ${result.lagP95} ms, lost ${lost}, duplicates ${result.duplicates}, still queued ${result.queuedAtEnd}`,
+  );
+  if (lost > 0)
+    ctx.failures.push(`${label}: ${lost} acked events never reached the sink and are not queued (LOST)`);
+  if (result.duplicates > 0)
+    ctx.failures.push(`${label}: the sink received ${result.duplicates} duplicate deliveries`);
+  return result;
+}
+
+export interface E2eResults {
+  main: E2eResult;
+  profile?: ProfileSummary;
+}
+
+/** Scenario 2: events through an http destination into the loopback sink (SQLite store). */
+export async function e2eScenario(ctx: Ctx, rate: number): Promise<E2eResults> {
+  const sink = ctx.track(await Sink.start());
+  const seconds = ctx.quick ? 3 : 60;
+  const gw = await gateway(ctx, 'e2e', { sinkUrl: sink.url });
+  ctx.log(`e2e: ${seconds} s at ${rate} events/s offered, http destination → sink process`);
+  if (!ctx.quick)
+    await endToEnd(ctx, 'warm-up', [gw], sink, { rate: Math.min(rate, 200), seconds: 1, drainCapS: 20 });
+  const main = await endToEnd(ctx, `e2e ${rate}/s × ${seconds} s`, [gw], sink, {
+    rate,
+    seconds,
+    drainCapS: ctx.quick ? 40 : 45,
+  });
+  await gw.proc.stop();
+  let profile: ProfileSummary | undefined;
+  if (ctx.profile) {
+    const prof = await gateway(ctx, 'e2e-prof', { sinkUrl: sink.url, profile: true });
+    ctx.log('e2e: one profiled run (node --cpu-prof on the gateway)');
+    const a = monoUs();
+    await endToEnd(ctx, 'profiled', [prof], sink, { rate, seconds: ctx.quick ? 2 : 8, drainCapS: 5 });
+    const b = monoUs();
+    await prof.proc.stop();
+    profile = profileOf(`end to end at ${rate}/s offered (ingest + delivery, SQLite)`, prof.profDir!, [
+      [a, b],
+    ]);
+  }
+  await sink.stop();
+  return { main, profile };
+}
+
+// ---------------------------------------------------------------------------------------------------- backlog
+
+export interface BacklogResults {
+  queued: number;
+  fillS: number;
+  rssIdleMb: number;
+  rssHoldMb: number;
+  rssPeakMb: number;
+  drained: number;
+  drainWindowS: number;
+  drainRate: number;
+  baselineRssMb: number;
+}
+
+/** Scenario 3: a queued backlog (destination paused), then resumed: peak RSS and drain rate. */
+export async function backlogScenario(ctx: Ctx, baseline: ServerProcess): Promise<BacklogResults> {
+  const queued = ctx.quick ? 5_000 : 100_000;
+  const sink = ctx.track(await Sink.start());
+  let fillS = 0;
+  ctx.log(
+    `backlog: queueing ${queued} deliveries for a paused destination (store pre-filled through store.ingest)`,
+  );
+  const gw = await gateway(ctx, 'backlog', {
+    sinkUrl: sink.url,
+    paused: true,
+    prepare: async (config) => {
+      fillS = await prefill(config, queued, {
+        state: 'pending',
+        progress: (d) => d % 20_000 === 0 && ctx.log(`  queued ${d}`),
+      });
+    },
+  });
+  let peak = 0;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, gw.proc.memory().rssMb);
+  }, 100);
+  const rssIdleMb = gw.proc.memory().rssMb;
+  await sleep(ctx.quick ? 500 : 3000);
+  const rssHoldMb = gw.proc.memory().rssMb;
+  await cli(['resume', 'sink', '--config', gw.config]);
+  const t0 = Date.now();
+  const windowMs = (ctx.quick ? 3 : 30) * 1000;
+  let drained = 0;
+  while (Date.now() - t0 < windowMs) {
+    await sleep(250);
+    drained = (await sink.stats()).distinct;
+    if (drained >= queued) break;
+  }
+  const drainWindowS = (Date.now() - t0) / 1000;
+  clearInterval(sampler);
+  const rssPeakMb = Math.max(peak, gw.proc.memory().hwmMb);
+  ctx.log(
+    `  backlog ${queued}: RSS idle ${rssIdleMb.toFixed(0)} MB, holding ${rssHoldMb.toFixed(0)} MB, peak ${rssPeakMb.toFixed(0)} MB; drained ${drained} in ${drainWindowS.toFixed(1)} s = ${(drained / drainWindowS).toFixed(0)}/s`,
+  );
+  await gw.proc.stop();
+  await sink.stop();
+  return {
+    queued,
+    fillS,
+    rssIdleMb,
+    rssHoldMb,
+    rssPeakMb,
+    drained,
+    drainWindowS,
+    drainRate: drained / drainWindowS,
+    baselineRssMb: baseline.memory().hwmMb,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------- growth
+
+export interface GrowthResults {
+  small: number;
+  large: number;
+  prefillS: number;
+  smallSummary: Summary;
+  largeSummary: Summary;
+  ratio: number;
+}
+
+/** Scenario 4: ingest throughput with a small versus a large store already in place. */
+export async function growthScenario(ctx: Ctx): Promise<GrowthResults> {
+  const small = 1_000;
+  const large = ctx.quick ? 50_000 : 1_000_000;
+  const fill = async (count: number, config: string, dir: string) => {
+    await prefillHistorySqlite(config, `${dir}/sb.db`, count, (d) => {
+      if (d % 200_000 === 0 || d === count) ctx.log(`  history ${d}/${count}`);
+    });
+  };
+  ctx.log(`growth: pre-filling ${small} and ${large} delivered events`);
+  const t0 = Date.now();
+  const a = await gateway(ctx, 'growth-small', { paused: true, prepare: (c, d) => fill(small, c, d) });
+  const b = await gateway(ctx, 'growth-large', { paused: true, prepare: (c, d) => fill(large, c, d) });
+  const prefillS = (Date.now() - t0) / 1000;
+  const targets: Target[] = [
+    { name: `store with ${small}`, procs: [a.proc] },
+    { name: `store with ${large}`, procs: [b.proc] },
+  ];
+  if (!ctx.quick) await warmup(targets, 1);
+  const res = await rounds(
+    ctx,
+    targets,
+    ctx.quick ? 1 : 3,
+    { connections: CONNECTIONS, duration: ctx.quick ? 2 : 6 },
+    'growth',
+  );
+  await a.proc.stop();
+  await b.proc.stop();
+  const smallSummary = summarize(targets[0].name, res.get(targets[0].name)!);
+  const largeSummary = summarize(targets[1].name, res.get(targets[1].name)!);
+  return { small, large, prefillS, smallSummary, largeSummary, ratio: largeSummary.rps / smallSummary.rps };
+}
+
+// ---------------------------------------------------------------------------------------------------- postgres
+
+export interface PgResults {
+  ingest: Summary[];
+  baseline: Summary;
+  e2e: E2eResult[];
+}
+
+/** Scenario 5: the PostgreSQL store, one instance and three instances sharing one schema. */
+export async function pgScenario(ctx: Ctx, baseline: ServerProcess, rate: number): Promise<PgResults> {
+  const counts = ctx.quick ? [1] : [1, 3];
+  const out: PgResults = { ingest: [], baseline: undefined as unknown as Summary, e2e: [] };
+  // Ingest: destination paused; one schema per instance count.
+  const ingestTargets: Target[] = [{ name: 'bare Koa baseline', procs: [baseline] }];
+  const cleanup: Array<() => Promise<void>> = [];
+  const all: Gw[] = [];
+  for (const n of counts) {
+    const schema = await pgSchema(`ingest${n}`);
+    cleanup.push(schema.drop);
+    const gws: Gw[] = [];
+    for (let i = 0; i < n; i++) {
+      gws.push(
+        await gateway(ctx, `pg-ingest-${n}-${i}`, {
+          store: { driver: 'postgres', url: schema.url },
+          paused: i === 0,
+        }),
+      );
+    }
+    all.push(...gws);
+    ingestTargets.push({ name: `postgres ×${n}`, procs: gws.map((g) => g.proc) });
+  }
+  ctx.log(`postgres: ingest, ${counts.map((n) => `${n} instance(s)`).join(' and ')}`);
+  if (!ctx.quick) await warmup(ingestTargets.slice(1), 1);
+  const res = await rounds(
+    ctx,
+    ingestTargets,
+    ctx.quick ? 1 : 2,
+    { connections: CONNECTIONS, duration: ctx.quick ? 2 : 6 },
+    'pg',
+  );
+  out.baseline = summarize('bare Koa baseline', res.get('bare Koa baseline')!);
+  for (const t of ingestTargets.slice(1)) out.ingest.push(summarize(t.name, res.get(t.name)!));
+  for (const g of all) await g.proc.stop();
+  // End to end.
+  const sink = ctx.track(await Sink.start());
+  for (const n of counts) {
+    const schema = await pgSchema(`e2e${n}`);
+    cleanup.push(schema.drop);
+    const gws: Gw[] = [];
+    for (let i = 0; i < n; i++) {
+      gws.push(
+        await gateway(ctx, `pg-e2e-${n}-${i}`, {
+          store: { driver: 'postgres', url: schema.url },
+          sinkUrl: sink.url,
+        }),
+      );
+    }
+    const seconds = ctx.quick ? 2 : 15;
+    const r = ctx.quick ? Math.min(rate, 100) : rate;
+    out.e2e.push(
+      await endToEnd(ctx, `postgres ×${n} e2e ${r}/s × ${seconds} s`, gws, sink, {
+        rate: r,
+        seconds,
+        drainCapS: ctx.quick ? 20 : 40,
+      }),
+    );
+    for (const g of gws) await g.proc.stop();
+  }
+  await sink.stop();
+  for (const drop of cleanup) await drop().catch(() => {});
+  return out;
+}
+
+export { startBaseline };
