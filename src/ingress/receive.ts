@@ -72,6 +72,20 @@ export function findSource(config: Config, name: string): SourceConfig | Receive
 }
 
 /**
+ * Whether the body is proven to come from the sender: its X-Signature matches (over the raw bytes, before any
+ * parsing), or it was verified when it first arrived. Unsigned bodies pass only where allowUnsigned says so.
+ */
+function authenticate(req: WebhookRequest, source: SourceConfig): { authentic: boolean } | ReceiveOutcome {
+  if (req.preverified === true) return { authentic: true };
+  if (req.signature !== undefined && req.signature !== '' && source.secret) {
+    return verify(source.secret, req.raw, req.signature)
+      ? { authentic: true }
+      : reject(401, 'signature', 'X-Signature does not match the body (check the source secret)');
+  }
+  return source.allowUnsigned ? { authentic: false } : reject(401, 'signature', 'missing X-Signature header');
+}
+
+/**
  * The ingress pipeline after the transport: verify the signature over the raw bytes, parse, decode, route,
  * and commit the event with its deliveries before answering. A signature-valid body that cannot be decoded is
  * kept in the rejected-payload log so nothing authentic is lost.
@@ -82,17 +96,9 @@ export async function receive(req: WebhookRequest, deps: ReceiveDeps): Promise<R
   if ('status' in found) return found;
   const source = found;
 
-  let authentic = req.preverified === true;
-  if (authentic) {
-    // verified at first receipt
-  } else if (req.signature !== undefined && req.signature !== '' && source.secret) {
-    if (!verify(source.secret, req.raw, req.signature)) {
-      return reject(401, 'signature', 'X-Signature does not match the body (check the source secret)');
-    }
-    authentic = true;
-  } else if (!source.allowUnsigned) {
-    return reject(401, 'signature', 'missing X-Signature header');
-  }
+  const checked = authenticate(req, source);
+  if ('status' in checked) return checked;
+  const { authentic } = checked;
 
   const now = deps.clock.now();
   const receivedAt = new Date(now).toISOString();
