@@ -7,31 +7,6 @@ import type { StoreCall, StoreReply } from './thread.ts';
 const BOOT = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
   .then(({ register }) => { register(); return import(${JSON.stringify(import.meta.resolve('./thread.ts'))}); })`;
 
-/** Every Store method, forwarded as is. */
-const METHODS = [
-  'migrate',
-  'ping',
-  'ingest',
-  'claim',
-  'renewLeases',
-  'complete',
-  'defer',
-  'releaseAll',
-  'nextDue',
-  'getEvent',
-  'listEvents',
-  'listDeliveries',
-  'replay',
-  'addRejected',
-  'listRejected',
-  'getRejected',
-  'deleteRejected',
-  'prune',
-  'queueStats',
-  'pausedDestinations',
-  'setPaused',
-] as const satisfies ReadonlyArray<Exclude<keyof Store, 'close'>>;
-
 /** A store error carried back from the worker thread. */
 export class StoreThreadError extends Error {
   constructor(
@@ -83,6 +58,29 @@ export class ThreadedSqliteStore implements Store {
     this.worker.on('exit', (code) => fail(new Error(`the SQLite store thread exited (code ${code})`)));
   }
 
+  // Each Store method runs in the thread with the same arguments; the types are the interface's own.
+  migrate: Store['migrate'] = (...a) => this.call('migrate', a);
+  ping: Store['ping'] = (...a) => this.call('ping', a);
+  ingest: Store['ingest'] = (...a) => this.call('ingest', a);
+  claim: Store['claim'] = (...a) => this.call('claim', a);
+  renewLeases: Store['renewLeases'] = (...a) => this.call('renewLeases', a);
+  complete: Store['complete'] = (...a) => this.call('complete', a);
+  defer: Store['defer'] = (...a) => this.call('defer', a);
+  releaseAll: Store['releaseAll'] = (...a) => this.call('releaseAll', a);
+  nextDue: Store['nextDue'] = (...a) => this.call('nextDue', a);
+  getEvent: Store['getEvent'] = (...a) => this.call('getEvent', a);
+  listEvents: Store['listEvents'] = (...a) => this.call('listEvents', a);
+  listDeliveries: Store['listDeliveries'] = (...a) => this.call('listDeliveries', a);
+  replay: Store['replay'] = (...a) => this.call('replay', a);
+  addRejected: Store['addRejected'] = (...a) => this.call('addRejected', a);
+  listRejected: Store['listRejected'] = (...a) => this.call('listRejected', a);
+  getRejected: Store['getRejected'] = (...a) => this.call('getRejected', a);
+  deleteRejected: Store['deleteRejected'] = (...a) => this.call('deleteRejected', a);
+  prune: Store['prune'] = (...a) => this.call('prune', a);
+  queueStats: Store['queueStats'] = (...a) => this.call('queueStats', a);
+  pausedDestinations: Store['pausedDestinations'] = (...a) => this.call('pausedDestinations', a);
+  setPaused: Store['setPaused'] = (...a) => this.call('setPaused', a);
+
   private async call<T>(method: StoreCall['method'], args: unknown[]): Promise<T> {
     await this.ready;
     if (this.failure) throw this.failure;
@@ -99,15 +97,3 @@ export class ThreadedSqliteStore implements Store {
     await this.worker.terminate();
   }
 }
-
-// The forwarding methods, one per Store method: `store.x(...args)` runs `x` in the thread.
-for (const method of METHODS) {
-  Object.defineProperty(ThreadedSqliteStore.prototype, method, {
-    value(this: ThreadedSqliteStore, ...args: unknown[]) {
-      return (this as unknown as { call(m: string, a: unknown[]): Promise<unknown> }).call(method, args);
-    },
-  });
-}
-
-// Declaration merging gives the class the Store methods that the loop above defines.
-export interface ThreadedSqliteStore extends Omit<Store, 'close'> {}
