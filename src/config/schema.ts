@@ -77,10 +77,15 @@ const sqlite = struct({
   path: withDefault(nonEmptyString, './data/switchboard.db'),
   retention,
 });
+const postgresSchema = refine('a lowercase schema name like switchboard or gw_eu ([a-z_][a-z0-9_]*)', (u) =>
+  typeof u === 'string' && /^[a-z_][a-z0-9_]*$/.test(u) ? u : undefined,
+);
 const postgres = struct({
   driver: oneOf(['postgres'] as const, 'postgres'),
   url: nonEmptyString,
   poolSize: withDefault(integer(1, 1000), 10),
+  // One database can hold several gateways' stores, each in its own schema (created by the migrations).
+  schema: optional(postgresSchema),
   retention,
 });
 const storeDriver = oneOf(['sqlite', 'postgres'] as const, 'a store driver', 'store driver');
@@ -234,7 +239,15 @@ function decodeStore(raw: unknown, findings: Findings, secrets?: Secrets): Store
     return s && { driver: 'sqlite', path: s.path, retentionMs: s.retention };
   }
   const p = decodeAt(postgres, withDriver, ['store'], findings, secrets);
-  return p && { driver: 'postgres', url: p.url, poolSize: p.poolSize, retentionMs: p.retention };
+  return (
+    p && {
+      driver: 'postgres',
+      url: p.url,
+      poolSize: p.poolSize,
+      ...(p.schema !== undefined && { schema: p.schema }),
+      retentionMs: p.retention,
+    }
+  );
 }
 
 /** The per-destination `delivery:` override: the same keys as the section, none defaulted. */

@@ -40,7 +40,7 @@ export interface DestinationConfig {
 /** Where the store lives. */
 export type StoreConfig =
   | { driver: 'sqlite'; path: string; retentionMs: number }
-  | { driver: 'postgres'; url: string; poolSize: number; retentionMs: number };
+  | { driver: 'postgres'; url: string; poolSize: number; schema?: string; retentionMs: number };
 
 /** The built, immutable config. A reload builds a new one and swaps it whole. */
 export interface Config {

@@ -14,7 +14,7 @@ export async function openStore(config: StoreConfig, opts: { threaded?: boolean 
       ? opts.threaded
         ? new ThreadedSqliteStore(config.path)
         : openSqliteStore(config.path)
-      : await openPostgresStore({ url: config.url, poolSize: config.poolSize });
+      : await openPostgresStore({ url: config.url, poolSize: config.poolSize, schema: config.schema });
   try {
     await store.migrate();
   } catch (error) {

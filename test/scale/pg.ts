@@ -4,8 +4,8 @@ import pg from 'pg';
 export const PG_URL = process.env.SWITCHBOARD_TEST_PG_URL ?? 'postgres://root@127.0.0.1:5432/test';
 
 /**
- * A schema of its own on the test server, for gateways that share it. The config's `store:` section has no
- * schema key, so the schema is selected in the URL: `options=-c search_path=<schema>` makes it the first (and
+ * A schema of its own on the test server, for gateways that share it. Selected in the URL here (the
+ * `store.schema` key is tested in schema.test.ts): `options=-c search_path=<schema>` makes it the first (and
  * only) entry of every pooled connection's search_path, and the store's unqualified SQL, migrations included,
  * lands there. A search_path does not create the schema, so it is created here first.
  */
