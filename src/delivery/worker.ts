@@ -147,7 +147,11 @@ export class DestinationWorker {
     const name = this.dest.name;
     if (this.deps.isPaused(name)) return pollMs;
     const now = clock.now();
-    const free = this.dest.delivery.concurrency - this.inFlight.size;
+    const { concurrency } = this.dest.delivery;
+    // Claim in batches: with sends in flight, wait until half the slots are free, so a busy destination costs
+    // one claim per several deliveries instead of one per delivery.
+    const free = concurrency - this.inFlight.size;
+    if (this.inFlight.size > 0 && free < Math.ceil(concurrency / 2)) return pollMs;
     const capacity = Math.min(
       free,
       this.limiter?.available(now) ?? Number.POSITIVE_INFINITY,
