@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { OLDEST_PENDING_SQL, QUEUE_DEPTH_SQL } from '../stats-sql.ts';
 import type { DeliveryState, QueueStats } from '../types.ts';
 
 const PRUNE_BATCH = 1000;
@@ -13,14 +14,6 @@ const PRUNE_EVENTS = `
     LIMIT ${PRUNE_BATCH})`;
 
 const PRUNE_DEDUPE = 'DELETE FROM dedupe WHERE expires_at <= $1';
-
-const DEPTH = `
-  SELECT destination, state, COUNT(*) AS count FROM deliveries
-  WHERE state IN ('pending', 'sending') GROUP BY destination, state ORDER BY destination, state`;
-
-const OLDEST = `
-  SELECT destination, MIN(created_at) AS created_at FROM deliveries
-  WHERE state IN ('pending', 'sending') GROUP BY destination ORDER BY destination`;
 
 /** Deletes old events whose deliveries are all final (cascading), and expired dedupe keys. */
 export async function prunePostgres(pool: pg.Pool, before: Date, now: Date): Promise<number> {
@@ -37,8 +30,8 @@ export async function prunePostgres(pool: pg.Pool, before: Date, now: Date): Pro
 /** Counts of pending/sending deliveries per destination, and the oldest one's creation time. */
 export async function queueStatsPostgres(pool: pg.Pool): Promise<QueueStats> {
   const [depth, oldest] = await Promise.all([
-    pool.query<{ destination: string; state: DeliveryState; count: string }>(DEPTH),
-    pool.query<{ destination: string; created_at: string }>(OLDEST),
+    pool.query<{ destination: string; state: DeliveryState; count: string }>(QUEUE_DEPTH_SQL),
+    pool.query<{ destination: string; created_at: string }>(OLDEST_PENDING_SQL),
   ]);
   return {
     depth: depth.rows.map((r) => ({ destination: r.destination, state: r.state, count: Number(r.count) })),

@@ -1,3 +1,4 @@
+import { OLDEST_PENDING_SQL, QUEUE_DEPTH_SQL } from '../stats-sql.ts';
 import type { DeliveryState, QueueStats } from '../types.ts';
 import type { SqliteDb } from './db.ts';
 
@@ -14,14 +15,6 @@ const PRUNE_EVENTS = `
 
 const PRUNE_DEDUPE = 'DELETE FROM dedupe WHERE expires_at <= ?';
 
-const DEPTH = `
-  SELECT destination, state, COUNT(*) AS count FROM deliveries
-  WHERE state IN ('pending', 'sending') GROUP BY destination, state ORDER BY destination, state`;
-
-const OLDEST = `
-  SELECT destination, MIN(created_at) AS created_at FROM deliveries
-  WHERE state IN ('pending', 'sending') GROUP BY destination ORDER BY destination`;
-
 /** Deletes old events whose deliveries are all final (cascading), and expired dedupe keys. */
 export function pruneSqlite(db: SqliteDb, before: Date, now: Date): number {
   let deleted = 0;
@@ -37,8 +30,12 @@ export function pruneSqlite(db: SqliteDb, before: Date, now: Date): number {
 
 /** Counts of pending/sending deliveries per destination, and the oldest one's creation time. */
 export function queueStatsSqlite(db: SqliteDb): QueueStats {
-  const depth = db.stmt(DEPTH).all() as Array<{ destination: string; state: DeliveryState; count: number }>;
-  const oldest = db.stmt(OLDEST).all() as Array<{ destination: string; created_at: number }>;
+  const depth = db.stmt(QUEUE_DEPTH_SQL).all() as Array<{
+    destination: string;
+    state: DeliveryState;
+    count: number;
+  }>;
+  const oldest = db.stmt(OLDEST_PENDING_SQL).all() as Array<{ destination: string; created_at: number }>;
   return {
     depth,
     oldestPending: oldest.map((r) => ({ destination: r.destination, createdAt: new Date(r.created_at) })),
