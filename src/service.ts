@@ -117,7 +117,14 @@ export class Service {
     const store = await openStore(config.store, { threaded: true });
     const service = new Service(config, store, opts, log);
     secrets = () => service.config.secrets;
-    await service.run();
+    try {
+      await service.run();
+    } catch (err) {
+      // Whatever started (workers, the store's thread) must not keep a process that failed to start alive.
+      await service.dispatcher.stop(Date.now()).catch(() => {});
+      await store.close().catch(() => {});
+      throw listenError(err, config);
+    }
     return service;
   }
 
@@ -299,6 +306,21 @@ export class Service {
     this.log.info({}, 'switchboard stopped');
     this.log.flush();
   }
+}
+
+/** Says plainly why the server could not listen, and what to change. */
+function listenError(err: unknown, config: Config): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  const at = `${config.server.host}:${config.server.port}`;
+  if (code === 'EADDRINUSE')
+    return new Error(`${at} is already in use: stop the other process or set server.port`);
+  if (code === 'EACCES')
+    return new Error(
+      `not allowed to listen on ${at}: use a port above 1023 or run with the right to bind it`,
+    );
+  if (code === 'EADDRNOTAVAIL')
+    return new Error(`${config.server.host} is not an address of this machine: check server.host`);
+  return err;
 }
 
 async function closeDestinations(config: Config, log: Log): Promise<void> {

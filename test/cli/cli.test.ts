@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { sign } from '../../src/ingress/signature.ts';
@@ -183,6 +185,22 @@ routes:
     const unknown = await runCli(['pause', '--config', config, 'nope'], { env });
     expect(unknown.code).to.equal(2);
     expect(unknown.stderr).to.match(/no destination or route named "nope"/);
+  });
+
+  it('start exits 1 with a plain message, instead of hanging, when the port is taken', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as AddressInfo).port;
+    const taken = tmp.write('taken.yaml', readFileSync(config, 'utf8').replace('port: 0', `port: ${port}`));
+    try {
+      const r = await runCli(['start', '--config', taken], { env });
+      expect(r.code).to.equal(1);
+      expect(r.stderr).to.include(
+        `127.0.0.1:${port} is already in use: stop the other process or set server.port`,
+      );
+    } finally {
+      blocker.close();
+    }
   });
 
   it('exits 2 on a usage error', async () => {
