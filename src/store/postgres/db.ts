@@ -35,3 +35,13 @@ export function pgText(value: string | null): string | null;
 export function pgText(value: string | null): string | null {
   return value === null ? null : value.replaceAll('\u0000', '\uFFFD');
 }
+
+/**
+ * Prune and replay exclude each other (any instance): a replay turns a final delivery back to pending, and a
+ * prune that judged the event finished a moment earlier would delete it, replayed delivery and all. Replays
+ * share the lock; each prune batch takes it alone, and its DELETE then sees every committed replay.
+ */
+export const PRUNE_REPLAY_LOCK = {
+  prune: "SELECT pg_advisory_xact_lock(hashtext('switchboard:prune-replay'))",
+  replay: "SELECT pg_advisory_xact_lock_shared(hashtext('switchboard:prune-replay'))",
+} as const;

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { OLDEST_PENDING_SQL, QUEUE_DEPTH_SQL } from '../stats-sql.ts';
 import type { DeliveryState, QueueStats } from '../types.ts';
+import { inTransaction, PRUNE_REPLAY_LOCK } from './db.ts';
 
 const PRUNE_BATCH = 1000;
 
@@ -19,7 +20,10 @@ const PRUNE_DEDUPE = 'DELETE FROM dedupe WHERE expires_at <= $1';
 export async function prunePostgres(pool: pg.Pool, before: Date, now: Date): Promise<number> {
   let deleted = 0;
   for (;;) {
-    const changes = (await pool.query(PRUNE_EVENTS, [before.getTime()])).rowCount ?? 0;
+    const changes = await inTransaction(pool, async (client) => {
+      await client.query(PRUNE_REPLAY_LOCK.prune);
+      return (await client.query(PRUNE_EVENTS, [before.getTime()])).rowCount ?? 0;
+    });
     deleted += changes;
     if (changes < PRUNE_BATCH) break;
   }

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { deliveryConditions, REPLAYABLE_STATES, where } from '../filters.ts';
 import type { DeliveryFilter } from '../types.ts';
-import { pgBind } from './db.ts';
+import { inTransaction, PRUNE_REPLAY_LOCK, pgBind } from './db.ts';
 
 const REPLAY_SET = `SET state = 'pending', attempts = 0, next_at = $1, updated_at = $1`;
 const ONLY_REPLAYABLE = `state IN (${REPLAYABLE_STATES.map((s) => `'${s}'`).join(', ')})`;
@@ -12,14 +12,19 @@ export async function replayPostgres(
   target: { ids: string[] } | { filter: DeliveryFilter },
   now: Date,
 ): Promise<number> {
+  if ('ids' in target && target.ids.length === 0) return 0;
+  let sql: string;
+  let params: unknown[];
   if ('ids' in target) {
-    if (target.ids.length === 0) return 0;
-    const sql = `UPDATE deliveries ${REPLAY_SET} WHERE id = ANY ($2::text[]) AND ${ONLY_REPLAYABLE}`;
-    const result = await pool.query(sql, [now.getTime(), target.ids]);
-    return result.rowCount ?? 0;
+    sql = `UPDATE deliveries ${REPLAY_SET} WHERE id = ANY ($2::text[]) AND ${ONLY_REPLAYABLE}`;
+    params = [now.getTime(), target.ids];
+  } else {
+    params = [now.getTime()];
+    const conditions = [...deliveryConditions(target.filter, pgBind(params)), ONLY_REPLAYABLE];
+    sql = `UPDATE deliveries ${REPLAY_SET}${where(conditions)}`;
   }
-  const params: unknown[] = [now.getTime()];
-  const conditions = [...deliveryConditions(target.filter, pgBind(params)), ONLY_REPLAYABLE];
-  const result = await pool.query(`UPDATE deliveries ${REPLAY_SET}${where(conditions)}`, params);
-  return result.rowCount ?? 0;
+  return inTransaction(pool, async (client) => {
+    await client.query(PRUNE_REPLAY_LOCK.replay);
+    return (await client.query(sql, params)).rowCount ?? 0;
+  });
 }
