@@ -4,6 +4,9 @@ import type { Store } from '../store/types.ts';
 import type { DeliveryObserver } from './observer.ts';
 import { DestinationWorker } from './worker.ts';
 
+/** How long a destination removed by a reload may finish its in-flight sends. */
+const REMOVED_GRACE_MS = 10_000;
+
 /** What the dispatcher needs. */
 export interface DispatcherDeps {
   store: Store;
@@ -104,6 +107,3 @@ export class Dispatcher {
     }
   }
 }
-
-/** How long a destination removed by a reload may finish its in-flight sends. */
-const REMOVED_GRACE_MS = 10_000;

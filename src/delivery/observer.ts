@@ -22,6 +22,3 @@ export interface DeliveryObserver {
   /** A store or worker error that did not concern one delivery (the worker backs off and goes on). */
   workerError(destination: string, err: unknown): void;
 }
-
-/** An observer that ignores everything (for tests and CLI commands). */
-export const silentObserver: DeliveryObserver = { attempt: () => {}, workerError: () => {} };

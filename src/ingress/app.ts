@@ -2,7 +2,7 @@ import Router, { type RouterContext } from '@koa/router';
 import Koa from 'koa';
 import getRawBody from 'raw-body';
 import type { Config } from '../config/types.ts';
-import { findSource, type ReceiveDeps, type ReceiveOutcome, receive } from './receive.ts';
+import { findSource, type ReceiveDeps, type ReceiveOutcome, receive, reject } from './receive.ts';
 
 /** Health as /readyz reports it. */
 export interface Readiness {
@@ -77,7 +77,7 @@ async function readAndReceive(ctx: RouterContext, deps: AppDeps): Promise<Receiv
   if ('status' in source) return source;
   const contentType = ctx.get('content-type');
   if (!JSON_TYPE.test(contentType)) {
-    return fail(
+    return reject(
       415,
       'content_type',
       `Content-Type must be application/json, got ${contentType ? `"${contentType}"` : 'none'}`,
@@ -92,9 +92,9 @@ async function readAndReceive(ctx: RouterContext, deps: AppDeps): Promise<Receiv
   } catch (err) {
     const e = err as { type?: string; status?: number };
     if (e.type === 'entity.too.large') {
-      return fail(413, 'size', `body larger than server.bodyLimit (${config.server.bodyLimitBytes} bytes)`);
+      return reject(413, 'size', `body larger than server.bodyLimit (${config.server.bodyLimitBytes} bytes)`);
     }
-    return fail(400, 'json', 'could not read the request body');
+    return reject(400, 'json', 'could not read the request body');
   }
   try {
     return await receive(
@@ -103,14 +103,6 @@ async function readAndReceive(ctx: RouterContext, deps: AppDeps): Promise<Receiv
     );
   } catch {
     // The rejected-payload log or the store failed: the sender must retry, and MTA does on any non-200.
-    return fail(503, 'store', 'the event store is unavailable; retry later');
+    return reject(503, 'store', 'the event store is unavailable; retry later');
   }
-}
-
-function fail(
-  status: 400 | 404 | 413 | 415 | 503,
-  reason: Extract<ReceiveOutcome, { reason: unknown }>['reason'],
-  error: string,
-): ReceiveOutcome {
-  return { status, reason, body: { error } };
 }

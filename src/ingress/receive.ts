@@ -54,7 +54,8 @@ export interface ReceiveDeps {
   clock: Clock;
 }
 
-function reject(
+/** A refusal: the status, the reason for metrics, and the JSON answer (with every bad field when known). */
+export function reject(
   status: 400 | 401 | 404 | 413 | 415 | 503,
   reason: RejectReason,
   error: string,
