@@ -5,6 +5,7 @@
  */
 import * as t from 'io-ts';
 import type { Destination, DestinationPlugin, PluginContext } from '../../src/destinations/api.ts';
+import { deadline } from '../../src/destinations/deadline.ts';
 import {
   PermanentError,
   parseRetryAfter,
@@ -36,6 +37,8 @@ function create(options: DiscordOptions, ctx: PluginContext): Destination {
   return {
     async send(event, attempt) {
       const text = content.render(event).slice(0, MAX_CONTENT);
+      // Not AbortSignal.any with AbortSignal.timeout: on Node 20 a garbage collection can drop that timeout.
+      const limit = deadline(attempt.signal, ctx.timeoutMs);
       let res: Response;
       try {
         res = await fetch(url, {
@@ -48,13 +51,14 @@ function create(options: DiscordOptions, ctx: PluginContext): Destination {
             allowed_mentions: { parse: [] },
           }),
           redirect: 'manual',
-          signal: AbortSignal.any([attempt.signal, AbortSignal.timeout(ctx.timeoutMs)]),
+          signal: limit.signal,
         });
-      } catch (err) {
+      } catch {
         // Network errors and timeouts: transient, the queue retries with backoff.
-        const reason =
-          (err as Error).name === 'TimeoutError' || attempt.signal.aborted ? 'timeout' : 'network';
+        const reason = limit.signal.aborted ? 'timeout' : 'network';
         throw new TransientError(`could not reach Discord at ${host} (${reason})`, { reason });
+      } finally {
+        limit.dispose();
       }
       if (res.ok) return;
 

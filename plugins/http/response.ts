@@ -1,9 +1,10 @@
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 /**
  * What an HTTP answer, or a request that got none, means for a delivery. Shared by the plugins that speak
  * plain HTTP (http, slack's webhook mode): one place decides which statuses are worth retrying.
  */
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { type Deadline, deadline } from '../../src/destinations/deadline.ts';
 import {
   PermanentError,
   parseRetryAfter,
@@ -79,20 +80,14 @@ export function failureForStatus(target: string, answer: HttpAnswer): Error | un
 }
 
 /**
- * The failure for a request that got no answer. `timeout` is the plugin's own per-attempt timer; `signal` is
- * the combined one passed to fetch, which the attempt's signal can also abort (queue timeout or shutdown).
+ * The failure for a request that got no answer. `limit` is the plugin's own per-attempt deadline, whose
+ * signal the attempt's signal can also abort (queue timeout or shutdown).
  */
-export function failureForRequestError(
-  err: unknown,
-  target: string,
-  signals: { timeout: AbortSignal; signal: AbortSignal; timeoutMs: number },
-): TransientError {
-  if (signals.timeout.aborted) {
-    return new TransientError(`no answer from ${target} within ${signals.timeoutMs} ms`, {
-      reason: 'timeout',
-    });
+export function failureForRequestError(err: unknown, target: string, limit: Deadline): TransientError {
+  if (limit.expired) {
+    return new TransientError(`no answer from ${target} within ${limit.ms} ms`, { reason: 'timeout' });
   }
-  if (signals.signal.aborted) {
+  if (limit.signal.aborted) {
     return new TransientError(
       `request to ${target} was aborted (attempt timed out or the service is stopping)`,
       {
@@ -184,13 +179,14 @@ function exchange(req: HttpRequest, signal: AbortSignal): Promise<Answer> {
 /** Sends one request without following redirects; resolves on 2xx and throws a classified error otherwise. */
 export async function sendHttp(req: HttpRequest): Promise<void> {
   const target = describeTarget(req.url);
-  const timeout = AbortSignal.timeout(req.timeoutMs);
-  const signal = AbortSignal.any([req.signal, timeout]);
+  const limit = deadline(req.signal, req.timeoutMs);
   let answer: Answer;
   try {
-    answer = await exchange(req, signal);
+    answer = await exchange(req, limit.signal);
   } catch (err) {
-    throw failureForRequestError(err, target, { timeout, signal, timeoutMs: req.timeoutMs });
+    throw failureForRequestError(err, target, limit);
+  } finally {
+    limit.dispose();
   }
   const failure = failureForStatus(target, {
     status: answer.status,

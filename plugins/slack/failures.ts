@@ -1,5 +1,6 @@
 /** How a failed Slack Web API call reads as a delivery outcome. */
 import { ErrorCode } from '@slack/web-api';
+import type { Deadline } from '../../src/destinations/deadline.ts';
 import { PermanentError, RetryAfterError, TransientError } from '../../src/destinations/errors.ts';
 import { failureForRequestError, failureForStatus, snippet } from '../http/response.ts';
 
@@ -26,13 +27,6 @@ const PERMANENT: Record<string, string> = {
   invalid_arguments: 'Slack rejected the request arguments',
 };
 
-/** The signals a Web API call ran under, to tell a timeout from a network failure. */
-export interface CallSignals {
-  timeout: AbortSignal;
-  signal: AbortSignal;
-  timeoutMs: number;
-}
-
 /**
  * Reads an error thrown by WebClient (configured with no retries and rejectRateLimitedCalls) as a send failure.
  * `secrets` (the token) are scrubbed from anything quoted from Slack's answer.
@@ -40,7 +34,7 @@ export interface CallSignals {
 export function failureForSlackError(
   err: unknown,
   target: string,
-  signals: CallSignals,
+  limit: Deadline,
   secrets: readonly string[],
 ): Error {
   const e = err as {
@@ -82,7 +76,7 @@ export function failureForSlackError(
       return failureForStatus(target, answer) ?? new TransientError(`${target} answered ${answer.status}`);
     }
     case ErrorCode.RequestError:
-      return failureForRequestError(e.original, target, signals);
+      return failureForRequestError(e.original, target, limit);
   }
   // WebClient rejects a 429 without a usable Retry-After with a plain Error; so do unexpected failures.
   const message = typeof e?.message === 'string' ? e.message : String(err);
@@ -92,6 +86,6 @@ export function failureForSlackError(
       reason: 'rate_limited',
     });
   }
-  if (signals.signal.aborted) return failureForRequestError(err, target, signals);
+  if (limit.signal.aborted) return failureForRequestError(err, target, limit);
   return new TransientError(`Slack call failed: ${snippet(message, secrets)}`, { reason: 'other' });
 }

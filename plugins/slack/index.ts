@@ -9,6 +9,7 @@ import type {
   PluginContext,
   PluginLogger,
 } from '../../src/destinations/api.ts';
+import { deadline } from '../../src/destinations/deadline.ts';
 import type { EventType } from '../../src/event.ts';
 import type { Template } from '../../src/templates/template.ts';
 import { describeTarget, sendHttp, urlSecrets } from '../http/response.ts';
@@ -68,8 +69,7 @@ function viaWebApi(
 ): Post {
   const target = describeTarget(new URL(apiUrl ?? 'https://slack.com/api/'));
   return async (message, signal) => {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const combined = AbortSignal.any([signal, timeout]);
+    const limit = deadline(signal, timeoutMs);
     // A client per attempt: WebClient takes no per-call signal, and its fetch hook is how the attempt's
     // signal reaches the request. Constructing one does no I/O.
     const client = new WebClient(token, {
@@ -81,13 +81,15 @@ function viaWebApi(
       fetch: (url, init) =>
         fetch(url, {
           ...init,
-          signal: init?.signal ? AbortSignal.any([combined, init.signal]) : combined,
+          signal: init?.signal ? AbortSignal.any([limit.signal, init.signal]) : limit.signal,
         }),
     });
     try {
       await client.chat.postMessage({ channel, ...message });
     } catch (err) {
-      throw failureForSlackError(err, target, { timeout, signal: combined, timeoutMs }, [token]);
+      throw failureForSlackError(err, target, limit, [token]);
+    } finally {
+      limit.dispose();
     }
   };
 }

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.ts';
 import type { DestinationConfig } from '../config/types.ts';
+import { deadline } from '../destinations/deadline.ts';
 import { classifyFailure, type SendFailure } from '../destinations/errors.ts';
 import type { ClaimedDelivery, Store } from '../store/types.ts';
 import { CircuitBreaker, RateLimiter } from './controls.ts';
@@ -241,26 +242,22 @@ export class DestinationWorker {
     send: (signal: AbortSignal) => Promise<void>,
   ): Promise<{ failure?: SendFailure; started: number; finished: number } | 'interrupted'> {
     const timeoutMs = this.dest.delivery.timeoutMs;
-    const controller = new AbortController();
-    const timeout = setTimeout(() => controller.abort(new AttemptTimeout(timeoutMs)), timeoutMs);
-    const onShutdown = () => controller.abort(this.shutdown.signal.reason);
-    this.shutdown.signal.addEventListener('abort', onShutdown, { once: true });
+    const limit = deadline(this.shutdown.signal, timeoutMs, () => new AttemptTimeout(timeoutMs));
     const started = this.deps.clock.now();
     let failure: SendFailure | undefined;
     try {
       const aborted = new Promise<never>((_, reject) => {
-        controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+        limit.signal.addEventListener('abort', () => reject(limit.signal.reason), { once: true });
       });
       // The race enforces the timeout even for a plugin that ignores the signal.
-      await Promise.race([send(controller.signal), aborted]);
+      await Promise.race([send(limit.signal), aborted]);
     } catch (err) {
       failure =
         err instanceof AttemptTimeout
           ? { kind: 'transient', message: err.message, reason: 'timeout' }
           : classifyFailure(err);
     } finally {
-      clearTimeout(timeout);
-      this.shutdown.signal.removeEventListener('abort', onShutdown);
+      limit.dispose();
     }
     if (this.shutdown.signal.aborted && failure) return 'interrupted';
     return { failure, started, finished: this.deps.clock.now() };

@@ -1,3 +1,4 @@
+import { deadline } from '../../destinations/deadline.ts';
 import { classifyFailure } from '../../destinations/errors.ts';
 import { EVENT_TYPES, type EventType } from '../../event.ts';
 import { newId } from '../../ids.ts';
@@ -25,10 +26,10 @@ export const testDestinationCommand: Command = {
     const event = { ...sampleEvent(type as EventType, 3), source: 'switchboard-test' };
     const deliveryId = `test-${newId()}`;
     const started = performance.now();
-    const signal = AbortSignal.timeout(dest.delivery.timeoutMs);
+    const limit = deadline(undefined, dest.delivery.timeoutMs);
     let outcome: { ok: boolean; ms: number; kind?: string; error?: string; statusCode?: number };
     try {
-      await dest.destination.send(event, { number: 1, deliveryId, signal });
+      await dest.destination.send(event, { number: 1, deliveryId, signal: limit.signal });
       outcome = { ok: true, ms: Math.round(performance.now() - started) };
     } catch (err) {
       const f = classifyFailure(err);
@@ -40,6 +41,7 @@ export const testDestinationCommand: Command = {
         statusCode: f.statusCode,
       };
     } finally {
+      limit.dispose();
       await dest.destination.close?.();
     }
     if (values.json)
