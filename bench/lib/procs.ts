@@ -147,6 +147,18 @@ export class ServerProcess {
   }
 }
 
+/** The node options `npm start` runs the gateway with (package.json scripts.start): the bench runs it the same way. */
+const START_NODE_OPTIONS = ((): string[] => {
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  const words = scripts.start.split(/\s+/); // node <options> bin/switchboard.js start
+  return words.slice(
+    1,
+    words.findIndex((w) => w.endsWith('switchboard.js')),
+  );
+})();
+
 /** Options for a gateway process. */
 export interface GatewayOptions {
   logLevel?: string;
@@ -165,7 +177,8 @@ export function startGateway(
   port: number,
   opts: GatewayOptions = {},
 ): Promise<ServerProcess> {
-  const nodeArgs = opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : [];
+  const nodeArgs = [...START_NODE_OPTIONS];
+  if (opts.cpuProfDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`);
   return ServerProcess.start(
     name,
     [...nodeArgs, BIN, 'start', '--config', configPath],

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -50,6 +52,19 @@ routes:
     expect(r.stdout).to.match(/routes: failed-deliveries → vip → everything/);
     expect(r.stdout + r.stderr).to.not.include(SECRET);
     expect(r.stdout + r.stderr).to.not.include(env.CRM_SIGNING_SECRET);
+  });
+
+  it('ends quietly when its reader stops early (switchboard check | head -1)', async () => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/switchboard.js'), 'check', '--config', config], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.destroy(); // closed before the first line is written, as `head` does after its line
+    let stderr = '';
+    child.stderr.on('data', (c) => (stderr += c));
+    const [code] = (await once(child, 'exit')) as [number];
+    expect(stderr).to.not.include('EPIPE');
+    expect(code).to.equal(0);
   });
 
   it('check reports every problem with file:line:column and exits 1', async () => {

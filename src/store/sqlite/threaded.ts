@@ -1,11 +1,39 @@
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { buildSync } from 'esbuild';
 import type { Store } from '../types.ts';
 import type { SqliteStoreOptions } from './store.ts';
 import type { StoreCall, StoreReply } from './thread.ts';
 
-// Workers do not inherit the tsx loader that bin/switchboard.js registers: register it, then load the TS entry.
-const BOOT = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
-  .then(({ register }) => { register(); return import(${JSON.stringify(import.meta.resolve('./thread.ts'))}); })`;
+let threadScript: string | undefined;
+
+/**
+ * The code the store thread runs: thread.ts and everything it imports, bundled by esbuild into one CommonJS
+ * script (about 25 kB, under 100 ms, once per process). A worker does not inherit the tsx loader, and
+ * registering tsx in it would start a module-loader thread of its own: about 25 MB more resident memory.
+ * better-sqlite3 stays outside, required by its absolute path so the script runs from any directory; the one
+ * `import.meta.url` in the bundle (sqlite/migrate.ts, finding its .sql files) is pinned to that file's place.
+ */
+function storeThreadScript(): string {
+  if (threadScript === undefined) {
+    const sqlite = createRequire(import.meta.url).resolve('better-sqlite3');
+    const result = buildSync({
+      entryPoints: [fileURLToPath(new URL('./thread.ts', import.meta.url))],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      write: false,
+      logLevel: 'error',
+      alias: { 'better-sqlite3': sqlite },
+      external: [sqlite],
+      define: { 'import.meta.url': JSON.stringify(new URL('./migrate.ts', import.meta.url).href) },
+    });
+    threadScript = result.outputFiles[0].text;
+  }
+  return threadScript;
+}
 
 /** A store error carried back from the worker thread. */
 export class StoreThreadError extends Error {
@@ -33,7 +61,7 @@ export class ThreadedSqliteStore implements Store {
   private readonly ready: Promise<void>;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
-    this.worker = new Worker(BOOT, { eval: true, workerData: { path, options } });
+    this.worker = new Worker(storeThreadScript(), { eval: true, workerData: { path, options } });
     this.ready = new Promise((resolve, reject) => {
       this.worker.once('message', () => resolve());
       this.worker.once('error', reject);
