@@ -175,7 +175,6 @@ export class DestinationWorker {
     return Math.max(1, Math.min(pollMs, next.getTime() - clock.now()));
   }
 
-  /** Starts one send: a single delivery, or a digest of one group's deliveries. */
   /**
    * Digest mode: claims a batch, sends each group whose turn has come as one message (up to `capacity`
    * groups), and puts the rest back until their group's time. Returns true when more may be due right away.
@@ -194,6 +193,7 @@ export class DestinationWorker {
     return claimed.length === DIGEST_BATCH;
   }
 
+  /** Starts one send: a single delivery, or a digest of one group's deliveries. */
   private launch(deliveries: ClaimedDelivery[], digestKey?: string): void {
     const now = this.deps.clock.now();
     this.limiter?.take(now);
