@@ -148,7 +148,7 @@ export class ServerProcess {
 }
 
 /** The node options `npm start` runs the gateway with (package.json scripts.start): the bench runs it the same way. */
-const START_NODE_OPTIONS = ((): string[] => {
+export const START_NODE_OPTIONS = ((): string[] => {
   const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
     scripts: { start: string };
   };
