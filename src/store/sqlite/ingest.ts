@@ -1,7 +1,30 @@
 import { newId } from '../../ids.ts';
-import { eventColumns } from '../rows.ts';
+import { type EventColumns, eventColumns } from '../rows.ts';
 import type { IngestRequest, IngestResult } from '../types.ts';
 import type { SqliteDb } from './db.ts';
+
+/**
+ * One ingest request reduced to what SQLite writes: the event's columns (its JSON included), the dedupe key
+ * and the deliveries. ThreadedSqliteStore prepares these on the main thread, because strings cross to the store
+ * thread far more cheaply than the event object does (its structured clone was the largest single cost of
+ * ingest on the main thread).
+ */
+export interface PreparedIngest {
+  columns: EventColumns;
+  bodyHash: string;
+  dedupeWindowMs: number;
+  deliveries: IngestRequest['deliveries'];
+}
+
+/** Prepares a batch for ingestSqlite (see PreparedIngest). */
+export function prepareIngest(batch: IngestRequest[], now: Date): PreparedIngest[] {
+  return batch.map((r) => ({
+    columns: eventColumns(r.event, r.routes, r.deliveries.length, now.getTime()),
+    bodyHash: r.bodyHash,
+    dedupeWindowMs: r.dedupeWindowMs,
+    deliveries: r.deliveries,
+  }));
+}
 
 // Insert the key, or take it over when it has expired; no row back means a live duplicate holds it.
 const CLAIM_DEDUPE_KEY = `
@@ -20,32 +43,31 @@ const INSERT_DELIVERY = `
   INSERT INTO deliveries (id, event_id, destination, route, state, attempts, next_at, created_at, updated_at)
   VALUES (@id, @eventId, @destination, @route, 'pending', 0, @now, @now, @now)`;
 
-/** Commits a whole batch (events, deliveries, dedupe keys) in one IMMEDIATE transaction. */
-export function ingestSqlite(db: SqliteDb, batch: IngestRequest[], now: Date): IngestResult[] {
+/** Commits a whole prepared batch (events, deliveries, dedupe keys) in one IMMEDIATE transaction. */
+export function ingestSqlite(db: SqliteDb, batch: PreparedIngest[], now: Date): IngestResult[] {
   const t = now.getTime();
   return db.write(() => batch.map((request) => ingestOne(db, request, t)));
 }
 
 /** One request inside the batch's transaction: a duplicate answers the original id and inserts nothing. */
-function ingestOne(db: SqliteDb, request: IngestRequest, now: number): IngestResult {
-  const { event, bodyHash } = request;
+function ingestOne(db: SqliteDb, request: PreparedIngest, now: number): IngestResult {
+  const { columns, bodyHash } = request;
   if (request.dedupeWindowMs > 0) {
     const won = db.stmt(CLAIM_DEDUPE_KEY).get({
-      source: event.source,
+      source: columns.source,
       bodyHash,
-      eventId: event.id,
+      eventId: columns.id,
       expiresAt: now + request.dedupeWindowMs,
       now,
     });
     if (won === undefined) {
-      const original = db.stmt(ORIGINAL_EVENT).get(event.source, bodyHash) as { event_id: string };
+      const original = db.stmt(ORIGINAL_EVENT).get(columns.source, bodyHash) as { event_id: string };
       return { id: original.event_id, duplicate: true };
     }
   }
-  const columns = eventColumns(event, request.routes, request.deliveries.length, now);
   db.stmt(INSERT_EVENT).run({ ...columns, bodyHash, unrouted: Number(columns.unrouted) });
   for (const { destination, route } of request.deliveries) {
-    db.stmt(INSERT_DELIVERY).run({ id: newId(now), eventId: event.id, destination, route, now });
+    db.stmt(INSERT_DELIVERY).run({ id: newId(now), eventId: columns.id, destination, route, now });
   }
-  return { id: event.id, duplicate: false };
+  return { id: columns.id, duplicate: false };
 }

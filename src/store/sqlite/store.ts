@@ -16,7 +16,7 @@ import type {
   Store,
 } from '../types.ts';
 import type { SqliteDb } from './db.ts';
-import { ingestSqlite } from './ingest.ts';
+import { ingestSqlite, type PreparedIngest, prepareIngest } from './ingest.ts';
 import { pausedSqlite, pruneSqlite, queueStatsSqlite, setPausedSqlite } from './maintenance.ts';
 import { migrateSqlite } from './migrate.ts';
 import {
@@ -65,6 +65,11 @@ export class SQLiteStore implements Store {
   }
 
   async ingest(batch: IngestRequest[], now: Date): Promise<IngestResult[]> {
+    return this.ingestPrepared(prepareIngest(batch, now), now);
+  }
+
+  /** ingest() for a batch prepared elsewhere (ThreadedSqliteStore prepares it on the main thread). */
+  async ingestPrepared(batch: PreparedIngest[], now: Date): Promise<IngestResult[]> {
     return batch.length === 0 ? [] : ingestSqlite(this.db, batch, now);
   }
 

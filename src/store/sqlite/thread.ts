@@ -9,7 +9,8 @@ import type { SqliteStoreOptions } from './store.ts';
  */
 export interface StoreCall {
   id: number;
-  method: keyof Store;
+  /** A Store method, or ingestPrepared: ingest with the batch already prepared by the caller. */
+  method: keyof Store | 'ingestPrepared';
   args: unknown[];
 }
 

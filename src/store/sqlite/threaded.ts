@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { buildSync } from 'esbuild';
 import type { Store } from '../types.ts';
+import { prepareIngest } from './ingest.ts';
 import type { SqliteStoreOptions } from './store.ts';
 import type { StoreCall, StoreReply } from './thread.ts';
 
@@ -89,7 +90,8 @@ export class ThreadedSqliteStore implements Store {
   // Each Store method runs in the thread with the same arguments; the types are the interface's own.
   migrate: Store['migrate'] = (...a) => this.call('migrate', a);
   ping: Store['ping'] = (...a) => this.call('ping', a);
-  ingest: Store['ingest'] = (...a) => this.call('ingest', a);
+  // Prepared here: the event's JSON crosses to the thread as a string, far cheaper than cloning the object.
+  ingest: Store['ingest'] = (batch, now) => this.call('ingestPrepared', [prepareIngest(batch, now), now]);
   claim: Store['claim'] = (...a) => this.call('claim', a);
   renewLeases: Store['renewLeases'] = (...a) => this.call('renewLeases', a);
   complete: Store['complete'] = (...a) => this.call('complete', a);
