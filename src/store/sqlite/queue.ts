@@ -156,6 +156,38 @@ export function completeSqlite(
   }, 'queue');
 }
 
+/** The arguments of one Store.complete call. */
+export type CompleteArgs = [
+  deliveryId: string,
+  owner: string,
+  attempt: AttemptRecord,
+  next: NextState,
+  now: Date,
+  fallback?: readonly string[],
+];
+
+/** One completion's answer in a batch: whether the lease was still held, or why it failed. */
+export type CompleteOutcome = { held: boolean } | { error: { message: string; name: string; code?: string } };
+
+/**
+ * Several completions in one transaction, each in a savepoint of its own: one commit (and one write of the
+ * shared index pages) for all of them, while a completion that fails rolls back alone and is answered as such.
+ */
+export function completeBatchSqlite(db: SqliteDb, batch: CompleteArgs[]): CompleteOutcome[] {
+  return db.write(
+    () =>
+      batch.map((args): CompleteOutcome => {
+        try {
+          return { held: completeSqlite(db, ...args) };
+        } catch (err) {
+          const e = err as { message?: string; name?: string; code?: string };
+          return { error: { message: String(e.message ?? err), name: e.name ?? 'Error', code: e.code } };
+        }
+      }),
+    'queue',
+  );
+}
+
 // A fallback delivery of the same event, unless that destination already has one for it.
 const INSERT_FALLBACK = `
   INSERT INTO deliveries (id, event_id, destination, route, state, attempts, next_at, created_at, updated_at)

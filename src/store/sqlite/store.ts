@@ -20,7 +20,10 @@ import { ingestSqlite, type PreparedIngest, prepareIngest } from './ingest.ts';
 import { pausedSqlite, pruneSqlite, queueStatsSqlite, setPausedSqlite } from './maintenance.ts';
 import { migrateSqlite } from './migrate.ts';
 import {
+  type CompleteArgs,
+  type CompleteOutcome,
   claimSqlite,
+  completeBatchSqlite,
   completeSqlite,
   deferSqlite,
   nextDueSqlite,
@@ -96,6 +99,11 @@ export class SQLiteStore implements Store {
     fallback?: readonly string[],
   ): Promise<boolean> {
     return completeSqlite(this.db, deliveryId, owner, attempt, next, now, fallback);
+  }
+
+  /** Several complete() calls in one commit (ThreadedSqliteStore gathers them); one answer per call. */
+  async completeBatch(batch: CompleteArgs[]): Promise<CompleteOutcome[]> {
+    return completeBatchSqlite(this.db, batch);
   }
 
   async defer(ids: string[], owner: string, until: Date, now: Date): Promise<number> {

@@ -9,8 +9,8 @@ import type { SqliteStoreOptions } from './store.ts';
  */
 export interface StoreCall {
   id: number;
-  /** A Store method, or ingestPrepared: ingest with the batch already prepared by the caller. */
-  method: keyof Store | 'ingestPrepared';
+  /** A Store method, or ingestPrepared / completeBatch, the batched forms ThreadedSqliteStore sends. */
+  method: keyof Store | 'ingestPrepared' | 'completeBatch';
   args: unknown[];
 }
 

@@ -2,8 +2,10 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { buildSync } from 'esbuild';
+import { TurnBatcher } from '../turn-batcher.ts';
 import type { Store } from '../types.ts';
 import { prepareIngest } from './ingest.ts';
+import type { CompleteArgs, CompleteOutcome } from './queue.ts';
 import type { SqliteStoreOptions } from './store.ts';
 import type { StoreCall, StoreReply } from './thread.ts';
 
@@ -60,6 +62,17 @@ export class ThreadedSqliteStore implements Store {
   private nextId = 0;
   private failure: Error | null = null;
   private readonly ready: Promise<void>;
+  /**
+   * Completions gathered per event-loop turn and committed together: each one alone would commit its own write
+   * of the same hot index pages, and with many deliveries finishing at once that was most of the store
+   * thread's work. Each caller still gets its own answer after the commit.
+   */
+  private readonly completions = new TurnBatcher<CompleteArgs, boolean>(async (batch) => {
+    const outcomes = await this.call<CompleteOutcome[]>('completeBatch', [batch]);
+    return outcomes.map((o) =>
+      'error' in o ? new StoreThreadError(o.error.message, o.error.name, o.error.code) : o.held,
+    );
+  });
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     this.worker = new Worker(storeThreadScript(), { eval: true, workerData: { path, options } });
@@ -94,7 +107,7 @@ export class ThreadedSqliteStore implements Store {
   ingest: Store['ingest'] = (batch, now) => this.call('ingestPrepared', [prepareIngest(batch, now), now]);
   claim: Store['claim'] = (...a) => this.call('claim', a);
   renewLeases: Store['renewLeases'] = (...a) => this.call('renewLeases', a);
-  complete: Store['complete'] = (...a) => this.call('complete', a);
+  complete: Store['complete'] = (...args) => this.completions.submit(args);
   defer: Store['defer'] = (...a) => this.call('defer', a);
   releaseAll: Store['releaseAll'] = (...a) => this.call('releaseAll', a);
   nextDue: Store['nextDue'] = (...a) => this.call('nextDue', a);
@@ -121,8 +134,9 @@ export class ThreadedSqliteStore implements Store {
     });
   }
 
-  /** Closes the connection in the thread, then ends the thread. */
+  /** Closes the connection in the thread (after any completions still gathering), then ends the thread. */
   async close(): Promise<void> {
+    await this.completions.drain();
     if (!this.failure) await this.call('close', []).catch(() => {});
     await this.worker.terminate();
   }
