@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=2 --optimize-for-size
+#!/usr/bin/env -S node --max-semi-space-size=8 --heap-growing-percent=20
 // Runs the TypeScript sources directly (no build step), so `npx switchboard` works right after `npm install`
 // and plugins dropped into plugins/ load as .ts files too.
 import { register } from 'tsx/esm/api';
