@@ -35,6 +35,8 @@ const Smtp = t.exact(
       port: Port,
       secure: t.boolean,
       requireTLS: t.boolean,
+      /** A PEM file of CA certificates to trust for the server's TLS certificate, besides the public CAs. */
+      ca: t.string,
       auth: t.exact(t.type({ user: t.string, pass: t.string })),
     }),
   ]),

@@ -11,6 +11,26 @@ const CONNECTION_CODES = new Set([
   'ECONNRESET',
 ]);
 
+/** Node's codes for a certificate it will not accept (untrusted issuer, self-signed, wrong name, expired). */
+const CERTIFICATE_CODES = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** The certificate error behind a nodemailer failure, if that is what it was (nodemailer keeps Node's code). */
+function tlsProblem(err: unknown): string | undefined {
+  const e = (err ?? {}) as { code?: unknown; originalCode?: unknown };
+  for (const code of [e.originalCode, e.code]) {
+    if (typeof code === 'string' && CERTIFICATE_CODES.has(code)) return code;
+  }
+  return undefined;
+}
+
 /** The SMTP server's reply, shortened to one line, with the password scrubbed in case it is echoed. */
 function replyText(response: unknown, secrets: readonly string[]): string {
   if (typeof response !== 'string') return '';
@@ -52,6 +72,14 @@ export function failureForSmtpError(err: unknown, target: string, secrets: reado
     return new PermanentError(`the message has no usable sender or recipients${said}`, {
       reason: 'client_error',
     });
+  }
+  const tls = tlsProblem(err);
+  if (tls !== undefined) {
+    // Retrying cannot make an untrusted or mismatched certificate acceptable: the config has to change.
+    return new PermanentError(
+      `the TLS certificate of SMTP server ${target} was refused (${tls}); if the server uses a private CA or a self-signed certificate, set smtp.ca to its PEM file`,
+      { reason: 'client_error' },
+    );
   }
   if (code !== undefined && CONNECTION_CODES.has(code)) {
     return new TransientError(

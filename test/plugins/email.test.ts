@@ -1,8 +1,12 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { type AddressInfo, createServer, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import email from '../../plugins/email/index.ts';
 import type { Destination } from '../../src/destinations/api.ts';
+import { tempDir } from '../helpers/tmp.ts';
 import { attempt, decodeOrThrow, testContext } from './context.ts';
 import { failureOf } from './contract.ts';
 import { deliveryFailed, reply } from './events.ts';
@@ -10,6 +14,8 @@ import { refusedPort } from './server.ts';
 
 /** A message as the SMTP server received it. */
 interface Mail {
+  /** Whether the session was encrypted (implicit TLS or STARTTLS) when the message arrived. */
+  secure: boolean;
   from: string | undefined;
   to: string[];
   raw: string;
@@ -32,6 +38,7 @@ async function startSmtp(options: Partial<SMTPServerOptions> = {}) {
         const raw = Buffer.concat(chunks).toString('utf8');
         const head = raw.split('\r\n\r\n')[0].replace(/\r\n[ \t]+/g, ' ');
         mails.push({
+          secure: session.secure,
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : undefined,
           to: session.envelope.rcptTo.map((r) => r.address),
           raw,
@@ -178,6 +185,68 @@ describe('email destination', () => {
       const { failure } = await failureOf(destination(port, {}).send(reply('x'), attempt()));
       expect(failure).to.include({ kind: 'transient', reason: 'network' });
       expect(failure.message).to.contain(`127.0.0.1:${port}`);
+    });
+  });
+
+  describe('over TLS, with a certificate from a private CA (made by openssl for 127.0.0.1)', () => {
+    const certs = tempDir('email-tls');
+    let key: string;
+    let cert: string;
+    let caFile: string;
+    before(() => {
+      execFileSync(
+        'openssl',
+        [
+          ...['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=switchboard-test'],
+          ...['-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(certs.dir, 'key.pem')],
+          ...['-out', join(certs.dir, 'cert.pem')],
+        ],
+        { stdio: 'ignore' },
+      );
+      key = readFileSync(join(certs.dir, 'key.pem'), 'utf8');
+      cert = readFileSync(join(certs.dir, 'cert.pem'), 'utf8');
+      caFile = join(certs.dir, 'cert.pem');
+    });
+    after(() => certs.cleanup());
+
+    it('upgrades with STARTTLS and delivers when smtp.ca trusts the certificate (requireTLS)', async () => {
+      const smtp = await smtpServer({ key, cert, disabledCommands: [] });
+      const dest = destination(smtp.port, {
+        smtp: { host: '127.0.0.1', port: smtp.port, requireTLS: true, ca: caFile },
+      });
+      await dest.send(deliveryFailed(), attempt());
+      expect(smtp.mails).to.have.length(1);
+      expect(smtp.mails[0].secure).to.equal(true);
+    });
+
+    it('speaks TLS from the first byte with secure: true (as on port 465)', async () => {
+      const smtp = await smtpServer({ secure: true, key, cert });
+      const dest = destination(smtp.port, {
+        smtp: { host: '127.0.0.1', port: smtp.port, secure: true, ca: caFile },
+      });
+      await dest.send(deliveryFailed(), attempt());
+      expect(smtp.mails.map((m) => m.secure)).to.deep.equal([true]);
+    });
+
+    it('refuses an untrusted certificate permanently, saying to set smtp.ca, and sends nothing', async () => {
+      const smtp = await smtpServer({ key, cert, disabledCommands: [] });
+      const dest = destination(smtp.port, { smtp: { host: '127.0.0.1', port: smtp.port, requireTLS: true } });
+      const { failure } = await failureOf(dest.send(deliveryFailed(), attempt()));
+      expect(failure.kind).to.equal('permanent');
+      expect(failure.message).to.include('smtp.ca');
+      expect(smtp.mails).to.deep.equal([]);
+    });
+
+    it('reports an unreadable smtp.ca file when the config loads, naming the file', () => {
+      const missing = join(certs.dir, 'missing.pem');
+      const options = decodeOrThrow(email.config, {
+        smtp: { host: '127.0.0.1', ca: missing },
+        from: 'a@b.c',
+        to: 'x@y.z',
+      });
+      expect(() => email.create(options, testContext().ctx)).to.throw(
+        `cannot read smtp.ca ${missing} (ENOENT)`,
+      );
     });
   });
 
