@@ -52,6 +52,36 @@ describe('discord destination (the sample plugin)', () => {
       expect(JSON.parse(server.received[0].body).content).to.equal('+15551234567 said hi');
     });
 
+    it('posts a digest as one message, one line per event, oldest first', async () => {
+      await destination({ content: '{{ phone }}: {{ text }}' }).sendDigest!(
+        [reply('first'), reply('second'), reply('third')],
+        attempt(),
+      );
+      expect(server.received).to.have.length(1);
+      expect(JSON.parse(server.received[0].body).content).to.equal(
+        '+15551234567: first\n+15551234567: second\n+15551234567: third',
+      );
+    });
+
+    it("cuts a long digest to Discord's 2,000 characters with a count of the events left out", async () => {
+      const events = Array.from({ length: 100 }, (_, i) => reply(`message ${i} ${'x'.repeat(60)}`));
+      await destination({ content: '{{ text }}' }).sendDigest!(events, attempt());
+      const content: string = JSON.parse(server.received[0].body).content;
+      expect(content.length).to.be.at.most(2000);
+      const lines = content.split('\n');
+      const shown = lines.length - 1;
+      expect(lines[0]).to.equal(events[0].text);
+      expect(lines[shown - 1]).to.equal(events[shown - 1].text); // whole lines only
+      expect(lines[shown]).to.equal(`… and ${100 - shown} more`);
+    });
+
+    it('shortens a single event longer than the limit instead of failing the digest', async () => {
+      await destination({ content: '{{ text }}' }).sendDigest!([reply('y'.repeat(5000))], attempt());
+      const content: string = JSON.parse(server.received[0].body).content;
+      expect(content.length).to.be.at.most(2000);
+      expect(content.endsWith('…')).to.equal(true);
+    });
+
     it("honours retry_after (seconds) from a 429's JSON body", async () => {
       server.answer(() => ({
         status: 429,
