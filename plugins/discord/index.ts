@@ -88,7 +88,7 @@ function create(options: DiscordOptions, ctx: PluginContext): Destination {
 const MAX_LINE = MAX_CONTENT - 40;
 
 /** One line per event within Discord's limit: whole lines while they fit, then "… and N more" for the rest. */
-export function digest(lines: string[]): string {
+function digest(lines: string[]): string {
   let text = '';
   for (const [i, full] of lines.entries()) {
     const line = full.length > MAX_LINE ? `${full.slice(0, MAX_LINE - 1)}…` : full;

@@ -2,6 +2,7 @@ import { newId } from '../../ids.ts';
 import { lastError } from '../rows.ts';
 import type { AttemptRecord, ClaimedDelivery, NextState } from '../types.ts';
 import type { SqliteDb } from './db.ts';
+import { type ErrorFields, errorFields } from './thread-error.ts';
 
 // A paused destination holds everything; a paused route (`route:<name>` in paused) holds only its own
 // deliveries, filtered before the limit so it never blocks the rest of the destination's queue.
@@ -167,7 +168,7 @@ export type CompleteArgs = [
 ];
 
 /** One completion's answer in a batch: whether the lease was still held, or why it failed. */
-export type CompleteOutcome = { held: boolean } | { error: { message: string; name: string; code?: string } };
+export type CompleteOutcome = { held: boolean } | { error: ErrorFields };
 
 /**
  * Several completions in one transaction, each in a savepoint of its own: one commit (and one write of the
@@ -180,8 +181,7 @@ export function completeBatchSqlite(db: SqliteDb, batch: CompleteArgs[]): Comple
         try {
           return { held: completeSqlite(db, ...args) };
         } catch (err) {
-          const e = err as { message?: string; name?: string; code?: string };
-          return { error: { message: String(e.message ?? err), name: e.name ?? 'Error', code: e.code } };
+          return { error: errorFields(err) };
         }
       }),
     'queue',

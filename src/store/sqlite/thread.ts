@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Store } from '../types.ts';
 import { openSqliteStore } from './open.ts';
 import type { SqliteStoreOptions } from './store.ts';
+import { type ErrorFields, errorFields } from './thread-error.ts';
 
 /**
  * The worker-thread side of ThreadedSqliteStore: owns the better-sqlite3 connection and runs each requested
@@ -15,9 +16,7 @@ export interface StoreCall {
 }
 
 /** The answer to one call: a result, or the error's plain fields (errors do not survive postMessage whole). */
-export type StoreReply =
-  | { id: number; result: unknown }
-  | { id: number; error: { message: string; name: string; code?: string } };
+export type StoreReply = { id: number; result: unknown } | { id: number; error: ErrorFields };
 
 const { path, options } = workerData as { path: string; options: SqliteStoreOptions };
 const store = openSqliteStore(path, options);
@@ -29,11 +28,7 @@ port.on('message', async ({ id, method, args }: StoreCall) => {
     const result = await fn.apply(store, args);
     port.postMessage({ id, result } satisfies StoreReply);
   } catch (err) {
-    const e = err as { message?: string; name?: string; code?: string };
-    port.postMessage({
-      id,
-      error: { message: String(e.message ?? err), name: e.name ?? 'Error', code: e.code },
-    } satisfies StoreReply);
+    port.postMessage({ id, error: errorFields(err) } satisfies StoreReply);
   }
 });
 port.postMessage({ ready: true });

@@ -5,6 +5,10 @@ import { buildSync } from 'esbuild';
 import { TurnBatcher } from '../turn-batcher.ts';
 import type { Store } from '../types.ts';
 import { prepareIngest } from './ingest.ts';
+import { StoreThreadError } from './thread-error.ts';
+
+export { StoreThreadError };
+
 import type { CompleteArgs, CompleteOutcome } from './queue.ts';
 import type { SqliteStoreOptions } from './store.ts';
 import type { StoreCall, StoreReply } from './thread.ts';
@@ -38,18 +42,6 @@ function storeThreadScript(): string {
   return threadScript;
 }
 
-/** A store error carried back from the worker thread. */
-export class StoreThreadError extends Error {
-  constructor(
-    message: string,
-    name: string,
-    readonly code?: string,
-  ) {
-    super(message);
-    this.name = name;
-  }
-}
-
 /**
  * The SQLite store on its own thread. better-sqlite3 is synchronous, so on the main thread every commit's
  * fsync stalls HTTP parsing and delivery; here the main thread only posts calls and awaits answers, and group
@@ -69,9 +61,7 @@ export class ThreadedSqliteStore implements Store {
    */
   private readonly completions = new TurnBatcher<CompleteArgs, boolean>(async (batch) => {
     const outcomes = await this.call<CompleteOutcome[]>('completeBatch', [batch]);
-    return outcomes.map((o) =>
-      'error' in o ? new StoreThreadError(o.error.message, o.error.name, o.error.code) : o.held,
-    );
+    return outcomes.map((o) => ('error' in o ? StoreThreadError.from(o.error) : o.held));
   });
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
@@ -86,8 +76,7 @@ export class ThreadedSqliteStore implements Store {
       if (!('id' in reply)) return;
       const waiter = this.pending.get(reply.id);
       this.pending.delete(reply.id);
-      if ('error' in reply)
-        waiter?.reject(new StoreThreadError(reply.error.message, reply.error.name, reply.error.code));
+      if ('error' in reply) waiter?.reject(StoreThreadError.from(reply.error));
       else waiter?.resolve(reply.result);
     });
     // A dead thread fails every call in flight and every later one: the service turns that into 503 / not ready.
