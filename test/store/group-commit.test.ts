@@ -56,6 +56,21 @@ describe('group commit', () => {
     expect(batches).to.deep.equal([1, 3]);
   });
 
+  it('hands the next batch to the store before answering the callers of the one that finished', async () => {
+    const c = committer();
+    const order: string[] = [];
+    const ingest = store.ingest.bind(store);
+    store.ingest = async (batch, now) => {
+      order.push(`commit ${batch.length}`);
+      return ingest(batch, now);
+    };
+    const first = c.submit(req()).then(() => order.push('first answered'));
+    await new Promise((resolve) => setImmediate(resolve)); // the first batch is now committing
+    const later = [c.submit(req()), c.submit(req())];
+    await Promise.all([first, ...later]);
+    expect(order).to.deep.equal(['commit 1', 'commit 2', 'first answered']);
+  });
+
   it('splits a burst into batches of at most maxBatch', async () => {
     const c = committer(4);
     await Promise.all(Array.from({ length: 10 }, () => c.submit(req())));
