@@ -69,6 +69,8 @@ function profileOf(what: string, dir: string, windows: Array<[number, number]>):
 }
 
 const CONNECTIONS = 16;
+/** A burst from many senders at once: more requests wait on each group commit. */
+const WIDE_CONNECTIONS = 64;
 
 // ---------------------------------------------------------------------------------------------------- ingest
 
@@ -79,6 +81,8 @@ export interface IngestResults {
   halfRate: number;
   halfBaseline: Summary;
   halfGateway: Summary;
+  /** Both servers again at WIDE_CONNECTIONS (full runs): how the ratio moves when more requests share a commit. */
+  wide?: { connections: number; baseline: Summary; gateway: Summary };
   rss: { baselineMb: number; gatewayMb: number };
   profile?: ProfileSummary;
 }
@@ -113,6 +117,22 @@ export async function ingestScenario(ctx: Ctx, baseline: ServerProcess): Promise
     { connections: CONNECTIONS, duration, overallRate: halfRate },
     'half',
   );
+  let wide: IngestResults['wide'];
+  if (!ctx.quick) {
+    ctx.log(`ingest: both servers again with ${WIDE_CONNECTIONS} connections`);
+    const w = await rounds(
+      ctx,
+      targets.slice(0, 2),
+      n,
+      { connections: WIDE_CONNECTIONS, duration },
+      `${WIDE_CONNECTIONS} conns`,
+    );
+    wide = {
+      connections: WIDE_CONNECTIONS,
+      baseline: summarize('bare Koa baseline', w.get('bare Koa baseline')!),
+      gateway: summarize('gateway (sqlite)', w.get('gateway (sqlite)')!),
+    };
+  }
   let profile: ProfileSummary | undefined;
   if (ctx.profile) {
     const prof = await gateway(ctx, 'ingest-prof', { paused: true, profile: true });
@@ -137,6 +157,7 @@ export async function ingestScenario(ctx: Ctx, baseline: ServerProcess): Promise
     halfRate,
     halfBaseline: summarize('bare Koa baseline', half.get('bare Koa baseline')!),
     halfGateway: summarize('gateway (sqlite)', half.get('gateway (sqlite)')!),
+    wide,
     rss,
     profile,
   };

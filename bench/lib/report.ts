@@ -289,6 +289,14 @@ export function markdown(r: RunResults, svgPath: string): string {
       `Peak RSS (VmHWM): bare Koa ${fmt(i.rss.baselineMb)} MB, gateway ${fmt(i.rss.gatewayMb)} MB.`,
       '',
     );
+    if (i.wide) {
+      out.push(
+        `With ${i.wide.connections} connections instead of 16 (a burst from many senders; more requests share each group commit), same rounds:`,
+        '',
+        table(SUM_HEAD, [sumRow(i.wide.baseline), sumRow(i.wide.gateway, i.wide.baseline)]),
+        '',
+      );
+    }
     if (i.gatewayInfo) {
       out.push(
         `Logging at the default \`info\` level (one JSON line per webhook): ${fmt(i.gatewayInfo.rps)} req/s, ${fmt(i.gatewayInfo.rps / i.gateway.rps, 2)}× the \`warn\` figure; ${fmt(i.gatewayInfo.cpuUs)} vs ${fmt(i.gateway.cpuUs)} µs CPU per request.`,
