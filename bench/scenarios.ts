@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { BodyFactory } from './lib/bodies.ts';
 import { SECRET } from './lib/config.ts';
 import { type Ctx, monoUs } from './lib/context.ts';
@@ -22,6 +23,7 @@ import {
   warmup,
 } from './lib/setup.ts';
 import { median, quantile } from './lib/stats.ts';
+import { type StoreCeiling, storeCeiling } from './lib/store-ceiling.ts';
 
 /** Median figures of one target over its rounds. */
 export interface Summary {
@@ -81,6 +83,8 @@ export interface IngestResults {
   halfRate: number;
   halfBaseline: Summary;
   halfGateway: Summary;
+  /** The SQLite store's own ingest, no HTTP (see storeCeiling). */
+  storeCeiling: StoreCeiling[];
   /** Both servers again at WIDE_CONNECTIONS (full runs): how the ratio moves when more requests share a commit. */
   wide?: { connections: number; baseline: Summary; gateway: Summary };
   rss: { baselineMb: number; gatewayMb: number };
@@ -133,6 +137,16 @@ export async function ingestScenario(ctx: Ctx, baseline: ServerProcess): Promise
       gateway: summarize('gateway (sqlite)', w.get('gateway (sqlite)')!),
     };
   }
+  ctx.log('ingest: the SQLite store alone (its ingest in a loop, no HTTP), batches of 8 and 16');
+  const ceiling = await storeCeiling(gw.config, join(ctx.dir, 'store-ceiling.db'), {
+    batches: [8, 16],
+    events: ctx.quick ? 1_000 : 8_000,
+    rounds: n,
+  });
+  for (const c of ceiling)
+    ctx.log(
+      `  batches of ${c.batch}: ${c.eventsPerS.toFixed(0)} events/s, ${c.cpuUsPerEvent.toFixed(0)} µs CPU per event`,
+    );
   let profile: ProfileSummary | undefined;
   if (ctx.profile) {
     const prof = await gateway(ctx, 'ingest-prof', { paused: true, profile: true });
@@ -157,6 +171,7 @@ export async function ingestScenario(ctx: Ctx, baseline: ServerProcess): Promise
     halfRate,
     halfBaseline: summarize('bare Koa baseline', half.get('bare Koa baseline')!),
     halfGateway: summarize('gateway (sqlite)', half.get('gateway (sqlite)')!),
+    storeCeiling: ceiling,
     wide,
     rss,
     profile,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isLeft } from 'fp-ts/Either';
 import { loadConfigWithPlugins } from '../../src/config/load.ts';
+import type { Config } from '../../src/config/types.ts';
 import type { GatewayEvent } from '../../src/event.ts';
 import { newId } from '../../src/ids.ts';
 import { decodeForSource } from '../../src/sources/decode.ts';
@@ -22,13 +23,41 @@ export async function prefill(
   count: number,
   opts: { state: 'delivered' | 'pending'; batch?: number; progress?: (done: number) => void },
 ): Promise<number> {
+  const requests = await ingestRequests(configPath);
+  const store = await openStore(requests.config.store);
+  const size = opts.batch ?? 5000;
+  const started = Date.now();
+  try {
+    let done = 0;
+    while (done < count) {
+      const n = Math.min(size, count - done);
+      const now = Date.now();
+      await store.ingest(requests.next(n, now), new Date(now));
+      done += n;
+      opts.progress?.(done);
+    }
+  } finally {
+    await store.close();
+  }
+  if (opts.state === 'delivered') await markDelivered(requests.config.store);
+  return (Date.now() - started) / 1000;
+}
+
+/**
+ * Ingest requests exactly as ingress makes them for the bench config (real decode, real routes, one delivery
+ * each, every body unique so dedupe never short-cuts), made fast: the first wheel of types is decoded and
+ * routed for real; after that, copies with fresh ids (decode is half the cost and every copy has the same shape
+ * and size).
+ */
+export async function ingestRequests(configPath: string): Promise<{
+  config: Config;
+  next(n: number, now: number): IngestRequest[];
+}> {
   const loaded = await loadConfigWithPlugins(configPath, { env: {} });
   if (!loaded.ok) throw new Error(`bench config rejected: ${JSON.stringify(loaded.issues)}`);
   const { config } = loaded;
   const source = config.sources.get('mta')!;
-  const store = await openStore(config.store);
   const factory = new BodyFactory(SECRET);
-  const size = opts.batch ?? 5000;
   const salt = Math.random().toString(36).slice(2);
   const templates: GatewayEvent[] = [];
   for (let i = 0; i < TEMPLATES; i++) {
@@ -40,38 +69,22 @@ export async function prefill(
     templates.push(decoded.right);
   }
   const decision = config.router.route(templates[0]);
-  const started = Date.now();
-  try {
-    let done = 0;
-    while (done < count) {
-      const n = Math.min(size, count - done);
-      const now = Date.now();
-      const batch: IngestRequest[] = [];
-      for (let i = 0; i < n; i++) {
-        const k = done + i;
-        // Real decode and routing for the first wheel of types; after that, copies with fresh ids (decode is
-        // half the cost and every copy has the same shape and size).
-        const template = templates[k % TEMPLATES];
-        const event: GatewayEvent = { ...template, id: newId(now), receivedAt: new Date(now).toISOString() };
-        if (event.messageId !== undefined) event.messageId = template.messageId! + k;
-        event.payload = { ...(template.payload as object), n: k };
-        batch.push({
-          event,
-          bodyHash: createHash('sha256').update(`${salt}:${k}`).digest('hex'),
-          dedupeWindowMs: source.dedupeWindowMs,
-          routes: decision.routes,
-          deliveries: decision.destinations,
-        });
-      }
-      await store.ingest(batch, new Date(now));
-      done += n;
-      opts.progress?.(done);
-    }
-  } finally {
-    await store.close();
-  }
-  if (opts.state === 'delivered') await markDelivered(config.store);
-  return (Date.now() - started) / 1000;
+  let k = 0;
+  const one = (now: number): IngestRequest => {
+    const template = templates[k % TEMPLATES];
+    const event: GatewayEvent = { ...template, id: newId(now), receivedAt: new Date(now).toISOString() };
+    if (event.messageId !== undefined) event.messageId = template.messageId! + k;
+    event.payload = { ...(template.payload as object), n: k };
+    const bodyHash = createHash('sha256').update(`${salt}:${k++}`).digest('hex');
+    return {
+      event,
+      bodyHash,
+      dedupeWindowMs: source.dedupeWindowMs,
+      routes: decision.routes,
+      deliveries: decision.destinations,
+    };
+  };
+  return { config, next: (n, now) => Array.from({ length: n }, () => one(now)) };
 }
 
 /** Moves every pending delivery to delivered (history), straight in the database. */
