@@ -1,6 +1,6 @@
 import { newId } from '../../ids.ts';
 import { lastError } from '../rows.ts';
-import type { AttemptRecord, ClaimedDelivery, NextState } from '../types.ts';
+import type { AttemptRecord, ClaimedDelivery, NextState, Store } from '../types.ts';
 import type { SqliteDb } from './db.ts';
 import { type ErrorFields, errorFields } from './thread-error.ts';
 
@@ -158,14 +158,7 @@ export function completeSqlite(
 }
 
 /** The arguments of one Store.complete call. */
-export type CompleteArgs = [
-  deliveryId: string,
-  owner: string,
-  attempt: AttemptRecord,
-  next: NextState,
-  now: Date,
-  fallback?: readonly string[],
-];
+export type CompleteArgs = Parameters<Store['complete']>;
 
 /** One completion's answer in a batch: whether the lease was still held, or why it failed. */
 export type CompleteOutcome = { held: boolean } | { error: ErrorFields };

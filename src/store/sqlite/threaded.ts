@@ -5,13 +5,12 @@ import { buildSync } from 'esbuild';
 import { TurnBatcher } from '../turn-batcher.ts';
 import type { Store } from '../types.ts';
 import { prepareIngest } from './ingest.ts';
-import { StoreThreadError } from './thread-error.ts';
-
-export { StoreThreadError };
-
 import type { CompleteArgs, CompleteOutcome } from './queue.ts';
 import type { SqliteStoreOptions } from './store.ts';
 import type { StoreCall, StoreReply } from './thread.ts';
+import { StoreThreadError } from './thread-error.ts';
+
+export { StoreThreadError };
 
 let threadScript: string | undefined;
 
