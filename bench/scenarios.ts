@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { BodyFactory } from './lib/bodies.ts';
 import { SECRET } from './lib/config.ts';
 import { type Ctx, monoUs } from './lib/context.ts';
+import { peerUnavailable, startPeer } from './lib/peer.ts';
 import { prefill, prefillHistorySqlite, queuedEventIds } from './lib/prefill.ts';
 import {
   cli,
@@ -85,10 +86,27 @@ export interface IngestResults {
   halfGateway: Summary;
   /** The SQLite store's own ingest, no HTTP (see storeCeiling). */
   storeCeiling: StoreCeiling[];
-  /** Both servers again at WIDE_CONNECTIONS (full runs): how the ratio moves when more requests share a commit. */
+  /** Every server again at WIDE_CONNECTIONS: how the ratios move when more requests share a commit. */
   wide?: { connections: number; baseline: Summary; gateway: Summary };
   rss: { baselineMb: number; gatewayMb: number };
   profile?: ProfileSummary;
+  /** The Koa + BullMQ peer in the same rounds; absent when it could not run (see `peerSkipped`). */
+  peer?: PeerIngest;
+  peerSkipped?: string;
+}
+
+/** The peer's ingest figures, from the same interleaved rounds as the gateway's. */
+export interface PeerIngest {
+  /** Redis with `appendonly yes, appendfsync always` (a durable ack), at CONNECTIONS. */
+  durable: Summary;
+  /** Redis defaults (not durable), at CONNECTIONS. */
+  defaults: Summary;
+  /** The durable peer at the gateway's half max rate. */
+  halfDurable: Summary;
+  wideDurable: Summary;
+  wideDefaults: Summary;
+  /** Peak RSS (VmHWM) in MB of the durable peer's app and of its redis-server. */
+  rss: { appMb: number; redisMb: number };
 }
 
 /** Scenario 1: durable ingest (SQLite, destination paused so only ingest runs) vs the bare Koa ceiling. */
@@ -99,10 +117,23 @@ export async function ingestScenario(ctx: Ctx, baseline: ServerProcess): Promise
   const gwInfo = ctx.quick
     ? undefined
     : await gateway(ctx, 'ingest-info', { paused: true, logLevel: 'info' });
+  const peerSkipped = peerUnavailable();
+  if (peerSkipped) {
+    ctx.notes.push(peerSkipped);
+    ctx.log(peerSkipped);
+  }
+  // The peer's worker is not started: its jobs stay queued, as the gateway's destination stays paused.
+  const peers = peerSkipped
+    ? []
+    : [await startPeer(ctx, { durable: true }), await startPeer(ctx, { durable: false })];
+  const base: Target = { name: 'bare Koa baseline', procs: [baseline] };
+  const gwTarget: Target = { name: 'gateway (sqlite)', procs: [gw.proc] };
+  const peerTargets = peers.map((p) => p.target);
   const targets: Target[] = [
-    { name: 'bare Koa baseline', procs: [baseline] },
-    { name: 'gateway (sqlite)', procs: [gw.proc] },
+    base,
+    gwTarget,
     ...(gwInfo ? [{ name: 'gateway, LOG_LEVEL=info', procs: [gwInfo.proc] }] : []),
+    ...peerTargets,
   ];
   ctx.log(
     `ingest: warm-up, then ${n} interleaved round(s) of ${duration} s at full speed, ${CONNECTIONS} connections`,
@@ -112,30 +143,41 @@ export async function ingestScenario(ctx: Ctx, baseline: ServerProcess): Promise
   const gateway_ = summarize('gateway (sqlite)', max.get('gateway (sqlite)')!);
   const halfRate = Math.max(10, Math.round(gateway_.rps / 2));
   ctx.log(
-    `ingest: p99 at half the gateway's max rate: ${halfRate} req/s (autocannon overallRate), both servers`,
+    `ingest: p99 at half the gateway's max rate: ${halfRate} req/s (autocannon overallRate), bare Koa, gateway, durable peer`,
   );
+  const halfTargets = [base, gwTarget, ...peerTargets.slice(0, 1)];
   const half = await rounds(
     ctx,
-    targets.slice(0, 2),
+    halfTargets,
     n,
     { connections: CONNECTIONS, duration, overallRate: halfRate },
     'half',
   );
-  let wide: IngestResults['wide'];
-  if (!ctx.quick) {
-    ctx.log(`ingest: both servers again with ${WIDE_CONNECTIONS} connections`);
-    const w = await rounds(
-      ctx,
-      targets.slice(0, 2),
-      n,
-      { connections: WIDE_CONNECTIONS, duration },
-      `${WIDE_CONNECTIONS} conns`,
-    );
-    wide = {
-      connections: WIDE_CONNECTIONS,
-      baseline: summarize('bare Koa baseline', w.get('bare Koa baseline')!),
-      gateway: summarize('gateway (sqlite)', w.get('gateway (sqlite)')!),
+  ctx.log(`ingest: bare Koa, gateway and peers again with ${WIDE_CONNECTIONS} connections`);
+  const w = await rounds(
+    ctx,
+    [base, gwTarget, ...peerTargets],
+    n,
+    { connections: WIDE_CONNECTIONS, duration },
+    `${WIDE_CONNECTIONS} conns`,
+  );
+  const wide: IngestResults['wide'] = {
+    connections: WIDE_CONNECTIONS,
+    baseline: summarize('bare Koa baseline', w.get('bare Koa baseline')!),
+    gateway: summarize('gateway (sqlite)', w.get('gateway (sqlite)')!),
+  };
+  let peer: PeerIngest | undefined;
+  if (peers.length) {
+    const [d, def] = peers;
+    peer = {
+      durable: summarize(d.name, max.get(d.name)!),
+      defaults: summarize(def.name, max.get(def.name)!),
+      halfDurable: summarize(d.name, half.get(d.name)!),
+      wideDurable: summarize(d.name, w.get(d.name)!),
+      wideDefaults: summarize(def.name, w.get(def.name)!),
+      rss: { appMb: d.app.memory().hwmMb, redisMb: d.redis.memory().hwmMb },
     };
+    for (const p of peers) await p.stop();
   }
   ctx.log('ingest: the SQLite store alone (its ingest in a loop, no HTTP), batches of 8 and 16');
   const ceiling = await storeCeiling(gw.config, join(ctx.dir, 'store-ceiling.db'), {
@@ -175,6 +217,8 @@ export async function ingestScenario(ctx: Ctx, baseline: ServerProcess): Promise
     wide,
     rss,
     profile,
+    peer,
+    peerSkipped,
   };
 }
 
