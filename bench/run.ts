@@ -9,9 +9,10 @@ import { once } from 'node:events';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { chart, chartBars } from './lib/chart.ts';
 import type { Ctx, Tracked } from './lib/context.ts';
 import { scratchDir } from './lib/paths.ts';
-import { chart, chartBars, markdown, type RunResults } from './lib/report.ts';
+import { markdown, type RunResults } from './lib/report.ts';
 import {
   backlogScenario,
   e2eScenario,
