@@ -137,7 +137,7 @@ export async function ingestScenario(ctx: Ctx, baseline: ServerProcess): Promise
   const gateway_ = summarize('gateway (sqlite)', max.get('gateway (sqlite)')!);
   const halfRate = Math.max(10, Math.round(gateway_.rps / 2));
   ctx.log(
-    `ingest: p99 at half the gateway's max rate: ${halfRate} req/s (autocannon overallRate), bare Koa, gateway, durable peer`,
+    `ingest: p99 at half the gateway's max rate: ${halfRate} req/s (autocannon overallRate), bare Koa, gateway${peers.length ? ', durable peer' : ''}`,
   );
   const halfTargets = [base, gwTarget, ...peerTargets.slice(0, 1)];
   const half = await rounds(
@@ -147,7 +147,9 @@ export async function ingestScenario(ctx: Ctx, baseline: ServerProcess): Promise
     { connections: CONNECTIONS, duration, overallRate: halfRate },
     'half',
   );
-  ctx.log(`ingest: bare Koa, gateway and peers again with ${WIDE_CONNECTIONS} connections`);
+  ctx.log(
+    `ingest: bare Koa, gateway${peers.length ? ' and peers' : ''} again with ${WIDE_CONNECTIONS} connections`,
+  );
   const w = await rounds(
     ctx,
     [base, gwTarget, ...peerTargets],
