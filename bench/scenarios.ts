@@ -3,7 +3,7 @@ import { BodyFactory } from './lib/bodies.ts';
 import { SECRET } from './lib/config.ts';
 import { type Ctx, monoUs } from './lib/context.ts';
 import { type E2eRace, type E2eResult, e2eRace, endToEnd, gatewaySystem } from './lib/e2e.ts';
-import { peerUnavailable, startPeer } from './lib/peer.ts';
+import { startPeers } from './lib/peer.ts';
 import { prefill, prefillHistorySqlite } from './lib/prefill.ts';
 import { cli, type ServerProcess, SinkProcess as Sink, sleep, startBaseline } from './lib/procs.ts';
 import { type HotSpot, hotSpots } from './lib/profile.ts';
@@ -111,15 +111,8 @@ export async function ingestScenario(ctx: Ctx, baseline: ServerProcess): Promise
   const gwInfo = ctx.quick
     ? undefined
     : await gateway(ctx, 'ingest-info', { paused: true, logLevel: 'info' });
-  const peerSkipped = peerUnavailable();
-  if (peerSkipped) {
-    ctx.notes.push(peerSkipped);
-    ctx.log(peerSkipped);
-  }
   // The peer's worker is not started: its jobs stay queued, as the gateway's destination stays paused.
-  const peers = peerSkipped
-    ? []
-    : [await startPeer(ctx, { durable: true }), await startPeer(ctx, { durable: false })];
+  const { peers, skipped: peerSkipped } = await startPeers(ctx, [{ durable: true }, { durable: false }]);
   const base: Target = { name: 'bare Koa baseline', procs: [baseline] };
   const gwTarget: Target = { name: 'gateway (sqlite)', procs: [gw.proc] };
   const peerTargets = peers.map((p) => p.target);
@@ -263,16 +256,22 @@ export async function e2eScenario(ctx: Ctx, rate: number): Promise<E2eResults> {
       [a, b],
     ]);
   }
-  const peerSkipped = peerUnavailable();
+  const {
+    peers: [peer],
+    skipped: peerSkipped,
+  } = await startPeers(ctx, [{ durable: true, sinkUrl: sink.url }]);
   let race: E2eRace | undefined;
-  if (peerSkipped) ctx.notes.push(peerSkipped);
-  else {
+  if (peer) {
     const raceSeconds = ctx.quick ? 2 : 10;
     const n = ctx.quick ? 1 : 2;
     ctx.log(
       `e2e: gateway vs Koa + BullMQ (AOF always), ${n} interleaved round(s) of ${raceSeconds} s at full speed, then drain`,
     );
-    race = await e2eRace(ctx, sink, { rounds: n, seconds: raceSeconds, drainCapS: ctx.quick ? 60 : 120 });
+    race = await e2eRace(ctx, sink, peer, {
+      rounds: n,
+      seconds: raceSeconds,
+      drainCapS: ctx.quick ? 60 : 120,
+    });
   }
   await sink.stop();
   return { main, profile, race, peerSkipped };

@@ -1,7 +1,7 @@
 import { BodyFactory } from './bodies.ts';
 import { SECRET } from './config.ts';
 import type { Ctx } from './context.ts';
-import { type Peer, startPeer } from './peer.ts';
+import type { Peer } from './peer.ts';
 import { queuedEventIds } from './prefill.ts';
 import { type SinkProcess, sleep } from './procs.ts';
 import { type Gw, gateway, measure, type Target } from './setup.ts';
@@ -156,17 +156,20 @@ export interface E2eRace {
 }
 
 /**
- * Full-speed end to end, gateway (SQLite, http destination) versus the Koa + BullMQ peer on Redis with AOF
- * always (its worker delivering): each round loads one for `seconds` at full speed and waits for the sink to
+ * Full-speed end to end, gateway (SQLite, http destination) versus `peer` (started with the sink, so its worker
+ * delivers; stopped at the end): each round loads one for `seconds` at full speed and waits for the sink to
  * see everything acked; the order flips every round. The figure is delivered/s to the last delivery.
  */
 export async function e2eRace(
   ctx: Ctx,
   sink: SinkProcess,
+  peer: Peer,
   opts: { rounds: number; seconds: number; drainCapS: number },
 ): Promise<E2eRace> {
-  const gw = await gateway(ctx, 'e2e-max', { sinkUrl: sink.url });
-  const peer = await startPeer(ctx, { durable: true, sinkUrl: sink.url });
+  const gw = await gateway(ctx, 'e2e-max', { sinkUrl: sink.url }).catch(async (err: unknown) => {
+    await peer.stop();
+    throw err;
+  });
   const systems = [gatewaySystem('gateway (sqlite)', [gw]), peerSystem(peer)];
   const out = new Map<System, E2eResult[]>(systems.map((s) => [s, []]));
   try {

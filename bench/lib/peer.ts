@@ -45,13 +45,31 @@ let seq = 0;
 export async function startPeer(ctx: Ctx, opts: { durable: boolean; sinkUrl?: string }): Promise<Peer> {
   const name = opts.durable ? PEER_DURABLE : PEER_DEFAULTS;
   const tag = `peer-${++seq}-${opts.durable ? 'aof' : 'defaults'}`;
-  const redis = ctx.track(await RedisServer.start(`${tag} redis`, redisDir(ctx.dir, tag), opts));
-  const env = { REDIS_PORT: String(redis.port), SECRET, SINK_URL: opts.sinkUrl ?? '' };
+  const started: Array<{ stop(): Promise<unknown> }> = [];
+  const start = async <T extends { stop(): Promise<unknown> }>(p: Promise<T>): Promise<T> => {
+    const proc = await p;
+    started.push(proc);
+    return proc;
+  };
+  const env = (redis: RedisServer) => ({
+    REDIS_PORT: String(redis.port),
+    SECRET,
+    SINK_URL: opts.sinkUrl ?? '',
+  });
   const script = (file: string) => ['--import', 'tsx', join(ROOT, 'bench/peer', file)];
-  const app = ctx.track(await ServerProcess.start(`${tag} app`, script('app.ts'), env));
-  const worker = opts.sinkUrl
-    ? ctx.track(await ServerProcess.start(`${tag} worker`, script('worker.ts'), env))
-    : undefined;
+  let redis: RedisServer;
+  let app: ServerProcess;
+  let worker: ServerProcess | undefined;
+  try {
+    redis = ctx.track(await start(RedisServer.start(`${tag} redis`, redisDir(ctx.dir, tag), opts)));
+    app = ctx.track(await start(ServerProcess.start(`${tag} app`, script('app.ts'), env(redis))));
+    worker = opts.sinkUrl
+      ? ctx.track(await start(ServerProcess.start(`${tag} worker`, script('worker.ts'), env(redis))))
+      : undefined;
+  } catch (err) {
+    for (const p of started.reverse()) await p.stop();
+    throw err;
+  }
   const { Queue } = await import('bullmq');
   return {
     name,
@@ -83,4 +101,30 @@ export async function startPeer(ctx: Ctx, opts: { durable: boolean; sinkUrl?: st
       await redis.stop();
     },
   };
+}
+
+/**
+ * Starts one peer per variant, or none with the reason: no redis-server on PATH, or a peer that did not start
+ * (those already started are stopped). The reason is logged and added to the run's notes; the gateway's own
+ * figures are measured either way.
+ */
+export async function startPeers(
+  ctx: Ctx,
+  variants: Array<{ durable: boolean; sinkUrl?: string }>,
+): Promise<{ peers: Peer[]; skipped?: string }> {
+  const skip = (why: string) => {
+    ctx.notes.push(why);
+    ctx.log(why);
+    return { peers: [], skipped: why };
+  };
+  const missing = peerUnavailable();
+  if (missing) return skip(missing);
+  const peers: Peer[] = [];
+  try {
+    for (const v of variants) peers.push(await startPeer(ctx, v));
+    return { peers };
+  } catch (err) {
+    for (const p of peers) await p.stop();
+    return skip(`Koa + BullMQ peer skipped: it did not start (${(err as Error).message.split('\n')[0]})`);
+  }
 }

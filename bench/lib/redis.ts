@@ -95,7 +95,9 @@ export class RedisServer {
     const deadline = Date.now() + timeoutMs;
     while (!this.readyLine) {
       if (!this.alive)
-        throw new Error(`${this.name} exited before accepting connections:\n${this.tail.join('\n')}`);
+        throw new Error(
+          `${this.name} exited before accepting connections (${this.tail.at(-1) ?? 'no output'}):\n${this.tail.join('\n')}`,
+        );
       if (Date.now() > deadline)
         throw new Error(`${this.name} was not ready within ${timeoutMs} ms:\n${this.tail.join('\n')}`);
       await sleep(20);

@@ -113,7 +113,7 @@ export async function rounds(
       const m = await measureAlive(ctx, t, factory, opts);
       out.get(t.name)!.push(m);
       ctx.log(
-        `  ${label} round ${r + 1}/${n} ${t.name.padEnd(22)} ${m.rps.toFixed(0).padStart(6)} req/s  p50 ${m.p50.toFixed(1)} ms  p99 ${m.p99.toFixed(1)} ms  cpu ${m.cpuUsPerOk.toFixed(0)} µs/req${m.non2xx || m.errors ? `  non2xx ${m.non2xx} errors ${m.errors}` : ''}`,
+        `  ${label} round ${r + 1}/${n} ${t.name.padEnd(44)} ${m.rps.toFixed(0).padStart(6)} req/s  p50 ${m.p50.toFixed(1)} ms  p99 ${m.p99.toFixed(1)} ms  cpu ${m.cpuUsPerOk.toFixed(0)} µs/req${m.non2xx || m.errors ? `  non2xx ${m.non2xx} errors ${m.errors}` : ''}`,
       );
       if (m.duplicates > 0)
         ctx.failures.push(`${label}: ${t.name} answered ${m.duplicates} unique bodies as duplicates`);

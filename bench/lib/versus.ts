@@ -35,7 +35,7 @@ export function versusTargets(r: RunResults): Cells[] {
   const t: Cells[] = [];
   const i = r.ingest;
   const skipped = i?.peerSkipped ?? r.e2e?.peerSkipped;
-  const notRun = `not run${skipped ? ' (no redis-server)' : ''}`;
+  const notRun = `not run${skipped ? ' (see the incidents)' : ''}`;
   if (i) {
     const vs = (gw: Summary, peer: Summary | undefined, conns: number): Cells => [
       `durable ingest ≥ ${TARGETS.ingestVsPeer}× ${PEER_DURABLE}, ${conns} connections`,
