@@ -5,13 +5,14 @@
  * full mode); `--e2e-rate=N` sets the end-to-end offered rate (default 1100/s full, 200/s quick).
  * Exits non-zero when events are lost or duplicated (correctness); timing is never asserted.
  */
+import { once } from 'node:events';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import type { Ctx } from './lib/context.ts';
+import { chart, chartBars } from './lib/chart.ts';
+import type { Ctx, Tracked } from './lib/context.ts';
 import { scratchDir } from './lib/paths.ts';
-import type { ServerProcess, SinkProcess } from './lib/procs.ts';
-import { chart, chartBars, markdown, type RunResults } from './lib/report.ts';
+import { markdown, type RunResults } from './lib/report.ts';
 import {
   backlogScenario,
   e2eScenario,
@@ -36,7 +37,7 @@ const profile = flag('no-profile') ? false : flag('profile') ? true : !quick;
 // Full: a little above the 1,000/s target, so a gateway that keeps up shows it (autocannon paces to just under the rate).
 const e2eRate = Number(value('e2e-rate') ?? (quick ? 200 : 1100));
 
-const children: Array<ServerProcess | SinkProcess> = [];
+const children: Tracked[] = [];
 const t0 = Date.now();
 const scratch = scratchDir(quick ? 'quick' : 'full');
 const ctx: Ctx = {
@@ -51,10 +52,11 @@ const ctx: Ctx = {
     return p;
   },
 };
-// Never leave servers behind, whatever happens to the runner.
+// Never leave servers (redis-server included) or scratch files behind, whatever happens to the runner.
 process.on('exit', () => {
   for (const c of children)
     if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
+  scratch.cleanup();
 });
 for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => process.exit(130));
 
@@ -103,8 +105,7 @@ async function main(): Promise<number> {
   await baseline.stop();
   for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) await c.stop();
 
-  for (const c of children)
-    if ('deaths' in c) ctx.notes.push(...c.deaths.filter((d) => !ctx.notes.includes(d)));
+  for (const c of children) ctx.notes.push(...(c.deaths ?? []).filter((d) => !ctx.notes.includes(d)));
   results.seconds = (Date.now() - t0) / 1000;
   results.loadAverage = loadavg();
   const root = join(import.meta.dirname, '..');
@@ -128,5 +129,15 @@ const code = await main().catch((err: unknown) => {
   console.error(err);
   return 1;
 });
+// After a failure servers may still run: kill and reap them before their files are removed.
+await Promise.all(
+  children
+    .filter((c) => c.child.exitCode === null && c.child.signalCode === null)
+    .map((c) => {
+      const exited = once(c.child, 'exit');
+      c.child.kill('SIGKILL');
+      return exited;
+    }),
+);
 scratch.cleanup();
 process.exit(code);

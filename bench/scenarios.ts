@@ -2,15 +2,10 @@ import { join } from 'node:path';
 import { BodyFactory } from './lib/bodies.ts';
 import { SECRET } from './lib/config.ts';
 import { type Ctx, monoUs } from './lib/context.ts';
-import { prefill, prefillHistorySqlite, queuedEventIds } from './lib/prefill.ts';
-import {
-  cli,
-  type ServerProcess,
-  SinkProcess as Sink,
-  type SinkProcess,
-  sleep,
-  startBaseline,
-} from './lib/procs.ts';
+import { type E2eRace, type E2eResult, e2eRace, endToEnd, gatewaySystem } from './lib/e2e.ts';
+import { startPeers } from './lib/peer.ts';
+import { prefill, prefillHistorySqlite } from './lib/prefill.ts';
+import { cli, type ServerProcess, SinkProcess as Sink, sleep, startBaseline } from './lib/procs.ts';
 import { type HotSpot, hotSpots } from './lib/profile.ts';
 import {
   type Gw,
@@ -22,7 +17,7 @@ import {
   type Target,
   warmup,
 } from './lib/setup.ts';
-import { median, quantile } from './lib/stats.ts';
+import { median } from './lib/stats.ts';
 import { type StoreCeiling, storeCeiling } from './lib/store-ceiling.ts';
 
 /** Median figures of one target over its rounds. */
@@ -85,10 +80,27 @@ export interface IngestResults {
   halfGateway: Summary;
   /** The SQLite store's own ingest, no HTTP (see storeCeiling). */
   storeCeiling: StoreCeiling[];
-  /** Both servers again at WIDE_CONNECTIONS (full runs): how the ratio moves when more requests share a commit. */
+  /** Every server again at WIDE_CONNECTIONS: how the ratios move when more requests share a commit. */
   wide?: { connections: number; baseline: Summary; gateway: Summary };
   rss: { baselineMb: number; gatewayMb: number };
   profile?: ProfileSummary;
+  /** The Koa + BullMQ peer in the same rounds; absent when it could not run (see `peerSkipped`). */
+  peer?: PeerIngest;
+  peerSkipped?: string;
+}
+
+/** The peer's ingest figures, from the same interleaved rounds as the gateway's. */
+export interface PeerIngest {
+  /** Redis with `appendonly yes, appendfsync always` (a durable ack), at CONNECTIONS. */
+  durable: Summary;
+  /** Redis defaults (not durable), at CONNECTIONS. */
+  defaults: Summary;
+  /** The durable peer at the gateway's half max rate. */
+  halfDurable: Summary;
+  wideDurable: Summary;
+  wideDefaults: Summary;
+  /** Peak RSS (VmHWM) in MB of the durable peer's app and of its redis-server. */
+  rss: { appMb: number; redisMb: number };
 }
 
 /** Scenario 1: durable ingest (SQLite, destination paused so only ingest runs) vs the bare Koa ceiling. */
@@ -99,10 +111,16 @@ export async function ingestScenario(ctx: Ctx, baseline: ServerProcess): Promise
   const gwInfo = ctx.quick
     ? undefined
     : await gateway(ctx, 'ingest-info', { paused: true, logLevel: 'info' });
+  // The peer's worker is not started: its jobs stay queued, as the gateway's destination stays paused.
+  const { peers, skipped: peerSkipped } = await startPeers(ctx, [{ durable: true }, { durable: false }]);
+  const base: Target = { name: 'bare Koa baseline', procs: [baseline] };
+  const gwTarget: Target = { name: 'gateway (sqlite)', procs: [gw.proc] };
+  const peerTargets = peers.map((p) => p.target);
   const targets: Target[] = [
-    { name: 'bare Koa baseline', procs: [baseline] },
-    { name: 'gateway (sqlite)', procs: [gw.proc] },
+    base,
+    gwTarget,
     ...(gwInfo ? [{ name: 'gateway, LOG_LEVEL=info', procs: [gwInfo.proc] }] : []),
+    ...peerTargets,
   ];
   ctx.log(
     `ingest: warm-up, then ${n} interleaved round(s) of ${duration} s at full speed, ${CONNECTIONS} connections`,
@@ -112,30 +130,43 @@ export async function ingestScenario(ctx: Ctx, baseline: ServerProcess): Promise
   const gateway_ = summarize('gateway (sqlite)', max.get('gateway (sqlite)')!);
   const halfRate = Math.max(10, Math.round(gateway_.rps / 2));
   ctx.log(
-    `ingest: p99 at half the gateway's max rate: ${halfRate} req/s (autocannon overallRate), both servers`,
+    `ingest: p99 at half the gateway's max rate: ${halfRate} req/s (autocannon overallRate), bare Koa, gateway${peers.length ? ', durable peer' : ''}`,
   );
+  const halfTargets = [base, gwTarget, ...peerTargets.slice(0, 1)];
   const half = await rounds(
     ctx,
-    targets.slice(0, 2),
+    halfTargets,
     n,
     { connections: CONNECTIONS, duration, overallRate: halfRate },
     'half',
   );
-  let wide: IngestResults['wide'];
-  if (!ctx.quick) {
-    ctx.log(`ingest: both servers again with ${WIDE_CONNECTIONS} connections`);
-    const w = await rounds(
-      ctx,
-      targets.slice(0, 2),
-      n,
-      { connections: WIDE_CONNECTIONS, duration },
-      `${WIDE_CONNECTIONS} conns`,
-    );
-    wide = {
-      connections: WIDE_CONNECTIONS,
-      baseline: summarize('bare Koa baseline', w.get('bare Koa baseline')!),
-      gateway: summarize('gateway (sqlite)', w.get('gateway (sqlite)')!),
+  ctx.log(
+    `ingest: bare Koa, gateway${peers.length ? ' and peers' : ''} again with ${WIDE_CONNECTIONS} connections`,
+  );
+  const w = await rounds(
+    ctx,
+    [base, gwTarget, ...peerTargets],
+    n,
+    { connections: WIDE_CONNECTIONS, duration },
+    `${WIDE_CONNECTIONS} conns`,
+  );
+  const wide: IngestResults['wide'] = {
+    connections: WIDE_CONNECTIONS,
+    baseline: summarize('bare Koa baseline', w.get('bare Koa baseline')!),
+    gateway: summarize('gateway (sqlite)', w.get('gateway (sqlite)')!),
+  };
+  let peer: PeerIngest | undefined;
+  if (peers.length) {
+    const [d, def] = peers;
+    peer = {
+      durable: summarize(d.name, max.get(d.name)!),
+      defaults: summarize(def.name, max.get(def.name)!),
+      halfDurable: summarize(d.name, half.get(d.name)!),
+      wideDurable: summarize(d.name, w.get(d.name)!),
+      wideDefaults: summarize(def.name, w.get(def.name)!),
+      rss: { appMb: d.app.memory().hwmMb, redisMb: d.redis.memory().hwmMb },
     };
+    for (const p of peers) await p.stop();
   }
   ctx.log('ingest: the SQLite store alone (its ingest in a loop, no HTTP), batches of 8 and 16');
   const ceiling = await storeCeiling(gw.config, join(ctx.dir, 'store-ceiling.db'), {
@@ -175,104 +206,19 @@ export async function ingestScenario(ctx: Ctx, baseline: ServerProcess): Promise
     wide,
     rss,
     profile,
+    peer,
+    peerSkipped,
   };
 }
 
 // ---------------------------------------------------------------------------------------------------- end to end
 
-export interface E2eResult {
-  label: string;
-  instances: number;
-  offeredRate: number;
-  seconds: number;
-  ackRps: number;
-  ackP99: number;
-  acked: number;
-  delivered: number;
-  /** Delivered per second while the load ran (sustained), and over the whole run until the last delivery. */
-  sustainedRate: number;
-  deliveredRate: number;
-  lost: number;
-  duplicates: number;
-  queuedAtEnd: number;
-  drainS: number;
-  lagP50: number;
-  lagP95: number;
-  lagP99: number;
-  non2xx: number;
-  rssMb: number;
-}
-
-/** Offers `rate` events/s for `seconds` to the gateways, waits for the sink to see every acked event. */
-export async function endToEnd(
-  ctx: Ctx,
-  label: string,
-  gws: Gw[],
-  sink: SinkProcess,
-  opts: { rate: number; seconds: number; drainCapS: number },
-): Promise<E2eResult> {
-  await sink.reset();
-  const factory = new BodyFactory(SECRET);
-  const started = Date.now();
-  const r = await measure({ name: label, procs: gws.map((g) => g.proc) }, factory, {
-    connections: CONNECTIONS,
-    duration: opts.seconds,
-    overallRate: opts.rate,
-    collectIds: true,
-  });
-  const atEnd = await sink.stats();
-  const loadEnd = Date.now();
-  const acked = new Set(r.ids);
-  let last = atEnd.distinct;
-  let stalled = 0;
-  const cap = loadEnd + opts.drainCapS * 1000;
-  while (Date.now() < cap) {
-    const s = await sink.stats();
-    if (s.distinct >= acked.size) break;
-    stalled = s.distinct === last ? stalled + 1 : 0;
-    last = s.distinct;
-    if (stalled > 40) break; // 10 s without progress
-    await sleep(250);
-  }
-  const rep = await sink.report();
-  const got = new Set(rep.ids);
-  const missing = r.ids.filter((id) => !got.has(id));
-  const queued = missing.length ? await queuedEventIds(gws[0].store) : new Set<string>();
-  const lost = missing.filter((id) => !queued.has(id)).length;
-  const result: E2eResult = {
-    label,
-    instances: gws.length,
-    offeredRate: opts.rate,
-    seconds: opts.seconds,
-    ackRps: r.rps,
-    ackP99: r.p99,
-    acked: acked.size,
-    delivered: r.ids.length - missing.length,
-    sustainedRate: atEnd.distinct / ((loadEnd - started) / 1000),
-    deliveredRate: rep.distinct / (Math.max(1, rep.lastAt - started) / 1000),
-    lost,
-    duplicates: rep.duplicates,
-    queuedAtEnd: missing.length - lost,
-    drainS: Math.max(0, (rep.lastAt - loadEnd) / 1000),
-    lagP50: quantile(rep.lags, 0.5),
-    lagP95: quantile(rep.lags, 0.95),
-    lagP99: quantile(rep.lags, 0.99),
-    non2xx: r.non2xx,
-    rssMb: Math.max(...gws.map((g) => g.proc.memory().hwmMb)),
-  };
-  ctx.log(
-    `  ${label}: acked ${result.acked} (${r.rps.toFixed(0)}/s), delivered ${result.delivered}, sustained ${result.sustainedRate.toFixed(0)}/s, lag p50 ${result.lagP50} ms p95 ${result.lagP95} ms, lost ${lost}, duplicates ${result.duplicates}, still queued ${result.queuedAtEnd}`,
-  );
-  if (lost > 0)
-    ctx.failures.push(`${label}: ${lost} acked events never reached the sink and are not queued (LOST)`);
-  if (result.duplicates > 0)
-    ctx.failures.push(`${label}: the sink received ${result.duplicates} duplicate deliveries`);
-  return result;
-}
-
 export interface E2eResults {
   main: E2eResult;
   profile?: ProfileSummary;
+  /** Gateway versus the durable Koa + BullMQ peer at full speed; absent when the peer could not run. */
+  race?: E2eRace;
+  peerSkipped?: string;
 }
 
 /** Scenario 2: events through an http destination into the loopback sink (SQLite store). */
@@ -282,8 +228,13 @@ export async function e2eScenario(ctx: Ctx, rate: number): Promise<E2eResults> {
   const gw = await gateway(ctx, 'e2e', { sinkUrl: sink.url });
   ctx.log(`e2e: ${seconds} s at ${rate} events/s offered, http destination → sink process`);
   if (!ctx.quick)
-    await endToEnd(ctx, 'warm-up', [gw], sink, { rate: Math.min(rate, 200), seconds: 1, drainCapS: 20 });
-  const main = await endToEnd(ctx, `e2e ${rate}/s × ${seconds} s`, [gw], sink, {
+    await endToEnd(ctx, 'warm-up', gatewaySystem('warm-up', [gw]), sink, {
+      rate: Math.min(rate, 200),
+      seconds: 1,
+      drainCapS: 20,
+    });
+  const label = `e2e ${rate}/s × ${seconds} s`;
+  const main = await endToEnd(ctx, label, gatewaySystem(label, [gw]), sink, {
     rate,
     seconds,
     drainCapS: ctx.quick ? 40 : 45,
@@ -294,15 +245,36 @@ export async function e2eScenario(ctx: Ctx, rate: number): Promise<E2eResults> {
     const prof = await gateway(ctx, 'e2e-prof', { sinkUrl: sink.url, profile: true });
     ctx.log('e2e: one profiled run (node --cpu-prof on the gateway)');
     const a = monoUs();
-    await endToEnd(ctx, 'profiled', [prof], sink, { rate, seconds: ctx.quick ? 2 : 8, drainCapS: 5 });
+    await endToEnd(ctx, 'profiled', gatewaySystem('profiled', [prof]), sink, {
+      rate,
+      seconds: ctx.quick ? 2 : 8,
+      drainCapS: 5,
+    });
     const b = monoUs();
     await prof.proc.stop();
     profile = profileOf(`end to end at ${rate}/s offered (ingest + delivery, SQLite)`, prof.profDir!, [
       [a, b],
     ]);
   }
+  const {
+    peers: [peer],
+    skipped: peerSkipped,
+  } = await startPeers(ctx, [{ durable: true, sinkUrl: sink.url }]);
+  let race: E2eRace | undefined;
+  if (peer) {
+    const raceSeconds = ctx.quick ? 2 : 10;
+    const n = ctx.quick ? 1 : 2;
+    ctx.log(
+      `e2e: gateway vs Koa + BullMQ (AOF always), ${n} interleaved round(s) of ${raceSeconds} s at full speed, then drain`,
+    );
+    race = await e2eRace(ctx, sink, peer, {
+      rounds: n,
+      seconds: raceSeconds,
+      drainCapS: ctx.quick ? 60 : 120,
+    });
+  }
   await sink.stop();
-  return { main, profile };
+  return { main, profile, race, peerSkipped };
 }
 
 // ---------------------------------------------------------------------------------------------------- backlog
@@ -478,11 +450,17 @@ export async function pgScenario(ctx: Ctx, baseline: ServerProcess, rate: number
     const seconds = ctx.quick ? 2 : 15;
     const r = ctx.quick ? Math.min(rate, 100) : rate;
     out.e2e.push(
-      await endToEnd(ctx, `postgres ×${n} e2e ${r}/s × ${seconds} s`, gws, sink, {
-        rate: r,
-        seconds,
-        drainCapS: ctx.quick ? 20 : 40,
-      }),
+      await endToEnd(
+        ctx,
+        `postgres ×${n} e2e ${r}/s × ${seconds} s`,
+        gatewaySystem(`postgres ×${n}`, gws),
+        sink,
+        {
+          rate: r,
+          seconds,
+          drainCapS: ctx.quick ? 20 : 40,
+        },
+      ),
     );
     for (const g of gws) await g.proc.stop();
   }
@@ -491,4 +469,5 @@ export async function pgScenario(ctx: Ctx, baseline: ServerProcess, rate: number
   return out;
 }
 
+export type { E2eResult };
 export { startBaseline };

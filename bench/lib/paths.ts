@@ -12,5 +12,6 @@ export const SCRATCH = join(ROOT, 'bench/results/tmp');
 export function scratchDir(prefix: string): { dir: string; cleanup(): void } {
   mkdirSync(SCRATCH, { recursive: true });
   const dir = mkdtempSync(join(SCRATCH, `${prefix}-`));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  // Retries: a just-killed redis-server may still be closing its files.
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true, maxRetries: 5 }) };
 }

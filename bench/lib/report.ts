@@ -3,17 +3,17 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type {
   BacklogResults,
-  E2eResult,
   E2eResults,
   GrowthResults,
   IngestResults,
   PgResults,
   ProfileSummary,
-  Summary,
 } from '../scenarios.ts';
 import { ROOT } from './paths.ts';
 import { START_NODE_OPTIONS } from './procs.ts';
 import { fmt } from './stats.ts';
+import { E2E_HEAD, e2eRow, ms, PEER_SUM_HEAD, SUM_HEAD, sumRow, table, verdict } from './tables.ts';
+import { PEER_METHOD, versusSection, versusTargets } from './versus.ts';
 
 /** Everything a run measured (a scenario left out by --only is absent). */
 export interface RunResults {
@@ -30,40 +30,6 @@ export interface RunResults {
   notes: string[];
   loadAverage: number[];
 }
-
-const ms = (n: number) => (Number.isFinite(n) ? `${fmt(n, 1)} ms` : 'n/a');
-
-function row(cells: Array<string | number>): string {
-  return `| ${cells.join(' | ')} |`;
-}
-
-function table(head: string[], rows: Array<Array<string | number>>): string {
-  return [row(head), row(head.map(() => '---')), ...rows.map(row)].join('\n');
-}
-
-function sumRow(s: Summary, base?: Summary): Array<string | number> {
-  return [
-    s.name,
-    fmt(s.rps),
-    base ? `${fmt(s.rps / base.rps, 2)}×` : '1.00×',
-    ms(s.p50),
-    ms(s.p99),
-    `${fmt(s.cpuUs)} µs`,
-    s.all.map((x) => fmt(x)).join(' / '),
-    s.non2xx + s.errors,
-  ];
-}
-
-const SUM_HEAD = [
-  'server',
-  'req/s (median)',
-  'vs baseline',
-  'p50 ack',
-  'p99 ack',
-  'server CPU / req',
-  'rounds (req/s)',
-  'non-2xx + errors',
-];
 
 /** Resolves a profiled function to its real source line (tsx-transformed line numbers drift). */
 function source(where: string, fn: string): string {
@@ -93,105 +59,6 @@ function profileSection(p: ProfileSummary): string {
   ].join('\n');
 }
 
-/** A horizontal bar chart of throughput, plain SVG text. */
-export function chart(bars: Array<{ label: string; value: number; kind: 'baseline' | 'gateway' }>): string {
-  const w = 720;
-  const left = 250;
-  const barH = 22;
-  const gap = 8;
-  const top = 34;
-  const h = top + bars.length * (barH + gap) + 24;
-  const max = Math.max(1, ...bars.map((b) => b.value));
-  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
-  const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" font-family="sans-serif" font-size="12">`,
-    `<rect width="${w}" height="${h}" fill="#fff"/>`,
-    `<text x="10" y="20" font-size="14" font-weight="bold">Ingest throughput, requests/s (median of rounds, same run)</text>`,
-  ];
-  bars.forEach((b, i) => {
-    const y = top + i * (barH + gap);
-    const len = Math.max(1, ((w - left - 90) * b.value) / max);
-    parts.push(
-      `<text x="${left - 8}" y="${y + 15}" text-anchor="end">${esc(b.label)}</text>`,
-      `<rect x="${left}" y="${y}" width="${len.toFixed(1)}" height="${barH}" fill="${b.kind === 'baseline' ? '#9aa5b1' : '#2f6fde'}"/>`,
-      `<text x="${(left + len + 6).toFixed(1)}" y="${y + 15}">${fmt(b.value)}</text>`,
-    );
-  });
-  parts.push(
-    `<text x="10" y="${h - 8}" fill="#555">grey: bare Koa baseline (same body parser, answers 200); blue: Switchboard</text>`,
-    '</svg>',
-  );
-  return `${parts.join('\n')}\n`;
-}
-
-export function chartBars(
-  r: RunResults,
-): Array<{ label: string; value: number; kind: 'baseline' | 'gateway' }> {
-  const bars: Array<{ label: string; value: number; kind: 'baseline' | 'gateway' }> = [];
-  if (r.ingest) {
-    bars.push({ label: 'bare Koa baseline', value: r.ingest.baseline.rps, kind: 'baseline' });
-    bars.push({ label: 'gateway, SQLite (warn)', value: r.ingest.gateway.rps, kind: 'gateway' });
-    if (r.ingest.gatewayInfo)
-      bars.push({ label: 'gateway, SQLite (info)', value: r.ingest.gatewayInfo.rps, kind: 'gateway' });
-  }
-  if (r.growth) {
-    bars.push({
-      label: `SQLite, ${fmt(r.growth.small)} stored`,
-      value: r.growth.smallSummary.rps,
-      kind: 'gateway',
-    });
-    bars.push({
-      label: `SQLite, ${fmt(r.growth.large)} stored`,
-      value: r.growth.largeSummary.rps,
-      kind: 'gateway',
-    });
-  }
-  if (r.pg) {
-    if (!r.ingest)
-      bars.push({ label: 'bare Koa baseline (pg rounds)', value: r.pg.baseline.rps, kind: 'baseline' });
-    for (const s of r.pg.ingest) bars.push({ label: s.name, value: s.rps, kind: 'gateway' });
-  }
-  return bars;
-}
-
-function e2eRow(e: E2eResult): Array<string | number> {
-  return [
-    e.label,
-    e.instances,
-    `${fmt(e.offeredRate)}/s × ${e.seconds} s`,
-    fmt(e.ackRps),
-    fmt(e.sustainedRate),
-    fmt(e.deliveredRate),
-    `${fmt(e.acked)} / ${fmt(e.delivered)}`,
-    e.lost,
-    e.duplicates,
-    e.queuedAtEnd,
-    ms(e.lagP50),
-    ms(e.lagP95),
-    ms(e.ackP99),
-  ];
-}
-
-const E2E_HEAD = [
-  'run',
-  'instances',
-  'offered',
-  'acked/s',
-  'delivered/s during load',
-  'delivered/s to last',
-  'acked / delivered',
-  'lost',
-  'dup',
-  'still queued',
-  'lag p50',
-  'lag p95',
-  'ack p99',
-];
-
-function verdict(ok: boolean | undefined): string {
-  return ok === undefined ? 'not run' : ok ? '**met**' : '**missed**';
-}
-
 /** The markdown report. */
 export function markdown(r: RunResults, svgPath: string): string {
   const cpu = cpus();
@@ -218,6 +85,7 @@ export function markdown(r: RunResults, svgPath: string): string {
     "- End to end: the sink process counts distinct event ids (`id` in the JSON body) and the lag from the gateway's `receivedAt` to its own receive time. Every id the gateway acked (200, not duplicate) is checked: lost = acked, never received by the sink, and not still queued in the store.",
     "- Backlog: the store is pre-filled through the store's own `ingest` (the real write path, big batches) with the destination paused, then the gateway starts on it; RSS is sampled from /proc/PID/status every 100 ms (and VmHWM), then the destination is resumed and the drain rate measured over a fixed window.",
     '- Growth: history rows (delivered events with their delivery and a live dedupe key) are written by SQL in the bench process, copying rows the real ingest wrote; then both gateways (1k and large store) take interleaved rounds. The stores grow during the rounds by what the rounds ingest.',
+    PEER_METHOD,
     '',
   );
 
@@ -260,6 +128,7 @@ export function markdown(r: RunResults, svgPath: string): string {
       verdict(r.growth.ratio >= 0.8),
     ]);
   }
+  t.push(...versusTargets(r));
   out.push(table(['target', 'measured', 'verdict'], t), '');
   if (r.failures.length)
     out.push('**Correctness failures in this run:**', '', ...r.failures.map((f) => `- ${f}`), '');
@@ -270,21 +139,29 @@ export function markdown(r: RunResults, svgPath: string): string {
     out.push('Incidents (not counted in any figure):', '', ...[...new Set(r.notes)].map((n) => `- ${n}`), '');
   }
   out.push(`![throughput chart](${svgPath})`, '');
+  out.push(...versusSection(r));
 
   if (r.ingest) {
     const i = r.ingest;
+    const p = i.peer;
+    const head = p ? PEER_SUM_HEAD : SUM_HEAD;
     out.push(
       '## 1. Ingest (SQLite, durable ack)',
       '',
-      table(SUM_HEAD, [
-        sumRow(i.baseline),
-        sumRow(i.gateway, i.baseline),
-        ...(i.gatewayInfo ? [sumRow(i.gatewayInfo, i.baseline)] : []),
+      table(head, [
+        sumRow(i.baseline, undefined, p?.durable),
+        sumRow(i.gateway, i.baseline, p?.durable),
+        ...(i.gatewayInfo ? [sumRow(i.gatewayInfo, i.baseline, p?.durable)] : []),
+        ...(p ? [sumRow(p.durable, i.baseline, p.durable), sumRow(p.defaults, i.baseline, p.durable)] : []),
       ]),
       '',
-      `At half the gateway's max rate (${fmt(i.halfRate)} req/s offered to both):`,
+      `At half the gateway's max rate (${fmt(i.halfRate)} req/s offered to each):`,
       '',
-      table(SUM_HEAD, [sumRow(i.halfBaseline), sumRow(i.halfGateway, i.halfBaseline)]),
+      table(head, [
+        sumRow(i.halfBaseline, undefined, p?.halfDurable),
+        sumRow(i.halfGateway, i.halfBaseline, p?.halfDurable),
+        ...(p ? [sumRow(p.halfDurable, i.halfBaseline, p.halfDurable)] : []),
+      ]),
       '',
       `Peak RSS (VmHWM): bare Koa ${fmt(i.rss.baselineMb)} MB, gateway ${fmt(i.rss.gatewayMb)} MB.`,
       '',
@@ -310,7 +187,16 @@ export function markdown(r: RunResults, svgPath: string): string {
       out.push(
         `With ${i.wide.connections} connections instead of 16 (a burst from many senders; more requests share each group commit), same rounds:`,
         '',
-        table(SUM_HEAD, [sumRow(i.wide.baseline), sumRow(i.wide.gateway, i.wide.baseline)]),
+        table(head, [
+          sumRow(i.wide.baseline, undefined, p?.wideDurable),
+          sumRow(i.wide.gateway, i.wide.baseline, p?.wideDurable),
+          ...(p
+            ? [
+                sumRow(p.wideDurable, i.wide.baseline, p.wideDurable),
+                sumRow(p.wideDefaults, i.wide.baseline, p.wideDurable),
+              ]
+            : []),
+        ]),
         '',
       );
     }

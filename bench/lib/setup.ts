@@ -54,15 +54,30 @@ export async function gateway(
   return { proc, config, store, dir, profDir };
 }
 
-/** A load target: one or more processes behind one or more URLs. */
+/** A process that costs a target server CPU without taking requests itself (the peer's redis-server). */
+export interface Helper {
+  name: string;
+  alive: boolean;
+  deaths: string[];
+  cpuSeconds(): number;
+  restart(): Promise<void>;
+}
+
+/** A load target: one or more processes behind one or more URLs, and the helpers they need. */
 export interface Target {
   name: string;
   procs: ServerProcess[];
+  helpers?: Helper[];
+}
+
+/** Every process whose CPU counts as the target's server CPU. */
+function serverProcs(t: Target): Array<ServerProcess | Helper> {
+  return [...(t.helpers ?? []), ...t.procs];
 }
 
 /** One measured load run with the server CPU it cost. */
 export interface Measured extends LoadResult {
-  /** Server CPU (user+sys, all target processes) per 2xx response, in µs. */
+  /** Server CPU (user+sys, all target processes and helpers) per 2xx response, in µs. */
   cpuUsPerOk: number;
 }
 
@@ -72,9 +87,10 @@ export async function measure(
   factory: BodyFactory,
   opts: Omit<LoadOptions, 'urls' | 'factory' | 'path'>,
 ): Promise<Measured> {
-  const cpu0 = target.procs.reduce((a, p) => a + p.cpuSeconds(), 0);
+  const cpuNow = () => serverProcs(target).reduce((a, p) => a + p.cpuSeconds(), 0);
+  const cpu0 = cpuNow();
   const r = await runLoad({ ...opts, urls: target.procs.map((p) => p.url), factory, path: '/webhooks/mta' });
-  const cpu = target.procs.reduce((a, p) => a + p.cpuSeconds(), 0) - cpu0;
+  const cpu = cpuNow() - cpu0;
   return { ...r, cpuUsPerOk: r.ok ? (cpu * 1e6) / r.ok : Number.NaN };
 }
 
@@ -97,7 +113,7 @@ export async function rounds(
       const m = await measureAlive(ctx, t, factory, opts);
       out.get(t.name)!.push(m);
       ctx.log(
-        `  ${label} round ${r + 1}/${n} ${t.name.padEnd(22)} ${m.rps.toFixed(0).padStart(6)} req/s  p50 ${m.p50.toFixed(1)} ms  p99 ${m.p99.toFixed(1)} ms  cpu ${m.cpuUsPerOk.toFixed(0)} µs/req${m.non2xx || m.errors ? `  non2xx ${m.non2xx} errors ${m.errors}` : ''}`,
+        `  ${label} round ${r + 1}/${n} ${t.name.padEnd(44)} ${m.rps.toFixed(0).padStart(6)} req/s  p50 ${m.p50.toFixed(1)} ms  p99 ${m.p99.toFixed(1)} ms  cpu ${m.cpuUsPerOk.toFixed(0)} µs/req${m.non2xx || m.errors ? `  non2xx ${m.non2xx} errors ${m.errors}` : ''}`,
       );
       if (m.duplicates > 0)
         ctx.failures.push(`${label}: ${t.name} answered ${m.duplicates} unique bodies as duplicates`);
@@ -116,9 +132,10 @@ export async function measureAlive(
   factory: BodyFactory,
   opts: Omit<LoadOptions, 'urls' | 'factory' | 'path'>,
 ): Promise<Measured> {
+  const procs = serverProcs(t);
   for (let attempt = 1; ; attempt++) {
-    const before = t.procs.map((p) => p.deaths.length);
-    for (const p of t.procs) {
+    const before = procs.map((p) => p.deaths.length);
+    for (const p of procs) {
       if (!p.alive) {
         ctx.notes.push(...p.deaths.slice(-1), `${p.name} restarted on the same store`);
         ctx.log(`  ${p.name} is not running (${p.deaths.at(-1) ?? 'exited'}); restarting it`);
@@ -126,11 +143,11 @@ export async function measureAlive(
       }
     }
     const m = await measure(t, factory, opts);
-    const died = t.procs.some((p, i) => p.deaths.length > before[i] || !p.alive);
+    const died = procs.some((p, i) => p.deaths.length > before[i] || !p.alive);
     if (!died || attempt >= 2) return m;
     ctx.log(`  a ${t.name} process died during the round; restarting and running the round again`);
     ctx.notes.push(
-      `a ${t.name} process died during a round (${t.procs.flatMap((p) => p.deaths).at(-1)}); the round was run again`,
+      `a ${t.name} process died during a round (${procs.flatMap((p) => p.deaths).at(-1)}); the round was run again`,
     );
   }
 }
