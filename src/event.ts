@@ -61,6 +61,8 @@ export interface GatewayEvent {
   problems?: Array<{ path: string; message: string }>;
   /** On `unrecognized` events: the body's bytes exactly as received, base64. */
   rawBody?: string;
+  /** On an event made by `switchboard redecode`: the id of the `unrecognized` event it was decoded from. */
+  redecodedFrom?: string;
   /** On `unrecognized` events: the event segment of the URL it was posted to, if any (for redecode). */
   urlEvent?: string;
 }
