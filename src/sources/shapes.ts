@@ -3,7 +3,8 @@ import type { GatewayEvent } from '../event.ts';
 /**
  * What stored payloads look like, per event type: each field seen (dotted paths, `[]` for array items), its
  * JSON types, how often it is present, and a few example values with every letter and digit masked, so the
- * output shows formats (`+99999999999`, `9999-99-99 99:99:99`) and never a phone number or message text.
+ * output shows formats (`+99999999999`, `9999-99-99X99:99:99.999X`) and never a phone number or message text;
+ * only enumerations (`type`, `status`, `optInType`, `channel`) are shown as they are.
  */
 
 /** The summary of one field. */
@@ -23,6 +24,12 @@ export interface TypeShape {
 }
 
 const MAX_EXAMPLES = 3;
+
+/**
+ * Top-level fields whose values are shown as they are: enumerations that say nothing about a person, and whose
+ * exact spelling is what an operator compares with the spec (`DELIVERY_STATUS` or `delivery-status`).
+ */
+const SHOWN = new Set(['type', 'status', 'optInType', 'channel']);
 const MAX_DEPTH = 4;
 
 /** Accumulates payloads; `result()` gives the summary by event type, types and fields sorted by name. */
@@ -50,7 +57,7 @@ export class ShapeSummary {
       }
       const type = jsonType(value);
       field.types[type] = (field.types[type] ?? 0) + 1;
-      const example = maskValue(value);
+      const example = SHOWN.has(path) && typeof value !== 'object' ? JSON.stringify(value) : maskValue(value);
       if (
         example !== undefined &&
         field.examples.length < MAX_EXAMPLES &&
@@ -111,8 +118,5 @@ export function maskValue(value: unknown): string | undefined {
 }
 
 function mask(text: string): string {
-  return text
-    .replace(/\p{Lu}/gu, 'X')
-    .replace(/\p{L}/gu, 'x')
-    .replace(/\p{N}/gu, '9');
+  return text.replace(/[\p{L}\p{N}]/gu, (c) => (/\p{N}/u.test(c) ? '9' : /\p{Lu}/u.test(c) ? 'X' : 'x'));
 }
