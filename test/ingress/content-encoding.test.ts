@@ -70,6 +70,13 @@ describe('Content-Encoding on webhooks', () => {
     expect(res.status).to.equal(200);
   });
 
+  it('reads the coding name case-insensitively, with spaces around it', async () => {
+    const plain = body('upper');
+    const wire = zlib.gzipSync(plain);
+    const res = await post(wire, { 'content-encoding': ' GZIP ', 'x-signature': sign(SECRET, plain) });
+    expect(res.status).to.equal(200);
+  });
+
   it('removes stacked codings in the reverse order of the header', async () => {
     const plain = body('stacked');
     const wire = zlib.brotliCompressSync(zlib.gzipSync(plain));
