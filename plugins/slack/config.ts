@@ -58,6 +58,5 @@ export const DEFAULT_TEXT: Record<AnyEventType, string> = {
   'message-reply': 'Reply from {{ phone }}: {{ text }}',
   'message-send': 'Message sent to {{ phone }}: {{ text }}',
   'number-opt-in': '{{ phone }} opted in',
-  unrecognized:
-    'Undecodable webhook from source {{ source }}: {{ problems[0].path }} {{ problems[0].message }}',
+  unrecognized: 'Undecodable webhook from source {{ source }}: {{ problems[0].message }}',
 };
