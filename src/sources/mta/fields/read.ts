@@ -55,7 +55,7 @@ export function readFields(
   const notes: DecodeNote[] = [];
   const fields: EventFields = { tags: {} };
   const out = fields as Record<string, unknown>;
-  const note = (path: string, drafts: NoteDraft[]) => {
+  const note = (path: string, drafts: readonly NoteDraft[]) => {
     for (const d of drafts) notes.push({ path, ...d });
   };
 
