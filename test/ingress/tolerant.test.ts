@@ -123,6 +123,12 @@ describe('tolerant decoding of real MTA traffic, over HTTP', () => {
     expect(event.decodeNotes![0].message).to.equal('read from "date"');
   });
 
+  it('reads `date` when `timestamp` is null', async () => {
+    const event = await accepted(v3, { ...fixture(3, 'message-send'), timestamp: null, date: 1795874591 });
+    expect(event.occurredAt).to.equal('2026-11-28T14:03:11.000Z');
+    expect(kinds(event)).to.deep.equal(['timestamp:alias', 'timestamp:epoch-seconds']);
+  });
+
   it('reads a single media URL from `url` and the sender from `originationNumber`', async () => {
     const { mediaUrls: _m, fromNumber: _f, ...rest } = fixture(3, 'message-reply');
     const event = await accepted(v3, {

@@ -102,10 +102,16 @@ export function readFields(
   return t.success(fields);
 }
 
-/** The field's value under its own name or, when that is absent, under the first alias present. */
+/**
+ * The field's value under its own name or, when that is absent or null, under the first alias with a value
+ * (`"timestamp": null, "date": "…"` gives the date); null when all present names are null.
+ */
 function lookup(body: Record<string, unknown>, spec: FieldSpec): { key: string; value: unknown } | undefined {
+  let nullAt: string | undefined;
   for (const key of [spec.key, ...(spec.aliases ?? [])]) {
-    if (Object.hasOwn(body, key) && body[key] !== undefined) return { key, value: body[key] };
+    if (!Object.hasOwn(body, key) || body[key] === undefined) continue;
+    if (body[key] !== null) return { key, value: body[key] };
+    nullAt ??= key;
   }
-  return undefined;
+  return nullAt === undefined ? undefined : { key: nullAt, value: null };
 }
