@@ -166,6 +166,7 @@ export class Service {
           ms / 1000,
         );
         if (ok) this.dispatcher.wake(outcome.destinations);
+        if (ok && outcome.notes) this.metrics.decoded(source, outcome.type, outcome.notes);
         const line = {
           source,
           status: outcome.status,

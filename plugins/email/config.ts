@@ -1,6 +1,6 @@
 /** Options of the `email` destination: the SMTP server, the envelope and the message templates. */
 import * as t from 'io-ts';
-import type { EventType } from '../../src/event.ts';
+import type { AnyEventType } from '../../src/event.ts';
 
 /** A TCP port number. */
 const Port = new t.Type<number, number, unknown>(
@@ -59,11 +59,12 @@ export type EmailOptions = t.TypeOf<typeof EmailOptions>;
 export const EMAIL_DEFAULTS = { port: 587, pool: true } as const;
 
 /** The subject per event type when `subject` is not configured. */
-export const DEFAULT_SUBJECT: Record<EventType, string> = {
+export const DEFAULT_SUBJECT: Record<AnyEventType, string> = {
   'delivery-status': '{{ status.name }} for {{ phone }}',
   'message-reply': 'Reply from {{ phone }}',
   'message-send': 'Message sent to {{ phone }}',
   'number-opt-in': '{{ phone }} opted in',
+  unrecognized: 'Undecodable webhook from source {{ source }}',
 };
 
 /** The plain-text body when `text` is not configured: the event's main facts, one per line. */

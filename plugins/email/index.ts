@@ -7,7 +7,7 @@ import { rootCertificates } from 'node:tls';
 import nodemailer from 'nodemailer';
 import type { Destination, DestinationPlugin, PluginContext } from '../../src/destinations/api.ts';
 import { TransientError } from '../../src/destinations/errors.ts';
-import type { EventType, GatewayEvent } from '../../src/event.ts';
+import type { AnyEventType, GatewayEvent } from '../../src/event.ts';
 import type { Template } from '../../src/templates/template.ts';
 import { DEFAULT_SUBJECT, DEFAULT_TEXT, EMAIL_DEFAULTS, EmailOptions } from './config.ts';
 import { failureForSmtpError } from './failures.ts';
@@ -20,8 +20,8 @@ function subjects(subject: string | undefined, ctx: PluginContext): (event: Gate
     const one = ctx.template('subject', subject, 'header');
     return (event) => one.render(event);
   }
-  const byType = new Map<EventType, Template>();
-  for (const [type, source] of Object.entries(DEFAULT_SUBJECT) as Array<[EventType, string]>) {
+  const byType = new Map<AnyEventType, Template>();
+  for (const [type, source] of Object.entries(DEFAULT_SUBJECT) as Array<[AnyEventType, string]>) {
     byType.set(type, ctx.template('subject', source, 'header'));
   }
   return (event) => byType.get(event.type)!.render(event);

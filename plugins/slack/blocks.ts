@@ -50,6 +50,8 @@ function headline(event: GatewayEvent): string {
       return `:outbox_tray: *Message sent* to ${phone}`;
     case 'number-opt-in':
       return `:white_check_mark: *Opt-in* from ${phone}`;
+    case 'unrecognized':
+      return `:warning: *Undecodable webhook* from source ${esc(event.source)}`;
   }
 }
 

@@ -1,6 +1,6 @@
 /** Options of the `slack` destination: Web API (token + channel) or an incoming webhook, never both. */
 import * as t from 'io-ts';
-import type { EventType } from '../../src/event.ts';
+import type { AnyEventType } from '../../src/event.ts';
 import { HttpUrl } from '../http/config.ts';
 
 const SlackFields = t.exact(
@@ -53,9 +53,10 @@ export const SlackOptions = new t.RefinementType<typeof SlackFields>(
 export type SlackOptions = t.TypeOf<typeof SlackOptions>;
 
 /** The fallback `text` per event type, used when `text` is not configured (notifications show it). */
-export const DEFAULT_TEXT: Record<EventType, string> = {
+export const DEFAULT_TEXT: Record<AnyEventType, string> = {
   'delivery-status': '{{ status.name }} for {{ phone }}',
   'message-reply': 'Reply from {{ phone }}: {{ text }}',
   'message-send': 'Message sent to {{ phone }}: {{ text }}',
   'number-opt-in': '{{ phone }} opted in',
+  unrecognized: 'Undecodable webhook from source {{ source }}: {{ problems[0].message }}',
 };

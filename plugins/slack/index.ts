@@ -10,7 +10,7 @@ import type {
   PluginLogger,
 } from '../../src/destinations/api.ts';
 import { deadline } from '../../src/destinations/deadline.ts';
-import type { EventType } from '../../src/event.ts';
+import type { AnyEventType } from '../../src/event.ts';
 import type { Template } from '../../src/templates/template.ts';
 import { describeTarget, sendHttp, urlSecrets } from '../http/response.ts';
 import { type Block, blocksFor, digestBlocks } from './blocks.ts';
@@ -29,17 +29,24 @@ interface SlackMessage {
 type Post = (message: SlackMessage, signal: AbortSignal) => Promise<void>;
 
 /** The `text` template per event type: the configured one for all, or each type's default. */
-function textTemplates(text: string | undefined, ctx: PluginContext): Record<EventType, Template> {
+function textTemplates(text: string | undefined, ctx: PluginContext): Record<AnyEventType, Template> {
   if (text !== undefined) {
     const one = ctx.template('text', text, 'slack');
-    return { 'delivery-status': one, 'message-reply': one, 'message-send': one, 'number-opt-in': one };
+    return {
+      'delivery-status': one,
+      'message-reply': one,
+      'message-send': one,
+      'number-opt-in': one,
+      unrecognized: one,
+    };
   }
-  const each = (type: EventType) => ctx.template('text', DEFAULT_TEXT[type], 'slack');
+  const each = (type: AnyEventType) => ctx.template('text', DEFAULT_TEXT[type], 'slack');
   return {
     'delivery-status': each('delivery-status'),
     'message-reply': each('message-reply'),
     'message-send': each('message-send'),
     'number-opt-in': each('number-opt-in'),
+    unrecognized: each('unrecognized'),
   };
 }
 

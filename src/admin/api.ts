@@ -9,6 +9,7 @@ import { receive } from '../ingress/receive.ts';
 import type { GroupCommitter } from '../store/group-commit.ts';
 import type { Store } from '../store/types.ts';
 import { BadParam, deliveryFilter, parseLimit, parseSince } from './params.ts';
+import { mountRedecode } from './redecode.ts';
 
 /** What the admin API works on. */
 export interface AdminDeps {
@@ -128,6 +129,8 @@ export function createAdminApi(deps: AdminDeps): Koa.Middleware {
       ctx.body = { route: ctx.params.name, paused: action === 'pause' };
     });
   }
+
+  mountRedecode(router, deps);
 
   const routes = router.routes();
   const parse = bodyParser({ enableTypes: ['json'], jsonLimit: '64kb' });

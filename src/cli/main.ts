@@ -2,8 +2,10 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { checkCommand } from './commands/check.ts';
 import { deliveriesCommand } from './commands/deliveries.ts';
 import { pauseCommand } from './commands/pause.ts';
+import { redecodeCommand } from './commands/redecode.ts';
 import { replayCommand } from './commands/replay.ts';
 import { routeCommand } from './commands/route.ts';
+import { shapesCommand } from './commands/shapes.ts';
 import { signCommand } from './commands/sign.ts';
 import { startCommand } from './commands/start.ts';
 import { testCommand } from './commands/test.ts';
@@ -31,6 +33,8 @@ const COMMANDS: Record<string, Command> = {
   replay: replayCommand,
   pause: pauseCommand(true),
   resume: pauseCommand(false),
+  redecode: redecodeCommand,
+  shapes: shapesCommand,
 };
 
 function usage(): string {

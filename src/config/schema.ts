@@ -69,6 +69,7 @@ const source = struct({
   allowUnsigned: withDefault(bool, false),
   dedupeWindow: withDefault(duration, 24 * 3_600_000),
   defaultCountry: withDefault(countryCode, '1'),
+  onUndecodable: withDefault(oneOf(['accept', 'reject'] as const, 'accept or reject'), 'accept'),
 });
 
 const retention = withDefault(positiveDuration, 7 * 86_400_000);
@@ -218,6 +219,7 @@ function decodeSources(raw: unknown, findings: Findings, secrets?: Secrets): Map
       allowUnsigned: s.allowUnsigned,
       dedupeWindowMs: s.dedupeWindow,
       defaultCountry: s.defaultCountry,
+      onUndecodable: s.onUndecodable,
     });
   }
   return out;

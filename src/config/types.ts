@@ -20,6 +20,11 @@ export interface SourceConfig {
   dedupeWindowMs: number;
   /** Country calling code used to turn national numbers into E.164, e.g. '1'. */
   defaultCountry: string;
+  /**
+   * An authentic body that cannot be decoded: `accept` answers 200 and keeps it as an `unrecognized` event
+   * (routable, re-decodable with `switchboard redecode`); `reject` answers 400 and keeps it in the rejected log.
+   */
+  onUndecodable: 'accept' | 'reject';
 }
 
 /** A configured, built destination. */

@@ -2,6 +2,7 @@ import Router, { type RouterContext } from '@koa/router';
 import Koa from 'koa';
 import getRawBody from 'raw-body';
 import type { Config } from '../config/types.ts';
+import { decompress, parseContentEncoding } from './content-encoding.ts';
 import { findSource, type ReceiveDeps, type ReceiveOutcome, receive, reject } from './receive.ts';
 
 /** Health as /readyz reports it. */
@@ -83,6 +84,14 @@ async function readAndReceive(ctx: RouterContext, deps: AppDeps): Promise<Receiv
       `Content-Type must be application/json, got ${contentType ? `"${contentType}"` : 'none'}`,
     );
   }
+  const encoding = parseContentEncoding(ctx.get('content-encoding') || undefined);
+  if ('unknown' in encoding) {
+    return reject(
+      415,
+      'content_type',
+      `Content-Encoding "${encoding.unknown}" is not supported (use gzip, deflate, br or none)`,
+    );
+  }
   let raw: Buffer;
   try {
     raw = await getRawBody(ctx.req, {
@@ -96,9 +105,21 @@ async function readAndReceive(ctx: RouterContext, deps: AppDeps): Promise<Receiv
     }
     return reject(400, 'json', 'could not read the request body');
   }
+  let received: Buffer | undefined;
+  if (encoding.codings.length > 0) {
+    const limit = config.server.bodyLimitBytes;
+    const out = await decompress(raw, encoding.codings, limit);
+    if (!out.ok && out.tooLarge) {
+      return reject(413, 'size', `body larger than server.bodyLimit (${limit} bytes) once decompressed`);
+    }
+    if (!out.ok) return reject(400, 'json', `body is not valid ${out.coding} data: ${out.message}`);
+    received = raw;
+    raw = out.body;
+  }
   try {
+    const signature = ctx.get('x-signature') || undefined;
     return await receive(
-      { source: sourceName, urlEvent: ctx.params.event, raw, signature: ctx.get('x-signature') || undefined },
+      { source: sourceName, urlEvent: ctx.params.event, raw, ...(received && { received }), signature },
       deps,
     );
   } catch {

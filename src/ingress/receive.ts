@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import { isLeft } from 'fp-ts/Either';
 import type { Clock } from '../clock.ts';
 import type { Config, SourceConfig } from '../config/types.ts';
-import type { EventType } from '../event.ts';
+import type { AnyEventType, DecodeNote, GatewayEvent } from '../event.ts';
 import { newId } from '../ids.ts';
 import { decodeForSource } from '../sources/decode.ts';
 import type { GroupCommitter } from '../store/group-commit.ts';
 import type { Store } from '../store/types.ts';
 import { parseJsonBody } from './json.ts';
+import { type Undecodable, unrecognizedEvent } from './quarantine.ts';
 import { verify } from './signature.ts';
 
 /** Why a webhook was not accepted, as a metrics label. */
@@ -26,9 +27,11 @@ export type ReceiveOutcome =
   | {
       status: 200;
       body: { id: string; duplicate: boolean };
-      type: EventType;
+      type: AnyEventType;
       destinations: string[];
       unrouted: boolean;
+      /** The coercions and aliases decoding used (for the decode-notes metric). */
+      notes?: DecodeNote[];
     }
   | {
       status: 400 | 401 | 404 | 413 | 415 | 503;
@@ -40,7 +43,10 @@ export type ReceiveOutcome =
 export interface WebhookRequest {
   source: string;
   urlEvent?: string;
+  /** The body, decompressed when it came with a Content-Encoding. */
   raw: Buffer;
+  /** The bytes as received, when they differ from `raw` (a Content-Encoding was removed). */
+  received?: Buffer;
   signature?: string;
   /** Set only when re-submitting a rejected payload whose signature was verified when it first arrived. */
   preverified?: boolean;
@@ -79,7 +85,11 @@ export function findSource(config: Config, name: string): SourceConfig | Receive
 function authenticate(req: WebhookRequest, source: SourceConfig): { authentic: boolean } | ReceiveOutcome {
   if (req.preverified === true) return { authentic: true };
   if (req.signature !== undefined && req.signature !== '' && source.secret) {
-    return verify(source.secret, req.raw, req.signature)
+    // A compressed body may have been signed before or after compression: the bytes on the wire first.
+    const signed =
+      verify(source.secret, req.received ?? req.raw, req.signature) ||
+      (req.received !== undefined && verify(source.secret, req.raw, req.signature));
+    return signed
       ? { authentic: true }
       : reject(401, 'signature', 'X-Signature does not match the body (check the source secret)');
   }
@@ -88,8 +98,9 @@ function authenticate(req: WebhookRequest, source: SourceConfig): { authentic: b
 
 /**
  * The ingress pipeline after the transport: verify the signature over the raw bytes, parse, decode, route,
- * and commit the event with its deliveries before answering. A signature-valid body that cannot be decoded is
- * kept in the rejected-payload log so nothing authentic is lost.
+ * and commit the event with its deliveries before answering. An authentic body that cannot be decoded is
+ * answered 200 and kept as an `unrecognized` event (or, with `onUndecodable: reject`, answered 400 and kept in
+ * the rejected-payload log), so nothing authentic is lost. Unauthenticated bodies get their 4xx.
  */
 export async function receive(req: WebhookRequest, deps: ReceiveDeps): Promise<ReceiveOutcome> {
   const config = deps.config();
@@ -103,35 +114,49 @@ export async function receive(req: WebhookRequest, deps: ReceiveDeps): Promise<R
 
   const now = deps.clock.now();
   const receivedAt = new Date(now).toISOString();
-  const keepRejected = async (error: string, details: Array<{ path: string; message: string }>) => {
-    if (!authentic) return;
+  const id = newId(now);
+  const undecodable = async (
+    why: Undecodable,
+    payload: unknown,
+    status: 400 | 404,
+  ): Promise<ReceiveOutcome> => {
+    const reason = status === 404 ? 'type' : payload === undefined ? 'json' : 'decode';
+    // A 404 is about the URL, not the body: the sender posted to an event that does not exist.
+    if (!authentic || status === 404) return reject(status, reason, why.error, why.details);
+    if (source.onUndecodable === 'accept') {
+      const { raw, urlEvent } = req;
+      const event = unrecognizedEvent({ id, source, receivedAt, raw, payload, urlEvent, why });
+      return commit(event, req, source, deps);
+    }
     await deps.store.addRejected(
       {
         source: source.name,
         urlEvent: req.urlEvent ?? null,
         receivedAt,
         body: req.raw.toString('utf8'),
-        errors: [{ path: '', message: error }, ...details],
+        errors: [{ path: '', message: why.error }, ...why.details],
       },
       new Date(now),
     );
+    return reject(status, reason, why.error, why.details);
   };
 
   const parsed = parseJsonBody(req.raw);
-  if (!parsed.ok) {
-    await keepRejected(parsed.error.error, parsed.error.details);
-    return reject(400, 'json', parsed.error.error, parsed.error.details);
-  }
+  if (!parsed.ok) return undecodable(parsed.error, undefined, 400);
 
-  const id = newId(now);
   const decoded = decodeForSource(source, parsed.value, { urlEvent: req.urlEvent, id, receivedAt });
-  if (isLeft(decoded)) {
-    const { status, error, details } = decoded.left;
-    if (status === 400) await keepRejected(error, details);
-    return reject(status, status === 404 ? 'type' : 'decode', error, details);
-  }
-  const event = decoded.right;
-  const decision = config.router.route(event);
+  if (isLeft(decoded)) return undecodable(decoded.left, parsed.value, decoded.left.status);
+  return commit(decoded.right, req, source, deps);
+}
+
+/** Routes an event and commits it with its deliveries; the 200 answer only after the commit is durable. */
+async function commit(
+  event: GatewayEvent,
+  req: WebhookRequest,
+  source: SourceConfig,
+  deps: ReceiveDeps,
+): Promise<ReceiveOutcome> {
+  const decision = deps.config().router.route(event);
   let result: { id: string; duplicate: boolean };
   try {
     result = await deps.committer.submit({
@@ -150,5 +175,6 @@ export async function receive(req: WebhookRequest, deps: ReceiveDeps): Promise<R
     type: event.type,
     destinations: result.duplicate ? [] : decision.destinations.map((d) => d.destination),
     unrouted: decision.unrouted,
+    ...(event.decodeNotes === undefined || result.duplicate ? {} : { notes: event.decodeNotes }),
   };
 }

@@ -27,6 +27,12 @@ export class Metrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
     registers: [this.registry],
   });
+  private readonly decodeNotes = new client.Counter({
+    name: 'switchboard_decode_notes_total',
+    help: 'Coercions and aliases used while decoding accepted webhooks (how real traffic differs from the spec), by source, event type and kind.',
+    labelNames: ['source', 'type', 'kind'] as const,
+    registers: [this.registry],
+  });
   private readonly unrouted = new client.Counter({
     name: 'switchboard_events_unrouted_total',
     help: 'Events that matched no route (stored, not delivered).',
@@ -97,6 +103,11 @@ export class Metrics {
     }
     this.received.inc({ source, type: detail.type ?? 'unknown' });
     if (detail.unrouted) this.unrouted.inc({ source });
+  }
+
+  /** Counts the decode notes of one accepted event, one per note (kinds are a small fixed set). */
+  decoded(source: string, type: string, notes: ReadonlyArray<{ kind: string }>): void {
+    for (const note of notes) this.decodeNotes.inc({ source, type, kind: note.kind });
   }
 
   /** Counts one delivery attempt. */

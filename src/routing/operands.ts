@@ -1,7 +1,11 @@
 import type { Either } from 'fp-ts/Either';
 import * as E from 'fp-ts/Either';
 import { didYouMean } from '../config/issues.ts';
-import { EVENT_TYPES } from '../event.ts';
+import { EVENT_TYPES, UNRECOGNIZED } from '../event.ts';
+
+/** Every `type` a rule may name: the decoded kinds and `unrecognized` (authentic bodies that did not decode). */
+const ROUTABLE_TYPES: readonly string[] = [...EVENT_TYPES, UNRECOGNIZED];
+
 import { STATUS_CODES, STATUS_NAMES } from '../sources/mta/status.ts';
 import type { Field, FieldValue } from './fields.ts';
 import { quote } from './validation.ts';
@@ -81,10 +85,10 @@ function numberOperand(field: Field, raw: unknown): Either<string, number> {
 /** `delivery-status`, or MTA's enum spelling `DELIVERY_STATUS`, in any case. */
 function eventType(raw: unknown): Either<string, string> {
   if (typeof raw !== 'string')
-    return E.left(`${quote(raw)} is not an event type; types are ${EVENT_TYPES.join(', ')}`);
+    return E.left(`${quote(raw)} is not an event type; types are ${ROUTABLE_TYPES.join(', ')}`);
   const canonical = raw.trim().toLowerCase().replaceAll('_', '-');
-  if ((EVENT_TYPES as readonly string[]).includes(canonical)) return E.right(canonical);
-  return E.left(`${quote(raw)} is not an event type${didYouMean(canonical, EVENT_TYPES)}`);
+  if (ROUTABLE_TYPES.includes(canonical)) return E.right(canonical);
+  return E.left(`${quote(raw)} is not an event type${didYouMean(canonical, ROUTABLE_TYPES)}`);
 }
 
 /** A status name (any case), `UNKNOWN_<n>` for codes MTA may add later, or a code; normalized to the code. */

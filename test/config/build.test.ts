@@ -16,6 +16,7 @@ describe('config build', () => {
       allowUnsigned: false,
       dedupeWindowMs: 24 * 3_600_000,
       defaultCountry: '1',
+      onUndecodable: 'accept',
     });
     expect(config.store).to.deep.equal({
       driver: 'sqlite',

@@ -17,11 +17,16 @@ export class LogCapture extends Writable {
 export function testConfig(
   dir: string,
   extra: string,
-  opts: { secret?: string; version?: number; dedupeWindow?: string } = {},
+  opts: {
+    secret?: string;
+    version?: number;
+    dedupeWindow?: string;
+    onUndecodable?: 'accept' | 'reject';
+  } = {},
 ): string {
   return `server: { host: 127.0.0.1, port: 0 }
 sources:
-  mta: { kind: mta, version: ${opts.version ?? 3}, secret: "${opts.secret ?? 'test-secret-0123456789'}"${opts.dedupeWindow ? `, dedupeWindow: ${opts.dedupeWindow}` : ''} }
+  mta: { kind: mta, version: ${opts.version ?? 3}, secret: "${opts.secret ?? 'test-secret-0123456789'}"${opts.dedupeWindow ? `, dedupeWindow: ${opts.dedupeWindow}` : ''}${opts.onUndecodable ? `, onUndecodable: ${opts.onUndecodable}` : ''} }
 store: { driver: sqlite, path: ${dir}/switchboard.db }
 plugins: { dirs: [${ROOT}/plugins] }
 ${extra}
@@ -35,6 +40,7 @@ export async function startService(
     secret?: string;
     version?: number;
     dedupeWindow?: string;
+    onUndecodable?: 'accept' | 'reject';
     env?: Record<string, string>;
     pollMs?: number;
     clock?: Clock;

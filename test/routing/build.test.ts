@@ -135,7 +135,7 @@ const cases: Array<[string, string, ConfigIssue[]]> = [
       issue([0, 'match', 'messageId'], 'messageId is a number, not "abc"'),
       issue(
         [0, 'match', 'type'],
-        '5 is not an event type; types are delivery-status, message-reply, message-send, number-opt-in',
+        '5 is not an event type; types are delivery-status, message-reply, message-send, number-opt-in, unrecognized',
       ),
     ],
   ],

@@ -1,8 +1,9 @@
 import { type Either, isLeft, left, map, mapLeft } from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import type { EventType, GatewayEvent } from '../../event.ts';
-import { type EventFields, PAYLOADS } from './codecs/index.ts';
 import { bodyEventType, urlEventType } from './event-type.ts';
+import { type EventFields, readFields } from './fields/read.ts';
+import { MTA_FIELDS } from './fields/table.ts';
 import type { DecodeError } from './problems.ts';
 import { report } from './report.ts';
 
@@ -14,7 +15,7 @@ export interface DecodeOptions {
   source: string;
   /** The payload version this source's MTA account sends (the body cannot tell). */
   version: 1 | 2 | 3;
-  /** Country calling code for national (V1) numbers, e.g. '1'. */
+  /** Country calling code for numbers without `+`, e.g. '1'. */
   defaultCountry: string;
   /** The event segment of `/webhooks/<source>/<event>`, when the URL has one. */
   urlEvent?: string;
@@ -28,8 +29,7 @@ export interface DecodeOptions {
  * every bad field. Never throws for any JSON value; an unsupported `version` is a caller bug and throws.
  */
 export function decodeMta(body: unknown, opts: DecodeOptions): Either<DecodeError, GatewayEvent> {
-  const decoders = PAYLOADS[opts.version];
-  if (decoders === undefined)
+  if (![1, 2, 3].includes(opts.version))
     throw new Error(`MTA payload version ${opts.version} does not exist (1, 2 or 3)`);
   const fromUrl = urlEventType(opts.urlEvent); // first: an unknown event is a 404 whatever the body holds
   if (isLeft(fromUrl)) return fromUrl;
@@ -37,7 +37,7 @@ export function decodeMta(body: unknown, opts: DecodeOptions): Either<DecodeErro
   const type = bodyEventType(Object.hasOwn(body, 'type') ? body.type : undefined, fromUrl.right);
   if (isLeft(type)) return type;
   return pipe(
-    decoders[type.right](knownFieldsOf(body), { defaultCountry: opts.defaultCountry }),
+    readFields(body, MTA_FIELDS[type.right], { version: opts.version, defaultCountry: opts.defaultCountry }),
     mapLeft(
       (errors): DecodeError => ({
         status: 400,
@@ -63,20 +63,4 @@ function toGatewayEvent(
 
 function isJsonObject(u: unknown): u is Record<string, unknown> {
   return typeof u === 'object' && u !== null && !Array.isArray(u);
-}
-
-/**
- * The body as the codecs see it: without an own `__proto__` key (JSON.parse creates one from `"__proto__": …`).
- * No codec field has that name, but io-ts copies a body with `Object.assign` when a field decodes to a new
- * value (tags, timestamp), and assigning `__proto__` gives the copy that prototype: its properties would then
- * stand in for absent optional fields, unchecked or checked in their place. The event's payload is still the
- * body exactly as received.
- */
-function knownFieldsOf(body: Record<string, unknown>): Record<string, unknown> {
-  if (!Object.hasOwn(body, '__proto__')) return body;
-  const view: Record<string, unknown> = {};
-  for (const key of Object.keys(body)) {
-    if (key !== '__proto__') view[key] = body[key];
-  }
-  return view;
 }

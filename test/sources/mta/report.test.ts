@@ -1,9 +1,39 @@
 import { expect } from 'chai';
 import * as t from 'io-ts';
-import { optional, Text, TextList, WholeNumber } from '../../../src/sources/mta/codecs/fields.ts';
-import { Tags } from '../../../src/sources/mta/codecs/tags.ts';
 import { describe as describeValue } from '../../../src/sources/mta/describe.ts';
 import { report } from '../../../src/sources/mta/report.ts';
+
+// Codecs named the way our messages read, as the reporter expects of any io-ts codec it renders.
+function leaf<A>(name: string, is: (u: unknown) => u is A): t.Type<A, A, unknown> {
+  return new t.Type<A, A, unknown>(name, is, (u, c) => (is(u) ? t.success(u) : t.failure(u, c)), t.identity);
+}
+
+/**
+ * A field MTA marks optional: it may be absent or null (documented), and both mean "not given". The union
+ * carries the inner codec's name so a wrong value reads "expected a string", not "expected a string | null".
+ */
+function optional<C extends t.Mixed>(codec: C) {
+  return t.union([codec, t.null, t.undefined], codec.name);
+}
+
+/** Any JSON string. */
+const Text = leaf('a string', (u): u is string => typeof u === 'string');
+
+/** A JSON array of strings (e.g. MMS media URLs: provisional, so only the type is checked, not URL syntax). */
+const TextList = t.array(Text, 'an array of strings');
+
+/** MTA's ids and status codes: JSON numbers without a fraction. */
+const WholeNumber = new t.Type<number, number, unknown>(
+  'a whole number',
+  (u): u is number => typeof u === 'number' && Number.isInteger(u),
+  (u, c) => {
+    if (typeof u !== 'number') return t.failure(u, c, `expected a number, got ${describeValue(u)}`);
+    return Number.isInteger(u) ? t.success(u) : t.failure(u, c, `expected a whole number, got ${u}`);
+  },
+  t.identity,
+);
+
+const Tags = t.record(t.string, Text, 'an object of string tags');
 
 const Body = t.type({
   id: WholeNumber,

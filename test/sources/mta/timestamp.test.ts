@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { parseIsoTimestamp } from '../../../src/sources/mta/codecs/timestamp.ts';
+import { parseIsoTimestamp } from '../../../src/sources/mta/timestamp.ts';
 
 const iso = (text: string) => {
   const ms = parseIsoTimestamp(text);

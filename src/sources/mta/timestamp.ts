@@ -1,5 +1,3 @@
-import * as t from 'io-ts';
-
 // YYYY-MM-DD, optionally followed by a time (T or space) with optional seconds, fraction and zone.
 const ISO_8601 =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
@@ -39,14 +37,3 @@ function zoneOffsetMinutes(zone: string | undefined): number | undefined {
   if (hours > 23 || minutes > 59) return undefined;
   return sign * (hours * 60 + minutes);
 }
-
-/** An ISO 8601 timestamp string, decoded to the same instant as ISO 8601 UTC (`2026-11-28T14:03:11.512Z`). */
-export const IsoTimestamp = new t.Type<string, string, unknown>(
-  'an ISO 8601 timestamp',
-  (u): u is string => typeof u === 'string' && parseIsoTimestamp(u) !== undefined,
-  (u, c) => {
-    const ms = typeof u === 'string' ? parseIsoTimestamp(u) : undefined;
-    return ms === undefined ? t.failure(u, c) : t.success(new Date(ms).toISOString());
-  },
-  t.identity,
-);

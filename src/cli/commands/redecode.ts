@@ -1,0 +1,53 @@
+import { BadParam, parseSince } from '../../admin/params.ts';
+import { redecode } from '../../ingress/redecode.ts';
+import { openStore } from '../../store/open.ts';
+import { loadCliConfig, UsageError } from '../io.ts';
+import type { Command } from '../main.ts';
+
+/** `switchboard redecode`: decode quarantined (`unrecognized`) events again and route those that now decode. */
+export const redecodeCommand: Command = {
+  usage: 'redecode [--since D] [--source S] [--json]',
+  summary:
+    'decode unrecognized events again with the current config and code; route those that now decode, each once',
+  options: {
+    since: { type: 'string' },
+    source: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  async run(values, positionals, io) {
+    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+    let since: Date | undefined;
+    try {
+      since = parseSince(values.since, Date.now());
+    } catch (err) {
+      if (err instanceof BadParam) throw new UsageError(`--since: ${err.message}`);
+      throw err;
+    }
+    const config = await loadCliConfig(values.config as string | undefined, io);
+    const source = values.source as string | undefined;
+    if (source !== undefined && !config.sources.has(source)) {
+      throw new UsageError(`--source: no source "${source}" in the config`);
+    }
+    const store = await openStore(config.store);
+    try {
+      const report = await redecode({ store, config, now: new Date(), since, source });
+      if (values.json) {
+        io.out(JSON.stringify(report));
+        return 0;
+      }
+      for (const r of report.redecoded) {
+        const to = r.destinations.length > 0 ? r.destinations.join(', ') : 'no destination (unrouted)';
+        io.out(`${r.from} -> ${r.id} ${r.type}, to ${to}`);
+      }
+      for (const s of report.stillUndecodable) io.out(`${s.id} still does not decode: ${s.problem}`);
+      io.out(
+        `redecoded ${report.redecoded.length} of ${report.examined} unrecognized event(s); ` +
+          `${report.already} already redecoded earlier, ${report.stillUndecodable.length} still undecodable` +
+          (report.unknownSource > 0 ? `, ${report.unknownSource} from sources no longer configured` : ''),
+      );
+      return 0;
+    } finally {
+      await store.close();
+    }
+  },
+};

@@ -1,0 +1,139 @@
+import * as t from 'io-ts';
+import { describe } from '../describe.ts';
+import { STATUS_CODES } from '../status.ts';
+import { parseIsoTimestamp } from '../timestamp.ts';
+import { type NoteDraft, type Noted, noted, plain } from './notes.ts';
+
+/**
+ * The value kinds of MTA fields. Each reads a present, non-null JSON value leniently where the meaning is
+ * clear, saying what it coerced (a note), and fails with a plain-words io-ts error where it is not
+ * (`expected a whole number, got the string "abc"`). All errors go through report.ts like any io-ts error.
+ */
+export type Validate<A> = (u: unknown, c: t.Context) => t.Validation<Noted<A>>;
+
+const INTEGER = /^-?\d{1,15}$/;
+const URL_LIST = t.array(t.string);
+
+/** Text. A JSON number is accepted as its decimal text (ids sent as numbers), with a note. */
+export const text: Validate<string> = (u, c) => {
+  if (typeof u === 'string') return t.success(plain(u));
+  if (typeof u === 'number' && Number.isFinite(u)) {
+    return t.success(noted(String(u), 'number-as-text', `the number ${u} read as text`));
+  }
+  return t.failure(u, c, `expected a string, got ${describe(u)}`);
+};
+
+/** A whole number (MTA's ids). A string of digits is accepted, with a note; a fraction is an error. */
+export const whole: Validate<number> = (u, c) => {
+  if (typeof u === 'number') {
+    return Number.isSafeInteger(u)
+      ? t.success(plain(u))
+      : t.failure(u, c, `expected a whole number, got ${u}`);
+  }
+  if (typeof u === 'string' && INTEGER.test(u.trim())) {
+    return t.success(noted(Number(u.trim()), 'numeric-string', `the string "${u}" read as a number`));
+  }
+  return t.failure(u, c, `expected a whole number, got ${describe(u)}`);
+};
+
+/** A delivery status code: a whole number, a string of digits, or a documented status name ("DELIVERED"). */
+export const statusCode: Validate<number> = (u, c) => {
+  if (typeof u === 'string') {
+    const code = STATUS_CODES.get(u.trim().toUpperCase());
+    if (code !== undefined)
+      return t.success(noted(code, 'status-name', `the status name "${u}" read as ${code}`));
+  }
+  const n = whole(u, c);
+  if (n._tag === 'Left') return t.failure(u, c, `expected a status code (1-14) or name, got ${describe(u)}`);
+  return n;
+};
+
+/**
+ * An event time, decoded to ISO 8601 UTC: ISO 8601 with a zone (as documented), without one (read as UTC,
+ * MTA documents UTC), with a space for `T`, or seconds or milliseconds since 1970 (number or digit string;
+ * below 10^11 it is seconds, which covers every date until the year 5138).
+ */
+export const time: Validate<string> = (u, c) => {
+  const numeric = typeof u === 'number' || (typeof u === 'string' && INTEGER.test(u.trim()));
+  if (numeric) {
+    const n = Number(u);
+    if (!Number.isFinite(n) || n < 0) return t.failure(u, c, `expected a time, got ${describe(u)}`);
+    const seconds = n < 1e11;
+    const ms = seconds ? n * 1000 : n;
+    if (ms > 8.64e15) return t.failure(u, c, `expected a time, got ${describe(u)}`);
+    return t.success(
+      noted(
+        new Date(ms).toISOString(),
+        seconds ? 'epoch-seconds' : 'epoch-millis',
+        `${u} read as ${seconds ? 'seconds' : 'milliseconds'} since 1970`,
+      ),
+    );
+  }
+  if (typeof u !== 'string') return t.failure(u, c, `expected an ISO 8601 time, got ${describe(u)}`);
+  const ms = parseIsoTimestamp(u.trim());
+  if (ms === undefined) return t.failure(u, c, `expected an ISO 8601 time, got ${describe(u)}`);
+  const notes: NoteDraft[] = [];
+  if (/^\d{4}-\d{2}-\d{2} /.test(u.trim())) {
+    notes.push({ kind: 'space-separated-time', message: 'a space instead of "T" between date and time' });
+  }
+  if (!/(Z|[+-]\d{2}(:?\d{2})?)$/i.test(u.trim())) {
+    notes.push({ kind: 'zoneless-time', message: 'a time without a zone, read as UTC' });
+  }
+  return t.success({ value: new Date(ms).toISOString(), notes });
+};
+
+/**
+ * Tags: an object whose values are strings. Numbers and booleans are stringified and null values dropped,
+ * each with a note; a nested object or array is an error at `tags.<key>`. The result is built with
+ * `Object.defineProperty`, so a `__proto__` key is an ordinary own tag and never changes a prototype.
+ */
+export const tags: Validate<Record<string, string>> = (u, c) => {
+  if (typeof u !== 'object' || u === null || Array.isArray(u)) {
+    return t.failure(u, c, `expected an object of tags, got ${describe(u)}`);
+  }
+  const out: Record<string, string> = {};
+  const notes: NoteDraft[] = [];
+  const errors: t.Errors = [];
+  const put = (key: string, value: string) =>
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  for (const key of Object.keys(u)) {
+    const value = (u as Record<string, unknown>)[key];
+    if (typeof value === 'string') put(key, value);
+    else if (typeof value === 'number' || typeof value === 'boolean') {
+      put(key, String(value));
+      notes.push({ kind: 'tag-scalar', message: `tag "${key}": ${typeof value} stringified` });
+    } else if (value === null) {
+      notes.push({ kind: 'tag-null', message: `tag "${key}": null, dropped` });
+    } else {
+      const context = t.appendContext(c, key, t.string, value);
+      errors.push({ value, context, message: `expected a string, got ${describe(value)}` });
+    }
+  }
+  return errors.length > 0 ? t.failures(errors) : t.success({ value: out, notes });
+};
+
+/** Media URLs: an array of strings, or one string (a single URL), with a note. */
+export const mediaUrls: Validate<string[]> = (u, c) => {
+  if (typeof u === 'string')
+    return t.success(noted([u], 'single-media-url', 'one URL read as a list of one'));
+  if (!Array.isArray(u)) return t.failure(u, c, `expected an array of URL strings, got ${describe(u)}`);
+  const errors: t.Errors = [];
+  // The field's own context entry as an array codec, so report.ts writes item paths as `mediaUrls[1]`.
+  const asList: t.Context = [...c.slice(0, -1), { ...c[c.length - 1], type: URL_LIST }];
+  u.forEach((item, i) => {
+    if (typeof item !== 'string') {
+      const context = t.appendContext(asList, String(i), t.string, item);
+      errors.push({ value: item, context, message: `expected a string, got ${describe(item)}` });
+    }
+  });
+  return errors.length > 0 ? t.failures(errors) : t.success(plain(u as string[]));
+};
+
+/** A phone number's text (normalized later with the source's country): a string, or a JSON number's digits. */
+export const phoneText: Validate<string> = (u, c) => {
+  if (typeof u === 'string') return t.success(plain(u));
+  if (typeof u === 'number' && Number.isSafeInteger(u) && u > 0) {
+    return t.success(noted(String(u), 'number-as-text', 'a phone number sent as a JSON number'));
+  }
+  return t.failure(u, c, `expected a phone number string, got ${describe(u)}`);
+};

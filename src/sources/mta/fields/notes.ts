@@ -1,0 +1,54 @@
+/**
+ * Decode notes: how a body differed from the spec in a way the decoder accepted. Each is listed on the event
+ * (`decodeNotes`) and counted in `switchboard_decode_notes_total{source,type,kind}`, so the operator learns how
+ * real traffic differs from the (mostly reconstructed) field tables.
+ */
+
+/** The closed set of note kinds (a metric label, so a small fixed set). */
+export const NOTE_KINDS = [
+  'alias', // a field read under another name real integrators use (`date` for `timestamp`)
+  'numeric-string', // a number sent as a string ("4")
+  'number-as-text', // a number where text was expected (externalId: 1001)
+  'status-name', // a status given by name ("DELIVERED") instead of its code
+  'zoneless-time', // an ISO time without a zone, read as UTC
+  'space-separated-time', // an ISO time with a space instead of `T`
+  'epoch-seconds', // a time as seconds since 1970
+  'epoch-millis', // a time as milliseconds since 1970
+  'tag-scalar', // a tag value that was a number or boolean, stringified
+  'tag-null', // a tag value that was null, dropped
+  'single-media-url', // one media URL as a string instead of an array
+  'national-number', // a national number where this version is thought to send E.164
+  'e164-number', // an E.164 number where this version is thought to send national digits
+  'formatted-number', // a number with spaces, dashes, brackets or a trunk prefix
+  'invalid-phone', // a number that is not a possible phone number: kept raw in `phoneRaw`, no `phone`
+] as const;
+
+/** One kind of accepted difference. */
+export type NoteKind = (typeof NOTE_KINDS)[number];
+
+/** A note as a field kind produces it (the decoder adds the path). */
+export interface NoteDraft {
+  kind: NoteKind;
+  message: string;
+}
+
+/** A note on an event: which field (`timestamp`, `tags.tier`), what kind, and in words what was done. */
+export interface DecodeNote extends NoteDraft {
+  path: string;
+}
+
+/** A decoded field value and the notes its decoding made. */
+export interface Noted<A> {
+  value: A;
+  notes: NoteDraft[];
+}
+
+/** A value that needed no coercion. */
+export function plain<A>(value: A): Noted<A> {
+  return { value, notes: [] };
+}
+
+/** A value that needed one coercion. */
+export function noted<A>(value: A, kind: NoteKind, message: string): Noted<A> {
+  return { value, notes: [{ kind, message }] };
+}

@@ -1,0 +1,91 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { sign } from '../../src/ingress/signature.ts';
+import { runCli } from '../helpers/gateway.ts';
+import { startService } from '../helpers/service.ts';
+import { ROOT } from '../helpers/tmp.ts';
+
+const SECRET = 'shapes-secret-0123456789abcdef';
+
+describe('switchboard shapes', function () {
+  this.timeout(30_000);
+  let gw: Awaited<ReturnType<typeof startService>>;
+  const bodies: string[] = [];
+
+  before(async () => {
+    gw = await startService('', { secret: SECRET });
+    // Every fixture of every version, all to one V3 source, as a mixed day of real traffic would arrive.
+    for (const v of [1, 2, 3]) {
+      const dir = join(ROOT, 'test/fixtures/mta', `v${v}`);
+      for (const file of readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .sort()) {
+        bodies.push(readFileSync(join(dir, file), 'utf8'));
+      }
+    }
+    bodies.push(
+      JSON.stringify({ type: 'delivery-status', status: { code: 4 }, destinationNumber: '+13125550143' }),
+    );
+    for (const body of bodies) {
+      const res = await fetch(`${gw.url}/webhooks/mta`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-signature': sign(SECRET, body) },
+        body,
+      });
+      expect(res.status).to.equal(200);
+    }
+  });
+  after(() => gw.stop());
+
+  it('prints each field per event type with its JSON types and how often it is present', async () => {
+    const { code, stdout } = await runCli(['shapes', '--config', gw.file]);
+    expect(code).to.equal(0);
+    expect(stdout).to.match(/^delivery-status \(3 events\)$/m);
+    expect(stdout).to.match(/^ {2}destinationNumber +3\/3 +string 3 +"\+99999999999" {2}"9999999999"$/m);
+    expect(stdout).to.match(/^ {2}status +3\/3 +number 3 +9 {2}4 {2}6$/m);
+    expect(stdout).to.match(/^ {2}timestamp +1\/3 +string 1 +"9999-99-99X99:99:99\.999X"$/m);
+    expect(stdout).to.match(/^ {2}type +3\/3 +string 3 +"delivery-status" {2}"DELIVERY_STATUS"$/m);
+    expect(stdout).to.match(/^unrecognized \(1 event\)$/m);
+    expect(stdout).to.match(/^ {2}status\.code +1\/1 +number 1 +9$/m);
+  });
+
+  it('--json gives the same summary as data, and --source filters', async () => {
+    const { code, stdout } = await runCli(['shapes', '--config', gw.file, '--json', '--source', 'mta']);
+    expect(code).to.equal(0);
+    const shapes = JSON.parse(stdout);
+    expect(Object.keys(shapes)).to.deep.equal([
+      'delivery-status',
+      'message-reply',
+      'message-send',
+      'number-opt-in',
+      'unrecognized',
+    ]);
+    expect(shapes['message-reply'].events).to.equal(3);
+    expect(shapes['message-reply'].fields.senderName).to.deep.equal({
+      present: 1,
+      types: { null: 1 },
+      examples: ['null'],
+    });
+    expect(shapes['delivery-status'].fields['tags.campaign'].types).to.deep.equal({ string: 3 });
+    const none = await runCli(['shapes', '--config', gw.file, '--source', 'other']);
+    expect(none.stdout.trim()).to.equal('no stored events match');
+  });
+
+  it('shows no phone number, message text or tag value, only their masked form', async () => {
+    const { stdout } = await runCli(['shapes', '--config', gw.file]);
+    const secrets = new Set<string>();
+    for (const body of bodies) {
+      const walk = (v: unknown) => {
+        if (typeof v === 'string' && v.length > 1 && /[\p{L}\p{N}]/u.test(v)) secrets.add(v);
+        else if (typeof v === 'number' && v > 99) secrets.add(String(v));
+        else if (v && typeof v === 'object') for (const x of Object.values(v)) walk(x);
+      };
+      const parsed = JSON.parse(body);
+      // Enumerations are shown as they are; everything else must be masked.
+      for (const key of ['type', 'status', 'optInType', 'channel']) delete parsed[key];
+      walk(parsed);
+    }
+    for (const value of secrets) expect(stdout, value).to.not.include(value);
+  });
+});

@@ -1,0 +1,143 @@
+import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import zlib from 'node:zlib';
+import { expect } from 'chai';
+import { sign } from '../../src/ingress/signature.ts';
+import { startService } from '../helpers/service.ts';
+import { ROOT } from '../helpers/tmp.ts';
+
+const SECRET = 'encoding-secret-0123456789abcdef';
+const fixture = (v: number, name: string) =>
+  readFileSync(join(ROOT, 'test/fixtures/mta', `v${v}`, `${name}.json`));
+
+const ENCODERS: Record<string, (b: Buffer) => Buffer> = {
+  gzip: (b) => zlib.gzipSync(b),
+  deflate: (b) => zlib.deflateSync(b),
+  br: (b) => zlib.brotliCompressSync(b),
+};
+
+describe('Content-Encoding on webhooks', () => {
+  let gw: Awaited<ReturnType<typeof startService>>;
+  before(async () => {
+    gw = await startService('', { secret: SECRET });
+  });
+  after(() => gw.stop());
+
+  async function post(body: Buffer, headers: Record<string, string>) {
+    const res = await fetch(`${gw.url}/webhooks/mta`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: new Uint8Array(body),
+    });
+    return { status: res.status, body: await res.json() };
+  }
+
+  /** A fresh body per case (a distinct externalId), so dedupe never answers for an earlier case. */
+  const body = (tag: string) => {
+    const parsed = JSON.parse(fixture(3, 'delivery-status').toString());
+    return Buffer.from(JSON.stringify({ ...parsed, externalId: `enc-${tag}` }));
+  };
+
+  for (const [coding, encode] of Object.entries(ENCODERS)) {
+    it(`decodes a ${coding} body signed over the compressed bytes`, async () => {
+      const plain = body(`${coding}-wire`);
+      const wire = encode(plain);
+      const res = await post(wire, { 'content-encoding': coding, 'x-signature': sign(SECRET, wire) });
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      const stored = await gw.service.store.getEvent(res.body.id);
+      expect(stored!.event.type).to.equal('delivery-status');
+      expect(stored!.event.externalId).to.equal(`enc-${coding}-wire`);
+    });
+
+    it(`decodes a ${coding} body signed over the decompressed bytes`, async () => {
+      const plain = body(`${coding}-plain`);
+      const res = await post(encode(plain), {
+        'content-encoding': coding,
+        'x-signature': sign(SECRET, plain),
+      });
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      expect((await gw.service.store.getEvent(res.body.id))!.event.externalId).to.equal(
+        `enc-${coding}-plain`,
+      );
+    });
+  }
+
+  it('accepts raw deflate data (no zlib header), which some senders send as deflate', async () => {
+    const plain = body('raw-deflate');
+    const wire = zlib.deflateRawSync(plain);
+    const res = await post(wire, { 'content-encoding': 'deflate', 'x-signature': sign(SECRET, wire) });
+    expect(res.status).to.equal(200);
+  });
+
+  it('reads the coding name case-insensitively, with spaces around it', async () => {
+    const plain = body('upper');
+    const wire = zlib.gzipSync(plain);
+    const res = await post(wire, { 'content-encoding': ' GZIP ', 'x-signature': sign(SECRET, plain) });
+    expect(res.status).to.equal(200);
+  });
+
+  it('removes stacked codings in the reverse order of the header', async () => {
+    const plain = body('stacked');
+    const wire = zlib.brotliCompressSync(zlib.gzipSync(plain));
+    const res = await post(wire, { 'content-encoding': 'gzip, br', 'x-signature': sign(SECRET, plain) });
+    expect(res.status).to.equal(200);
+  });
+
+  it('answers 401 when the signature matches neither the compressed nor the decompressed bytes', async () => {
+    const wire = zlib.gzipSync(body('bad-sig'));
+    const res = await post(wire, { 'content-encoding': 'gzip', 'x-signature': sign('another-secret', wire) });
+    expect(res.status).to.equal(401);
+  });
+
+  it('answers 415 naming an unknown encoding', async () => {
+    const plain = body('zstd');
+    const res = await post(plain, { 'content-encoding': 'zstd', 'x-signature': sign(SECRET, plain) });
+    expect(res.status).to.equal(415);
+    expect(res.body.error).to.equal(
+      'Content-Encoding "zstd" is not supported (use gzip, deflate, br or none)',
+    );
+  });
+
+  it('answers 400 for data that is not valid for its coding', async () => {
+    const plain = body('corrupt');
+    const res = await post(plain, { 'content-encoding': 'gzip', 'x-signature': sign(SECRET, plain) });
+    expect(res.status).to.equal(400);
+    expect(res.body.error).to.match(/^body is not valid gzip data/);
+  });
+
+  for (const coding of ['gzip', 'br', 'deflate']) {
+    it(`answers 413 for a small ${coding} bomb (the limit applies after decompression)`, async () => {
+      // 64 MB of zeros compress to a few kilobytes; the default limit is 256 KB.
+      const wire = ENCODERS[coding](Buffer.alloc(64 * 1024 * 1024, 0x20));
+      expect(wire.length).to.be.below(256 * 1024);
+      const before = process.memoryUsage().arrayBuffers;
+      const res = await post(wire, { 'content-encoding': coding, 'x-signature': sign(SECRET, wire) });
+      expect(res.status).to.equal(413);
+      expect(res.body.error).to.equal('body larger than server.bodyLimit (262144 bytes) once decompressed');
+      // Not a timing or exact-memory claim: the 64 MB expansion was never held (it would show here).
+      expect(process.memoryUsage().arrayBuffers - before).to.be.below(32 * 1024 * 1024);
+    });
+  }
+
+  it('still answers 413 for a compressed body over the limit before decompression', async () => {
+    const wire = Buffer.alloc(300 * 1024, 1);
+    const res = await new Promise<number>((resolve, reject) => {
+      const req = request(`${gw.url}/webhooks/mta`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'content-encoding': 'gzip',
+          'content-length': wire.length,
+        },
+      });
+      req.on('response', (r) => {
+        r.resume();
+        resolve(r.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end(wire);
+    });
+    expect(res).to.equal(413);
+  });
+});
