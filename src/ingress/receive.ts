@@ -81,19 +81,20 @@ export function findSource(config: Config, name: string): SourceConfig | Receive
 /**
  * Whether the body is proven to come from the sender: its X-Signature matches (over the raw bytes, before any
  * parsing), or it was verified when it first arrived. Unsigned bodies pass only where allowUnsigned says so.
+ * Answers the refusal, or undefined when the body may go on.
  */
-function authenticate(req: WebhookRequest, source: SourceConfig): { authentic: boolean } | ReceiveOutcome {
-  if (req.preverified === true) return { authentic: true };
+function authenticate(req: WebhookRequest, source: SourceConfig): ReceiveOutcome | undefined {
+  if (req.preverified === true) return undefined;
   if (req.signature !== undefined && req.signature !== '' && source.secret) {
     // A compressed body may have been signed before or after compression: the bytes on the wire first.
     const signed =
       verify(source.secret, req.received ?? req.raw, req.signature) ||
       (req.received !== undefined && verify(source.secret, req.raw, req.signature));
     return signed
-      ? { authentic: true }
+      ? undefined
       : reject(401, 'signature', 'X-Signature does not match the body (check the source secret)');
   }
-  return source.allowUnsigned ? { authentic: false } : reject(401, 'signature', 'missing X-Signature header');
+  return source.allowUnsigned ? undefined : reject(401, 'signature', 'missing X-Signature header');
 }
 
 /**
@@ -108,9 +109,8 @@ export async function receive(req: WebhookRequest, deps: ReceiveDeps): Promise<R
   if ('status' in found) return found;
   const source = found;
 
-  const checked = authenticate(req, source);
-  if ('status' in checked) return checked;
-  const { authentic } = checked;
+  const refused = authenticate(req, source);
+  if (refused) return refused;
 
   const now = deps.clock.now();
   const receivedAt = new Date(now).toISOString();
@@ -121,8 +121,9 @@ export async function receive(req: WebhookRequest, deps: ReceiveDeps): Promise<R
     status: 400 | 404,
   ): Promise<ReceiveOutcome> => {
     const reason = status === 404 ? 'type' : payload === undefined ? 'json' : 'decode';
-    // A 404 is about the URL, not the body: the sender posted to an event that does not exist.
-    if (!authentic || status === 404) return reject(status, reason, why.error, why.details);
+    // A 404 is about the URL, not the body: the sender posted to an event that does not exist. A body that
+    // passed authentication (signed, or on a source that allows unsigned bodies) is kept, never refused.
+    if (status === 404) return reject(status, reason, why.error, why.details);
     if (source.onUndecodable === 'accept') {
       const { raw, urlEvent } = req;
       const event = unrecognizedEvent({ id, source, receivedAt, raw, payload, urlEvent, why });

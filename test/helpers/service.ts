@@ -22,11 +22,12 @@ export function testConfig(
     version?: number;
     dedupeWindow?: string;
     onUndecodable?: 'accept' | 'reject';
+    allowUnsigned?: boolean;
   } = {},
 ): string {
   return `server: { host: 127.0.0.1, port: 0 }
 sources:
-  mta: { kind: mta, version: ${opts.version ?? 3}, secret: "${opts.secret ?? 'test-secret-0123456789'}"${opts.dedupeWindow ? `, dedupeWindow: ${opts.dedupeWindow}` : ''}${opts.onUndecodable ? `, onUndecodable: ${opts.onUndecodable}` : ''} }
+  mta: { kind: mta, version: ${opts.version ?? 3}, secret: "${opts.secret ?? 'test-secret-0123456789'}"${opts.dedupeWindow ? `, dedupeWindow: ${opts.dedupeWindow}` : ''}${opts.onUndecodable ? `, onUndecodable: ${opts.onUndecodable}` : ''}${opts.allowUnsigned ? ', allowUnsigned: true' : ''} }
 store: { driver: sqlite, path: ${dir}/switchboard.db }
 plugins: { dirs: [${ROOT}/plugins] }
 ${extra}
@@ -41,6 +42,7 @@ export async function startService(
     version?: number;
     dedupeWindow?: string;
     onUndecodable?: 'accept' | 'reject';
+    allowUnsigned?: boolean;
     env?: Record<string, string>;
     pollMs?: number;
     clock?: Clock;

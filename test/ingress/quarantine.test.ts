@@ -109,6 +109,16 @@ describe('authentic bodies that do not decode are kept as unrecognized events', 
     expect((await gw.service.store.listRejected(10)).items).to.have.length(0);
   });
 
+  it('keeps an unsigned undecodable body as unrecognized on a source that allows unsigned bodies', async () => {
+    await gw.stop();
+    gw = await startService(config(alerts, crm), { secret: SECRET, version: 3, allowUnsigned: true });
+    const body = JSON.stringify({ ...fixture(3, 'delivery-status'), status: { code: 4 } });
+    const res = await post(gw, body);
+    expect(res.status).to.equal(200);
+    await alerts.waitFor(() => alerts.requests.length === 1, 'the unrecognized event at the alerts sink');
+    expect(alerts.bodies<GatewayEvent>()[0].type).to.equal('unrecognized');
+  });
+
   it('answers 401 for a body with a wrong signature and stores nothing', async () => {
     const body = JSON.stringify({ type: 'delivery-status', status: [] });
     const res = await post(gw, body, { 'x-signature': sign('not-the-secret', body) });
