@@ -8,7 +8,7 @@ import { decodeForSource } from '../sources/decode.ts';
 import type { GroupCommitter } from '../store/group-commit.ts';
 import type { Store } from '../store/types.ts';
 import { parseJsonBody } from './json.ts';
-import { verify } from './signature.ts';
+import { verifyAny } from './signature.ts';
 
 /** Why a webhook was not accepted, as a metrics label. */
 export type RejectReason =
@@ -29,6 +29,8 @@ export type ReceiveOutcome =
       type: EventType;
       destinations: string[];
       unrouted: boolean;
+      /** Which of the source's secrets the signature matched (0: the first, the newest); absent when unsigned. */
+      secretIndex?: number;
     }
   | {
       status: 400 | 401 | 404 | 413 | 415 | 503;
@@ -76,11 +78,16 @@ export function findSource(config: Config, name: string): SourceConfig | Receive
  * Whether the body is proven to come from the sender: its X-Signature matches (over the raw bytes, before any
  * parsing), or it was verified when it first arrived. Unsigned bodies pass only where allowUnsigned says so.
  */
-function authenticate(req: WebhookRequest, source: SourceConfig): { authentic: boolean } | ReceiveOutcome {
+function authenticate(
+  req: WebhookRequest,
+  source: SourceConfig,
+): { authentic: boolean; secretIndex?: number } | ReceiveOutcome {
   if (req.preverified === true) return { authentic: true };
-  if (req.signature !== undefined && req.signature !== '' && source.secret) {
-    return verify(source.secret, req.raw, req.signature)
-      ? { authentic: true }
+  const secrets = source.secrets ?? (source.secret ? [source.secret] : []);
+  if (req.signature !== undefined && req.signature !== '' && secrets.length > 0) {
+    const secretIndex = verifyAny(secrets, req.raw, req.signature);
+    return secretIndex >= 0
+      ? { authentic: true, secretIndex }
       : reject(401, 'signature', 'X-Signature does not match the body (check the source secret)');
   }
   return source.allowUnsigned ? { authentic: false } : reject(401, 'signature', 'missing X-Signature header');
@@ -99,7 +106,7 @@ export async function receive(req: WebhookRequest, deps: ReceiveDeps): Promise<R
 
   const checked = authenticate(req, source);
   if ('status' in checked) return checked;
-  const { authentic } = checked;
+  const { authentic, secretIndex } = checked;
 
   const now = deps.clock.now();
   const receivedAt = new Date(now).toISOString();
@@ -150,5 +157,6 @@ export async function receive(req: WebhookRequest, deps: ReceiveDeps): Promise<R
     type: event.type,
     destinations: result.duplicate ? [] : decision.destinations.map((d) => d.destination),
     unrouted: decision.unrouted,
+    ...(secretIndex === undefined ? {} : { secretIndex }),
   };
 }
