@@ -1,6 +1,7 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { checkCommand } from './commands/check.ts';
 import { deliveriesCommand } from './commands/deliveries.ts';
+import { mtaCommand } from './commands/mta.ts';
 import { pauseCommand } from './commands/pause.ts';
 import { replayCommand } from './commands/replay.ts';
 import { routeCommand } from './commands/route.ts';
@@ -31,6 +32,7 @@ const COMMANDS: Record<string, Command> = {
   replay: replayCommand,
   pause: pauseCommand(true),
   resume: pauseCommand(false),
+  mta: mtaCommand,
 };
 
 function usage(): string {
