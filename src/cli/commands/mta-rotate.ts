@@ -82,7 +82,9 @@ export const rotateCommand: MtaSubcommand = {
           '',
           `Step 1 of 3: make the gateway accept both secrets. In ${config.file}, under sources.${source.name}, replace the secret line with`,
           `    secrets: ["\${${next}}", "\${${env}}"]`,
-          `run the gateway with ${next}=${value} beside ${env}, and reload it (kill -HUP <pid>, or restart it).`,
+          `and restart the gateway with ${next}=${value} beside ${env} (environment variables are read at start;`,
+          'a graceful restart loses nothing). Or write both values into the config file itself (keep it mode 0600)',
+          'and reload the gateway without a restart: kill -HUP <pid>.',
           'MTA keeps signing with the old secret until step 2, so no webhook is refused meanwhile.',
         ].join('\n'),
       );
@@ -152,7 +154,7 @@ export const rotateCommand: MtaSubcommand = {
         `of them (at most 2, with backoff), still carry the old signature: watch ${metric}`,
         `on /metrics, and when it has stopped growing, replace the secrets line in ${config.file} with`,
         `    secret: \${${env}}`,
-        `run the gateway with ${env}=${secretFile !== undefined ? `"$(cat ${secretFile})"` : '<the new secret>'}, and reload it.`,
+        `with ${env}=${secretFile !== undefined ? `"$(cat ${secretFile})"` : '<the new secret>'} (or the value itself), and restart or reload the gateway.`,
       ].join('\n'),
     );
     return 0;
