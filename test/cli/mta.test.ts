@@ -57,7 +57,7 @@ routes: []
       }
       for (const e of EVENTS) expect(r.stdout).to.match(new RegExp(`${e}\\s+registered`));
       expect(r.stdout).to.include('4 registered, 0 already registered.');
-      expect(r.stdout).to.include('secret: ${MTA_WEBHOOK_SECRET}');
+      expect(r.stdout).to.include('secret: $' + '{MTA_WEBHOOK_SECRET}');
       expect(r.stdout + r.stderr).to.not.include(secret);
     });
 

@@ -147,7 +147,7 @@ export class MtaApiStub {
     method: string,
     url: URL,
     body: Record<string, unknown> | undefined,
-  ): void {
+  ): unknown {
     const auth = req.headers.authorization ?? '';
     const key = auth.startsWith('Bearer ') ? auth.slice(7) : '';
     if (key !== this.apiKey && key !== this.readOnlyKey) return this.error(res, 401, 'Unauthorized');
@@ -181,7 +181,10 @@ export class MtaApiStub {
 
   private register(res: ServerResponse, body: Record<string, unknown> | undefined): void {
     const problem = validate(body, true);
-    if (problem) return this.error(res, 400, problem);
+    if (problem) {
+      this.error(res, 400, problem);
+      return;
+    }
     const b = body as Record<string, unknown>;
     const stored = this.seed({
       event: b.event as string,
@@ -196,7 +199,10 @@ export class MtaApiStub {
 
   private update(res: ServerResponse, w: StoredWebhook, body: Record<string, unknown> | undefined): void {
     const problem = validate(body, false);
-    if (problem) return this.error(res, 400, problem);
+    if (problem) {
+      this.error(res, 400, problem);
+      return;
+    }
     Object.assign(w, body);
     this.json(res, 200, { success: true, message: 'Webhook updated', data: publicView(w) });
   }
