@@ -58,7 +58,12 @@ routes:
   - to: [audit]
 `;
   const file = tmp.write('config.yaml', configWith(`secret: "${OLD}"`));
-  const env = () => ({ MTA_API_KEY: api.apiKey, MTA_API_URL: api.url, SWITCHBOARD_MTA_BACKOFF_MS: '20' });
+  const env = () => ({
+    MTA_API_KEY: api.apiKey,
+    MTA_API_URL: api.url,
+    SWITCHBOARD_MTA_BACKOFF_MS: '20',
+    MTA_WEBHOOK_SECRET: OLD,
+  });
   const body = () => JSON.stringify({ ...reply, replyId: 7000 + ++n });
   const post = async (secret: string) => {
     const text = body();
@@ -97,8 +102,9 @@ routes:
   after(() => tmp.cleanup());
 
   it('accepts both secrets during the rotation, moves every registration to the new one, then only the new one', async () => {
-    writeFileSync(file, configWith(`secret: "${OLD}"`));
-    gw = await GatewayProcess.start(file);
+    // As the README sets it up: the secret from the environment.
+    writeFileSync(file, configWith('secret: "$' + '{MTA_WEBHOOK_SECRET}"'));
+    gw = await GatewayProcess.start(file, { MTA_WEBHOOK_SECRET: OLD });
     const base = `${gw.url}/webhooks/mta`;
     const registered = await runCli(['mta', 'register', '--url', base, '--config', file], { env: env() });
     expect(registered.code, registered.stderr).to.equal(0);
@@ -115,12 +121,12 @@ routes:
       .to.match(/^[0-9a-f]{128}$/)
       .and.not.equal(OLD);
     expect(rotate.stdout).to.include(
-      'secrets: ["$' + '{MTA_WEBHOOK_SECRET_NEXT}", "$' + '{MTA_WEBHOOK_SECRET}"]',
+      `secrets: ["<the new secret: the contents of ${secretFile}>", "$` + '{MTA_WEBHOOK_SECRET}"]',
     );
     expect(api.writes.filter((w) => w.method === 'PATCH')).to.have.length(0);
 
-    // The user's step 1: both secrets in the config, applied by a reload (no restart).
-    writeFileSync(file, configWith(`secrets: ["${NEW}", "${OLD}"]`));
+    // The user's step 1, as printed: the new value in the file beside the old variable, applied by a reload.
+    writeFileSync(file, configWith(`secrets: ["${NEW}", "$` + '{MTA_WEBHOOK_SECRET}"]'));
     await reload();
     expect(await post(OLD)).to.equal(200);
     expect(await post(NEW)).to.equal(200);

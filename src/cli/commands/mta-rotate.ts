@@ -76,15 +76,14 @@ export const rotateCommand: MtaSubcommand = {
 
     let asked = false;
     if (!accepted(source).includes(secret)) {
-      const value = secretFile !== undefined ? `"$(cat ${secretFile})"` : '<the new secret>';
+      const value = secretFile !== undefined ? `the contents of ${secretFile}` : 'shown above';
       io.out(
         [
           '',
           `Step 1 of 3: make the gateway accept both secrets. In ${config.file}, under sources.${source.name}, replace the secret line with`,
-          `    secrets: ["\${${next}}", "\${${env}}"]`,
-          `and restart the gateway with ${next}=${value} beside ${env} (environment variables are read at start;`,
-          'a graceful restart loses nothing). Or write both values into the config file itself (keep it mode 0600)',
-          'and reload the gateway without a restart: kill -HUP <pid>.',
+          `    secrets: ["<the new secret: ${value}>", "\${${env}}"]`,
+          'and reload the gateway: kill -HUP <pid>. A reload does not re-read the environment, so the new value goes into',
+          `the file itself (keep it readable only by the gateway); when restarting instead, "\${${next}}" works too.`,
           'MTA keeps signing with the old secret until step 2, so no webhook is refused meanwhile.',
         ].join('\n'),
       );
@@ -153,8 +152,8 @@ export const rotateCommand: MtaSubcommand = {
         'Step 3 of 3: drop the old secret once nothing uses it. Webhooks MTA sent before the update, and its retries',
         `of them (at most 2, with backoff), still carry the old signature: watch ${metric}`,
         `on /metrics, and when it has stopped growing, replace the secrets line in ${config.file} with`,
-        `    secret: \${${env}}`,
-        `with ${env}=${secretFile !== undefined ? `"$(cat ${secretFile})"` : '<the new secret>'} (or the value itself), and restart or reload the gateway.`,
+        `    secret: "<the new secret>"`,
+        `and reload (or, at a restart, secret: \${${env}} with ${env}=${secretFile !== undefined ? `"$(cat ${secretFile})"` : '<the new secret>'}).`,
       ].join('\n'),
     );
     return 0;

@@ -15,7 +15,7 @@ export function secretAdvice(source: string, configFile: string, secretFile: str
     where,
     `Give it to the gateway: in ${configFile}, under sources.${source}:`,
     `    secret: \${${env}}`,
-    '  (and remove allowUnsigned), then start it, or reload it (kill -HUP), with',
+    '  (and remove allowUnsigned), then start it (or restart it: the environment is read at start) with',
     `    ${env}=${value}`,
   ];
 }
