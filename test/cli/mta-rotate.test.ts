@@ -208,6 +208,39 @@ routes:
     expect(api.writes).to.have.length(0);
   });
 
+  it('says how far it got when MTA refuses one update, and finishes on a second run', async () => {
+    const secretFile = join(tmp.dir, `s-${++n}`);
+    writeFileSync(file, configWith(`secret: "${OLD}"`));
+    for (const e of ['message-reply', 'delivery-status'])
+      api.seed({ event: e, url: `https://gw.example.com/webhooks/mta/${e}`, secret: OLD });
+    const args = [
+      'mta',
+      'rotate',
+      '--url',
+      'https://gw.example.com/webhooks/mta',
+      '--secret-file',
+      secretFile,
+      '--config',
+      file,
+    ];
+    await runCli(args, { env: env() });
+    const NEW = readFileSync(secretFile, 'utf8').trim();
+    writeFileSync(file, configWith(`secrets: ["${NEW}", "${OLD}"]`));
+    let patches = 0;
+    api.faults.push({
+      status: 400,
+      message: 'Invalid secret',
+      when: (m) => m === 'PATCH' && ++patches === 2,
+    });
+    const r = await runCli([...args, '--yes'], { env: env() });
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.include('Invalid secret').and.include('1 of 2 registration(s) were updated');
+    expect([...api.webhooks.values()].map((w) => w.secret)).to.deep.equal([NEW, OLD]);
+    const again = await runCli([...args, '--yes'], { env: env() });
+    expect(again.code, again.stderr).to.equal(0);
+    expect([...api.webhooks.values()].map((w) => w.secret)).to.deep.equal([NEW, NEW]);
+  });
+
   it('continues on a second run once the config lists both secrets (same --secret-file)', async () => {
     const secretFile = join(tmp.dir, `s-${++n}`);
     writeFileSync(file, configWith(`secret: "${OLD}"`));

@@ -154,6 +154,27 @@ routes: []
       expect(r.stderr).to.include('retry 1 of 3');
     });
 
+    it('says what it registered before a failure, and a second run finishes with the same secret', async () => {
+      let posts = 0;
+      api.faults.push({
+        status: 400,
+        message: 'Webhook limit reached',
+        when: (m) => m === 'POST' && ++posts === 3,
+      });
+      const file = secretFile();
+      const r = await mta(['register', '--url', BASE, '--secret-file', file]);
+      expect(r.code).to.equal(1);
+      expect(r.stderr)
+        .to.include('Webhook limit reached')
+        .and.include('registered before this: delivery-status, message-reply');
+      expect(api.webhooks.size).to.equal(2);
+      const again = await mta(['register', '--url', BASE, '--secret-file', file]);
+      expect(again.code, again.stderr).to.equal(0);
+      expect(again.stdout).to.include('2 registered, 2 already registered.');
+      const secret = readFileSync(file, 'utf8').trim();
+      expect([...api.webhooks.values()].every((w) => w.secret === secret)).to.equal(true);
+    });
+
     it('--alert-email asks MTA to email that address on failures', async () => {
       const r = await mta([
         'register',

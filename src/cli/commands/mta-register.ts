@@ -103,9 +103,16 @@ export const registerCommand: MtaSubcommand = {
       if (secretFile !== undefined) await writeSecretFile(secretFile, secret);
     }
     for (const row of missing) {
-      const created: MtaWebhook = await client.register(request(row, secret as string, alertEmail));
-      row.action = 'registered';
-      row.id = created.id;
+      try {
+        const created: MtaWebhook = await client.register(request(row, secret as string, alertEmail));
+        row.action = 'registered';
+        row.id = created.id;
+      } catch (err) {
+        const done = rows.filter((r) => r.action === 'registered').map((r) => r.event);
+        (err as Error).message +=
+          `\nregistered before this: ${done.join(', ') || 'none'}; running the command again registers only what is missing.`;
+        throw err;
+      }
     }
 
     const generated = origin === 'generated' && missing.length > 0;

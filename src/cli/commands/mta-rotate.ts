@@ -120,7 +120,18 @@ export const rotateCommand: MtaSubcommand = {
       );
       if (!ok) return stopped(io, secretFile);
     }
-    for (const w of mine) await client.update(w.id, { secret });
+    let updated = 0;
+    try {
+      for (const w of mine) {
+        await client.update(w.id, { secret });
+        updated++;
+      }
+    } catch (err) {
+      // The gateway accepts both secrets, so a half-done rotation loses nothing; running again finishes it.
+      (err as Error).message +=
+        `\n${updated} of ${mine.length} registration(s) were updated before this; the gateway accepts both secrets, so run the same command again to finish.`;
+      throw err;
+    }
 
     const metric = `switchboard_webhook_signatures_total{source="${source.name}",secret="1"}`;
     if (values.json) {
