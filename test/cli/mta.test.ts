@@ -141,7 +141,7 @@ routes: []
       const file = secretFile();
       const r = await mta(['register', '--url', BASE, '--secret-file', file]);
       expect(r.code).to.equal(1);
-      expect(r.stderr).to.include('already registered at').and.include('mta rotate');
+      expect(r.stderr).to.include('already registered at').and.include('switchboard mta unregister --url');
       expect(api.writes).to.have.length(0);
       expect(existsSync(file)).to.equal(false);
     });

@@ -89,7 +89,7 @@ export const registerCommand: MtaSubcommand = {
     if (origin === 'generated' && missing.length > 0 && mine.length > 0) {
       // They were registered with a secret we cannot read back; new ones with another would be refused.
       throw new Error(
-        `${mine.length} webhook(s) are already registered at ${target.base} with a secret MTA cannot show, and source "${source.name}" has none in the config: set that secret in the config (or give it with --secret-file), or start over with "switchboard mta rotate"`,
+        `${mine.length} webhook(s) are already registered at ${target.base} with a secret MTA cannot show, and source "${source.name}" has none in the config: set that secret in the config (or give it with --secret-file), or start over: switchboard mta unregister --url ${target.base}, then register again`,
       );
     }
 
@@ -148,10 +148,14 @@ export const registerCommand: MtaSubcommand = {
         `note: MTA also sends ${w.event} to ${w.url} (id ${w.id}); if that duplicates one above, remove it: switchboard mta unregister ${w.id}`,
       );
     }
-    if (generated) {
+    if (generated || origin === 'file') {
       io.out('');
       if (showSecret) io.out(`secret: ${secret}`);
-      for (const line of secretAdvice(source.name, config.file, secretFile)) io.out(line);
+      for (const line of secretAdvice(source.name, config.file, secretFile, generated)) io.out(line);
+    } else if (origin === 'generated' && mine.length > 0) {
+      io.out(
+        `warning: source "${source.name}" has no secret in the config, so webhooks MTA signs for these registrations cannot be checked: set the secret they were registered with, or start over: switchboard mta unregister --url ${target.base}, then register again`,
+      );
     }
     return 0;
   },

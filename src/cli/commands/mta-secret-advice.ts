@@ -5,11 +5,18 @@ export function secretEnvName(source: string): string {
 }
 
 /** How to hand a newly generated secret to the gateway, without ever showing the secret itself. */
-export function secretAdvice(source: string, configFile: string, secretFile: string | undefined): string[] {
+export function secretAdvice(
+  source: string,
+  configFile: string,
+  secretFile: string | undefined,
+  fresh = true,
+): string[] {
   const env = secretEnvName(source);
-  const where = secretFile
-    ? `A new secret (128 hex characters) was written to ${secretFile} (mode 0600); MTA signs with it from now on.`
-    : 'A new secret (128 hex characters) was generated (shown above); MTA signs with it from now on.';
+  const where = !fresh
+    ? `MTA signs with the secret in ${secretFile}, which the config does not have yet.`
+    : secretFile
+      ? `A new secret (128 hex characters) was written to ${secretFile} (mode 0600); MTA signs with it from now on.`
+      : 'A new secret (128 hex characters) was generated (shown above); MTA signs with it from now on.';
   const value = secretFile ? `"$(cat ${secretFile})"` : '<the secret>';
   return [
     where,
