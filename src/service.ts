@@ -161,7 +161,12 @@ export class Service {
           source,
           outcome.status,
           ok
-            ? { type: outcome.type, duplicate: outcome.body.duplicate, unrouted: outcome.unrouted }
+            ? {
+                type: outcome.type,
+                duplicate: outcome.body.duplicate,
+                unrouted: outcome.unrouted,
+                secretIndex: outcome.secretIndex,
+              }
             : { reason: outcome.reason },
           ms / 1000,
         );

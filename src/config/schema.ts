@@ -66,6 +66,8 @@ const source = struct({
   kind: oneOf(['mta'] as const, 'a source kind', 'source kind'),
   version: withDefault(oneOf([1, 2, 3] as const, '1, 2 or 3'), 3),
   secret: optional(str),
+  // During a secret rotation: every secret a body may be signed with, the new one first (see `switchboard mta rotate`).
+  secrets: optional(list(str, 'a list of secrets')),
   allowUnsigned: withDefault(bool, false),
   dedupeWindow: withDefault(duration, 24 * 3_600_000),
   defaultCountry: withDefault(countryCode, '1'),
@@ -196,7 +198,16 @@ function decodeSources(raw: unknown, findings: Findings, secrets?: Secrets): Map
     if (badName) findings.issues.push(badName);
     const s = decodeAt(source, value, path, findings, secrets);
     if (s === undefined) continue;
-    const secret = s.secret === '' ? undefined : s.secret;
+    if (s.secret !== undefined && s.secrets !== undefined) {
+      findings.issues.push({
+        path: [...path, 'secrets'],
+        message: 'give either secret or secrets (a list, during a rotation), not both',
+      });
+      continue;
+    }
+    // Empty entries come from unset `${VAR:-}`: they are not secrets.
+    const accepted = (s.secrets ?? (s.secret === undefined ? [] : [s.secret])).filter((v) => v !== '');
+    const secret = accepted[0];
     if (secret === undefined && !s.allowUnsigned) {
       findings.issues.push({
         path: [...path, 'secret'],
@@ -215,7 +226,7 @@ function decodeSources(raw: unknown, findings: Findings, secrets?: Secrets): Map
       name,
       kind: s.kind,
       version: s.version,
-      ...(secret === undefined ? {} : { secret }),
+      ...(secret === undefined ? {} : { secret, secrets: accepted }),
       allowUnsigned: s.allowUnsigned,
       dedupeWindowMs: s.dedupeWindow,
       defaultCountry: s.defaultCountry,

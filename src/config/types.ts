@@ -16,6 +16,11 @@ export interface SourceConfig {
   version: 1 | 2 | 3;
   /** Undefined only when allowUnsigned is true and no secret was given. */
   secret?: string;
+  /**
+   * Every secret a body may be signed with, newest first (`secrets: [new, old]` during a rotation, else just
+   * `[secret]`); `secret` is its first entry. Absent exactly when `secret` is.
+   */
+  secrets?: readonly string[];
   allowUnsigned: boolean;
   dedupeWindowMs: number;
   /** Country calling code used to turn national numbers into E.164, e.g. '1'. */

@@ -9,7 +9,7 @@ import type { GroupCommitter } from '../store/group-commit.ts';
 import type { Store } from '../store/types.ts';
 import { parseJsonBody } from './json.ts';
 import { type Undecodable, unrecognizedEvent } from './quarantine.ts';
-import { verify } from './signature.ts';
+import { verifyAny } from './signature.ts';
 
 /** Why a webhook was not accepted, as a metrics label. */
 export type RejectReason =
@@ -32,6 +32,8 @@ export type ReceiveOutcome =
       unrouted: boolean;
       /** The coercions and aliases decoding used (for the decode-notes metric). */
       notes?: DecodeNote[];
+      /** Which of the source's secrets the signature matched (0: the first, the newest); absent when unsigned. */
+      secretIndex?: number;
     }
   | {
       status: 400 | 401 | 404 | 413 | 415 | 503;
@@ -81,20 +83,26 @@ export function findSource(config: Config, name: string): SourceConfig | Receive
 /**
  * Whether the body is proven to come from the sender: its X-Signature matches (over the raw bytes, before any
  * parsing), or it was verified when it first arrived. Unsigned bodies pass only where allowUnsigned says so.
- * Answers the refusal, or undefined when the body may go on.
+ * Gives the refusal, or which secret matched (none for an unsigned or re-submitted body).
  */
-function authenticate(req: WebhookRequest, source: SourceConfig): ReceiveOutcome | undefined {
-  if (req.preverified === true) return undefined;
-  if (req.signature !== undefined && req.signature !== '' && source.secret) {
+function authenticate(
+  req: WebhookRequest,
+  source: SourceConfig,
+): { refused?: ReceiveOutcome; secretIndex?: number } {
+  if (req.preverified === true) return {};
+  const secrets = source.secrets ?? (source.secret ? [source.secret] : []);
+  if (req.signature !== undefined && req.signature !== '' && secrets.length > 0) {
     // A compressed body may have been signed before or after compression: the bytes on the wire first.
-    const signed =
-      verify(source.secret, req.received ?? req.raw, req.signature) ||
-      (req.received !== undefined && verify(source.secret, req.raw, req.signature));
-    return signed
-      ? undefined
-      : reject(401, 'signature', 'X-Signature does not match the body (check the source secret)');
+    let secretIndex = verifyAny(secrets, req.received ?? req.raw, req.signature);
+    if (secretIndex < 0 && req.received !== undefined)
+      secretIndex = verifyAny(secrets, req.raw, req.signature);
+    return secretIndex >= 0
+      ? { secretIndex }
+      : {
+          refused: reject(401, 'signature', 'X-Signature does not match the body (check the source secret)'),
+        };
   }
-  return source.allowUnsigned ? undefined : reject(401, 'signature', 'missing X-Signature header');
+  return source.allowUnsigned ? {} : { refused: reject(401, 'signature', 'missing X-Signature header') };
 }
 
 /**
@@ -109,7 +117,7 @@ export async function receive(req: WebhookRequest, deps: ReceiveDeps): Promise<R
   if ('status' in found) return found;
   const source = found;
 
-  const refused = authenticate(req, source);
+  const { refused, secretIndex } = authenticate(req, source);
   if (refused) return refused;
 
   const now = deps.clock.now();
@@ -127,7 +135,7 @@ export async function receive(req: WebhookRequest, deps: ReceiveDeps): Promise<R
     if (source.onUndecodable === 'accept') {
       const { raw, urlEvent } = req;
       const event = unrecognizedEvent({ id, source, receivedAt, raw, payload, urlEvent, why });
-      return commit(event, req, source, deps);
+      return commit(event, req, source, deps, secretIndex);
     }
     await deps.store.addRejected(
       {
@@ -147,7 +155,7 @@ export async function receive(req: WebhookRequest, deps: ReceiveDeps): Promise<R
 
   const decoded = decodeForSource(source, parsed.value, { urlEvent: req.urlEvent, id, receivedAt });
   if (isLeft(decoded)) return undecodable(decoded.left, parsed.value, decoded.left.status);
-  return commit(decoded.right, req, source, deps);
+  return commit(decoded.right, req, source, deps, secretIndex);
 }
 
 /** Routes an event and commits it with its deliveries; the 200 answer only after the commit is durable. */
@@ -156,6 +164,7 @@ async function commit(
   req: WebhookRequest,
   source: SourceConfig,
   deps: ReceiveDeps,
+  secretIndex: number | undefined,
 ): Promise<ReceiveOutcome> {
   const decision = deps.config().router.route(event);
   let result: { id: string; duplicate: boolean };
@@ -177,5 +186,6 @@ async function commit(
     destinations: result.duplicate ? [] : decision.destinations.map((d) => d.destination),
     unrouted: decision.unrouted,
     ...(event.decodeNotes === undefined || result.duplicate ? {} : { notes: event.decodeNotes }),
+    ...(secretIndex === undefined ? {} : { secretIndex }),
   };
 }

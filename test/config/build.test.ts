@@ -13,6 +13,7 @@ describe('config build', () => {
       kind: 'mta',
       version: 3,
       secret: 's3cr3t-value',
+      secrets: ['s3cr3t-value'],
       allowUnsigned: false,
       dedupeWindowMs: 24 * 3_600_000,
       defaultCountry: '1',

@@ -10,7 +10,12 @@ export function summarize(config: Config): string[] {
   );
   lines.push(`  server: http://${config.server.host}:${config.server.port}`);
   for (const s of config.sources.values()) {
-    const auth = s.secret ? 'signed' : 'UNSIGNED (allowUnsigned)';
+    const n = s.secrets?.length ?? 0;
+    const auth = !s.secret
+      ? 'UNSIGNED (allowUnsigned)'
+      : n > 1
+        ? `signed (${n} secrets: rotating)`
+        : 'signed';
     lines.push(`  source ${s.name}: ${s.kind} v${s.version}, ${auth}, POST /webhooks/${s.name}[/<event>]`);
   }
   for (const d of config.destinations.values()) {
