@@ -1,7 +1,5 @@
 /** Options of the `slack` destination: Web API (token + channel) or an incoming webhook, never both. */
-import * as t from 'io-ts';
-import type { EventType } from '../../src/event.ts';
-import { HttpUrl } from '../http/config.ts';
+import { type EventType, HttpUrl, t } from '../../src/destinations/sdk.ts';
 
 const SlackFields = t.exact(
   t.partial({

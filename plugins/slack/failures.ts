@@ -1,8 +1,14 @@
 /** How a failed Slack Web API call reads as a delivery outcome. */
 import { ErrorCode } from '@slack/web-api';
-import type { Deadline } from '../../src/destinations/deadline.ts';
-import { PermanentError, RetryAfterError, TransientError } from '../../src/destinations/errors.ts';
-import { failureForRequestError, failureForStatus, snippet } from '../http/response.ts';
+import {
+  classifyHttpResponse,
+  type Deadline,
+  failureForRequestError,
+  PermanentError,
+  RetryAfterError,
+  snippet,
+  TransientError,
+} from '../../src/destinations/sdk.ts';
 
 /**
  * `ok: false` errors that retrying cannot fix: bad or revoked credentials, a channel the bot cannot post to,
@@ -73,7 +79,9 @@ export function failureForSlackError(
         snippet: snippet(body, secrets),
         retryAfter: e.headers?.['retry-after'] ?? null,
       };
-      return failureForStatus(target, answer) ?? new TransientError(`${target} answered ${answer.status}`);
+      return (
+        classifyHttpResponse(target, answer) ?? new TransientError(`${target} answered ${answer.status}`)
+      );
     }
     case ErrorCode.RequestError:
       return failureForRequestError(e.original, target, limit);

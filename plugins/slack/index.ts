@@ -3,16 +3,18 @@
  * channel, chat.postMessage) or an incoming webhook. One call per attempt; the queue owns retries.
  */
 import { type Logger, LogLevel, WebClient } from '@slack/web-api';
-import type {
-  Destination,
-  DestinationPlugin,
-  PluginContext,
-  PluginLogger,
-} from '../../src/destinations/api.ts';
-import { deadline } from '../../src/destinations/deadline.ts';
-import type { EventType } from '../../src/event.ts';
-import type { Template } from '../../src/templates/template.ts';
-import { describeTarget, sendHttp, urlSecrets } from '../http/response.ts';
+import {
+  type Destination,
+  type DestinationPlugin,
+  deadline,
+  describeTarget,
+  type EventType,
+  type PluginContext,
+  type PluginLogger,
+  sendHttp,
+  type Template,
+  urlSecrets,
+} from '../../src/destinations/sdk.ts';
 import { type Block, blocksFor, digestBlocks } from './blocks.ts';
 import { DEFAULT_TEXT, SlackOptions } from './config.ts';
 import { failureForSlackError } from './failures.ts';

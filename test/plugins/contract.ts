@@ -58,7 +58,27 @@ export function behavesLikeAnHttpDestination(subject: HttpDestinationSubject): v
       });
     }
 
-    for (const status of [408, 429, 500, 502, 503]) {
+    it('asks the queue to slow down (throttled, no attempt spent) when the receiver answers 429', async () => {
+      server.answer(() => ({ status: 429, body: 'slow down' }));
+      const { failure } = await failureOf(destination().send(deliveryFailed(), attempt()));
+      expect(failure).to.include({ kind: 'throttled', statusCode: 429, retryAfterMs: undefined });
+    });
+
+    it('throttles for as long as a 429 says in Retry-After', async () => {
+      server.answer(() => ({ status: 429, headers: { 'retry-after': '7' }, body: '' }));
+      const { failure } = await failureOf(destination().send(deliveryFailed(), attempt()));
+      expect(failure).to.include({ kind: 'throttled', retryAfterMs: 7000 });
+    });
+
+    it('ignores an unreadable Retry-After (-1, garbage) so the normal backoff applies', async () => {
+      for (const value of ['-1', 'soon', '2026-11-30T12:00:00Z']) {
+        server.answer(() => ({ status: 503, headers: { 'retry-after': value }, body: '' }));
+        const { failure } = await failureOf(destination().send(deliveryFailed(), attempt()));
+        expect(failure).to.include({ kind: 'transient', retryAfterMs: undefined });
+      }
+    });
+
+    for (const status of [408, 500, 502, 503]) {
       it(`fails transiently when the receiver answers ${status}`, async () => {
         server.answer(() => ({ status, body: 'try later' }));
         const { failure } = await failureOf(destination().send(deliveryFailed(), attempt()));
@@ -67,13 +87,11 @@ export function behavesLikeAnHttpDestination(subject: HttpDestinationSubject): v
       });
     }
 
-    for (const status of [429, 503]) {
-      it(`honours Retry-After on ${status} as retryAfterMs`, async () => {
-        server.answer(() => ({ status, headers: { 'retry-after': '7' }, body: '' }));
-        const { failure } = await failureOf(destination().send(deliveryFailed(), attempt()));
-        expect(failure).to.include({ kind: 'transient', retryAfterMs: 7000 });
-      });
-    }
+    it('honours Retry-After on 503 as retryAfterMs', async () => {
+      server.answer(() => ({ status: 503, headers: { 'retry-after': '7' }, body: '' }));
+      const { failure } = await failureOf(destination().send(deliveryFailed(), attempt()));
+      expect(failure).to.include({ kind: 'transient', retryAfterMs: 7000 });
+    });
 
     it('fails transiently when the connection is refused', async () => {
       const port = await refusedPort();
