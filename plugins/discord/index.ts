@@ -13,6 +13,7 @@ import {
   type PluginContext,
   snippet,
   t,
+  truncate,
 } from 'switchboard/plugin-sdk';
 
 /** A string that parses as a URL; checked when the config loads, so create() never meets a bad one. */
@@ -69,7 +70,7 @@ function create(options: DiscordOptions, ctx: PluginContext): Destination {
   }
 
   return {
-    send: (event, attempt) => post(content.render(event).slice(0, MAX_CONTENT), attempt),
+    send: (event, attempt) => post(truncate(content.render(event), MAX_CONTENT), attempt),
     // A `group:` digest: one line per event in one message, cut to Discord's limit with a count of the rest.
     sendDigest: (events, attempt) => post(digest(events.map((e) => content.render(e))), attempt),
   };
@@ -82,7 +83,7 @@ const MAX_LINE = MAX_CONTENT - 40;
 function digest(lines: string[]): string {
   let text = '';
   for (const [i, full] of lines.entries()) {
-    const line = full.length > MAX_LINE ? `${full.slice(0, MAX_LINE - 1)}…` : full;
+    const line = truncate(full, MAX_LINE);
     const next = i === 0 ? line : `${text}\n${line}`;
     const rest = lines.length - i - 1;
     const tail = rest > 0 ? `\n… and ${rest} more` : '';

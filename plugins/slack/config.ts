@@ -10,6 +10,8 @@ const SlackFields = t.exact(
     apiUrl: HttpUrl,
     username: t.string,
     iconEmoji: t.string,
+    /** A template rendering a JSON array of Block Kit blocks (event values JSON-escaped). */
+    blocks: t.string,
   }),
   'SlackOptions',
 );

@@ -28,10 +28,18 @@ const PERMANENT: Record<string, string> = {
   is_archived: 'the channel is archived',
   restricted_action: 'the workspace does not let the bot post there',
   msg_too_long: 'shorten the text template',
+  msg_blocks_too_long: 'the blocks hold too much text; shorten the blocks template',
   no_text: 'the text template rendered nothing',
-  invalid_blocks: 'Slack rejected the message layout',
+  invalid_blocks: 'Slack rejected the message layout; check the blocks template',
+  invalid_blocks_format: 'the blocks template must render a JSON array of blocks',
+  too_many_attachments: 'Slack rejected the message layout',
+  invalid_attachments: 'Slack rejected the message layout',
   invalid_arguments: 'Slack rejected the request arguments',
+  channel_is_archived: 'the channel is archived',
 };
+
+/** `ok: false` errors that mean "slow down": the destination pauses, no attempt is spent. */
+const THROTTLED = new Set(['ratelimited', 'rate_limited', 'message_limit_exceeded']);
 
 /**
  * Reads an error thrown by WebClient (configured with no retries and rejectRateLimitedCalls) as a send failure.
@@ -67,8 +75,8 @@ export function failureForSlackError(
         const reason = /auth|token|account|scope|permission/.test(code) ? 'auth' : 'client_error';
         return new PermanentError(`Slack refused the message: ${code} (${hint})`, { reason });
       }
-      if (code === 'ratelimited') {
-        return new TransientError('Slack refused the message: ratelimited', { reason: 'rate_limited' });
+      if (THROTTLED.has(code)) {
+        return new TransientError(`Slack refused the message: ${code}`, { reason: 'rate_limited' });
       }
       return new TransientError(`Slack refused the message: ${code}`, { reason: 'server_error' });
     }

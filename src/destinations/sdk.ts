@@ -16,10 +16,12 @@
  *   classifyHttpResponse (what a status means, the same for every plugin), failureForRequestError,
  *   headerProblem, describeTarget, redact, snippet, urlSecrets, deadline
  * - option codecs: Duration, Size, HttpUrl (the core's grammar: `10s`, `256kb`)
- * - templates: escapeFor, TemplateRenderError, EscapeMode, Template (compile through ctx.template)
+ * - templates: escapeFor, TemplateRenderError, EscapeMode, Template (compile through ctx.template);
+ *   truncate (cut to a limit on whole characters, never inside an escape), graphemeCount
  */
 export * as t from 'io-ts';
 export type { EventStatus, EventType, GatewayEvent } from '../event.ts';
+export { graphemeCount, truncate } from '../templates/fit.ts';
 export type { EscapeMode, Template } from '../templates/template.ts';
 export { escapeFor, TemplateRenderError } from '../templates/template.ts';
 export type { AttemptInfo, Destination, DestinationPlugin, PluginContext, PluginLogger } from './api.ts';
