@@ -8,7 +8,7 @@ import email from '../../plugins/email/index.ts';
 import type { Destination } from '../../src/destinations/api.ts';
 import { tempDir } from '../helpers/tmp.ts';
 import { attempt, decodeErrors, decodeOrThrow, testContext } from './context.ts';
-import { failureOf } from './contract.ts';
+import { behavesLikeADestination, failureOf, type Refusal } from './contract.ts';
 import { deliveryFailed, reply } from './events.ts';
 import { refusedPort } from './server.ts';
 
@@ -60,6 +60,67 @@ async function startSmtp(options: Partial<SMTPServerOptions> = {}) {
 }
 
 describe('email destination', () => {
+  const PASSWORD = 'smtp-pa55word-0123456789';
+  behavesLikeADestination({
+    secret: PASSWORD,
+    refusals: ['permanent', 'transient', 'hang'],
+    async start() {
+      let refusal: Refusal | undefined;
+      let accepted = 0;
+      const server = new SMTPServer({
+        secure: false,
+        disabledCommands: ['STARTTLS'],
+        authOptional: true,
+        allowInsecureAuth: true,
+        logger: false,
+        closeTimeout: 100,
+        onAuth: (_auth, _session, callback) => callback(null, { user: 'gw' }),
+        onRcptTo(_address, _session, callback) {
+          if (refusal === 'permanent')
+            return callback(Object.assign(new Error('no such user'), { responseCode: 550 }));
+          if (refusal === 'transient')
+            return callback(Object.assign(new Error('try later'), { responseCode: 451 }));
+          callback();
+        },
+        onData(stream, _session, callback) {
+          stream.resume();
+          stream.on('end', () => {
+            if (refusal === 'hang') return; // never answers the data
+            accepted++;
+            callback();
+          });
+        },
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.server.address() as AddressInfo;
+      return {
+        create: (ctx) =>
+          email.create(
+            decodeOrThrow(email.config, {
+              smtp: { host: '127.0.0.1', port, auth: { user: 'gw', pass: PASSWORD } },
+              from: 'gw@example.com',
+              to: 'ops@example.com',
+            }),
+            ctx,
+          ),
+        accepted: () => accepted,
+        refuse: (kind) => {
+          refusal = kind;
+        },
+        close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+      };
+    },
+    unreachable: async (ctx) =>
+      email.create(
+        decodeOrThrow(email.config, {
+          smtp: { host: '127.0.0.1', port: await refusedPort(), auth: { user: 'gw', pass: PASSWORD } },
+          from: 'gw@example.com',
+          to: 'ops@example.com',
+        }),
+        ctx,
+      ),
+  });
+
   // Closed in reverse order after each test: destinations (their pools) before the servers they talk to.
   let toClose: Array<() => Promise<void>>;
   beforeEach(() => {
