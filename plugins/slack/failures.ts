@@ -62,12 +62,19 @@ export function failureForSlackError(
     message?: unknown;
   };
   switch (e?.code) {
-    case ErrorCode.RateLimitedError:
-      return new RetryAfterError(
-        `Slack rate-limited the call (retry after ${e.retryAfter} s)`,
-        Number(e.retryAfter) * 1000,
-        { statusCode: 429 },
-      );
+    case ErrorCode.RateLimitedError: {
+      const seconds = Number(e.retryAfter);
+      // An unreadable Retry-After (WebClient passes -1 or NaN through) is ignored: the default pause applies.
+      if (!Number.isFinite(seconds) || seconds < 0) {
+        return new TransientError('Slack rate-limited the call without a usable Retry-After', {
+          statusCode: 429,
+          reason: 'rate_limited',
+        });
+      }
+      return new RetryAfterError(`Slack rate-limited the call (retry after ${seconds} s)`, seconds * 1000, {
+        statusCode: 429,
+      });
+    }
     case ErrorCode.PlatformError: {
       const code = String(e.data?.error ?? 'unknown_error');
       const hint = PERMANENT[code];

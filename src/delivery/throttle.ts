@@ -47,7 +47,8 @@ export class Throttle {
   private lastDecrease = Number.NEGATIVE_INFINITY;
   private readonly recentStarts: number[] = [];
 
-  constructor(private readonly maxPauseMs: number) {}
+  /** `maxPauseMs`: the longest pause (the destination's `backoff.max`), read at each throttle so a reload applies. */
+  constructor(private readonly maxPauseMs: number | (() => number)) {}
 
   /** How many sends may start now: none while paused, one per interval while paced, else unlimited. */
   allowance(now: number): number {
@@ -76,10 +77,8 @@ export class Throttle {
    * Returns the epoch ms when sends may resume.
    */
   throttled(startedAt: number, now: number, retryAfterMs: number | undefined): number {
-    const pause = Math.min(
-      this.maxPauseMs,
-      Math.max(MIN_PAUSE_MS, retryAfterMs ?? DEFAULT_THROTTLE_PAUSE_MS),
-    );
+    const max = typeof this.maxPauseMs === 'function' ? this.maxPauseMs() : this.maxPauseMs;
+    const pause = Math.min(max, Math.max(MIN_PAUSE_MS, retryAfterMs ?? DEFAULT_THROTTLE_PAUSE_MS));
     this.pausedUntil = Math.max(this.pausedUntil, now + pause);
     if (startedAt >= this.lastDecrease) {
       const current = this.rate ?? this.observedRate(now);

@@ -69,7 +69,7 @@ export class DestinationWorker {
     private dest: DestinationConfig,
     private readonly deps: WorkerDeps,
   ) {
-    this.throttle = new Throttle(dest.delivery.backoff.maxMs);
+    this.throttle = new Throttle(() => this.dest.delivery.backoff.maxMs);
     this.configureControls();
   }
 

@@ -160,6 +160,15 @@ describe('slack destination', () => {
       expect(server.received).to.have.length(1);
     });
 
+    it('throttles for the default pause when a 429 carries an unreadable Retry-After, still calling once', async () => {
+      for (const value of ['-1', 'soon']) {
+        server.answer(() => slackError('ratelimited', 429, { 'retry-after': value }));
+        const { failure } = await failureOf(destination().send(reply('x'), attempt()));
+        expect(failure).to.include({ kind: 'throttled', retryAfterMs: undefined, reason: 'rate_limited' });
+      }
+      expect(server.received).to.have.length(2);
+    });
+
     it('makes one call per send even when Slack fails with 500 (the queue retries, not the client)', async () => {
       server.answer(() => ({ status: 500, body: 'oops' }));
       await failureOf(destination().send(reply('x'), attempt()));
