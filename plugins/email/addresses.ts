@@ -7,7 +7,7 @@
  * mailparser #375 and modoboa #4179, where commas in display names split one address into several).
  */
 import addressparser from 'nodemailer/lib/addressparser';
-import { type PluginContext, type Template, t } from '../../src/destinations/sdk.ts';
+import { type PluginContext, type Template, t } from 'switchboard/plugin-sdk';
 
 /** One configured address: a literal address and an optional display name (a template). */
 export interface AddressSpec {

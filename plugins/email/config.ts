@@ -1,5 +1,5 @@
 /** Options of the `email` destination: the SMTP server, the envelope and the message templates. */
-import { type EventType, t } from '../../src/destinations/sdk.ts';
+import { type EventType, t } from 'switchboard/plugin-sdk';
 import { Address, Addresses } from './addresses.ts';
 
 /** A TCP port number. */

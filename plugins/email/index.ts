@@ -13,7 +13,7 @@ import {
   type PluginContext,
   type Template,
   TransientError,
-} from '../../src/destinations/sdk.ts';
+} from 'switchboard/plugin-sdk';
 import { compileAddresses, renderAddresses } from './addresses.ts';
 import { DEFAULT_SUBJECT, DEFAULT_TEXT, EMAIL_DEFAULTS, EmailOptions } from './config.ts';
 import { failureForSmtpError } from './failures.ts';

@@ -1,5 +1,5 @@
 /** Options of the `http` destination: the codec users' YAML is decoded with, and the defaults applied after. */
-import { Duration, HttpUrl, t } from '../../src/destinations/sdk.ts';
+import { Duration, HttpUrl, t } from 'switchboard/plugin-sdk';
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 

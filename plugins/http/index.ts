@@ -12,7 +12,7 @@ import {
   sendHttp,
   type Template,
   urlSecrets,
-} from '../../src/destinations/sdk.ts';
+} from 'switchboard/plugin-sdk';
 import { HTTP_DEFAULTS, HttpOptions } from './config.ts';
 import { signatureHeaders, signingKey } from './signature.ts';
 

@@ -3,7 +3,7 @@
  * so a reply saying `<!channel>` or `<@U123>` shows as text and pings no one; every text is cut to Slack's
  * limits on whole characters, never inside an escape (limits.ts).
  */
-import { type EventStatus, escapeFor, type GatewayEvent, truncate } from '../../src/destinations/sdk.ts';
+import { type EventStatus, escapeFor, type GatewayEvent, truncate } from 'switchboard/plugin-sdk';
 import { SLACK_LIMITS } from './limits.ts';
 
 /** A Slack mrkdwn text object. */

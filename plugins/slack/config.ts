@@ -1,5 +1,5 @@
 /** Options of the `slack` destination: Web API (token + channel) or an incoming webhook, never both. */
-import { type EventType, HttpUrl, t } from '../../src/destinations/sdk.ts';
+import { type EventType, HttpUrl, t } from 'switchboard/plugin-sdk';
 
 const SlackFields = t.exact(
   t.partial({

@@ -8,7 +8,7 @@ import {
   RetryAfterError,
   snippet,
   TransientError,
-} from '../../src/destinations/sdk.ts';
+} from 'switchboard/plugin-sdk';
 
 /**
  * `ok: false` errors that retrying cannot fix: bad or revoked credentials, a channel the bot cannot post to,

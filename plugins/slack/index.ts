@@ -16,7 +16,7 @@ import {
   sendHttp,
   type Template,
   urlSecrets,
-} from '../../src/destinations/sdk.ts';
+} from 'switchboard/plugin-sdk';
 import { blocksFor, digestBlocks } from './blocks.ts';
 import { DEFAULT_TEXT, SlackOptions } from './config.ts';
 import { failureForSlackError } from './failures.ts';

@@ -8,7 +8,7 @@
  * - The top-level `text`: documented as truncated at 40,000, but `msg_too_long` now comes from about 4,000
  *   (Slack's own SDK maintainer in ChatGPT-in-Slack #102); 3,900 is safe.
  */
-import { truncate } from '../../src/destinations/sdk.ts';
+import { truncate } from 'switchboard/plugin-sdk';
 
 /** The limits, in characters (UTF-16 code units) or counts. */
 export const SLACK_LIMITS = {
