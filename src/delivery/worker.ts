@@ -183,7 +183,7 @@ export class DestinationWorker {
       this.throttle.allowance(now),
     );
     if (capacity <= 0) {
-      // Woken early when a send finishes; otherwise wait for the rate limit or the breaker's cooldown.
+      // Woken early when a send finishes; otherwise wait for the rate limit, the breaker or the throttle.
       const waits = [
         pollMs,
         this.limiter?.waitMs(now) || pollMs,

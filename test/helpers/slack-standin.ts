@@ -93,6 +93,11 @@ export async function startSlackStandIn(options: { perSecond?: number } = {}): P
         res.end(JSON.stringify(body));
         return status;
       };
+      const plain = (status: number, body: string) => {
+        res.writeHead(status, { 'content-type': 'text/plain' });
+        res.end(body);
+        return status;
+      };
       let text = '';
       let blocks: unknown = [];
       let channel: string | null = null;
@@ -138,14 +143,12 @@ export async function startSlackStandIn(options: { perSecond?: number } = {}): P
       const refusal = slackRefusal(text, blocks);
       if (refusal !== undefined) {
         // The Web API answers 200 with ok:false; incoming webhooks answer 400 with the code as the body.
-        call.answered = webhook
-          ? (res.writeHead(400, { 'content-type': 'text/plain' }), res.end(refusal), 400)
-          : reply(200, { ok: false, error: refusal });
+        call.answered = webhook ? plain(400, refusal) : reply(200, { ok: false, error: refusal });
         return;
       }
       lastAccepted.set(key, now);
       call.answered = webhook
-        ? (res.writeHead(200, { 'content-type': 'text/plain' }), res.end('ok'), 200)
+        ? plain(200, 'ok')
         : reply(200, { ok: true, channel: 'C0', ts: `${now}.000100` });
     });
   });
