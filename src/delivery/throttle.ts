@@ -27,6 +27,8 @@ const DECREASE = 0.5;
 const INCREASE_PER_SUCCESS = 0.05;
 /** Once the pace is above this, pacing no longer matters and is dropped (unpaced again). */
 const UNPACED_ABOVE_PER_S = 1000;
+/** After this long without a throttle, pacing is dropped (the provider's limit may have been a burst's). */
+const QUIET_MS = 10 * 60_000;
 /** How far back sends are counted to estimate the pace that got throttled. */
 const WINDOW_MS = 1_000;
 
@@ -53,6 +55,7 @@ export class Throttle {
   /** How many sends may start now: none while paused, one per interval while paced, else unlimited. */
   allowance(now: number): number {
     if (now < this.pausedUntil) return 0;
+    if (this.rate !== undefined && now - this.lastDecrease > QUIET_MS) this.rate = undefined;
     if (this.rate === undefined) return Number.POSITIVE_INFINITY;
     return now - this.lastStart >= 1000 / this.rate ? 1 : 0;
   }

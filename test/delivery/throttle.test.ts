@@ -39,6 +39,16 @@ describe('destination throttle', () => {
     expect(throttle.snapshot(2000).ratePerSecond).to.be.closeTo(before + 1, 1e-9);
   });
 
+  it('drops pacing after ten quiet minutes without a throttle', () => {
+    const throttle = new Throttle(60_000);
+    throttle.started(0);
+    throttle.throttled(0, 10, 1000);
+    expect(throttle.allowance(5 * 60_000)).to.equal(1);
+    expect(throttle.snapshot(5 * 60_000).ratePerSecond).to.equal(0.5);
+    expect(throttle.allowance(11 * 60_000)).to.equal(Number.POSITIVE_INFINITY);
+    expect(throttle.snapshot(11 * 60_000)).to.deep.equal({});
+  });
+
   it('pauses for a default when the destination said not how long, and never for less than 250 ms', () => {
     const throttle = new Throttle(60_000);
     expect(throttle.throttled(0, 0, undefined)).to.equal(DEFAULT_THROTTLE_PAUSE_MS);
