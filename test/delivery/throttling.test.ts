@@ -73,4 +73,26 @@ routes:
     expect(pauses.length).to.be.within(1, 6);
     expect(gw.capture.lines.join('\n')).not.to.contain(TOKEN);
   });
+
+  it('delivers a burst through an incoming webhook too, whose 429 carries retry_after in the body (Alertmanager #2111)', async () => {
+    const gw = await startService(
+      `destinations:
+  ops-hook: { type: slack, webhookUrl: "${slack.url}/services/T0/B0/hookS3cr3t" }
+routes:
+  - name: all
+    to: [ops-hook]`,
+      { secret: SECRET },
+    );
+    cleanups.push(() => gw.stop());
+    for (let i = 100; i < 108; i++) await post(gw.url, i);
+    const store = gw.service.store;
+    await waitUntil(
+      async () => (await store.listDeliveries({ state: 'delivered' }, 100)).items.length === 8,
+      'all 8 deliveries delivered',
+    );
+    const all = (await store.listDeliveries({}, 100)).items;
+    expect(all.map((d) => d.attempts)).to.deep.equal(Array(8).fill(1));
+    expect(slack.rateLimited).to.be.at.most(4 + 3);
+    expect(gw.capture.lines.join('\n')).not.to.contain('hookS3cr3t');
+  });
 });
