@@ -3,6 +3,9 @@ import type { Router } from '../routing/types.ts';
 
 /** Retry and timeout settings for deliveries; defaults under `delivery:`, overridable per destination. */
 export interface DeliverySettings {
+  /** How long after its first attempt a delivery keeps being retried before it is dead. */
+  retryForMs: number;
+  /** Attempts before a delivery is dead; 0: no limit within retryForMs. Throttled tries never count. */
   attempts: number;
   backoff: { initialMs: number; maxMs: number; multiplier: number; jitter: boolean };
   timeoutMs: number;

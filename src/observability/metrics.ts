@@ -47,7 +47,7 @@ export class Metrics {
   });
   private readonly attempts = new client.Counter({
     name: 'switchboard_delivery_attempts_total',
-    help: 'Delivery attempts by destination, outcome (delivered, retry, failed, dead) and failure reason.',
+    help: 'Delivery attempts by destination, outcome (delivered, retry, throttled, failed, dead) and failure reason.',
     labelNames: ['destination', 'outcome', 'reason'] as const,
     registers: [this.registry],
   });
