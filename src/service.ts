@@ -225,7 +225,10 @@ export class Service {
     const prune = async () => {
       try {
         const now = clock.now();
-        const removed = await this.store.prune(new Date(now - this.config.store.retentionMs), new Date(now));
+        const removed = await this.store.prune({
+          before: new Date(now - this.config.store.retentionMs),
+          now: new Date(now),
+        });
         if (removed > 0) this.log.info({ removed }, 'pruned finished events past retention');
       } catch (err) {
         this.log.error({ err }, 'pruning failed; will try again');
@@ -256,7 +259,7 @@ export class Service {
     if (this.stopping) detail.shuttingDown = true;
     Object.assign(detail, controlsReadiness(this.destinationControls()));
     try {
-      const stats = await this.store.queueStats(new Date());
+      const stats = await this.store.queueStats({ now: new Date() });
       const configured = new Set(this.config.destinations.keys());
       const held = stats.depth.filter(
         (d) => !configured.has(d.destination) && (d.state === 'pending' || d.state === 'sending'),

@@ -32,7 +32,7 @@ export async function prefill(
     while (done < count) {
       const n = Math.min(size, count - done);
       const now = Date.now();
-      await store.ingest(requests.next(n, now), new Date(now));
+      await store.ingest({ batch: requests.next(n, now), now: new Date(now) });
       done += n;
       opts.progress?.(done);
     }

@@ -35,7 +35,7 @@ export async function storeCeiling(
         );
         const cpu0 = process.cpuUsage();
         const t0 = performance.now();
-        for (const b of work) await store.ingest(b, new Date());
+        for (const b of work) await store.ingest({ batch: b, now: new Date() });
         const seconds = (performance.now() - t0) / 1000;
         const cpu = process.cpuUsage(cpu0);
         const n = work.length * batch;

@@ -45,32 +45,32 @@ export function createAdminApi(deps: AdminDeps): Koa.Middleware {
   router.get('/events', async (ctx) => {
     const q = ctx.query;
     const unrouted = q.unrouted === undefined ? undefined : q.unrouted === 'true';
-    ctx.body = await deps.store.listEvents(
-      {
+    ctx.body = await deps.store.listEvents({
+      filter: {
         type: str(q.type),
         status: str(q.status),
         destination: str(q.destination),
         since: parseSince(q.since, now()),
         unrouted,
       },
-      parseLimit(q.limit),
-      str(q.cursor),
-    );
+      limit: parseLimit(q.limit),
+      cursor: str(q.cursor),
+    });
   });
   router.get('/events/:id', async (ctx) => {
-    const detail = await deps.store.getEvent(ctx.params.id);
+    const detail = await deps.store.getEvent({ id: ctx.params.id });
     if (!detail) return notFound(ctx, `no event with id ${ctx.params.id}`);
     ctx.body = detail;
   });
   router.get('/deliveries', async (ctx) => {
-    ctx.body = await deps.store.listDeliveries(
-      deliveryFilter(ctx.query, now()),
-      parseLimit(ctx.query.limit),
-      str(ctx.query.cursor),
-    );
+    ctx.body = await deps.store.listDeliveries({
+      filter: deliveryFilter(ctx.query, now()),
+      limit: parseLimit(ctx.query.limit),
+      cursor: str(ctx.query.cursor),
+    });
   });
   router.post('/deliveries/:id/retry', async (ctx) => {
-    const n = await deps.store.replay({ ids: [ctx.params.id] }, new Date(now()));
+    const n = await deps.store.replay({ ids: [ctx.params.id], now: new Date(now()) });
     if (n === 0) return notFound(ctx, `no failed or dead delivery with id ${ctx.params.id}`);
     deps.dispatcher.wake(deps.dispatcher.destinations);
     ctx.body = { retried: n };
@@ -79,20 +79,23 @@ export function createAdminApi(deps: AdminDeps): Koa.Middleware {
     const body = (ctx.request.body ?? {}) as Record<string, unknown>;
     const filter = deliveryFilter(body, now());
     filter.state ??= ['failed', 'dead'];
-    const n = await deps.store.replay({ filter }, new Date(now()));
+    const n = await deps.store.replay({ filter, now: new Date(now()) });
     deps.dispatcher.wake(deps.dispatcher.destinations);
     ctx.body = { retried: n };
   });
   router.get('/rejected', async (ctx) => {
-    ctx.body = await deps.store.listRejected(parseLimit(ctx.query.limit), str(ctx.query.cursor));
+    ctx.body = await deps.store.listRejected({
+      limit: parseLimit(ctx.query.limit),
+      cursor: str(ctx.query.cursor),
+    });
   });
   router.get('/rejected/:id', async (ctx) => {
-    const r = await deps.store.getRejected(ctx.params.id);
+    const r = await deps.store.getRejected({ id: ctx.params.id });
     if (!r) return notFound(ctx, `no rejected payload with id ${ctx.params.id}`);
     ctx.body = r;
   });
   router.post('/rejected/:id/resubmit', async (ctx) => {
-    const r = await deps.store.getRejected(ctx.params.id);
+    const r = await deps.store.getRejected({ id: ctx.params.id });
     if (!r) return notFound(ctx, `no rejected payload with id ${ctx.params.id}`);
     const outcome = await receive(
       {
@@ -104,7 +107,7 @@ export function createAdminApi(deps: AdminDeps): Koa.Middleware {
       { config: deps.config, committer: deps.committer, store: deps.store, clock: deps.clock },
     );
     if (outcome.status === 200) {
-      await deps.store.deleteRejected(r.id);
+      await deps.store.deleteRejected({ id: r.id });
       deps.dispatcher.wake(outcome.destinations);
     }
     ctx.status = outcome.status === 200 ? 200 : 422;
@@ -117,14 +120,14 @@ export function createAdminApi(deps: AdminDeps): Koa.Middleware {
     router.post(`/destinations/:name/${action}`, async (ctx) => {
       if (!deps.config().destinations.has(ctx.params.name))
         return notFound(ctx, `no destination named ${ctx.params.name}`);
-      await deps.store.setPaused(ctx.params.name, action === 'pause');
+      await deps.store.setPaused({ destination: ctx.params.name, paused: action === 'pause' });
       await deps.dispatcher.refreshPaused();
       ctx.body = { destination: ctx.params.name, paused: action === 'pause' };
     });
     router.post(`/routes/:name/${action}`, async (ctx) => {
       if (!deps.config().router.routeNames.includes(ctx.params.name))
         return notFound(ctx, `no route named ${ctx.params.name}`);
-      await deps.store.setPaused(`route:${ctx.params.name}`, action === 'pause');
+      await deps.store.setPaused({ destination: `route:${ctx.params.name}`, paused: action === 'pause' });
       await deps.dispatcher.refreshPaused();
       ctx.body = { route: ctx.params.name, paused: action === 'pause' };
     });

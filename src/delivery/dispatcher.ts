@@ -96,7 +96,7 @@ export class Dispatcher {
     if (this.pausedTimer) clearInterval(this.pausedTimer);
     await Promise.all([...this.workers.values()].map((w) => w.stop(deadline)));
     this.workers.clear();
-    await this.deps.store.releaseAll(this.deps.owner, new Date(this.deps.clock.now()));
+    await this.deps.store.releaseAll({ owner: this.deps.owner, now: new Date(this.deps.clock.now()) });
   }
 
   /** Re-reads the operator's pauses from the store now (after a pause/resume through this instance). */

@@ -195,11 +195,17 @@ export class DestinationWorker {
     if (this.digest) {
       if (await this.fillDigests(this.digest, capacity, now)) return 0;
     } else {
-      const claimed = await store.claim(name, capacity, this.deps.owner, this.leaseMs(), new Date(now));
+      const claimed = await store.claim({
+        destination: name,
+        limit: capacity,
+        owner: this.deps.owner,
+        leaseMs: this.leaseMs(),
+        now: new Date(now),
+      });
       for (const delivery of claimed) this.launch([delivery]);
       if (claimed.length === capacity) return 0;
     }
-    const next = await store.nextDue(name);
+    const next = await store.nextDue({ destination: name });
     if (next === null) return pollMs;
     return Math.max(1, Math.min(pollMs, next.getTime() - clock.now()));
   }
@@ -210,7 +216,13 @@ export class DestinationWorker {
    */
   private async fillDigests(digest: DigestScheduler, capacity: number, now: number): Promise<boolean> {
     const { store, owner } = this.deps;
-    const claimed = await store.claim(this.dest.name, DIGEST_BATCH, owner, this.leaseMs(), new Date(now));
+    const claimed = await store.claim({
+      destination: this.dest.name,
+      limit: DIGEST_BATCH,
+      owner,
+      leaseMs: this.leaseMs(),
+      now: new Date(now),
+    });
     const plan = digest.plan(claimed, now);
     const later = plan.send.slice(capacity); // no free slot now: back in the queue, due at once
     for (const group of plan.send.slice(0, capacity)) this.launch(group.deliveries, group.key);
@@ -218,7 +230,8 @@ export class DestinationWorker {
       ...plan.defer,
       ...later.map((g) => ({ ids: g.deliveries.map((d) => d.id), until: now })),
     ];
-    for (const { ids, until } of deferrals) await store.defer(ids, owner, new Date(until), new Date(now));
+    for (const { ids, until } of deferrals)
+      await store.defer({ ids, owner, until: new Date(until), now: new Date(now) });
     return claimed.length === DIGEST_BATCH;
   }
 
@@ -310,10 +323,10 @@ export class DestinationWorker {
     const verdict = failure
       ? afterFailure(dest.delivery, facts, failure, this.deps.random)
       : { outcome: 'delivered' as const, next: { state: 'delivered' as const }, delayMs: undefined };
-    const leaseHeld = await this.deps.store.complete(
-      delivery.id,
-      this.deps.owner,
-      {
+    const leaseHeld = await this.deps.store.complete({
+      deliveryId: delivery.id,
+      owner: this.deps.owner,
+      attempt: {
         number,
         startedAt: new Date(started),
         durationMs,
@@ -321,10 +334,10 @@ export class DestinationWorker {
         reason: failure?.message,
         statusCode: failure?.statusCode,
       },
-      verdict.next,
-      new Date(finished),
-      dest.fallback,
-    );
+      next: verdict.next,
+      now: new Date(finished),
+      fallback: dest.fallback,
+    });
     const ended = verdict.outcome === 'failed' || verdict.outcome === 'dead';
     if (leaseHeld && ended && dest.fallback.length > 0) this.deps.enqueued(dest.fallback);
     this.deps.observer.attempt({
@@ -345,7 +358,7 @@ export class DestinationWorker {
     try {
       const now = new Date(this.deps.clock.now());
       const ids = [...this.inFlight.values()].flatMap((f) => f.ids);
-      await this.deps.store.renewLeases(ids, this.deps.owner, this.leaseMs(), now);
+      await this.deps.store.renewLeases({ ids, owner: this.deps.owner, leaseMs: this.leaseMs(), now });
     } catch (err) {
       this.deps.observer.workerError(this.dest.name, err);
     }

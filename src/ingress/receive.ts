@@ -137,16 +137,16 @@ export async function receive(req: WebhookRequest, deps: ReceiveDeps): Promise<R
       const event = unrecognizedEvent({ id, source, receivedAt, raw, payload, urlEvent, why });
       return commit(event, req, source, deps, secretIndex);
     }
-    await deps.store.addRejected(
-      {
+    await deps.store.addRejected({
+      payload: {
         source: source.name,
         urlEvent: req.urlEvent ?? null,
         receivedAt,
         body: req.raw.toString('utf8'),
         errors: [{ path: '', message: why.error }, ...why.details],
       },
-      new Date(now),
-    );
+      now: new Date(now),
+    });
     return reject(status, reason, why.error, why.details);
   };
 

@@ -56,7 +56,11 @@ export async function redecode(args: {
   };
   let cursor: string | undefined;
   do {
-    const page = await store.listEvents({ type: UNRECOGNIZED, since: args.since }, 200, cursor);
+    const page = await store.listEvents({
+      filter: { type: UNRECOGNIZED, since: args.since },
+      limit: 200,
+      cursor,
+    });
     for (const quarantined of page.items) {
       if (args.source !== undefined && quarantined.source !== args.source) continue;
       report.examined++;
@@ -72,8 +76,8 @@ export async function redecode(args: {
       }
       const event = decoded.event;
       const decision = config.router.route(event);
-      const [result] = await store.ingest(
-        [
+      const [result] = await store.ingest({
+        batch: [
           {
             event,
             bodyHash: createHash('sha256').update(`redecode\0${quarantined.id}`).digest('hex'),
@@ -83,7 +87,7 @@ export async function redecode(args: {
           },
         ],
         now,
-      );
+      });
       if (result.duplicate) report.already++;
       else {
         const destinations = decision.destinations.map((d) => d.destination);

@@ -79,7 +79,7 @@ export class Metrics {
       registers: [this.registry],
       async collect() {
         // One store query feeds both gauges; `oldest` is registered after this one so it is read afterwards.
-        const stats = await store().queueStats(new Date(now()));
+        const stats = await store().queueStats({ now: new Date(now()) });
         this.reset();
         for (const d of stats.depth) this.set({ destination: d.destination, state: d.state }, d.count);
         oldest.reset();

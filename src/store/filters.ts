@@ -9,6 +9,14 @@ export const ACTIVE_STATES = ['pending', 'sending'] as const;
 /** Final states that replay puts back in the queue. */
 export const REPLAYABLE_STATES = ['failed', 'dead'] as const;
 
+/** A list of states as SQL literals for `state IN (…)`: `'pending', 'sending'`. The states are our constants. */
+export function stateList(states: readonly string[]): string {
+  return states.map((s) => `'${s}'`).join(', ');
+}
+
+/** `state IN ('pending', 'sending')`: the one place SQL names the states a worker may still act on. */
+export const ACTIVE = `state IN (${stateList(ACTIVE_STATES)})`;
+
 /** How many rejected payloads are kept; older ones are pruned as new ones arrive. */
 export const MAX_REJECTED = 10_000;
 

@@ -10,7 +10,7 @@ export class GroupCommitter {
   private readonly batcher: TurnBatcher<IngestRequest, IngestResult>;
 
   constructor(store: Store, now: () => number, maxBatch = 500) {
-    this.batcher = new TurnBatcher((batch) => store.ingest(batch, new Date(now())), maxBatch);
+    this.batcher = new TurnBatcher((batch) => store.ingest({ batch, now: new Date(now()) }), maxBatch);
   }
 
   /** Queues one request; resolves when it is committed. */

@@ -135,74 +135,104 @@ export interface QueueStats {
   oldestPending: Array<{ destination: string; createdAt: Date }>;
 }
 
-/** The store interface both backends implement. */
-export interface Store {
-  /** Creates or upgrades the schema (numbered migrations; safe when several instances start at once). */
-  migrate(): Promise<void>;
-  /** Cheap liveness query for /readyz. Throws when the store does not answer. */
-  ping(): Promise<void>;
+/** Accepting webhooks: one group-committed transaction per batch (src/store/{sqlite,postgres}/ingest.ts). */
+export interface IngestOps {
   /**
    * Commits a batch of events and their deliveries in ONE transaction (group commit) and returns one result
    * per request, in order. Returns only after the commit is durable.
    */
-  ingest(batch: IngestRequest[], now: Date): Promise<IngestResult[]>;
+  ingest(args: { batch: IngestRequest[]; now: Date }): Promise<IngestResult[]>;
+}
+
+/** The delivery queue: claims and leases are dialect-specific (sqlite/queue.ts, postgres/queue.ts). */
+export interface QueueOps {
   /**
    * Claims up to `limit` due deliveries of one destination: pending with nextAt <= now, or sending with an
    * expired lease (a crashed worker's). Marks them sending, owned by `owner`, leased until now + leaseMs.
    * Two claimers never get the same delivery.
    */
-  claim(
-    destination: string,
-    limit: number,
-    owner: string,
-    leaseMs: number,
-    now: Date,
-  ): Promise<ClaimedDelivery[]>;
+  claim(args: {
+    destination: string;
+    limit: number;
+    owner: string;
+    leaseMs: number;
+    now: Date;
+  }): Promise<ClaimedDelivery[]>;
   /** Extends the lease of deliveries this owner still holds. Returns the ids actually renewed. */
-  renewLeases(ids: string[], owner: string, leaseMs: number, now: Date): Promise<string[]>;
+  renewLeases(args: { ids: string[]; owner: string; leaseMs: number; now: Date }): Promise<string[]>;
   /**
    * Records an attempt and moves the delivery to its next state, only if `owner` still holds the lease.
    * Returns false when the lease was lost (another worker reclaimed it); the attempt is then still recorded.
    * When `next` is failed or dead, each `fallback` destination gets a pending delivery of the same event in the
    * same transaction (unless it already has one for this event).
    */
-  complete(
-    deliveryId: string,
-    owner: string,
-    attempt: AttemptRecord,
-    next: NextState,
-    now: Date,
-    fallback?: readonly string[],
-  ): Promise<boolean>;
+  complete(args: CompleteArgs): Promise<boolean>;
   /**
    * Puts deliveries this owner holds back to pending until `until`, recording no attempt (a digest holding
    * events for its group's next send). Returns how many were deferred.
    */
-  defer(ids: string[], owner: string, until: Date, now: Date): Promise<number>;
+  defer(args: { ids: string[]; owner: string; until: Date; now: Date }): Promise<number>;
   /** Puts every delivery this owner holds back to pending (graceful shutdown). */
-  releaseAll(owner: string, now: Date): Promise<number>;
+  releaseAll(args: { owner: string; now: Date }): Promise<number>;
   /** The earliest nextAt among pending deliveries of a destination (null: none pending), to sleep until. */
-  nextDue(destination: string): Promise<Date | null>;
-
-  getEvent(id: string): Promise<EventDetail | null>;
-  listEvents(filter: EventFilter, limit: number, cursor?: string): Promise<Page<EventDetail['event']>>;
-  listDeliveries(filter: DeliveryFilter, limit: number, cursor?: string): Promise<Page<DeliveryRow>>;
+  nextDue(args: { destination: string }): Promise<Date | null>;
   /** Puts failed/dead deliveries back to pending now, attempts reset. By ids, or by filter. Returns how many. */
-  replay(target: { ids: string[] } | { filter: DeliveryFilter }, now: Date): Promise<number>;
+  replay(args: ({ ids: string[] } | { filter: DeliveryFilter }) & { now: Date }): Promise<number>;
+}
 
-  addRejected(r: Omit<RejectedPayload, 'id'>, now: Date): Promise<string>;
-  listRejected(limit: number, cursor?: string): Promise<Page<RejectedPayload>>;
-  getRejected(id: string): Promise<RejectedPayload | null>;
-  deleteRejected(id: string): Promise<void>;
+/** The arguments of one complete() call. */
+export interface CompleteArgs {
+  deliveryId: string;
+  owner: string;
+  attempt: AttemptRecord;
+  next: NextState;
+  now: Date;
+  fallback?: readonly string[];
+}
 
-  /** Deletes events older than `before` whose deliveries are all final, plus expired dedupe keys. */
-  prune(before: Date, now: Date): Promise<number>;
-  queueStats(now: Date): Promise<QueueStats>;
-  /**
-   * Destinations held by an operator (`switchboard pause`), persisted across restarts and instances. A route is
-   * held by pausing `route:<name>`: only the deliveries that route created wait.
-   */
+/** Reading what happened: events, their deliveries and attempts (src/store/events.ts). */
+export interface EventLogOps {
+  getEvent(args: { id: string }): Promise<EventDetail | null>;
+  listEvents(args: { filter: EventFilter; limit: number; cursor?: string }): Promise<Page<GatewayEvent>>;
+  listDeliveries(args: {
+    filter: DeliveryFilter;
+    limit: number;
+    cursor?: string;
+  }): Promise<Page<DeliveryRow>>;
+}
+
+/** Signature-valid bodies that failed decoding, kept for the operator (src/store/rejected.ts). */
+export interface RejectedOps {
+  addRejected(args: { payload: Omit<RejectedPayload, 'id'>; now: Date }): Promise<string>;
+  listRejected(args: { limit: number; cursor?: string }): Promise<Page<RejectedPayload>>;
+  getRejected(args: { id: string }): Promise<RejectedPayload | null>;
+  deleteRejected(args: { id: string }): Promise<void>;
+}
+
+/**
+ * Destinations held by an operator (`switchboard pause`), persisted across restarts and instances. A route is
+ * held by pausing `route:<name>`: only the deliveries that route created wait (src/store/holds.ts).
+ */
+export interface HoldOps {
   pausedDestinations(): Promise<string[]>;
-  setPaused(destination: string, paused: boolean): Promise<void>;
+  setPaused(args: { destination: string; paused: boolean }): Promise<void>;
+}
+
+/** Keeping the store healthy and observable (src/store/maintenance.ts, migrations per dialect). */
+export interface MaintenanceOps {
+  /** Creates or upgrades the schema (numbered migrations; safe when several instances start at once). */
+  migrate(): Promise<void>;
+  /** Cheap liveness query for /readyz. Throws when the store does not answer. */
+  ping(): Promise<void>;
+  /** Deletes events older than `before` whose deliveries are all final, plus expired dedupe keys. */
+  prune(args: { before: Date; now: Date }): Promise<number>;
+  queueStats(args: { now: Date }): Promise<QueueStats>;
   close(): Promise<void>;
 }
+
+/**
+ * The store both backends implement, split by job. Every operation takes one named-argument object; those
+ * whose SQL both dialects speak are written once (src/store/{events,rejected,holds,maintenance,queue}.ts),
+ * the rest once per dialect (claims, ingest, migrations).
+ */
+export interface Store extends IngestOps, QueueOps, EventLogOps, RejectedOps, HoldOps, MaintenanceOps {}

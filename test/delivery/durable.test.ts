@@ -61,14 +61,15 @@ describe('durable delivery', function () {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await post(gw.url, body(i))).json.id);
     const store = gw.service.store;
-    const allTried = async () => (await store.listDeliveries({}, 100)).items.every((d) => d.attempts >= 1);
+    const allTried = async () =>
+      (await store.listDeliveries({ filter: {}, limit: 100 })).items.every((d) => d.attempts >= 1);
     await waitUntil(allTried, 'a recorded 503 attempt for each delivery');
     // Now refuse connections altogether until an attempt has failed on the closed port, then come back.
     const port = sink.port;
     await sink.stop();
     const networkFailure = async () => {
       for (const id of ids) {
-        const log = (await store.getEvent(id))!.deliveries[0].attemptLog;
+        const log = (await store.getEvent({ id }))!.deliveries[0].attemptLog;
         if (log.some((a) => a.outcome === 'retry' && a.statusCode == null)) return true;
       }
       return false;
@@ -78,11 +79,12 @@ describe('durable delivery', function () {
     await sink.listen(port);
     cleanups.push(() => sink.stop());
     await waitUntil(
-      async () => (await store.listDeliveries({ state: 'delivered' }, 100)).items.length === 5,
+      async () =>
+        (await store.listDeliveries({ filter: { state: 'delivered' }, limit: 100 })).items.length === 5,
       'five delivered',
     );
     for (const id of ids) {
-      const detail = await store.getEvent(id);
+      const detail = await store.getEvent({ id });
       const attempts = detail!.deliveries[0].attemptLog;
       expect(attempts.length, `attempts of ${id}`).to.be.greaterThan(1);
       expect(attempts.at(-1)!.outcome).to.equal('delivered');
@@ -119,10 +121,10 @@ describe('durable delivery', function () {
 
     const failedId = (await post(gw.url, body(10))).json.id;
     await waitUntil(
-      async () => (await store.listDeliveries({ state: 'failed' }, 10)).items.length === 1,
+      async () => (await store.listDeliveries({ filter: { state: 'failed' }, limit: 10 })).items.length === 1,
       'a failed delivery',
     );
-    const failed = (await store.getEvent(failedId))!.deliveries[0];
+    const failed = (await store.getEvent({ id: failedId }))!.deliveries[0];
     expect(failed.state).to.equal('failed');
     expect(failed.attemptLog).to.have.length(1);
     expect(failed.attemptLog[0]).to.include({ outcome: 'failed', statusCode: 400 });
@@ -130,10 +132,10 @@ describe('durable delivery', function () {
     mode = 'down';
     const deadId = (await post(gw.url, body(11))).json.id;
     await waitUntil(
-      async () => (await store.listDeliveries({ state: 'dead' }, 10)).items.length === 1,
+      async () => (await store.listDeliveries({ filter: { state: 'dead' }, limit: 10 })).items.length === 1,
       'a dead delivery',
     );
-    const dead = (await store.getEvent(deadId))!.deliveries[0];
+    const dead = (await store.getEvent({ id: deadId }))!.deliveries[0];
     expect(dead.attemptLog.map((a) => a.outcome)).to.deep.equal(['retry', 'retry', 'retry', 'dead']);
 
     mode = 'up';
@@ -146,7 +148,8 @@ describe('durable delivery', function () {
       'both replayed deliveries',
     );
     await waitUntil(
-      async () => (await store.listDeliveries({ state: 'delivered' }, 10)).items.length === 2,
+      async () =>
+        (await store.listDeliveries({ filter: { state: 'delivered' }, limit: 10 })).items.length === 2,
       'two delivered',
     );
   });
@@ -171,7 +174,7 @@ routes:
     const { id } = (await post(gw.url, body(42))).json;
     await backup.waitFor(() => backup.requests.length === 1, 'the fallback delivery');
     expect(JSON.parse(backup.requests[0].body).id).to.equal(id);
-    const detail = await gw.service.store.getEvent(id);
+    const detail = await gw.service.store.getEvent({ id });
     expect(detail!.deliveries.map((d) => [d.destination, d.route])).to.deep.include.members([
       ['primary', 'route-0'],
       ['backup', 'fallback from primary'],
@@ -212,7 +215,8 @@ routes:
     expect(third.map((e) => e.id)).to.deep.equal([ids[6]]);
     const statusDigest = sink.requests.find((r) => r.body.includes('"delivery-status"'))!;
     expect(sink.requests[2].receivedAt - statusDigest.answeredAt).to.be.at.least(1000);
-    const delivered = async () => (await gw.service.store.listDeliveries({ state: 'delivered' }, 20)).items;
+    const delivered = async () =>
+      (await gw.service.store.listDeliveries({ filter: { state: 'delivered' }, limit: 20 })).items;
     await waitUntil(async () => (await delivered()).length === ids.length, 'every grouped delivery recorded');
     expect((await delivered()).map((d) => d.attempts)).to.deep.equal(ids.map(() => 1));
   });
@@ -232,12 +236,15 @@ routes:
     for (let i = 0; i < 20; i++) await post(gw.url, body(100 + i));
     await fast.waitFor(() => fast.requests.length >= 20, 'all 20 at the fast destination');
     // Every fast delivery landed while the slow destination's first attempts were still hanging: none recorded yet.
-    const slowAttempts = await gw.service.store.listDeliveries(
-      { destination: 'slow', state: ['failed', 'dead', 'delivered'] },
-      100,
-    );
+    const slowAttempts = await gw.service.store.listDeliveries({
+      filter: { destination: 'slow', state: ['failed', 'dead', 'delivered'] },
+      limit: 100,
+    });
     expect(slowAttempts.items).to.have.length(0);
-    const slowPending = await gw.service.store.listDeliveries({ destination: 'slow' }, 100);
+    const slowPending = await gw.service.store.listDeliveries({
+      filter: { destination: 'slow' },
+      limit: 100,
+    });
     expect(slowPending.items.every((d) => d.attempts === 0)).to.equal(true);
   });
 });
@@ -263,7 +270,10 @@ routes:
       const after = await post(gw.url, text);
       expect(after.json.duplicate).to.equal(false);
       expect(after.json.id).to.not.equal(first.json.id);
-      const deliveries = await gw.service.store.listDeliveries({ destination: 'audit' }, 10);
+      const deliveries = await gw.service.store.listDeliveries({
+        filter: { destination: 'audit' },
+        limit: 10,
+      });
       expect(deliveries.items).to.have.length(2);
     } finally {
       await gw.stop();

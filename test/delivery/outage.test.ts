@@ -44,7 +44,7 @@ routes:
     const store = gw.service.store;
     // Moves the fake clock to the next retry whenever every delivery is waiting for one.
     for (let step = 0; step < 500; step++) {
-      const items = (await store.listDeliveries({}, 10)).items;
+      const items = (await store.listDeliveries({ filter: {}, limit: 10 })).items;
       expect(items.filter((d) => d.state === 'dead' || d.state === 'failed')).to.deep.equal([]);
       if (items.length === 5 && items.every((d) => d.state === 'delivered')) break;
       const waiting = items.filter(
@@ -55,7 +55,7 @@ routes:
       }
       await new Promise((r) => setTimeout(r, 20));
     }
-    const items = (await store.listDeliveries({}, 10)).items;
+    const items = (await store.listDeliveries({ filter: {}, limit: 10 })).items;
     expect(items.map((d) => d.state)).to.deep.equal(Array(5).fill('delivered'));
     expect(now - start).to.be.at.least(10 * MINUTE);
     // Ten minutes take about ten attempts with the default backoff: more than the old limit allowed in total.

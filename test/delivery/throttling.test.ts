@@ -55,10 +55,10 @@ routes:
     for (let i = 0; i < 30; i++) await post(gw.url, i);
     const store = gw.service.store;
     const delivered = async () =>
-      (await store.listDeliveries({ state: 'delivered' }, 100)).items.length === 30;
+      (await store.listDeliveries({ filter: { state: 'delivered' }, limit: 100 })).items.length === 30;
     await waitUntil(delivered, 'all 30 deliveries delivered');
 
-    const all = (await store.listDeliveries({}, 100)).items;
+    const all = (await store.listDeliveries({ filter: {}, limit: 100 })).items;
     expect(all.map((d) => d.state)).to.deep.equal(Array(30).fill('delivered'));
     // A throttled try is recorded but costs no attempt: each delivery took exactly one real attempt.
     expect(all.map((d) => d.attempts)).to.deep.equal(Array(30).fill(1));
@@ -87,10 +87,11 @@ routes:
     for (let i = 100; i < 108; i++) await post(gw.url, i);
     const store = gw.service.store;
     await waitUntil(
-      async () => (await store.listDeliveries({ state: 'delivered' }, 100)).items.length === 8,
+      async () =>
+        (await store.listDeliveries({ filter: { state: 'delivered' }, limit: 100 })).items.length === 8,
       'all 8 deliveries delivered',
     );
-    const all = (await store.listDeliveries({}, 100)).items;
+    const all = (await store.listDeliveries({ filter: {}, limit: 100 })).items;
     expect(all.map((d) => d.attempts)).to.deep.equal(Array(8).fill(1));
     expect(slack.rateLimited).to.be.at.most(4 + 3);
     expect(gw.capture.lines.join('\n')).not.to.contain('hookS3cr3t');

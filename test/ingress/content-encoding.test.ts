@@ -45,7 +45,7 @@ describe('Content-Encoding on webhooks', () => {
       const wire = encode(plain);
       const res = await post(wire, { 'content-encoding': coding, 'x-signature': sign(SECRET, wire) });
       expect(res.status, JSON.stringify(res.body)).to.equal(200);
-      const stored = await gw.service.store.getEvent(res.body.id);
+      const stored = await gw.service.store.getEvent({ id: res.body.id });
       expect(stored!.event.type).to.equal('delivery-status');
       expect(stored!.event.externalId).to.equal(`enc-${coding}-wire`);
     });
@@ -57,7 +57,7 @@ describe('Content-Encoding on webhooks', () => {
         'x-signature': sign(SECRET, plain),
       });
       expect(res.status, JSON.stringify(res.body)).to.equal(200);
-      expect((await gw.service.store.getEvent(res.body.id))!.event.externalId).to.equal(
+      expect((await gw.service.store.getEvent({ id: res.body.id }))!.event.externalId).to.equal(
         `enc-${coding}-plain`,
       );
     });

@@ -196,14 +196,14 @@ routes:
   it('keeps signed bodies that fail decoding in the rejected log', async () => {
     const body = JSON.stringify({ type: 'delivery-status', messageId: 'kept-for-inspection' });
     await post('/webhooks/mta', body, signed(body));
-    const page = await gw.service.store.listRejected(100);
+    const page = await gw.service.store.listRejected({ limit: 100 });
     expect(page.items.some((r) => r.body === body)).to.equal(true);
   });
 
   it('does not keep unsigned garbage in the rejected log', async () => {
     const body = JSON.stringify({ type: 'delivery-status', messageId: 'unsigned-garbage' });
     await post('/webhooks/mta', body, { 'x-signature': 'f'.repeat(64) });
-    const page = await gw.service.store.listRejected(100);
+    const page = await gw.service.store.listRejected({ limit: 100 });
     expect(page.items.some((r) => r.body === body)).to.equal(false);
   });
 

@@ -93,7 +93,7 @@ describe('authentic bodies that do not decode are kept as unrecognized events', 
     ]);
     const res = await post(gw, body, signed(body));
     expect(res.status).to.equal(200);
-    const stored = await gw.service.store.getEvent(res.body.id);
+    const stored = await gw.service.store.getEvent({ id: res.body.id });
     expect(stored!.event.type).to.equal('unrecognized');
     expect(stored!.event.payload).to.equal(null);
     expect(Buffer.from(stored!.event.rawBody!, 'base64').equals(body)).to.equal(true);
@@ -104,9 +104,9 @@ describe('authentic bodies that do not decode are kept as unrecognized events', 
     const body = JSON.stringify({ ...fixture(3, 'delivery-status'), status: { code: 4 } });
     const res = await post(gw, body);
     expect(res.status).to.equal(401);
-    const page = await gw.service.store.listEvents({}, 10);
+    const page = await gw.service.store.listEvents({ filter: {}, limit: 10 });
     expect(page.items).to.have.length(0);
-    expect((await gw.service.store.listRejected(10)).items).to.have.length(0);
+    expect((await gw.service.store.listRejected({ limit: 10 })).items).to.have.length(0);
   });
 
   it('keeps an unsigned undecodable body as unrecognized on a source that allows unsigned bodies', async () => {
@@ -123,7 +123,7 @@ describe('authentic bodies that do not decode are kept as unrecognized events', 
     const body = JSON.stringify({ type: 'delivery-status', status: [] });
     const res = await post(gw, body, { 'x-signature': sign('not-the-secret', body) });
     expect(res.status).to.equal(401);
-    expect((await gw.service.store.listEvents({}, 10)).items).to.have.length(0);
+    expect((await gw.service.store.listEvents({ filter: {}, limit: 10 })).items).to.have.length(0);
   });
 
   it('redecode after a config change delivers the quarantined body once as a normal event', async () => {
@@ -169,7 +169,7 @@ describe('authentic bodies that do not decode are kept as unrecognized events', 
     expect(viaApi.body).to.deep.include({ examined: 1, already: 1, redecoded: [] });
 
     // The store is the proof that nothing more will be sent: one delivery to crm, ever.
-    const deliveries = await gw.service.store.listDeliveries({ destination: 'crm' }, 10);
+    const deliveries = await gw.service.store.listDeliveries({ filter: { destination: 'crm' }, limit: 10 });
     expect(deliveries.items).to.have.length(1);
     expect(deliveries.items[0].state).to.equal('delivered');
   });
@@ -181,7 +181,9 @@ describe('authentic bodies that do not decode are kept as unrecognized events', 
     expect(run.body.stillUndecodable).to.deep.equal([
       { id: res.body.id, problem: 'messageId: expected a whole number, got the string "not-a-number"' },
     ]);
-    expect((await gw.service.store.listDeliveries({ destination: 'crm' }, 10)).items).to.have.length(0);
+    expect(
+      (await gw.service.store.listDeliveries({ filter: { destination: 'crm' }, limit: 10 })).items,
+    ).to.have.length(0);
   });
 
   it('the admin API names a bad redecode argument', async () => {
@@ -205,7 +207,9 @@ describe('onUndecodable: reject keeps the 400 answer', () => {
     expect(res.body.details).to.deep.equal([
       { path: 'status', message: 'expected a status code (1-14) or name, got an object' },
     ]);
-    expect((await gw.service.store.listEvents({}, 10)).items).to.have.length(0);
-    expect((await gw.service.store.listRejected(10)).items.map((r) => r.body)).to.deep.equal([body]);
+    expect((await gw.service.store.listEvents({ filter: {}, limit: 10 })).items).to.have.length(0);
+    expect((await gw.service.store.listRejected({ limit: 10 })).items.map((r) => r.body)).to.deep.equal([
+      body,
+    ]);
   });
 });

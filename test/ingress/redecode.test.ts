@@ -39,10 +39,10 @@ async function quarantine(store: Store, source: SourceConfig): Promise<string> {
       details: [{ path: 'externalId', message: 'is required' }],
     },
   });
-  const [result] = await store.ingest(
-    [{ event, bodyHash: 'h1', dedupeWindowMs: 86_400_000, routes: [], deliveries: [] }],
-    NOW,
-  );
+  const [result] = await store.ingest({
+    batch: [{ event, bodyHash: 'h1', dedupeWindowMs: 86_400_000, routes: [], deliveries: [] }],
+    now: NOW,
+  });
   return result.id;
 }
 
@@ -106,15 +106,17 @@ for (const backend of backends) {
       const made = [...one.redecoded, ...two.redecoded][0];
       expect(made).to.deep.include({ from: original, type: 'delivery-status', destinations: ['audit'] });
 
-      const deliveries = await a.listDeliveries({ destination: 'audit' }, 10);
+      const deliveries = await a.listDeliveries({ filter: { destination: 'audit' }, limit: 10 });
       expect(deliveries.items.map((d) => d.eventId)).to.deep.equal([made.id]);
-      const detail = await a.getEvent(made.id);
+      const detail = await a.getEvent({ id: made.id });
       expect(detail!.event).to.deep.include({ redecodedFrom: original, phone: '+13125550143', messageId: 7 });
       expect(detail!.event.status?.name).to.equal('DELIVERED');
 
       const again = await redecode({ store: b, config, now: new Date(NOW.getTime() + 86_400_000 * 30) });
       expect(again).to.deep.include({ examined: 1, already: 1, redecoded: [] });
-      expect((await a.listDeliveries({ destination: 'audit' }, 10)).items).to.have.length(1);
+      expect((await a.listDeliveries({ filter: { destination: 'audit' }, limit: 10 })).items).to.have.length(
+        1,
+      );
     });
 
     it('filters by source and since, and leaves events of sources no longer configured', async () => {

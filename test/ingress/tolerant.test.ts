@@ -22,7 +22,7 @@ async function accepted(gw: Gateway, body: unknown, path = '/webhooks/mta'): Pro
   });
   const answer = await res.json();
   expect(res.status, JSON.stringify(answer)).to.equal(200);
-  const detail = await gw.service.store.getEvent(answer.id);
+  const detail = await gw.service.store.getEvent({ id: answer.id });
   expect(detail, 'stored event').to.not.equal(null);
   expect(detail!.event.type).to.not.equal('unrecognized', JSON.stringify(detail!.event.problems));
   return detail!.event;

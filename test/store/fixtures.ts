@@ -65,7 +65,7 @@ export function request(now: Date, o: RequestOptions = {}): IngestRequest {
 /** Ingests one request; answers its result with the request. */
 export async function ingestOne(store: Store, now: Date, o: RequestOptions = {}) {
   const req = request(now, o);
-  const [result] = await store.ingest([req], now);
+  const [result] = await store.ingest({ batch: [req], now });
   return { ...result, req };
 }
 
@@ -87,6 +87,6 @@ export function attempt(
 
 /** The ids of every delivery matching a destination, oldest first. */
 export async function deliveryIds(store: Store, destination: string): Promise<string[]> {
-  const page = await store.listDeliveries({ destination }, 1000);
+  const page = await store.listDeliveries({ filter: { destination }, limit: 1000 });
   return page.items.map((d) => d.id).reverse();
 }

@@ -20,7 +20,7 @@ describe('group commit', () => {
     batches = [];
     failNext = undefined;
     const ingest = store.ingest.bind(store);
-    store.ingest = async (batch: IngestRequest[], now: Date) => {
+    store.ingest = async ({ batch, now }: { batch: IngestRequest[]; now: Date }) => {
       batches.push(batch.length);
       if (failNext) {
         const err = failNext;
@@ -29,7 +29,7 @@ describe('group commit', () => {
       }
       // Let the event loop turn, as a store on another thread or server would, so later submits queue up.
       await new Promise((resolve) => setTimeout(resolve, 5));
-      return ingest(batch, now);
+      return ingest({ batch, now });
     };
   });
   afterEach(async () => store.close());
@@ -44,7 +44,7 @@ describe('group commit', () => {
     const results = await Promise.all(reqs.map((r) => c.submit(r)));
     expect(batches).to.deep.equal([3]);
     expect(results.map((r) => r.id)).to.deep.equal(reqs.map((r) => r.event.id));
-    for (const r of reqs) expect(await store.getEvent(r.event.id)).to.not.equal(null);
+    for (const r of reqs) expect(await store.getEvent({ id: r.event.id })).to.not.equal(null);
   });
 
   it('gathers what arrives during a commit into the next batch', async () => {
@@ -60,9 +60,9 @@ describe('group commit', () => {
     const c = committer();
     const order: string[] = [];
     const ingest = store.ingest.bind(store);
-    store.ingest = async (batch, now) => {
+    store.ingest = async ({ batch, now }) => {
       order.push(`commit ${batch.length}`);
-      return ingest(batch, now);
+      return ingest({ batch, now });
     };
     const first = c.submit(req()).then(() => order.push('first answered'));
     await new Promise((resolve) => setImmediate(resolve)); // the first batch is now committing

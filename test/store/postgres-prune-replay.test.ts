@@ -20,8 +20,20 @@ describe('store: postgres prune against a concurrent replay', () => {
     await store.migrate();
     try {
       const { id } = await ingestOne(store, at(0), { to: ['crm'] });
-      const [claimed] = await store.claim('crm', 1, 'w', 30_000, at(0));
-      await store.complete(claimed.id, 'w', attempt(1, 'failed', at(1), 'no'), { state: 'failed' }, at(1));
+      const [claimed] = await store.claim({
+        destination: 'crm',
+        limit: 1,
+        owner: 'w',
+        leaseMs: 30_000,
+        now: at(0),
+      });
+      await store.complete({
+        deliveryId: claimed.id,
+        owner: 'w',
+        attempt: attempt(1, 'failed', at(1), 'no'),
+        next: { state: 'failed' },
+        now: at(1),
+      });
 
       // A replay caught mid-transaction: it holds the shared lock and has flipped the delivery to pending.
       const replay = await side.connect();
@@ -29,7 +41,7 @@ describe('store: postgres prune against a concurrent replay', () => {
       await replay.query(PRUNE_REPLAY_LOCK.replay);
       await replay.query(`UPDATE "${schema}".deliveries SET state = 'pending' WHERE id = $1`, [claimed.id]);
 
-      const pruning = store.prune(at(1_000_000), at(1_000_000));
+      const pruning = store.prune({ before: at(1_000_000), now: at(1_000_000) });
       // Deterministic, not timed: wait until the prune is seen blocked on the advisory lock.
       for (let polls = 0; ; polls++) {
         const { rows } = await side.query(
@@ -42,7 +54,7 @@ describe('store: postgres prune against a concurrent replay', () => {
       replay.release();
 
       expect(await pruning).to.equal(0);
-      const detail = await store.getEvent(id);
+      const detail = await store.getEvent({ id });
       expect(detail?.deliveries.map((d) => d.state)).to.deep.equal(['pending']);
     } finally {
       await store.close();

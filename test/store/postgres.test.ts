@@ -53,7 +53,7 @@ describe('store: postgres schema', () => {
     const rows = await admin<{ version: number }>(`SELECT version FROM "${schema}".schema_migrations`);
     expect(rows).to.deep.equal([{ version: 1 }, { version: 2 }]);
     const { id } = await ingestOne(stores[0], at(0));
-    expect(await stores[2].getEvent(id)).to.not.equal(null);
+    expect(await stores[2].getEvent({ id })).to.not.equal(null);
   });
 
   it('prune deletes expired dedupe keys and keeps live ones', async () => {
@@ -61,7 +61,7 @@ describe('store: postgres schema', () => {
     opened.push(store);
     await ingestOne(store, at(0), { body: 'old', windowMs: 1_000 });
     await ingestOne(store, at(0), { body: 'live', windowMs: 60_000 });
-    await store.prune(at(0), at(1_000));
+    await store.prune({ before: at(0), now: at(1_000) });
     const rows = await admin<{ n: string }>(`SELECT COUNT(*) AS n FROM "${schemaOf.get(store)}".dedupe`);
     expect(rows).to.deep.equal([{ n: '1' }]);
   });
@@ -78,10 +78,10 @@ describe('store: postgres schema', () => {
     const store = await makeStore();
     opened.push(store);
     const body = 'a\u0000b';
-    const id = await store.addRejected(
-      { source: 'mta', urlEvent: null, receivedAt: at(0).toISOString(), body, errors: [] },
-      at(0),
-    );
-    expect((await store.getRejected(id))?.body).to.equal('a\uFFFDb');
+    const id = await store.addRejected({
+      payload: { source: 'mta', urlEvent: null, receivedAt: at(0).toISOString(), body, errors: [] },
+      now: at(0),
+    });
+    expect((await store.getRejected({ id }))?.body).to.equal('a\uFFFDb');
   });
 });

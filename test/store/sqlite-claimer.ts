@@ -9,7 +9,13 @@ const { path, owner, now } = workerData as { path: string; owner: string; now: n
 const store = openSqliteStore(path);
 const claimed: string[] = [];
 for (;;) {
-  const batch = await store.claim('crm', 3, owner, 30_000, new Date(now));
+  const batch = await store.claim({
+    destination: 'crm',
+    limit: 3,
+    owner,
+    leaseMs: 30_000,
+    now: new Date(now),
+  });
   if (batch.length === 0) break;
   claimed.push(...batch.map((c) => c.id));
 }

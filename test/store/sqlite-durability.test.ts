@@ -38,11 +38,23 @@ describe('store: sqlite commit durability', () => {
     await store.migrate();
     const db = (store as unknown as { db: SqliteDb }).db;
     const levels = watchCommits(db.raw);
-    await store.ingest([request(at(0))], at(0));
-    const [claimed] = await store.claim('crm', 1, 'w', 30_000, at(0));
-    await store.complete(claimed.id, 'w', attempt(1, 'delivered', at(1)), { state: 'delivered' }, at(1));
-    await store.ingest([request(at(2))], at(2));
-    await store.replay({ filter: { state: 'delivered' } }, at(3));
+    await store.ingest({ batch: [request(at(0))], now: at(0) });
+    const [claimed] = await store.claim({
+      destination: 'crm',
+      limit: 1,
+      owner: 'w',
+      leaseMs: 30_000,
+      now: at(0),
+    });
+    await store.complete({
+      deliveryId: claimed.id,
+      owner: 'w',
+      attempt: attempt(1, 'delivered', at(1)),
+      next: { state: 'delivered' },
+      now: at(1),
+    });
+    await store.ingest({ batch: [request(at(2))], now: at(2) });
+    await store.replay({ filter: { state: 'delivered' }, now: at(3) });
     // 2 = FULL, 1 = NORMAL: ingest, claim, complete, ingest, replay
     expect(levels).to.deep.equal(['2', '1', '1', '2', '2']);
     await store.close();

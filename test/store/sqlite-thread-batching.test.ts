@@ -17,22 +17,46 @@ describe('store: sqlite on a worker thread, batched completions', () => {
     path = `${tmp.dir}/${++n}.db`;
     store = new ThreadedSqliteStore(path);
     await store.migrate();
-    await store.ingest(
-      Array.from({ length: 3 }, () => request(at(0), { to: ['crm'] })),
-      at(0),
-    );
+    await store.ingest({
+      batch: Array.from({ length: 3 }, () => request(at(0), { to: ['crm'] })),
+      now: at(0),
+    });
   });
   afterEach(() => store.close());
   after(() => tmp.cleanup());
 
-  const stateOf = async (eventId: string) => (await store.getEvent(eventId))!.deliveries[0];
+  const stateOf = async (eventId: string) => (await store.getEvent({ id: eventId }))!.deliveries[0];
 
   it('answers each completion of one turn on its own: a lost lease is false, the others true', async () => {
-    const [a, b, c] = await store.claim('crm', 3, 'w1', LEASE, at(1));
+    const [a, b, c] = await store.claim({
+      destination: 'crm',
+      limit: 3,
+      owner: 'w1',
+      leaseMs: LEASE,
+      now: at(1),
+    });
     const answers = await Promise.all([
-      store.complete(a.id, 'w1', attempt(1, 'delivered', at(2)), { state: 'delivered' }, at(3)),
-      store.complete(b.id, 'someone-else', attempt(1, 'delivered', at(2)), { state: 'delivered' }, at(3)),
-      store.complete(c.id, 'w1', attempt(1, 'dead', at(2), 'gave up'), { state: 'dead' }, at(3)),
+      store.complete({
+        deliveryId: a.id,
+        owner: 'w1',
+        attempt: attempt(1, 'delivered', at(2)),
+        next: { state: 'delivered' },
+        now: at(3),
+      }),
+      store.complete({
+        deliveryId: b.id,
+        owner: 'someone-else',
+        attempt: attempt(1, 'delivered', at(2)),
+        next: { state: 'delivered' },
+        now: at(3),
+      }),
+      store.complete({
+        deliveryId: c.id,
+        owner: 'w1',
+        attempt: attempt(1, 'dead', at(2), 'gave up'),
+        next: { state: 'dead' },
+        now: at(3),
+      }),
     ]);
     expect(answers).to.deep.equal([true, false, true]);
     expect(await stateOf(a.eventId)).to.include({ state: 'delivered', attempts: 1 });
@@ -42,11 +66,29 @@ describe('store: sqlite on a worker thread, batched completions', () => {
   });
 
   it('rolls back only the completion that failed and commits the rest', async () => {
-    const [a, b] = await store.claim('crm', 2, 'w1', LEASE, at(1));
+    const [a, b] = await store.claim({
+      destination: 'crm',
+      limit: 2,
+      owner: 'w1',
+      leaseMs: LEASE,
+      now: at(1),
+    });
     // A fractional attempt number breaks the STRICT table's INTEGER column: that completion alone fails.
     const [bad, good] = await Promise.allSettled([
-      store.complete(a.id, 'w1', attempt(1.5, 'delivered', at(2)), { state: 'delivered' }, at(3)),
-      store.complete(b.id, 'w1', attempt(1, 'delivered', at(2)), { state: 'delivered' }, at(3)),
+      store.complete({
+        deliveryId: a.id,
+        owner: 'w1',
+        attempt: attempt(1.5, 'delivered', at(2)),
+        next: { state: 'delivered' },
+        now: at(3),
+      }),
+      store.complete({
+        deliveryId: b.id,
+        owner: 'w1',
+        attempt: attempt(1, 'delivered', at(2)),
+        next: { state: 'delivered' },
+        now: at(3),
+      }),
     ]);
     expect(bad.status).to.equal('rejected');
     expect((bad as PromiseRejectedResult).reason).to.be.instanceOf(StoreThreadError);
@@ -57,13 +99,19 @@ describe('store: sqlite on a worker thread, batched completions', () => {
   });
 
   it('commits a completion made just before close(), before the thread ends', async () => {
-    const [a] = await store.claim('crm', 1, 'w1', LEASE, at(1));
-    const done = store.complete(a.id, 'w1', attempt(1, 'delivered', at(2)), { state: 'delivered' }, at(3));
+    const [a] = await store.claim({ destination: 'crm', limit: 1, owner: 'w1', leaseMs: LEASE, now: at(1) });
+    const done = store.complete({
+      deliveryId: a.id,
+      owner: 'w1',
+      attempt: attempt(1, 'delivered', at(2)),
+      next: { state: 'delivered' },
+      now: at(3),
+    });
     await store.close();
     expect(await done).to.equal(true);
     const reopened = openSqliteStore(path);
     try {
-      expect((await reopened.getEvent(a.eventId))!.deliveries[0].state).to.equal('delivered');
+      expect((await reopened.getEvent({ id: a.eventId }))!.deliveries[0].state).to.equal('delivered');
     } finally {
       await reopened.close();
     }

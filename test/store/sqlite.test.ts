@@ -74,12 +74,18 @@ describe('store: sqlite file', () => {
     const store = openSqliteStore(path);
     opened.push(store);
     await store.migrate();
-    const log = (await store.getEvent('e1'))!.deliveries[0].attemptLog;
+    const log = (await store.getEvent({ id: 'e1' }))!.deliveries[0].attemptLog;
     expect(log.map((a) => [a.number, a.outcome, a.statusCode])).to.deep.equal([
       [1, 'retry', 503],
       [2, 'retry', 503],
     ]);
-    const [claimed] = await store.claim('crm', 1, 'w1', 30_000, at(10));
+    const [claimed] = await store.claim({
+      destination: 'crm',
+      limit: 1,
+      owner: 'w1',
+      leaseMs: 30_000,
+      now: at(10),
+    });
     expect(claimed).to.include({ attempts: 2, firstAttemptAt: 1000 });
   });
 
@@ -88,7 +94,7 @@ describe('store: sqlite file', () => {
     opened.push(store);
     await ingestOne(store, at(0), { body: 'old', windowMs: 1_000 });
     await ingestOne(store, at(0), { body: 'live', windowMs: 60_000 });
-    await store.prune(at(0), at(1_000));
+    await store.prune({ before: at(0), now: at(1_000) });
     const raw = new Database(pathOf.get(store)!, { readonly: true });
     try {
       expect(raw.prepare('SELECT COUNT(*) AS n FROM dedupe').get()).to.deep.equal({ n: 1 });
@@ -101,7 +107,7 @@ describe('store: sqlite file', () => {
     const store = await makeStore();
     opened.push(store);
     const batch = Array.from({ length: 300 }, () => request(at(0), { to: ['crm'] }));
-    await store.ingest(batch, at(0));
+    await store.ingest({ batch, now: at(0) });
     const path = pathOf.get(store)!;
     const claimer = (owner: string) =>
       new Promise<string[]>((resolve, reject) => {

@@ -11,15 +11,15 @@ async function finishAll(
   state: 'delivered' | 'failed' | 'dead',
   now: Date,
 ) {
-  const claimed = await store.claim(destination, 1000, 'w', LEASE, now);
+  const claimed = await store.claim({ destination, limit: 1000, owner: 'w', leaseMs: LEASE, now });
   for (const c of claimed) {
-    await store.complete(
-      c.id,
-      'w',
-      attempt(1, state, now, state === 'delivered' ? undefined : 'no'),
-      { state },
+    await store.complete({
+      deliveryId: c.id,
+      owner: 'w',
+      attempt: attempt(1, state, now, state === 'delivered' ? undefined : 'no'),
+      next: { state },
       now,
-    );
+    });
   }
   return claimed.map((c) => c.id);
 }
@@ -43,15 +43,15 @@ export function adminScenarios(h: Harness): void {
       const store = await h.open();
       const ids: string[] = [];
       for (let i = 0; i < 7; i++) ids.push((await ingestOne(store, at(i))).id);
-      const pages = await allPages((cursor) => store.listEvents({}, 3, cursor));
+      const pages = await allPages((cursor) => store.listEvents({ filter: {}, limit: 3, cursor }));
       expect(pages.map((p) => p.length)).to.deep.equal([3, 3, 1]);
       expect(pages.flat().map((e) => e.id)).to.deep.equal([...ids].reverse());
     });
 
     it('pages deliveries newest first with a cursor, and ends with next null on an exact fit', async () => {
       const store = await h.open();
-      await store.ingest([request(at(0), { to: ['a', 'b', 'c', 'd'] })], at(0));
-      const pages = await allPages((cursor) => store.listDeliveries({}, 2, cursor));
+      await store.ingest({ batch: [request(at(0), { to: ['a', 'b', 'c', 'd'] })], now: at(0) });
+      const pages = await allPages((cursor) => store.listDeliveries({ filter: {}, limit: 2, cursor }));
       expect(pages.map((p) => p.length)).to.deep.equal([2, 2]);
       const ids = pages.flat().map((d) => d.id);
       expect(ids).to.deep.equal([...ids].sort().reverse());
@@ -66,8 +66,8 @@ export function adminScenarios(h: Harness): void {
         to: ['ops'],
       });
       const ok = await ingestOne(store, at(20), { type: 'delivery-status', status: 'DELIVERED', to: [] });
-      const ids = async (filter: Parameters<Store['listEvents']>[0]) =>
-        (await store.listEvents(filter, 10)).items.map((e) => e.id);
+      const ids = async (filter: Parameters<Store['listEvents']>[0]['filter']) =>
+        (await store.listEvents({ filter, limit: 10 })).items.map((e) => e.id);
       expect(await ids({ type: 'message-reply' })).to.deep.equal([reply.id]);
       expect(await ids({ type: 'delivery-status' })).to.deep.equal([ok.id, failed.id]);
       expect(await ids({ status: 'DELIVERY_FAILED' })).to.deep.equal([failed.id]);
@@ -83,8 +83,8 @@ export function adminScenarios(h: Harness): void {
       const first = await ingestOne(store, at(0), { to: ['crm', 'ops'] });
       await ingestOne(store, at(0), { to: ['crm'] });
       await finishAll(store, 'ops', 'dead', at(50));
-      const states = async (filter: Parameters<Store['listDeliveries']>[0]) =>
-        (await store.listDeliveries(filter, 10)).items.map((d) => `${d.destination}:${d.state}`);
+      const states = async (filter: Parameters<Store['listDeliveries']>[0]['filter']) =>
+        (await store.listDeliveries({ filter, limit: 10 })).items.map((d) => `${d.destination}:${d.state}`);
       expect(await states({ state: 'dead' })).to.deep.equal(['ops:dead']);
       expect(await states({ state: ['pending', 'dead'] })).to.have.members([
         'crm:pending',
@@ -102,36 +102,63 @@ export function adminScenarios(h: Harness): void {
   describe('replay', () => {
     it('puts failed and dead deliveries back by id, attempts reset, leaving others alone', async () => {
       const store = await h.open();
-      await store.ingest([request(at(0), { to: ['a', 'b', 'c', 'd'] })], at(0));
+      await store.ingest({ batch: [request(at(0), { to: ['a', 'b', 'c', 'd'] })], now: at(0) });
       const [dead] = await finishAll(store, 'a', 'dead', at(1));
       const [failed] = await finishAll(store, 'b', 'failed', at(1));
       const [delivered] = await finishAll(store, 'c', 'delivered', at(1));
-      const [pending] = (await store.listDeliveries({ destination: 'd' }, 1)).items.map((d) => d.id);
-      expect(await store.replay({ ids: [dead, failed, delivered, pending, 'nope'] }, at(100))).to.equal(2);
-      const rows = new Map((await store.listDeliveries({}, 10)).items.map((d) => [d.id, d]));
+      const [pending] = (await store.listDeliveries({ filter: { destination: 'd' }, limit: 1 })).items.map(
+        (d) => d.id,
+      );
+      expect(await store.replay({ ids: [dead, failed, delivered, pending, 'nope'], now: at(100) })).to.equal(
+        2,
+      );
+      const rows = new Map(
+        (await store.listDeliveries({ filter: {}, limit: 10 })).items.map((d) => [d.id, d]),
+      );
       expect(rows.get(dead)).to.include({ state: 'pending', attempts: 0, nextAt: at(100).toISOString() });
       expect(rows.get(failed)).to.include({ state: 'pending', attempts: 0 });
       expect(rows.get(delivered)).to.include({ state: 'delivered', attempts: 1 });
       expect(rows.get(pending)).to.include({ state: 'pending', nextAt: at(0).toISOString() });
-      const claimed = await store.claim('a', 10, 'w', LEASE, at(100));
+      const claimed = await store.claim({
+        destination: 'a',
+        limit: 10,
+        owner: 'w',
+        leaseMs: LEASE,
+        now: at(100),
+      });
       expect(claimed.map((c) => [c.id, c.attempts])).to.deep.equal([[dead, 0]]);
-      expect(await store.replay({ ids: [] }, at(100))).to.equal(0);
+      expect(await store.replay({ ids: [], now: at(100) })).to.equal(0);
     });
 
     it('replays by filter: state, destination and since', async () => {
       const store = await h.open();
-      for (let i = 0; i < 3; i++) await store.ingest([request(at(0), { to: ['a', 'b'] })], at(0));
+      for (let i = 0; i < 3; i++)
+        await store.ingest({ batch: [request(at(0), { to: ['a', 'b'] })], now: at(0) });
       await finishAll(store, 'a', 'dead', at(10));
-      const laterB = await store.claim('b', 1, 'w', LEASE, at(20));
-      await store.complete(laterB[0].id, 'w', attempt(1, 'failed', at(20)), { state: 'failed' }, at(20));
+      const laterB = await store.claim({
+        destination: 'b',
+        limit: 1,
+        owner: 'w',
+        leaseMs: LEASE,
+        now: at(20),
+      });
+      await store.complete({
+        deliveryId: laterB[0].id,
+        owner: 'w',
+        attempt: attempt(1, 'failed', at(20)),
+        next: { state: 'failed' },
+        now: at(20),
+      });
       await finishAll(store, 'b', 'dead', at(30));
-      expect(await store.replay({ filter: { state: 'failed' } }, at(100))).to.equal(1);
-      expect(await store.replay({ filter: { destination: 'b', since: at(30) } }, at(100))).to.equal(2);
+      expect(await store.replay({ filter: { state: 'failed' }, now: at(100) })).to.equal(1);
+      expect(await store.replay({ filter: { destination: 'b', since: at(30) }, now: at(100) })).to.equal(2);
       expect(
-        await store.replay({ filter: { state: ['dead', 'pending'], destination: 'a' } }, at(100)),
+        await store.replay({ filter: { state: ['dead', 'pending'], destination: 'a' }, now: at(100) }),
       ).to.equal(3);
-      expect(await store.replay({ filter: {} }, at(100))).to.equal(0);
-      expect((await store.listDeliveries({ state: 'pending' }, 10)).items).to.have.length(6);
+      expect(await store.replay({ filter: {}, now: at(100) })).to.equal(0);
+      expect((await store.listDeliveries({ filter: { state: 'pending' }, limit: 10 })).items).to.have.length(
+        6,
+      );
     });
   });
 
@@ -147,21 +174,23 @@ export function adminScenarios(h: Harness): void {
     it('adds, lists newest first with a cursor, gets and deletes', async () => {
       const store = await h.open();
       const ids: string[] = [];
-      for (let i = 0; i < 5; i++) ids.push(await store.addRejected(payload(i), at(i)));
-      expect(await store.getRejected(ids[2])).to.deep.equal({ id: ids[2], ...payload(2) });
-      const pages = await allPages((cursor) => store.listRejected(2, cursor));
+      for (let i = 0; i < 5; i++) ids.push(await store.addRejected({ payload: payload(i), now: at(i) }));
+      expect(await store.getRejected({ id: ids[2] })).to.deep.equal({ id: ids[2], ...payload(2) });
+      const pages = await allPages((cursor) => store.listRejected({ limit: 2, cursor }));
       expect(pages.flat().map((r) => r.id)).to.deep.equal([...ids].reverse());
-      await store.deleteRejected(ids[2]);
-      await store.deleteRejected(ids[2]);
-      expect(await store.getRejected(ids[2])).to.equal(null);
-      expect((await store.listRejected(10)).items).to.have.length(4);
+      await store.deleteRejected({ id: ids[2] });
+      await store.deleteRejected({ id: ids[2] });
+      expect(await store.getRejected({ id: ids[2] })).to.equal(null);
+      expect((await store.listRejected({ limit: 10 })).items).to.have.length(4);
     });
 
     it('keeps only the newest rows beyond the bound', async () => {
       const store = await h.open({ maxRejected: 3 });
       const ids: string[] = [];
-      for (let i = 0; i < 5; i++) ids.push(await store.addRejected(payload(i), at(i)));
-      expect((await store.listRejected(10)).items.map((r) => r.id)).to.deep.equal(ids.slice(2).reverse());
+      for (let i = 0; i < 5; i++) ids.push(await store.addRejected({ payload: payload(i), now: at(i) }));
+      expect((await store.listRejected({ limit: 10 })).items.map((r) => r.id)).to.deep.equal(
+        ids.slice(2).reverse(),
+      );
     });
   });
 
@@ -175,26 +204,31 @@ export function adminScenarios(h: Harness): void {
       await finishAll(store, 'a', 'delivered', at(1));
       await finishAll(store, 'b', 'dead', at(1));
       await finishAll(store, 'd', 'delivered', at(5_001));
-      await store.claim('c', 1, 'w', LEASE, at(2));
+      await store.claim({ destination: 'c', limit: 1, owner: 'w', leaseMs: LEASE, now: at(2) });
 
-      expect(await store.prune(at(1_000), at(6_000))).to.equal(2);
-      expect(await store.getEvent(done.id)).to.equal(null);
-      expect(await store.getEvent(nowhere.id)).to.equal(null);
-      expect(await store.getEvent(open.id)).to.not.equal(null);
-      expect(await store.getEvent(recent.id)).to.not.equal(null);
-      expect((await store.listDeliveries({ destination: 'a' }, 10)).items).to.deep.equal([]);
-      expect(await store.prune(at(1_000), at(6_000))).to.equal(0);
+      expect(await store.prune({ before: at(1_000), now: at(6_000) })).to.equal(2);
+      expect(await store.getEvent({ id: done.id })).to.equal(null);
+      expect(await store.getEvent({ id: nowhere.id })).to.equal(null);
+      expect(await store.getEvent({ id: open.id })).to.not.equal(null);
+      expect(await store.getEvent({ id: recent.id })).to.not.equal(null);
+      expect((await store.listDeliveries({ filter: { destination: 'a' }, limit: 10 })).items).to.deep.equal(
+        [],
+      );
+      expect(await store.prune({ before: at(1_000), now: at(6_000) })).to.equal(0);
     });
   });
 
   describe('queueStats', () => {
     it('counts pending and sending deliveries per destination, with the oldest creation time', async () => {
       const store = await h.open();
-      await store.ingest([request(at(0), { to: ['crm', 'ops'] })], at(0));
-      await store.ingest([request(at(10), { to: ['crm'] }), request(at(10), { to: ['crm'] })], at(10));
-      await store.claim('crm', 1, 'w', LEASE, at(20));
+      await store.ingest({ batch: [request(at(0), { to: ['crm', 'ops'] })], now: at(0) });
+      await store.ingest({
+        batch: [request(at(10), { to: ['crm'] }), request(at(10), { to: ['crm'] })],
+        now: at(10),
+      });
+      await store.claim({ destination: 'crm', limit: 1, owner: 'w', leaseMs: LEASE, now: at(20) });
       await finishAll(store, 'ops', 'delivered', at(20));
-      const stats = await store.queueStats(at(30));
+      const stats = await store.queueStats({ now: at(30) });
       const depth = stats.depth.filter((d) => d.state === 'pending' || d.state === 'sending');
       expect(depth).to.have.deep.members([
         { destination: 'crm', state: 'pending', count: 2 },

@@ -11,7 +11,7 @@ export function ingestScenarios(h: Harness): void {
       expect(duplicate).to.equal(false);
       expect(id).to.equal(req.event.id);
 
-      const detail = await store.getEvent(id);
+      const detail = await store.getEvent({ id });
       expect(detail?.event).to.deep.equal(req.event);
       expect(detail?.routes).to.deep.equal(req.routes);
       expect(detail?.unrouted).to.equal(false);
@@ -22,20 +22,20 @@ export function ingestScenarios(h: Harness): void {
         expect(d.createdAt).to.equal(now.toISOString());
         expect(d.attemptLog).to.deep.equal([]);
       }
-      const listed = await store.listDeliveries({ eventId: id }, 10);
+      const listed = await store.listDeliveries({ filter: { eventId: id }, limit: 10 });
       expect(listed.items).to.have.length(2);
     });
 
     it('answers null for an unknown event', async () => {
       const store = await h.open();
-      expect(await store.getEvent('01NOSUCHEVENT0000000000000')).to.equal(null);
+      expect(await store.getEvent({ id: '01NOSUCHEVENT0000000000000' })).to.equal(null);
     });
 
     it('is durable: a second, independent store instance reads back what was committed', async () => {
       const store = await h.open();
       const { id, req } = await ingestOne(store, at(0), { to: ['crm'] });
       const other = await h.open({ shareWith: store });
-      const detail = await other.getEvent(id);
+      const detail = await other.getEvent({ id });
       expect(detail?.event).to.deep.equal(req.event);
       expect(detail?.deliveries).to.have.length(1);
     });
@@ -43,7 +43,7 @@ export function ingestScenarios(h: Harness): void {
     it('stores an event that reached no destination as unrouted', async () => {
       const store = await h.open();
       const { id } = await ingestOne(store, at(0), { to: [] });
-      const detail = await store.getEvent(id);
+      const detail = await store.getEvent({ id });
       expect(detail?.unrouted).to.equal(true);
       expect(detail?.deliveries).to.deep.equal([]);
     });
@@ -51,16 +51,16 @@ export function ingestScenarios(h: Harness): void {
     it('commits a batch of several requests and answers one result per request, in order', async () => {
       const store = await h.open();
       const batch = [request(at(0)), request(at(0), { to: ['a', 'b'] }), request(at(0), { to: [] })];
-      const results = await store.ingest(batch, at(0));
+      const results = await store.ingest({ batch, now: at(0) });
       expect(results).to.deep.equal(batch.map((r) => ({ id: r.event.id, duplicate: false })));
       for (const r of batch)
-        expect((await store.getEvent(r.event.id))?.deliveries).to.have.length(r.deliveries.length);
-      expect((await store.listEvents({}, 10)).items).to.have.length(3);
+        expect((await store.getEvent({ id: r.event.id }))?.deliveries).to.have.length(r.deliveries.length);
+      expect((await store.listEvents({ filter: {}, limit: 10 })).items).to.have.length(3);
     });
 
     it('answers an empty batch with no results', async () => {
       const store = await h.open();
-      expect(await store.ingest([], at(0))).to.deep.equal([]);
+      expect(await store.ingest({ batch: [], now: at(0) })).to.deep.equal([]);
     });
   });
 
@@ -72,9 +72,9 @@ export function ingestScenarios(h: Harness): void {
       const first = await ingestOne(store, at(0), { body: 'same', windowMs });
       const again = await ingestOne(store, at(windowMs - 1), { body: 'same', windowMs });
       expect(again).to.include({ id: first.id, duplicate: true });
-      expect(await store.getEvent(again.req.event.id)).to.equal(null);
-      expect((await store.listEvents({}, 10)).items).to.have.length(1);
-      expect((await store.listDeliveries({}, 10)).items).to.have.length(1);
+      expect(await store.getEvent({ id: again.req.event.id })).to.equal(null);
+      expect((await store.listEvents({ filter: {}, limit: 10 })).items).to.have.length(1);
+      expect((await store.listDeliveries({ filter: {}, limit: 10 })).items).to.have.length(1);
     });
 
     it('processes the same body anew once the window has passed', async () => {
@@ -83,7 +83,7 @@ export function ingestScenarios(h: Harness): void {
       const later = await ingestOne(store, at(windowMs), { body: 'same', windowMs });
       expect(later).to.include({ id: later.req.event.id, duplicate: false });
       expect(later.id).to.not.equal(first.id);
-      expect((await store.listDeliveries({}, 10)).items).to.have.length(2);
+      expect((await store.listDeliveries({ filter: {}, limit: 10 })).items).to.have.length(2);
       // The new event now holds the key for a fresh window.
       const third = await ingestOne(store, at(windowMs + 1), { body: 'same', windowMs });
       expect(third).to.include({ id: later.id, duplicate: true });
@@ -96,13 +96,13 @@ export function ingestScenarios(h: Harness): void {
         request(at(0), { body: 'other', windowMs }),
         request(at(0), { body: 'twin', windowMs }),
       ];
-      const results = await store.ingest(batch, at(0));
+      const results = await store.ingest({ batch, now: at(0) });
       expect(results).to.deep.equal([
         { id: batch[0].event.id, duplicate: false },
         { id: batch[1].event.id, duplicate: false },
         { id: batch[0].event.id, duplicate: true },
       ]);
-      expect((await store.listEvents({}, 10)).items).to.have.length(2);
+      expect((await store.listEvents({ filter: {}, limit: 10 })).items).to.have.length(2);
     });
 
     it('keys dedupe per source', async () => {
@@ -117,7 +117,7 @@ export function ingestScenarios(h: Harness): void {
       await ingestOne(store, at(0), { body: 'same', windowMs: 0 });
       const again = await ingestOne(store, at(1), { body: 'same', windowMs: 0 });
       expect(again.duplicate).to.equal(false);
-      expect((await store.listEvents({}, 10)).items).to.have.length(2);
+      expect((await store.listEvents({ filter: {}, limit: 10 })).items).to.have.length(2);
     });
 
     it('deduplicates across two store instances', async () => {
@@ -133,13 +133,13 @@ export function ingestScenarios(h: Harness): void {
       const other = await h.open({ shareWith: store });
       const results = await Promise.all(
         [store, other, store, other].map((s, i) =>
-          s.ingest([request(at(i), { body: 'race', windowMs })], at(i)),
+          s.ingest({ batch: [request(at(i), { body: 'race', windowMs })], now: at(i) }),
         ),
       );
       const fresh = results.flat().filter((r) => !r.duplicate);
       expect(fresh).to.have.length(1);
       expect(results.flat().map((r) => r.id)).to.deep.equal(Array(4).fill(fresh[0].id));
-      expect((await store.listEvents({}, 10)).items).to.have.length(1);
+      expect((await store.listEvents({ filter: {}, limit: 10 })).items).to.have.length(1);
     });
   });
 
@@ -149,7 +149,7 @@ export function ingestScenarios(h: Harness): void {
       const { id } = await ingestOne(store, at(0));
       await store.migrate();
       await store.migrate();
-      expect(await store.getEvent(id)).to.not.equal(null);
+      expect(await store.getEvent({ id })).to.not.equal(null);
     });
 
     it('answers ping', async () => {

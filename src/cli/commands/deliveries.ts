@@ -20,7 +20,7 @@ export const deliveriesCommand: Command = {
     try {
       const filter = deliveryFilter(values, Date.now());
       const limit = values.limit === undefined ? 50 : Number(values.limit);
-      const page = await store.listDeliveries(filter, limit, undefined);
+      const page = await store.listDeliveries({ filter, limit, cursor: undefined });
       if (values.json) {
         io.out(JSON.stringify(page.items, null, 2));
         return 0;

@@ -28,7 +28,7 @@ export function pauseCommand(pause: boolean): Command {
       }
       const store = await openStore(config.store);
       try {
-        await store.setPaused(isDestination ? name : `route:${name}`, pause);
+        await store.setPaused({ destination: isDestination ? name : `route:${name}`, paused: pause });
       } finally {
         await store.close();
       }

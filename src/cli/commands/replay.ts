@@ -41,14 +41,14 @@ export const replayCommand: Command = {
         targets = [];
         let cursor: string | undefined;
         do {
-          const page = await store.listDeliveries(filter, 500, cursor);
+          const page = await store.listDeliveries({ filter, limit: 500, cursor });
           targets.push(...page.items.map((d) => d.id));
           cursor = page.next ?? undefined;
         } while (cursor);
       }
       let replayed = 0;
       for (let i = 0; i < targets.length; i += CHUNK) {
-        replayed += await store.replay({ ids: targets.slice(i, i + CHUNK) }, new Date());
+        replayed += await store.replay({ ids: targets.slice(i, i + CHUNK), now: new Date() });
         if (targets.length > CHUNK && !values.json)
           io.err(`replaying: ${Math.min(i + CHUNK, targets.length)}/${targets.length}`);
       }

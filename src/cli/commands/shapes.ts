@@ -29,7 +29,7 @@ export const shapesCommand: Command = {
     try {
       let cursor: string | undefined;
       do {
-        const page = await store.listEvents({ since }, 500, cursor);
+        const page = await store.listEvents({ filter: { since }, limit: 500, cursor });
         for (const event of page.items)
           if (source === undefined || event.source === source) summary.add(event);
         cursor = page.next ?? undefined;

@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import type { Bind } from '../filters.ts';
+import { MAX_REJECTED } from '../filters.ts';
+import type { Param, Sql, Statement, WriteLock } from '../sql.ts';
 
 /** Runs `fn` on one pooled client inside BEGIN/COMMIT, rolling back (and discarding the client) on error. */
 export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -21,14 +22,6 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient
   }
 }
 
-/** A Bind for PostgreSQL: numbered `$n` placeholders. */
-export function pgBind(params: unknown[]): Bind {
-  return (value) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
-}
-
 /** Strips NUL, which PostgreSQL text cannot hold, replacing it as invalid bytes are (U+FFFD). */
 export function pgText(value: string): string;
 export function pgText(value: string | null): string | null;
@@ -41,7 +34,52 @@ export function pgText(value: string | null): string | null {
  * prune that judged the event finished a moment earlier would delete it, replayed delivery and all. Replays
  * share the lock; each prune batch takes it alone, and its DELETE then sees every committed replay.
  */
-export const PRUNE_REPLAY_LOCK = {
+export const PRUNE_REPLAY_LOCK: Record<WriteLock, string> = {
   prune: "SELECT pg_advisory_xact_lock(hashtext('switchboard:prune-replay'))",
   replay: "SELECT pg_advisory_xact_lock_shared(hashtext('switchboard:prune-replay'))",
-} as const;
+};
+
+const numbered = new Map<string, string>();
+
+/** The shared SQL's `?` placeholders as PostgreSQL's `$1`, `$2`, … (the shared SQL has no other `?`). */
+function dollarPlaceholders(sql: string): string {
+  let text = numbered.get(sql);
+  if (text === undefined) {
+    let n = 0;
+    text = sql.replace(/\?/g, () => `$${++n}`);
+    numbered.set(sql, text);
+  }
+  return text;
+}
+
+/** Text parameters without NUL (see pgText); other values as they are. */
+function pgValues(params: Param[]): Param[] {
+  return params.map((v) => (typeof v === 'string' ? pgText(v) : v));
+}
+
+/** A pg Pool running the shared SQL (the Sql interface); the dialect's own files use `pool` directly. */
+export class PgDb implements Sql {
+  constructor(
+    readonly pool: pg.Pool,
+    readonly schema: string | undefined,
+    readonly maxRejected: number = MAX_REJECTED,
+  ) {}
+
+  async all<T>(sql: string, params: Param[] = []): Promise<T[]> {
+    const result = await this.pool.query(dollarPlaceholders(sql), pgValues(params));
+    return result.rows as T[];
+  }
+
+  // One statement without a lock needs no transaction of its own; PostgreSQL commits are always durable.
+  async write(statements: Statement[], options: { lock?: WriteLock } = {}): Promise<number[]> {
+    const run = (db: pg.Pool | pg.PoolClient, { sql, params = [] }: Statement) =>
+      db.query(dollarPlaceholders(sql), pgValues(params)).then((r) => r.rowCount ?? 0);
+    if (statements.length === 1 && options.lock === undefined) return [await run(this.pool, statements[0])];
+    return inTransaction(this.pool, async (client) => {
+      if (options.lock !== undefined) await client.query(PRUNE_REPLAY_LOCK[options.lock]);
+      const counts: number[] = [];
+      for (const statement of statements) counts.push(await run(client, statement));
+      return counts;
+    });
+  }
+}

@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import { newId } from '../../ids.ts';
 import { eventColumns } from '../rows.ts';
-import type { IngestRequest, IngestResult } from '../types.ts';
-import { inTransaction } from './db.ts';
+import type { IngestOps, IngestRequest, IngestResult } from '../types.ts';
+import { inTransaction, type PgDb } from './db.ts';
 
 // Insert each key, or take it over when expired. Rows not returned are held by a live duplicate; a concurrent
 // transaction inserting the same key makes this one wait for its outcome, so dedupe holds across instances.
@@ -31,11 +31,11 @@ const INSERT_DELIVERIES = `
 const keyOf = (r: IngestRequest) => `${r.event.source}\u0000${r.bodyHash}`;
 
 /** Commits a whole batch in one transaction with a handful of multi-row statements, whatever its size. */
-export async function ingestPostgres(
-  pool: pg.Pool,
-  batch: IngestRequest[],
-  now: Date,
+export async function ingest(
+  { pool }: PgDb,
+  { batch, now }: Parameters<IngestOps['ingest']>[0],
 ): Promise<IngestResult[]> {
+  if (batch.length === 0) return [];
   const t = now.getTime();
   return inTransaction(pool, async (client) => {
     const results: IngestResult[] = batch.map((r) => ({ id: r.event.id, duplicate: false }));

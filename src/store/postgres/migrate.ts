@@ -1,6 +1,5 @@
-import type pg from 'pg';
 import { loadMigrations } from '../migrations.ts';
-import { inTransaction } from './db.ts';
+import { inTransaction, type PgDb } from './db.ts';
 
 const MIGRATIONS = new URL('./migrations/', import.meta.url);
 
@@ -8,7 +7,7 @@ const MIGRATIONS = new URL('./migrations/', import.meta.url);
  * Creates the schema (when one is named) and applies the numbered migrations not yet recorded, all in one
  * transaction under an advisory lock keyed by the schema, so instances starting together take turns.
  */
-export async function migratePostgres(pool: pg.Pool, schema: string | undefined): Promise<void> {
+export async function migrate({ pool, schema }: PgDb): Promise<void> {
   await inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
       `switchboard.migrate.${schema ?? ''}`,

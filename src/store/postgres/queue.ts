@@ -2,8 +2,8 @@ import type pg from 'pg';
 import type { GatewayEvent } from '../../event.ts';
 import { newId } from '../../ids.ts';
 import { lastError } from '../rows.ts';
-import type { AttemptRecord, ClaimedDelivery, NextState } from '../types.ts';
-import { inTransaction, pgText } from './db.ts';
+import type { ClaimedDelivery, CompleteArgs, QueueOps } from '../types.ts';
+import { inTransaction, type PgDb, pgText } from './db.ts';
 
 // A paused destination holds everything; a paused route (`route:<name>` in paused) holds only its own
 // deliveries, filtered before the limit so it never blocks the rest of the destination's queue.
@@ -62,12 +62,6 @@ const INSERT_FALLBACK = `
   WHERE d.id = $3
     AND NOT EXISTS (SELECT 1 FROM deliveries x WHERE x.event_id = d.event_id AND x.destination = $2::text)`;
 
-const RELEASE_ALL = `
-  UPDATE deliveries SET state = 'pending', next_at = $2, lease_owner = NULL, lease_until = NULL, updated_at = $2
-  WHERE lease_owner = $1 AND state = 'sending'`;
-
-const NEXT_DUE = `SELECT MIN(next_at) AS next_at FROM deliveries WHERE destination = $1 AND state = 'pending'`;
-
 interface ClaimedRow {
   id: string;
   event_id: string;
@@ -79,19 +73,16 @@ interface ClaimedRow {
 }
 
 /** Claims due deliveries with SKIP LOCKED, so concurrent claimers (any instance) never share one. */
-export async function claimPostgres(
-  pool: pg.Pool,
-  destination: string,
-  limit: number,
-  owner: string,
-  leaseMs: number,
-  now: Date,
+export async function claim(
+  { pool }: PgDb,
+  { destination, limit, owner, leaseMs, now }: Parameters<QueueOps['claim']>[0],
 ): Promise<ClaimedDelivery[]> {
+  if (limit < 1) return [];
   const t = now.getTime();
   const { rows } = await pool.query<ClaimedRow>({
     name: 'switchboard-claim',
     text: CLAIM,
-    values: [destination, t, limit, owner, t + leaseMs],
+    values: [destination, t, Math.floor(limit), owner, t + leaseMs],
   });
   rows.sort((a, b) => Number(a.next_at) - Number(b.next_at) || (a.id < b.id ? -1 : 1));
   return rows.map((r) => ({
@@ -106,12 +97,9 @@ export async function claimPostgres(
 }
 
 /** Extends the leases `owner` still holds; answers the ids renewed. */
-export async function renewPostgres(
-  pool: pg.Pool,
-  ids: string[],
-  owner: string,
-  leaseMs: number,
-  now: Date,
+export async function renewLeases(
+  { pool }: PgDb,
+  { ids, owner, leaseMs, now }: Parameters<QueueOps['renewLeases']>[0],
 ): Promise<string[]> {
   if (ids.length === 0) return [];
   const { rows } = await pool.query<{ id: string }>({
@@ -128,12 +116,9 @@ const DEFER = `
   WHERE id = ANY($1::text[]) AND lease_owner = $2 AND state = 'sending'`;
 
 /** Puts held deliveries back to pending until `until`, without an attempt. */
-export async function deferPostgres(
-  pool: pg.Pool,
-  ids: string[],
-  owner: string,
-  until: Date,
-  now: Date,
+export async function defer(
+  { pool }: PgDb,
+  { ids, owner, until, now }: Parameters<QueueOps['defer']>[0],
 ): Promise<number> {
   if (ids.length === 0) return 0;
   const result = await pool.query({
@@ -145,20 +130,13 @@ export async function deferPostgres(
 }
 
 /** Records the attempt, then moves the delivery on only if `owner` still holds it. */
-export async function completePostgres(
-  pool: pg.Pool,
-  deliveryId: string,
-  owner: string,
-  attempt: AttemptRecord,
-  next: NextState,
-  now: Date,
-  fallback: readonly string[] = [],
-): Promise<boolean> {
+export async function complete({ pool }: PgDb, args: CompleteArgs): Promise<boolean> {
+  const { deliveryId, next, now, fallback = [] } = args;
   const final = next.state === 'failed' || next.state === 'dead';
   if (final && fallback.length > 0) {
     // The verdict and the fallback deliveries commit together, so a crash cannot keep one without the other.
     return inTransaction(pool, async (client) => {
-      const held = await completeWith(client, deliveryId, owner, attempt, next, now);
+      const held = await completeWith(client, args);
       if (held) {
         for (const destination of fallback) {
           await client.query(INSERT_FALLBACK, [newId(now.getTime()), destination, deliveryId, now.getTime()]);
@@ -167,16 +145,12 @@ export async function completePostgres(
       return held;
     });
   }
-  return completeWith(pool, deliveryId, owner, attempt, next, now);
+  return completeWith(pool, args);
 }
 
 async function completeWith(
   db: pg.Pool | pg.PoolClient,
-  deliveryId: string,
-  owner: string,
-  attempt: AttemptRecord,
-  next: NextState,
-  now: Date,
+  { deliveryId, owner, attempt, next, now }: CompleteArgs,
 ): Promise<boolean> {
   const result = await db.query({
     name: 'switchboard-complete',
@@ -198,24 +172,4 @@ async function completeWith(
     ],
   });
   return result.rowCount === 1;
-}
-
-/** Puts every delivery `owner` holds back to pending, due now, attempts unchanged. */
-export async function releaseAllPostgres(pool: pg.Pool, owner: string, now: Date): Promise<number> {
-  const result = await pool.query({
-    name: 'switchboard-release-all',
-    text: RELEASE_ALL,
-    values: [owner, now.getTime()],
-  });
-  return result.rowCount ?? 0;
-}
-
-/** The earliest nextAt among a destination's pending deliveries. */
-export async function nextDuePostgres(pool: pg.Pool, destination: string): Promise<Date | null> {
-  const { rows } = await pool.query<{ next_at: string | null }>({
-    name: 'switchboard-next-due',
-    text: NEXT_DUE,
-    values: [destination],
-  });
-  return rows[0].next_at === null ? null : new Date(Number(rows[0].next_at));
 }

@@ -1,23 +1,21 @@
 import type Database from 'better-sqlite3';
-import type { Bind } from '../filters.ts';
+import { MAX_REJECTED } from '../filters.ts';
+import type { Durability, Param, Sql, Statement } from '../sql.ts';
+
+export type { Durability };
 
 /**
- * How durable a commit must be before it returns:
- * - `full`: fsync of the WAL on commit (synchronous=FULL). Ingest, replays, operator actions: a 200 or a
- *   "replayed" must survive power loss.
- * - `queue`: no fsync of its own (synchronous=NORMAL in WAL mode). Survives a process crash (SIGKILL) like a
- *   full commit; only an OS crash or power loss can roll back the last ones, which puts a claimed or delivered
- *   delivery back to an earlier state: it is sent again (at-least-once), never lost. The next full commit
- *   syncs these too. Used for claims, leases and attempt outcomes, which otherwise cost an fsync per delivery.
+ * A better-sqlite3 connection with a cache of prepared statements, reused across calls. It runs the shared SQL
+ * (the Sql interface) and, for the dialect's own files, synchronous transactions.
  */
-export type Durability = 'full' | 'queue';
-
-/** A better-sqlite3 connection with a cache of prepared statements, reused across calls. */
-export class SqliteDb {
+export class SqliteDb implements Sql {
   private readonly statements = new Map<string, Database.Statement>();
   private synchronous: Durability = 'full';
 
-  constructor(readonly raw: Database.Database) {}
+  constructor(
+    readonly raw: Database.Database,
+    readonly maxRejected: number = MAX_REJECTED,
+  ) {}
 
   /** The prepared statement for `sql`, prepared on first use. */
   stmt(sql: string): Database.Statement {
@@ -29,8 +27,11 @@ export class SqliteDb {
     return statement;
   }
 
-  /** Runs `fn` in a BEGIN IMMEDIATE transaction: the write lock is taken up front (waiting busy_timeout). */
-  write<T>(fn: () => T, durability: Durability = 'full'): T {
+  /**
+   * Runs `fn` in a BEGIN IMMEDIATE transaction: the write lock is taken up front (waiting busy_timeout).
+   * `queue` durability commits without an fsync of its own (synchronous=NORMAL in WAL mode): see Durability.
+   */
+  transaction<T>(fn: () => T, durability: Durability = 'full'): T {
     if (durability !== this.synchronous) {
       // Outside any transaction, as SQLite requires; the setting applies to the commits that follow.
       this.raw.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
@@ -38,12 +39,21 @@ export class SqliteDb {
     }
     return this.raw.transaction(fn).immediate();
   }
+
+  async all<T>(sql: string, params: Param[] = []): Promise<T[]> {
+    return this.stmt(sql).all(...params.map(sqliteValue)) as T[];
+  }
+
+  // Writes are serialized by SQLite's one write lock, so a WriteLock needs nothing more here.
+  async write(statements: Statement[], options: { durability?: Durability } = {}): Promise<number[]> {
+    return this.transaction(
+      () => statements.map(({ sql, params = [] }) => this.stmt(sql).run(...params.map(sqliteValue)).changes),
+      options.durability,
+    );
+  }
 }
 
-/** A Bind for SQLite: positional `?`, booleans stored as 0/1. */
-export function sqliteBind(params: unknown[]): Bind {
-  return (value) => {
-    params.push(typeof value === 'boolean' ? Number(value) : value);
-    return '?';
-  };
+/** SQLite has no boolean: true/false are stored as 1/0. */
+function sqliteValue(value: Param): Exclude<Param, boolean> {
+  return typeof value === 'boolean' ? Number(value) : value;
 }

@@ -1,6 +1,6 @@
 import { newId } from '../../ids.ts';
 import { type EventColumns, eventColumns } from '../rows.ts';
-import type { IngestRequest, IngestResult } from '../types.ts';
+import type { IngestOps, IngestRequest, IngestResult } from '../types.ts';
 import type { SqliteDb } from './db.ts';
 
 /**
@@ -43,10 +43,19 @@ const INSERT_DELIVERY = `
   INSERT INTO deliveries (id, event_id, destination, route, state, attempts, next_at, created_at, updated_at)
   VALUES (@id, @eventId, @destination, @route, 'pending', 0, @now, @now, @now)`;
 
-/** Commits a whole prepared batch (events, deliveries, dedupe keys) in one IMMEDIATE transaction. */
-export function ingestSqlite(db: SqliteDb, batch: PreparedIngest[], now: Date): IngestResult[] {
+/** Commits a whole batch (events, deliveries, dedupe keys) in one IMMEDIATE transaction. */
+export async function ingest(db: SqliteDb, { batch, now }: Parameters<IngestOps['ingest']>[0]) {
+  return ingestPrepared(db, { batch: prepareIngest(batch, now), now });
+}
+
+/** ingest() for a batch prepared elsewhere (the threaded store prepares it on the main thread). */
+export async function ingestPrepared(
+  db: SqliteDb,
+  { batch, now }: { batch: PreparedIngest[]; now: Date },
+): Promise<IngestResult[]> {
+  if (batch.length === 0) return [];
   const t = now.getTime();
-  return db.write(() => batch.map((request) => ingestOne(db, request, t)));
+  return db.transaction(() => batch.map((request) => ingestOne(db, request, t)));
 }
 
 /** One request inside the batch's transaction: a duplicate answers the original id and inserts nothing. */

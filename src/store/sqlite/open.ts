@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteDb } from './db.ts';
-import { SQLiteStore, type SqliteStoreOptions } from './store.ts';
+import { type SQLiteStore, type SqliteStoreOptions, sqliteStore } from './store.ts';
 
 /** How long a statement waits for another connection's write lock (the CLI shares the file). */
 const BUSY_TIMEOUT_MS = 5000;
@@ -23,5 +23,5 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     raw.close();
     throw error;
   }
-  return new SQLiteStore(new SqliteDb(raw), options);
+  return sqliteStore(new SqliteDb(raw, options.maxRejected));
 }

@@ -1,6 +1,6 @@
 import { newId } from '../../ids.ts';
 import { lastError } from '../rows.ts';
-import type { AttemptRecord, ClaimedDelivery, NextState, Store } from '../types.ts';
+import type { ClaimedDelivery, CompleteArgs, QueueOps } from '../types.ts';
 import type { SqliteDb } from './db.ts';
 import { type ErrorFields, errorFields } from './thread-error.ts';
 
@@ -55,12 +55,6 @@ const FINISH = `
       lease_owner = NULL, lease_until = NULL, updated_at = @now
   WHERE id = @deliveryId AND lease_owner = @owner AND state = 'sending'`;
 
-const RELEASE_ALL = `
-  UPDATE deliveries SET state = 'pending', next_at = @now, lease_owner = NULL, lease_until = NULL, updated_at = @now
-  WHERE lease_owner = @owner AND state = 'sending'`;
-
-const NEXT_DUE = `SELECT MIN(next_at) AS next_at FROM deliveries WHERE destination = ? AND state = 'pending'`;
-
 interface ClaimableRow {
   id: string;
   event_id: string;
@@ -71,17 +65,14 @@ interface ClaimableRow {
 }
 
 /** Claims due deliveries under the write lock, so a second claimer (any process) waits and sees them taken. */
-export function claimSqlite(
+export async function claim(
   db: SqliteDb,
-  destination: string,
-  limit: number,
-  owner: string,
-  leaseMs: number,
-  now: Date,
-): ClaimedDelivery[] {
+  { destination, limit, owner, leaseMs, now }: Parameters<QueueOps['claim']>[0],
+): Promise<ClaimedDelivery[]> {
+  if (limit < 1) return [];
   const t = now.getTime();
-  return db.write(() => {
-    const rows = db.stmt(CLAIMABLE).all({ destination, now: t, limit }) as ClaimableRow[];
+  return db.transaction(() => {
+    const rows = db.stmt(CLAIMABLE).all({ destination, now: t, limit: Math.floor(limit) }) as ClaimableRow[];
     for (const row of rows) db.stmt(TAKE).run({ id: row.id, owner, until: t + leaseMs, now: t });
     return rows.map((row) => ({
       id: row.id,
@@ -96,20 +87,23 @@ export function claimSqlite(
 }
 
 /** Extends the leases `owner` still holds; answers the ids renewed. */
-export function renewSqlite(
+export async function renewLeases(
   db: SqliteDb,
-  ids: string[],
-  owner: string,
-  leaseMs: number,
-  now: Date,
-): string[] {
+  { ids, owner, leaseMs, now }: Parameters<QueueOps['renewLeases']>[0],
+): Promise<string[]> {
   const until = now.getTime() + leaseMs;
-  return db.write(() => ids.filter((id) => db.stmt(RENEW).run({ id, owner, until }).changes === 1), 'queue');
+  return db.transaction(
+    () => ids.filter((id) => db.stmt(RENEW).run({ id, owner, until }).changes === 1),
+    'queue',
+  );
 }
 
 /** Puts held deliveries back to pending until `until`, without an attempt. */
-export function deferSqlite(db: SqliteDb, ids: string[], owner: string, until: Date, now: Date): number {
-  return db.write(
+export async function defer(
+  db: SqliteDb,
+  { ids, owner, until, now }: Parameters<QueueOps['defer']>[0],
+): Promise<number> {
+  return db.transaction(
     () =>
       ids.filter(
         (id) => db.stmt(DEFER).run({ id, owner, until: until.getTime(), now: now.getTime() }).changes === 1,
@@ -119,16 +113,16 @@ export function deferSqlite(db: SqliteDb, ids: string[], owner: string, until: D
 }
 
 /** Records the attempt, then moves the delivery on only if `owner` still holds it. */
-export function completeSqlite(
+export async function complete(db: SqliteDb, args: CompleteArgs): Promise<boolean> {
+  return completeNow(db, args);
+}
+
+/** complete(), synchronously: the body of one completion, alone or in a batch's transaction. */
+function completeNow(
   db: SqliteDb,
-  deliveryId: string,
-  owner: string,
-  attempt: AttemptRecord,
-  next: NextState,
-  now: Date,
-  fallback: readonly string[] = [],
+  { deliveryId, owner, attempt, next, now, fallback = [] }: CompleteArgs,
 ): boolean {
-  return db.write(() => {
+  return db.transaction(() => {
     db.stmt(INSERT_ATTEMPT).run({
       id: newId(now.getTime()),
       deliveryId,
@@ -165,9 +159,6 @@ export function completeSqlite(
   }, 'queue');
 }
 
-/** The arguments of one Store.complete call. */
-export type CompleteArgs = Parameters<Store['complete']>;
-
 /** One completion's answer in a batch: whether the lease was still held, or why it failed. */
 export type CompleteOutcome = { held: boolean } | { error: ErrorFields };
 
@@ -175,12 +166,15 @@ export type CompleteOutcome = { held: boolean } | { error: ErrorFields };
  * Several completions in one transaction, each in a savepoint of its own: one commit (and one write of the
  * shared index pages) for all of them, while a completion that fails rolls back alone and is answered as such.
  */
-export function completeBatchSqlite(db: SqliteDb, batch: CompleteArgs[]): CompleteOutcome[] {
-  return db.write(
+export async function completeBatch(
+  db: SqliteDb,
+  { batch }: { batch: CompleteArgs[] },
+): Promise<CompleteOutcome[]> {
+  return db.transaction(
     () =>
       batch.map((args): CompleteOutcome => {
         try {
-          return { held: completeSqlite(db, ...args) };
+          return { held: completeNow(db, args) };
         } catch (err) {
           return { error: errorFields(err) };
         }
@@ -196,14 +190,3 @@ const INSERT_FALLBACK = `
   FROM deliveries d
   WHERE d.id = @deliveryId
     AND NOT EXISTS (SELECT 1 FROM deliveries x WHERE x.event_id = d.event_id AND x.destination = @fallback)`;
-
-/** Puts every delivery `owner` holds back to pending, due now, attempts unchanged. */
-export function releaseAllSqlite(db: SqliteDb, owner: string, now: Date): number {
-  return db.write(() => db.stmt(RELEASE_ALL).run({ owner, now: now.getTime() }).changes);
-}
-
-/** The earliest nextAt among a destination's pending deliveries. */
-export function nextDueSqlite(db: SqliteDb, destination: string): Date | null {
-  const row = db.stmt(NEXT_DUE).get(destination) as { next_at: number | null };
-  return row.next_at === null ? null : new Date(row.next_at);
-}

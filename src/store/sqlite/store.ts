@@ -1,43 +1,10 @@
-import type { GatewayEvent } from '../../event.ts';
-import { MAX_REJECTED, pageSize } from '../filters.ts';
-import type {
-  AttemptRecord,
-  ClaimedDelivery,
-  DeliveryFilter,
-  DeliveryRow,
-  EventDetail,
-  EventFilter,
-  IngestRequest,
-  IngestResult,
-  NextState,
-  Page,
-  QueueStats,
-  RejectedPayload,
-  Store,
-} from '../types.ts';
+import { type Bound, bindOperations } from '../bind.ts';
+import * as shared from '../operations.ts';
+import type { Store } from '../types.ts';
 import type { SqliteDb } from './db.ts';
-import { ingestSqlite, type PreparedIngest, prepareIngest } from './ingest.ts';
-import { pausedSqlite, pruneSqlite, queueStatsSqlite, setPausedSqlite } from './maintenance.ts';
-import { migrateSqlite } from './migrate.ts';
-import {
-  type CompleteArgs,
-  type CompleteOutcome,
-  claimSqlite,
-  completeBatchSqlite,
-  completeSqlite,
-  deferSqlite,
-  nextDueSqlite,
-  releaseAllSqlite,
-  renewSqlite,
-} from './queue.ts';
-import { getEventSqlite, listDeliveriesSqlite, listEventsSqlite } from './read.ts';
-import {
-  addRejectedSqlite,
-  deleteRejectedSqlite,
-  getRejectedSqlite,
-  listRejectedSqlite,
-} from './rejected.ts';
-import { replaySqlite } from './replay.ts';
+import { ingest, ingestPrepared } from './ingest.ts';
+import { migrate } from './migrate.ts';
+import * as queue from './queue.ts';
 
 /** Options of the SQLite store beyond its file. */
 export interface SqliteStoreOptions {
@@ -45,128 +12,29 @@ export interface SqliteStoreOptions {
   maxRejected?: number;
 }
 
+/** SQLite's own operations: claims, leases, completions, ingest and migrations. */
+export const SQLITE_OPERATIONS = { ...queue, ingest, ingestPrepared, migrate };
+
+/** Every operation the SQLite store answers, by name (the threaded store sends these to its thread). */
+export const SQLITE_OPERATION_NAMES = Object.keys({ ...shared, ...SQLITE_OPERATIONS }) as Array<
+  keyof typeof shared | keyof typeof SQLITE_OPERATIONS
+>;
+
 /**
- * The embedded store: one SQLite file in WAL mode. The work is synchronous inside each method (better-sqlite3);
- * the methods are async only to honour the Store interface.
+ * The embedded store: one SQLite file in WAL mode. The work is synchronous inside each operation
+ * (better-sqlite3); the operations are async only to share the Store contract. Also answers the batched forms
+ * the threaded store sends (ingestPrepared, completeBatch).
  */
-export class SQLiteStore implements Store {
-  private readonly maxRejected: number;
+export type SQLiteStore = Store & Bound<typeof SQLITE_OPERATIONS> & { readonly db: SqliteDb };
 
-  constructor(
-    private readonly db: SqliteDb,
-    options: SqliteStoreOptions = {},
-  ) {
-    this.maxRejected = options.maxRejected ?? MAX_REJECTED;
-  }
-
-  async migrate(): Promise<void> {
-    migrateSqlite(this.db);
-  }
-
-  async ping(): Promise<void> {
-    this.db.stmt('SELECT 1').get();
-  }
-
-  async ingest(batch: IngestRequest[], now: Date): Promise<IngestResult[]> {
-    return this.ingestPrepared(prepareIngest(batch, now), now);
-  }
-
-  /** ingest() for a batch prepared elsewhere (ThreadedSqliteStore prepares it on the main thread). */
-  async ingestPrepared(batch: PreparedIngest[], now: Date): Promise<IngestResult[]> {
-    return batch.length === 0 ? [] : ingestSqlite(this.db, batch, now);
-  }
-
-  async claim(
-    destination: string,
-    limit: number,
-    owner: string,
-    leaseMs: number,
-    now: Date,
-  ): Promise<ClaimedDelivery[]> {
-    return limit < 1 ? [] : claimSqlite(this.db, destination, Math.floor(limit), owner, leaseMs, now);
-  }
-
-  async renewLeases(ids: string[], owner: string, leaseMs: number, now: Date): Promise<string[]> {
-    return renewSqlite(this.db, ids, owner, leaseMs, now);
-  }
-
-  async complete(
-    deliveryId: string,
-    owner: string,
-    attempt: AttemptRecord,
-    next: NextState,
-    now: Date,
-    fallback?: readonly string[],
-  ): Promise<boolean> {
-    return completeSqlite(this.db, deliveryId, owner, attempt, next, now, fallback);
-  }
-
-  /** Several complete() calls in one commit (ThreadedSqliteStore gathers them); one answer per call. */
-  async completeBatch(batch: CompleteArgs[]): Promise<CompleteOutcome[]> {
-    return completeBatchSqlite(this.db, batch);
-  }
-
-  async defer(ids: string[], owner: string, until: Date, now: Date): Promise<number> {
-    return deferSqlite(this.db, ids, owner, until, now);
-  }
-
-  async releaseAll(owner: string, now: Date): Promise<number> {
-    return releaseAllSqlite(this.db, owner, now);
-  }
-
-  async nextDue(destination: string): Promise<Date | null> {
-    return nextDueSqlite(this.db, destination);
-  }
-
-  async getEvent(id: string): Promise<EventDetail | null> {
-    return getEventSqlite(this.db, id);
-  }
-
-  async listEvents(filter: EventFilter, limit: number, cursor?: string): Promise<Page<GatewayEvent>> {
-    return listEventsSqlite(this.db, filter, pageSize(limit), cursor);
-  }
-
-  async listDeliveries(filter: DeliveryFilter, limit: number, cursor?: string): Promise<Page<DeliveryRow>> {
-    return listDeliveriesSqlite(this.db, filter, pageSize(limit), cursor);
-  }
-
-  async replay(target: { ids: string[] } | { filter: DeliveryFilter }, now: Date): Promise<number> {
-    return replaySqlite(this.db, target, now);
-  }
-
-  async addRejected(r: Omit<RejectedPayload, 'id'>, now: Date): Promise<string> {
-    return addRejectedSqlite(this.db, r, now, this.maxRejected);
-  }
-
-  async listRejected(limit: number, cursor?: string): Promise<Page<RejectedPayload>> {
-    return listRejectedSqlite(this.db, pageSize(limit), cursor);
-  }
-
-  async getRejected(id: string): Promise<RejectedPayload | null> {
-    return getRejectedSqlite(this.db, id);
-  }
-
-  async deleteRejected(id: string): Promise<void> {
-    deleteRejectedSqlite(this.db, id);
-  }
-
-  async prune(before: Date, now: Date): Promise<number> {
-    return pruneSqlite(this.db, before, now);
-  }
-
-  async queueStats(_now: Date): Promise<QueueStats> {
-    return queueStatsSqlite(this.db);
-  }
-
-  async pausedDestinations(): Promise<string[]> {
-    return pausedSqlite(this.db);
-  }
-
-  async setPaused(destination: string, paused: boolean): Promise<void> {
-    setPausedSqlite(this.db, destination, paused);
-  }
-
-  async close(): Promise<void> {
-    if (this.db.raw.open) this.db.raw.close();
-  }
+/** The SQLite store over one connection. */
+export function sqliteStore(db: SqliteDb): SQLiteStore {
+  return {
+    ...bindOperations(db, shared),
+    ...bindOperations(db, SQLITE_OPERATIONS),
+    db,
+    close: async () => {
+      if (db.raw.open) db.raw.close();
+    },
+  };
 }

@@ -1,7 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Store } from '../types.ts';
 import { openSqliteStore } from './open.ts';
-import type { SqliteStoreOptions } from './store.ts';
+import type { SQLITE_OPERATION_NAMES, SqliteStoreOptions } from './store.ts';
 import { type ErrorFields, errorFields } from './thread-error.ts';
 
 /**
@@ -10,9 +9,10 @@ import { type ErrorFields, errorFields } from './thread-error.ts';
  */
 export interface StoreCall {
   id: number;
-  /** A Store method, or ingestPrepared / completeBatch, the batched forms ThreadedSqliteStore sends. */
-  method: keyof Store | 'ingestPrepared' | 'completeBatch';
-  args: unknown[];
+  /** A store operation (ingestPrepared / completeBatch for the batched forms), or close. */
+  method: (typeof SQLITE_OPERATION_NAMES)[number] | 'close';
+  /** The operation's one named-argument object (undefined for those that take none). */
+  args: unknown;
 }
 
 /** The answer to one call: a result, or the error's plain fields (errors do not survive postMessage whole). */
@@ -24,8 +24,7 @@ const port = parentPort!;
 
 port.on('message', async ({ id, method, args }: StoreCall) => {
   try {
-    const fn = store[method] as (...a: unknown[]) => Promise<unknown>;
-    const result = await fn.apply(store, args);
+    const result = await (store[method] as (a: unknown) => Promise<unknown>)(args);
     port.postMessage({ id, result } satisfies StoreReply);
   } catch (err) {
     port.postMessage({ id, error: errorFields(err) } satisfies StoreReply);

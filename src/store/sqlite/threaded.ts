@@ -3,10 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { buildSync } from 'esbuild';
 import { TurnBatcher } from '../turn-batcher.ts';
-import type { Store } from '../types.ts';
+import type { CompleteArgs, Store } from '../types.ts';
 import { prepareIngest } from './ingest.ts';
-import type { CompleteArgs, CompleteOutcome } from './queue.ts';
-import type { SqliteStoreOptions } from './store.ts';
+import type { CompleteOutcome } from './queue.ts';
+import { SQLITE_OPERATION_NAMES, type SqliteStoreOptions } from './store.ts';
 import type { StoreCall, StoreReply } from './thread.ts';
 import { StoreThreadError } from './thread-error.ts';
 
@@ -44,10 +44,12 @@ function storeThreadScript(): string {
 /**
  * The SQLite store on its own thread. better-sqlite3 is synchronous, so on the main thread every commit's
  * fsync stalls HTTP parsing and delivery; here the main thread only posts calls and awaits answers, and group
- * commit batches whatever arrives while the disk syncs. Same semantics as SQLiteStore (calls run in order on
- * one connection); the same store suite runs against both.
+ * commit batches whatever arrives while the disk syncs. Same semantics as the direct store (calls run in order
+ * on one connection); the same store suite runs against both. Every operation is sent by name
+ * (SQLITE_OPERATION_NAMES); only ingest and complete take a batched form.
  */
-export class ThreadedSqliteStore implements Store {
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface declares what the constructor defines by name.
+export class ThreadedSqliteStore {
   private readonly worker: Worker;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private nextId = 0;
@@ -59,11 +61,14 @@ export class ThreadedSqliteStore implements Store {
    * thread's work. Each caller still gets its own answer after the commit.
    */
   private readonly completions = new TurnBatcher<CompleteArgs, boolean>(async (batch) => {
-    const outcomes = await this.call<CompleteOutcome[]>('completeBatch', [batch]);
+    const outcomes = await this.call<CompleteOutcome[]>('completeBatch', { batch });
     return outcomes.map((o) => ('error' in o ? StoreThreadError.from(o.error) : o.held));
   });
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
+    for (const name of SQLITE_OPERATION_NAMES) {
+      Object.defineProperty(this, name, { value: (args?: unknown) => this.call(name, args), writable: true });
+    }
     this.worker = new Worker(storeThreadScript(), { eval: true, workerData: { path, options } });
     this.ready = new Promise((resolve, reject) => {
       this.worker.once('message', () => resolve());
@@ -88,31 +93,12 @@ export class ThreadedSqliteStore implements Store {
     this.worker.on('exit', (code) => fail(new Error(`the SQLite store thread exited (code ${code})`)));
   }
 
-  // Each Store method runs in the thread with the same arguments; the types are the interface's own.
-  migrate: Store['migrate'] = (...a) => this.call('migrate', a);
-  ping: Store['ping'] = (...a) => this.call('ping', a);
   // Prepared here: the event's JSON crosses to the thread as a string, far cheaper than cloning the object.
-  ingest: Store['ingest'] = (batch, now) => this.call('ingestPrepared', [prepareIngest(batch, now), now]);
-  claim: Store['claim'] = (...a) => this.call('claim', a);
-  renewLeases: Store['renewLeases'] = (...a) => this.call('renewLeases', a);
-  complete: Store['complete'] = (...args) => this.completions.submit(args);
-  defer: Store['defer'] = (...a) => this.call('defer', a);
-  releaseAll: Store['releaseAll'] = (...a) => this.call('releaseAll', a);
-  nextDue: Store['nextDue'] = (...a) => this.call('nextDue', a);
-  getEvent: Store['getEvent'] = (...a) => this.call('getEvent', a);
-  listEvents: Store['listEvents'] = (...a) => this.call('listEvents', a);
-  listDeliveries: Store['listDeliveries'] = (...a) => this.call('listDeliveries', a);
-  replay: Store['replay'] = (...a) => this.call('replay', a);
-  addRejected: Store['addRejected'] = (...a) => this.call('addRejected', a);
-  listRejected: Store['listRejected'] = (...a) => this.call('listRejected', a);
-  getRejected: Store['getRejected'] = (...a) => this.call('getRejected', a);
-  deleteRejected: Store['deleteRejected'] = (...a) => this.call('deleteRejected', a);
-  prune: Store['prune'] = (...a) => this.call('prune', a);
-  queueStats: Store['queueStats'] = (...a) => this.call('queueStats', a);
-  pausedDestinations: Store['pausedDestinations'] = (...a) => this.call('pausedDestinations', a);
-  setPaused: Store['setPaused'] = (...a) => this.call('setPaused', a);
+  ingest: Store['ingest'] = ({ batch, now }) =>
+    this.call('ingestPrepared', { batch: prepareIngest(batch, now), now });
+  complete: Store['complete'] = (args) => this.completions.submit(args);
 
-  private async call<T>(method: StoreCall['method'], args: unknown[]): Promise<T> {
+  private async call<T>(method: StoreCall['method'], args: unknown): Promise<T> {
     await this.ready;
     if (this.failure) throw this.failure;
     const id = this.nextId++;
@@ -125,7 +111,10 @@ export class ThreadedSqliteStore implements Store {
   /** Closes the connection in the thread (after any completions still gathering), then ends the thread. */
   async close(): Promise<void> {
     await this.completions.drain();
-    if (!this.failure) await this.call('close', []).catch(() => {});
+    if (!this.failure) await this.call('close', undefined).catch(() => {});
     await this.worker.terminate();
   }
 }
+
+// The other operations are defined per instance from SQLITE_OPERATION_NAMES in the constructor.
+export interface ThreadedSqliteStore extends Omit<Store, 'ingest' | 'complete' | 'close'> {}

@@ -1,0 +1,68 @@
+import type { GatewayEvent } from '../event.ts';
+import { cursorCondition, deliveryConditions, eventConditions, pageSize, toPage, where } from './filters.ts';
+import {
+  type AttemptRecordRow,
+  DELIVERY_COLUMNS,
+  type DeliveryRecord,
+  fromJson,
+  toAttemptRow,
+  toDeliveryRow,
+} from './rows.ts';
+import { type Param, questionBind, type Sql } from './sql.ts';
+import type { EventLogOps, RouteVerdict } from './types.ts';
+
+/** The event log: what was received, where it went and every attempt, in SQL both dialects speak. */
+
+const EVENT = 'SELECT event, routes, unrouted FROM events WHERE id = ?';
+const EVENT_DELIVERIES = `SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE event_id = ? ORDER BY id`;
+const EVENT_ATTEMPTS = `
+  SELECT a.delivery_id, a.number, a.started_at, a.duration_ms, a.outcome, a.reason, a.status_code
+  FROM attempts a JOIN deliveries d ON d.id = a.delivery_id
+  WHERE d.event_id = ?
+  ORDER BY a.delivery_id, a.number, a.id`;
+
+/** An event with its route verdicts, its deliveries and every attempt of each; null when unknown. */
+export async function getEvent(sql: Sql, { id }: Parameters<EventLogOps['getEvent']>[0]) {
+  const [row] = await sql.all<{ event: unknown; routes: unknown; unrouted: number | boolean }>(EVENT, [id]);
+  if (row === undefined) return null;
+  const [deliveries, attempts] = await Promise.all([
+    sql.all<DeliveryRecord>(EVENT_DELIVERIES, [id]),
+    sql.all<AttemptRecordRow>(EVENT_ATTEMPTS, [id]),
+  ]);
+  return {
+    event: fromJson<GatewayEvent>(row.event),
+    routes: fromJson<RouteVerdict[]>(row.routes),
+    unrouted: Boolean(row.unrouted),
+    deliveries: deliveries.map((d) => ({
+      ...toDeliveryRow(d),
+      attemptLog: attempts.filter((a) => a.delivery_id === d.id).map(toAttemptRow),
+    })),
+  };
+}
+
+/** A newest-first page of events matching the filter. */
+export async function listEvents(
+  sql: Sql,
+  { filter, limit, cursor }: Parameters<EventLogOps['listEvents']>[0],
+) {
+  const size = pageSize(limit);
+  const params: Param[] = [];
+  const bind = questionBind(params);
+  const conditions = [...eventConditions(filter, bind), ...cursorCondition(cursor, bind)];
+  const query = `SELECT id, event FROM events${where(conditions)} ORDER BY id DESC LIMIT ${bind(size + 1)}`;
+  const rows = await sql.all<{ id: string; event: unknown }>(query, params);
+  return toPage(rows, size, (r) => fromJson<GatewayEvent>(r.event));
+}
+
+/** A newest-first page of deliveries matching the filter. */
+export async function listDeliveries(
+  sql: Sql,
+  { filter, limit, cursor }: Parameters<EventLogOps['listDeliveries']>[0],
+) {
+  const size = pageSize(limit);
+  const params: Param[] = [];
+  const bind = questionBind(params);
+  const conditions = [...deliveryConditions(filter, bind), ...cursorCondition(cursor, bind)];
+  const query = `SELECT ${DELIVERY_COLUMNS} FROM deliveries${where(conditions)} ORDER BY id DESC LIMIT ${bind(size + 1)}`;
+  return toPage(await sql.all<DeliveryRecord>(query, params), size, toDeliveryRow);
+}
