@@ -49,6 +49,7 @@ describe('store: sqlite file', () => {
       expect(raw.pragma('journal_mode', { simple: true })).to.equal('wal');
       expect(raw.prepare('SELECT version, name FROM schema_migrations').all()).to.deep.equal([
         { version: 1, name: 'init' },
+        { version: 2, name: 'operator_controls' },
       ]);
     } finally {
       raw.close();

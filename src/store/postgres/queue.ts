@@ -43,7 +43,7 @@ const RENEW = `
 const COMPLETE = `
   WITH attempt AS (
     INSERT INTO attempts (id, delivery_id, number, started_at, duration_ms, outcome, reason, status_code)
-    SELECT $1::text, $2::text, $3::int, $4::bigint, $5::int, $6::text, $7::text, $8::int
+    SELECT $1::text, $2::text, $3::int + (SELECT attempt_offset FROM deliveries WHERE id = $2), $4::bigint, $5::int, $6::text, $7::text, $8::int
     WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = $2)
   )
   UPDATE deliveries

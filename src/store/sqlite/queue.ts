@@ -42,7 +42,7 @@ const DEFER = `
 // The attempt is kept even when the lease was lost, unless the delivery itself is gone (pruned).
 const INSERT_ATTEMPT = `
   INSERT INTO attempts (id, delivery_id, number, started_at, duration_ms, outcome, reason, status_code)
-  SELECT @id, @deliveryId, @number, @startedAt, @durationMs, @outcome, @reason, @statusCode
+  SELECT @id, @deliveryId, @number + (SELECT attempt_offset FROM deliveries WHERE id = @deliveryId), @startedAt, @durationMs, @outcome, @reason, @statusCode
   WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = @deliveryId)`;
 
 const FINISH = `
