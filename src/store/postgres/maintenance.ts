@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import { OLDEST_PENDING_SQL, QUEUE_DEPTH_SQL } from '../stats-sql.ts';
 import {
   ATTEMPTS_SINCE,
   EXPIRE_PAUSES,
@@ -10,6 +9,7 @@ import {
   toPause,
   UPSERT_PAUSE,
 } from '../operator-sql.ts';
+import { OLDEST_PENDING_SQL, QUEUE_DEPTH_SQL } from '../stats-sql.ts';
 import type { DeliveryState, DestinationActivity, Pause, PauseRequest, QueueStats } from '../types.ts';
 import { inTransaction, PRUNE_REPLAY_LOCK } from './db.ts';
 

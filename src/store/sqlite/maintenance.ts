@@ -1,4 +1,3 @@
-import { OLDEST_PENDING_SQL, QUEUE_DEPTH_SQL } from '../stats-sql.ts';
 import {
   ATTEMPTS_SINCE,
   EXPIRE_PAUSES,
@@ -9,6 +8,7 @@ import {
   toPause,
   UPSERT_PAUSE,
 } from '../operator-sql.ts';
+import { OLDEST_PENDING_SQL, QUEUE_DEPTH_SQL } from '../stats-sql.ts';
 import type { DeliveryState, DestinationActivity, Pause, PauseRequest, QueueStats } from '../types.ts';
 import type { SqliteDb } from './db.ts';
 
