@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/types.ts';
 import type { Store } from '../store/types.ts';
+import type { CircuitBreaker } from './controls.ts';
 import type { DeliveryObserver } from './observer.ts';
 import { DestinationWorker } from './worker.ts';
 
@@ -47,6 +48,11 @@ export class Dispatcher {
   /** Destination names that currently have a worker. */
   get destinations(): string[] {
     return [...this.workers.keys()];
+  }
+
+  /** The circuit breaker of a running destination, if it has one. */
+  breaker(destination: string): CircuitBreaker | undefined {
+    return this.workers.get(destination)?.circuit;
   }
 
   /** Brings the workers in line with a new config: update kept ones, start new ones, stop removed ones. */
@@ -97,7 +103,7 @@ export class Dispatcher {
   /** Re-reads the operator's pauses from the store now (after a pause/resume through this instance). */
   async refreshPaused(): Promise<void> {
     try {
-      const next = new Set(await this.deps.store.pausedDestinations());
+      const next = new Set(await this.deps.store.pausedDestinations(new Date(this.deps.clock.now())));
       const resumed = [...this.paused].filter((d) => !next.has(d));
       this.paused = next;
       // A resumed route may hold deliveries for any destination.

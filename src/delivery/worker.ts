@@ -64,6 +64,11 @@ export class DestinationWorker {
     return this.dest.name;
   }
 
+  /** The destination's circuit breaker, when it has one (read-only use: the operator's view). */
+  get circuit(): CircuitBreaker | undefined {
+    return this.breaker;
+  }
+
   /** Number of sends in progress. */
   get busy(): number {
     return this.inFlight.size;
