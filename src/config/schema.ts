@@ -223,7 +223,8 @@ function decodeSources(raw: unknown, findings: Findings, secrets?: Secrets): Map
   return out;
 }
 
-function decodeStore(raw: unknown, findings: Findings, secrets?: Secrets): StoreConfig | undefined {
+/** The `store` section alone (operator commands read only this: see config/store-only.ts). */
+export function decodeStore(raw: unknown, findings: Findings, secrets?: Secrets): StoreConfig | undefined {
   const driverRaw = isRecord(raw) ? raw.driver : undefined;
   const driver = decodeAt(
     withDefault(storeDriver, 'sqlite'),
