@@ -79,6 +79,7 @@ describe('a fresh start on the example config', function () {
     // The example config as shipped, on a free port, with its data under the temp dir.
     const text = readFileSync(join(ROOT, 'config.example.yaml'), 'utf8')
       .replace('port: 8080', 'port: 0')
+      .replace('listen: 127.0.0.1:9091', 'listen: 127.0.0.1:0')
       .replaceAll('./data/', `${tmp.dir}/data/`)
       .replace('dirs: [./plugins]', `dirs: [${ROOT}/plugins]`);
     const file = tmp.write('config.yaml', text);

@@ -53,8 +53,8 @@ export function pauseCommand(pause: boolean): Command {
           ...(values.for !== undefined ? { for: values.for as string } : {}),
           ...(values.until !== undefined ? { until: values.until as string } : {}),
         });
-        const until = r.pause.expiresAt ? `until ${r.pause.expiresAt} (or` : '(until';
-        out(`paused ${r.kind} ${name} ${until} \`switchboard resume ${name}\`): its deliveries stay queued`);
+        const until = r.pause.expiresAt ? `${r.pause.expiresAt} (it lifts by itself) or ` : '';
+        out(`paused ${r.kind} ${name}: its deliveries stay queued until ${until}\`switchboard resume ${name}\``);
         return 0;
       });
     },
