@@ -12,6 +12,7 @@ import { newId } from './ids.ts';
 import { createApp } from './ingress/app.ts';
 import { createLogger, type Log } from './observability/log.ts';
 import { Metrics } from './observability/metrics.ts';
+import { redactorFor } from './observability/redact.ts';
 import { GroupCommitter } from './store/group-commit.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/types.ts';
@@ -104,6 +105,7 @@ export class Service {
       clock,
       observer,
       pollMs: opts.pollMs,
+      redact: redactorFor(() => this.config.secrets),
     });
     this.committer = new GroupCommitter(store, () => clock.now());
   }

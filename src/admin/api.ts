@@ -6,6 +6,7 @@ import type { Clock } from '../clock.ts';
 import type { Config } from '../config/types.ts';
 import type { Dispatcher } from '../delivery/dispatcher.ts';
 import { receive } from '../ingress/receive.ts';
+import { redactorFor } from '../observability/redact.ts';
 import type { GroupCommitter } from '../store/group-commit.ts';
 import type { Store } from '../store/types.ts';
 import { operatorRoutes } from './operator-routes.ts';
@@ -158,6 +159,7 @@ export function createAdminApi(deps: AdminDeps): Koa.Middleware {
   operatorRoutes(router, deps);
 
   const routes = router.routes();
+  const redact = redactorFor(() => deps.config().secrets);
   const parse = bodyParser({ enableTypes: ['json'], jsonLimit: '64kb' });
   return async (ctx, next) => {
     if (ctx.path !== '/api' && !ctx.path.startsWith('/api/')) return next();
@@ -180,6 +182,11 @@ export function createAdminApi(deps: AdminDeps): Koa.Middleware {
           ctx.body = { error: `no admin endpoint ${ctx.method} ${ctx.path}` };
         });
       });
+      // The safety net: whatever a remote echoed into an error before redaction existed never leaves here.
+      if (ctx.body !== undefined && ctx.body !== null && typeof ctx.body === 'object') {
+        ctx.type = 'application/json';
+        ctx.body = redact(JSON.stringify(ctx.body));
+      }
     } catch (err) {
       if (err instanceof BadParam) {
         ctx.status = 400;

@@ -17,6 +17,8 @@ export interface DispatcherDeps {
   /** Longest idle sleep of a worker (default 1 s). */
   pollMs?: number;
   random?: () => number;
+  /** Hides secrets in failure messages before they are stored (see WorkerDeps.redact). */
+  redact?: (text: string) => string;
 }
 
 /**
@@ -77,6 +79,7 @@ export class Dispatcher {
         observer: this.deps.observer,
         pollMs: this.deps.pollMs ?? 1000,
         random: this.deps.random,
+        redact: this.deps.redact,
         isPaused: (d) => this.paused.has(d),
         enqueued: (destinations) => this.wake(destinations),
       });

@@ -21,6 +21,8 @@ export interface WorkerDeps {
   /** Told when deliveries were added for other destinations (fallbacks), so their workers wake. */
   enqueued(destinations: readonly string[]): void;
   random?: () => number;
+  /** Hides secrets (in any encoding) in a failure's message before it is stored: remotes echo credentials back. */
+  redact?: (text: string) => string;
 }
 
 /** How many deliveries a digest worker claims at once to sort into groups. */
@@ -271,11 +273,14 @@ export class DestinationWorker {
   /** Applies the retry policy to one delivery after a send and records the attempt (and any fallbacks). */
   private async record(
     delivery: ClaimedDelivery,
-    { failure, started, finished }: { failure?: SendFailure; started: number; finished: number },
+    sent: { failure?: SendFailure; started: number; finished: number },
   ): Promise<void> {
+    let { failure } = sent;
+    const { started, finished } = sent;
     const dest = this.dest;
     const number = delivery.attempts + 1;
     const durationMs = finished - started;
+    if (failure && this.deps.redact) failure = { ...failure, message: this.deps.redact(failure.message) };
     const verdict = failure
       ? afterFailure(dest.delivery, number, failure, finished, this.deps.random)
       : { outcome: 'delivered' as const, next: { state: 'delivered' as const }, delayMs: undefined };

@@ -54,7 +54,9 @@ export function pauseCommand(pause: boolean): Command {
           ...(values.until !== undefined ? { until: values.until as string } : {}),
         });
         const until = r.pause.expiresAt ? `${r.pause.expiresAt} (it lifts by itself) or ` : '';
-        out(`paused ${r.kind} ${name}: its deliveries stay queued until ${until}\`switchboard resume ${name}\``);
+        out(
+          `paused ${r.kind} ${name}: its deliveries stay queued until ${until}\`switchboard resume ${name}\``,
+        );
         return 0;
       });
     },

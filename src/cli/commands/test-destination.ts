@@ -2,6 +2,7 @@ import { deadline } from '../../destinations/deadline.ts';
 import { classifyFailure } from '../../destinations/errors.ts';
 import { EVENT_TYPES, type EventType } from '../../event.ts';
 import { newId } from '../../ids.ts';
+import { Redactor } from '../../observability/redact.ts';
 import { sampleEvent } from '../../sources/mta/index.ts';
 import { loadCliConfig, UsageError } from '../io.ts';
 import type { Command } from '../main.ts';
@@ -37,7 +38,7 @@ export const testDestinationCommand: Command = {
         ok: false,
         ms: Math.round(performance.now() - started),
         kind: f.kind,
-        error: f.message,
+        error: new Redactor(config.secrets).redact(f.message),
         statusCode: f.statusCode,
       };
     } finally {
