@@ -35,7 +35,8 @@ export interface Command {
 
 const COMMON = { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
 
-const COMMANDS: Record<string, Command> = {
+/** Every command by name: add a new one here (its file carries its own usage, options help and examples). */
+export const COMMANDS: Record<string, Command> = {
   start: startCommand,
   check: checkCommand,
   route: routeCommand,

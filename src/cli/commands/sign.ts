@@ -8,6 +8,10 @@ export const signCommand: Command = {
   usage: 'sign [--source S] FILE|-',
   summary: "print the X-Signature for a body with the source's secret",
   options: { source: { type: 'string' } },
+  optionHelp: { source: 'whose secret signs it (default: the only source configured)' },
+  examples: [
+    'curl -H "X-Signature: $(switchboard sign body.json)" -H "Content-Type: application/json" --data-binary @body.json http://127.0.0.1:8080/webhooks/mta',
+  ],
   async run(values, positionals, io) {
     if (positionals.length !== 1) throw new UsageError('give one FILE, or - for standard input');
     const config = await loadCliConfig(values.config as string | undefined, io);

@@ -12,6 +12,15 @@ export const testDestinationCommand: Command = {
   usage: 'test-destination [--event TYPE] [--json] NAME',
   summary: 'send a sample event to one destination now (checks credentials) and print the outcome',
   options: { event: { type: 'string' }, json: { type: 'boolean' } },
+  optionHelp: {
+    event:
+      'the sample event type: delivery-status, message-reply, message-send, number-opt-in (default delivery-status)',
+    json: 'print the outcome as JSON',
+  },
+  examples: [
+    'switchboard test-destination ops-slack',
+    'switchboard test-destination --event message-reply support-mail',
+  ],
   async run(values, positionals, io) {
     if (positionals.length !== 1) throw new UsageError('give the destination NAME');
     const config = await loadCliConfig(values.config as string | undefined, io);
