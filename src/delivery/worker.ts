@@ -305,7 +305,8 @@ export class DestinationWorker {
       destination: dest.name,
       deliveryId: delivery.id,
       eventId: delivery.eventId,
-      number,
+      // As the attempt log numbers it: after a replay, numbering continues from the attempts before.
+      number: number + (delivery.attemptOffset ?? 0),
       outcome: verdict.outcome,
       durationMs,
       failure,

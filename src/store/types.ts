@@ -42,8 +42,10 @@ export interface ClaimedDelivery {
   eventId: string;
   destination: string;
   route: string;
-  /** Attempts already made before this claim (the next attempt is number attempts + 1). */
+  /** Attempts already made since the last replay (the retry budget counts these; the next is attempts + 1). */
   attempts: number;
+  /** Attempts made before the last replay: the attempt log numbers the next one attemptOffset + attempts + 1. */
+  attemptOffset?: number;
   event: GatewayEvent;
 }
 

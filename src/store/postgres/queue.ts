@@ -32,7 +32,7 @@ const CLAIM = `
   SET state = 'sending', lease_owner = $4, lease_until = $5, updated_at = $2
   FROM chosen JOIN events AS e ON e.id = chosen.event_id
   WHERE d.id = chosen.id
-  RETURNING d.id, d.event_id, d.route, d.attempts, d.next_at, e.event`;
+  RETURNING d.id, d.event_id, d.route, d.attempts, d.attempt_offset, d.next_at, e.event`;
 
 const RENEW = `
   UPDATE deliveries SET lease_until = $3
@@ -70,6 +70,7 @@ interface ClaimedRow {
   event_id: string;
   route: string;
   attempts: number;
+  attempt_offset: number;
   next_at: string;
   event: GatewayEvent;
 }
@@ -96,6 +97,7 @@ export async function claimPostgres(
     destination,
     route: r.route,
     attempts: r.attempts,
+    attemptOffset: Number(r.attempt_offset),
     event: r.event,
   }));
 }

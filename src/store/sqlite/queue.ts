@@ -8,16 +8,16 @@ import { type ErrorFields, errorFields } from './thread-error.ts';
 // deliveries, filtered before the limit so it never blocks the rest of the destination's queue.
 // Each branch walks deliveries_due in claim order; the union is re-sorted and cut to the limit.
 const CLAIMABLE = `
-  SELECT c.id, c.event_id, c.route, c.attempts, e.event
+  SELECT c.id, c.event_id, c.route, c.attempts, c.attempt_offset, e.event
   FROM (
     SELECT * FROM (
-      SELECT id, event_id, route, attempts, next_at FROM deliveries
+      SELECT id, event_id, route, attempts, attempt_offset, next_at FROM deliveries
       WHERE destination = @destination AND state = 'pending' AND next_at <= @now
         AND NOT EXISTS (SELECT 1 FROM paused WHERE destination = 'route:' || deliveries.route)
       ORDER BY next_at, id LIMIT @limit)
     UNION ALL
     SELECT * FROM (
-      SELECT id, event_id, route, attempts, next_at FROM deliveries
+      SELECT id, event_id, route, attempts, attempt_offset, next_at FROM deliveries
       WHERE destination = @destination AND state = 'sending' AND lease_until < @now
         AND NOT EXISTS (SELECT 1 FROM paused WHERE destination = 'route:' || deliveries.route)
       ORDER BY next_at, id LIMIT @limit)
@@ -62,6 +62,7 @@ interface ClaimableRow {
   event_id: string;
   route: string;
   attempts: number;
+  attempt_offset: number;
   event: string;
 }
 
@@ -84,6 +85,7 @@ export function claimSqlite(
       destination,
       route: row.route,
       attempts: row.attempts,
+      attemptOffset: row.attempt_offset,
       event: JSON.parse(row.event),
     }));
   }, 'queue');
