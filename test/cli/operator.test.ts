@@ -100,7 +100,8 @@ routes:
   it('replays a delivered delivery only when asked to', async () => {
     const refused = await runCli(['replay', '--config', config, deadId]);
     expect(refused.code).to.equal(1);
-    expect(refused.stdout).to.match(/replayed 0 deliveries .*add --delivered/);
+    expect(refused.stdout).to.match(/replayed 0 deliveries/);
+    expect(refused.stderr).to.include(`${deadId}: delivered; add --delivered to send it again`);
     const again = await runCli(['replay', '--config', config, '--delivered', deadId]);
     expect(again.code, again.stderr).to.equal(0);
     expect((await store.getDelivery(deadId))?.state).to.equal('pending');

@@ -44,6 +44,11 @@ export const replayCommand: Command = {
       throw new UsageError('give either IDs or filters (--dead/--failed/--destination/--since), not both');
     const includeDelivered = values.delivered === true;
     return withOperator(values, io, async (op, out) => {
+      // By id, say why any id was not put back: looked up first, as a replay changes the states.
+      const before =
+        ids.length > 0 && ids.length <= 50
+          ? new Map(await Promise.all(ids.map(async (id) => [id, await op.getDelivery(id)] as const)))
+          : new Map();
       const target =
         ids.length > 0
           ? { ids }
@@ -58,13 +63,14 @@ export const replayCommand: Command = {
       const matched = ids.length > 0 ? ids.length : replayed;
       if (values.json) out(JSON.stringify({ replayed, matched }));
       else {
-        const rest = matched - replayed;
-        const why = includeDelivered
-          ? 'not found, or still queued'
-          : 'not found, still queued, or delivered (add --delivered to send those again)';
-        out(
-          `replayed ${replayed} deliver${replayed === 1 ? 'y' : 'ies'} via ${op.where}${rest > 0 ? ` (${rest} ${why})` : ''}`,
-        );
+        out(`replayed ${replayed} deliver${replayed === 1 ? 'y' : 'ies'} via ${op.where}`);
+        for (const [id, d] of before) {
+          if (d === null) io.err(`  ${id}: no such delivery`);
+          else if (d.state === 'delivered' && !includeDelivered)
+            io.err(`  ${id}: delivered; add --delivered to send it again`);
+          else if (d.state === 'pending' || d.state === 'sending')
+            io.err(`  ${id}: ${d.state}, still in the queue`);
+        }
       }
       return replayed > 0 || matched === 0 ? 0 : 1;
     });
