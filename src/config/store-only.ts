@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { isRecord } from './codecs.ts';
 import { type Env, interpolate } from './interpolate.ts';
 import { formatPath, type KeyPath } from './issues.ts';
-import { formatIssue, type LocatedIssue } from './load.ts';
+import { formatIssue } from './load.ts';
 import { locate, parseYaml } from './parse.ts';
 import { decodeStore, type Findings } from './schema.ts';
 import { collectKeyedSecrets, Secrets } from './secrets.ts';
