@@ -167,6 +167,15 @@ routes:
     config = brokenConfig(withOps);
   });
 
+  it('marks a pending delivery held by a pause, so it does not look like any other pending one', async () => {
+    expect((await runCli(['pause', '--config', config, 'audit', '--by', 'bo'])).code).to.equal(0);
+    const held = await runCli(['deliveries', '--config', config, '--destination', 'audit']);
+    expect(held.stdout).to.match(/pending \(held: destination paused by bo\)\s+audit/);
+    expect((await runCli(['resume', '--config', config, 'audit'])).code).to.equal(0);
+    const free = await runCli(['deliveries', '--config', config, '--destination', 'audit']);
+    expect(free.stdout).to.match(/pending\s+audit/);
+  });
+
   it('refuses a bad filter as a usage error (exit 2) with the nearest name', async () => {
     const state = await runCli(['deliveries', '--config', config, '--state', 'UNDELIVERD']);
     expect(state.code).to.equal(2);

@@ -85,7 +85,11 @@ describe('a fresh start on the example config', function () {
     const file = tmp.write('config.yaml', text);
     const gw = await GatewayProcess.start(file);
     try {
-      expect(gw.lines.some((l) => String(l.msg).includes('UNSIGNED WEBHOOKS ARE ACCEPTED'))).to.equal(true);
+      // Logged right after the listening line, which may reach us in an earlier chunk of output.
+      await gw.waitForLog(
+        (l) => String(l.msg).includes('UNSIGNED WEBHOOKS ARE ACCEPTED'),
+        'the unsigned warning',
+      );
       const body = readFileSync(join(ROOT, 'test/fixtures/mta/v3/delivery-status.json'));
       const res = await gw.post('/webhooks/mta', body);
       expect(res.status).to.equal(200);

@@ -25,7 +25,10 @@ export function summarize(config: Config): string[] {
     lines.push(`  destination ${d.name}: ${d.type}${extras ? ` (${extras})` : ''}`);
   }
   lines.push(`  routes: ${config.router.routeNames.join(' → ') || 'none (every event is unrouted)'}`);
-  lines.push(`  admin API: ${config.admin.token ? 'on' : 'off'}`);
+  const { host, port } = config.admin.listen;
+  lines.push(
+    `  admin: http://${host.includes(':') ? `[${host}]` : host}:${port} (/metrics, /readyz details; API ${config.admin.token ? 'on' : 'off: set admin.token'})`,
+  );
   return lines;
 }
 

@@ -1,3 +1,5 @@
+import type { DestinationStates } from '../../admin/destinations.ts';
+import type { DeliveryRow } from '../../store/types.ts';
 import { UsageError } from '../io.ts';
 import type { Command } from '../main.ts';
 import type { DeliveryDetail } from '../operator/backend.ts';
@@ -41,7 +43,10 @@ export const deliveriesCommand: Command = {
           return 1;
         }
         if (values.json) out(JSON.stringify(d, null, 2));
-        else for (const line of describe(d)) out(line);
+        else {
+          const why = d.state === 'pending' ? heldBy(await op.destinations())(d) : '';
+          for (const line of describe(d, why)) out(line);
+        }
         return 0;
       }
       const page = await op.listDeliveries(
@@ -60,9 +65,10 @@ export const deliveriesCommand: Command = {
         out('no deliveries match');
         return 0;
       }
+      const held = page.items.some((d) => d.state === 'pending') ? heldBy(await op.destinations()) : () => '';
       const rows = page.items.map((d) => [
         d.id,
-        d.state,
+        d.state === 'pending' ? `${d.state}${held(d)}` : d.state,
         d.destination,
         String(d.attempts),
         d.updatedAt,
@@ -79,9 +85,23 @@ export const deliveriesCommand: Command = {
   },
 };
 
-function describe(d: DeliveryDetail): string[] {
+/** ` (held: destination paused)` and the like, for a pending delivery that waits on an operator, else ''. */
+function heldBy(states: DestinationStates): (d: DeliveryRow) => string {
+  const byName = new Map(states.destinations.map((s) => [s.name, s]));
+  const routes = new Set(states.pausedRoutes.map((p) => p.name));
+  return (d) => {
+    const s = byName.get(d.destination);
+    if (s?.state === 'removed') return ' (held: destination removed from the config)';
+    if (s?.pause) return ` (held: destination paused by ${s.pause.by})`;
+    if (routes.has(`route:${d.route}`)) return ' (held: route paused)';
+    if (s?.state === 'breaker-open') return ' (held: circuit breaker open)';
+    return '';
+  };
+}
+
+function describe(d: DeliveryDetail, held: string): string[] {
   const lines = [
-    `delivery ${d.id}: ${d.state} (${d.destination}, route ${d.route}, event ${d.eventId})`,
+    `delivery ${d.id}: ${d.state}${held} (${d.destination}, route ${d.route}, event ${d.eventId})`,
     `  created ${d.createdAt}, updated ${d.updatedAt}${d.nextAt && d.state === 'pending' ? `, next attempt ${d.nextAt}` : ''}`,
   ];
   if (d.attemptLog.length === 0) return [...lines, '  no attempts yet'];
