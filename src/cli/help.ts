@@ -25,7 +25,11 @@ export function commandHelp(c: CommandHelp): string {
     help: { type: 'boolean', short: 'h' },
   };
   const rows = Object.entries(all).map(([key, o]) => {
-    const flag = `${o.short ? `-${o.short}, ` : ''}--${key}${o.type === 'string' ? ` ${key.toUpperCase()}` : ''}`;
+    // The value's name as the usage line spells it (`--since DURATION`), else the option's name.
+    const metavar =
+      new RegExp(`--${key} ([A-Z][A-Z_]*)`).exec(c.usage)?.[1] ??
+      (key === 'config' ? 'FILE' : key.toUpperCase());
+    const flag = `${o.short ? `-${o.short}, ` : ''}--${key}${o.type === 'string' ? ` ${metavar}` : ''}`;
     return [flag, c.optionHelp?.[key] ?? COMMON_HELP[key] ?? ''] as const;
   });
   const width = Math.max(...rows.map(([f]) => f.length));

@@ -184,7 +184,12 @@ export function checkName(name: string, path: KeyPath, what: string): ConfigIssu
   };
 }
 
-function decodeSources(raw: unknown, findings: Findings, secrets?: Secrets): Map<string, SourceConfig> {
+/** The `sources` section alone (`switchboard sign` reads only this: see config/store-only.ts). */
+export function decodeSources(
+  raw: unknown,
+  findings: Findings,
+  secrets?: Secrets,
+): Map<string, SourceConfig> {
   const out = new Map<string, SourceConfig>();
   if (raw === undefined || raw === null) return out;
   if (!isRecord(raw)) {

@@ -1,19 +1,19 @@
 /**
- * What operator commands (`deliveries`, `replay`, `pause`, `destinations`, ...) need from the config: the
- * `store` section, validated, and the names of destinations and routes as written. Nothing else is interpolated
- * or validated, so these commands keep working in an incident: with a destination's secret unset, or right after
- * an edit the running gateway refused.
+ * What operator commands need from the config, and nothing more: the `store` section (`deliveries`, `replay`,
+ * `pause`, `destinations`, ...) or the `sources` section (`sign`), validated, plus the names of destinations and
+ * routes as written. Nothing else is interpolated or validated, so these commands keep working in an incident:
+ * with a destination's secret unset, or right after an edit the running gateway refused.
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { isRecord } from './codecs.ts';
 import { type Env, interpolate } from './interpolate.ts';
-import { formatPath, type KeyPath } from './issues.ts';
+import { formatPath } from './issues.ts';
 import { formatIssue } from './load.ts';
 import { locate, parseYaml } from './parse.ts';
-import { decodeStore, type Findings } from './schema.ts';
+import { decodeSources, decodeStore, type Findings } from './schema.ts';
 import { collectKeyedSecrets, Secrets } from './secrets.ts';
-import type { StoreConfig } from './types.ts';
+import type { SourceConfig, StoreConfig } from './types.ts';
 
 /** The store section and the names in the file. `secrets`: every value that can be resolved, for redaction. */
 export interface StoreOnlyConfig {
@@ -24,25 +24,30 @@ export interface StoreOnlyConfig {
   secrets: string[];
 }
 
-/** Loads just the store section; `problems` are formatted `file:line:column path: message` lines. */
-export async function loadStoreOnly(
+/** A partial load: the value, or every problem as a `file:line:column path: message` line. */
+export type Partial<T> = { ok: true; config: T } | { ok: false; problems: string[] };
+
+/**
+ * Reads the file and decodes one section with `decode`, interpolating only that section (other sections' unset
+ * variables are no problem). Every resolvable secret of the file is collected for redaction all the same.
+ */
+async function loadSection<S, T>(
   file: string,
   env: Env,
-): Promise<{ ok: true; config: StoreOnlyConfig } | { ok: false; problems: string[] }> {
+  name: 'store' | 'sources',
+  decode: (raw: unknown, findings: Findings, secrets: Secrets) => S | undefined,
+  build: (section: S, root: Record<string, unknown>, path: string, secrets: Secrets) => T,
+): Promise<Partial<T>> {
   const path = resolve(file);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return {
-      ok: false,
-      problems: [`${path}: ${code === 'ENOENT' ? 'config file not found' : (err as Error).message}`],
-    };
+    const message = code === 'ENOENT' ? 'config file not found' : (err as Error).message;
+    return { ok: false, problems: [`${path}: ${message}`] };
   }
   const parsed = parseYaml(text);
-  const at = (issue: { keyPath: KeyPath; path: string; message: string }) =>
-    formatIssue({ file: path, ...locate(parsed, issue.keyPath), path: issue.path, message: issue.message });
   if (parsed.syntaxErrors.length > 0)
     return {
       ok: false,
@@ -54,25 +59,50 @@ export async function loadStoreOnly(
   const root = isRecord(js) ? js : {};
   const whole = interpolate(root, env);
   const secrets = new Secrets([...whole.secrets, ...collectKeyedSecrets(whole.value)]);
-  const section = interpolate(root.store, env);
+  const section = interpolate(root[name], env);
   const findings: Findings = { issues: [], warnings: [] };
-  const store = decodeStore(section.value, findings, secrets);
-  const issues = [...section.issues.map((i) => ({ ...i, path: ['store', ...i.path] })), ...findings.issues];
-  if (issues.length > 0 || !store)
+  const value = decode(section.value, findings, secrets);
+  const issues = [...section.issues.map((i) => ({ ...i, path: [name, ...i.path] })), ...findings.issues];
+  if (issues.length > 0 || value === undefined)
     return {
       ok: false,
       problems: issues.map((i) =>
-        at({ keyPath: i.path, path: formatPath(i.path), message: secrets.redact(i.message) }),
+        formatIssue({
+          file: path,
+          ...locate(parsed, i.path),
+          path: formatPath(i.path),
+          message: secrets.redact(i.message),
+        }),
       ),
     };
-  const destinations = isRecord(root.destinations)
-    ? Object.entries(root.destinations).map(([name, d]) => ({
-        name,
-        type: isRecord(d) && typeof d.type === 'string' ? d.type : 'unknown',
-      }))
-    : [];
-  const routes = Array.isArray(root.routes)
-    ? root.routes.map((r, i) => (isRecord(r) && typeof r.name === 'string' ? r.name : `route-${i}`))
-    : [];
-  return { ok: true, config: { file: path, store, destinations, routes, secrets: secrets.list() } };
+  return { ok: true, config: build(value, root, path, secrets) };
+}
+
+/** Loads just the store section, and the destination and route names as written. */
+export function loadStoreOnly(file: string, env: Env): Promise<Partial<StoreOnlyConfig>> {
+  return loadSection(file, env, 'store', decodeStore, (store, root, path, secrets) => ({
+    file: path,
+    store,
+    destinations: isRecord(root.destinations)
+      ? Object.entries(root.destinations).map(([name, d]) => ({
+          name,
+          type: isRecord(d) && typeof d.type === 'string' ? d.type : 'unknown',
+        }))
+      : [],
+    routes: Array.isArray(root.routes)
+      ? root.routes.map((r, i) => (isRecord(r) && typeof r.name === 'string' ? r.name : `route-${i}`))
+      : [],
+    secrets: secrets.list(),
+  }));
+}
+
+/** Loads just the sources section (for `switchboard sign`). */
+export function loadSourcesOnly(
+  file: string,
+  env: Env,
+): Promise<Partial<{ file: string; sources: ReadonlyMap<string, SourceConfig> }>> {
+  return loadSection(file, env, 'sources', decodeSources, (sources, _root, path) => ({
+    file: path,
+    sources,
+  }));
 }

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { expect } from 'chai';
 import { COMMANDS } from '../../src/cli/main.ts';
+import { sign } from '../../src/ingress/signature.ts';
 import { openSqliteStore } from '../../src/store/sqlite/open.ts';
 import type { Store } from '../../src/store/types.ts';
 import { runCli } from '../helpers/gateway.ts';
@@ -74,6 +75,15 @@ routes:
     const rejected = await runCli(['rejected', '--config', config]);
     expect(rejected.code, rejected.stderr).to.equal(0);
     expect(rejected.stdout).to.match(/no rejected payloads/);
+  });
+
+  it('sign needs only the sources section', async () => {
+    const body = tmp.write('body.json', '{"hello":"world"}');
+    const r = await runCli(['sign', '--config', config, body], {
+      env: { MTA_WEBHOOK_SECRET: 'sign-me-0123456789' },
+    });
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout.trim()).to.equal(sign('sign-me-0123456789', Buffer.from('{"hello":"world"}')));
   });
 
   it('replays a dead delivery and numbers its next attempt after the last one', async () => {

@@ -4,7 +4,7 @@ import { CheckFailed, loadCliConfig, readInput, UsageError } from '../io.ts';
 import type { Command } from '../main.ts';
 
 /** The source a command works on: the named one, or the only one configured. */
-export function pickSource(config: Config, name: string | undefined): SourceConfig {
+export function pickSource(config: Pick<Config, 'sources'>, name: string | undefined): SourceConfig {
   if (name !== undefined) {
     const s = config.sources.get(name);
     if (!s)
