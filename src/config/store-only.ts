@@ -25,7 +25,7 @@ export interface StoreOnlyConfig {
 }
 
 /** A partial load: the value, or every problem as a `file:line:column path: message` line. */
-export type Partial<T> = { ok: true; config: T } | { ok: false; problems: string[] };
+export type PartialLoad<T> = { ok: true; config: T } | { ok: false; problems: string[] };
 
 /**
  * Reads the file and decodes one section with `decode`, interpolating only that section (other sections' unset
@@ -37,7 +37,7 @@ async function loadSection<S, T>(
   name: 'store' | 'sources',
   decode: (raw: unknown, findings: Findings, secrets: Secrets) => S | undefined,
   build: (section: S, root: Record<string, unknown>, path: string, secrets: Secrets) => T,
-): Promise<Partial<T>> {
+): Promise<PartialLoad<T>> {
   const path = resolve(file);
   let text: string;
   try {
@@ -79,7 +79,7 @@ async function loadSection<S, T>(
 }
 
 /** Loads just the store section, and the destination and route names as written. */
-export function loadStoreOnly(file: string, env: Env): Promise<Partial<StoreOnlyConfig>> {
+export function loadStoreOnly(file: string, env: Env): Promise<PartialLoad<StoreOnlyConfig>> {
   return loadSection(file, env, 'store', decodeStore, (store, root, path, secrets) => ({
     file: path,
     store,
@@ -100,7 +100,7 @@ export function loadStoreOnly(file: string, env: Env): Promise<Partial<StoreOnly
 export function loadSourcesOnly(
   file: string,
   env: Env,
-): Promise<Partial<{ file: string; sources: ReadonlyMap<string, SourceConfig> }>> {
+): Promise<PartialLoad<{ file: string; sources: ReadonlyMap<string, SourceConfig> }>> {
   return loadSection(file, env, 'sources', decodeSources, (sources, _root, path) => ({
     file: path,
     sources,

@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -59,6 +59,31 @@ describe('start --watch (real child process)', function () {
         'the warning',
       );
       expect(String(warned.msg)).to.match(/restart/);
+    } finally {
+      await gw.stop();
+      tmp.cleanup();
+    }
+  });
+
+  it('reloads when a Kubernetes ConfigMap swaps its ..data symlink', async () => {
+    const tmp = tempDir('configmap');
+    mkdirSync(join(tmp.dir, 'plugins'));
+    const mount = join(tmp.dir, 'mount');
+    // The kubelet's layout: config.yaml -> ..data/config.yaml, ..data -> ..<timestamp>/ (swapped by a rename).
+    const version = (n: number, name: string) => {
+      mkdirSync(join(mount, `..v${n}`), { recursive: true });
+      writeFileSync(join(mount, `..v${n}`, 'config.yaml'), configFor(tmp.dir, name));
+      symlinkSync(`..v${n}`, join(mount, '..data_tmp'));
+      renameSync(join(mount, '..data_tmp'), join(mount, '..data'));
+    };
+    version(1, 'first');
+    symlinkSync('..data/config.yaml', join(mount, 'config.yaml'));
+    const gw = await GatewayProcess.start(join(mount, 'config.yaml'), {}, ['--watch']);
+    try {
+      await gw.waitForLog((l) => String(l.msg).startsWith('watching the config'), 'the watch to start');
+      version(2, 'second');
+      const reloaded = await gw.waitForLog((l) => l.msg === 'config reloaded', 'the reload after the swap');
+      expect(reloaded.destinations).to.deep.equal(['second']);
     } finally {
       await gw.stop();
       tmp.cleanup();
