@@ -123,6 +123,24 @@ routes:
     expect((await states()).destinations.find((x) => x.name === 'up')?.state).to.equal('active');
   });
 
+  it('pauses and resumes through the CLI with --url, and refuses an unknown name with exit 2', async () => {
+    const env = { SWITCHBOARD_ADMIN_TOKEN: TOKEN };
+    const paused = await runCli(
+      ['pause', 'up', '--url', gw.adminUrl, '--for', '1h', '--comment', 'via url'],
+      { env },
+    );
+    expect(paused.code, paused.stderr).to.equal(0);
+    expect(paused.stdout).to.match(/paused destination up: .*lifts by itself/);
+    expect((await states()).destinations.find((x) => x.name === 'up')?.pause?.comment).to.equal('via url');
+    expect((await runCli(['resume', 'up', '--url', gw.adminUrl], { env })).stdout).to.match(
+      /resumed destination up/,
+    );
+    expect((await states()).destinations.find((x) => x.name === 'up')?.state).to.equal('active');
+    const unknown = await runCli(['pause', 'nope', '--url', gw.adminUrl], { env });
+    expect(unknown.code).to.equal(2);
+    expect(unknown.stderr).to.match(/no destination or route named "nope"/);
+  });
+
   it('shows one delivery with its attempt log, and 404 for an unknown id', async () => {
     const list = (await (await api('/deliveries?destination=down')).json()) as {
       items: Array<{ id: string }>;
