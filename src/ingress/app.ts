@@ -22,9 +22,9 @@ const JSON_TYPE = /^application\/([\w.+-]+\+)?json\b/i;
 
 /**
  * The public HTTP surface (contract §4): webhooks, a bare /healthz, and /readyz with its status only (its
- * details, /metrics and the admin API are on the admin listener: admin/app.ts). Koa stays at the edge: handlers read the transport, hand a plain request to
- * the pipeline and write its answer. No port is opened here (`listen` is the caller's), so tests can drive
- * `app.callback()` or a real server alike.
+ * details, /metrics and the admin API are on the admin listener: admin/app.ts). Koa stays at the edge:
+ * handlers read the transport, hand a plain request to the pipeline and write its answer. No port is opened
+ * here (`listen` is the caller's), so tests can drive `app.callback()` or a real server alike.
  */
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
