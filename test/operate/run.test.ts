@@ -1,11 +1,12 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
+import { createServer } from 'node:http';
+import { type AddressInfo, createConnection } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { expect } from 'chai';
-import { GatewayProcess } from '../helpers/gateway.ts';
+import { GatewayProcess, runCli } from '../helpers/gateway.ts';
 import { ROOT, tempDir } from '../helpers/tmp.ts';
 
 /** A config whose one route goes to a file destination named `name`. */
@@ -172,4 +173,37 @@ describe('npm start and signals (real npm, real node)', function () {
       }
     });
   }
+});
+
+describe('the admin listener at start (real CLI)', function () {
+  this.timeout(60_000);
+
+  it('exits 1 naming admin.listen when its port is taken, and refuses an address that is not HOST:PORT', async () => {
+    const tmp = tempDir('admin-listen');
+    mkdirSync(join(tmp.dir, 'plugins'));
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as AddressInfo;
+    try {
+      const taken = tmp.write(
+        'taken.yaml',
+        configFor(tmp.dir, 'audit').replace('listen: "127.0.0.1:0"', `listen: "127.0.0.1:${port}"`),
+      );
+      const r = await runCli(['start', '--config', taken]);
+      expect(r.code).to.equal(1);
+      expect(r.stderr).to.include(
+        `127.0.0.1:${port} is already in use: stop the other process or set admin.listen`,
+      );
+      const bad = tmp.write(
+        'bad.yaml',
+        configFor(tmp.dir, 'audit').replace('listen: "127.0.0.1:0"', 'listen: "9091"'),
+      );
+      const c = await runCli(['check', '--config', bad]);
+      expect(c.code).to.equal(1);
+      expect(c.stderr).to.match(/bad\.yaml:2:\d+ admin\.listen: .*HOST:PORT/);
+    } finally {
+      blocker.close();
+      tmp.cleanup();
+    }
+  });
 });
