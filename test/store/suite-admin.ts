@@ -262,6 +262,18 @@ export function adminScenarios(h: Harness): void {
       expect(await store.listPauses(at(0))).to.deep.equal([]);
     });
 
+    it('holds claims only until a pause expires, for a destination and for a route', async () => {
+      const store = await h.open();
+      await store.ingest([request(at(0), { to: ['crm', 'ops'] })], at(0));
+      await store.setPaused('crm', true, { by: 'x', expiresAt: at(1000) }, at(0));
+      await store.setPaused('route:main', true, { by: 'x', expiresAt: at(2000) }, at(0));
+      expect(await store.claim('crm', 10, 'w', LEASE, at(999))).to.have.length(0);
+      expect(await store.claim('crm', 10, 'w', LEASE, at(1000))).to.have.length(0); // the route still holds it
+      expect(await store.claim('ops', 10, 'w', LEASE, at(1999))).to.have.length(0);
+      expect(await store.claim('crm', 10, 'w', LEASE, at(2000))).to.have.length(1);
+      expect(await store.claim('ops', 10, 'w', LEASE, at(2000))).to.have.length(1);
+    });
+
     it('counts pending, in flight, attempts in the window and the latest error per destination', async () => {
       const store = await h.open();
       await store.ingest(

@@ -4,7 +4,7 @@ import type { AttemptRecord, ClaimedDelivery, NextState, Store } from '../types.
 import type { SqliteDb } from './db.ts';
 import { type ErrorFields, errorFields } from './thread-error.ts';
 
-// A paused destination holds everything; a paused route (`route:<name>` in paused) holds only its own
+// A paused destination holds everything (until its pause expires, if it has an expiry); a paused route (`route:<name>` in paused) holds only its own
 // deliveries, filtered before the limit so it never blocks the rest of the destination's queue.
 // Each branch walks deliveries_due in claim order; the union is re-sorted and cut to the limit.
 const CLAIMABLE = `
@@ -13,17 +13,22 @@ const CLAIMABLE = `
     SELECT * FROM (
       SELECT id, event_id, route, attempts, attempt_offset, next_at FROM deliveries
       WHERE destination = @destination AND state = 'pending' AND next_at <= @now
-        AND NOT EXISTS (SELECT 1 FROM paused WHERE destination = 'route:' || deliveries.route)
+        AND NOT EXISTS (
+          SELECT 1 FROM paused
+          WHERE destination = 'route:' || deliveries.route AND (expires_at IS NULL OR expires_at > @now))
       ORDER BY next_at, id LIMIT @limit)
     UNION ALL
     SELECT * FROM (
       SELECT id, event_id, route, attempts, attempt_offset, next_at FROM deliveries
       WHERE destination = @destination AND state = 'sending' AND lease_until < @now
-        AND NOT EXISTS (SELECT 1 FROM paused WHERE destination = 'route:' || deliveries.route)
+        AND NOT EXISTS (
+          SELECT 1 FROM paused
+          WHERE destination = 'route:' || deliveries.route AND (expires_at IS NULL OR expires_at > @now))
       ORDER BY next_at, id LIMIT @limit)
   ) c
   JOIN events e ON e.id = c.event_id
-  WHERE NOT EXISTS (SELECT 1 FROM paused WHERE destination = @destination)
+  WHERE NOT EXISTS (
+    SELECT 1 FROM paused WHERE destination = @destination AND (expires_at IS NULL OR expires_at > @now))
   ORDER BY c.next_at, c.id
   LIMIT @limit`;
 
