@@ -66,3 +66,17 @@ export async function listDeliveries(
   const query = `SELECT ${DELIVERY_COLUMNS} FROM deliveries${where(conditions)} ORDER BY id DESC LIMIT ${bind(size + 1)}`;
   return toPage(await sql.all<DeliveryRecord>(query, params), size, toDeliveryRow);
 }
+
+const DELIVERY = `SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE id = ?`;
+const DELIVERY_ATTEMPTS = `
+  SELECT delivery_id, number, started_at, duration_ms, outcome, reason, status_code
+  FROM attempts WHERE delivery_id = ? ORDER BY number, id`;
+
+/** One delivery with every attempt, or null. */
+export async function getDelivery(sql: Sql, { id }: Parameters<EventLogOps['getDelivery']>[0]) {
+  const [[row], attempts] = await Promise.all([
+    sql.all<DeliveryRecord>(DELIVERY, [id]),
+    sql.all<AttemptRecordRow>(DELIVERY_ATTEMPTS, [id]),
+  ]);
+  return row === undefined ? null : { ...toDeliveryRow(row), attemptLog: attempts.map(toAttemptRow) };
+}

@@ -1,6 +1,7 @@
 import { ACTIVE } from './filters.ts';
+import { iso, type Millis } from './rows.ts';
 import type { Sql } from './sql.ts';
-import type { DeliveryState, MaintenanceOps } from './types.ts';
+import type { DeliveryState, DestinationActivity, MaintenanceOps, QueueStats } from './types.ts';
 
 /** Keeping the store small and observable, in SQL both dialects speak. */
 
@@ -47,7 +48,10 @@ export async function prune(sql: Sql, { before, now }: Parameters<MaintenanceOps
 }
 
 /** Counts of pending/sending deliveries per destination and state, and the oldest one's creation time. */
-export async function queueStats(sql: Sql, _args: Parameters<MaintenanceOps['queueStats']>[0]) {
+export async function queueStats(
+  sql: Sql,
+  _args: Parameters<MaintenanceOps['queueStats']>[0],
+): Promise<QueueStats> {
   const [depth, oldest] = await Promise.all([
     sql.all<{ destination: string; state: DeliveryState; count: number | string }>(QUEUE_DEPTH),
     sql.all<{ destination: string; created_at: number | string }>(OLDEST_PENDING),
@@ -59,4 +63,75 @@ export async function queueStats(sql: Sql, _args: Parameters<MaintenanceOps['que
       createdAt: new Date(Number(r.created_at)),
     })),
   };
+}
+
+/** Delivered and failed attempts per destination since ? (epoch ms); reads the attempts_started_at index. */
+const ATTEMPTS_SINCE = `
+  SELECT d.destination,
+         SUM(CASE WHEN a.outcome = 'delivered' THEN 1 ELSE 0 END) AS delivered,
+         SUM(CASE WHEN a.outcome <> 'delivered' THEN 1 ELSE 0 END) AS failed
+  FROM attempts a JOIN deliveries d ON d.id = a.delivery_id
+  WHERE a.started_at >= ?
+  GROUP BY d.destination`;
+
+// The latest failed attempt per destination: the one query the dialects write differently. SQLite takes the
+// bare columns from the MAX row; PostgreSQL needs DISTINCT ON.
+const LAST_ERROR = {
+  sqlite: `
+    SELECT d.destination, MAX(a.started_at) AS at, a.reason
+    FROM attempts a JOIN deliveries d ON d.id = a.delivery_id
+    WHERE a.outcome <> 'delivered' AND a.reason IS NOT NULL
+    GROUP BY d.destination`,
+  postgres: `
+    SELECT DISTINCT ON (d.destination) d.destination, a.started_at AS at, a.reason
+    FROM attempts a JOIN deliveries d ON d.id = a.delivery_id
+    WHERE a.outcome <> 'delivered' AND a.reason IS NOT NULL
+    ORDER BY d.destination, a.started_at DESC`,
+};
+
+type AttemptCounts = {
+  destination: string;
+  delivered: number | string | null;
+  failed: number | string | null;
+};
+
+/** Queue depth, attempts since `since` and the latest error, per destination with any of these, by name. */
+export async function destinationActivity(
+  sql: Sql,
+  { since, now }: Parameters<MaintenanceOps['destinationActivity']>[0],
+) {
+  const [stats, attempts, errors] = await Promise.all([
+    queueStats(sql, { now }),
+    sql.all<AttemptCounts>(ATTEMPTS_SINCE, [since.getTime()]),
+    sql.all<{ destination: string; at: Millis; reason: string }>(LAST_ERROR[sql.dialect]),
+  ]);
+  return toActivity(stats, attempts, errors);
+}
+
+/** Joins the three answers into one entry per destination that has anything on record, by name. */
+function toActivity(
+  stats: QueueStats,
+  attempts: AttemptCounts[],
+  errors: Array<{ destination: string; at: Millis; reason: string }>,
+): DestinationActivity[] {
+  const byName = new Map<string, DestinationActivity>();
+  const entry = (destination: string) => {
+    let a = byName.get(destination);
+    if (!a) {
+      a = { destination, pending: 0, inFlight: 0, delivered: 0, failed: 0 };
+      byName.set(destination, a);
+    }
+    return a;
+  };
+  for (const d of stats.depth) {
+    if (d.state === 'pending') entry(d.destination).pending = Number(d.count);
+    if (d.state === 'sending') entry(d.destination).inFlight = Number(d.count);
+  }
+  for (const o of stats.oldestPending) entry(o.destination).oldestPendingAt = o.createdAt.toISOString();
+  for (const r of attempts) {
+    entry(r.destination).delivered = Number(r.delivered ?? 0);
+    entry(r.destination).failed = Number(r.failed ?? 0);
+  }
+  for (const e of errors) entry(e.destination).lastError = { at: iso(e.at), reason: e.reason };
+  return [...byName.values()].sort((a, b) => a.destination.localeCompare(b.destination));
 }

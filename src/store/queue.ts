@@ -1,6 +1,6 @@
 import { deliveryConditions, REPLAYABLE_STATES, stateList, where } from './filters.ts';
 import { chunked, type Param, placeholders, questionBind, type Sql, type Statement } from './sql.ts';
-import type { QueueOps } from './types.ts';
+import type { QueueOps, ReplayOptions } from './types.ts';
 
 /**
  * The queue operations whose SQL both dialects speak. Claims, leases and completions differ (SKIP LOCKED and
@@ -14,8 +14,11 @@ const RELEASE_ALL = `
 
 const NEXT_DUE = `SELECT MIN(next_at) AS next_at FROM deliveries WHERE destination = ? AND state = 'pending'`;
 
-const REPLAY_SET = `SET state = 'pending', attempts = 0, first_attempt_at = NULL, next_at = ?, updated_at = ?`;
-const ONLY_REPLAYABLE = `state IN (${stateList(REPLAYABLE_STATES)})`;
+// Attempt numbers continue across replays: attempt_offset keeps those made before; the budget starts again.
+const REPLAY_SET = `SET state = 'pending', attempt_offset = attempt_offset + attempts, attempts = 0,
+  first_attempt_at = NULL, next_at = ?, updated_at = ?`;
+const replayable = (o: ReplayOptions) =>
+  `state IN (${stateList([...REPLAYABLE_STATES, ...(o.includeDelivered ? ['delivered'] : [])])})`;
 /** Ids bound per replay statement: well under both drivers' limits on bound values. */
 const IDS_PER_STATEMENT = 500;
 
@@ -31,18 +34,21 @@ export async function nextDue(sql: Sql, { destination }: Parameters<QueueOps['ne
   return row === undefined || row.next_at === null ? null : new Date(Number(row.next_at));
 }
 
-/** Puts failed/dead deliveries back to pending now with attempts reset, by ids or by filter; answers how many. */
+/**
+ * Puts failed/dead (optionally delivered) deliveries back to pending now: a fresh retry budget, attempt numbers
+ * continuing, by ids or by filter; answers how many.
+ */
 export async function replay(sql: Sql, args: Parameters<QueueOps['replay']>[0]) {
   const t = args.now.getTime();
   let statements: Statement[];
   if ('ids' in args) {
     statements = chunked(args.ids, IDS_PER_STATEMENT).map((ids) => ({
-      sql: `UPDATE deliveries ${REPLAY_SET} WHERE id IN (${placeholders(ids.length)}) AND ${ONLY_REPLAYABLE}`,
+      sql: `UPDATE deliveries ${REPLAY_SET} WHERE id IN (${placeholders(ids.length)}) AND ${replayable(args)}`,
       params: [t, t, ...ids],
     }));
   } else {
     const params: Param[] = [t, t];
-    const conditions = [...deliveryConditions(args.filter, questionBind(params)), ONLY_REPLAYABLE];
+    const conditions = [...deliveryConditions(args.filter, questionBind(params)), replayable(args)];
     statements = [{ sql: `UPDATE deliveries ${REPLAY_SET}${where(conditions)}`, params }];
   }
   if (statements.length === 0) return 0;

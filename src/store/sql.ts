@@ -32,6 +32,8 @@ export type WriteLock = 'prune' | 'replay';
 
 /** A connection (or pool) that runs shared SQL. */
 export interface Sql {
+  /** For the rare query the dialects cannot share (say why where it is used). */
+  readonly dialect: 'sqlite' | 'postgres';
   /** Rejected payloads kept; older ones are trimmed as new ones arrive. */
   readonly maxRejected: number;
   /** The rows one query answers. */

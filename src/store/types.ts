@@ -42,8 +42,10 @@ export interface ClaimedDelivery {
   eventId: string;
   destination: string;
   route: string;
-  /** Attempts already made before this claim (the next attempt is number attempts + 1); throttled tries excluded. */
+  /** Attempts already made since the last replay (the retry budget counts these; the next is attempts + 1); throttled tries excluded. */
   attempts: number;
+  /** Attempts made before the last replay: the attempt log numbers the next one attemptOffset + attempts + 1. */
+  attemptOffset?: number;
   /** Epoch ms of the first (not throttled) attempt since the delivery was created or replayed, when there was one. */
   firstAttemptAt?: number;
   event: GatewayEvent;
@@ -135,6 +137,46 @@ export interface QueueStats {
   oldestPending: Array<{ destination: string; createdAt: Date }>;
 }
 
+/** An operator's hold on a destination (or `route:<name>`), as stored. Times are ISO 8601 UTC. */
+export interface Pause {
+  name: string;
+  /** Who paused it (`$USER@host` from the CLI, `admin-api` from the API); "unknown" for pauses made before this was kept. */
+  by: string;
+  comment?: string;
+  since: string;
+  /** The pause lifts by itself at this time. */
+  expiresAt?: string;
+}
+
+/** How a pause is recorded: who, why, until when. */
+export interface PauseRequest {
+  by: string;
+  comment?: string;
+  expiresAt?: Date;
+}
+
+/** What a destination's queue and recent attempts look like (GET /api/destinations, `switchboard destinations`). */
+export interface DestinationActivity {
+  destination: string;
+  /** Deliveries waiting (state pending, paused ones included). */
+  pending: number;
+  /** Deliveries being sent (state sending). */
+  inFlight: number;
+  /** Creation time of the oldest pending or sending delivery (ISO 8601). */
+  oldestPendingAt?: string;
+  /** Attempts that delivered / failed (retry, failed or dead) since the `since` passed in. */
+  delivered: number;
+  failed: number;
+  /** The latest failed attempt ever recorded (retention permitting): when and why. */
+  lastError?: { at: string; reason: string };
+}
+
+/** Options of a replay. */
+export interface ReplayOptions {
+  /** Also put delivered deliveries back in the queue (sends them again: only when explicitly asked). */
+  includeDelivered?: boolean;
+}
+
 /** Accepting webhooks: one group-committed transaction per batch (src/store/{sqlite,postgres}/ingest.ts). */
 export interface IngestOps {
   /**
@@ -176,8 +218,13 @@ export interface QueueOps {
   releaseAll(args: { owner: string; now: Date }): Promise<number>;
   /** The earliest nextAt among pending deliveries of a destination (null: none pending), to sleep until. */
   nextDue(args: { destination: string }): Promise<Date | null>;
-  /** Puts failed/dead deliveries back to pending now, attempts reset. By ids, or by filter. Returns how many. */
-  replay(args: ({ ids: string[] } | { filter: DeliveryFilter }) & { now: Date }): Promise<number>;
+  /**
+   * Puts failed/dead (and, with `includeDelivered`, delivered) deliveries back to pending now. The retry budget
+   * starts again; attempt numbers continue from the last one. By ids, or by filter. Returns how many.
+   */
+  replay(
+    args: ({ ids: string[] } | { filter: DeliveryFilter }) & { now: Date } & ReplayOptions,
+  ): Promise<number>;
 }
 
 /** The arguments of one complete() call. */
@@ -199,6 +246,8 @@ export interface EventLogOps {
     limit: number;
     cursor?: string;
   }): Promise<Page<DeliveryRow>>;
+  /** One delivery with its attempt log, or null. */
+  getDelivery(args: { id: string }): Promise<(DeliveryRow & { attemptLog: AttemptRow[] }) | null>;
 }
 
 /** Signature-valid bodies that failed decoding, kept for the operator (src/store/rejected.ts). */
@@ -214,8 +263,12 @@ export interface RejectedOps {
  * held by pausing `route:<name>`: only the deliveries that route created wait (src/store/holds.ts).
  */
 export interface HoldOps {
-  pausedDestinations(): Promise<string[]>;
-  setPaused(args: { destination: string; paused: boolean }): Promise<void>;
+  /** The names held now (pauses past their expiry lift first, when `now` is given). */
+  pausedDestinations(args?: { now?: Date }): Promise<string[]>;
+  /** Pauses (recording who, why and until when) or resumes; idempotent. Pausing again replaces the details. */
+  setPaused(args: { destination: string; paused: boolean; how?: PauseRequest; now?: Date }): Promise<void>;
+  /** Every pause in force, by name. Pauses past their expiry are deleted first (they lift by themselves). */
+  listPauses(args: { now: Date }): Promise<Pause[]>;
 }
 
 /** Keeping the store healthy and observable (src/store/maintenance.ts, migrations per dialect). */
@@ -227,6 +280,8 @@ export interface MaintenanceOps {
   /** Deletes events older than `before` whose deliveries are all final, plus expired dedupe keys. */
   prune(args: { before: Date; now: Date }): Promise<number>;
   queueStats(args: { now: Date }): Promise<QueueStats>;
+  /** Queue depth, attempts since `since` and the latest error, per destination with any of these (by name). */
+  destinationActivity(args: { since: Date; now: Date }): Promise<DestinationActivity[]>;
   close(): Promise<void>;
 }
 

@@ -51,7 +51,7 @@ describe('store: postgres schema', () => {
     opened.push(...stores);
     await Promise.all(stores.map((s) => s.migrate()));
     const rows = await admin<{ version: number }>(`SELECT version FROM "${schema}".schema_migrations`);
-    expect(rows).to.deep.equal([{ version: 1 }, { version: 2 }]);
+    expect(rows).to.deep.equal([{ version: 1 }, { version: 2 }, { version: 3 }]);
     const { id } = await ingestOne(stores[0], at(0));
     expect(await stores[2].getEvent({ id })).to.not.equal(null);
   });

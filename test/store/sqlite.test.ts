@@ -50,6 +50,7 @@ describe('store: sqlite file', () => {
       expect(raw.prepare('SELECT version, name FROM schema_migrations').all()).to.deep.equal([
         { version: 1, name: 'init' },
         { version: 2, name: 'throttling' },
+        { version: 3, name: 'operator_controls' },
       ]);
     } finally {
       raw.close();

@@ -100,7 +100,7 @@ export function adminScenarios(h: Harness): void {
   });
 
   describe('replay', () => {
-    it('puts failed and dead deliveries back by id, attempts reset, leaving others alone', async () => {
+    it('puts failed and dead deliveries back by id with a fresh budget, numbering kept, others left alone', async () => {
       const store = await h.open();
       await store.ingest({ batch: [request(at(0), { to: ['a', 'b', 'c', 'd'] })], now: at(0) });
       const [dead] = await finishAll(store, 'a', 'dead', at(1));
@@ -115,8 +115,8 @@ export function adminScenarios(h: Harness): void {
       const rows = new Map(
         (await store.listDeliveries({ filter: {}, limit: 10 })).items.map((d) => [d.id, d]),
       );
-      expect(rows.get(dead)).to.include({ state: 'pending', attempts: 0, nextAt: at(100).toISOString() });
-      expect(rows.get(failed)).to.include({ state: 'pending', attempts: 0 });
+      expect(rows.get(dead)).to.include({ state: 'pending', attempts: 1, nextAt: at(100).toISOString() });
+      expect(rows.get(failed)).to.include({ state: 'pending', attempts: 1 });
       expect(rows.get(delivered)).to.include({ state: 'delivered', attempts: 1 });
       expect(rows.get(pending)).to.include({ state: 'pending', nextAt: at(0).toISOString() });
       const claimed = await store.claim({
@@ -128,6 +128,44 @@ export function adminScenarios(h: Harness): void {
       });
       expect(claimed.map((c) => [c.id, c.attempts])).to.deep.equal([[dead, 0]]);
       expect(await store.replay({ ids: [], now: at(100) })).to.equal(0);
+    });
+
+    it('numbers the attempts after a replay on from the last one, in the log and the listing', async () => {
+      const store = await h.open();
+      await store.ingest({ batch: [request(at(0), { to: ['a'] })], now: at(0) });
+      const [id] = await finishAll(store, 'a', 'dead', at(1));
+      await store.replay({ ids: [id], now: at(2) });
+      const [again] = await store.claim({
+        destination: 'a',
+        limit: 1,
+        owner: 'w',
+        leaseMs: LEASE,
+        now: at(3),
+      });
+      await store.complete({
+        deliveryId: again.id,
+        owner: 'w',
+        attempt: attempt(again.attempts + 1, 'delivered', at(3)),
+        next: { state: 'delivered' },
+        now: at(3),
+      });
+      const detail = await store.getDelivery({ id });
+      expect(detail?.attemptLog.map((a) => [a.number, a.outcome])).to.deep.equal([
+        [1, 'dead'],
+        [2, 'delivered'],
+      ]);
+      expect(detail).to.include({ state: 'delivered', attempts: 2 });
+      expect(await store.getDelivery({ id: 'nope' })).to.equal(null);
+    });
+
+    it('replays delivered deliveries only when asked to', async () => {
+      const store = await h.open();
+      await store.ingest({ batch: [request(at(0), { to: ['a'] })], now: at(0) });
+      const [id] = await finishAll(store, 'a', 'delivered', at(1));
+      expect(await store.replay({ ids: [id], now: at(2) })).to.equal(0);
+      expect(await store.replay({ filter: { state: 'delivered' }, now: at(2) })).to.equal(0);
+      expect(await store.replay({ ids: [id], now: at(2), includeDelivered: true })).to.equal(1);
+      expect(await store.getDelivery({ id })).to.include({ state: 'pending', attempts: 1 });
     });
 
     it('replays by filter: state, destination and since', async () => {
@@ -235,6 +273,104 @@ export function adminScenarios(h: Harness): void {
         { destination: 'crm', state: 'sending', count: 1 },
       ]);
       expect(stats.oldestPending).to.deep.equal([{ destination: 'crm', createdAt: at(0) }]);
+    });
+  });
+
+  describe('pauses and destination activity', () => {
+    it('keeps who paused, why and until when, and lifts an expired pause by itself', async () => {
+      const store = await h.open();
+      await store.setPaused({
+        destination: 'crm',
+        paused: true,
+        how: { by: 'ana@ops', comment: 'vendor outage', expiresAt: at(3_600_000) },
+        now: at(0),
+      });
+      await store.setPaused({ destination: 'gone', paused: true, how: { by: 'bo@ops' }, now: at(5) });
+      expect(await store.listPauses({ now: at(10) })).to.deep.equal([
+        {
+          name: 'crm',
+          by: 'ana@ops',
+          comment: 'vendor outage',
+          since: at(0).toISOString(),
+          expiresAt: at(3_600_000).toISOString(),
+        },
+        { name: 'gone', by: 'bo@ops', since: at(5).toISOString() },
+      ]);
+      expect(await store.pausedDestinations({ now: at(3_600_000) })).to.deep.equal(['gone']);
+      expect((await store.listPauses({ now: at(0) })).map((p) => p.name)).to.deep.equal(['gone']);
+      await store.setPaused({ destination: 'gone', paused: false });
+      expect(await store.listPauses({ now: at(0) })).to.deep.equal([]);
+    });
+
+    it('holds claims only until a pause expires, for a destination and for a route', async () => {
+      const store = await h.open();
+      await store.ingest({ batch: [request(at(0), { to: ['crm', 'ops'] })], now: at(0) });
+      await store.setPaused({
+        destination: 'crm',
+        paused: true,
+        how: { by: 'x', expiresAt: at(1000) },
+        now: at(0),
+      });
+      await store.setPaused({
+        destination: 'route:main',
+        paused: true,
+        how: { by: 'x', expiresAt: at(2000) },
+        now: at(0),
+      });
+      expect(
+        await store.claim({ destination: 'crm', limit: 10, owner: 'w', leaseMs: LEASE, now: at(999) }),
+      ).to.have.length(0);
+      expect(
+        await store.claim({ destination: 'crm', limit: 10, owner: 'w', leaseMs: LEASE, now: at(1000) }),
+      ).to.have.length(0); // the route still holds it
+      expect(
+        await store.claim({ destination: 'ops', limit: 10, owner: 'w', leaseMs: LEASE, now: at(1999) }),
+      ).to.have.length(0);
+      expect(
+        await store.claim({ destination: 'crm', limit: 10, owner: 'w', leaseMs: LEASE, now: at(2000) }),
+      ).to.have.length(1);
+      expect(
+        await store.claim({ destination: 'ops', limit: 10, owner: 'w', leaseMs: LEASE, now: at(2000) }),
+      ).to.have.length(1);
+    });
+
+    it('counts pending, in flight, attempts in the window and the latest error per destination', async () => {
+      const store = await h.open();
+      await store.ingest({
+        batch: [request(at(0), { to: ['crm', 'ops'] }), request(at(0), { to: ['crm', 'ops'] })],
+        now: at(0),
+      });
+      await finishAll(store, 'ops', 'delivered', at(10));
+      await store.ingest({ batch: [request(at(16), { to: ['ops'] })], now: at(16) });
+      await finishAll(store, 'ops', 'delivered', at(16));
+      const [one] = await store.claim({
+        destination: 'crm',
+        limit: 1,
+        owner: 'w',
+        leaseMs: LEASE,
+        now: at(20),
+      });
+      await store.complete({
+        deliveryId: one.id,
+        owner: 'w',
+        attempt: attempt(1, 'retry', at(20), 'HTTP 503'),
+        next: { state: 'pending', nextAt: at(99) },
+        now: at(20),
+      });
+      await store.claim({ destination: 'crm', limit: 1, owner: 'w', leaseMs: LEASE, now: at(30) });
+      const activity = await store.destinationActivity({ since: at(15), now: at(40) });
+      expect(activity).to.deep.equal([
+        {
+          destination: 'crm',
+          pending: 1,
+          inFlight: 1,
+          oldestPendingAt: at(0).toISOString(),
+          delivered: 0,
+          failed: 1,
+          lastError: { at: at(20).toISOString(), reason: 'HTTP 503' },
+        },
+        { destination: 'ops', pending: 0, inFlight: 0, delivered: 1, failed: 0 },
+      ]);
     });
   });
 }

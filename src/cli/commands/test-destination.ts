@@ -2,6 +2,7 @@ import { deadline } from '../../destinations/deadline.ts';
 import { classifyFailure } from '../../destinations/errors.ts';
 import { EVENT_TYPES, type EventType } from '../../event.ts';
 import { newId } from '../../ids.ts';
+import { Redactor } from '../../observability/redact.ts';
 import { sampleEvent } from '../../sources/mta/index.ts';
 import { loadCliConfig, UsageError } from '../io.ts';
 import type { Command } from '../main.ts';
@@ -11,6 +12,15 @@ export const testDestinationCommand: Command = {
   usage: 'test-destination [--event TYPE] [--json] NAME',
   summary: 'send a sample event to one destination now (checks credentials) and print the outcome',
   options: { event: { type: 'string' }, json: { type: 'boolean' } },
+  optionHelp: {
+    event:
+      'the sample event type: delivery-status, message-reply, message-send, number-opt-in (default delivery-status)',
+    json: 'print the outcome as JSON',
+  },
+  examples: [
+    'switchboard test-destination ops-slack',
+    'switchboard test-destination --event message-reply support-mail',
+  ],
   async run(values, positionals, io) {
     if (positionals.length !== 1) throw new UsageError('give the destination NAME');
     const config = await loadCliConfig(values.config as string | undefined, io);
@@ -37,7 +47,7 @@ export const testDestinationCommand: Command = {
         ok: false,
         ms: Math.round(performance.now() - started),
         kind: f.kind,
-        error: f.message,
+        error: new Redactor(config.secrets).redact(f.message),
         statusCode: f.statusCode,
       };
     } finally {

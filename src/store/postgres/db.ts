@@ -59,6 +59,8 @@ function pgValues(params: Param[]): Param[] {
 
 /** A pg Pool running the shared SQL (the Sql interface); the dialect's own files use `pool` directly. */
 export class PgDb implements Sql {
+  readonly dialect = 'postgres';
+
   constructor(
     readonly pool: pg.Pool,
     readonly schema: string | undefined,

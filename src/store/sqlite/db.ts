@@ -11,6 +11,7 @@ export type { Durability };
 export class SqliteDb implements Sql {
   private readonly statements = new Map<string, Database.Statement>();
   private synchronous: Durability = 'full';
+  readonly dialect = 'sqlite';
 
   constructor(
     readonly raw: Database.Database,
