@@ -42,6 +42,19 @@ export const mtaCommand: Command = {
     json: { type: 'boolean' },
     'api-url': { type: 'string' },
   },
+  // One line per option across the subcommands; `switchboard mta help SUBCOMMAND` says which takes which.
+  optionHelp: {
+    url: "the source's public URL, ending in /webhooks/<source>",
+    source: 'the source in the config (default: the last part of --url)',
+    events: 'all (default) or some of delivery-status,message-reply,message-send,number-opt-in',
+    'alert-email': 'MTA emails this address when it cannot deliver a webhook (register)',
+    'secret-file': 'read the secret from this file, or write a new one there (mode 0600)',
+    'show-secret': 'print the secret (also in --json)',
+    'dry-run': 'print the requests it would make (secret redacted); only reads from MTA',
+    yes: 'do not ask for confirmation (the config is still checked)',
+    json: 'print the result as JSON',
+    'api-url': "MTA's API base URL (default: $MTA_API_URL, else MTA's public API)",
+  },
   async run(values, positionals, io) {
     const [sub, ...rest] = positionals;
     if (sub === 'help' || sub === undefined) {

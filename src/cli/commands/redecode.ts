@@ -14,6 +14,12 @@ export const redecodeCommand: Command = {
     source: { type: 'string' },
     json: { type: 'boolean' },
   },
+  optionHelp: {
+    since:
+      'only events received within this duration (30m, 1h, 7d) or since this ISO 8601 time (default: all)',
+    source: 'only events of this source (a name under sources: in the config)',
+    json: 'print the counts as JSON',
+  },
   async run(values, positionals, io) {
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
     let since: Date | undefined;

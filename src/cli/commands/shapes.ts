@@ -13,6 +13,12 @@ export const shapesCommand: Command = {
     source: { type: 'string' },
     json: { type: 'boolean' },
   },
+  optionHelp: {
+    since:
+      'only payloads received within this duration (30m, 1h, 7d) or since this ISO 8601 time (default: all)',
+    source: 'only payloads of this source (a name under sources: in the config)',
+    json: 'print the summary as JSON',
+  },
   async run(values, positionals, io) {
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
     let since: Date | undefined;
