@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { BadParam, parseSince } from '../admin/params.ts';
 import { resolveConfigPath } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
 import { ConfigRejected, loadOrThrow } from '../service.ts';
@@ -50,4 +51,40 @@ export async function readInput(file: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
+}
+
+/** `--since` as a time: a duration back from now (30m, 7d) or an ISO date; undefined when not given. */
+export function sinceOption(value: unknown, now: number = Date.now()): Date | undefined {
+  try {
+    return parseSince(value, now);
+  } catch (err) {
+    if (err instanceof BadParam) throw new UsageError(`--since: ${err.message}`);
+    throw err;
+  }
+}
+
+/** The options of the commands that read stored events (redecode, shapes): which events, and how to print. */
+export const STORED_EVENTS_OPTIONS = {
+  since: { type: 'string' },
+  source: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+/** Help lines for STORED_EVENTS_OPTIONS; `json` says what the command prints. */
+export function storedEventsHelp(json: string): Record<string, string> {
+  return {
+    since:
+      'only events received within this duration (30m, 1h, 7d) or since this ISO 8601 time (default: all)',
+    source: 'only events of this source (a name under sources: in the config)',
+    json,
+  };
+}
+
+/** The `--source` of a command reading stored events, checked against the config when `check` is set. */
+export function sourceOption(value: unknown, config: Config, check: boolean): string | undefined {
+  const source = value as string | undefined;
+  if (check && source !== undefined && !config.sources.has(source)) {
+    throw new UsageError(`--source: no source "${source}" in the config`);
+  }
+  return source;
 }

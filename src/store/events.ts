@@ -40,18 +40,31 @@ export async function getEvent(sql: Sql, { id }: Parameters<EventLogOps['getEven
   };
 }
 
+/** One newest-first page of `columns` from `table` under `conditions` (built with `bind`, then the cursor). */
+async function newestFirst<R extends { id: string }>(
+  sql: Sql,
+  query: { columns: string; table: string; limit: number; cursor?: string },
+  conditions: (bind: (value: string | number | boolean) => string) => string[],
+) {
+  const size = pageSize(query.limit);
+  const params: Param[] = [];
+  const bind = questionBind(params);
+  const where_ = where([...conditions(bind), ...cursorCondition(query.cursor, bind)]);
+  const text = `SELECT ${query.columns} FROM ${query.table}${where_} ORDER BY id DESC LIMIT ${bind(size + 1)}`;
+  return { rows: await sql.all<R>(text, params), size };
+}
+
 /** A newest-first page of events matching the filter. */
 export async function listEvents(
   sql: Sql,
   { filter, limit, cursor }: Parameters<EventLogOps['listEvents']>[0],
 ) {
-  const size = pageSize(limit);
-  const params: Param[] = [];
-  const bind = questionBind(params);
-  const conditions = [...eventConditions(filter, bind), ...cursorCondition(cursor, bind)];
-  const query = `SELECT id, event FROM events${where(conditions)} ORDER BY id DESC LIMIT ${bind(size + 1)}`;
-  const rows = await sql.all<{ id: string; event: unknown }>(query, params);
-  return toPage(rows, size, (r) => fromJson<GatewayEvent>(r.event));
+  const page = await newestFirst<{ id: string; event: unknown }>(
+    sql,
+    { columns: 'id, event', table: 'events', limit, cursor },
+    (bind) => eventConditions(filter, bind),
+  );
+  return toPage(page.rows, page.size, (r) => fromJson<GatewayEvent>(r.event));
 }
 
 /** A newest-first page of deliveries matching the filter. */
@@ -59,12 +72,12 @@ export async function listDeliveries(
   sql: Sql,
   { filter, limit, cursor }: Parameters<EventLogOps['listDeliveries']>[0],
 ) {
-  const size = pageSize(limit);
-  const params: Param[] = [];
-  const bind = questionBind(params);
-  const conditions = [...deliveryConditions(filter, bind), ...cursorCondition(cursor, bind)];
-  const query = `SELECT ${DELIVERY_COLUMNS} FROM deliveries${where(conditions)} ORDER BY id DESC LIMIT ${bind(size + 1)}`;
-  return toPage(await sql.all<DeliveryRecord>(query, params), size, toDeliveryRow);
+  const page = await newestFirst<DeliveryRecord>(
+    sql,
+    { columns: DELIVERY_COLUMNS, table: 'deliveries', limit, cursor },
+    (bind) => deliveryConditions(filter, bind),
+  );
+  return toPage(page.rows, page.size, toDeliveryRow);
 }
 
 const DELIVERY = `SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE id = ?`;

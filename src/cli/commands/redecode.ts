@@ -1,7 +1,13 @@
-import { BadParam, parseSince } from '../../admin/params.ts';
 import { redecode } from '../../ingress/redecode.ts';
 import { openStore } from '../../store/open.ts';
-import { loadCliConfig, UsageError } from '../io.ts';
+import {
+  loadCliConfig,
+  STORED_EVENTS_OPTIONS,
+  sinceOption,
+  sourceOption,
+  storedEventsHelp,
+  UsageError,
+} from '../io.ts';
 import type { Command } from '../main.ts';
 
 /** `switchboard redecode`: decode quarantined (`unrecognized`) events again and route those that now decode. */
@@ -9,31 +15,13 @@ export const redecodeCommand: Command = {
   usage: 'redecode [--since D] [--source S] [--json]',
   summary:
     'decode unrecognized events again with the current config and code; route those that now decode, each once',
-  options: {
-    since: { type: 'string' },
-    source: { type: 'string' },
-    json: { type: 'boolean' },
-  },
-  optionHelp: {
-    since:
-      'only events received within this duration (30m, 1h, 7d) or since this ISO 8601 time (default: all)',
-    source: 'only events of this source (a name under sources: in the config)',
-    json: 'print the counts as JSON',
-  },
+  options: STORED_EVENTS_OPTIONS,
+  optionHelp: storedEventsHelp('print the counts as JSON'),
   async run(values, positionals, io) {
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-    let since: Date | undefined;
-    try {
-      since = parseSince(values.since, Date.now());
-    } catch (err) {
-      if (err instanceof BadParam) throw new UsageError(`--since: ${err.message}`);
-      throw err;
-    }
+    const since = sinceOption(values.since);
     const config = await loadCliConfig(values.config as string | undefined, io);
-    const source = values.source as string | undefined;
-    if (source !== undefined && !config.sources.has(source)) {
-      throw new UsageError(`--source: no source "${source}" in the config`);
-    }
+    const source = sourceOption(values.source, config, true);
     const store = await openStore(config.store);
     try {
       const report = await redecode({ store, config, now: new Date(), since, source });

@@ -1,35 +1,26 @@
-import { BadParam, parseSince } from '../../admin/params.ts';
 import { ShapeSummary, type TypeShape } from '../../sources/shapes.ts';
 import { openStore } from '../../store/open.ts';
-import { loadCliConfig, UsageError } from '../io.ts';
+import {
+  loadCliConfig,
+  STORED_EVENTS_OPTIONS,
+  sinceOption,
+  sourceOption,
+  storedEventsHelp,
+  UsageError,
+} from '../io.ts';
 import type { Command } from '../main.ts';
 
 /** `switchboard shapes`: what stored payloads look like, per event type, values masked. */
 export const shapesCommand: Command = {
   usage: 'shapes [--source S] [--since D] [--json]',
   summary: 'summarize stored payloads per event type: fields, JSON types, presence, masked examples',
-  options: {
-    since: { type: 'string' },
-    source: { type: 'string' },
-    json: { type: 'boolean' },
-  },
-  optionHelp: {
-    since:
-      'only payloads received within this duration (30m, 1h, 7d) or since this ISO 8601 time (default: all)',
-    source: 'only payloads of this source (a name under sources: in the config)',
-    json: 'print the summary as JSON',
-  },
+  options: STORED_EVENTS_OPTIONS,
+  optionHelp: storedEventsHelp('print the summary as JSON'),
   async run(values, positionals, io) {
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-    let since: Date | undefined;
-    try {
-      since = parseSince(values.since, Date.now());
-    } catch (err) {
-      if (err instanceof BadParam) throw new UsageError(`--since: ${err.message}`);
-      throw err;
-    }
+    const since = sinceOption(values.since);
     const config = await loadCliConfig(values.config as string | undefined, io);
-    const source = values.source as string | undefined;
+    const source = sourceOption(values.source, config, false);
     const store = await openStore(config.store);
     const summary = new ShapeSummary();
     try {

@@ -5,29 +5,23 @@ import { lastError } from '../rows.ts';
 import type { ClaimedDelivery, CompleteArgs, QueueOps } from '../types.ts';
 import { inTransaction, type PgDb, pgText } from './db.ts';
 
-// A paused destination holds everything (until its pause expires, if it has an expiry); a paused route (`route:<name>` in paused) holds only its own
-// deliveries, filtered before the limit so it never blocks the rest of the destination's queue.
-// Each CTE walks deliveries_due in claim order and skips rows another claimer has locked; the union is
-// re-sorted and cut to the limit, and only those rows are taken.
+// A paused destination holds everything (until its pause expires, if it has an expiry); a paused route
+// (`route:<name>` in paused) holds only its own deliveries, filtered before the limit so it never blocks the
+// rest of the destination's queue. Each CTE walks deliveries_due in claim order and skips rows another claimer
+// has locked; the union is re-sorted and cut to the limit, and only those rows are taken.
+const claimable = (which: string) => `
+    SELECT id, event_id, next_at FROM deliveries
+    WHERE destination = $1 AND ${which}
+      AND NOT EXISTS (SELECT 1 FROM paused WHERE destination = $1 AND (expires_at IS NULL OR expires_at > $2))
+      AND NOT EXISTS (
+        SELECT 1 FROM paused
+        WHERE destination = 'route:' || deliveries.route AND (expires_at IS NULL OR expires_at > $2))
+    ORDER BY next_at, id LIMIT $3
+    FOR UPDATE SKIP LOCKED`;
+
 const CLAIM = `
-  WITH due AS (
-    SELECT id, event_id, next_at FROM deliveries
-    WHERE destination = $1 AND state = 'pending' AND next_at <= $2
-      AND NOT EXISTS (SELECT 1 FROM paused WHERE destination = $1 AND (expires_at IS NULL OR expires_at > $2))
-      AND NOT EXISTS (
-        SELECT 1 FROM paused
-        WHERE destination = 'route:' || deliveries.route AND (expires_at IS NULL OR expires_at > $2))
-    ORDER BY next_at, id LIMIT $3
-    FOR UPDATE SKIP LOCKED
-  ), expired AS (
-    SELECT id, event_id, next_at FROM deliveries
-    WHERE destination = $1 AND state = 'sending' AND lease_until < $2
-      AND NOT EXISTS (SELECT 1 FROM paused WHERE destination = $1 AND (expires_at IS NULL OR expires_at > $2))
-      AND NOT EXISTS (
-        SELECT 1 FROM paused
-        WHERE destination = 'route:' || deliveries.route AND (expires_at IS NULL OR expires_at > $2))
-    ORDER BY next_at, id LIMIT $3
-    FOR UPDATE SKIP LOCKED
+  WITH due AS (${claimable("state = 'pending' AND next_at <= $2")}
+  ), expired AS (${claimable("state = 'sending' AND lease_until < $2")}
   ), chosen AS (
     SELECT id, event_id FROM (SELECT * FROM due UNION ALL SELECT * FROM expired) AS u
     ORDER BY next_at, id LIMIT $3
