@@ -21,4 +21,6 @@ export interface DeliveryObserver {
   attempt(report: AttemptReport): void;
   /** A store or worker error that did not concern one delivery (the worker backs off and goes on). */
   workerError(destination: string, err: unknown): void;
+  /** Recording an attempt's outcome failed (try number `tries`); it is tried again until the store takes it. */
+  bookkeepingFailed?(destination: string, deliveryId: string, err: unknown, tries: number): void;
 }

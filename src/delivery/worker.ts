@@ -3,6 +3,7 @@ import type { DestinationConfig } from '../config/types.ts';
 import { deadline } from '../destinations/deadline.ts';
 import { classifyFailure, type SendFailure } from '../destinations/errors.ts';
 import type { ClaimedDelivery, Store } from '../store/types.ts';
+import { untilStored } from './bookkeeping.ts';
 import { CircuitBreaker, RateLimiter } from './controls.ts';
 import { DigestScheduler } from './digest.ts';
 import type { DeliveryObserver } from './observer.ts';
@@ -274,21 +275,31 @@ export class DestinationWorker {
     const verdict = failure
       ? afterFailure(dest.delivery, number, failure, finished, this.deps.random)
       : { outcome: 'delivered' as const, next: { state: 'delivered' as const }, delayMs: undefined };
-    const leaseHeld = await this.deps.store.complete(
-      delivery.id,
-      this.deps.owner,
+    const stored = await untilStored(
+      () =>
+        this.deps.store.complete(
+          delivery.id,
+          this.deps.owner,
+          {
+            number,
+            startedAt: new Date(started),
+            durationMs,
+            outcome: verdict.outcome,
+            reason: failure?.message,
+            statusCode: failure?.statusCode,
+          },
+          verdict.next,
+          new Date(finished),
+          dest.fallback,
+        ),
       {
-        number,
-        startedAt: new Date(started),
-        durationMs,
-        outcome: verdict.outcome,
-        reason: failure?.message,
-        statusCode: failure?.statusCode,
+        signal: this.shutdown.signal,
+        failed: (err, tries) => this.deps.observer.bookkeepingFailed?.(dest.name, delivery.id, err, tries),
       },
-      verdict.next,
-      new Date(finished),
-      dest.fallback,
     );
+    // Shutdown while the store was away: the lease lapses (or is released) and the delivery is sent again.
+    if (stored === 'abandoned') return;
+    const leaseHeld = stored;
     const ended = verdict.outcome === 'failed' || verdict.outcome === 'dead';
     if (leaseHeld && ended && dest.fallback.length > 0) this.deps.enqueued(dest.fallback);
     this.deps.observer.attempt({

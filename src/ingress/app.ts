@@ -2,18 +2,22 @@ import Router, { type RouterContext } from '@koa/router';
 import Koa from 'koa';
 import getRawBody from 'raw-body';
 import type { Config } from '../config/types.ts';
-import { findSource, type ReceiveDeps, type ReceiveOutcome, receive, reject } from './receive.ts';
-
-/** Health as /readyz reports it. */
-export interface Readiness {
-  ready: boolean;
-  detail: Record<string, unknown>;
-}
+import { publicReadiness, type ReadinessReport } from '../observability/readiness.ts';
+import { hasAdminToken } from './admin-token.ts';
+import { quoted, sourceLabel } from './labels.ts';
+import {
+  findSource,
+  type ReceiveDeps,
+  type ReceiveOutcome,
+  receive,
+  reject,
+  storeUnavailable,
+} from './receive.ts';
 
 /** What the HTTP edge needs; everything else stays behind these. */
 export interface AppDeps extends ReceiveDeps {
   config(): Config;
-  readiness(): Promise<Readiness>;
+  readiness(): Promise<ReadinessReport>;
   metrics(): Promise<{ contentType: string; body: string }>;
   /** Called for every webhook answer (logs and metrics). */
   onWebhook(source: string, outcome: ReceiveOutcome, durationMs: number): void;
@@ -41,7 +45,7 @@ export function createApp(deps: AppDeps): Koa {
     const outcome = await readAndReceive(ctx, deps);
     ctx.status = outcome.status;
     ctx.body = outcome.body;
-    deps.onWebhook(ctx.params.source, outcome, performance.now() - started);
+    deps.onWebhook(sourceLabel(deps.config(), ctx.params.source), outcome, performance.now() - started);
   };
   router.post('/webhooks/:source', webhook);
   router.post('/webhooks/:source/:event', webhook);
@@ -50,9 +54,13 @@ export function createApp(deps: AppDeps): Koa {
     ctx.body = { status: 'ok' };
   });
   router.get('/readyz', async (ctx) => {
-    const r = await deps.readiness();
+    const full = await deps.readiness();
+    // Store errors name hosts and ports: only an operator holding the admin token sees them.
+    const r = hasAdminToken(ctx.get('authorization'), deps.config().admin.token)
+      ? full
+      : publicReadiness(full);
     ctx.status = r.ready ? 200 : 503;
-    ctx.body = { status: r.ready ? 'ready' : 'not ready', ...r.detail };
+    ctx.body = { status: r.ready ? 'ready' : 'not ready', ...r };
   });
   router.get('/metrics', async (ctx) => {
     const m = await deps.metrics();
@@ -80,7 +88,7 @@ async function readAndReceive(ctx: RouterContext, deps: AppDeps): Promise<Receiv
     return reject(
       415,
       'content_type',
-      `Content-Type must be application/json, got ${contentType ? `"${contentType}"` : 'none'}`,
+      `Content-Type must be application/json, got ${contentType ? `"${quoted(contentType)}"` : 'none'}`,
     );
   }
   let raw: Buffer;
@@ -101,8 +109,9 @@ async function readAndReceive(ctx: RouterContext, deps: AppDeps): Promise<Receiv
       { source: sourceName, urlEvent: ctx.params.event, raw, signature: ctx.get('x-signature') || undefined },
       deps,
     );
-  } catch {
+  } catch (err) {
     // The rejected-payload log or the store failed: the sender must retry, and MTA does on any non-200.
-    return reject(503, 'store', 'the event store is unavailable; retry later');
+    // The cause goes to the log line (onWebhook), not to the sender.
+    return storeUnavailable(err);
   }
 }
