@@ -86,13 +86,19 @@ describe('store faults with SQLite: a disk that fills up', function () {
       await until(() => stream.ackedCount >= ackedAtFree + RATE, 'acks again once space is freed', 60_000);
       let figures = await stream.stop();
       for (const id of figures.acked) acked.add(id);
-      expect(figures.acked.size + figures.unavailable, 'every webhook answered 200 or 503').to.equal(figures.sent);
+      expect(figures.acked.size + figures.unavailable, 'every webhook answered 200 or 503').to.equal(
+        figures.sent,
+      );
       await sink.waitFor(
         () => [...acked].every((id) => sink.requests.some((r) => eventIdOf(r) === id)),
         'every acked event at the sink',
         60_000,
       );
-      await until(() => (states(dbPath).sending ?? 0) + (states(dbPath).pending ?? 0) === 0, 'nothing left sending', 30_000);
+      await until(
+        () => (states(dbPath).sending ?? 0) + (states(dbPath).pending ?? 0) === 0,
+        'nothing left sending',
+        30_000,
+      );
       const first = { sent: figures.sent, acked: figures.acked.size, unavailable: figures.unavailable };
 
       // Full again, with work in flight, then SIGTERM: the process must end.
@@ -108,7 +114,9 @@ describe('store faults with SQLite: a disk that fills up', function () {
         stopping.then(() => true),
         new Promise<false>((resolve) => setTimeout(() => resolve(false), GRACE_MS + 15_000)),
       ]);
-      expect(exited, `SIGTERM on a full disk ends the process:\n${gw.raw.slice(-10).join('\n')}`).to.equal(true);
+      expect(exited, `SIGTERM on a full disk ends the process:\n${gw.raw.slice(-10).join('\n')}`).to.equal(
+        true,
+      );
 
       // Space back, a new process on the same file: whatever was acked is delivered, nothing stays sending.
       disk.free();
@@ -121,7 +129,11 @@ describe('store faults with SQLite: a disk that fills up', function () {
         `all ${acked.size} acked events at the sink`,
         90_000,
       );
-      await until(() => (states(dbPath).sending ?? 0) + (states(dbPath).pending ?? 0) === 0, 'nothing left sending', 60_000);
+      await until(
+        () => (states(dbPath).sending ?? 0) + (states(dbPath).pending ?? 0) === 0,
+        'nothing left sending',
+        60_000,
+      );
       const requests = sink.requests.length;
       const duplicates = requests - new Set(sink.requests.map((r) => eventIdOf(r))).size;
       console.log(
