@@ -44,3 +44,19 @@ export function stopDeadline(log: Log, ms: number, exit: (code: number) => void 
   timer.unref();
   return () => clearTimeout(timer);
 }
+
+/** Writes out buffered log lines, then runs `then` (at most 1 s later, even if the log cannot be written). */
+function flushThen(log: Log, then: () => void): void {
+  let done = false;
+  const once = () => {
+    if (done) return;
+    done = true;
+    then();
+  };
+  setTimeout(once, 1_000).unref();
+  try {
+    log.flush(() => once());
+  } catch {
+    once();
+  }
+}
