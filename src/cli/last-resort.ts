@@ -17,8 +17,7 @@ export function installLastResort(log: Log, exit: (code: number) => void = proce
       { err },
       'uncaught exception (a bug; please report it); exiting so a supervisor restarts the gateway',
     );
-    log.flush();
-    exit(1);
+    flushThen(log, () => exit(1));
   };
   process.on('unhandledRejection', onRejection);
   process.on('uncaughtException', onException);
@@ -38,8 +37,7 @@ export function stopDeadline(log: Log, ms: number, exit: (code: number) => void 
       { afterMs: ms },
       'shutdown did not finish in time; exiting anyway (queued work stays in the store)',
     );
-    log.flush();
-    exit(1);
+    flushThen(log, () => exit(1));
   }, ms);
   timer.unref();
   return () => clearTimeout(timer);
@@ -53,7 +51,7 @@ function flushThen(log: Log, then: () => void): void {
     done = true;
     then();
   };
-  setTimeout(once, 1_000).unref();
+  setTimeout(once, 1_000); // kept referenced: the process must not end with another code first
   try {
     log.flush(() => once());
   } catch {
