@@ -74,7 +74,8 @@ export function watchWrites(store: Store, health: StoreHealth): Store {
   return new Proxy(store, {
     get(target, key, receiver) {
       const value = Reflect.get(target, key, receiver);
-      if (typeof value !== 'function' || !WRITING.has(key as keyof Store)) return value;
+      if (typeof value !== 'function') return value;
+      if (!WRITING.has(key as keyof Store)) return value.bind(target);
       const proving = PROVING.has(key as keyof Store);
       return async (...args: unknown[]) => {
         try {

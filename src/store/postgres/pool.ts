@@ -97,7 +97,8 @@ export class ResilientPool extends pg.Pool {
         return client;
       },
       (err: Error) => {
-        this.failedToConnect(err);
+        // Waiting for a free pooled client timed out: the database is slow or the pool too small, not gone.
+        if (!/timeout exceeded when trying to connect/.test(err.message)) this.failedToConnect(err);
         throw err;
       },
     );
