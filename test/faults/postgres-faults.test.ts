@@ -132,7 +132,7 @@ describe('store faults with PostgreSQL: the gateway keeps serving', function () 
     });
   });
 
-  describe('connections through a TCP proxy that cuts them, then hangs', () => {
+  describe('connections through a TCP proxy the test controls (cut, refused, hung)', () => {
     let schema: TestSchema;
     let proxy: TcpProxy;
     before(async () => {
@@ -143,6 +143,58 @@ describe('store faults with PostgreSQL: the gateway keeps serving', function () 
     after(async () => {
       await proxy.close();
       await schema.drop();
+    });
+
+    it('reconnects with backoff while the database is down, instead of a connection attempt per request', async () => {
+      const sink = await Sink.start();
+      const tmp = tempDir('pg-refuse');
+      const url = new URL(schema.url);
+      url.port = String(proxy.port);
+      const gw = await GatewayProcess.start(tmp.write('gw.yaml', gatewayConfig(sink)), {
+        DATABASE_URL: url.toString(),
+        MTA_WEBHOOK_SECRET: SECRET,
+      });
+      const stream = new WebhookStream(gw.url, SECRET, RATE).start();
+      try {
+        await until(() => stream.ackedCount >= RATE, 'a second of acked webhooks', 60_000);
+        proxy.refuse();
+        const attemptsBefore = proxy.accepted;
+        const refusedBefore = stream.figures.unavailable;
+        await until(
+          () => stream.figures.unavailable >= refusedBefore + RATE * 3,
+          '3 s worth of 503s',
+          60_000,
+        );
+        const attempts = proxy.accepted - attemptsBefore;
+        const refused = stream.figures.unavailable - refusedBefore;
+        proxy.heal();
+        const ackedAtHeal = stream.ackedCount;
+        await until(
+          () => stream.ackedCount >= ackedAtHeal + RATE,
+          'acks again once the database is back',
+          60_000,
+        );
+        const figures = await stream.stop();
+        console.log(
+          `      [proxy refuse] ${refused} webhooks answered 503 with ${attempts} connection attempts`,
+        );
+        // Backoff (100 ms doubling to 5 s) over ~3 s allows a handful of rounds of at most poolSize (6) each.
+        expect(attempts, 'connection attempts while the database was down').to.be.below(refused / 4);
+        expectAlive(gw);
+        await expectAllDelivered(figures, sink, async () => {
+          const rows = await schema.query<{ n: number }>(
+            `SELECT COUNT(*)::int AS n FROM deliveries WHERE state IN ('pending', 'sending')`,
+          );
+          return rows[0].n;
+        });
+        report('proxy refuse', figures, sink);
+      } finally {
+        await stream.stop();
+        proxy.heal();
+        await gw.stop();
+        await sink.stop();
+        tmp.cleanup();
+      }
     });
 
     it('answers 503 within the configured timeouts while the proxy hangs, and recovers once it forwards again', async () => {

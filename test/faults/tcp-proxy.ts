@@ -3,12 +3,16 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 /**
  * A TCP proxy on 127.0.0.1 that the test controls, standing between the gateway and PostgreSQL: `cut()` drops
  * every connection at once (as a network failure or a failover would), `hang()` keeps accepting connections
- * and bytes but forwards nothing in either direction (a database that never answers), `heal()` forwards again.
+ * and bytes but forwards nothing in either direction (a database that never answers), `refuse()` resets every
+ * connection as it opens (a database that is down), `heal()` forwards again.
  */
 export class TcpProxy {
   private readonly pairs = new Set<{ client: Socket; upstream: Socket }>();
   private hanging = false;
+  private refusing = false;
   private readonly held = new Set<Socket>();
+  /** Connections accepted so far (refused ones included). */
+  accepted = 0;
 
   private constructor(
     private readonly server: Server,
@@ -26,6 +30,11 @@ export class TcpProxy {
 
   private accept(client: Socket, host: string, port: number): void {
     client.on('error', () => {});
+    this.accepted++;
+    if (this.refusing) {
+      client.resetAndDestroy();
+      return;
+    }
     if (this.hanging) {
       // Accepted, read and never answered.
       this.held.add(client);
@@ -69,9 +78,16 @@ export class TcpProxy {
     this.hanging = true;
   }
 
+  /** From now on, every connection is reset as soon as it opens (a database that is down), and open ones are cut. */
+  refuse(): void {
+    this.refusing = true;
+    this.cut();
+  }
+
   /** Forwarding again: connections held while hanging are dropped (their state is lost), new ones work. */
   heal(): void {
     this.hanging = false;
+    this.refusing = false;
     for (const s of this.held) s.destroy();
     this.held.clear();
     this.cut();
