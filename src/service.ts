@@ -13,6 +13,7 @@ import { createLogger, type Log } from './observability/log.ts';
 import { Metrics } from './observability/metrics.ts';
 import { assessReadiness, type ReadinessReport } from './observability/readiness.ts';
 import { StoreHealth, storeFaultKind, watchWrites } from './observability/store-health.ts';
+import { logConnectionEvents, storeCause } from './observability/store-log.ts';
 import { GroupCommitter } from './store/group-commit.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/types.ts';
@@ -130,18 +131,7 @@ export class Service {
     const { config, warnings } = await loadOrThrow(opts.configPath, opts.env, log);
     secrets = () => config.secrets;
     for (const w of warnings) log.warn({ config: config.file }, w);
-    // Lost connections are expected (a restart, a cut): logged, never thrown; the work on them fails and is retried.
-    let lastLost = 0;
-    const events = {
-      connectionError: (err: Error) => {
-        if (Date.now() - lastLost < 1000) return; // one line per second is enough to see an outage
-        lastLost = Date.now();
-        log.warn(
-          { err, cause: storeFaultKind(err) },
-          'store connection lost or refused; reconnecting with backoff',
-        );
-      },
-    };
+    const events = logConnectionEvents(log);
     const store = await openStore(config.store, { threaded: true, events });
     const service = new Service(config, store, opts, log, new StoreHealth());
     secrets = () => service.config.secrets;
@@ -182,6 +172,11 @@ export class Service {
         clock,
         dispatcher: this.dispatcher,
         committer: this.committer,
+        onStoreError: (err, method, path) =>
+          this.log.warn(
+            { method, path, status: 503, ...storeCause(err) },
+            'admin request refused: store unavailable',
+          ),
       }),
       onWebhook: (source, outcome, ms) => {
         const ok = outcome.status === 200;
@@ -352,12 +347,6 @@ export class Service {
       clearTimeout(timer);
     }
   }
-}
-
-/** The log fields naming a store failure behind a 503: its kind and its message. */
-function storeCause(cause: unknown): { cause?: string; causeKind?: string } {
-  if (cause === undefined) return {};
-  return { cause: cause instanceof Error ? cause.message : String(cause), causeKind: storeFaultKind(cause) };
 }
 
 /** Longest wait for the store to close at shutdown (ms). */
