@@ -43,7 +43,9 @@ class AttemptTimeout extends Error {
  * has its own worker, so a slow or broken destination never delays the others.
  */
 export class DestinationWorker {
-  private readonly inFlight = new Map<string, { run: Promise<void>; ids: string[] }>();
+  /** Sends (and their bookkeeping) in progress, by launch number. */
+  private readonly inFlight = new Map<number, { run: Promise<void>; ids: string[] }>();
+  private launches = 0;
   private readonly shutdown = new AbortController();
   private stopping = false;
   private wakeUp: (() => void) | null = null;
@@ -201,7 +203,9 @@ export class DestinationWorker {
     this.breaker?.started();
     // Marked at launch, so events of this group claimed while it is in flight wait for the next interval.
     if (digestKey !== undefined) this.digest?.sent(digestKey, now);
-    const key = deliveries[0].id;
+    // By launch, not delivery id: an attempt still recording its outcome (store away longer than the lease) may
+    // meet a new launch of the same delivery, and neither may drop the other's entry.
+    const key = ++this.launches;
     const run = this.attempt(deliveries, digestKey !== undefined)
       .catch((err) => this.deps.observer.workerError(this.dest.name, err))
       .finally(() => {
