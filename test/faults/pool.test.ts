@@ -44,6 +44,31 @@ describe('the PostgreSQL pool survives lost and hung connections', function () {
     expect(rows[0].two).to.equal(2);
   });
 
+  it('reports an idle connection lost without the client attached (its parameters hold the password)', async () => {
+    const url = new URL(PG_URL);
+    url.port = String(proxy.port);
+    url.password = 'pw-never-logged-123';
+    const withPassword = new ResilientPool(
+      { connectionString: url.toString(), max: 1 },
+      { connectTimeoutMs: 500, statementTimeoutMs: 1_000, idleInTransactionTimeoutMs: 2_000 },
+      { connectionError: (err) => lost.push(err) },
+    );
+    try {
+      await withPassword.query('SELECT 1'); // the client is idle in the pool now
+      proxy.cut();
+      for (let i = 0; i < 50 && lost.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(lost.length).to.be.at.least(1);
+      for (const err of lost) {
+        expect(err).to.not.have.property('client');
+        expect(JSON.stringify({ ...err, message: err.message, stack: err.stack })).to.not.include(
+          'pw-never-logged',
+        );
+      }
+    } finally {
+      await withPassword.end();
+    }
+  });
+
   it('fails a transaction on a cut connection at once, without waiting for a ROLLBACK answer', async () => {
     const failure = await inTransaction(pool, async (client) => {
       await client.query('SELECT 1');

@@ -114,12 +114,25 @@ export class ResilientPool extends pg.Pool {
     this.backoffMs = this.backoffMs === 0 ? BACKOFF_FIRST_MS : Math.min(BACKOFF_MAX_MS, this.backoffMs * 2);
     this.retryAt = Date.now() + this.backoffMs;
     this.lastFailure = describe(err);
-    this.events.connectionError?.(err);
+    this.events.connectionError?.(detached(err));
   }
 
   private lost(err: Error): void {
-    this.events.connectionError?.(err);
+    this.events.connectionError?.(detached(err));
   }
+}
+
+/**
+ * The error without what pg-pool attaches to it: `err.client` is the whole pg Client, with its connection
+ * parameters (the password among them); a logger serializing the error would write all of it.
+ */
+function detached(err: Error): Error {
+  const copy = new Error(err.message, { cause: (err as { cause?: unknown }).cause });
+  copy.name = err.name;
+  copy.stack = err.stack;
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code !== undefined) Object.assign(copy, { code });
+  return copy;
 }
 
 /** A short, address-free description of a connection failure, for errors a client may see via readiness. */
