@@ -26,9 +26,18 @@ const OLDEST_PENDING = `
   SELECT destination, MIN(created_at) AS created_at FROM deliveries
   WHERE ${ACTIVE} GROUP BY destination ORDER BY destination`;
 
-/** Cheap liveness query for /readyz; throws when the store does not answer. */
-export async function ping(sql: Sql) {
+/** The row the write probe inserts and deletes in one transaction; no destination or route has this name. */
+const WRITE_PROBE = 'switchboard:write-probe';
+
+/** Cheap liveness query for /readyz; with `write`, also a write that leaves nothing behind. Throws on failure. */
+export async function ping(sql: Sql, { write = false }: Parameters<MaintenanceOps['ping']>[0] = {}) {
   await sql.all('SELECT 1');
+  if (!write) return;
+  // Nothing stays behind and no other transaction ever sees the row.
+  await sql.write([
+    { sql: 'INSERT INTO paused (destination) VALUES (?) ON CONFLICT DO NOTHING', params: [WRITE_PROBE] },
+    { sql: 'DELETE FROM paused WHERE destination = ?', params: [WRITE_PROBE] },
+  ]);
 }
 
 /** Deletes old events whose deliveries are all final (cascading), and expired dedupe keys; answers how many. */

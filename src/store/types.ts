@@ -275,8 +275,12 @@ export interface HoldOps {
 export interface MaintenanceOps {
   /** Creates or upgrades the schema (numbered migrations; safe when several instances start at once). */
   migrate(): Promise<void>;
-  /** Cheap liveness query for /readyz. Throws when the store does not answer. */
-  ping(): Promise<void>;
+  /**
+   * Cheap liveness query for /readyz. Throws when the store does not answer. With `write`, also commits a
+   * write that leaves nothing behind (a probe row inserted and deleted in one transaction), so a store that
+   * answers but cannot write (full disk, read-only) fails too.
+   */
+  ping(args?: { write?: boolean }): Promise<void>;
   /** Deletes events older than `before` whose deliveries are all final, plus expired dedupe keys. */
   prune(args: { before: Date; now: Date }): Promise<number>;
   queueStats(args: { now: Date }): Promise<QueueStats>;

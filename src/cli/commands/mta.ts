@@ -42,19 +42,27 @@ export const mtaCommand: Command = {
     json: { type: 'boolean' },
     'api-url': { type: 'string' },
   },
-  // One line per option across the subcommands; `switchboard mta help SUBCOMMAND` says which takes which.
   optionHelp: {
-    url: "the source's public URL, ending in /webhooks/<source>",
-    source: 'the source in the config (default: the last part of --url)',
-    events: 'all (default) or some of delivery-status,message-reply,message-send,number-opt-in',
-    'alert-email': 'MTA emails this address when it cannot deliver a webhook (register)',
-    'secret-file': 'read the secret from this file, or write a new one there (mode 0600)',
-    'show-secret': 'print the secret (also in --json)',
-    'dry-run': 'print the requests it would make (secret redacted); only reads from MTA',
-    yes: 'do not ask for confirmation (the config is still checked)',
+    url: 'register/unregister/list: the public webhook URL, https://HOST/webhooks/<source> (no default)',
+    source: 'the source in the config whose secret signs the webhooks (default: the last part of --url)',
+    events:
+      'register: all, or a comma-separated subset of delivery-status, message-reply, message-send, number-opt-in (default all)',
+    'alert-email': 'register: where MTA emails when a webhook keeps failing (optional)',
+    'secret-file': 'register/rotate: write a generated secret to this file, mode 0600 (never printed)',
+    'show-secret': 'print a generated secret (default: hidden; also kept out of --json)',
+    'dry-run': 'print the requests that would be made, secret redacted; change nothing at MTA',
+    yes: 'rotate: do not ask for confirmation (for scripts)',
     json: 'print the result as JSON',
-    'api-url': "MTA's API base URL (default: $MTA_API_URL, else MTA's public API)",
+    'api-url': "MTA's API base URL (default $MTA_API_URL, else https://api.mobile-text-alerts.com/v3)",
   },
+  examples: [
+    'MTA_API_KEY=... switchboard mta register --url https://gw.example.com/webhooks/mta --secret-file ./mta.secret',
+    'switchboard mta list --json',
+    'switchboard mta unregister --url https://gw.example.com/webhooks/mta',
+    'switchboard mta rotate --secret-file ./mta-next.secret',
+    'switchboard mta register --help',
+  ],
+  subcommandHelp: (sub: string) => (Object.hasOwn(SUBCOMMANDS, sub) ? mtaHelp(sub) : undefined),
   async run(values, positionals, io) {
     const [sub, ...rest] = positionals;
     if (sub === 'help' || sub === undefined) {

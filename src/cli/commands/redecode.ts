@@ -16,7 +16,8 @@ export const redecodeCommand: Command = {
   summary:
     'decode unrecognized events again with the current config and code; route those that now decode, each once',
   options: STORED_EVENTS_OPTIONS,
-  optionHelp: storedEventsHelp('print the counts as JSON'),
+  optionHelp: storedEventsHelp('print the report as JSON'),
+  examples: ['switchboard redecode --source mta --since 1d', 'switchboard redecode --json'],
   async run(values, positionals, io) {
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
     const since = sinceOption(values.since);

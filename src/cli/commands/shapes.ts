@@ -16,6 +16,7 @@ export const shapesCommand: Command = {
   summary: 'summarize stored payloads per event type: fields, JSON types, presence, masked examples',
   options: STORED_EVENTS_OPTIONS,
   optionHelp: storedEventsHelp('print the summary as JSON'),
+  examples: ['switchboard shapes --since 1d', 'switchboard shapes --source mta --json'],
   async run(values, positionals, io) {
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
     const since = sinceOption(values.since);
