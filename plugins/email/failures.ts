@@ -1,5 +1,5 @@
 /** How a nodemailer failure reads as a delivery outcome. */
-import { PermanentError, TransientError } from 'switchboard/plugin-sdk';
+import { PermanentError, redact, TransientError } from 'switchboard/plugin-sdk';
 
 /** Failures to reach or keep talking to the server: worth retrying, and worth checking host:port. */
 const CONNECTION_CODES = new Set([
@@ -35,7 +35,7 @@ function tlsProblem(err: unknown): string | undefined {
 function replyText(response: unknown, secrets: readonly string[]): string {
   if (typeof response !== 'string') return '';
   let line = response.replace(/\s+/g, ' ').trim();
-  for (const s of secrets) if (s.length >= 4) line = line.split(s).join('[redacted]');
+  line = redact(line, secrets, { minLength: 4 });
   return line.length > 200 ? `${line.slice(0, 200)}…` : line;
 }
 

@@ -1,10 +1,10 @@
-import { timingSafeEqual } from 'node:crypto';
 import Router, { type RouterContext } from '@koa/router';
 import type Koa from 'koa';
 import bodyParser from 'koa-bodyparser';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/types.ts';
 import type { Dispatcher } from '../delivery/dispatcher.ts';
+import { hasAdminToken } from '../ingress/admin-token.ts';
 import { receive } from '../ingress/receive.ts';
 import { redactorFor } from '../observability/redact.ts';
 import type { GroupCommitter } from '../store/group-commit.ts';
@@ -23,17 +23,6 @@ export interface AdminDeps {
   committer: GroupCommitter;
   /** Told of the store failure behind each 503, for the log (the answer itself does not name it). */
   onStoreError?(err: unknown, method: string, path: string): void;
-}
-
-function tokenMatches(expected: string, header: string | undefined): boolean {
-  const m = /^Bearer\s+(.+)$/i.exec(header ?? '');
-  const given = Buffer.from(m ? m[1].trim() : '', 'utf8');
-  const want = Buffer.from(expected, 'utf8');
-  if (given.length !== want.length) {
-    timingSafeEqual(want, want); // same work either way
-    return false;
-  }
-  return timingSafeEqual(given, want);
 }
 
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -181,7 +170,7 @@ export function createAdminApi(deps: AdminDeps): Koa.Middleware {
       ctx.body = { error: 'the admin API is off (set admin.token to enable it)' };
       return;
     }
-    if (!tokenMatches(token, ctx.get('authorization'))) {
+    if (!hasAdminToken(ctx.get('authorization'), token)) {
       ctx.status = 401;
       ctx.set('WWW-Authenticate', 'Bearer');
       ctx.body = { error: 'missing or wrong bearer token' };

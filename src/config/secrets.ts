@@ -1,3 +1,4 @@
+import { Redactor } from '../observability/redact.ts';
 /**
  * Keeping secrets out of what the loader prints. A secret is any value that came from `${...}` and any value
  * under a key named like a credential; issues describe such values without showing them.
@@ -42,12 +43,14 @@ const MIN_REDACTED_LENGTH = 4;
 export class Secrets {
   private readonly values: ReadonlySet<string>;
   private readonly redactable: readonly string[];
+  private readonly redactor: Redactor;
 
   constructor(values: Iterable<string>) {
     this.values = new Set([...values].filter((v) => v !== ''));
     this.redactable = [...this.values]
       .filter((v) => v.length >= MIN_REDACTED_LENGTH)
       .sort((a, b) => b.length - a.length);
+    this.redactor = new Redactor(this.values, { replacement: '***', minLength: MIN_REDACTED_LENGTH });
   }
 
   /** The distinct secret values, longest first. */
@@ -64,9 +67,7 @@ export class Secrets {
 
   /** Replaces every secret inside a message with `***` (the safety net behind describeValue). */
   redact(message: string): string {
-    let out = message;
-    for (const secret of this.redactable) out = out.split(secret).join('***');
-    return out;
+    return this.redactor.redact(message);
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { Redactor, type RedactorOptions } from '../observability/redact.ts';
 import { type Deadline, deadline } from './deadline.ts';
 import { PermanentError, parseRetryAfter, RetryAfterError, TransientError } from './errors.ts';
 
@@ -18,14 +19,13 @@ export function describeTarget(url: URL): string {
   return url.origin;
 }
 
-/** Replaces every occurrence of each secret with `[redacted]`; very short values are skipped (too common). */
-export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  // Longest first, so a value is hidden whole before any of its parts is.
-  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
-    if (secret.length >= 6) out = out.split(secret).join('[redacted]');
-  }
-  return out;
+/**
+ * Replaces every occurrence of each secret (as is, or JSON-, URL- or base64-encoded) with `[redacted]`; values
+ * shorter than `minLength` (default 6) are skipped as too common. The gateway's one redactor
+ * (observability/redact.ts), for plugins.
+ */
+export function redact(text: string, secrets: readonly string[], options: RedactorOptions = {}): string {
+  return new Redactor(secrets, options).redact(text);
 }
 
 /** One line of a response body for an error message, secrets removed before it is cut short. */

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { sameSecret } from '../constant-time.ts';
 
 /**
  * Whether an Authorization header carries the admin token (`Bearer <token>`), compared in constant time.
@@ -7,6 +7,5 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 export function hasAdminToken(header: string | undefined, token: string | undefined): boolean {
   if (!token || !header) return false;
   const given = /^Bearer\s+(.+)$/i.exec(header.trim())?.[1] ?? '';
-  const digest = (s: string) => createHash('sha256').update(s).digest();
-  return timingSafeEqual(digest(given), digest(token));
+  return sameSecret(given, token);
 }

@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sameSecret } from '../constant-time.ts';
 
 /** MTA's X-Signature: lowercase hex HMAC-SHA256 of the raw body bytes, keyed with the secret string's bytes. */
 export function sign(secret: string, body: Buffer | string): string {
@@ -10,14 +11,7 @@ export function sign(secret: string, body: Buffer | string): string {
  * lowercase hex text MTA sends, so an uppercased or otherwise altered signature does not pass.
  */
 export function verify(secret: string, body: Buffer, header: string): boolean {
-  const expected = Buffer.from(sign(secret, body), 'utf8');
-  const given = Buffer.from(header.trim(), 'utf8');
-  // timingSafeEqual needs equal lengths; comparing against itself keeps the time independent of the input.
-  if (given.length !== expected.length) {
-    timingSafeEqual(expected, expected);
-    return false;
-  }
-  return timingSafeEqual(given, expected);
+  return sameSecret(header.trim(), sign(secret, body));
 }
 
 /**

@@ -13,9 +13,9 @@ export const MIN_SECRET_LENGTH = 6;
 /** Shortest encoded fragment searched for; shorter ones would match ordinary text by chance. */
 const MIN_FORM_LENGTH = 8;
 
-/** Every form of one secret to search for, longest first. */
-export function secretForms(secret: string): string[] {
-  if (secret.length < MIN_SECRET_LENGTH) return [];
+/** Every form of one secret to search for, longest first; none for a secret shorter than `minLength`. */
+export function secretForms(secret: string, minLength = MIN_SECRET_LENGTH): string[] {
+  if (secret.length < minLength) return [];
   const forms = new Set<string>([secret, JSON.stringify(secret).slice(1, -1)]);
   for (const encoded of [encodeURIComponent(secret), encodeURIComponent(secret).replace(/%20/g, '+')]) {
     forms.add(encoded);
@@ -29,18 +29,31 @@ export function secretForms(secret: string): string[] {
     forms.add(b64);
     forms.add(whole.toString('base64url'));
   }
-  return [...forms].filter((f) => f.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
+  return [...forms].filter((f) => f.length >= minLength).sort((a, b) => b.length - a.length);
 }
 
-/** Replaces every form of every secret with `replacement`. Build once per secret set; `redact` is cheap. */
+/** How a Redactor marks what it removed, and the shortest secret it looks for. */
+export interface RedactorOptions {
+  /** Default `[redacted]`; config messages and MTA's API errors say `***`. */
+  replacement?: string;
+  /** Default MIN_SECRET_LENGTH (6). */
+  minLength?: number;
+}
+
+/**
+ * The one redactor: replaces every form of every secret with the replacement. Build once per secret set;
+ * `redact` is cheap.
+ */
 export class Redactor {
   private readonly forms: string[];
+  private readonly replacement: string;
 
-  constructor(
-    secrets: Iterable<string>,
-    private readonly replacement = '[redacted]',
-  ) {
-    this.forms = [...new Set([...secrets].flatMap(secretForms))].sort((a, b) => b.length - a.length);
+  constructor(secrets: Iterable<string>, options: RedactorOptions = {}) {
+    this.replacement = options.replacement ?? '[redacted]';
+    const minLength = options.minLength ?? MIN_SECRET_LENGTH;
+    this.forms = [...new Set([...secrets].flatMap((s) => secretForms(s, minLength)))].sort(
+      (a, b) => b.length - a.length,
+    );
   }
 
   /** True when there is nothing to look for. */

@@ -10,6 +10,7 @@
  */
 import * as t from 'io-ts';
 import { PathReporter } from 'io-ts/lib/PathReporter.js';
+import { Redactor } from '../../observability/redact.ts';
 
 /** MTA's production API (v3). */
 export const MTA_API_URL = 'https://api.mobile-text-alerts.com/v3';
@@ -237,7 +238,8 @@ export class MtaApiClient {
     const hidden = [this.opts.apiKey, (sent as { secret?: string } | undefined)?.secret].filter(
       (v): v is string => typeof v === 'string' && v.length >= 4,
     );
-    for (const h of hidden) message = message?.split(h).join('***');
+    if (message !== undefined)
+      message = new Redactor(hidden, { replacement: '***', minLength: 4 }).redact(message);
     return new MtaApiError(method, path, httpCode, message, requestId, hintFor(status));
   }
 }
