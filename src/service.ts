@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { createAdminApi } from './admin/api.ts';
 import { createAdminApp } from './admin/app.ts';
 import { type Clock, systemClock } from './clock.ts';
+import { type ConfigChange, ConfigCoordinator } from './config/coordinator.ts';
 import { formatIssue, loadConfigWithPlugins } from './config/load.ts';
 import type { Config } from './config/types.ts';
 import { Dispatcher } from './delivery/dispatcher.ts';
@@ -56,7 +57,7 @@ export async function loadOrThrow(configPath: string, env: Record<string, string
  * Dependencies are built here once and passed down; nothing starts at import time.
  */
 export class Service {
-  private config: Config;
+  private readonly coordinator: ConfigCoordinator;
   private server: Server | null = null;
   private adminServer: Server | null = null;
   private stopping = false;
@@ -74,7 +75,10 @@ export class Service {
     log: Log,
     private readonly health: StoreHealth,
   ) {
-    this.config = config;
+    this.coordinator = new ConfigCoordinator(
+      config,
+      async () => (await loadOrThrow(this.opts.configPath, this.opts.env, this.log)).config,
+    );
     this.log = log;
     this.store = watchWrites(store, health);
     const clock = opts.clock ?? systemClock;
@@ -131,7 +135,14 @@ export class Service {
       pollMs: opts.pollMs,
       redact: redactorFor(() => this.config.secrets),
     });
-    this.committer = new GroupCommitter(this.store, () => clock.now());
+    // Ingest tells the dispatcher itself which destinations got deliveries, right after each commit.
+    this.committer = new GroupCommitter(
+      this.store,
+      () => clock.now(),
+      undefined,
+      (destinations) => this.dispatcher.wake(destinations),
+    );
+    this.coordinator.subscribe(this.onConfigChange);
   }
 
   /** Loads config, opens and migrates the store, starts workers and the HTTP server. */
@@ -161,6 +172,11 @@ export class Service {
   /** The config in force. */
   get current(): Config {
     return this.config;
+  }
+
+  /** The config in force (the coordinator owns it; a reload swaps it whole). */
+  private get config(): Config {
+    return this.coordinator.current;
   }
 
   /** The address the HTTP server listens on. */
@@ -197,7 +213,6 @@ export class Service {
             : { reason: outcome.reason },
           ms / 1000,
         );
-        if (ok) this.dispatcher.wake(outcome.destinations);
         if (ok && outcome.notes) this.metrics.decoded(source, outcome.type, outcome.notes);
         const line = {
           source,
@@ -325,34 +340,33 @@ export class Service {
    * a good one is swapped in whole: new events use the new routes; queued deliveries keep their destination.
    */
   async reload(): Promise<{ ok: true } | { ok: false; lines: string[] }> {
-    let next: Config;
-    try {
-      next = (await loadOrThrow(this.opts.configPath, this.opts.env, this.log)).config;
-    } catch (err) {
-      const lines = err instanceof ConfigRejected ? err.lines : [(err as Error).message];
-      this.metrics.reload('refused');
-      this.log.error({ problems: lines }, 'config reload refused; keeping the running config');
-      return { ok: false, lines };
-    }
+    const result = await this.coordinator.reload();
+    if (result.ok) return { ok: true };
+    const err = result.error;
+    const lines = err instanceof ConfigRejected ? err.lines : [(err as Error).message];
+    this.metrics.reload('refused');
+    this.log.error({ problems: lines }, 'config reload refused; keeping the running config');
+    return { ok: false, lines };
+  }
+
+  /** What a config swap changes here, in order: a warning, the workers, the log and metrics, old clients. */
+  private onConfigChange = async ({ next, previous, graceMs }: ConfigChange): Promise<void> => {
     if (
-      JSON.stringify(next.store) !== JSON.stringify(this.config.store) ||
-      JSON.stringify(next.server) !== JSON.stringify(this.config.server) ||
-      JSON.stringify(next.admin.listen) !== JSON.stringify(this.config.admin.listen)
+      JSON.stringify(next.store) !== JSON.stringify(previous.store) ||
+      JSON.stringify(next.server) !== JSON.stringify(previous.server) ||
+      JSON.stringify(next.admin.listen) !== JSON.stringify(previous.admin.listen)
     ) {
       this.log.warn({}, 'store, server and admin.listen settings changed: they take effect after a restart');
     }
-    const previous = this.config;
-    this.config = next;
-    await this.dispatcher.apply(next);
+    await this.dispatcher.apply(next, graceMs);
     this.metrics.reload('applied');
     this.log.info(
       { destinations: [...next.destinations.keys()], routes: next.router.routeNames },
       'config reloaded',
     );
-    // Sends still in flight on the old destinations finish first; give them the attempt timeout.
-    setTimeout(() => void closeDestinations(previous, this.log), previous.delivery.timeoutMs + 1000).unref();
-    return { ok: true };
-  }
+    // Sends still in flight on the old destinations finish first (the grace rule), then their clients close.
+    setTimeout(() => void closeDestinations(previous, this.log), graceMs).unref();
+  };
 
   /**
    * Graceful stop: refuse new requests, let in-flight work finish until the deadline, leave the rest queued.

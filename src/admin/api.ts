@@ -146,8 +146,8 @@ export function createAdminApi(deps: AdminDeps): Koa.Middleware {
       { config: deps.config, committer: deps.committer, store: deps.store, clock: deps.clock },
     );
     if (outcome.status === 200) {
+      // The committer has already woken the destinations that got deliveries.
       await deps.store.deleteRejected({ id: r.id });
-      deps.dispatcher.wake(outcome.destinations);
     }
     ctx.status = outcome.status === 200 ? 200 : 422;
     ctx.body =

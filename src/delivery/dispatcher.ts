@@ -1,12 +1,10 @@
 import type { Clock } from '../clock.ts';
+import { graceMs as graceMsOf } from '../config/coordinator.ts';
 import type { Config } from '../config/types.ts';
 import type { Store } from '../store/types.ts';
 import type { CircuitBreaker } from './controls.ts';
 import type { DeliveryObserver } from './observer.ts';
 import { type ControlsSnapshot, DestinationWorker } from './worker.ts';
-
-/** How long a destination removed by a reload may finish its in-flight sends. */
-const REMOVED_GRACE_MS = 10_000;
 
 /** What the dispatcher needs. */
 export interface DispatcherDeps {
@@ -62,14 +60,17 @@ export class Dispatcher {
     return this.workers.get(destination)?.circuit;
   }
 
-  /** Brings the workers in line with a new config: update kept ones, start new ones, stop removed ones. */
-  async apply(config: Config): Promise<void> {
+  /**
+   * Brings the workers in line with a new config: update kept ones, start new ones, stop removed ones, which may
+   * finish their in-flight sends for `graceMs` (config/coordinator.ts graceMs: the reload's one grace rule).
+   */
+  async apply(config: Config, graceMs = graceMsOf(config)): Promise<void> {
     const stops: Promise<void>[] = [];
     for (const [name, worker] of this.workers) {
       const dest = config.destinations.get(name);
       if (dest) continue;
       this.workers.delete(name);
-      stops.push(worker.stop(Date.now() + REMOVED_GRACE_MS));
+      stops.push(worker.stop(Date.now() + graceMs));
     }
     for (const [name, dest] of config.destinations) {
       const existing = this.workers.get(name);
