@@ -1,4 +1,4 @@
-import { isLeft } from 'fp-ts/Either';
+import { isLeft } from 'fp-ts/lib/Either.js';
 import type { Config, SourceConfig } from '../config/types.ts';
 import type { GatewayEvent } from '../event.ts';
 import { newId } from '../ids.ts';

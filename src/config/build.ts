@@ -2,7 +2,7 @@
  * Stage 4: build. Each linked destination is created by its plugin (templates compile here), routes are
  * compiled by the routing engine, and the result is frozen into the Config every other part reads.
  */
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import type { Destination, PluginContext, PluginLogger } from '../destinations/api.ts';
 import { buildRouter } from '../routing/build.ts';
 import type { Router } from '../routing/types.ts';

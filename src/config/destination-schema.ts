@@ -2,7 +2,7 @@
  * The keys of a destination that belong to the core rather than to its plugin: `type` and the delivery
  * controls (contract §7). Everything else under a destination is the plugin's, decoded in link.ts.
  */
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { resolveField } from '../routing/fields.ts';
 import {

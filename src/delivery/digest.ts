@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import type { GatewayEvent } from '../event.ts';
 import { type Field, resolveField } from '../routing/fields.ts';
 import type { ClaimedDelivery } from '../store/types.ts';

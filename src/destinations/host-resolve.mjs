@@ -12,10 +12,12 @@
 const SHARED = /^(switchboard\/plugin-sdk|io-ts(\/.*)?|fp-ts(\/.*)?)$/;
 
 let gatewayUrl;
+let sdkUrl;
 
-/** Receives the gateway's package.json URL from register(). */
+/** Receives the gateway's package.json URL and its plugin SDK module's URL from register(). */
 export function initialize(data) {
   gatewayUrl = data.gatewayUrl;
+  sdkUrl = data.sdkUrl;
 }
 
 /**
@@ -24,6 +26,8 @@ export function initialize(data) {
  * import/export, and read as CommonJS their imports would bypass this hook and fail.
  */
 export async function resolve(specifier, context, next) {
+  // Always the running gateway's own SDK (built or not), never a second copy by the package's exports map.
+  if (specifier === 'switchboard/plugin-sdk' && sdkUrl !== undefined) return next(sdkUrl, context);
   let resolved;
   try {
     resolved = await next(specifier, context);

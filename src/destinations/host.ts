@@ -1,7 +1,8 @@
 /**
  * The plugin host: finds destination plugins in folders and imports them (contract §6). A plugin is a folder
  * with index.ts/index.js or a single .ts/.js file whose default export is `{ type, config, create }`. tsx is
- * registered by bin/switchboard.js (and by mocha), so .ts plugins load without a build step.
+ * registered by bin/switchboard.js (and by mocha), or here before the first .ts plugin when the gateway runs
+ * built (dist/), so .ts plugins load without a build step.
  *
  * Node caches imported modules, so a config reload sees the plugins loaded at start; changed plugin code
  * needs a restart.
@@ -31,7 +32,12 @@ function shareGatewayModules(): void {
   if (sharedResolution) return;
   sharedResolution = true;
   register('./host-resolve.mjs', import.meta.url, {
-    data: { gatewayUrl: new URL('../../package.json', import.meta.url).href },
+    data: {
+      gatewayUrl: new URL('../../package.json', import.meta.url).href,
+      // The SDK beside this module (sdk.ts from the sources, sdk.js built): plugins and the core share one copy,
+      // so the errors a plugin throws are the classes the core checks for.
+      sdkUrl: new URL(import.meta.url.endsWith('.ts') ? './sdk.ts' : './sdk.js', import.meta.url).href,
+    },
   });
 }
 
@@ -115,9 +121,23 @@ async function firstFile(candidates: string[]): Promise<string | undefined> {
   return undefined;
 }
 
+let typescriptLoader = import.meta.url.endsWith('.ts');
+
+/**
+ * Plugins written in TypeScript load without a build: the built gateway (dist/) registers tsx the first time it
+ * meets a .ts plugin, and only then (from the sources, tsx is already there).
+ */
+async function ensureTypescriptLoader(file: string): Promise<void> {
+  if (typescriptLoader || !file.endsWith('.ts')) return;
+  typescriptLoader = true;
+  const { register: registerTsx } = await import('tsx/esm/api');
+  registerTsx();
+}
+
 async function importPlugin(file: string, errors: string[]): Promise<DestinationPlugin | undefined> {
   let mod: { default?: unknown };
   try {
+    await ensureTypescriptLoader(file);
     mod = await import(pathToFileURL(file).href);
   } catch (err) {
     errors.push(loadFailure(file, err));

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isLeft } from 'fp-ts/Either';
+import { isLeft } from 'fp-ts/lib/Either.js';
 import type { Clock } from '../clock.ts';
 import type { Config, SourceConfig } from '../config/types.ts';
 import type { AnyEventType, DecodeNote, GatewayEvent } from '../event.ts';

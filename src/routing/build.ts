@@ -1,7 +1,7 @@
-import { sequenceS } from 'fp-ts/Apply';
-import { getSemigroup } from 'fp-ts/Array';
-import type { Either } from 'fp-ts/Either';
-import * as E from 'fp-ts/Either';
+import { sequenceS } from 'fp-ts/lib/Apply.js';
+import { getSemigroup } from 'fp-ts/lib/Array.js';
+import type { Either } from 'fp-ts/lib/Either.js';
+import * as E from 'fp-ts/lib/Either.js';
 import { type ConfigIssue, didYouMean, under } from '../config/issues.ts';
 import { compileMatch, type Matcher } from './match.ts';
 import { createRouter, type Route } from './router.ts';

@@ -1,5 +1,5 @@
-import type { Either } from 'fp-ts/Either';
-import * as E from 'fp-ts/Either';
+import type { Either } from 'fp-ts/lib/Either.js';
+import * as E from 'fp-ts/lib/Either.js';
 import { type ConfigIssue, didYouMean, under } from '../config/issues.ts';
 import type { Field, FieldValue } from './fields.ts';
 import { boundFor, equals, numeric, type Operand, operandFor } from './operands.ts';

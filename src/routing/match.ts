@@ -1,5 +1,5 @@
-import type { Either } from 'fp-ts/Either';
-import * as E from 'fp-ts/Either';
+import type { Either } from 'fp-ts/lib/Either.js';
+import * as E from 'fp-ts/lib/Either.js';
 import { type ConfigIssue, under } from '../config/issues.ts';
 import type { GatewayEvent } from '../event.ts';
 import { type Condition, compileCondition, holds } from './conditions.ts';

@@ -1,5 +1,5 @@
-import type { Either } from 'fp-ts/Either';
-import * as E from 'fp-ts/Either';
+import type { Either } from 'fp-ts/lib/Either.js';
+import * as E from 'fp-ts/lib/Either.js';
 import { isRecord } from '../config/codecs.ts';
 import type { ConfigIssue } from '../config/issues.ts';
 

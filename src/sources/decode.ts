@@ -1,4 +1,4 @@
-import type { Either } from 'fp-ts/Either';
+import type { Either } from 'fp-ts/lib/Either.js';
 import type { SourceConfig } from '../config/types.ts';
 import type { GatewayEvent } from '../event.ts';
 import { decodeMta } from './mta/decode.ts';

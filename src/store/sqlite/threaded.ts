@@ -1,7 +1,6 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { buildSync } from 'esbuild';
 import { TurnBatcher } from '../turn-batcher.ts';
 import type { CompleteArgs, Store } from '../types.ts';
 import { prepareIngest } from './ingest.ts';
@@ -14,16 +13,23 @@ export { StoreThreadError };
 
 let threadScript: string | undefined;
 
+/** Whether this module runs from the TypeScript sources (tsx: tests, `npx switchboard`) rather than dist/. */
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+
 /**
- * The code the store thread runs: thread.ts and everything it imports, bundled by esbuild into one CommonJS
- * script (about 25 kB, under 100 ms, once per process). A worker does not inherit the tsx loader, and
- * registering tsx in it would start a module-loader thread of its own: about 25 MB more resident memory.
- * better-sqlite3 stays outside, required by its absolute path so the script runs from any directory; the one
- * `import.meta.url` in the bundle (sqlite/migrate.ts, finding its .sql files) is pinned to that file's place.
+ * What the store thread runs. Built (dist/), that is thread.js itself. From the sources, it is thread.ts and
+ * everything it imports, bundled by esbuild (a development dependency) into one CommonJS script (about 25 kB,
+ * under 100 ms, once per process): a worker does not inherit the tsx loader, and registering tsx in it would
+ * start a module-loader thread of its own, about 25 MB more resident memory. better-sqlite3 stays outside,
+ * required by its absolute path so the script runs from any directory; the one `import.meta.url` in the bundle
+ * (sqlite/migrate.ts, finding its .sql files) is pinned to that file's place.
  */
-function storeThreadScript(): string {
+function storeThread(): { script: string | URL; eval: boolean } {
+  if (!FROM_SOURCE) return { script: new URL('./thread.js', import.meta.url), eval: false };
   if (threadScript === undefined) {
-    const sqlite = createRequire(import.meta.url).resolve('better-sqlite3');
+    const require = createRequire(import.meta.url);
+    const { buildSync } = require('esbuild') as typeof import('esbuild');
+    const sqlite = require.resolve('better-sqlite3');
     const result = buildSync({
       entryPoints: [fileURLToPath(new URL('./thread.ts', import.meta.url))],
       bundle: true,
@@ -38,7 +44,7 @@ function storeThreadScript(): string {
     });
     threadScript = result.outputFiles[0].text;
   }
-  return threadScript;
+  return { script: threadScript, eval: true };
 }
 
 /**
@@ -69,7 +75,8 @@ export class ThreadedSqliteStore {
     for (const name of SQLITE_OPERATION_NAMES) {
       Object.defineProperty(this, name, { value: (args?: unknown) => this.call(name, args), writable: true });
     }
-    this.worker = new Worker(storeThreadScript(), { eval: true, workerData: { path, options } });
+    const thread = storeThread();
+    this.worker = new Worker(thread.script, { eval: thread.eval, workerData: { path, options } });
     this.ready = new Promise((resolve, reject) => {
       this.worker.once('message', () => resolve());
       this.worker.once('error', reject);
