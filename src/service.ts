@@ -5,6 +5,7 @@ import { createAdminApi } from './admin/api.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { formatIssue, loadConfigWithPlugins } from './config/load.ts';
 import type { Config } from './config/types.ts';
+import { createConsole, withConsole } from './console/console.ts';
 import { Dispatcher } from './delivery/dispatcher.ts';
 import type { DeliveryObserver } from './delivery/observer.ts';
 import { newId } from './ids.ts';
@@ -148,13 +149,17 @@ export class Service {
       clock,
       readiness: () => this.readiness(),
       metrics: () => this.metrics.render(),
-      admin: createAdminApi({
-        store: this.store,
-        config: () => this.config,
-        clock,
-        dispatcher: this.dispatcher,
-        committer: this.committer,
-      }),
+      admin: withConsole(
+        createConsole({ store: this.store, config: () => this.config, clock, log: this.log }),
+        createAdminApi({
+          store: this.store,
+          config: () => this.config,
+          clock,
+          dispatcher: this.dispatcher,
+          committer: this.committer,
+          log: this.log,
+        }),
+      ),
       onWebhook: (source, outcome, ms) => {
         const ok = outcome.status === 200;
         this.metrics.webhook(

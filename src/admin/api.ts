@@ -4,8 +4,10 @@ import type Koa from 'koa';
 import bodyParser from 'koa-bodyparser';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/types.ts';
+import { CSRF_HEADER, consoleAuth } from '../console/session.ts';
 import type { Dispatcher } from '../delivery/dispatcher.ts';
 import { receive } from '../ingress/receive.ts';
+import type { Log } from '../observability/log.ts';
 import type { GroupCommitter } from '../store/group-commit.ts';
 import type { Store } from '../store/types.ts';
 import { BadParam, deliveryFilter, parseLimit, parseSince } from './params.ts';
@@ -17,6 +19,8 @@ export interface AdminDeps {
   clock: Clock;
   dispatcher: Dispatcher;
   committer: GroupCommitter;
+  /** Where every state-changing request is logged with who made it (token or console session). */
+  log?: Log;
 }
 
 function tokenMatches(expected: string, header: string | undefined): boolean {
@@ -139,10 +143,14 @@ export function createAdminApi(deps: AdminDeps): Koa.Middleware {
       ctx.body = { error: 'the admin API is off (set admin.token to enable it)' };
       return;
     }
-    if (!tokenMatches(token, ctx.get('authorization'))) {
-      ctx.status = 401;
-      ctx.set('WWW-Authenticate', 'Bearer');
-      ctx.body = { error: 'missing or wrong bearer token' };
+    // The bearer token, or else the web console's session cookie with its CSRF header (src/console/).
+    const auth = tokenMatches(token, ctx.get('authorization'))
+      ? { ok: true as const, who: 'admin token' }
+      : consoleAuth(token, { cookie: ctx.get('cookie'), csrf: ctx.get(CSRF_HEADER) || undefined }, now());
+    if (!auth.ok) {
+      ctx.status = auth.status;
+      if (auth.status === 401) ctx.set('WWW-Authenticate', 'Bearer');
+      ctx.body = { error: auth.error };
       return;
     }
     try {
@@ -166,6 +174,15 @@ export function createAdminApi(deps: AdminDeps): Koa.Middleware {
         ctx.status = 503;
         ctx.body = { error: 'the store did not answer; try again' };
       }
+    }
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
+      const line = {
+        who: auth.who,
+        action: `${ctx.method} ${ctx.path}`,
+        request: ctx.request.body,
+        status: ctx.status,
+      };
+      deps.log?.info(line, 'admin action');
     }
   };
 }

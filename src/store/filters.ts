@@ -25,9 +25,32 @@ export function deliveryConditions(filter: DeliveryFilter, bind: Bind): string[]
   return conditions;
 }
 
+/** SQL for a text field inside the `event` JSON column, e.g. `['tags', 'campaign']`; each dialect has its own. */
+export type JsonText = (path: string[], bind: Bind) => string;
+
+/** SQLite: json_extract with a bound, quoted path (keys may hold dots). */
+export const sqliteJsonText: JsonText = (path, bind) =>
+  `json_extract(event, ${bind(`$${path.map((k) => `."${k.replace(/"/g, '')}"`).join('')}`)})`;
+
+/** PostgreSQL: `->` down to the last key, `->>` for its text; keys bound. */
+export const postgresJsonText: JsonText = (path, bind) =>
+  `(event${path.map((k, i) => `${i === path.length - 1 ? '->>' : '->'}${bind(k)}::text`).join('')})`;
+
 /** Conditions on `events` (unaliased) for an EventFilter, ANDed by the caller. */
-export function eventConditions(filter: EventFilter, bind: Bind): string[] {
+export function eventConditions(filter: EventFilter, bind: Bind, json: JsonText = sqliteJsonText): string[] {
   const conditions: string[] = [];
+  if (filter.source !== undefined) conditions.push(`source = ${bind(filter.source)}`);
+  if (filter.until !== undefined) conditions.push(`received_at < ${bind(filter.until.getTime())}`);
+  if (filter.phone !== undefined) {
+    const phone = filter.phone;
+    conditions.push(
+      phone.startsWith('+')
+        ? `${json(['phone'], bind)} = ${bind(phone)}`
+        : `${json(['phone'], bind)} LIKE ${bind(`%${phone.replace(/[^\d]/g, '')}`)}`,
+    );
+  }
+  if (filter.tag !== undefined)
+    conditions.push(`${json(['tags', filter.tag.key], bind)} = ${bind(filter.tag.value)}`);
   if (filter.type !== undefined) conditions.push(`type = ${bind(filter.type)}`);
   if (filter.status !== undefined) conditions.push(`status_name = ${bind(filter.status)}`);
   if (filter.destination !== undefined) {

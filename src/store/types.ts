@@ -105,7 +105,15 @@ export interface EventFilter {
   /** Events with a delivery to this destination. */
   destination?: string;
   since?: Date;
+  /** Only events received before this time. */
+  until?: Date;
   unrouted?: boolean;
+  /** The source's name in config. */
+  source?: string;
+  /** E.164 (`+15551234567`) matches exactly; digits alone match the end of the number (`4567`). */
+  phone?: string;
+  /** Events carrying this tag with this value. */
+  tag?: { key: string; value: string };
 }
 
 /** Keyset pagination: pass back `next` to get the following page. Newest first. */
