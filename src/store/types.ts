@@ -140,6 +140,17 @@ export interface QueueStats {
   oldestPending: Array<{ destination: string; createdAt: Date }>;
 }
 
+/** One bucket of the console's activity chart: events received and attempts made in [at, at + bucket). */
+export interface ActivityBucket {
+  /** ISO 8601 start of the bucket. */
+  at: string;
+  received: number;
+  /** Attempts that delivered. */
+  delivered: number;
+  /** Attempts that did not (retries, permanent failures, the last attempt of a dead delivery). */
+  failed: number;
+}
+
 /** The store interface both backends implement. */
 export interface Store {
   /** Creates or upgrades the schema (numbered migrations; safe when several instances start at once). */
@@ -203,6 +214,8 @@ export interface Store {
   /** Deletes events older than `before` whose deliveries are all final, plus expired dedupe keys. */
   prune(before: Date, now: Date): Promise<number>;
   queueStats(now: Date): Promise<QueueStats>;
+  /** Per-bucket counts from `since` to `until` (every bucket present, zeros included), oldest first. */
+  activity(since: Date, until: Date, bucketMs: number): Promise<ActivityBucket[]>;
   /**
    * Destinations held by an operator (`switchboard pause`), persisted across restarts and instances. A route is
    * held by pausing `route:<name>`: only the deliveries that route created wait.

@@ -1,6 +1,7 @@
 import type pg from 'pg';
+import { activitySql, fillActivity } from '../activity-sql.ts';
 import { OLDEST_PENDING_SQL, QUEUE_DEPTH_SQL } from '../stats-sql.ts';
-import type { DeliveryState, QueueStats } from '../types.ts';
+import type { ActivityBucket, DeliveryState, QueueStats } from '../types.ts';
 import { inTransaction, PRUNE_REPLAY_LOCK } from './db.ts';
 
 const PRUNE_BATCH = 1000;
@@ -59,4 +60,21 @@ export async function setPausedPostgres(pool: pg.Pool, destination: string, paus
   if (paused)
     await pool.query('INSERT INTO paused (destination) VALUES ($1) ON CONFLICT DO NOTHING', [destination]);
   else await pool.query('DELETE FROM paused WHERE destination = $1', [destination]);
+}
+
+const PG_ACTIVITY = activitySql((n) => (n <= 2 ? `$${n}::bigint` : `$${n}`));
+
+/** Received events and attempt outcomes per bucket (the console's chart). */
+export async function activityPostgres(
+  pool: pg.Pool,
+  since: Date,
+  until: Date,
+  bucketMs: number,
+): Promise<ActivityBucket[]> {
+  const args = [bucketMs, bucketMs, since.getTime(), until.getTime()];
+  const [received, attempts] = await Promise.all([
+    pool.query<{ bucket: string; n: string }>(PG_ACTIVITY.received, args),
+    pool.query<{ bucket: string; delivered: string; failed: string }>(PG_ACTIVITY.attempts, args),
+  ]);
+  return fillActivity(since.getTime(), until.getTime(), bucketMs, received.rows, attempts.rows);
 }

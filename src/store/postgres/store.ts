@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { GatewayEvent } from '../../event.ts';
 import { MAX_REJECTED, pageSize } from '../filters.ts';
 import type {
+  ActivityBucket,
   AttemptRecord,
   ClaimedDelivery,
   DeliveryFilter,
@@ -17,7 +18,13 @@ import type {
   Store,
 } from '../types.ts';
 import { ingestPostgres } from './ingest.ts';
-import { pausedPostgres, prunePostgres, queueStatsPostgres, setPausedPostgres } from './maintenance.ts';
+import {
+  activityPostgres,
+  pausedPostgres,
+  prunePostgres,
+  queueStatsPostgres,
+  setPausedPostgres,
+} from './maintenance.ts';
 import { migratePostgres } from './migrate.ts';
 import {
   claimPostgres,
@@ -133,6 +140,10 @@ export class PostgresStore implements Store {
 
   async queueStats(_now: Date): Promise<QueueStats> {
     return queueStatsPostgres(this.pool);
+  }
+
+  async activity(since: Date, until: Date, bucketMs: number): Promise<ActivityBucket[]> {
+    return activityPostgres(this.pool, since, until, bucketMs);
   }
 
   async pausedDestinations(): Promise<string[]> {

@@ -1,5 +1,6 @@
+import { activitySql, fillActivity } from '../activity-sql.ts';
 import { OLDEST_PENDING_SQL, QUEUE_DEPTH_SQL } from '../stats-sql.ts';
-import type { DeliveryState, QueueStats } from '../types.ts';
+import type { ActivityBucket, DeliveryState, QueueStats } from '../types.ts';
 import type { SqliteDb } from './db.ts';
 
 const PRUNE_BATCH = 1000;
@@ -57,4 +58,18 @@ export function setPausedSqlite(db: SqliteDb, destination: string, paused: boole
       db.stmt('INSERT INTO paused (destination) VALUES (?) ON CONFLICT DO NOTHING').run(destination);
     else db.stmt('DELETE FROM paused WHERE destination = ?').run(destination);
   });
+}
+
+/** Received events and attempt outcomes per bucket (the console's chart). */
+export function activitySqlite(db: SqliteDb, since: Date, until: Date, bucketMs: number): ActivityBucket[] {
+  // better-sqlite3 binds JS numbers as REAL; an INTEGER divisor keeps the division whole.
+  const sql = activitySql((n) => (n <= 2 ? 'CAST(? AS INTEGER)' : '?'));
+  const args = [bucketMs, bucketMs, since.getTime(), until.getTime()];
+  const received = db.stmt(sql.received).all(...args) as Array<{ bucket: number; n: number }>;
+  const attempts = db.stmt(sql.attempts).all(...args) as Array<{
+    bucket: number;
+    delivered: number;
+    failed: number;
+  }>;
+  return fillActivity(since.getTime(), until.getTime(), bucketMs, received, attempts);
 }

@@ -1,6 +1,7 @@
 import type { GatewayEvent } from '../../event.ts';
 import { MAX_REJECTED, pageSize } from '../filters.ts';
 import type {
+  ActivityBucket,
   AttemptRecord,
   ClaimedDelivery,
   DeliveryFilter,
@@ -17,7 +18,13 @@ import type {
 } from '../types.ts';
 import type { SqliteDb } from './db.ts';
 import { ingestSqlite, type PreparedIngest, prepareIngest } from './ingest.ts';
-import { pausedSqlite, pruneSqlite, queueStatsSqlite, setPausedSqlite } from './maintenance.ts';
+import {
+  activitySqlite,
+  pausedSqlite,
+  pruneSqlite,
+  queueStatsSqlite,
+  setPausedSqlite,
+} from './maintenance.ts';
 import { migrateSqlite } from './migrate.ts';
 import {
   type CompleteArgs,
@@ -156,6 +163,10 @@ export class SQLiteStore implements Store {
 
   async queueStats(_now: Date): Promise<QueueStats> {
     return queueStatsSqlite(this.db);
+  }
+
+  async activity(since: Date, until: Date, bucketMs: number): Promise<ActivityBucket[]> {
+    return activitySqlite(this.db, since, until, bucketMs);
   }
 
   async pausedDestinations(): Promise<string[]> {
