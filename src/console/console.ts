@@ -115,7 +115,9 @@ export function createConsole(deps: ConsoleDeps): Koa.Middleware {
 
   router.get('/', async (ctx) => {
     const s = session(ctx);
-    if (s) page(ctx, s, 'Overview', 'overview', await overviewPage(deps, now()));
+    if (!s) return;
+    const hours = Math.min(24, Math.max(1, Math.round(Number(ctx.query.hours) || 3)));
+    page(ctx, s, 'Overview', 'overview', await overviewPage(deps, now(), hours));
   });
   router.get('/events', async (ctx) => {
     const s = session(ctx);

@@ -175,6 +175,12 @@ routes:
     expect(forged.status()).to.equal(403);
   });
 
+  it('charts what came in, what was delivered and what failed on the overview', async () => {
+    await page.goto(`${gw.url}/ui/`);
+    const summary = await page.getByRole('img').getAttribute('aria-label');
+    expect(summary).to.equal('Per minute: 2 received, 2 delivered, 2 failed attempts in total.');
+  });
+
   it('pauses a destination with a comment from the overview and resumes it', async () => {
     await page.goto(`${gw.url}/ui/`);
     await page.getByLabel('Target').selectOption('destinations/ops-hook');

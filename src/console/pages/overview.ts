@@ -1,6 +1,7 @@
 import type { Config } from '../../config/types.ts';
 import type { Store } from '../../store/types.ts';
 import { type Html, html } from '../html.ts';
+import { activityChart } from './chart.ts';
 import { age } from './format.ts';
 
 /** What the overview reads: the config in force and the store. */
@@ -16,13 +17,17 @@ const COUNT_CAP = 500;
  * API has it, so this server-rendered one is the fallback from queue stats and pauses), the pause form, and
  * counts of quarantined and rejected payloads with links.
  */
-export async function overviewPage(deps: OverviewDeps, now: number): Promise<Html> {
+export async function overviewPage(deps: OverviewDeps, now: number, hours = 3): Promise<Html> {
   const config = deps.config();
-  const [stats, paused, rejected, unrecognized] = await Promise.all([
+  // Up to 6 hours by the minute; longer spans by 5 minutes, so the chart stays under 300 points.
+  const bucketMs = hours <= 6 ? 60_000 : 300_000;
+  const until = Math.ceil(now / bucketMs) * bucketMs;
+  const [stats, paused, rejected, unrecognized, activity] = await Promise.all([
     deps.store.queueStats(new Date(now)),
     deps.store.pausedDestinations(),
     deps.store.listRejected(COUNT_CAP),
     deps.store.listEvents({ type: 'unrecognized' }, COUNT_CAP),
+    deps.store.activity(new Date(until - hours * 3_600_000), new Date(until), bucketMs),
   ]);
   const count = (destination: string, states: string[]) =>
     stats.depth
@@ -49,6 +54,10 @@ export async function overviewPage(deps: OverviewDeps, now: number): Promise<Htm
     ...config.router.routeNames.map((n) => ({ value: `routes/${n}`, label: `route ${n}` })),
   ];
   return html`
+<section>
+<h2>Activity, last ${hours} hours <span class="spans">${[1, 3, 12, 24].map((h) => (h === hours ? html`<strong>${h}h</strong> ` : html`<a href="/ui/?hours=${h}">${h}h</a> `))}</span></h2>
+${activityChart(activity, bucketMs)}
+</section>
 <section>
 <h2>Destinations</h2>
 <table id="destinations" data-api="/api/destinations">
