@@ -16,6 +16,7 @@ import { type TryInput, tryPage } from './pages/try.ts';
 import {
   csrfMatches,
   csrfToken,
+  endSession,
   issueSession,
   readCookie,
   type Session,
@@ -38,7 +39,8 @@ const SECURITY_HEADERS: Record<string, string> = {
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'X-Frame-Options': 'DENY',
   'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
+  // same-origin, not no-referrer: with no-referrer Chromium sends `Origin: null` on form posts, which the origin check refuses.
+  'Referrer-Policy': 'same-origin',
   'Cache-Control': 'no-store',
 };
 
@@ -108,6 +110,7 @@ export function createConsole(deps: ConsoleDeps): Koa.Middleware {
   router.post('/logout', (ctx) => {
     const s = session(ctx);
     if (!s || !csrfOk(ctx, s)) return;
+    endSession(s, now());
     ctx.set('Set-Cookie', sessionCookie('', ctx.secure));
     deps.log?.info({ who: s.who }, 'console logout');
     ctx.redirect('/ui/login');
@@ -201,6 +204,18 @@ export function createConsole(deps: ConsoleDeps): Koa.Middleware {
     }
     if (ctx.path === '/ui') return ctx.redirect('/ui/');
     ctx.set(SECURITY_HEADERS);
+    // SameSite ignores ports, so another site on the same host (localhost:3000) counts as same-site and its
+    // forms would carry the cookie; a POST whose Origin is not this console's is refused before anything else.
+    const origin = ctx.get('origin');
+    if (ctx.method === 'POST' && origin && origin !== `${ctx.protocol}://${ctx.host}`) {
+      ctx.status = 403;
+      ctx.type = 'html';
+      ctx.body = layout({
+        title: 'Refused',
+        body: html`<p class="error" role="alert">This request came from another site (${origin}).</p>`,
+      });
+      return;
+    }
     try {
       await parse(ctx, () =>
         routes(ctx as never, async () => {

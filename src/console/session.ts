@@ -70,7 +70,23 @@ function describe(id: string, name: string, expiresAt: number): Session {
   };
 }
 
-/** The session a cookie value proves, or null when it is absent, forged, signed with an old token or expired. */
+/**
+ * Sessions ended by logging out, until they would have expired. A stateless cookie cannot be recalled from a
+ * browser, and a copy of it taken before logout must not keep working (LiteLLM #36997 is that complaint).
+ * Kept in this process: with several instances behind one address, the others accept a logged-out cookie
+ * until it expires (8 h) or the admin token is rotated, which ends every session everywhere.
+ */
+const loggedOut = new Map<string, number>();
+const MAX_LOGGED_OUT = 10_000;
+
+/** Ends a session here: its cookie is refused from now on. */
+export function endSession(session: Session, now: number): void {
+  for (const [id, expiresAt] of loggedOut) if (expiresAt <= now) loggedOut.delete(id);
+  if (loggedOut.size >= MAX_LOGGED_OUT) loggedOut.delete(loggedOut.keys().next().value as string);
+  loggedOut.set(session.id, session.expiresAt);
+}
+
+/** The session a cookie value proves, or null when it is absent, forged, signed with an old token, expired or logged out. */
 export function verifySession(token: string, value: string | undefined, now: number): Session | null {
   if (!value) return null;
   const parts = value.split('.');
@@ -78,7 +94,7 @@ export function verifySession(token: string, value: string | undefined, now: num
   const [id, exp, name, sig] = parts;
   if (!sameText(sig, mac(token, `${id}.${exp}.${name}`))) return null;
   const expiresAt = Number(exp);
-  if (!Number.isFinite(expiresAt) || expiresAt <= now) return null;
+  if (!Number.isFinite(expiresAt) || expiresAt <= now || loggedOut.has(id)) return null;
   return describe(id, Buffer.from(name, 'base64url').toString('utf8'), expiresAt);
 }
 

@@ -20,6 +20,7 @@ describe('the web console in a real browser', function () {
   let page: Page;
   let context: BrowserContext;
   let eventId: string;
+  let replyId: string;
   const shots = screenshotDir();
 
   before(async function () {
@@ -96,7 +97,7 @@ routes:
 
   it('lists a webhook posted by the test, newest first, with the phone and text masked', async () => {
     eventId = await post(fixture('delivery-status'));
-    const replyId = await post(fixture('message-reply'));
+    replyId = await post(fixture('message-reply'));
     await page.goto(`${gw.url}/ui/events`);
     const rows = page.locator('table.events tbody tr');
     await rows.first().waitFor();
@@ -147,7 +148,16 @@ routes:
     await page.screenshot({ path: join(shots, 'event.png'), fullPage: true });
   });
 
+  it('shows message text in full on the event page, as text, never as markup', async () => {
+    await page.goto(`${gw.url}/ui/events/${replyId}`);
+    const reply = JSON.parse(fixture('message-reply')) as { message: string };
+    const shown = await page.locator('dd', { hasText: 'damaged box' }).textContent();
+    expect(shown).to.equal(reply.message);
+    expect(await page.locator('main a[href^="https://media"], main script').count()).to.equal(0);
+  });
+
   it('delivers it when Retry is pressed after the sink recovers, and logs who did it', async () => {
+    await page.goto(`${gw.url}/ui/events/${eventId}`);
     sink.reply = () => ({ status: 200 });
     const before = sink.requests.length;
     await page.getByRole('button', { name: 'Retry' }).click();
@@ -173,6 +183,24 @@ routes:
       headers: { 'x-csrf-token': 'forged' },
     });
     expect(forged.status()).to.equal(403);
+  });
+
+  it("accepts the page's CSRF token, but not from a page of another origin on the same host", async () => {
+    await page.goto(`${gw.url}/ui/try`);
+    const csrf = (await page.locator('meta[name="csrf-token"]').getAttribute('content')) ?? '';
+    const form = { _csrf: csrf, source: 'mta', payload: fixture('message-reply') };
+    const same = await context.request.post(`${gw.url}/ui/try`, { form, headers: { origin: gw.url } });
+    expect(same.status()).to.equal(200);
+    const other = await context.request.post(`${gw.url}/ui/try`, {
+      form,
+      headers: { origin: 'http://127.0.0.1:3000' },
+    });
+    expect(other.status()).to.equal(403);
+    const api = await context.request.post(`${gw.url}/api/deliveries/retry`, {
+      data: {},
+      headers: { 'x-csrf-token': csrf },
+    });
+    expect(api.status()).to.equal(200);
   });
 
   it('charts what came in, what was delivered and what failed on the overview', async () => {
@@ -209,12 +237,16 @@ routes:
     await page.screenshot({ path: join(shots, 'try.png'), fullPage: true });
   });
 
-  it('logs out: the session cookie is cleared and pages ask for the token again', async () => {
+  it('logs out: the cookie is cleared, and a copy of it taken before is refused too', async () => {
+    const [before] = await context.cookies();
+    const csrf = (await page.locator('meta[name="csrf-token"]').getAttribute('content')) ?? '';
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.getByLabel('Admin token').waitFor();
     expect(await context.cookies()).to.deep.equal([]);
-    const api = await context.request.get(`${gw.url}/api/events`);
-    expect(api.status()).to.equal(401);
+    const copy = { cookie: `${before.name}=${before.value}`, 'x-csrf-token': csrf };
+    expect((await fetch(`${gw.url}/api/events`, { headers: copy })).status).to.equal(401);
+    const ui = await fetch(`${gw.url}/ui/`, { headers: copy, redirect: 'manual' });
+    expect(ui.headers.get('location')).to.equal('/ui/login');
   });
 });
 
