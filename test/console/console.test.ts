@@ -225,6 +225,28 @@ routes:
     expect(await row.locator('.state').textContent()).to.equal('active');
   });
 
+  it('retries a filtered set after showing its count and asking for confirmation', async () => {
+    sink.reply = () => ({ status: 503 });
+    const failing = JSON.parse(fixture('delivery-status')) as Record<string, unknown>;
+    for (const messageId of [1, 2]) await post(JSON.stringify({ ...failing, messageId }));
+    const dead = () => logLines().filter((l) => l.msg === 'delivery dead: attempts exhausted').length;
+    await until(() => dead() === 3, 'the two new deliveries to die');
+    await page.goto(`${gw.url}/ui/retry?destination=ops-hook&state=dead`);
+    await page.locator('#retry-count').filter({ hasText: '2 deliveries match' }).waitFor();
+    sink.reply = () => ({ status: 200 });
+    const asked: string[] = [];
+    page.once('dialog', (d) => {
+      asked.push(d.message());
+      void d.accept();
+    });
+    await page.getByRole('button', { name: 'Retry 2 deliveries' }).click();
+    await page.getByRole('status').filter({ hasText: '2 deliveries back in the queue' }).waitFor();
+    expect(asked).to.deep.equal(['Put 2 deliveries back in the queue now?']);
+    const audit = logLines().findLast((l) => l.action === 'POST /api/deliveries/retry');
+    expect(audit?.request).to.deep.equal({ state: 'dead', destination: 'ops-hook' });
+    await page.screenshot({ path: join(shots, 'retry.png'), fullPage: true });
+  });
+
   it('tries a route in the page: a sample reply goes to the archive, nothing is sent', async () => {
     const stored = sink.requests.length;
     await page.goto(`${gw.url}/ui/try`);
@@ -249,6 +271,15 @@ routes:
     expect(ui.headers.get('location')).to.equal('/ui/login');
   });
 });
+
+/** Resolves once `check` holds, checking every 20 ms; fails after 15 s naming `what`. */
+async function until(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 /** The delivery id inside an audit line's action (`POST /api/deliveries/<id>/retry`). */
 function sinkDeliveryId(line: Record<string, unknown> | undefined): string {

@@ -42,7 +42,7 @@ export async function retryPage(
   });
   return html`${retryForm(q)}
 <p id="retry-count"><strong>${shown}</strong> deliver${n === 1 ? 'y matches' : 'ies match'}.</p>
-${n > 0 ? html`<button type="button" data-api="POST /api/deliveries/retry" data-body="${body}" data-confirm="Put ${shown} deliveries back in the queue now?">Retry ${shown} deliveries</button>` : ''}`;
+${n > 0 ? html`<button type="button" data-api="POST /api/deliveries/retry" data-body="${body}" data-confirm="Put ${shown} deliver${n === 1 ? 'y' : 'ies'} back in the queue now?">Retry ${shown} deliver${n === 1 ? 'y' : 'ies'}</button>` : ''}`;
 }
 
 function retryForm(q: Record<string, string | undefined>): Html {
