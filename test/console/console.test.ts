@@ -242,7 +242,9 @@ routes:
     await page.getByRole('button', { name: 'Retry 2 deliveries' }).click();
     await page.getByRole('status').filter({ hasText: '2 deliveries back in the queue' }).waitFor();
     expect(asked).to.deep.equal(['Put 2 deliveries back in the queue now?']);
-    const audit = logLines().findLast((l) => l.action === 'POST /api/deliveries/retry');
+    const audit = logLines()
+      .reverse()
+      .find((l) => l.action === 'POST /api/deliveries/retry');
     expect(audit?.request).to.deep.equal({ state: 'dead', destination: 'ops-hook' });
     await page.screenshot({ path: join(shots, 'retry.png'), fullPage: true });
   });
