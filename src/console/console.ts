@@ -106,6 +106,7 @@ export function createConsole(deps: ConsoleDeps): Koa.Middleware {
     ctx.set('Set-Cookie', sessionCookie(issued.value, ctx.secure));
     deps.log?.info({ who: issued.session.who, ip: ctx.ip }, 'console login');
     ctx.redirect('/ui/');
+    ctx.status = 303; // the next request is a GET, whatever the browser
   });
   router.post('/logout', (ctx) => {
     const s = session(ctx);
@@ -114,6 +115,7 @@ export function createConsole(deps: ConsoleDeps): Koa.Middleware {
     ctx.set('Set-Cookie', sessionCookie('', ctx.secure));
     deps.log?.info({ who: s.who }, 'console logout');
     ctx.redirect('/ui/login');
+    ctx.status = 303;
   });
 
   router.get('/', async (ctx) => {
