@@ -249,6 +249,72 @@ routes:
     await page.screenshot({ path: join(shots, 'retry.png'), fullPage: true });
   });
 
+  it("shows GET /api/destinations' answer on the overview when the admin API has it: a pause's comment, who, until when", async () => {
+    // The shape the destinations endpoint answers (issue #16); served here by the test, as this branch lacks it.
+    const answer = {
+      destinations: [
+        {
+          name: 'ops-hook',
+          type: 'http',
+          state: 'paused',
+          pause: {
+            by: 'Dana (session abc123)',
+            comment: 'Slack maintenance',
+            since: '2026-12-01T00:00:00.000Z',
+            expiresAt: '2026-12-01T02:00:00.000Z',
+          },
+          pending: 3,
+          inFlight: 0,
+          oldestPendingAt: new Date(Date.now() - 125_000).toISOString(),
+          delivered1h: 40,
+          failed1h: 2,
+          lastError: { at: new Date(Date.now() - 60_000).toISOString(), reason: 'http 503' },
+        },
+        {
+          name: 'archive',
+          type: 'file',
+          state: 'breaker-open',
+          breaker: { state: 'open', openUntil: '2026-12-01T00:30:00.000Z' },
+          pending: 0,
+          inFlight: 1,
+          delivered1h: 7,
+          failed1h: 0,
+        },
+      ],
+    };
+    let sentCsrf: string | undefined;
+    await page.route('**/api/destinations', (route) => {
+      sentCsrf = route.request().headers()['x-csrf-token'];
+      return route.fulfill({ json: answer });
+    });
+    try {
+      await page.goto(`${gw.url}/ui/`);
+      const row = page.locator('#destinations tbody tr', { hasText: 'ops-hook' });
+      await row.getByText('Slack maintenance').waitFor();
+      const cells = await row.locator('td').allTextContents();
+      expect(cells.slice(0, 6)).to.deep.equal([
+        'ops-hook',
+        'http',
+        'paused “Slack maintenance” by Dana (session abc123) until 2026-12-01 02:00:00.000Z',
+        '3',
+        '0',
+        '2 min',
+      ]);
+      expect(cells.slice(6, 9)).to.deep.equal(['40', '2', '1 min ago: http 503']);
+      expect(await row.getByRole('button', { name: 'Resume' }).count()).to.equal(1);
+      const other = await page
+        .locator('#destinations tbody tr', { hasText: 'archive' })
+        .locator('td')
+        .nth(2)
+        .textContent();
+      expect(other).to.equal('breaker-open until 2026-12-01 00:30:00.000Z');
+      expect(sentCsrf).to.equal(await page.locator('meta[name="csrf-token"]').getAttribute('content'));
+      await page.screenshot({ path: join(shots, 'overview-destinations.png'), fullPage: true });
+    } finally {
+      await page.unroute('**/api/destinations');
+    }
+  });
+
   it('tries a route in the page: a sample reply goes to the archive, nothing is sent', async () => {
     const stored = sink.requests.length;
     await page.goto(`${gw.url}/ui/try`);
