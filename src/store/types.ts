@@ -114,12 +114,19 @@ export interface EventFilter {
   phone?: string;
   /** Events carrying this tag with this value. */
   tag?: { key: string; value: string };
+  /**
+   * Phone and tag live in the event's JSON, unindexed: with this set, they are looked for in at most this many
+   * events (newest first from the cursor); a page that stops there has `partial` and a `next` to go on.
+   */
+  scanLimit?: number;
 }
 
 /** Keyset pagination: pass back `next` to get the following page. Newest first. */
 export interface Page<T> {
   items: T[];
   next: string | null;
+  /** The search stopped at EventFilter.scanLimit events: `next` continues it (items may be fewer, even none). */
+  partial?: boolean;
 }
 
 /** A signature-valid body that failed decoding, kept so nothing authentic is lost. */

@@ -33,6 +33,34 @@ export function consoleScenarios(h: Harness): void {
       expect(await ids({ tag: { key: 'missing', value: '' } })).to.deep.equal([]);
     });
 
+    it('bounds a phone or tag search to scanLimit events a page, and goes on from there', async () => {
+      const store = await h.open();
+      const at = fromT0;
+      const requests = [0, 1, 2, 3, 4].map((i) =>
+        request(at(i * 10), { type: i === 4 ? 'message-send' : 'message-reply' }),
+      );
+      requests[0].event.phone = '+13125550143';
+      const results = await store.ingest(requests, at(40));
+      const search = (cursor?: string, extra: Parameters<Store['listEvents']>[0] = {}) =>
+        store.listEvents({ phone: '0143', scanLimit: 2, ...extra }, 10, cursor);
+      const first = await search();
+      expect(first).to.deep.equal({ items: [], next: results[3].id, partial: true });
+      const second = await search(first.next!);
+      expect(second).to.deep.equal({ items: [], next: results[1].id, partial: true });
+      const third = await search(second.next!);
+      expect([third.items.map((e) => e.id), third.next, third.partial]).to.deep.equal([
+        [results[0].id],
+        null,
+        undefined,
+      ]);
+      // Indexed conditions narrow the window first: of the replies, the two newest are 3 and 2.
+      const replies = await search(undefined, { type: 'message-reply' });
+      expect(replies).to.deep.equal({ items: [], next: results[2].id, partial: true });
+      // Without scanLimit the search goes on to the oldest event in one page.
+      const whole = await store.listEvents({ phone: '0143' }, 10);
+      expect([whole.items.map((e) => e.id), whole.next]).to.deep.equal([[results[0].id], null]);
+    });
+
     it('counts events received and attempts delivered or failed per bucket, zeros included', async () => {
       const store = await h.open();
       const minute = 60_000;
