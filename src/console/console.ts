@@ -86,6 +86,7 @@ export function createConsole(deps: ConsoleDeps): Koa.Middleware {
   };
 
   router.get('/login', (ctx) => {
+    if (verifySession(token(), readCookie(ctx.get('cookie')), now())) return ctx.redirect('/ui/');
     ctx.type = 'html';
     ctx.body = loginPage();
   });
@@ -127,9 +128,7 @@ export function createConsole(deps: ConsoleDeps): Koa.Middleware {
   router.get('/events', async (ctx) => {
     const s = session(ctx);
     if (!s) return;
-    const q = Object.fromEntries(
-      Object.entries(ctx.query).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]),
-    ) as EventQuery;
+    const q = firstValues(ctx.query) as EventQuery;
     page(
       ctx,
       s,
@@ -157,7 +156,7 @@ export function createConsole(deps: ConsoleDeps): Koa.Middleware {
   router.get('/retry', async (ctx) => {
     const s = session(ctx);
     if (!s) return;
-    const q = Object.fromEntries(Object.entries(ctx.query).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
+    const q = firstValues(ctx.query);
     page(ctx, s, 'Retry failed deliveries', 'events', await retryPage(deps.store, q, now()));
   });
   router.get('/rejected', async (ctx) => {
@@ -240,6 +239,13 @@ export function createConsole(deps: ConsoleDeps): Koa.Middleware {
       if (!status || status >= 500) deps.log?.error({ err, path: ctx.path }, 'console page failed');
     }
   };
+}
+
+/** Query parameters with one value each (the first, when a name repeats). */
+function firstValues(
+  query: Record<string, string | string[] | undefined>,
+): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(query).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
 }
 
 function loginPage(error?: string): string {
