@@ -52,7 +52,7 @@ export async function eventsPage(store: Store, q: EventQuery, now: number, sourc
     problem = `${err.param}: ${err.message}`;
     filter = {};
   }
-  const page = problem
+  const page: Page<GatewayEvent> = problem
     ? { items: [], next: null }
     : await store.listEvents(filter, PAGE, q.cursor || undefined);
   const keep = { ...q, cursor: undefined };
