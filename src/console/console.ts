@@ -134,7 +134,10 @@ export function createConsole(deps: ConsoleDeps): Koa.Middleware {
       s,
       'Events',
       'events',
-      await eventsPage(deps.store, q, now(), [...deps.config().sources.keys()]),
+      await eventsPage(deps.store, q, now(), {
+        sources: [...deps.config().sources.keys()],
+        destinations: [...deps.config().destinations.keys()],
+      }),
     );
   });
   router.get('/events/:id', async (ctx) => {

@@ -112,7 +112,7 @@ routes:
     await page.screenshot({ path: join(shots, 'events.png'), fullPage: true });
   });
 
-  it('filters the list by type, status, phone (whole or last digits) and tag', async () => {
+  it('filters the list by type, status, destination, phone (whole or last digits) and tag', async () => {
     const shown = async (query: string) => {
       await page.goto(`${gw.url}/ui/events?${query}`);
       await page.locator('table.events tbody tr').first().waitFor();
@@ -120,6 +120,7 @@ routes:
     };
     expect(await shown('type=delivery-status')).to.equal(1);
     expect(await shown('status=undelivered')).to.equal(1);
+    expect(await shown('destination=archive')).to.equal(1);
     expect(await shown('phone=0143')).to.equal(2);
     expect(await shown('phone=%2B13125550143')).to.equal(2);
     expect(await shown('phone=9999')).to.equal(0);

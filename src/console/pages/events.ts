@@ -7,7 +7,19 @@ import { when } from './format.ts';
 
 /** The list's query parameters, as typed in its filter form. */
 export type EventQuery = Partial<
-  Record<'source' | 'type' | 'status' | 'phone' | 'tag' | 'since' | 'until' | 'unrouted' | 'cursor', string>
+  Record<
+    | 'source'
+    | 'type'
+    | 'status'
+    | 'destination'
+    | 'phone'
+    | 'tag'
+    | 'since'
+    | 'until'
+    | 'unrouted'
+    | 'cursor',
+    string
+  >
 >;
 
 const PAGE = 50;
@@ -23,6 +35,7 @@ export function eventFilter(q: EventQuery, now: number): EventFilter {
   if (q.source) filter.source = q.source;
   if (q.type) filter.type = q.type;
   if (q.status) filter.status = q.status.trim().toUpperCase();
+  if (q.destination) filter.destination = q.destination;
   if (q.phone) {
     const phone = q.phone.trim();
     if (!/^\+?[\d\s().-]{2,20}$/.test(phone))
@@ -42,7 +55,12 @@ export function eventFilter(q: EventQuery, now: number): EventFilter {
 }
 
 /** The events list: the filter form, one page newest first (keyset: `cursor` is the last id shown), a next link. */
-export async function eventsPage(store: Store, q: EventQuery, now: number, sources: string[]): Promise<Html> {
+export async function eventsPage(
+  store: Store,
+  q: EventQuery,
+  now: number,
+  names: { sources: string[]; destinations: string[] },
+): Promise<Html> {
   let filter: EventFilter;
   let problem: string | undefined;
   try {
@@ -57,7 +75,7 @@ export async function eventsPage(store: Store, q: EventQuery, now: number, sourc
     : await store.listEvents(filter, PAGE, q.cursor || undefined);
   const keep = { ...q, cursor: undefined };
   return html`
-${filterForm(q, sources)}
+${filterForm(q, names)}
 ${problem ? html`<p class="error" role="alert">${problem}</p>` : ''}
 <table class="events">
 <thead><tr><th>Received</th><th>Source</th><th>Type</th><th>Status</th><th>Phone</th><th>Text</th><th>Tags</th></tr></thead>
@@ -84,13 +102,17 @@ function row(e: GatewayEvent): Html {
 </tr>`;
 }
 
-function filterForm(q: EventQuery, sources: string[]): Html {
+function filterForm(
+  q: EventQuery,
+  { sources, destinations }: { sources: string[]; destinations: string[] },
+): Html {
   const types = [...EVENT_TYPES, 'unrecognized'];
   const opt = (value: string, label: string, current: string | undefined) =>
     html`<option value="${value}"${current === value ? html` selected` : ''}>${label}</option>`;
   return html`<form class="filters" method="get" action="/ui/events">
 <label>Source <select name="source">${opt('', 'any', q.source)}${sources.map((s) => opt(s, s, q.source))}</select></label>
 <label>Type <select name="type">${opt('', 'any', q.type)}${types.map((t) => opt(t, t, q.type))}</select></label>
+<label>Destination <select name="destination">${opt('', 'any', q.destination)}${destinations.map((d) => opt(d, d, q.destination))}</select></label>
 <label>Status <input name="status" value="${q.status ?? ''}" placeholder="DELIVERY_FAILED" size="14"></label>
 <label>Phone <input name="phone" value="${q.phone ?? ''}" placeholder="+1555… or 4567" size="12"></label>
 <label>Tag <input name="tag" value="${q.tag ?? ''}" placeholder="campaign=spring" size="14"></label>
