@@ -7,9 +7,9 @@ import { rootCertificates } from 'node:tls';
 import nodemailer from 'nodemailer';
 import type { Destination, DestinationPlugin, PluginContext } from '../../src/destinations/api.ts';
 import { TransientError } from '../../src/destinations/errors.ts';
-import type { AnyEventType, GatewayEvent } from '../../src/event.ts';
+import type { GatewayEvent } from '../../src/event.ts';
 import type { Template } from '../../src/templates/template.ts';
-import { DEFAULT_SUBJECT, DEFAULT_TEXT, EMAIL_DEFAULTS, EmailOptions } from './config.ts';
+import { CORE_SUBJECT, DEFAULT_TEXT, EMAIL_DEFAULTS, EmailOptions, GENERIC_SUBJECT } from './config.ts';
 import { failureForSmtpError } from './failures.ts';
 
 type Transport = ReturnType<typeof nodemailer.createTransport>;
@@ -20,11 +20,13 @@ function subjects(subject: string | undefined, ctx: PluginContext): (event: Gate
     const one = ctx.template('subject', subject, 'header');
     return (event) => one.render(event);
   }
-  const byType = new Map<AnyEventType, Template>();
-  for (const [type, source] of Object.entries(DEFAULT_SUBJECT) as Array<[AnyEventType, string]>) {
-    byType.set(type, ctx.template('subject', source, 'header'));
+  // The layout the event's source declares for email, else a generic subject naming the type and source.
+  const byType = new Map<string, Template>();
+  for (const [type, layout] of Object.entries({ ...ctx.layouts?.('email'), ...CORE_SUBJECT })) {
+    if (layout.subject !== undefined) byType.set(type, ctx.template('subject', layout.subject, 'header'));
   }
-  return (event) => byType.get(event.type)!.render(event);
+  const generic = ctx.template('subject', GENERIC_SUBJECT, 'header');
+  return (event) => (byType.get(event.type) ?? generic).render(event);
 }
 
 /** Compiles `to` or `cc`, keyed where the user wrote each address (a single string or a list item). */

@@ -2,7 +2,8 @@
  * The Block Kit layout for each event type. Every value taken from the event goes through escapeFor('slack'),
  * so a reply saying `<!channel>` or `<@U123>` shows as text and pings no one.
  */
-import type { EventStatus, GatewayEvent } from '../../src/event.ts';
+import type { GatewayEvent } from '../../src/event.ts';
+import type { EventStatus, MtaEvent } from '../../src/sources/mta/event.ts';
 import { escapeFor } from '../../src/templates/template.ts';
 
 /** A Slack mrkdwn text object. */
@@ -39,7 +40,7 @@ export function statusBadge(status: EventStatus | undefined): string {
   return `${emoji} *${esc(status.name)}*`;
 }
 
-function headline(event: GatewayEvent): string {
+function headline(event: MtaEvent): string {
   const phone = esc(event.phone ?? 'an unknown number');
   switch (event.type) {
     case 'delivery-status':
@@ -52,6 +53,8 @@ function headline(event: GatewayEvent): string {
       return `:white_check_mark: *Opt-in* from ${phone}`;
     case 'unrecognized':
       return `:warning: *Undecodable webhook* from source ${esc(event.source)}`;
+    default:
+      return `*${esc(event.type)}* from source ${esc(event.source)}`;
   }
 }
 
@@ -65,7 +68,7 @@ export function quote(text: string): string {
     .join('\n');
 }
 
-function fields(event: GatewayEvent): Mrkdwn[] {
+function fields(event: MtaEvent): Mrkdwn[] {
   const out: Array<[string, string | number | undefined]> = [
     ['Phone', event.phone],
     ['Message ID', event.messageId],
@@ -84,7 +87,9 @@ function fields(event: GatewayEvent): Mrkdwn[] {
 }
 
 /** The blocks for one event: a headline, the quoted text (replies and sends), fields, and a context line. */
-export function blocksFor(event: GatewayEvent): Block[] {
+export function blocksFor(generic: GatewayEvent): Block[] {
+  // Fields another source does not declare read as absent, so its events get the headline and the facts it has.
+  const event = generic as MtaEvent;
   const blocks: Block[] = [{ type: 'section', text: mrkdwn(headline(event)) }];
   if (event.text !== undefined && event.text !== '' && event.type !== 'delivery-status') {
     blocks.push({ type: 'section', text: mrkdwn(quote(event.text)) });

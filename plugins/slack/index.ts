@@ -10,11 +10,10 @@ import type {
   PluginLogger,
 } from '../../src/destinations/api.ts';
 import { deadline } from '../../src/destinations/deadline.ts';
-import type { AnyEventType } from '../../src/event.ts';
 import type { Template } from '../../src/templates/template.ts';
 import { describeTarget, sendHttp, urlSecrets } from '../http/response.ts';
 import { type Block, blocksFor, digestBlocks } from './blocks.ts';
-import { DEFAULT_TEXT, SlackOptions } from './config.ts';
+import { CORE_TEXT, GENERIC_TEXT, SlackOptions } from './config.ts';
 import { failureForSlackError } from './failures.ts';
 
 /** What is posted, in either mode. */
@@ -28,26 +27,21 @@ interface SlackMessage {
 /** Posts one message; throws a classified error on failure. */
 type Post = (message: SlackMessage, signal: AbortSignal) => Promise<void>;
 
-/** The `text` template per event type: the configured one for all, or each type's default. */
-function textTemplates(text: string | undefined, ctx: PluginContext): Record<AnyEventType, Template> {
+/**
+ * The `text` template per event type: the configured one for all, else the layout the event's source declares
+ * for Slack (MTA's per-type texts), else a generic line that names the type and the source.
+ */
+function textTemplates(text: string | undefined, ctx: PluginContext): (type: string) => Template {
   if (text !== undefined) {
     const one = ctx.template('text', text, 'slack');
-    return {
-      'delivery-status': one,
-      'message-reply': one,
-      'message-send': one,
-      'number-opt-in': one,
-      unrecognized: one,
-    };
+    return () => one;
   }
-  const each = (type: AnyEventType) => ctx.template('text', DEFAULT_TEXT[type], 'slack');
-  return {
-    'delivery-status': each('delivery-status'),
-    'message-reply': each('message-reply'),
-    'message-send': each('message-send'),
-    'number-opt-in': each('number-opt-in'),
-    unrecognized: each('unrecognized'),
-  };
+  const byType = new Map<string, Template>();
+  for (const [type, layout] of Object.entries({ ...ctx.layouts?.('slack'), ...CORE_TEXT })) {
+    if (layout.text !== undefined) byType.set(type, ctx.template('text', layout.text, 'slack'));
+  }
+  const generic = ctx.template('text', GENERIC_TEXT, 'slack');
+  return (type) => byType.get(type) ?? generic;
 }
 
 /**
@@ -131,12 +125,12 @@ function create(options: SlackOptions, ctx: PluginContext): Destination {
   return {
     async send(event, attempt) {
       await post(
-        withIdentity({ text: texts[event.type].render(event), blocks: blocksFor(event) }),
+        withIdentity({ text: texts(event.type).render(event), blocks: blocksFor(event) }),
         attempt.signal,
       );
     },
     async sendDigest(events, attempt) {
-      const lines = events.map((e) => texts[e.type].render(e));
+      const lines = events.map((e) => texts(e.type).render(e));
       await post(
         withIdentity({ text: `${events.length} events`, blocks: digestBlocks(lines) }),
         attempt.signal,

@@ -117,13 +117,21 @@ async function readAndReceive(ctx: RouterContext, deps: AppDeps): Promise<Receiv
     raw = out.body;
   }
   try {
-    const signature = ctx.get('x-signature') || undefined;
+    const headers = requestHeaders(ctx.req.headers);
     return await receive(
-      { source: sourceName, urlEvent: ctx.params.event, raw, ...(received && { received }), signature },
+      { source: sourceName, urlEvent: ctx.params.event, raw, ...(received && { received }), headers },
       deps,
     );
   } catch {
     // The rejected-payload log or the store failed: the sender must retry, and MTA does on any non-200.
     return reject(503, 'store', 'the event store is unavailable; retry later');
   }
+}
+
+/** Node's headers as one string each (repeated headers joined the way HTTP folds them). */
+function requestHeaders(raw: import('node:http').IncomingHttpHeaders): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(raw))
+    out[name] = Array.isArray(value) ? value.join(', ') : value;
+  return out;
 }

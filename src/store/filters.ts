@@ -3,6 +3,15 @@ import type { DeliveryFilter, EventFilter } from './types.ts';
 /** Binds one value into the statement being built and answers its placeholder (`?` or `$n`). */
 export type Bind = (value: string | number | boolean) => string;
 
+/** The SQL reading a text value at a path inside the `event` JSON column (each dialect spells it its way). */
+export type JsonText = (path: readonly string[]) => string;
+
+/** SQLite's spelling: `json_extract(event, '$.status.name')` (path segments are ours, never user input). */
+export const sqliteJsonText: JsonText = (path) => `json_extract(event, '$.${path.join('.')}')`;
+
+/** PostgreSQL's spelling: `(event::jsonb #>> '{status,name}')`. */
+export const postgresJsonText: JsonText = (path) => `(event::jsonb #>> '{${path.join(',')}}')`;
+
 /** States a worker may still act on; every other state is final. */
 export const ACTIVE_STATES = ['pending', 'sending'] as const;
 
@@ -26,10 +35,12 @@ export function deliveryConditions(filter: DeliveryFilter, bind: Bind): string[]
 }
 
 /** Conditions on `events` (unaliased) for an EventFilter, ANDed by the caller. */
-export function eventConditions(filter: EventFilter, bind: Bind): string[] {
+export function eventConditions(filter: EventFilter, bind: Bind, jsonText: JsonText): string[] {
   const conditions: string[] = [];
   if (filter.type !== undefined) conditions.push(`type = ${bind(filter.type)}`);
-  if (filter.status !== undefined) conditions.push(`status_name = ${bind(filter.status)}`);
+  // A source's own fields live in the event's JSON (migration 002 moved MTA's status_name column there).
+  if (filter.status !== undefined)
+    conditions.push(`${jsonText(['status', 'name'])} = ${bind(filter.status)}`);
   if (filter.destination !== undefined) {
     conditions.push(
       `EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.id AND d.destination = ${bind(filter.destination)})`,

@@ -11,7 +11,8 @@ export function summarize(config: Config): string[] {
   lines.push(`  server: http://${config.server.host}:${config.server.port}`);
   for (const s of config.sources.values()) {
     const auth = s.secret ? 'signed' : 'UNSIGNED (allowUnsigned)';
-    lines.push(`  source ${s.name}: ${s.kind} v${s.version}, ${auth}, POST /webhooks/${s.name}[/<event>]`);
+    const kind = s.plugin.summary ? s.plugin.summary(s.options) : s.kind;
+    lines.push(`  source ${s.name}: ${kind}, ${auth}, POST /webhooks/${s.name}[/<event>]`);
   }
   for (const d of config.destinations.values()) {
     const extras = [

@@ -1,6 +1,13 @@
 import type pg from 'pg';
 import type { GatewayEvent } from '../../event.ts';
-import { cursorCondition, deliveryConditions, eventConditions, toPage, where } from '../filters.ts';
+import {
+  cursorCondition,
+  deliveryConditions,
+  eventConditions,
+  postgresJsonText,
+  toPage,
+  where,
+} from '../filters.ts';
 import {
   type AttemptRecordRow,
   DELIVERY_COLUMNS,
@@ -50,7 +57,7 @@ export async function listEventsPostgres(
 ): Promise<Page<GatewayEvent>> {
   const params: unknown[] = [];
   const bind = pgBind(params);
-  const conditions = [...eventConditions(filter, bind), ...cursorCondition(cursor, bind)];
+  const conditions = [...eventConditions(filter, bind, postgresJsonText), ...cursorCondition(cursor, bind)];
   const sql = `SELECT id, event FROM events${where(conditions)} ORDER BY id DESC LIMIT ${bind(limit + 1)}`;
   const { rows } = await pool.query<{ id: string; event: GatewayEvent }>(sql, params);
   return toPage(rows, limit, (r) => r.event);

@@ -1,5 +1,12 @@
 import type { GatewayEvent } from '../../event.ts';
-import { cursorCondition, deliveryConditions, eventConditions, toPage, where } from '../filters.ts';
+import {
+  cursorCondition,
+  deliveryConditions,
+  eventConditions,
+  sqliteJsonText,
+  toPage,
+  where,
+} from '../filters.ts';
 import {
   type AttemptRecordRow,
   DELIVERY_COLUMNS,
@@ -45,7 +52,7 @@ export function listEventsSqlite(
 ): Page<GatewayEvent> {
   const params: unknown[] = [];
   const bind = sqliteBind(params);
-  const conditions = [...eventConditions(filter, bind), ...cursorCondition(cursor, bind)];
+  const conditions = [...eventConditions(filter, bind, sqliteJsonText), ...cursorCondition(cursor, bind)];
   const sql = `SELECT id, event FROM events${where(conditions)} ORDER BY id DESC LIMIT ${bind(limit + 1)}`;
   const rows = db.stmt(sql).all(...params) as Array<{ id: string; event: string }>;
   return toPage(rows, limit, (r) => fromJson<GatewayEvent>(r.event));

@@ -1,0 +1,26 @@
+import type { SourcePlugin } from './api.ts';
+import hmacSource from './hmac/index.ts';
+import mtaSource from './mta/index.ts';
+import standardWebhooksSource from './standard-webhooks/index.ts';
+
+/** The sources that ship with Switchboard, by kind; user plugins in `plugins/` are added beside them. */
+export const BUILTIN_SOURCES: ReadonlyMap<string, SourcePlugin> = new Map(
+  [mtaSource, standardWebhooksSource, hmacSource].map((p) => [p.kind, p as unknown as SourcePlugin] as const),
+);
+
+/**
+ * Every loaded source's layouts for one destination type, merged by event type (a later plugin does not
+ * override an earlier one's type). What `PluginContext.layouts` answers.
+ */
+export function layoutsFor(
+  sources: Iterable<SourcePlugin>,
+  destinationType: string,
+): Record<string, Readonly<Record<string, string>>> {
+  const out: Record<string, Readonly<Record<string, string>>> = {};
+  for (const source of sources) {
+    for (const [type, layout] of Object.entries(source.layouts?.[destinationType] ?? {})) {
+      if (!Object.hasOwn(out, type)) out[type] = layout;
+    }
+  }
+  return out;
+}
