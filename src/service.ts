@@ -7,8 +7,12 @@ import { formatIssue, loadConfigWithPlugins } from './config/load.ts';
 import type { Config } from './config/types.ts';
 import { Dispatcher } from './delivery/dispatcher.ts';
 import type { DeliveryObserver } from './delivery/observer.ts';
+import { controlsReadiness } from './delivery/readiness.ts';
+import type { ControlsSnapshot } from './delivery/worker.ts';
 import { newId } from './ids.ts';
 import { createApp } from './ingress/app.ts';
+import { controlEvents } from './observability/control-log.ts';
+import { registerControlMetrics } from './observability/control-metrics.ts';
 import { createLogger, type Log } from './observability/log.ts';
 import { Metrics } from './observability/metrics.ts';
 import { GroupCommitter } from './store/group-commit.ts';
@@ -69,7 +73,9 @@ export class Service {
       () => this.store,
       () => clock.now(),
     );
+    const controlMetrics = registerControlMetrics(this.metrics.registry, () => this.destinationControls());
     const observer: DeliveryObserver = {
+      ...controlEvents(log, controlMetrics),
       attempt: (r) => {
         this.metrics.attempt(r);
         const line = {
@@ -86,11 +92,12 @@ export class Service {
           ...(r.leaseHeld ? {} : { leaseLost: true }),
         };
         if (r.outcome === 'delivered') this.log.info(line, 'delivered');
+        else if (r.outcome === 'throttled') this.log.info(line, 'throttled; no attempt spent');
         else if (r.outcome === 'retry') this.log.warn(line, 'attempt failed; will retry');
         else
           this.log.error(
             line,
-            r.outcome === 'dead' ? 'delivery dead: attempts exhausted' : 'delivery failed permanently',
+            r.outcome === 'dead' ? 'delivery dead: retry budget spent' : 'delivery failed permanently',
           );
       },
       workerError: (destination, err) =>
@@ -161,7 +168,12 @@ export class Service {
           source,
           outcome.status,
           ok
-            ? { type: outcome.type, duplicate: outcome.body.duplicate, unrouted: outcome.unrouted }
+            ? {
+                type: outcome.type,
+                duplicate: outcome.body.duplicate,
+                unrouted: outcome.unrouted,
+                secretIndex: outcome.secretIndex,
+              }
             : { reason: outcome.reason },
           ms / 1000,
         );
@@ -224,6 +236,11 @@ export class Service {
     void prune();
   }
 
+  /** Each destination's circuit breaker and throttle, read-only: `{ name: { state, openUntil?, throttledUntil?, ratePerSecond? } }`. */
+  destinationControls(): Record<string, ControlsSnapshot> {
+    return this.dispatcher.controls();
+  }
+
   /** /readyz: the store answers, workers run, and the service is not shutting down. */
   async readiness() {
     const detail: Record<string, unknown> = {};
@@ -237,6 +254,7 @@ export class Service {
     detail.store = storeOk ? 'ok' : 'unavailable';
     detail.workers = this.dispatcher.isRunning ? 'running' : 'stopped';
     if (this.stopping) detail.shuttingDown = true;
+    Object.assign(detail, controlsReadiness(this.destinationControls()));
     try {
       const stats = await this.store.queueStats(new Date());
       const configured = new Set(this.config.destinations.keys());

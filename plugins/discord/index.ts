@@ -1,22 +1,20 @@
 /**
  * A sample custom destination: posts each event to a Discord channel through a webhook.
- * It uses only what any plugin may use (the interface, the error classes, ctx.template), so copy it freely;
- * plugins/discord/README.md walks through it.
+ * It imports only the plugin SDK (`switchboard/plugin-sdk`), exactly as a plugin outside this repository
+ * does, so copy it freely; plugins/discord/README.md walks through it.
  */
-import * as t from 'io-ts';
-import type {
-  AttemptInfo,
-  Destination,
-  DestinationPlugin,
-  PluginContext,
-} from '../../src/destinations/api.ts';
-import { deadline } from '../../src/destinations/deadline.ts';
 import {
-  PermanentError,
-  parseRetryAfter,
-  RetryAfterError,
-  TransientError,
-} from '../../src/destinations/errors.ts';
+  type AttemptInfo,
+  classifyHttpResponse,
+  type Destination,
+  type DestinationPlugin,
+  deadline,
+  failureForRequestError,
+  type PluginContext,
+  snippet,
+  t,
+  truncate,
+} from 'switchboard/plugin-sdk';
 
 /** A string that parses as a URL; checked when the config loads, so create() never meets a bad one. */
 const WebhookUrl = t.refinement(t.string, (s) => URL.canParse(s), 'WebhookUrl');
@@ -36,14 +34,15 @@ function create(options: DiscordOptions, ctx: PluginContext): Destination {
   const content = ctx.template('content', options.content ?? DEFAULT_CONTENT, 'none');
   const url = new URL(options.webhookUrl);
   // The webhook URL is a secret: error messages name the host only, and never quote the path back.
-  const host = url.host;
-  const hide = (text: string) => (url.pathname.length > 1 ? text.split(url.pathname).join('/…') : text);
+  const target = `Discord at ${url.host}`;
+  const secrets = [url.pathname, url.search].filter((s) => s.length > 1);
 
   /** Posts one message; resolves when Discord took it, throws a classified error otherwise. */
   async function post(text: string, attempt: AttemptInfo): Promise<void> {
     // Not AbortSignal.any with AbortSignal.timeout: on Node 20 a garbage collection can drop that timeout.
     const limit = deadline(attempt.signal, ctx.timeoutMs);
     let res: Response;
+    let answer: string;
     try {
       res = await fetch(url, {
         method: 'POST',
@@ -53,32 +52,25 @@ function create(options: DiscordOptions, ctx: PluginContext): Destination {
         redirect: 'manual',
         signal: limit.signal,
       });
-    } catch {
+      answer = res.ok ? '' : await res.text();
+    } catch (err) {
       // Network errors and timeouts: transient, the queue retries with backoff.
-      const reason = limit.signal.aborted ? 'timeout' : 'network';
-      throw new TransientError(`could not reach Discord at ${host} (${reason})`, { reason });
+      throw failureForRequestError(err, target, limit);
     } finally {
       limit.dispose();
     }
-    if (res.ok) return;
-
-    const answer = hide(await res.text().catch(() => ''));
-    const message = `Discord at ${host} answered ${res.status}: ${answer.slice(0, 200)}`;
-    // Rate limited: Discord says when to come back, as `retry_after` seconds in the body or a header.
-    const retryAfterMs = retryAfter(res, answer);
-    if ((res.status === 429 || res.status === 503) && retryAfterMs !== undefined) {
-      throw new RetryAfterError(message, retryAfterMs, { statusCode: res.status });
-    }
-    if (res.status === 408 || res.status === 429 || res.status >= 500) {
-      const reason = res.status === 429 ? 'rate_limited' : 'server_error';
-      throw new TransientError(message, { statusCode: res.status, reason });
-    }
-    // Other 4xx (unknown webhook, bad payload) and redirects will not fix themselves: fail now, no retries.
-    throw new PermanentError(message, { statusCode: res.status, reason: 'client_error' });
+    // The SDK decides what a status means, as for every destination: 429 throttles the destination,
+    // 408/5xx are retried, other 4xx (unknown webhook, bad payload; 401/403 as auth) fail at once.
+    const failure = classifyHttpResponse(target, {
+      status: res.status,
+      snippet: snippet(answer, secrets),
+      retryAfter: bodyRetryAfter(answer) ?? res.headers.get('retry-after'),
+    });
+    if (failure !== undefined) throw failure;
   }
 
   return {
-    send: (event, attempt) => post(content.render(event).slice(0, MAX_CONTENT), attempt),
+    send: (event, attempt) => post(truncate(content.render(event), MAX_CONTENT), attempt),
     // A `group:` digest: one line per event in one message, cut to Discord's limit with a count of the rest.
     sendDigest: (events, attempt) => post(digest(events.map((e) => content.render(e))), attempt),
   };
@@ -91,7 +83,7 @@ const MAX_LINE = MAX_CONTENT - 40;
 function digest(lines: string[]): string {
   let text = '';
   for (const [i, full] of lines.entries()) {
-    const line = full.length > MAX_LINE ? `${full.slice(0, MAX_LINE - 1)}…` : full;
+    const line = truncate(full, MAX_LINE);
     const next = i === 0 ? line : `${text}\n${line}`;
     const rest = lines.length - i - 1;
     const tail = rest > 0 ? `\n… and ${rest} more` : '';
@@ -101,16 +93,14 @@ function digest(lines: string[]): string {
   return text;
 }
 
-/** Milliseconds to wait, from the JSON body's `retry_after` (seconds) or the Retry-After header. */
-function retryAfter(res: Response, text: string): number | undefined {
-  let seconds: unknown;
+/** Discord's `retry_after` (seconds, may be fractional) from a 429's JSON body, as a Retry-After value. */
+function bodyRetryAfter(text: string): string | undefined {
   try {
-    seconds = (JSON.parse(text) as { retry_after?: unknown }).retry_after;
+    const seconds = (JSON.parse(text) as { retry_after?: unknown }).retry_after;
+    return typeof seconds === 'number' && seconds >= 0 ? String(seconds) : undefined;
   } catch {
-    // Not JSON: fall back to the header.
+    return undefined; // not JSON: the header decides
   }
-  if (typeof seconds === 'number' && seconds >= 0) return Math.ceil(seconds * 1000);
-  return parseRetryAfter(res.headers.get('retry-after'));
 }
 
 /** The `discord` destination plugin: the default export is all the core looks at. */

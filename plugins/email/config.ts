@@ -1,5 +1,6 @@
 /** Options of the `email` destination: the SMTP server, the envelope and the message templates. */
-import * as t from 'io-ts';
+import { t } from 'switchboard/plugin-sdk';
+import { Address, Addresses } from './addresses.ts';
 
 /** A TCP port number. */
 const Port = new t.Type<number, number, unknown>(
@@ -9,21 +10,6 @@ const Port = new t.Type<number, number, unknown>(
     Number.isInteger(u) && (u as number) > 0 && (u as number) < 65536
       ? t.success(u as number)
       : t.failure(u, c, 'must be a port number (1-65535)'),
-  t.identity,
-);
-
-/** One address template or a non-empty list of them. */
-const Addresses = new t.Type<string | string[], string | string[], unknown>(
-  'Addresses',
-  (u): u is string | string[] =>
-    typeof u === 'string' || (Array.isArray(u) && u.every((a) => typeof a === 'string')),
-  (u, c) => {
-    if (typeof u === 'string' && u.trim() !== '') return t.success(u);
-    if (Array.isArray(u) && u.length > 0 && u.every((a) => typeof a === 'string' && a.trim() !== '')) {
-      return t.success(u as string[]);
-    }
-    return t.failure(u, c, 'must be an address or a non-empty list of addresses');
-  },
   t.identity,
 );
 
@@ -45,8 +31,15 @@ const Smtp = t.exact(
 /** The email destination's options. Unknown keys are stripped by t.exact and reported by the config loader. */
 export const EmailOptions = t.exact(
   t.intersection([
-    t.type({ smtp: Smtp, from: t.string, to: Addresses }),
-    t.partial({ cc: Addresses, subject: t.string, text: t.string, html: t.string, pool: t.boolean }),
+    t.type({ smtp: Smtp, from: Address, to: Addresses }),
+    t.partial({
+      cc: Addresses,
+      replyTo: Address,
+      subject: t.string,
+      text: t.string,
+      html: t.string,
+      pool: t.boolean,
+    }),
   ]),
   'EmailOptions',
 );

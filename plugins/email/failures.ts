@@ -1,5 +1,5 @@
 /** How a nodemailer failure reads as a delivery outcome. */
-import { PermanentError, TransientError } from '../../src/destinations/errors.ts';
+import { PermanentError, TransientError } from 'switchboard/plugin-sdk';
 
 /** Failures to reach or keep talking to the server: worth retrying, and worth checking host:port. */
 const CONNECTION_CODES = new Set([

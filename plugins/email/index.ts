@@ -5,10 +5,15 @@
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import nodemailer from 'nodemailer';
-import type { Destination, DestinationPlugin, PluginContext } from '../../src/destinations/api.ts';
-import { TransientError } from '../../src/destinations/errors.ts';
-import type { GatewayEvent } from '../../src/event.ts';
-import type { Template } from '../../src/templates/template.ts';
+import {
+  type Destination,
+  type DestinationPlugin,
+  type GatewayEvent,
+  type PluginContext,
+  type Template,
+  TransientError,
+} from 'switchboard/plugin-sdk';
+import { compileAddresses, renderAddresses } from './addresses.ts';
 import { CORE_SUBJECT, DEFAULT_TEXT, EMAIL_DEFAULTS, EmailOptions, GENERIC_SUBJECT } from './config.ts';
 import { failureForSmtpError } from './failures.ts';
 
@@ -27,12 +32,6 @@ function subjects(subject: string | undefined, ctx: PluginContext): (event: Gate
   }
   const generic = ctx.template('subject', GENERIC_SUBJECT, 'header');
   return (event) => (byType.get(event.type) ?? generic).render(event);
-}
-
-/** Compiles `to` or `cc`, keyed where the user wrote each address (a single string or a list item). */
-function addressTemplates(key: 'to' | 'cc', value: string | string[], ctx: PluginContext): Template[] {
-  if (typeof value === 'string') return [ctx.template(key, value, 'header')];
-  return value.map((source, i) => ctx.template([key, i], source, 'header'));
 }
 
 /** Settles `work`, or rejects as transient as soon as the attempt is aborted (nodemailer takes no signal). */
@@ -57,9 +56,12 @@ function create(options: EmailOptions, ctx: PluginContext): Destination {
   const port = smtp.port ?? EMAIL_DEFAULTS.port;
   const target = `${smtp.host}:${port}`;
   const secrets = smtp.auth === undefined ? [] : [smtp.auth.pass];
-  const from = ctx.template('from', options.from, 'header');
-  const to = addressTemplates('to', options.to, ctx);
-  const cc = addressTemplates('cc', options.cc ?? [], ctx);
+  const [from] = compileAddresses('from', [options.from], ctx, true);
+  const to = compileAddresses('to', options.to, ctx);
+  const cc = compileAddresses('cc', options.cc ?? [], ctx);
+  const replyTo = options.replyTo && compileAddresses('replyTo', [options.replyTo], ctx, true)[0];
+  // The SMTP envelope comes from the config's literal addresses alone, whatever the headers say.
+  const smtpEnvelope = { from: from.address, to: [...to, ...cc].map((a) => a.address) };
   const subject = subjects(options.subject, ctx);
   const text = ctx.template('text', options.text ?? DEFAULT_TEXT, 'none');
   const html = options.html === undefined ? undefined : ctx.template('html', options.html, 'html');
@@ -92,11 +94,13 @@ function create(options: EmailOptions, ctx: PluginContext): Destination {
       throw failureForSmtpError(err, target, secrets);
     }
   }
-  // Addresses come from the first event of a send: they are the same for every event unless templated.
+  // Display names come from the first event of a send; the addresses are the config's own.
   const envelope = (event: GatewayEvent) => ({
-    from: from.render(event),
-    to: to.map((t) => t.render(event)),
-    cc: cc.length > 0 ? cc.map((t) => t.render(event)) : undefined,
+    from: renderAddresses([from], event)[0],
+    to: renderAddresses(to, event),
+    cc: cc.length > 0 ? renderAddresses(cc, event) : undefined,
+    replyTo: replyTo ? renderAddresses([replyTo], event)[0] : undefined,
+    envelope: smtpEnvelope,
   });
 
   return {

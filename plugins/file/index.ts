@@ -7,10 +7,14 @@
  */
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import * as t from 'io-ts';
-import type { Destination, DestinationPlugin } from '../../src/destinations/api.ts';
-import { PermanentError, TransientError } from '../../src/destinations/errors.ts';
-import type { GatewayEvent } from '../../src/event.ts';
+import {
+  type Destination,
+  type DestinationPlugin,
+  type GatewayEvent,
+  PermanentError,
+  TransientError,
+  t,
+} from 'switchboard/plugin-sdk';
 
 /** The file destination's options. Unknown keys are stripped by t.exact and reported by the config loader. */
 export const FileOptions = t.exact(

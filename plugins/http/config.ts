@@ -1,46 +1,5 @@
 /** Options of the `http` destination: the codec users' YAML is decoded with, and the defaults applied after. */
-import * as t from 'io-ts';
-
-/** An absolute http(s) URL without credentials (fetch refuses those; put them in `headers`). */
-export const HttpUrl = new t.Type<string, string, unknown>(
-  'HttpUrl',
-  (u): u is string => typeof u === 'string' && httpUrlProblem(u) === undefined,
-  (u, c) => {
-    if (typeof u !== 'string') return t.failure(u, c, 'must be a URL string');
-    const problem = httpUrlProblem(u);
-    // The value itself stays out of the message: webhook URLs are secrets.
-    return problem === undefined ? t.success(u) : t.failure(u, c, problem);
-  },
-  t.identity,
-);
-
-function httpUrlProblem(value: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return 'must be an absolute http:// or https:// URL';
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must be an http:// or https:// URL';
-  if (url.username !== '' || url.password !== '') {
-    return 'must not contain credentials; send them in a header instead';
-  }
-  return undefined;
-}
-
-/** A duration: milliseconds as a number, or a string such as `500ms`, `10s`, `1m`. Decodes to milliseconds. */
-export const Duration = new t.Type<number, number, unknown>(
-  'Duration',
-  (u): u is number => typeof u === 'number' && u > 0,
-  (u, c) => {
-    if (typeof u === 'number' && Number.isFinite(u) && u > 0) return t.success(u);
-    const m = typeof u === 'string' ? /^(\d+(?:\.\d+)?)\s*(ms|s|m)$/.exec(u.trim()) : null;
-    if (m === null) return t.failure(u, c, 'must be a duration such as 500ms, 10s or 1m');
-    const ms = Number(m[1]) * { ms: 1, s: 1000, m: 60_000 }[m[2] as 'ms' | 's' | 'm'];
-    return ms > 0 ? t.success(ms) : t.failure(u, c, 'must be longer than zero');
-  },
-  t.identity,
-);
+import { Duration, HttpUrl, t } from 'switchboard/plugin-sdk';
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 

@@ -2,17 +2,18 @@
  * The `http` destination: POSTs each event as JSON to a URL, optionally signed with Standard Webhooks headers.
  * Sends once per attempt; the status decides the outcome (see response.ts).
  */
-import type {
-  AttemptInfo,
-  Destination,
-  DestinationPlugin,
-  PluginContext,
-} from '../../src/destinations/api.ts';
-import { PermanentError } from '../../src/destinations/errors.ts';
-import type { GatewayEvent } from '../../src/event.ts';
-import type { Template } from '../../src/templates/template.ts';
+import {
+  type AttemptInfo,
+  type Destination,
+  type DestinationPlugin,
+  type GatewayEvent,
+  PermanentError,
+  type PluginContext,
+  sendHttp,
+  type Template,
+  urlSecrets,
+} from 'switchboard/plugin-sdk';
 import { HTTP_DEFAULTS, HttpOptions } from './config.ts';
-import { sendHttp, urlSecrets } from './response.ts';
 import { signatureHeaders, signingKey } from './signature.ts';
 
 /** Headers whose values are not secret, so error messages need not hide them. */

@@ -1,10 +1,16 @@
 /**
  * The Block Kit layout for each event type. Every value taken from the event goes through escapeFor('slack'),
- * so a reply saying `<!channel>` or `<@U123>` shows as text and pings no one.
+ * so a reply saying `<!channel>` or `<@U123>` shows as text and pings no one; every text is cut to Slack's
+ * limits on whole characters, never inside an escape (limits.ts).
  */
-import type { GatewayEvent } from '../../src/event.ts';
-import type { EventStatus, MtaEvent } from '../../src/sources/mta/event.ts';
-import { escapeFor } from '../../src/templates/template.ts';
+import {
+  type EventStatus,
+  escapeFor,
+  type GatewayEvent,
+  type MtaEvent,
+  truncate,
+} from 'switchboard/plugin-sdk';
+import { SLACK_LIMITS } from './limits.ts';
 
 /** A Slack mrkdwn text object. */
 export interface Mrkdwn {
@@ -18,15 +24,10 @@ export type Block =
   | { type: 'section'; fields: Mrkdwn[] }
   | { type: 'context'; elements: Mrkdwn[] };
 
-/** Slack's limits: section text 3000 characters, a field 2000, at most 10 fields. */
-const SECTION_CHARS = 3000;
-const FIELD_CHARS = 2000;
-const MAX_FIELDS = 10;
-
 const esc = (value: string): string => escapeFor('slack', value);
-const mrkdwn = (text: string, max = SECTION_CHARS): Mrkdwn => ({
+const mrkdwn = (text: string, max: number = SLACK_LIMITS.sectionText): Mrkdwn => ({
   type: 'mrkdwn',
-  text: text.length > max ? `${text.slice(0, max - 1)}…` : text,
+  text: truncate(text, max),
 });
 
 /** The badge shown before a delivery status: red for failures, green for final successes, yellow otherwise. */
@@ -60,20 +61,31 @@ function headline(event: MtaEvent): string {
 
 /** The message text as a mrkdwn quote: escaped first, so only our own `>` starts a quote line. */
 export function quote(text: string): string {
-  const room = SECTION_CHARS - 100; // leaves space for the `>` added to every line
-  const cut = text.length > room ? `${text.slice(0, room)}…` : text;
-  return cut
+  const quoted = text
     .split('\n')
     .map((line) => `>${esc(line)}`)
     .join('\n');
+  return truncate(quoted, SLACK_LIMITS.sectionText);
+}
+
+/** A string field of the payload as received (MTA's `carrier`, `errorMessage`), when present. */
+function payloadText(event: GatewayEvent, ...keys: string[]): string | undefined {
+  const payload = event.payload as Record<string, unknown> | null;
+  if (typeof payload !== 'object' || payload === null) return undefined;
+  for (const key of keys) {
+    const value = payload[key];
+    if (typeof value === 'string' && value.trim() !== '') return value;
+  }
+  return undefined;
 }
 
 function fields(event: MtaEvent): Mrkdwn[] {
   const out: Array<[string, string | number | undefined]> = [
     ['Phone', event.phone],
     ['Message ID', event.messageId],
-    ['External ID', event.externalId],
+    ['Carrier', payloadText(event, 'carrier', 'Carrier')],
     ['Status code', event.type === 'delivery-status' ? event.status?.code : undefined],
+    ['External ID', event.externalId],
     ['Opt-in type', event.optInType],
     ['Sender', event.senderName],
     ['Media', event.mediaUrls?.length ? `${event.mediaUrls.length} attachment(s)` : undefined],
@@ -82,15 +94,23 @@ function fields(event: MtaEvent): Mrkdwn[] {
   if (tags.length > 0) out.push(['Tags', tags.map(([k, v]) => `${k}=${v}`).join(', ')]);
   return out
     .filter((f): f is [string, string | number] => f[1] !== undefined && f[1] !== '')
-    .slice(0, MAX_FIELDS)
-    .map(([label, value]) => mrkdwn(`*${label}*\n${esc(String(value))}`, FIELD_CHARS));
+    .slice(0, SLACK_LIMITS.fields)
+    .map(([label, value]) => mrkdwn(`*${label}*\n${esc(String(value))}`, SLACK_LIMITS.fieldText));
 }
 
-/** The blocks for one event: a headline, the quoted text (replies and sends), fields, and a context line. */
-export function blocksFor(generic: GatewayEvent): Block[] {
+/**
+ * The blocks for one event: a headline (the rendered `text` template when one is configured, so it changes
+ * what people see), the error message of a failed delivery or the quoted text of a reply or send, fields
+ * (a failure's carrier among them), and a context line.
+ */
+export function blocksFor(generic: GatewayEvent, renderedText?: string): Block[] {
   // Fields another source does not declare read as absent, so its events get the headline and the facts it has.
   const event = generic as MtaEvent;
-  const blocks: Block[] = [{ type: 'section', text: mrkdwn(headline(event)) }];
+  const top = renderedText !== undefined && renderedText.trim() !== '' ? renderedText : headline(event);
+  const blocks: Block[] = [{ type: 'section', text: mrkdwn(top) }];
+  const error =
+    event.type === 'delivery-status' ? payloadText(event, 'errorMessage', 'ErrorMessage') : undefined;
+  if (error !== undefined) blocks.push({ type: 'section', text: mrkdwn(`*Error:* ${esc(error)}`) });
   if (event.text !== undefined && event.text !== '' && event.type !== 'delivery-status') {
     blocks.push({ type: 'section', text: mrkdwn(quote(event.text)) });
   }
@@ -104,19 +124,39 @@ export function blocksFor(generic: GatewayEvent): Block[] {
   return blocks;
 }
 
-/** How many events a digest lists line by line before summarizing the rest (Slack allows 50 blocks). */
-const DIGEST_LINES = 40;
+/** The longest one event's line may be in a digest. */
+const DIGEST_LINE = 500;
 
 /**
- * The layout of a `group:` digest: a count, then one line per event (each already rendered and escaped by the
- * destination's `text` template), then how many were left out.
+ * The layout of a `group:` digest: a count, then the events' lines (each already rendered and escaped by the
+ * destination's `text` template) packed into sections of up to 3,000 characters, as many as fit within the
+ * message's block and total-text limits, then how many were left out ("…and 12 more").
  */
 export function digestBlocks(lines: string[]): Block[] {
-  const shown = lines.slice(0, DIGEST_LINES);
   const blocks: Block[] = [{ type: 'section', text: mrkdwn(`*${lines.length} events*`) }];
-  for (const line of shown) blocks.push({ type: 'section', text: mrkdwn(`• ${line}`) });
-  if (lines.length > shown.length) {
-    blocks.push({ type: 'context', elements: [mrkdwn(`…and ${lines.length - shown.length} more`)] });
+  const budget = SLACK_LIMITS.totalBlockText - 200; // the count and the "more" line
+  let used = 0;
+  let section = '';
+  let shown = 0;
+  const flush = () => {
+    if (section !== '') blocks.push({ type: 'section', text: { type: 'mrkdwn', text: section } });
+    section = '';
+  };
+  for (const full of lines) {
+    const line = `• ${truncate(full.replace(/\n/g, ' '), DIGEST_LINE)}`;
+    const joined = section === '' ? line : `${section}\n${line}`;
+    if (joined.length > SLACK_LIMITS.sectionText) {
+      if (blocks.length >= SLACK_LIMITS.blocks - 2) break;
+      flush();
+    }
+    if (used + line.length + 1 > budget) break;
+    section = section === '' ? line : `${section}\n${line}`;
+    used += line.length + 1;
+    shown++;
+  }
+  flush();
+  if (lines.length > shown) {
+    blocks.push({ type: 'context', elements: [mrkdwn(`…and ${lines.length - shown} more`)] });
   }
   return blocks;
 }

@@ -1,6 +1,5 @@
 /** Options of the `slack` destination: Web API (token + channel) or an incoming webhook, never both. */
-import * as t from 'io-ts';
-import { HttpUrl } from '../http/config.ts';
+import { HttpUrl, t } from 'switchboard/plugin-sdk';
 
 const SlackFields = t.exact(
   t.partial({
@@ -11,6 +10,8 @@ const SlackFields = t.exact(
     apiUrl: HttpUrl,
     username: t.string,
     iconEmoji: t.string,
+    /** A template rendering a JSON array of Block Kit blocks (event values JSON-escaped). */
+    blocks: t.string,
   }),
   'SlackOptions',
 );

@@ -1,8 +1,14 @@
 /** How a failed Slack Web API call reads as a delivery outcome. */
 import { ErrorCode } from '@slack/web-api';
-import type { Deadline } from '../../src/destinations/deadline.ts';
-import { PermanentError, RetryAfterError, TransientError } from '../../src/destinations/errors.ts';
-import { failureForRequestError, failureForStatus, snippet } from '../http/response.ts';
+import {
+  classifyHttpResponse,
+  type Deadline,
+  failureForRequestError,
+  PermanentError,
+  RetryAfterError,
+  snippet,
+  TransientError,
+} from 'switchboard/plugin-sdk';
 
 /**
  * `ok: false` errors that retrying cannot fix: bad or revoked credentials, a channel the bot cannot post to,
@@ -22,10 +28,18 @@ const PERMANENT: Record<string, string> = {
   is_archived: 'the channel is archived',
   restricted_action: 'the workspace does not let the bot post there',
   msg_too_long: 'shorten the text template',
+  msg_blocks_too_long: 'the blocks hold too much text; shorten the blocks template',
   no_text: 'the text template rendered nothing',
-  invalid_blocks: 'Slack rejected the message layout',
+  invalid_blocks: 'Slack rejected the message layout; check the blocks template',
+  invalid_blocks_format: 'the blocks template must render a JSON array of blocks',
+  too_many_attachments: 'Slack rejected the message layout',
+  invalid_attachments: 'Slack rejected the message layout',
   invalid_arguments: 'Slack rejected the request arguments',
+  channel_is_archived: 'the channel is archived',
 };
+
+/** `ok: false` errors that mean "slow down": the destination pauses, no attempt is spent. */
+const THROTTLED = new Set(['ratelimited', 'rate_limited', 'message_limit_exceeded']);
 
 /**
  * Reads an error thrown by WebClient (configured with no retries and rejectRateLimitedCalls) as a send failure.
@@ -48,12 +62,19 @@ export function failureForSlackError(
     message?: unknown;
   };
   switch (e?.code) {
-    case ErrorCode.RateLimitedError:
-      return new RetryAfterError(
-        `Slack rate-limited the call (retry after ${e.retryAfter} s)`,
-        Number(e.retryAfter) * 1000,
-        { statusCode: 429 },
-      );
+    case ErrorCode.RateLimitedError: {
+      const seconds = Number(e.retryAfter);
+      // An unreadable Retry-After (WebClient passes -1 or NaN through) is ignored: the default pause applies.
+      if (!Number.isFinite(seconds) || seconds < 0) {
+        return new TransientError('Slack rate-limited the call without a usable Retry-After', {
+          statusCode: 429,
+          reason: 'rate_limited',
+        });
+      }
+      return new RetryAfterError(`Slack rate-limited the call (retry after ${seconds} s)`, seconds * 1000, {
+        statusCode: 429,
+      });
+    }
     case ErrorCode.PlatformError: {
       const code = String(e.data?.error ?? 'unknown_error');
       const hint = PERMANENT[code];
@@ -61,8 +82,8 @@ export function failureForSlackError(
         const reason = /auth|token|account|scope|permission/.test(code) ? 'auth' : 'client_error';
         return new PermanentError(`Slack refused the message: ${code} (${hint})`, { reason });
       }
-      if (code === 'ratelimited') {
-        return new TransientError('Slack refused the message: ratelimited', { reason: 'rate_limited' });
+      if (THROTTLED.has(code)) {
+        return new TransientError(`Slack refused the message: ${code}`, { reason: 'rate_limited' });
       }
       return new TransientError(`Slack refused the message: ${code}`, { reason: 'server_error' });
     }
@@ -73,7 +94,9 @@ export function failureForSlackError(
         snippet: snippet(body, secrets),
         retryAfter: e.headers?.['retry-after'] ?? null,
       };
-      return failureForStatus(target, answer) ?? new TransientError(`${target} answered ${answer.status}`);
+      return (
+        classifyHttpResponse(target, answer) ?? new TransientError(`${target} answered ${answer.status}`)
+      );
     }
     case ErrorCode.RequestError:
       return failureForRequestError(e.original, target, limit);

@@ -3,23 +3,28 @@
  * channel, chat.postMessage) or an incoming webhook. One call per attempt; the queue owns retries.
  */
 import { type Logger, LogLevel, WebClient } from '@slack/web-api';
-import type {
-  Destination,
-  DestinationPlugin,
-  PluginContext,
-  PluginLogger,
-} from '../../src/destinations/api.ts';
-import { deadline } from '../../src/destinations/deadline.ts';
-import type { Template } from '../../src/templates/template.ts';
-import { describeTarget, sendHttp, urlSecrets } from '../http/response.ts';
-import { type Block, blocksFor, digestBlocks } from './blocks.ts';
+import {
+  type Destination,
+  type DestinationPlugin,
+  deadline,
+  describeTarget,
+  type GatewayEvent,
+  PermanentError,
+  type PluginContext,
+  type PluginLogger,
+  sendHttp,
+  type Template,
+  urlSecrets,
+} from 'switchboard/plugin-sdk';
+import { blocksFor, digestBlocks } from './blocks.ts';
 import { CORE_TEXT, GENERIC_TEXT, SlackOptions } from './config.ts';
 import { failureForSlackError } from './failures.ts';
+import { fitBlocks, fitText } from './limits.ts';
 
 /** What is posted, in either mode. */
 interface SlackMessage {
   text: string;
-  blocks: Block[];
+  blocks: Array<Record<string, unknown>>;
   username?: string;
   icon_emoji?: string;
 }
@@ -110,24 +115,54 @@ function viaWebhook(webhookUrl: string, timeoutMs: number): Post {
     });
 }
 
+/** Renders the `blocks` template for one event into a list of blocks; anything else is a permanent failure. */
+function renderBlocks(template: Template, event: GatewayEvent): Array<Record<string, unknown>> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(template.render(event));
+  } catch {
+    // The parser's message quotes the text, which may hold literal secrets from the template: leave it out.
+    throw new PermanentError(
+      'the blocks template did not render valid JSON (event values are JSON-escaped; the template supplies the quotes around them)',
+      { reason: 'client_error' },
+    );
+  }
+  const list = Array.isArray(parsed) ? parsed : (parsed as { blocks?: unknown } | null)?.blocks;
+  if (!Array.isArray(list) || !list.every((b) => typeof b === 'object' && b !== null && !Array.isArray(b))) {
+    throw new PermanentError(
+      'the blocks template must render a JSON array of blocks (or {"blocks": [...]})',
+      {
+        reason: 'client_error',
+      },
+    );
+  }
+  return list as Array<Record<string, unknown>>;
+}
+
 function create(options: SlackOptions, ctx: PluginContext): Destination {
   const texts = textTemplates(options.text, ctx);
+  const blocksTemplate =
+    options.blocks === undefined ? undefined : ctx.template('blocks', options.blocks, 'slack-json');
   // The codec guarantees exactly one mode: webhookUrl alone, or token with channel.
   const post =
     options.webhookUrl !== undefined
       ? viaWebhook(options.webhookUrl, ctx.timeoutMs)
       : viaWebApi(options.token!, options.channel!, options.apiUrl, ctx.timeoutMs, ctx.logger);
+  // Every message is made to fit Slack's limits here, whatever made it: the layout, a template, a digest.
   const withIdentity = (message: SlackMessage): SlackMessage => ({
-    ...message,
+    text: fitText(message.text),
+    blocks: fitBlocks(message.blocks),
     ...(options.username !== undefined && { username: options.username }),
     ...(options.iconEmoji !== undefined && { icon_emoji: options.iconEmoji }),
   });
   return {
     async send(event, attempt) {
-      await post(
-        withIdentity({ text: texts(event.type).render(event), blocks: blocksFor(event) }),
-        attempt.signal,
-      );
+      const text = texts(event.type).render(event);
+      const blocks =
+        blocksTemplate !== undefined
+          ? renderBlocks(blocksTemplate, event)
+          : blocksFor(event, options.text !== undefined ? text : undefined);
+      await post(withIdentity({ text, blocks }), attempt.signal);
     },
     async sendDigest(events, attempt) {
       const lines = events.map((e) => texts(e.type).render(e));

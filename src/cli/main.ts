@@ -1,6 +1,7 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { checkCommand } from './commands/check.ts';
 import { deliveriesCommand } from './commands/deliveries.ts';
+import { mtaCommand } from './commands/mta.ts';
 import { pauseCommand } from './commands/pause.ts';
 import { redecodeCommand } from './commands/redecode.ts';
 import { replayCommand } from './commands/replay.ts';
@@ -35,6 +36,7 @@ const COMMANDS: Record<string, Command> = {
   resume: pauseCommand(false),
   redecode: redecodeCommand,
   shapes: shapesCommand,
+  mta: mtaCommand,
 };
 
 function usage(): string {

@@ -42,7 +42,8 @@ export const SECTIONS = [
 
 /** The delivery defaults when the file says nothing (contract §2). */
 export const DEFAULT_DELIVERY: DeliverySettings = {
-  attempts: 10,
+  retryForMs: 24 * 3_600_000,
+  attempts: 0,
   backoff: { initialMs: 1000, maxMs: 15 * 60_000, multiplier: 2, jitter: true },
   timeoutMs: 10_000,
   concurrency: 4,
@@ -85,7 +86,8 @@ const backoff = struct({
 
 /** The `delivery:` section, each key defaulted. */
 const delivery = struct({
-  attempts: withDefault(integer(1, 1000), DEFAULT_DELIVERY.attempts),
+  retryFor: withDefault(positiveDuration, DEFAULT_DELIVERY.retryForMs),
+  attempts: withDefault(integer(0, 1000), DEFAULT_DELIVERY.attempts),
   backoff,
   timeout: withDefault(positiveDuration, DEFAULT_DELIVERY.timeoutMs),
   concurrency: withDefault(integer(1, 1000), DEFAULT_DELIVERY.concurrency),
@@ -198,7 +200,8 @@ function decodeStore(raw: unknown, findings: Findings, secrets?: Secrets): Store
 
 /** The per-destination `delivery:` override: the same keys as the section, none defaulted. */
 export const deliveryOverride = struct({
-  attempts: optional(integer(1, 1000)),
+  retryFor: optional(positiveDuration),
+  attempts: optional(integer(0, 1000)),
   backoff: struct({
     initial: optional(positiveDuration),
     max: optional(positiveDuration),
@@ -223,6 +226,7 @@ export function mergeDelivery(
   const touched = o.backoff.initial !== undefined || o.backoff.max !== undefined;
   return toDeliverySettings(
     {
+      retryFor: o.retryFor ?? base.retryForMs,
       attempts: o.attempts ?? base.attempts,
       backoff: {
         initial: o.backoff.initial ?? base.backoff.initialMs,
@@ -250,6 +254,7 @@ function toDeliverySettings(
     });
   }
   return {
+    retryForMs: d.retryFor,
     attempts: d.attempts,
     backoff: {
       initialMs: d.backoff.initial,

@@ -7,6 +7,7 @@
 export const SECRET_KEYS: ReadonlySet<string> = new Set([
   'token',
   'secret',
+  'secrets',
   'pass',
   'password',
   'signingsecret',

@@ -36,7 +36,8 @@ export const SOURCE_CORE_KEYS = [
 const sourceCore = struct({
   kind: nonEmptyString,
   secret: optional(str),
-  secrets: optional(list(str, 'a list of secrets, newest first')),
+  // During a secret rotation: every secret a body may be signed with, the new one first (`switchboard mta rotate`).
+  secrets: optional(list(str, 'a list of secrets')),
   allowUnsigned: withDefault(bool, false),
   dedupeWindow: withDefault(duration, 24 * 3_600_000),
   onUndecodable: withDefault(oneOf(['accept', 'reject'] as const, 'accept or reject'), 'accept'),
@@ -94,7 +95,10 @@ function decodeOne(
   if (c === undefined) return undefined;
   const keys = [...(c.secrets ?? []), ...(c.secret === undefined ? [] : [c.secret])].filter((s) => s !== '');
   if (c.secret !== undefined && c.secrets !== undefined) {
-    findings.issues.push({ path: [...path, 'secrets'], message: 'give secret or secrets, not both' });
+    findings.issues.push({
+      path: [...path, 'secrets'],
+      message: 'give either secret or secrets (a list, during a rotation), not both',
+    });
   } else if (keys.length === 0 && !c.allowUnsigned) {
     findings.issues.push({
       path: [...path, c.secrets !== undefined ? 'secrets' : 'secret'],

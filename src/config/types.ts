@@ -4,6 +4,9 @@ import type { SourcePlugin } from '../sources/api.ts';
 
 /** Retry and timeout settings for deliveries; defaults under `delivery:`, overridable per destination. */
 export interface DeliverySettings {
+  /** How long after its first attempt a delivery keeps being retried before it is dead. */
+  retryForMs: number;
+  /** Attempts before a delivery is dead; 0: no limit within retryForMs. Throttled tries never count. */
   attempts: number;
   backoff: { initialMs: number; maxMs: number; multiplier: number; jitter: boolean };
   timeoutMs: number;
@@ -18,9 +21,12 @@ export interface SourceConfig {
   plugin: SourcePlugin;
   /** Decoded by the plugin's own codec (MTA: `{ version, defaultCountry }`). */
   options: unknown;
-  /** `secret` or `secrets`, newest first; empty only when allowUnsigned is true and none was given. */
+  /**
+   * Every secret a body may be signed with, newest first (`secrets: [new, old]` during a rotation, else just
+   * `[secret]`); empty only when allowUnsigned is true and none was given. Every source kind checks them all.
+   */
   secrets: readonly string[];
-  /** The first of `secrets` (what `switchboard sign` signs with). */
+  /** The first of `secrets` (what `switchboard sign` signs with); absent exactly when `secrets` is empty. */
   secret?: string;
   allowUnsigned: boolean;
   dedupeWindowMs: number;

@@ -45,37 +45,53 @@ export class RateLimiter {
 /** Circuit states, as in the usual closed → open → half-open cycle. */
 export type CircuitState = 'closed' | 'open' | 'half-open';
 
+/** A breaker's state as operators see it. `openUntil`: when an open breaker lets a probe through (ISO). */
+export interface BreakerSnapshot {
+  state: CircuitState;
+  openUntil?: string;
+}
+
+/** Told of every state change, with the snapshot after it (for logs and metrics). */
+export type BreakerListener = (change: { from: CircuitState } & BreakerSnapshot) => void;
+
 /** Opens after `failures` straight failures; after `cooldownMs` lets one probe through; a success closes it. */
 export class CircuitBreaker {
   private straightFailures = 0;
   private openedAt = 0;
   private probing = false;
-  state: CircuitState = 'closed';
+  private current: CircuitState = 'closed';
 
   constructor(
     private readonly failures: number,
     private readonly cooldownMs: number,
+    private readonly onChange: BreakerListener = () => {},
   ) {}
+
+  /** The state now (an open breaker whose cooldown has passed reads as half-open). */
+  state(now: number): CircuitState {
+    if (this.current === 'open' && now - this.openedAt >= this.cooldownMs) this.moveTo('half-open');
+    return this.current;
+  }
 
   /** How many sends may start now: unlimited when closed, one probe when half-open, none when open. */
   allowance(now: number, inFlight: number): number {
-    if (this.state === 'open' && now - this.openedAt >= this.cooldownMs) this.state = 'half-open';
-    if (this.state === 'closed') return Number.POSITIVE_INFINITY;
-    if (this.state === 'half-open') return this.probing || inFlight > 0 ? 0 : 1;
+    const state = this.state(now);
+    if (state === 'closed') return Number.POSITIVE_INFINITY;
+    if (state === 'half-open') return this.probing || inFlight > 0 ? 0 : 1;
     return 0;
   }
 
   /** Marks that the half-open probe has started. */
   started(): void {
-    if (this.state === 'half-open') this.probing = true;
+    if (this.current === 'half-open') this.probing = true;
   }
 
   /** Milliseconds until an open circuit lets a probe through. */
   waitMs(now: number): number {
-    return this.state === 'open' ? Math.max(0, this.openedAt + this.cooldownMs - now) : 0;
+    return this.current === 'open' ? Math.max(0, this.openedAt + this.cooldownMs - now) : 0;
   }
 
-  /** Records a send's result. Permanent failures say nothing about the destination's health and are ignored. */
+  /** Records a send's result. Permanent failures and throttling say nothing about health and are ignored. */
   record(ok: boolean | 'ignore', now: number): void {
     if (ok === 'ignore') {
       this.probing = false;
@@ -83,14 +99,30 @@ export class CircuitBreaker {
     }
     if (ok) {
       this.straightFailures = 0;
-      this.state = 'closed';
+      if (this.current !== 'closed') this.moveTo('closed');
     } else {
       this.straightFailures++;
-      if (this.state === 'half-open' || this.straightFailures >= this.failures) {
-        this.state = 'open';
+      if (this.current === 'half-open' || this.straightFailures >= this.failures) {
         this.openedAt = now;
+        this.moveTo('open');
       }
     }
     this.probing = false;
+  }
+
+  /** The state for logs, readiness and the admin API. */
+  snapshot(now: number): BreakerSnapshot {
+    const state = this.state(now);
+    return state === 'open'
+      ? { state, openUntil: new Date(this.openedAt + this.cooldownMs).toISOString() }
+      : { state };
+  }
+
+  private moveTo(state: CircuitState): void {
+    const from = this.current;
+    this.current = state;
+    if (from === state) return; // an open breaker failing again only moves its reopening time
+    const openUntil = state === 'open' ? new Date(this.openedAt + this.cooldownMs).toISOString() : undefined;
+    this.onChange({ from, state, ...(openUntil !== undefined && { openUntil }) });
   }
 }

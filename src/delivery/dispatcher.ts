@@ -2,7 +2,7 @@ import type { Clock } from '../clock.ts';
 import type { Config } from '../config/types.ts';
 import type { Store } from '../store/types.ts';
 import type { DeliveryObserver } from './observer.ts';
-import { DestinationWorker } from './worker.ts';
+import { type ControlsSnapshot, DestinationWorker } from './worker.ts';
 
 /** How long a destination removed by a reload may finish its in-flight sends. */
 const REMOVED_GRACE_MS = 10_000;
@@ -47,6 +47,11 @@ export class Dispatcher {
   /** Destination names that currently have a worker. */
   get destinations(): string[] {
     return [...this.workers.keys()];
+  }
+
+  /** Each destination's breaker and throttle state, by destination name (read-only snapshot). */
+  controls(): Record<string, ControlsSnapshot> {
+    return Object.fromEntries([...this.workers].map(([name, w]) => [name, w.controls()]));
   }
 
   /** Brings the workers in line with a new config: update kept ones, start new ones, stop removed ones. */

@@ -1,5 +1,7 @@
 import type { SendFailure } from '../destinations/errors.ts';
 import type { AttemptRecord } from '../store/types.ts';
+import type { BreakerSnapshot, CircuitState } from './controls.ts';
+import type { ThrottleSnapshot } from './throttle.ts';
 
 /** One finished attempt, as reported to logs and metrics. */
 export interface AttemptReport {
@@ -21,4 +23,8 @@ export interface DeliveryObserver {
   attempt(report: AttemptReport): void;
   /** A store or worker error that did not concern one delivery (the worker backs off and goes on). */
   workerError(destination: string, err: unknown): void;
+  /** A destination's circuit breaker opened, half-opened or closed. */
+  breakerChanged?(destination: string, change: { from: CircuitState } & BreakerSnapshot): void;
+  /** A destination asked to slow down and is paused (once per pause, not per delivery). */
+  throttled?(destination: string, state: ThrottleSnapshot, failure: SendFailure): void;
 }

@@ -5,7 +5,8 @@ import type { AttemptRecord, NextState } from '../store/types.ts';
 /**
  * The retry policy, in one place (contract §7). Destinations only report how one send went; this decides what
  * happens next: delivered, retry at T (exponential backoff with full jitter, capped; Retry-After honoured and
- * capped), failed (permanent), or dead (attempts exhausted).
+ * capped), throttled (back in the queue when the destination's pause ends, no attempt spent), failed
+ * (permanent), or dead (the retry budget is spent: `retryFor` since the first attempt, or `attempts`).
  */
 
 /** The backoff before attempt `nextNumber` (2 for the first retry), before jitter. */
@@ -28,16 +29,43 @@ export function retryDelay(
   return settings.backoff.jitter ? Math.round(random() * ceiling) : ceiling;
 }
 
-/** What the queue does after attempt `number` failed. */
+/** What the policy knows about one delivery's attempt. */
+export interface AttemptFacts {
+  /** This attempt's number (1 for the first). */
+  number: number;
+  /** Epoch ms of the delivery's first attempt (this one's start when it is the first): the budget's start. */
+  firstAttemptAt: number;
+  /** Epoch ms when this attempt ended. */
+  now: number;
+  /** For a throttled attempt: epoch ms when the destination's pause ends. */
+  resumeAt?: number;
+}
+
+/** The policy's verdict: the attempt's outcome and the delivery's next state. */
+export interface Verdict {
+  outcome: AttemptRecord['outcome'];
+  next: NextState;
+  delayMs?: number;
+}
+
+/** What the queue does after an attempt failed. */
 export function afterFailure(
   settings: DeliverySettings,
-  number: number,
+  facts: AttemptFacts,
   failure: SendFailure,
-  now: number,
   random: () => number = Math.random,
-): { outcome: AttemptRecord['outcome']; next: NextState; delayMs?: number } {
+): Verdict {
+  const { number, now } = facts;
   if (failure.kind === 'permanent') return { outcome: 'failed', next: { state: 'failed' } };
-  if (number >= settings.attempts) return { outcome: 'dead', next: { state: 'dead' } };
-  const delayMs = retryDelay(settings, number, failure.retryAfterMs, random);
+  // Being asked to slow down is not a failure: no attempt is spent and the budget does not end it.
+  if (failure.kind === 'throttled') {
+    const at = Math.max(now, facts.resumeAt ?? now);
+    return { outcome: 'throttled', next: { state: 'pending', nextAt: new Date(at) }, delayMs: at - now };
+  }
+  const budgetEnd = facts.firstAttemptAt + settings.retryForMs;
+  const outOfAttempts = settings.attempts > 0 && number >= settings.attempts;
+  if (outOfAttempts || now >= budgetEnd) return { outcome: 'dead', next: { state: 'dead' } };
+  // The last retry happens when the budget ends rather than never: a long backoff must not waste its tail.
+  const delayMs = Math.min(retryDelay(settings, number, failure.retryAfterMs, random), budgetEnd - now);
   return { outcome: 'retry', next: { state: 'pending', nextAt: new Date(now + delayMs) }, delayMs };
 }

@@ -3,10 +3,14 @@ import type { DestinationConfig } from '../config/types.ts';
 import { deadline } from '../destinations/deadline.ts';
 import { classifyFailure, type SendFailure } from '../destinations/errors.ts';
 import type { ClaimedDelivery, Store } from '../store/types.ts';
-import { CircuitBreaker, RateLimiter } from './controls.ts';
+import { type BreakerSnapshot, CircuitBreaker, RateLimiter } from './controls.ts';
 import { DigestScheduler } from './digest.ts';
 import type { DeliveryObserver } from './observer.ts';
 import { afterFailure } from './policy.ts';
+import { Throttle, type ThrottleSnapshot } from './throttle.ts';
+
+/** One destination's delivery controls as operators see them (readiness, admin API, CLI). */
+export type ControlsSnapshot = BreakerSnapshot & ThrottleSnapshot;
 
 /** What a worker needs from the outside. */
 export interface WorkerDeps {
@@ -28,6 +32,14 @@ const DIGEST_BATCH = 500;
 
 /** Extra lease time beyond the attempt timeout, so a healthy send never loses its lease. */
 const LEASE_MARGIN_MS = 30_000;
+
+/** How one send went, with its times (epoch ms); `resumeAt` when it was throttled. */
+interface Sent {
+  failure?: SendFailure;
+  started: number;
+  finished: number;
+  resumeAt?: number;
+}
 
 class AttemptTimeout extends Error {
   constructor(ms: number) {
@@ -51,12 +63,20 @@ export class DestinationWorker {
   private limiter?: RateLimiter;
   private breaker?: CircuitBreaker;
   private digest?: DigestScheduler;
+  private throttle: Throttle;
 
   constructor(
     private dest: DestinationConfig,
     private readonly deps: WorkerDeps,
   ) {
+    this.throttle = new Throttle(() => this.dest.delivery.backoff.maxMs);
     this.configureControls();
+  }
+
+  /** The breaker's and the throttle's state now: `closed` and unpaused when there is nothing to report. */
+  controls(): ControlsSnapshot {
+    const now = this.deps.clock.now();
+    return { ...(this.breaker?.snapshot(now) ?? { state: 'closed' }), ...this.throttle.snapshot(now) };
   }
 
   /** The destination's name. */
@@ -118,8 +138,11 @@ export class DestinationWorker {
     const now = this.deps.clock.now();
     const { rateLimit, circuitBreaker } = this.dest;
     this.limiter = rateLimit ? new RateLimiter(rateLimit.count, rateLimit.perMs, now) : undefined;
+    const name = this.dest.name;
     this.breaker = circuitBreaker
-      ? new CircuitBreaker(circuitBreaker.failures, circuitBreaker.cooldownMs)
+      ? new CircuitBreaker(circuitBreaker.failures, circuitBreaker.cooldownMs, (change) =>
+          this.deps.observer.breakerChanged?.(name, change),
+        )
       : undefined;
     this.digest = this.dest.group ? new DigestScheduler(this.dest.group) : undefined;
   }
@@ -157,10 +180,16 @@ export class DestinationWorker {
       free,
       this.limiter?.available(now) ?? Number.POSITIVE_INFINITY,
       this.breaker?.allowance(now, this.inFlight.size) ?? Number.POSITIVE_INFINITY,
+      this.throttle.allowance(now),
     );
     if (capacity <= 0) {
-      // Woken early when a send finishes; otherwise wait for the rate limit or the breaker's cooldown.
-      const waits = [pollMs, this.limiter?.waitMs(now) || pollMs, this.breaker?.waitMs(now) || pollMs];
+      // Woken early when a send finishes; otherwise wait for the rate limit, the breaker or the throttle.
+      const waits = [
+        pollMs,
+        this.limiter?.waitMs(now) || pollMs,
+        this.breaker?.waitMs(now) || pollMs,
+        this.throttle.waitMs(now) || pollMs,
+      ];
       return free <= 0 ? pollMs : Math.max(1, Math.min(...waits));
     }
     if (this.digest) {
@@ -198,6 +227,7 @@ export class DestinationWorker {
     const now = this.deps.clock.now();
     this.limiter?.take(now);
     this.breaker?.started();
+    this.throttle.started(now);
     // Marked at launch, so events of this group claimed while it is in flight wait for the next interval.
     if (digestKey !== undefined) this.digest?.sent(digestKey, now);
     const key = deliveries[0].id;
@@ -229,18 +259,23 @@ export class DestinationWorker {
     });
     // Interrupted by shutdown: not a verdict on the destination. The lease is released and it is sent again later.
     if (sent === 'interrupted') return;
-    const { failure, finished } = sent;
+    const { failure, started, finished } = sent;
+    if (failure === undefined) this.throttle.succeeded();
+    if (failure?.kind === 'throttled') {
+      const wasPaused = this.throttle.resumeAt > finished;
+      const resumeAt = this.throttle.throttled(started, finished, failure.retryAfterMs);
+      if (!wasPaused) this.deps.observer.throttled?.(this.dest.name, this.controls(), failure);
+      sent.resumeAt = resumeAt;
+    }
     this.breaker?.record(
-      failure === undefined ? true : failure.kind === 'permanent' ? 'ignore' : false,
+      failure === undefined ? true : failure.kind === 'transient' ? false : 'ignore',
       finished,
     );
     await Promise.all(deliveries.map((d) => this.record(d, sent)));
   }
 
   /** Calls `send` under the attempt timeout and the shutdown signal, and classifies what it threw. */
-  private async timedSend(
-    send: (signal: AbortSignal) => Promise<void>,
-  ): Promise<{ failure?: SendFailure; started: number; finished: number } | 'interrupted'> {
+  private async timedSend(send: (signal: AbortSignal) => Promise<void>): Promise<Sent | 'interrupted'> {
     const timeoutMs = this.dest.delivery.timeoutMs;
     const limit = deadline(this.shutdown.signal, timeoutMs, () => new AttemptTimeout(timeoutMs));
     const started = this.deps.clock.now();
@@ -266,13 +301,14 @@ export class DestinationWorker {
   /** Applies the retry policy to one delivery after a send and records the attempt (and any fallbacks). */
   private async record(
     delivery: ClaimedDelivery,
-    { failure, started, finished }: { failure?: SendFailure; started: number; finished: number },
+    { failure, started, finished, resumeAt }: Sent,
   ): Promise<void> {
     const dest = this.dest;
     const number = delivery.attempts + 1;
     const durationMs = finished - started;
+    const facts = { number, firstAttemptAt: delivery.firstAttemptAt ?? started, now: finished, resumeAt };
     const verdict = failure
-      ? afterFailure(dest.delivery, number, failure, finished, this.deps.random)
+      ? afterFailure(dest.delivery, facts, failure, this.deps.random)
       : { outcome: 'delivered' as const, next: { state: 'delivered' as const }, delayMs: undefined };
     const leaseHeld = await this.deps.store.complete(
       delivery.id,

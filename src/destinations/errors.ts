@@ -61,10 +61,20 @@ export class TransientError extends Error {
   }
 }
 
-/** What one send came to, as the queue sees it. */
+/**
+ * What one send came to, as the queue sees it. `throttled`: the destination asked us to slow down (HTTP 429,
+ * Slack `ratelimited`); it pauses the whole destination and costs the delivery no attempt.
+ */
 export type SendFailure =
   | { kind: 'permanent'; message: string; statusCode?: number; reason: FailureReason }
-  | { kind: 'transient'; message: string; statusCode?: number; reason: FailureReason; retryAfterMs?: number };
+  | { kind: 'transient'; message: string; statusCode?: number; reason: FailureReason; retryAfterMs?: number }
+  | {
+      kind: 'throttled';
+      message: string;
+      statusCode?: number;
+      reason: 'rate_limited';
+      retryAfterMs?: number;
+    };
 
 /** Reads any thrown value as a send failure. Unknown throwables are transient: the safe default. */
 export function classifyFailure(err: unknown): SendFailure {
@@ -92,20 +102,35 @@ export function classifyFailure(err: unknown): SendFailure {
     typeof e.retryAfterMs === 'number' && Number.isFinite(e.retryAfterMs) && e.retryAfterMs >= 0
       ? e.retryAfterMs
       : undefined;
+  if (reason === 'rate_limited') return { kind: 'throttled', message, statusCode, reason, retryAfterMs };
   return { kind: 'transient', message, statusCode, reason, retryAfterMs };
 }
 
+/** The longest Retry-After taken at its word (a day); longer values are read as this. */
+export const MAX_RETRY_AFTER_MS = 86_400_000;
+
+/** An HTTP-date as RFC 9110 §5.6.7 allows it: IMF-fixdate, obsolete RFC 850, or asctime. */
+const HTTP_DATE =
+  /^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT|(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), \d{2}-(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)-\d{2} \d{2}:\d{2}:\d{2} GMT|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d{2}:\d{2}:\d{2} \d{4})$/;
+
 /**
- * Parses an HTTP Retry-After value (delta-seconds or an HTTP date) into milliseconds from `now`.
- * Returns undefined when absent or unreadable.
+ * Parses an HTTP Retry-After value (RFC 9110 §10.2.3: delta-seconds or an HTTP-date) into milliseconds from
+ * `now`. Decimal seconds are accepted (Discord, some proxies send them). Returns undefined when absent or
+ * unreadable — a negative number, garbage, or a date in another format: `Date.parse('-1')` reads a date in
+ * 2001, which once turned a 429 into ten retries within 130 ms. A date in the past means 0; values beyond a
+ * day are read as a day (the policy caps them further).
  */
 export function parseRetryAfter(
   value: string | null | undefined,
   now: number = Date.now(),
 ): number | undefined {
-  if (value == null || value.trim() === '') return undefined;
+  if (value == null) return undefined;
   const v = value.trim();
-  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+  if (v === '') return undefined;
+  if (/^\d+(\.\d+)?$/.test(v)) return Math.min(MAX_RETRY_AFTER_MS, Math.round(Number(v) * 1000));
+  if (!HTTP_DATE.test(v)) return undefined;
+  // asctime carries no zone; HTTP dates are always GMT.
+  const at = Date.parse(v.endsWith('GMT') ? v : `${v} GMT`);
+  if (Number.isNaN(at)) return undefined;
+  return Math.min(MAX_RETRY_AFTER_MS, Math.max(0, at - now));
 }

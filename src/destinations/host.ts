@@ -7,6 +7,7 @@
  * needs a restart.
  */
 import { readdir, stat } from 'node:fs/promises';
+import { register } from 'node:module';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { SourcePlugin } from '../sources/api.ts';
@@ -25,8 +26,23 @@ export interface LoadedPlugins {
   errors: string[];
 }
 
+let sharedResolution = false;
+
+/**
+ * Lets plugins anywhere on disk import `switchboard/plugin-sdk`, `io-ts` and `fp-ts` (see host-resolve.mjs).
+ * Registered once per process, before the first plugin is imported.
+ */
+function shareGatewayModules(): void {
+  if (sharedResolution) return;
+  sharedResolution = true;
+  register('./host-resolve.mjs', import.meta.url, {
+    data: { gatewayUrl: new URL('../../package.json', import.meta.url).href },
+  });
+}
+
 /** Loads every plugin in each folder, in folder order then name order; problems are collected, not thrown. */
 export async function loadPlugins(dirs: readonly string[]): Promise<LoadedPlugins> {
+  shareGatewayModules();
   const registry = new Map<string, { plugin: DestinationPlugin; file: string }>();
   const sources = new Map<string, { plugin: SourcePlugin; file: string }>();
   const errors: string[] = [];

@@ -32,6 +32,8 @@ export type ReceiveOutcome =
       unrouted: boolean;
       /** The coercions and aliases decoding used (for the decode-notes metric). */
       notes?: DecodeNote[];
+      /** Which of the source's secrets the signature matched (0: the first, the newest); absent when unsigned. */
+      secretIndex?: number;
     }
   | {
       status: 400 | 401 | 404 | 413 | 415 | 503;
@@ -92,7 +94,7 @@ function authenticate(
   source: SourceConfig,
   headers: Readonly<Record<string, string | undefined>>,
   now: number,
-): ReceiveOutcome | { idempotencyKey?: string } {
+): ReceiveOutcome | { idempotencyKey?: string; secretIndex?: number } {
   if (req.preverified === true) return {};
   if (source.secrets.length === 0) {
     return source.allowUnsigned ? {} : reject(401, 'signature', 'the source has no secret to verify with');
@@ -105,8 +107,13 @@ function authenticate(
     // A plugin bug must not let a body through, nor leak what it was doing: refuse, and let the sender retry.
     verdict = { ok: false, missing: false, error: `the ${source.kind} source could not check the signature` };
   }
-  if (verdict.ok)
-    return verdict.idempotencyKey === undefined ? {} : { idempotencyKey: verdict.idempotencyKey };
+  if (verdict.ok) {
+    const { idempotencyKey, secretIndex } = verdict;
+    return {
+      ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+      ...(secretIndex === undefined ? {} : { secretIndex }),
+    };
+  }
   if (verdict.missing && source.allowUnsigned) return {};
   return reject(401, 'signature', verdict.error);
 }
@@ -128,7 +135,7 @@ export async function receive(req: WebhookRequest, deps: ReceiveDeps): Promise<R
     req.signature === undefined ? (req.headers ?? {}) : { ...req.headers, 'x-signature': req.signature };
   const verdict = authenticate(req, source, headers, now);
   if ('status' in verdict) return verdict;
-  const dedupeOn = verdict.idempotencyKey;
+  const { idempotencyKey: dedupeOn, secretIndex } = verdict;
 
   const receivedAt = new Date(now).toISOString();
   const id = newId(now);
@@ -144,7 +151,7 @@ export async function receive(req: WebhookRequest, deps: ReceiveDeps): Promise<R
     if (source.onUndecodable === 'accept') {
       const { raw, urlEvent } = req;
       const event = unrecognizedEvent({ id, source, receivedAt, raw, payload, urlEvent, why });
-      return commit(event, req, source, deps, dedupeOn);
+      return commit(event, req, source, deps, { dedupeOn, secretIndex });
     }
     await deps.store.addRejected(
       {
@@ -164,7 +171,7 @@ export async function receive(req: WebhookRequest, deps: ReceiveDeps): Promise<R
 
   const decoded = decodeForSource(source, parsed.value, { urlEvent: req.urlEvent, id, receivedAt, headers });
   if (isLeft(decoded)) return undecodable(decoded.left, parsed.value, decoded.left.status);
-  return commit(decoded.right, req, source, deps, dedupeOn);
+  return commit(decoded.right, req, source, deps, { dedupeOn, secretIndex });
 }
 
 /** Routes an event and commits it with its deliveries; the 200 answer only after the commit is durable. */
@@ -173,8 +180,9 @@ async function commit(
   req: WebhookRequest,
   source: SourceConfig,
   deps: ReceiveDeps,
-  idempotencyKey?: string,
+  auth: { dedupeOn?: string; secretIndex?: number },
 ): Promise<ReceiveOutcome> {
+  const { dedupeOn: idempotencyKey, secretIndex } = auth;
   const decision = deps.config().router.route(event);
   let result: { id: string; duplicate: boolean };
   try {
@@ -199,5 +207,6 @@ async function commit(
     destinations: result.duplicate ? [] : decision.destinations.map((d) => d.destination),
     unrouted: decision.unrouted,
     ...(event.decodeNotes === undefined || result.duplicate ? {} : { notes: event.decodeNotes }),
+    ...(secretIndex === undefined ? {} : { secretIndex }),
   };
 }

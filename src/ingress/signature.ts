@@ -19,3 +19,17 @@ export function verify(secret: string, body: Buffer, header: string): boolean {
   }
   return timingSafeEqual(given, expected);
 }
+
+/**
+ * Checks an X-Signature against several secrets (a source's `secrets: [new, old]` during a rotation) and
+ * returns the index of the one that matched, or -1. Every secret is tried even after a match, so the time
+ * taken says nothing about which one (or whether any) matched. Pure over its inputs: callers may run it again
+ * over other bytes of the same request (e.g. a decompressed body).
+ */
+export function verifyAny(secrets: readonly string[], body: Buffer, header: string): number {
+  let matched = -1;
+  for (let i = 0; i < secrets.length; i++) {
+    if (verify(secrets[i], body, header) && matched === -1) matched = i;
+  }
+  return matched;
+}

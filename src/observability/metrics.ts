@@ -21,6 +21,12 @@ export class Metrics {
     labelNames: ['source', 'reason'] as const,
     registers: [this.registry],
   });
+  private readonly signatures = new client.Counter({
+    name: 'switchboard_webhook_signatures_total',
+    help: 'Accepted webhooks by source and the secret their X-Signature matched (0: the first of `secrets`, the newest; 1: the next). During a rotation, the old secret is safe to drop once its count stops growing.',
+    labelNames: ['source', 'secret'] as const,
+    registers: [this.registry],
+  });
   private readonly ackSeconds = new client.Histogram({
     name: 'switchboard_webhook_ack_duration_seconds',
     help: 'Time from request to answer, including the durable commit.',
@@ -41,7 +47,7 @@ export class Metrics {
   });
   private readonly attempts = new client.Counter({
     name: 'switchboard_delivery_attempts_total',
-    help: 'Delivery attempts by destination, outcome (delivered, retry, failed, dead) and failure reason.',
+    help: 'Delivery attempts by destination, outcome (delivered, retry, throttled, failed, dead) and failure reason.',
     labelNames: ['destination', 'outcome', 'reason'] as const,
     registers: [this.registry],
   });
@@ -89,10 +95,19 @@ export class Metrics {
   webhook(
     source: string,
     status: number,
-    detail: { type?: string; duplicate?: boolean; unrouted?: boolean; reason?: RejectReason },
+    detail: {
+      type?: string;
+      duplicate?: boolean;
+      unrouted?: boolean;
+      reason?: RejectReason;
+      secretIndex?: number;
+    },
     seconds: number,
   ): void {
     this.ackSeconds.observe(seconds);
+    // Duplicates count too: a retry MTA signs with the old secret is still traffic on the old secret.
+    if (status === 200 && detail.secretIndex !== undefined)
+      this.signatures.inc({ source, secret: String(detail.secretIndex) });
     if (status !== 200) {
       this.rejected.inc({ source, reason: detail.reason ?? 'other' });
       return;

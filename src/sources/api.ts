@@ -77,10 +77,11 @@ export interface SourceRequest {
  * The verdict on a request. `missing` means it carried no signature at all (then `allowUnsigned: true` lets it
  * through); otherwise a refusal is a 401 with `error` (which must never include a secret or a signature).
  * `idempotencyKey`, when the provider sends one (Standard Webhooks' `webhook-id`), replaces the body hash
- * for dedupe, so a replayed delivery is answered as a duplicate even when its bytes differ.
+ * for dedupe, so a replayed delivery is answered as a duplicate even when its bytes differ. `secretIndex` says
+ * which of `secrets` matched (0: the newest), so a rotation can show when the old one is no longer used.
  */
 export type Authentication =
-  | { ok: true; idempotencyKey?: string }
+  | { ok: true; idempotencyKey?: string; secretIndex?: number }
   | { ok: false; missing: boolean; error: string };
 
 /** What decoding needs besides the body. */

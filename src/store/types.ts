@@ -42,8 +42,10 @@ export interface ClaimedDelivery {
   eventId: string;
   destination: string;
   route: string;
-  /** Attempts already made before this claim (the next attempt is number attempts + 1). */
+  /** Attempts already made before this claim (the next attempt is number attempts + 1); throttled tries excluded. */
   attempts: number;
+  /** Epoch ms of the first (not throttled) attempt since the delivery was created or replayed, when there was one. */
+  firstAttemptAt?: number;
   event: GatewayEvent;
 }
 
@@ -52,7 +54,8 @@ export interface AttemptRecord {
   number: number;
   startedAt: Date;
   durationMs: number;
-  outcome: 'delivered' | 'retry' | 'failed' | 'dead';
+  /** `throttled`: the destination asked to slow down; the attempt does not count toward `attempts`. */
+  outcome: 'delivered' | 'retry' | 'throttled' | 'failed' | 'dead';
   reason?: string;
   statusCode?: number;
 }

@@ -8,9 +8,10 @@ import type { GatewayEvent } from '../event.ts';
  * - `html`   HTML bodies (email)
  * - `header` single-line header values: rendering fails if the result contains CR or LF
  * - `json`   values inserted inside JSON string literals (http body templates)
+ * - `slack-json` both: Slack mrkdwn inside JSON string literals (a Slack `blocks` template)
  * Only the values from the event are escaped; the template's own literal text is the operator's.
  */
-export type EscapeMode = 'none' | 'slack' | 'html' | 'header' | 'json';
+export type EscapeMode = 'none' | 'slack' | 'html' | 'header' | 'json' | 'slack-json';
 
 /** A compiled template over the normalized event. */
 export interface Template {
@@ -40,6 +41,7 @@ const ESCAPES: Record<EscapeMode, (s: string) => string> = {
       .replace(/"/g, '&quot;')
       .replace(/'/g, '&#39;'),
   json: (s) => JSON.stringify(s).slice(1, -1),
+  'slack-json': (s) => ESCAPES.json(ESCAPES.slack(s)),
 };
 
 /** Escapes one value for a medium, for plugins that build text without a template. */

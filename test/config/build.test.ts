@@ -26,7 +26,8 @@ describe('config build', () => {
       retentionMs: 7 * 86_400_000,
     });
     expect(config.delivery).to.deep.equal({
-      attempts: 10,
+      retryForMs: 24 * 3_600_000,
+      attempts: 0,
       backoff: { initialMs: 1000, maxMs: 900_000, multiplier: 2, jitter: true },
       timeoutMs: 10_000,
       concurrency: 4,
@@ -67,7 +68,7 @@ describe('config build', () => {
       'path: ./events.jsonl',
       [
         'path: ./events.jsonl',
-        '    delivery: { timeout: 2s, backoff: { max: 1m } }',
+        '    delivery: { timeout: 2s, retryFor: 1h, backoff: { max: 1m } }',
         '    rateLimit: 60/m',
         '    circuitBreaker: { failures: 3 }',
         '    fallback: other',
@@ -78,6 +79,7 @@ describe('config build', () => {
     );
     const audit = built(await loadText(text)).destinations.get('audit');
     expect(audit?.delivery).to.deep.equal({
+      retryForMs: 3_600_000,
       attempts: 3,
       backoff: { initialMs: 1000, maxMs: 60_000, multiplier: 2, jitter: true },
       timeoutMs: 2000,

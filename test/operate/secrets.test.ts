@@ -90,7 +90,7 @@ routes:
       await slack.stop();
     }
     outputs.push(...gw.capture.lines);
-    expect(gw.capture.lines.some((l) => l.includes('"msg":"delivery dead: attempts exhausted"'))).to.equal(
+    expect(gw.capture.lines.some((l) => l.includes('"msg":"delivery dead: retry budget spent"'))).to.equal(
       true,
     );
     for (const [name, value] of Object.entries(SECRETS)) {

@@ -58,7 +58,27 @@ export function behavesLikeAnHttpDestination(subject: HttpDestinationSubject): v
       });
     }
 
-    for (const status of [408, 429, 500, 502, 503]) {
+    it('asks the queue to slow down (throttled, no attempt spent) when the receiver answers 429', async () => {
+      server.answer(() => ({ status: 429, body: 'slow down' }));
+      const { failure } = await failureOf(destination().send(deliveryFailed(), attempt()));
+      expect(failure).to.include({ kind: 'throttled', statusCode: 429, retryAfterMs: undefined });
+    });
+
+    it('throttles for as long as a 429 says in Retry-After', async () => {
+      server.answer(() => ({ status: 429, headers: { 'retry-after': '7' }, body: '' }));
+      const { failure } = await failureOf(destination().send(deliveryFailed(), attempt()));
+      expect(failure).to.include({ kind: 'throttled', retryAfterMs: 7000 });
+    });
+
+    it('ignores an unreadable Retry-After (-1, garbage) so the normal backoff applies', async () => {
+      for (const value of ['-1', 'soon', '2026-11-30T12:00:00Z']) {
+        server.answer(() => ({ status: 503, headers: { 'retry-after': value }, body: '' }));
+        const { failure } = await failureOf(destination().send(deliveryFailed(), attempt()));
+        expect(failure).to.include({ kind: 'transient', retryAfterMs: undefined });
+      }
+    });
+
+    for (const status of [408, 500, 502, 503]) {
       it(`fails transiently when the receiver answers ${status}`, async () => {
         server.answer(() => ({ status, body: 'try later' }));
         const { failure } = await failureOf(destination().send(deliveryFailed(), attempt()));
@@ -67,13 +87,11 @@ export function behavesLikeAnHttpDestination(subject: HttpDestinationSubject): v
       });
     }
 
-    for (const status of [429, 503]) {
-      it(`honours Retry-After on ${status} as retryAfterMs`, async () => {
-        server.answer(() => ({ status, headers: { 'retry-after': '7' }, body: '' }));
-        const { failure } = await failureOf(destination().send(deliveryFailed(), attempt()));
-        expect(failure).to.include({ kind: 'transient', retryAfterMs: 7000 });
-      });
-    }
+    it('honours Retry-After on 503 as retryAfterMs', async () => {
+      server.answer(() => ({ status: 503, headers: { 'retry-after': '7' }, body: '' }));
+      const { failure } = await failureOf(destination().send(deliveryFailed(), attempt()));
+      expect(failure).to.include({ kind: 'transient', retryAfterMs: 7000 });
+    });
 
     it('fails transiently when the connection is refused', async () => {
       const port = await refusedPort();
@@ -114,4 +132,140 @@ export function behavesLikeAnHttpDestination(subject: HttpDestinationSubject): v
       expect(failure).to.include({ kind: 'transient', reason: 'timeout' });
     });
   });
+
+  behavesLikeADestination(httpSubject(subject));
+}
+
+/** How a target can be told to refuse: never recover, recover later, or never answer. */
+export type Refusal = 'permanent' | 'transient' | 'hang';
+
+/** A running target (HTTP receiver, SMTP server, folder…) and the destination's view of it. */
+export interface DestinationFixture {
+  /** Builds the destination against this target. */
+  create(ctx: PluginContext): Destination;
+  /** Events the target has accepted so far. */
+  accepted(): number;
+  /** Makes the following sends fail this way (only the kinds listed in `refusals`). */
+  refuse(kind: Refusal): void;
+  close(): Promise<void>;
+}
+
+/** Any destination plugin under the shared contract. */
+export interface DestinationSubject {
+  /** Starts a target that accepts everything until told otherwise. */
+  start(): Promise<DestinationFixture>;
+  /** A destination whose target cannot be reached at all (refused port…); absent when that cannot happen. */
+  unreachable?(ctx: PluginContext): Promise<Destination>;
+  /** The ways this target can refuse; a file cannot hang, for instance. */
+  refusals: readonly Refusal[];
+  /** A secret the options hold (password, token, webhook path) that no error message may show. */
+  secret?: string;
+}
+
+/**
+ * The contract every destination keeps, built-in or not (contract §6–§7): create() does no I/O; a send
+ * resolves only once the target took the event; a refusal that cannot pass is permanent, one that may pass is
+ * transient, an unreachable target is transient; the attempt's signal ends a send that hangs; a digest is
+ * one message; and secrets stay out of error messages.
+ */
+export function behavesLikeADestination(subject: DestinationSubject): void {
+  describe('as a destination', () => {
+    let target: DestinationFixture;
+    beforeEach(async () => {
+      target = await subject.start();
+    });
+    afterEach(async () => {
+      await target.close();
+    });
+
+    it('does no I/O when created (config loads and `check` create destinations)', async () => {
+      await subject.unreachable?.(testContext().ctx);
+      target.create(testContext().ctx);
+      expect(target.accepted()).to.equal(0);
+    });
+
+    it('resolves once the target has accepted the event', async () => {
+      const dest = target.create(testContext().ctx);
+      await dest.send(deliveryFailed(), attempt());
+      expect(target.accepted()).to.equal(1);
+      await dest.close?.();
+    });
+
+    it('sends a digest of several events as one message, if it offers digests', async () => {
+      const dest = target.create(testContext().ctx);
+      if (dest.sendDigest === undefined) return;
+      await dest.sendDigest(
+        [deliveryFailed(), deliveryFailed({ id: '01J9Z3Y4K5M6N7P8Q9R0S1T2V4' })],
+        attempt(),
+      );
+      expect(target.accepted()).to.equal(1);
+      await dest.close?.();
+    });
+
+    for (const kind of ['permanent', 'transient'] as const) {
+      it(`fails ${kind}ly when the target refuses in a way that ${kind === 'permanent' ? 'cannot' : 'may'} pass`, async function () {
+        if (!subject.refusals.includes(kind)) this.skip();
+        target.refuse(kind);
+        const dest = target.create(testContext().ctx);
+        const { failure, error } = await failureOf(dest.send(deliveryFailed(), attempt()));
+        expect(failure.kind).to.equal(kind);
+        if (subject.secret !== undefined) expect(String(error)).not.to.contain(subject.secret);
+        await dest.close?.();
+      });
+    }
+
+    it('fails transiently when the target cannot be reached', async function () {
+      if (subject.unreachable === undefined) this.skip();
+      const dest = await subject.unreachable(testContext().ctx);
+      const { failure, error } = await failureOf(dest.send(deliveryFailed(), attempt()));
+      expect(failure.kind).to.equal('transient');
+      if (subject.secret !== undefined) expect(String(error)).not.to.contain(subject.secret);
+      await dest.close?.();
+    });
+
+    it("gives up transiently when the target hangs and the attempt's signal is aborted", async function () {
+      if (!subject.refusals.includes('hang')) this.skip();
+      target.refuse('hang');
+      const dest = target.create(testContext().ctx);
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), 300);
+      try {
+        const { failure } = await failureOf(
+          dest.send(deliveryFailed(), attempt({ signal: controller.signal })),
+        );
+        expect(failure.kind).to.equal('transient');
+      } finally {
+        clearTimeout(timer);
+        await dest.close?.();
+      }
+    });
+  });
+}
+
+/** The shared contract's subject for a destination that speaks HTTP, from its HTTP contract subject. */
+export function httpSubject(http: HttpDestinationSubject): DestinationSubject {
+  return {
+    secret: http.secret,
+    refusals: ['permanent', 'transient', 'hang'],
+    async start() {
+      const server = await startReceiver();
+      let refusal: Refusal | undefined;
+      let accepted = 0;
+      server.answer(() => {
+        if (refusal === 'hang') return 'hang';
+        if (refusal !== undefined) return { status: refusal === 'permanent' ? 400 : 503, body: 'no' };
+        accepted++;
+        return http.success;
+      });
+      return {
+        create: (ctx) => http.create(server.url, ctx),
+        accepted: () => accepted,
+        refuse: (kind) => {
+          refusal = kind;
+        },
+        close: () => server.close(),
+      };
+    },
+    unreachable: async (ctx) => http.create(`http://127.0.0.1:${await refusedPort()}`, ctx),
+  };
 }

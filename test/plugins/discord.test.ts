@@ -89,7 +89,7 @@ describe('discord destination (the sample plugin)', () => {
         body: '{"message":"You are being rate limited.","retry_after":1.5,"global":false}',
       }));
       const { failure } = await failureOf(destination().send(reply('x'), attempt()));
-      expect(failure).to.include({ kind: 'transient', retryAfterMs: 1500 });
+      expect(failure).to.include({ kind: 'throttled', retryAfterMs: 1500 });
     });
   });
 });

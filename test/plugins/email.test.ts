@@ -7,8 +7,8 @@ import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import email from '../../plugins/email/index.ts';
 import type { Destination } from '../../src/destinations/api.ts';
 import { tempDir } from '../helpers/tmp.ts';
-import { attempt, decodeOrThrow, testContext } from './context.ts';
-import { failureOf } from './contract.ts';
+import { attempt, decodeErrors, decodeOrThrow, testContext } from './context.ts';
+import { behavesLikeADestination, failureOf, type Refusal } from './contract.ts';
 import { deliveryFailed, reply } from './events.ts';
 import { refusedPort } from './server.ts';
 
@@ -60,6 +60,67 @@ async function startSmtp(options: Partial<SMTPServerOptions> = {}) {
 }
 
 describe('email destination', () => {
+  const PASSWORD = 'smtp-pa55word-0123456789';
+  behavesLikeADestination({
+    secret: PASSWORD,
+    refusals: ['permanent', 'transient', 'hang'],
+    async start() {
+      let refusal: Refusal | undefined;
+      let accepted = 0;
+      const server = new SMTPServer({
+        secure: false,
+        disabledCommands: ['STARTTLS'],
+        authOptional: true,
+        allowInsecureAuth: true,
+        logger: false,
+        closeTimeout: 100,
+        onAuth: (_auth, _session, callback) => callback(null, { user: 'gw' }),
+        onRcptTo(_address, _session, callback) {
+          if (refusal === 'permanent')
+            return callback(Object.assign(new Error('no such user'), { responseCode: 550 }));
+          if (refusal === 'transient')
+            return callback(Object.assign(new Error('try later'), { responseCode: 451 }));
+          callback();
+        },
+        onData(stream, _session, callback) {
+          stream.resume();
+          stream.on('end', () => {
+            if (refusal === 'hang') return; // never answers the data
+            accepted++;
+            callback();
+          });
+        },
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.server.address() as AddressInfo;
+      return {
+        create: (ctx) =>
+          email.create(
+            decodeOrThrow(email.config, {
+              smtp: { host: '127.0.0.1', port, auth: { user: 'gw', pass: PASSWORD } },
+              from: 'gw@example.com',
+              to: 'ops@example.com',
+            }),
+            ctx,
+          ),
+        accepted: () => accepted,
+        refuse: (kind) => {
+          refusal = kind;
+        },
+        close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+      };
+    },
+    unreachable: async (ctx) =>
+      email.create(
+        decodeOrThrow(email.config, {
+          smtp: { host: '127.0.0.1', port: await refusedPort(), auth: { user: 'gw', pass: PASSWORD } },
+          from: 'gw@example.com',
+          to: 'ops@example.com',
+        }),
+        ctx,
+      ),
+  });
+
   // Closed in reverse order after each test: destinations (their pools) before the servers they talk to.
   let toClose: Array<() => Promise<void>>;
   beforeEach(() => {
@@ -135,10 +196,10 @@ describe('email destination', () => {
       expect(smtp.mails).to.have.length(0);
     });
 
-    it('refuses a recipient address with CR/LF from the event', async () => {
+    it('refuses a display name with CR/LF from the event, permanently and before sending', async () => {
       const smtp = await smtpServer();
-      const dest = destination(smtp.port, { to: '{{ tags.email }}' });
-      const event = reply('x', { tags: { email: 'a@example.com\nBcc: b@example.com' } });
+      const dest = destination(smtp.port, { to: { name: '{{ tags.who }}', address: 'ops@example.com' } });
+      const event = reply('x', { tags: { who: 'Ops\nBcc: b@example.com' } });
       const { failure } = await failureOf(dest.send(event, attempt()));
       expect(failure.kind).to.equal('permanent');
       expect(smtp.mails).to.have.length(0);
@@ -280,18 +341,52 @@ describe('email destination', () => {
   });
 
   describe('options', () => {
-    it('takes one address or a list, but not an empty list', () => {
-      const base = { smtp: { host: 'h' }, from: 'a@b.c' };
-      expect(decodeOrThrow(email.config, { ...base, to: 'x@y.z' }).to).to.equal('x@y.z');
-      expect(decodeOrThrow(email.config, { ...base, to: ['x@y.z'] }).to).to.deep.equal(['x@y.z']);
+    it('takes one address or a list of strings and { name, address }, but not an empty list', () => {
+      const base = { smtp: { host: 'h' }, from: 'Gateway <gw@example.com>' };
+      const decoded = decodeOrThrow(email.config, { ...base, to: 'x@y.z' });
+      expect(decoded.to).to.deep.equal([{ address: 'x@y.z' }]);
+      expect(decoded.from).to.deep.equal({ name: 'Gateway', address: 'gw@example.com' });
+      const list = decodeOrThrow(email.config, {
+        ...base,
+        to: ['"Doe, Jane" <j@y.z>', { name: 'Ops', address: 'o@y.z' }],
+      });
+      expect(list.to).to.deep.equal([
+        { name: 'Doe, Jane', address: 'j@y.z' },
+        { name: 'Ops', address: 'o@y.z' },
+      ]);
       expect(email.config.decode({ ...base, to: [] })._tag).to.equal('Left');
     });
 
-    it('reports a template error in a single `to` at the key `to`', () => {
+    const refusal = (options: Record<string, unknown>) => {
+      const result = email.config.decode({
+        smtp: { host: 'h' },
+        from: 'gw@example.com',
+        to: 'o@example.com',
+        ...options,
+      });
+      return result._tag === 'Left' ? decodeErrors(result.left).join('; ') : '';
+    };
+
+    it('refuses an address that comes from the event, pointing to the name-only form', () => {
+      expect(refusal({ from: '{{ senderName }} <gw@example.com>' })).to.contain('template the name only');
+      expect(refusal({ cc: ['{{ tags.email }}'] })).to.match(/cc\.0: an address cannot come from the event/);
+      expect(refusal({ to: { name: 'x', address: '{{ tags.email }}' } })).to.contain(
+        'address cannot come from the event',
+      );
+    });
+
+    it('refuses a string holding several addresses, or none', () => {
+      expect(refusal({ to: 'a@example.com, b@example.com' })).to.contain('one address');
+      expect(refusal({ replyTo: 'Ops' })).to.contain('one address');
+      expect(refusal({ to: { address: 'a@example.com', bcc: 'x' } })).to.contain('unknown key bcc');
+    });
+
+    it('reports a template error in a name at its key', () => {
       const { ctx, templateErrors } = testContext();
-      email.create(decodeOrThrow(email.config, { smtp: { host: 'h' }, from: 'a@b.c', to: '{{ oops' }), ctx);
+      const options = { smtp: { host: 'h' }, from: 'a@b.c', to: [{ name: '{{ oops', address: 'o@b.c' }] };
+      email.create(decodeOrThrow(email.config, options), ctx);
       expect(templateErrors).to.have.length(1);
-      expect(templateErrors[0]).to.match(/^to: /);
+      expect(templateErrors[0]).to.match(/^to\[0\]\.name: /);
     });
   });
 });

@@ -1,13 +1,37 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import file from '../../plugins/file/index.ts';
 import { attempt, decodeOrThrow } from './context.ts';
-import { failureOf } from './contract.ts';
+import { behavesLikeADestination, failureOf } from './contract.ts';
 import { deliveryFailed, reply } from './events.ts';
 
 describe('file destination', () => {
+  behavesLikeADestination({
+    // A file cannot hang, and every way it fails that retrying could fix (a full disk) cannot be staged here.
+    refusals: ['permanent'],
+    async start() {
+      const root = await mkdtemp(join(tmpdir(), 'switchboard-file-contract-'));
+      const path = join(root, 'events.jsonl');
+      return {
+        create: () => file.create(decodeOrThrow(file.config, { path })),
+        // A digest is one write of several lines: count writes as the events' first lines, one per message.
+        accepted: () =>
+          existsSync(path)
+            ? readFileSync(path, 'utf8')
+                .split('\n')
+                .filter((l) => l.includes('"01J9Z3Y4K5M6N7P8Q9R0S1T2V3"')).length
+            : 0,
+        refuse: () => {
+          mkdirSync(path, { recursive: true }); // a folder where the file should be: EISDIR, permanent
+        },
+        close: () => rm(root, { recursive: true, force: true }),
+      };
+    },
+  });
+
   let dir: string;
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'switchboard-file-'));

@@ -56,6 +56,17 @@ describe('http destination', () => {
       expect(JSON.parse(req.body)).to.deep.equal(event);
     });
 
+    it('fails permanently, sending nothing, when a templated header holds a character outside Latin-1', async () => {
+      const dest = createHttp({ url: `${server.url}/hooks`, headers: { 'X-Sender': '{{ senderName }}' } });
+      for (const name of ['Zoë 🚀 Pharmacy', 'Аптека']) {
+        const event = { ...deliveryFailed(), senderName: name };
+        const { failure } = await failureOf(dest.send(event, attempt()));
+        expect(failure).to.include({ kind: 'permanent', reason: 'client_error' });
+        expect(failure.message).to.contain('header X-Sender');
+      }
+      expect(server.received).to.have.length(0);
+    });
+
     it('posts the payload as received when body is payload', async () => {
       const event = deliveryFailed();
       await createHttp({ url: server.url, body: 'payload' }).send(event, attempt());
@@ -153,6 +164,15 @@ describe('http destination', () => {
       expect(decodeOrThrow(http.config, { url: 'https://example.com', timeout: '2s' }).timeout).to.equal(
         2000,
       );
+      expect(decodeOrThrow(http.config, { url: 'https://example.com', timeout: '1m30s' }).timeout).to.equal(
+        90_000,
+      );
+    });
+
+    it('refuses a bare number as a timeout, as every other duration in the config does', () => {
+      const result = http.config.decode({ url: 'https://example.com', timeout: 10 });
+      expect(result._tag).to.equal('Left');
+      if (result._tag === 'Left') expect(decodeErrors(result.left).join()).to.contain('write 10s or 10ms');
     });
 
     it('reports a template that does not compile as a config error at its key', () => {

@@ -153,11 +153,20 @@ describe('slack destination', () => {
       expect(failure.kind).to.equal('transient');
     });
 
-    it('turns ratelimited with 429 and Retry-After into a retry after that many seconds, calling once', async () => {
+    it('turns ratelimited with 429 and Retry-After into a throttle of that many seconds, calling once', async () => {
       server.answer(() => slackError('ratelimited', 429, { 'retry-after': '30' }));
       const { failure } = await failureOf(destination().send(reply('x'), attempt()));
-      expect(failure).to.include({ kind: 'transient', retryAfterMs: 30_000, reason: 'rate_limited' });
+      expect(failure).to.include({ kind: 'throttled', retryAfterMs: 30_000, reason: 'rate_limited' });
       expect(server.received).to.have.length(1);
+    });
+
+    it('throttles for the default pause when a 429 carries an unreadable Retry-After, still calling once', async () => {
+      for (const value of ['-1', 'soon']) {
+        server.answer(() => slackError('ratelimited', 429, { 'retry-after': value }));
+        const { failure } = await failureOf(destination().send(reply('x'), attempt()));
+        expect(failure).to.include({ kind: 'throttled', retryAfterMs: undefined, reason: 'rate_limited' });
+      }
+      expect(server.received).to.have.length(2);
     });
 
     it('makes one call per send even when Slack fails with 500 (the queue retries, not the client)', async () => {

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
@@ -6,6 +5,7 @@ import pg from 'pg';
 import { createLogger } from '../../src/observability/log.ts';
 import { Service } from '../../src/service.ts';
 import { sampleEvent } from '../../src/sources/mta/index.ts';
+import { loadMigrations } from '../../src/store/migrations.ts';
 import { LogCapture } from '../helpers/service.ts';
 import { Sink } from '../helpers/sink.ts';
 import { ROOT, tempDir } from '../helpers/tmp.ts';
@@ -17,8 +17,13 @@ import { ROOT, tempDir } from '../helpers/tmp.ts';
  */
 
 const url = process.env.SWITCHBOARD_TEST_PG_URL ?? `postgres://${userInfo().username}@127.0.0.1:5432/test`;
-const v1 = (dialect: 'sqlite' | 'postgres') =>
-  readFileSync(`${ROOT}/src/store/${dialect}/migrations/001_init.sql`, 'utf8');
+/** The migrations of the version before this one: every file numbered below `source_fields`. */
+function previousVersion(dialect: 'sqlite' | 'postgres') {
+  const all = loadMigrations(new URL(`../../src/store/${dialect}/migrations/`, import.meta.url));
+  const ours = all.find((m) => m.name === 'source_fields');
+  if (ours === undefined) throw new Error('no source_fields migration');
+  return { earlier: all.filter((m) => m.version < ours.version), last: all[all.length - 1].version };
+}
 
 /** Two events as the previous version stored them: a failed delivery status and a reply, each pending to crm. */
 function oldRows() {
@@ -73,11 +78,13 @@ describe('store migration 002: MTA status moves from its column into the event d
     const tmp = tempDir('migrate-sqlite');
     const path = `${tmp.dir}/switchboard.db`;
     const db = new Database(path);
-    db.exec(v1('sqlite'));
     db.exec(
       'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
     );
-    db.prepare("INSERT INTO schema_migrations VALUES (1, 'init', 0)").run();
+    for (const m of previousVersion('sqlite').earlier) {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations VALUES (?, ?, 0)').run(m.version, m.name);
+    }
     for (const r of oldRows()) {
       db.prepare(
         `INSERT INTO events (id, source, type, status_name, received_at, body_hash, event, routes, unrouted)
@@ -109,7 +116,9 @@ describe('store migration 002: MTA status moves from its column into the event d
         name: string;
       }>;
       expect(columns.map((c) => c.name)).to.not.include('status_name');
-      expect(after.prepare('SELECT max(version) AS v FROM schema_migrations').get()).to.deep.equal({ v: 2 });
+      expect(after.prepare('SELECT max(version) AS v FROM schema_migrations').get()).to.deep.equal({
+        v: previousVersion('sqlite').last,
+      });
     } finally {
       after.close();
       tmp.cleanup();
@@ -125,11 +134,13 @@ describe('store migration 002: MTA status moves from its column into the event d
     try {
       await admin.query(`CREATE SCHEMA "${schema}"`);
       await admin.query(`SET search_path TO "${schema}"`);
-      await admin.query(v1('postgres'));
       await admin.query(
         'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
       );
-      await admin.query("INSERT INTO schema_migrations VALUES (1, 'init', 0)");
+      for (const m of previousVersion('postgres').earlier) {
+        await admin.query(m.sql);
+        await admin.query('INSERT INTO schema_migrations VALUES ($1, $2, 0)', [m.version, m.name]);
+      }
       for (const r of oldRows()) {
         await admin.query(
           `INSERT INTO events (id, source, type, status_name, received_at, body_hash, event, routes, unrouted)

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -55,6 +55,33 @@ describe('store: sqlite file', () => {
     } finally {
       raw.close();
     }
+  });
+
+  it('upgrades a file made by the first schema, keeping every attempt and starting retry budgets at the first', async () => {
+    const path = join(dir, 'upgrade.db');
+    const old = new Database(path);
+    old.exec(
+      readFileSync(new URL('../../src/store/sqlite/migrations/001_init.sql', import.meta.url), 'utf8'),
+    );
+    old.exec(
+      `CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL);
+       INSERT INTO schema_migrations VALUES (1, 'init', 0);
+       INSERT INTO events VALUES ('e1', 'mta', 'delivery-status', NULL, 0, 'h', '{"id":"e1"}', '[]', 0);
+       INSERT INTO deliveries (id, event_id, destination, route, state, attempts, next_at, created_at, updated_at)
+         VALUES ('d1', 'e1', 'crm', 'main', 'pending', 2, 5000, 0, 0);
+       INSERT INTO attempts VALUES ('a1', 'd1', 1, 1000, 5, 'retry', 'down', 503), ('a2', 'd1', 2, 3000, 5, 'retry', 'down', 503);`,
+    );
+    old.close();
+    const store = openSqliteStore(path);
+    opened.push(store);
+    await store.migrate();
+    const log = (await store.getEvent('e1'))!.deliveries[0].attemptLog;
+    expect(log.map((a) => [a.number, a.outcome, a.statusCode])).to.deep.equal([
+      [1, 'retry', 503],
+      [2, 'retry', 503],
+    ]);
+    const [claimed] = await store.claim('crm', 1, 'w1', 30_000, at(10));
+    expect(claimed).to.include({ attempts: 2, firstAttemptAt: 1000 });
   });
 
   it('prune deletes expired dedupe keys and keeps live ones', async () => {

@@ -4,6 +4,9 @@ import { at, attempt, type Harness, ingestOne, request } from './fixtures.ts';
 
 const LEASE = 30_000;
 
+/** Back to pending at `nextAt`. */
+const pending = (nextAt: Date) => ({ state: 'pending' as const, nextAt });
+
 /** Ingests `n` events with one delivery each to `destination`; answers the delivery ids in claim order. */
 async function seed(store: Store, n: number, destination = 'crm'): Promise<string[]> {
   const batch = Array.from({ length: n }, () => request(at(0), { to: [destination] }));
@@ -167,6 +170,48 @@ export function queueScenarios(h: Harness): void {
         expect(d.attemptLog[0].startedAt).to.equal(at(1).toISOString());
       }
       expect(await store.claim('crm', 10, 'w2', LEASE, at(LEASE * 10))).to.deep.equal([]);
+    });
+
+    it('records a throttled try without counting it, and keeps when the retry budget started', async () => {
+      const store = await h.open();
+      const { id } = await ingestOne(store, at(0), { to: ['crm'] });
+      const [first] = await store.claim('crm', 1, 'w1', LEASE, at(0));
+      expect(first.firstAttemptAt).to.equal(undefined);
+      await store.complete(
+        first.id,
+        'w1',
+        attempt(1, 'throttled', at(1), 'slow down'),
+        pending(at(5)),
+        at(2),
+      );
+      const [second] = await store.claim('crm', 1, 'w1', LEASE, at(5));
+      expect(second).to.include({ attempts: 0 });
+      expect(second.firstAttemptAt).to.equal(undefined);
+      await store.complete(second.id, 'w1', attempt(1, 'retry', at(6), 'down'), pending(at(10)), at(7));
+      const [third] = await store.claim('crm', 1, 'w1', LEASE, at(10));
+      expect(third).to.include({ attempts: 1, firstAttemptAt: at(6).getTime() });
+      await store.complete(
+        third.id,
+        'w1',
+        attempt(2, 'throttled', at(11), 'slow down'),
+        pending(at(20)),
+        at(12),
+      );
+      const [fourth] = await store.claim('crm', 1, 'w1', LEASE, at(20));
+      expect(fourth).to.include({ attempts: 1, firstAttemptAt: at(6).getTime() });
+      const log = (await store.getEvent(id))!.deliveries[0].attemptLog;
+      expect(log.map((a) => a.outcome)).to.deep.equal(['throttled', 'retry', 'throttled']);
+    });
+
+    it('starts the retry budget again when a dead delivery is replayed', async () => {
+      const store = await h.open();
+      await ingestOne(store, at(0), { to: ['crm'] });
+      const [c] = await store.claim('crm', 1, 'w1', LEASE, at(0));
+      await store.complete(c.id, 'w1', attempt(1, 'dead', at(1), 'down'), { state: 'dead' }, at(2));
+      expect(await store.replay({ ids: [c.id] }, at(100))).to.equal(1);
+      const [again] = await store.claim('crm', 1, 'w1', LEASE, at(100));
+      expect(again).to.include({ attempts: 0 });
+      expect(again.firstAttemptAt).to.equal(undefined);
     });
 
     it('adds fallback deliveries in the same step when a delivery ends failed or dead, once per destination', async () => {

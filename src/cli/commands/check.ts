@@ -10,7 +10,12 @@ export function summarize(config: Config): string[] {
   );
   lines.push(`  server: http://${config.server.host}:${config.server.port}`);
   for (const s of config.sources.values()) {
-    const auth = s.secret ? 'signed' : 'UNSIGNED (allowUnsigned)';
+    const n = s.secrets.length;
+    const auth = !s.secret
+      ? 'UNSIGNED (allowUnsigned)'
+      : n > 1
+        ? `signed (${n} secrets: rotating)`
+        : 'signed';
     const kind = s.plugin.summary ? s.plugin.summary(s.options) : s.kind;
     lines.push(`  source ${s.name}: ${kind}, ${auth}, POST /webhooks/${s.name}[/<event>]`);
   }

@@ -51,7 +51,11 @@ export const testDestinationCommand: Command = {
       io.out(`✔ ${name} (${dest.type}): sample ${event.type} event delivered in ${outcome.ms} ms`);
     else {
       const retry =
-        outcome.kind === 'permanent' ? 'permanent: would not be retried' : 'transient: would be retried';
+        outcome.kind === 'permanent'
+          ? 'permanent: would not be retried'
+          : outcome.kind === 'throttled'
+            ? 'throttled: the destination would pause, no attempt spent'
+            : 'transient: would be retried';
       io.out(
         `✘ ${name} (${dest.type}): ${outcome.error}${outcome.statusCode ? ` [status ${outcome.statusCode}]` : ''} (${retry})`,
       );

@@ -74,12 +74,16 @@ function authenticate(
   // Compared as bytes of the decoded digest, so base64 padding or hex case does not matter, but the digest does.
   const digest = Buffer.from(given.slice(o.prefix.length), o.encoding);
   const bodies = request.received ? [request.received, request.raw] : [request.raw];
-  for (const secret of secrets) {
+  // Every secret is tried even after a match, so the time taken does not tell which one matched.
+  let secretIndex = -1;
+  secrets.forEach((secret, i) => {
     for (const body of bodies) {
       const expected = createHmac(o.algorithm, secret).update(body).digest();
-      if (digest.length === expected.length && timingSafeEqual(digest, expected)) return { ok: true };
+      const hit = digest.length === expected.length && timingSafeEqual(digest, expected);
+      if (hit && secretIndex === -1) secretIndex = i;
     }
-  }
+  });
+  if (secretIndex >= 0) return { ok: true, secretIndex };
   return {
     ok: false,
     missing: false,

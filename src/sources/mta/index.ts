@@ -1,6 +1,6 @@
 import type * as t from 'io-ts';
 import { type Codec, oneOf, refine, struct, withDefault } from '../../config/codecs.ts';
-import { verify } from '../../ingress/signature.ts';
+import { verifyAny } from '../../ingress/signature.ts';
 import type { SourcePlugin } from '../api.ts';
 import { decodeMtaBody } from './decode.ts';
 import { EVENT_TYPES } from './event.ts';
@@ -39,10 +39,11 @@ export const mtaSource: SourcePlugin<MtaOptions> = {
     const header = request.headers['x-signature'];
     if (header === undefined || header === '')
       return { ok: false, missing: true, error: 'missing X-Signature header' };
-    const candidates = request.received ? [request.received, request.raw] : [request.raw];
-    const signed = secrets.some((secret) => candidates.some((bytes) => verify(secret, bytes, header)));
-    return signed
-      ? { ok: true }
+    let secretIndex = verifyAny(secrets, request.received ?? request.raw, header);
+    if (secretIndex < 0 && request.received !== undefined)
+      secretIndex = verifyAny(secrets, request.raw, header);
+    return secretIndex >= 0
+      ? { ok: true, secretIndex }
       : { ok: false, missing: false, error: 'X-Signature does not match the body (check the source secret)' };
   },
   decode(body, ctx) {

@@ -75,14 +75,16 @@ function authenticate(
     .filter((s) => s.startsWith('v1,'))
     .map((s) => Buffer.from(s.slice(3), 'base64'));
   const bodies = request.received ? [request.received, request.raw] : [request.raw];
-  for (const secret of secrets) {
+  // Every secret is tried even after a match, so the time taken does not tell which one matched.
+  let secretIndex = -1;
+  secrets.forEach((secret, i) => {
     for (const body of bodies) {
       const expected = Buffer.from(signStandard(secret, id, seconds, body).slice(3), 'base64');
-      if (given.some((g) => g.length === expected.length && timingSafeEqual(g, expected))) {
-        return { ok: true, idempotencyKey: `webhook-id:${id}` };
-      }
+      const hit = given.some((g) => g.length === expected.length && timingSafeEqual(g, expected));
+      if (hit && secretIndex === -1) secretIndex = i;
     }
-  }
+  });
+  if (secretIndex >= 0) return { ok: true, idempotencyKey: `webhook-id:${id}`, secretIndex };
   return {
     ok: false,
     missing: false,

@@ -32,7 +32,7 @@ const CLAIM = `
   SET state = 'sending', lease_owner = $4, lease_until = $5, updated_at = $2
   FROM chosen JOIN events AS e ON e.id = chosen.event_id
   WHERE d.id = chosen.id
-  RETURNING d.id, d.event_id, d.route, d.attempts, d.next_at, e.event`;
+  RETURNING d.id, d.event_id, d.route, d.attempts, d.first_attempt_at, d.next_at, e.event`;
 
 const RENEW = `
   UPDATE deliveries SET lease_until = $3
@@ -47,7 +47,10 @@ const COMPLETE = `
     WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = $2)
   )
   UPDATE deliveries
-  SET state = $10, attempts = $3, next_at = $11, last_error = $12,
+  SET state = $10, next_at = $11, last_error = $12,
+      attempts = CASE WHEN $6::text = 'throttled' THEN attempts ELSE $3::int END,
+      first_attempt_at = CASE WHEN $6::text = 'throttled' THEN first_attempt_at
+                              ELSE COALESCE(first_attempt_at, $4::bigint) END,
       lease_owner = NULL, lease_until = NULL, updated_at = $13
   WHERE id = $2 AND lease_owner = $9 AND state = 'sending'`;
 
@@ -70,6 +73,7 @@ interface ClaimedRow {
   event_id: string;
   route: string;
   attempts: number;
+  first_attempt_at: string | null;
   next_at: string;
   event: GatewayEvent;
 }
@@ -96,6 +100,7 @@ export async function claimPostgres(
     destination,
     route: r.route,
     attempts: r.attempts,
+    ...(r.first_attempt_at !== null && { firstAttemptAt: Number(r.first_attempt_at) }),
     event: r.event,
   }));
 }

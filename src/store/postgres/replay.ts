@@ -3,7 +3,7 @@ import { deliveryConditions, REPLAYABLE_STATES, where } from '../filters.ts';
 import type { DeliveryFilter } from '../types.ts';
 import { inTransaction, PRUNE_REPLAY_LOCK, pgBind } from './db.ts';
 
-const REPLAY_SET = `SET state = 'pending', attempts = 0, next_at = $1, updated_at = $1`;
+const REPLAY_SET = `SET state = 'pending', attempts = 0, first_attempt_at = NULL, next_at = $1, updated_at = $1`;
 const ONLY_REPLAYABLE = `state IN (${REPLAYABLE_STATES.map((s) => `'${s}'`).join(', ')})`;
 
 /** Puts failed/dead deliveries back to pending now with attempts reset, by ids or by filter; answers how many. */

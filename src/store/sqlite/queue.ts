@@ -8,16 +8,16 @@ import { type ErrorFields, errorFields } from './thread-error.ts';
 // deliveries, filtered before the limit so it never blocks the rest of the destination's queue.
 // Each branch walks deliveries_due in claim order; the union is re-sorted and cut to the limit.
 const CLAIMABLE = `
-  SELECT c.id, c.event_id, c.route, c.attempts, e.event
+  SELECT c.id, c.event_id, c.route, c.attempts, c.first_attempt_at, e.event
   FROM (
     SELECT * FROM (
-      SELECT id, event_id, route, attempts, next_at FROM deliveries
+      SELECT id, event_id, route, attempts, first_attempt_at, next_at FROM deliveries
       WHERE destination = @destination AND state = 'pending' AND next_at <= @now
         AND NOT EXISTS (SELECT 1 FROM paused WHERE destination = 'route:' || deliveries.route)
       ORDER BY next_at, id LIMIT @limit)
     UNION ALL
     SELECT * FROM (
-      SELECT id, event_id, route, attempts, next_at FROM deliveries
+      SELECT id, event_id, route, attempts, first_attempt_at, next_at FROM deliveries
       WHERE destination = @destination AND state = 'sending' AND lease_until < @now
         AND NOT EXISTS (SELECT 1 FROM paused WHERE destination = 'route:' || deliveries.route)
       ORDER BY next_at, id LIMIT @limit)
@@ -45,9 +45,13 @@ const INSERT_ATTEMPT = `
   SELECT @id, @deliveryId, @number, @startedAt, @durationMs, @outcome, @reason, @statusCode
   WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = @deliveryId)`;
 
+// A throttled try moves neither the attempt count nor the start of the retry budget.
 const FINISH = `
   UPDATE deliveries
-  SET state = @state, attempts = @number, next_at = @nextAt, last_error = @lastError,
+  SET state = @state, next_at = @nextAt, last_error = @lastError,
+      attempts = CASE WHEN @outcome = 'throttled' THEN attempts ELSE @number END,
+      first_attempt_at = CASE WHEN @outcome = 'throttled' THEN first_attempt_at
+                              ELSE COALESCE(first_attempt_at, @startedAt) END,
       lease_owner = NULL, lease_until = NULL, updated_at = @now
   WHERE id = @deliveryId AND lease_owner = @owner AND state = 'sending'`;
 
@@ -62,6 +66,7 @@ interface ClaimableRow {
   event_id: string;
   route: string;
   attempts: number;
+  first_attempt_at: number | null;
   event: string;
 }
 
@@ -84,6 +89,7 @@ export function claimSqlite(
       destination,
       route: row.route,
       attempts: row.attempts,
+      ...(row.first_attempt_at !== null && { firstAttemptAt: row.first_attempt_at }),
       event: JSON.parse(row.event),
     }));
   }, 'queue');
@@ -138,6 +144,8 @@ export function completeSqlite(
       owner,
       state: next.state,
       number: attempt.number,
+      outcome: attempt.outcome,
+      startedAt: attempt.startedAt.getTime(),
       nextAt: next.state === 'pending' ? next.nextAt.getTime() : null,
       lastError: lastError(attempt.outcome, attempt.reason),
       now: now.getTime(),

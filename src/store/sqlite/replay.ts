@@ -2,7 +2,7 @@ import { deliveryConditions, REPLAYABLE_STATES, where } from '../filters.ts';
 import type { DeliveryFilter } from '../types.ts';
 import { type SqliteDb, sqliteBind } from './db.ts';
 
-const REPLAY_SET = `SET state = 'pending', attempts = 0, next_at = ?, updated_at = ?`;
+const REPLAY_SET = `SET state = 'pending', attempts = 0, first_attempt_at = NULL, next_at = ?, updated_at = ?`;
 const ONLY_REPLAYABLE = `state IN (${REPLAYABLE_STATES.map((s) => `'${s}'`).join(', ')})`;
 
 /** Puts failed/dead deliveries back to pending now with attempts reset, by ids or by filter; answers how many. */

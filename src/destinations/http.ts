@@ -1,16 +1,12 @@
 /**
- * What an HTTP answer, or a request that got none, means for a delivery. Shared by the plugins that speak
- * plain HTTP (http, slack's webhook mode): one place decides which statuses are worth retrying.
+ * What an HTTP answer, or a request that got none, means for a delivery, and the one HTTP send every plugin
+ * uses (part of the plugin SDK, sdk.ts). One place decides which statuses are worth retrying, so a status
+ * means the same for http, slack, discord and a user's plugin (alertmanager's notify/util.go Retrier).
  */
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { type Deadline, deadline } from '../../src/destinations/deadline.ts';
-import {
-  PermanentError,
-  parseRetryAfter,
-  RetryAfterError,
-  TransientError,
-} from '../../src/destinations/errors.ts';
+import { type Deadline, deadline } from './deadline.ts';
+import { PermanentError, parseRetryAfter, RetryAfterError, TransientError } from './errors.ts';
 
 /** How many characters of a response body an error message may quote. */
 const SNIPPET_CHARS = 200;
@@ -48,10 +44,12 @@ export interface HttpAnswer {
 }
 
 /**
- * The failure an HTTP status means, or undefined for 2xx. 408, 429 and 5xx are transient (429/503 with a
- * Retry-After become a RetryAfterError); a redirect and every other 4xx are permanent.
+ * The failure an HTTP status means, or undefined for 2xx. 429 is throttling (a RetryAfterError when
+ * Retry-After is readable, else a rate_limited TransientError: the queue pauses the destination either way);
+ * 408 and 5xx are transient (503 with a Retry-After waits that long); a redirect and every other 4xx —
+ * 401/403 included, as auth — are permanent.
  */
-export function failureForStatus(target: string, answer: HttpAnswer): Error | undefined {
+export function classifyHttpResponse(target: string, answer: HttpAnswer): Error | undefined {
   const { status } = answer;
   if (status >= 200 && status < 300) return undefined;
   const details = answer.snippet === '' ? '' : `: ${answer.snippet}`;
@@ -176,9 +174,31 @@ function exchange(req: HttpRequest, signal: AbortSignal): Promise<Answer> {
   });
 }
 
-/** Sends one request without following redirects; resolves on 2xx and throws a classified error otherwise. */
+/** Characters an HTTP header value may hold (RFC 9110 field-value as Node sends it: Latin-1, no CR/LF/NUL). */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/**
+ * Why these headers cannot be sent, or undefined. A value with a character outside Latin-1 (an emoji, a
+ * name in Cyrillic from a templated header) makes Node throw before any byte is sent; retrying cannot fix
+ * it, so it is a permanent failure rather than a "network error" retried until dead.
+ */
+export function headerProblem(headers: Record<string, string>): string | undefined {
+  for (const [name, value] of Object.entries(headers)) {
+    if (!HEADER_VALUE.test(value)) {
+      return `header ${name} holds a character HTTP headers cannot carry (only Latin-1, no line breaks); encode the value (e.g. with | url_encode) or move it to the body`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Sends one request without following redirects, under the plugin's `timeoutMs` and the attempt's signal;
+ * resolves on 2xx and throws a classified error otherwise (classifyHttpResponse, failureForRequestError).
+ */
 export async function sendHttp(req: HttpRequest): Promise<void> {
   const target = describeTarget(req.url);
+  const problem = headerProblem(req.headers);
+  if (problem !== undefined) throw new PermanentError(problem, { reason: 'client_error' });
   const limit = deadline(req.signal, req.timeoutMs);
   let answer: Answer;
   try {
@@ -188,7 +208,7 @@ export async function sendHttp(req: HttpRequest): Promise<void> {
   } finally {
     limit.dispose();
   }
-  const failure = failureForStatus(target, {
+  const failure = classifyHttpResponse(target, {
     status: answer.status,
     snippet: snippet(answer.body, req.secrets),
     retryAfter: answer.retryAfter,

@@ -1,0 +1,65 @@
+/**
+ * io-ts codecs for plugin options, with the same grammar as the core's config (config/units.ts), so a
+ * duration or a size reads the same under every destination: `10s` everywhere, and a bare `10` an error
+ * everywhere (it once meant 10 ms under `http` only).
+ */
+import * as t from 'io-ts';
+import { parseDuration, parseSize } from '../config/units.ts';
+
+/** A duration longer than zero such as `500ms`, `10s`, `1m30s`, decoded to milliseconds. Numbers are refused. */
+export const Duration = new t.Type<number, number, unknown>(
+  'Duration',
+  (u): u is number => typeof u === 'number' && Number.isFinite(u) && u > 0,
+  (u, c) => {
+    const ms = typeof u === 'string' ? parseDuration(u) : undefined;
+    if (ms === undefined) {
+      const hint = typeof u === 'number' ? ` (is ${u} seconds or milliseconds? write ${u}s or ${u}ms)` : '';
+      return t.failure(u, c, `must be a duration such as 500ms, 10s or 1m${hint}`);
+    }
+    return ms > 0 ? t.success(ms) : t.failure(u, c, 'must be longer than zero');
+  },
+  t.identity,
+);
+
+/** A size such as `512b`, `256kb`, `1mb` (binary multiples), or a whole number of bytes; decoded to bytes. */
+export const Size = new t.Type<number, number, unknown>(
+  'Size',
+  (u): u is number => Number.isInteger(u) && (u as number) >= 0,
+  (u, c) => {
+    const bytes =
+      typeof u === 'string'
+        ? parseSize(u)
+        : Number.isInteger(u) && (u as number) >= 0
+          ? (u as number)
+          : undefined;
+    return bytes === undefined ? t.failure(u, c, 'must be a size such as 256kb or 1mb') : t.success(bytes);
+  },
+  t.identity,
+);
+
+/** An absolute http(s) URL without credentials (put them in a header). The value stays out of messages. */
+export const HttpUrl = new t.Type<string, string, unknown>(
+  'HttpUrl',
+  (u): u is string => typeof u === 'string' && httpUrlProblem(u) === undefined,
+  (u, c) => {
+    if (typeof u !== 'string') return t.failure(u, c, 'must be a URL string');
+    const problem = httpUrlProblem(u);
+    // The value itself stays out of the message: webhook URLs are secrets.
+    return problem === undefined ? t.success(u) : t.failure(u, c, problem);
+  },
+  t.identity,
+);
+
+function httpUrlProblem(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'must be an absolute http:// or https:// URL';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must be an http:// or https:// URL';
+  if (url.username !== '' || url.password !== '') {
+    return 'must not contain credentials; send them in a header instead';
+  }
+  return undefined;
+}

@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { sign } from '../../src/ingress/signature.ts';
+import { startService } from '../helpers/service.ts';
+import { type SlackStandIn, startSlackStandIn } from '../helpers/slack-standin.ts';
+import { ROOT } from '../helpers/tmp.ts';
+
+const SECRET = 'throttle-test-secret-0123456789';
+const TOKEN = 'xoxb-1111-2222-thr0ttl3T0k3n';
+const base = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/mta/v3/delivery-status.json'), 'utf8'));
+
+async function post(url: string, n: number): Promise<string> {
+  const text = JSON.stringify({ ...base, messageId: 2_000_000 + n });
+  const res = await fetch(`${url}/webhooks/mta`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-signature': sign(SECRET, text) },
+    body: text,
+  });
+  expect(res.status).to.equal(200);
+  return ((await res.json()) as { id: string }).id;
+}
+
+/** Polls `check` until it holds; the limit only bounds a broken run. */
+async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs = 100_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('throttling against a Slack that allows one message a second', function () {
+  this.timeout(120_000);
+  let slack: SlackStandIn;
+  const cleanups: Array<() => Promise<unknown>> = [];
+  beforeEach(async () => {
+    slack = await startSlackStandIn({ perSecond: 1 });
+    cleanups.push(() => slack.close());
+  });
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  it('delivers a burst of 30 events with the default settings, with only a handful of 429s after the first', async () => {
+    const gw = await startService(
+      `destinations:
+  ops-slack: { type: slack, token: "${TOKEN}", channel: "#sms-ops", apiUrl: "${slack.url}/api/" }
+routes:
+  - name: all
+    to: [ops-slack]`,
+      { secret: SECRET },
+    );
+    cleanups.push(() => gw.stop());
+    for (let i = 0; i < 30; i++) await post(gw.url, i);
+    const store = gw.service.store;
+    const delivered = async () =>
+      (await store.listDeliveries({ state: 'delivered' }, 100)).items.length === 30;
+    await waitUntil(delivered, 'all 30 deliveries delivered');
+
+    const all = (await store.listDeliveries({}, 100)).items;
+    expect(all.map((d) => d.state)).to.deep.equal(Array(30).fill('delivered'));
+    // A throttled try is recorded but costs no attempt: each delivery took exactly one real attempt.
+    expect(all.map((d) => d.attempts)).to.deep.equal(Array(30).fill(1));
+    expect(slack.calls.filter((c) => c.answered === 200)).to.have.length(30);
+    // The first 429 may meet up to `concurrency` sends already in flight; after that, only a handful.
+    const first = slack.limitedAt[0] ?? Number.POSITIVE_INFINITY;
+    const later = slack.limitedAt.filter((t) => t > first + 500);
+    expect(later.length, `429s after the first round: ${later.length}`).to.be.at.most(5);
+    expect(slack.rateLimited).to.be.at.most(4 + 5);
+    // The whole destination paused, logged once per pause rather than once per delivery.
+    const pauses = gw.capture.lines.filter((l) => l.includes('destination asked to slow down'));
+    expect(pauses.length).to.be.within(1, 6);
+    expect(gw.capture.lines.join('\n')).not.to.contain(TOKEN);
+  });
+
+  it('delivers a burst through an incoming webhook too, whose 429 carries retry_after in the body (Alertmanager #2111)', async () => {
+    const gw = await startService(
+      `destinations:
+  ops-hook: { type: slack, webhookUrl: "${slack.url}/services/T0/B0/hookS3cr3t" }
+routes:
+  - name: all
+    to: [ops-hook]`,
+      { secret: SECRET },
+    );
+    cleanups.push(() => gw.stop());
+    for (let i = 100; i < 108; i++) await post(gw.url, i);
+    const store = gw.service.store;
+    await waitUntil(
+      async () => (await store.listDeliveries({ state: 'delivered' }, 100)).items.length === 8,
+      'all 8 deliveries delivered',
+    );
+    const all = (await store.listDeliveries({}, 100)).items;
+    expect(all.map((d) => d.attempts)).to.deep.equal(Array(8).fill(1));
+    expect(slack.rateLimited).to.be.at.most(4 + 3);
+    expect(gw.capture.lines.join('\n')).not.to.contain('hookS3cr3t');
+  });
+});
