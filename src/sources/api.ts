@@ -45,6 +45,11 @@ export interface SourcePlugin<Options = unknown> {
    * `{ slack: { 'message-reply': { text: '...' } }, email: { 'message-reply': { subject: '...' } } }`.
    */
   layouts?: Readonly<Record<string, Readonly<Record<string, Readonly<Record<string, string>>>>>>;
+  /**
+   * The headers a sender would put on `body` (for `switchboard sign` and curl tests), signed with `secret` at
+   * `now` (epoch ms). Optional: without it, `sign` says the source cannot sign.
+   */
+  sign?(secret: string, body: Buffer, options: Options, now: number): Record<string, string>;
   /** Fields every event of this source carries, an `unrecognized` one too (MTA: the configured `version`). */
   baseFields?(options: Options): Record<string, unknown>;
   /** One line for `check`'s summary, e.g. `mta v3`; the kind when absent. */

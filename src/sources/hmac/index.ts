@@ -100,6 +100,10 @@ const hmacSource: SourcePlugin<Options> = {
   eventTypes: 'open',
   fields: {},
   samples: { push: { type: 'push', ref: 'refs/heads/main' } },
+  sign: (secret, body, o, now) => ({
+    [o.header]: signHmac(o, secret, body),
+    ...(o.timestampHeader === undefined ? {} : { [o.timestampHeader]: String(Math.floor(now / 1000)) }),
+  }),
   summary: (o) => `hmac ${o.algorithm} in ${o.header}`,
 };
 

@@ -1,6 +1,6 @@
 import type * as t from 'io-ts';
 import { type Codec, oneOf, refine, struct, withDefault } from '../../config/codecs.ts';
-import { verifyAny } from '../../ingress/signature.ts';
+import { sign, verifyAny } from '../../ingress/signature.ts';
 import type { SourcePlugin } from '../api.ts';
 import { decodeMtaBody } from './decode.ts';
 import { EVENT_TYPES } from './event.ts';
@@ -59,6 +59,7 @@ export const mtaSource: SourcePlugin<MtaOptions> = {
   samples: SAMPLE_BODIES[3],
   layouts: MTA_LAYOUTS,
   baseFields: (o) => ({ version: o.version }),
+  sign: (secret, body) => ({ 'X-Signature': sign(secret, body) }),
   summary: (o) => `mta v${o.version}`,
 };
 

@@ -103,6 +103,15 @@ const standardWebhooksSource: SourcePlugin<Options> = {
   samples: {
     'invoice.paid': { type: 'invoice.paid', timestamp: '2026-01-15T09:30:00Z', data: { id: 'in_1' } },
   },
+  sign(secret, body, _o, now) {
+    const id = `msg_${now.toString(36)}`;
+    const seconds = Math.floor(now / 1000);
+    return {
+      'webhook-id': id,
+      'webhook-timestamp': String(seconds),
+      'webhook-signature': signStandard(secret, id, seconds, body),
+    };
+  },
   summary: (o) => `standard-webhooks, tolerance ${o.tolerance / 1000}s`,
 };
 
