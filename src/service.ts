@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { createAdminApi } from './admin/api.ts';
+import { createAdminApp } from './admin/app.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { formatIssue, loadConfigWithPlugins } from './config/load.ts';
 import type { Config } from './config/types.ts';
@@ -15,6 +16,7 @@ import { controlEvents } from './observability/control-log.ts';
 import { registerControlMetrics } from './observability/control-metrics.ts';
 import { createLogger, type Log } from './observability/log.ts';
 import { Metrics } from './observability/metrics.ts';
+import { redactorFor } from './observability/redact.ts';
 import { GroupCommitter } from './store/group-commit.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/types.ts';
@@ -53,6 +55,7 @@ export async function loadOrThrow(configPath: string, env: Record<string, string
 export class Service {
   private config: Config;
   private server: Server | null = null;
+  private adminServer: Server | null = null;
   private stopping = false;
   private pruneTimer: NodeJS.Timeout | null = null;
   readonly log: Log;
@@ -109,6 +112,7 @@ export class Service {
       clock,
       observer,
       pollMs: opts.pollMs,
+      redact: redactorFor(() => this.config.secrets),
     });
     this.committer = new GroupCommitter(store, () => clock.now());
   }
@@ -130,7 +134,8 @@ export class Service {
       // Whatever started (workers, the store's thread) must not keep a process that failed to start alive.
       await service.dispatcher.stop(Date.now()).catch(() => {});
       await store.close().catch(() => {});
-      throw listenError(err, config);
+      await new Promise<void>((r) => (service.server ? service.server.close(() => r()) : r()));
+      throw listenError(err, config.server, { host: 'server.host', port: 'server.port' });
     }
     return service;
   }
@@ -145,6 +150,11 @@ export class Service {
     return this.server?.address() as AddressInfo;
   }
 
+  /** The address the admin listener (admin API, /metrics, /readyz details) listens on. */
+  get adminAddress(): AddressInfo {
+    return this.adminServer?.address() as AddressInfo;
+  }
+
   private async run(): Promise<void> {
     const clock = this.opts.clock ?? systemClock;
     await this.dispatcher.start(this.config);
@@ -154,14 +164,6 @@ export class Service {
       store: this.store,
       clock,
       readiness: () => this.readiness(),
-      metrics: () => this.metrics.render(),
-      admin: createAdminApi({
-        store: this.store,
-        config: () => this.config,
-        clock,
-        dispatcher: this.dispatcher,
-        committer: this.committer,
-      }),
       onWebhook: (source, outcome, ms) => {
         const ok = outcome.status === 200;
         this.metrics.webhook(
@@ -193,15 +195,28 @@ export class Service {
     });
     this.server = createServer(app.callback());
     this.server.keepAliveTimeout = 5_000;
-    const { host, port } = this.config.server;
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(port, host, () => resolve());
+    await listen(this.server, this.config.server);
+    const adminApp = createAdminApp({
+      readiness: () => this.readiness(),
+      metrics: () => this.metrics.render(),
+      api: createAdminApi({
+        store: this.store,
+        config: () => this.config,
+        clock,
+        dispatcher: this.dispatcher,
+        committer: this.committer,
+      }),
+    });
+    this.adminServer = createServer(adminApp.callback());
+    await listen(this.adminServer, this.config.admin.listen).catch((err) => {
+      throw listenError(err, this.config.admin.listen, { host: 'admin.listen', port: 'admin.listen' });
     });
     const addr = this.address;
+    const adminAddr = this.adminServer.address() as AddressInfo;
     this.log.info(
       {
-        url: `http://${addr.address}:${addr.port}`,
+        url: `http://${urlHost(addr.address)}:${addr.port}`,
+        admin: `http://${urlHost(adminAddr.address)}:${adminAddr.port}`,
         config: this.config.file,
         store: this.config.store.driver,
         destinations: [...this.config.destinations.keys()],
@@ -290,9 +305,10 @@ export class Service {
     }
     if (
       JSON.stringify(next.store) !== JSON.stringify(this.config.store) ||
-      JSON.stringify(next.server) !== JSON.stringify(this.config.server)
+      JSON.stringify(next.server) !== JSON.stringify(this.config.server) ||
+      JSON.stringify(next.admin.listen) !== JSON.stringify(this.config.admin.listen)
     ) {
-      this.log.warn({}, 'store and server settings changed: they take effect after a restart');
+      this.log.warn({}, 'store, server and admin.listen settings changed: they take effect after a restart');
     }
     const previous = this.config;
     this.config = next;
@@ -313,12 +329,11 @@ export class Service {
     this.stopping = true;
     const deadline = Date.now() + (this.opts.shutdownGraceMs ?? 10_000);
     if (this.pruneTimer) clearInterval(this.pruneTimer);
-    const closed = new Promise<void>((resolve) =>
-      this.server ? this.server.close(() => resolve()) : resolve(),
-    );
-    this.server?.closeIdleConnections();
+    const servers = [this.server, this.adminServer].filter((s): s is Server => s !== null);
+    const closed = Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    for (const s of servers) s.closeIdleConnections();
     await this.dispatcher.stop(deadline);
-    this.server?.closeAllConnections();
+    for (const s of servers) s.closeAllConnections();
     await closed;
     await closeDestinations(this.config, this.log);
     await this.store.close();
@@ -327,18 +342,38 @@ export class Service {
   }
 }
 
-/** Says plainly why the server could not listen, and what to change. */
-function listenError(err: unknown, config: Config): unknown {
+/** Listens, or rejects with the listen error. */
+function listen(server: Server, at: { host: string; port: number }): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(at.port, at.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** An address as a URL host: IPv6 in brackets. */
+function urlHost(address: string): string {
+  return address.includes(':') ? `[${address}]` : address;
+}
+
+/** Says plainly why a listener could not listen, and which setting to change. */
+function listenError(
+  err: unknown,
+  at: { host: string; port: number },
+  setting: { host: string; port: string },
+): unknown {
   const code = (err as NodeJS.ErrnoException).code;
-  const at = `${config.server.host}:${config.server.port}`;
+  const where = `${at.host}:${at.port}`;
   if (code === 'EADDRINUSE')
-    return new Error(`${at} is already in use: stop the other process or set server.port`);
+    return new Error(`${where} is already in use: stop the other process or set ${setting.port}`);
   if (code === 'EACCES')
     return new Error(
-      `not allowed to listen on ${at}: use a port above 1023 or run with the right to bind it`,
+      `not allowed to listen on ${where}: use a port above 1023 or run with the right to bind it`,
     );
   if (code === 'EADDRNOTAVAIL')
-    return new Error(`${config.server.host} is not an address of this machine: check server.host`);
+    return new Error(`${at.host} is not an address of this machine: check ${setting.host}`);
   return err;
 }
 

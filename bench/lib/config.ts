@@ -29,6 +29,7 @@ export function writeConfig(dir: string, opts: BenchConfigOptions): string {
       ? `{ driver: sqlite, path: "${opts.store.path}" }`
       : `{ driver: postgres, url: "${opts.store.url}", poolSize: ${opts.store.poolSize ?? 10} }`;
   const yaml = `server: { host: 127.0.0.1, port: ${opts.port} }
+admin: { listen: "127.0.0.1:0" }
 sources:
   mta: { kind: mta, version: 3, secret: "${SECRET}" }
 store: ${store}

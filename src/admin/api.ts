@@ -6,10 +6,14 @@ import type { Clock } from '../clock.ts';
 import type { Config } from '../config/types.ts';
 import type { Dispatcher } from '../delivery/dispatcher.ts';
 import { receive } from '../ingress/receive.ts';
+import { redactorFor } from '../observability/redact.ts';
+import { eventTypesOf } from '../sources/builtin.ts';
 import type { GroupCommitter } from '../store/group-commit.ts';
 import type { Store } from '../store/types.ts';
+import { operatorRoutes } from './operator-routes.ts';
 import { BadParam, deliveryFilter, parseLimit, parseSince } from './params.ts';
 import { mountRedecode } from './redecode.ts';
+import { checkDestination, checkKeys, checkStatus, checkType, type Vocabulary } from './vocabulary.ts';
 
 /** What the admin API works on. */
 export interface AdminDeps {
@@ -33,6 +37,22 @@ function tokenMatches(expected: string, header: string | undefined): boolean {
 
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
 
+function flag(body: Record<string, unknown>, key: string): boolean {
+  const v = body[key];
+  if (v === undefined) return false;
+  if (typeof v !== 'boolean') throw new BadParam(key, 'must be true or false');
+  return v;
+}
+
+/** The names filters may use: the config in force. */
+function vocabularyOf(config: Config): Vocabulary {
+  return {
+    destinations: [...config.destinations.keys()],
+    routes: config.router.routeNames,
+    eventTypes: eventTypesOf([...config.sources.values()].map((s) => s.plugin)),
+  };
+}
+
 /**
  * The admin API under /api (contract §4): on only while `admin.token` is set; every request needs
  * `Authorization: Bearer <token>`. Answers are JSON, errors included. The token is read from the config in
@@ -45,11 +65,12 @@ export function createAdminApi(deps: AdminDeps): Koa.Middleware {
   router.get('/events', async (ctx) => {
     const q = ctx.query;
     const unrouted = q.unrouted === undefined ? undefined : q.unrouted === 'true';
+    const vocabulary = vocabularyOf(deps.config());
     ctx.body = await deps.store.listEvents(
       {
-        type: str(q.type),
-        status: str(q.status),
-        destination: str(q.destination),
+        type: checkType(str(q.type), vocabulary),
+        status: checkStatus(str(q.status)),
+        destination: await checkDestination(str(q.destination), vocabulary, deps.store),
         since: parseSince(q.since, now()),
         unrouted,
       },
@@ -63,23 +84,51 @@ export function createAdminApi(deps: AdminDeps): Koa.Middleware {
     ctx.body = detail;
   });
   router.get('/deliveries', async (ctx) => {
-    ctx.body = await deps.store.listDeliveries(
-      deliveryFilter(ctx.query, now()),
-      parseLimit(ctx.query.limit),
-      str(ctx.query.cursor),
-    );
+    const filter = deliveryFilter(ctx.query, now());
+    await checkDestination(filter.destination, vocabularyOf(deps.config()), deps.store);
+    ctx.body = await deps.store.listDeliveries(filter, parseLimit(ctx.query.limit), str(ctx.query.cursor));
   });
   router.post('/deliveries/:id/retry', async (ctx) => {
-    const n = await deps.store.replay({ ids: [ctx.params.id] }, new Date(now()));
-    if (n === 0) return notFound(ctx, `no failed or dead delivery with id ${ctx.params.id}`);
+    const body = (ctx.request.body ?? {}) as Record<string, unknown>;
+    checkKeys(body, ['includeDelivered']);
+    const includeDelivered = flag(body, 'includeDelivered');
+    const n = await deps.store.replay({ ids: [ctx.params.id] }, new Date(now()), { includeDelivered });
+    if (n === 0) {
+      const d = await deps.store.getDelivery(ctx.params.id);
+      if (!d) return notFound(ctx, `no delivery with id ${ctx.params.id}`);
+      ctx.status = 409;
+      ctx.body = {
+        error:
+          d.state === 'delivered'
+            ? `delivery ${d.id} was delivered; to send it again, POST {"includeDelivered": true}`
+            : `delivery ${d.id} is ${d.state}, not failed or dead: it is still in the queue`,
+      };
+      return;
+    }
     deps.dispatcher.wake(deps.dispatcher.destinations);
     ctx.body = { retried: n };
   });
   router.post('/deliveries/retry', async (ctx) => {
     const body = (ctx.request.body ?? {}) as Record<string, unknown>;
+    checkKeys(body, ['state', 'destination', 'eventId', 'since', 'includeDelivered']);
     const filter = deliveryFilter(body, now());
-    filter.state ??= ['failed', 'dead'];
-    const n = await deps.store.replay({ filter }, new Date(now()));
+    await checkDestination(filter.destination, vocabularyOf(deps.config()), deps.store);
+    const includeDelivered = flag(body, 'includeDelivered');
+    filter.state ??= includeDelivered ? ['failed', 'dead', 'delivered'] : ['failed', 'dead'];
+    const states = Array.isArray(filter.state) ? filter.state : [filter.state];
+    for (const s of states) {
+      if (s === 'pending' || s === 'sending')
+        throw new BadParam(
+          'state',
+          `"${s}" deliveries are still in the queue; retry takes failed, dead or delivered`,
+        );
+      if (s === 'delivered' && !includeDelivered)
+        throw new BadParam(
+          'state',
+          'replaying delivered deliveries sends them again: add "includeDelivered": true',
+        );
+    }
+    const n = await deps.store.replay({ filter }, new Date(now()), { includeDelivered });
     deps.dispatcher.wake(deps.dispatcher.destinations);
     ctx.body = { retried: n };
   });
@@ -113,26 +162,12 @@ export function createAdminApi(deps: AdminDeps): Koa.Middleware {
         ? outcome.body
         : { error: `still does not decode: ${outcome.body.error}`, details: outcome.body.details };
   });
-  for (const action of ['pause', 'resume'] as const) {
-    router.post(`/destinations/:name/${action}`, async (ctx) => {
-      if (!deps.config().destinations.has(ctx.params.name))
-        return notFound(ctx, `no destination named ${ctx.params.name}`);
-      await deps.store.setPaused(ctx.params.name, action === 'pause');
-      await deps.dispatcher.refreshPaused();
-      ctx.body = { destination: ctx.params.name, paused: action === 'pause' };
-    });
-    router.post(`/routes/:name/${action}`, async (ctx) => {
-      if (!deps.config().router.routeNames.includes(ctx.params.name))
-        return notFound(ctx, `no route named ${ctx.params.name}`);
-      await deps.store.setPaused(`route:${ctx.params.name}`, action === 'pause');
-      await deps.dispatcher.refreshPaused();
-      ctx.body = { route: ctx.params.name, paused: action === 'pause' };
-    });
-  }
+  operatorRoutes(router, deps);
 
   mountRedecode(router, deps);
 
   const routes = router.routes();
+  const redact = redactorFor(() => deps.config().secrets);
   const parse = bodyParser({ enableTypes: ['json'], jsonLimit: '64kb' });
   return async (ctx, next) => {
     if (ctx.path !== '/api' && !ctx.path.startsWith('/api/')) return next();
@@ -155,6 +190,11 @@ export function createAdminApi(deps: AdminDeps): Koa.Middleware {
           ctx.body = { error: `no admin endpoint ${ctx.method} ${ctx.path}` };
         });
       });
+      // The safety net: whatever a remote echoed into an error before redaction existed never leaves here.
+      if (ctx.body !== undefined && ctx.body !== null && typeof ctx.body === 'object') {
+        ctx.type = 'application/json';
+        ctx.body = redact(JSON.stringify(ctx.body));
+      }
     } catch (err) {
       if (err instanceof BadParam) {
         ctx.status = 400;

@@ -1,3 +1,4 @@
+import { didYouMean } from '../config/issues.ts';
 import { parseDuration } from '../config/units.ts';
 import { DELIVERY_STATES, type DeliveryFilter, type DeliveryState } from '../store/types.ts';
 
@@ -29,7 +30,8 @@ export function parseStates(value: unknown, param = 'state'): DeliveryState[] | 
   const parts = (Array.isArray(value) ? value : String(value).split(',')).map((s) => String(s).trim());
   for (const p of parts) {
     if (!(DELIVERY_STATES as readonly string[]).includes(p)) {
-      throw new BadParam(param, `"${p}" is not a delivery state (one of ${DELIVERY_STATES.join(', ')})`);
+      const hint = didYouMean(p, DELIVERY_STATES) || ` (one of ${DELIVERY_STATES.join(', ')})`;
+      throw new BadParam(param, `"${p}" is not a delivery state${hint}`);
     }
   }
   return parts as DeliveryState[];

@@ -1,9 +1,14 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { BadParam } from '../admin/params.ts';
+import { didYouMean } from '../config/issues.ts';
 import { checkCommand } from './commands/check.ts';
 import { deliveriesCommand } from './commands/deliveries.ts';
+import { destinationsCommand } from './commands/destinations.ts';
+import { eventsCommand } from './commands/events.ts';
 import { mtaCommand } from './commands/mta.ts';
 import { pauseCommand } from './commands/pause.ts';
 import { redecodeCommand } from './commands/redecode.ts';
+import { rejectedCommand } from './commands/rejected.ts';
 import { replayCommand } from './commands/replay.ts';
 import { routeCommand } from './commands/route.ts';
 import { shapesCommand } from './commands/shapes.ts';
@@ -11,19 +16,30 @@ import { signCommand } from './commands/sign.ts';
 import { startCommand } from './commands/start.ts';
 import { testCommand } from './commands/test.ts';
 import { testDestinationCommand } from './commands/test-destination.ts';
+import { commandHelp, explainParseError, version } from './help.ts';
 import { CheckFailed, type Io, processIo, UsageError } from './io.ts';
 
-/** One CLI command: its options, a usage line, and what it does. */
+/**
+ * One CLI command, in a file of its own under commands/, registered in COMMANDS below. It carries its own help:
+ * `usage` (one line), `summary`, per-option `optionHelp` (what it does and its default) and `examples`;
+ * `switchboard <name> --help` renders them (cli/help.ts). `run` answers the exit code: 0 ok, 1 the thing
+ * checked failed; throw UsageError (or BadParam) for a usage mistake (exit 2) and CheckFailed for a failed check.
+ */
 export interface Command {
   usage: string;
   summary: string;
   options: NonNullable<ParseArgsConfig['options']>;
+  /** Per option name: what it does, with its default. */
+  optionHelp?: Record<string, string>;
+  /** Whole command lines, as a user would type them. */
+  examples?: string[];
   run(values: Record<string, unknown>, positionals: string[], io: Io): Promise<number>;
 }
 
 const COMMON = { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
 
-const COMMANDS: Record<string, Command> = {
+/** Every command by name: add a new one here (its file carries its own usage, options help and examples). */
+export const COMMANDS: Record<string, Command> = {
   start: startCommand,
   check: checkCommand,
   route: routeCommand,
@@ -31,6 +47,9 @@ const COMMANDS: Record<string, Command> = {
   sign: signCommand,
   'test-destination': testDestinationCommand,
   deliveries: deliveriesCommand,
+  events: eventsCommand,
+  destinations: destinationsCommand,
+  rejected: rejectedCommand,
   replay: replayCommand,
   pause: pauseCommand(true),
   resume: pauseCommand(false),
@@ -41,7 +60,14 @@ const COMMANDS: Record<string, Command> = {
 
 function usage(): string {
   const lines = Object.values(COMMANDS).map((c) => `  ${c.usage}\n      ${c.summary}`);
-  return ['usage: switchboard <command> [--config FILE] [options]', '', 'commands:', ...lines].join('\n');
+  return [
+    'usage: switchboard <command> [--config FILE] [options]',
+    '',
+    'commands:',
+    ...lines,
+    '',
+    'switchboard <command> --help shows its options, defaults and examples; switchboard --version the version.',
+  ].join('\n');
 }
 
 /** Runs the CLI; returns the exit code (0 ok, 1 the thing checked failed, 2 usage error). */
@@ -51,11 +77,17 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     io.out(usage());
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS[name];
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.out(`switchboard ${version()}`);
+    return 0;
+  }
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
-    io.err(`switchboard: unknown command "${name}"\n\n${usage()}`);
+    const hint = didYouMean(name, Object.keys(COMMANDS));
+    io.err(`switchboard: unknown command "${name}"${hint}\n\n${usage()}`);
     return 2;
   }
+  const usageHint = `usage: switchboard ${command.usage}\n(switchboard ${name} --help for every option)`;
   let values: Record<string, unknown>;
   let positionals: string[];
   try {
@@ -66,18 +98,24 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       strict: true,
     }));
   } catch (err) {
-    io.err(`switchboard ${name}: ${(err as Error).message}\nusage: switchboard ${command.usage}`);
+    io.err(
+      `switchboard ${name}: ${explainParseError(err as Error, { ...COMMON, ...command.options })}\n${usageHint}`,
+    );
     return 2;
   }
   if (values.help) {
-    io.out(`usage: switchboard ${command.usage}\n\n${command.summary}`);
+    io.out(commandHelp(command));
     return 0;
   }
   try {
     return await command.run(values, positionals, io);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.err(`switchboard ${name}: ${err.message}\nusage: switchboard ${command.usage}`);
+      io.err(`switchboard ${name}: ${err.message}\n${usageHint}`);
+      return 2;
+    }
+    if (err instanceof BadParam) {
+      io.err(`switchboard ${name}: --${err.param}: ${err.message}\n${usageHint}`);
       return 2;
     }
     if (err instanceof CheckFailed) {

@@ -3,6 +3,7 @@
  * hide the problems in the others. Defaults are contract §2's. Destinations are decoded in
  * destination-schema.ts (their core keys) and link.ts (their plugin's options); routes by the routing engine.
  */
+
 import type * as t from 'io-ts';
 import { BUILTIN_SOURCES } from '../sources/builtin.ts';
 import {
@@ -23,6 +24,7 @@ import {
   withDefault,
 } from './codecs.ts';
 import type { ConfigIssue, KeyPath } from './issues.ts';
+import { DEFAULT_ADMIN_LISTEN, listenAddress } from './listen.ts';
 import { reportErrors } from './report.ts';
 import type { Secrets } from './secrets.ts';
 import { decodeSources, type SourceRegistry } from './source-schema.ts';
@@ -93,7 +95,7 @@ const delivery = struct({
   concurrency: withDefault(integer(1, 1000), DEFAULT_DELIVERY.concurrency),
 });
 
-const admin = struct({ token: optional(str) });
+const admin = struct({ token: optional(str), listen: withDefault(listenAddress, DEFAULT_ADMIN_LISTEN) });
 
 const plugins = struct({
   dirs: withDefault(list(nonEmptyString, 'a list of folders'), [...DEFAULT_PLUGIN_DIRS]),
@@ -154,7 +156,7 @@ export function decodeSections(
     sources: decodeSources(root.sources, sourcePlugins, findings, secrets),
     store: decodeStore(root.store, findings, secrets),
     delivery: d && toDeliverySettings(d, ['delivery'], findings),
-    admin: a && (a.token ? { token: a.token } : {}),
+    admin: a && { ...(a.token ? { token: a.token } : {}), listen: a.listen },
     plugins: p,
   };
 }
@@ -171,7 +173,8 @@ export function checkName(name: string, path: KeyPath, what: string): ConfigIssu
   };
 }
 
-function decodeStore(raw: unknown, findings: Findings, secrets?: Secrets): StoreConfig | undefined {
+/** The `store` section alone (operator commands read only this: see config/store-only.ts). */
+export function decodeStore(raw: unknown, findings: Findings, secrets?: Secrets): StoreConfig | undefined {
   const driverRaw = isRecord(raw) ? raw.driver : undefined;
   const driver = decodeAt(
     withDefault(storeDriver, 'sqlite'),

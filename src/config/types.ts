@@ -65,7 +65,8 @@ export interface Config {
   sources: ReadonlyMap<string, SourceConfig>;
   store: StoreConfig;
   delivery: DeliverySettings;
-  admin: { token?: string };
+  /** The admin listener (API, /metrics, /readyz details), apart from the webhook port; the API needs `token`. */
+  admin: { token?: string; listen: { host: string; port: number } };
   plugins: { dirs: string[] };
   destinations: ReadonlyMap<string, DestinationConfig>;
   router: Router;

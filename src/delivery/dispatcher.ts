@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/types.ts';
 import type { Store } from '../store/types.ts';
+import type { CircuitBreaker } from './controls.ts';
 import type { DeliveryObserver } from './observer.ts';
 import { type ControlsSnapshot, DestinationWorker } from './worker.ts';
 
@@ -16,6 +17,8 @@ export interface DispatcherDeps {
   /** Longest idle sleep of a worker (default 1 s). */
   pollMs?: number;
   random?: () => number;
+  /** Hides secrets in failure messages before they are stored (see WorkerDeps.redact). */
+  redact?: (text: string) => string;
 }
 
 /**
@@ -54,6 +57,11 @@ export class Dispatcher {
     return Object.fromEntries([...this.workers].map(([name, w]) => [name, w.controls()]));
   }
 
+  /** The circuit breaker of a running destination, if it has one. */
+  breaker(destination: string): CircuitBreaker | undefined {
+    return this.workers.get(destination)?.circuit;
+  }
+
   /** Brings the workers in line with a new config: update kept ones, start new ones, stop removed ones. */
   async apply(config: Config): Promise<void> {
     const stops: Promise<void>[] = [];
@@ -76,6 +84,7 @@ export class Dispatcher {
         observer: this.deps.observer,
         pollMs: this.deps.pollMs ?? 1000,
         random: this.deps.random,
+        redact: this.deps.redact,
         isPaused: (d) => this.paused.has(d),
         enqueued: (destinations) => this.wake(destinations),
       });
@@ -102,7 +111,7 @@ export class Dispatcher {
   /** Re-reads the operator's pauses from the store now (after a pause/resume through this instance). */
   async refreshPaused(): Promise<void> {
     try {
-      const next = new Set(await this.deps.store.pausedDestinations());
+      const next = new Set(await this.deps.store.pausedDestinations(new Date(this.deps.clock.now())));
       const resumed = [...this.paused].filter((d) => !next.has(d));
       this.paused = next;
       // A resumed route may hold deliveries for any destination.

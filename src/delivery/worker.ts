@@ -25,6 +25,8 @@ export interface WorkerDeps {
   /** Told when deliveries were added for other destinations (fallbacks), so their workers wake. */
   enqueued(destinations: readonly string[]): void;
   random?: () => number;
+  /** Hides secrets (in any encoding) in a failure's message before it is stored: remotes echo credentials back. */
+  redact?: (text: string) => string;
 }
 
 /** How many deliveries a digest worker claims at once to sort into groups. */
@@ -82,6 +84,11 @@ export class DestinationWorker {
   /** The destination's name. */
   get name(): string {
     return this.dest.name;
+  }
+
+  /** The destination's circuit breaker, when it has one (read-only use: the operator's view). */
+  get circuit(): CircuitBreaker | undefined {
+    return this.breaker;
   }
 
   /** Number of sends in progress. */
@@ -299,14 +306,14 @@ export class DestinationWorker {
   }
 
   /** Applies the retry policy to one delivery after a send and records the attempt (and any fallbacks). */
-  private async record(
-    delivery: ClaimedDelivery,
-    { failure, started, finished, resumeAt }: Sent,
-  ): Promise<void> {
+  private async record(delivery: ClaimedDelivery, sent: Sent): Promise<void> {
+    let { failure } = sent;
+    const { started, finished, resumeAt } = sent;
     const dest = this.dest;
     const number = delivery.attempts + 1;
     const durationMs = finished - started;
     const facts = { number, firstAttemptAt: delivery.firstAttemptAt ?? started, now: finished, resumeAt };
+    if (failure && this.deps.redact) failure = { ...failure, message: this.deps.redact(failure.message) };
     const verdict = failure
       ? afterFailure(dest.delivery, facts, failure, this.deps.random)
       : { outcome: 'delivered' as const, next: { state: 'delivered' as const }, delayMs: undefined };
@@ -331,7 +338,8 @@ export class DestinationWorker {
       destination: dest.name,
       deliveryId: delivery.id,
       eventId: delivery.eventId,
-      number,
+      // As the attempt log numbers it: after a replay, numbering continues from the attempts before.
+      number: number + (delivery.attemptOffset ?? 0),
       outcome: verdict.outcome,
       durationMs,
       failure,

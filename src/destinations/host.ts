@@ -130,7 +130,7 @@ async function importPlugin(file: string, errors: string[]): Promise<Destination
   try {
     mod = await import(pathToFileURL(file).href);
   } catch (err) {
-    errors.push(`${show(file)}: failed to load: ${firstLine(err)}`);
+    errors.push(loadFailure(file, err));
     return undefined;
   }
   if (isSourceExport(mod.default)) {
@@ -167,6 +167,23 @@ export function shapeProblems(exported: unknown): string[] {
   }
   if (typeof p.create !== 'function') problems.push('`create` must be a function');
   return problems;
+}
+
+/**
+ * `plugins/bad.ts:3:10: failed to load: Unexpected ","`: a syntax error (esbuild's, through tsx) or an error
+ * thrown while the module ran keeps the plugin's own file:line:column, so an editor can jump to it.
+ */
+export function loadFailure(file: string, err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const syntax = /^(.+):(\d+):(\d+): ERROR: (.*)$/m.exec(message);
+  if (syntax) return `${show(syntax[1])}:${syntax[2]}:${syntax[3]}: failed to load: ${syntax[4]}`;
+  const stack = err instanceof Error ? (err.stack ?? '') : '';
+  for (const line of stack.split('\n')) {
+    const at = /\(?(?:file:\/\/)?([^()\s]+):(\d+):(\d+)\)?\s*$/.exec(line);
+    if (at && resolve(decodeURIComponent(at[1])) === resolve(file))
+      return `${show(file)}:${at[2]}:${at[3]}: failed to load: ${firstLine(err)}`;
+  }
+  return `${show(file)}: failed to load: ${firstLine(err)}`;
 }
 
 function firstLine(err: unknown): string {

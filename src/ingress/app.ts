@@ -15,19 +15,17 @@ export interface Readiness {
 export interface AppDeps extends ReceiveDeps {
   config(): Config;
   readiness(): Promise<Readiness>;
-  metrics(): Promise<{ contentType: string; body: string }>;
   /** Called for every webhook answer (logs and metrics). */
   onWebhook(source: string, outcome: ReceiveOutcome, durationMs: number): void;
-  /** The admin API, mounted under /api when present. */
-  admin?: Koa.Middleware;
 }
 
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json\b/i;
 
 /**
- * The HTTP surface (contract §4). Koa stays at the edge: handlers read the transport, hand a plain request to
- * the pipeline and write its answer. No port is opened here (`listen` is the caller's), so tests can drive
- * `app.callback()` or a real server alike.
+ * The public HTTP surface (contract §4): webhooks, a bare /healthz, and /readyz with its status only (its
+ * details, /metrics and the admin API are on the admin listener: admin/app.ts). Koa stays at the edge:
+ * handlers read the transport, hand a plain request to the pipeline and write its answer. No port is opened
+ * here (`listen` is the caller's), so tests can drive `app.callback()` or a real server alike.
  */
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
@@ -50,18 +48,13 @@ export function createApp(deps: AppDeps): Koa {
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
   });
+  // For load balancers: ready or not, nothing about the store's address or the queue.
   router.get('/readyz', async (ctx) => {
     const r = await deps.readiness();
     ctx.status = r.ready ? 200 : 503;
-    ctx.body = { status: r.ready ? 'ready' : 'not ready', ...r.detail };
-  });
-  router.get('/metrics', async (ctx) => {
-    const m = await deps.metrics();
-    ctx.type = m.contentType;
-    ctx.body = m.body;
+    ctx.body = { status: r.ready ? 'ready' : 'not ready' };
   });
 
-  if (deps.admin) app.use(deps.admin);
   app.use(router.routes());
   app.use(router.allowedMethods());
   app.use((ctx) => {

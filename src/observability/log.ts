@@ -1,17 +1,12 @@
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
+import { redactorFor } from './redact.ts';
 
 /** The service logger: pino JSON lines (pretty on a TTY). */
 export type Log = Logger;
 
 /**
- * Secrets shorter than this are not searched for in log lines: every value from ${...} counts as a secret, and
- * scrubbing `${PORT}` = 8080 or `${LOG_LEVEL:-info}` would mangle ordinary output. A real credential is longer.
- */
-const MIN_SECRET_LENGTH = 6;
-
-/**
- * Creates the logger. Every line is scrubbed of every secret value in the current config just before it is
+ * Creates the logger. Every line is scrubbed of every secret value in the current config (in its common encodings too) just before it is
  * written (`secrets` is a getter so reloads are honoured), on top of path-based redaction of auth headers, so a
  * secret that leaks into an error message from a library still never reaches the log.
  */
@@ -21,16 +16,8 @@ export function createLogger(opts: {
   pretty?: boolean;
   destination?: NodeJS.WritableStream;
 }): Log {
-  const scrub = (line: string): string => {
-    let out = line;
-    for (const secret of opts.secrets()) {
-      if (secret.length < MIN_SECRET_LENGTH) continue;
-      for (const form of [secret, JSON.stringify(secret).slice(1, -1)]) {
-        if (out.includes(form)) out = out.split(form).join('[redacted]');
-      }
-    }
-    return out;
-  };
+  // Every form a secret leaks in: as is, JSON-escaped, URL-encoded, base64 (observability/redact.ts).
+  const scrub = redactorFor(opts.secrets);
   const options: pino.LoggerOptions = {
     level: opts.level ?? process.env.LOG_LEVEL ?? 'info',
     base: { service: 'switchboard' },

@@ -24,3 +24,16 @@ export function layoutsFor(
   }
   return out;
 }
+
+/**
+ * The event types these sources' events may have, for filters (`?type=`): every declared type, or `open` when
+ * one of them takes its types from the provider (or is not known here, e.g. a plugin not loaded).
+ */
+export function eventTypesOf(plugins: Iterable<SourcePlugin | undefined>): readonly string[] | 'open' {
+  const types = new Set<string>();
+  for (const p of plugins) {
+    if (p === undefined || p.eventTypes === 'open') return 'open';
+    for (const t of p.eventTypes) types.add(t);
+  }
+  return [...types];
+}

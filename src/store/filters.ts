@@ -38,7 +38,7 @@ export function deliveryConditions(filter: DeliveryFilter, bind: Bind): string[]
 export function eventConditions(filter: EventFilter, bind: Bind, jsonText: JsonText): string[] {
   const conditions: string[] = [];
   if (filter.type !== undefined) conditions.push(`type = ${bind(filter.type)}`);
-  // A source's own fields live in the event's JSON (migration 002 moved MTA's status_name column there).
+  // A source's own fields live in the event's JSON (the source_fields migration moved MTA's status_name column there).
   if (filter.status !== undefined)
     conditions.push(`${jsonText(['status', 'name'])} = ${bind(filter.status)}`);
   if (filter.destination !== undefined) {

@@ -39,9 +39,12 @@ export interface RejectedRecord {
   errors: unknown;
 }
 
-/** The columns every delivery listing selects, in the order DeliveryRecord names them. */
+/**
+ * The columns every delivery listing selects, in the order DeliveryRecord names them. `attempts` is the number of
+ * the last attempt: those made before replays (attempt_offset) plus those since.
+ */
 export const DELIVERY_COLUMNS =
-  'id, event_id, destination, route, state, attempts, next_at, last_error, created_at, updated_at';
+  'id, event_id, destination, route, state, attempt_offset + attempts AS attempts, next_at, last_error, created_at, updated_at';
 
 /** Renders stored epoch milliseconds as the ISO 8601 UTC string rows carry. */
 export function iso(ms: Millis): string {

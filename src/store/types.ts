@@ -42,8 +42,10 @@ export interface ClaimedDelivery {
   eventId: string;
   destination: string;
   route: string;
-  /** Attempts already made before this claim (the next attempt is number attempts + 1); throttled tries excluded. */
+  /** Attempts already made since the last replay (the retry budget counts these; the next is attempts + 1); throttled tries excluded. */
   attempts: number;
+  /** Attempts made before the last replay: the attempt log numbers the next one attemptOffset + attempts + 1. */
+  attemptOffset?: number;
   /** Epoch ms of the first (not throttled) attempt since the delivery was created or replayed, when there was one. */
   firstAttemptAt?: number;
   event: GatewayEvent;
@@ -135,6 +137,46 @@ export interface QueueStats {
   oldestPending: Array<{ destination: string; createdAt: Date }>;
 }
 
+/** An operator's hold on a destination (or `route:<name>`), as stored. Times are ISO 8601 UTC. */
+export interface Pause {
+  name: string;
+  /** Who paused it (`$USER@host` from the CLI, `admin-api` from the API); "unknown" for pauses made before this was kept. */
+  by: string;
+  comment?: string;
+  since: string;
+  /** The pause lifts by itself at this time. */
+  expiresAt?: string;
+}
+
+/** How a pause is recorded: who, why, until when. */
+export interface PauseRequest {
+  by: string;
+  comment?: string;
+  expiresAt?: Date;
+}
+
+/** What a destination's queue and recent attempts look like (GET /api/destinations, `switchboard destinations`). */
+export interface DestinationActivity {
+  destination: string;
+  /** Deliveries waiting (state pending, paused ones included). */
+  pending: number;
+  /** Deliveries being sent (state sending). */
+  inFlight: number;
+  /** Creation time of the oldest pending or sending delivery (ISO 8601). */
+  oldestPendingAt?: string;
+  /** Attempts that delivered / failed (retry, failed or dead) since the `since` passed in. */
+  delivered: number;
+  failed: number;
+  /** The latest failed attempt ever recorded (retention permitting): when and why. */
+  lastError?: { at: string; reason: string };
+}
+
+/** Options of a replay. */
+export interface ReplayOptions {
+  /** Also put delivered deliveries back in the queue (sends them again: only when explicitly asked). */
+  includeDelivered?: boolean;
+}
+
 /** The store interface both backends implement. */
 export interface Store {
   /** Creates or upgrades the schema (numbered migrations; safe when several instances start at once). */
@@ -187,8 +229,17 @@ export interface Store {
   getEvent(id: string): Promise<EventDetail | null>;
   listEvents(filter: EventFilter, limit: number, cursor?: string): Promise<Page<EventDetail['event']>>;
   listDeliveries(filter: DeliveryFilter, limit: number, cursor?: string): Promise<Page<DeliveryRow>>;
-  /** Puts failed/dead deliveries back to pending now, attempts reset. By ids, or by filter. Returns how many. */
-  replay(target: { ids: string[] } | { filter: DeliveryFilter }, now: Date): Promise<number>;
+  /** One delivery with its attempt log, or null. */
+  getDelivery(id: string): Promise<(DeliveryRow & { attemptLog: AttemptRow[] }) | null>;
+  /**
+   * Puts failed/dead (and, with `includeDelivered`, delivered) deliveries back to pending now. The retry budget
+   * starts again; attempt numbers continue from the last one. By ids, or by filter. Returns how many.
+   */
+  replay(
+    target: { ids: string[] } | { filter: DeliveryFilter },
+    now: Date,
+    options?: ReplayOptions,
+  ): Promise<number>;
 
   addRejected(r: Omit<RejectedPayload, 'id'>, now: Date): Promise<string>;
   listRejected(limit: number, cursor?: string): Promise<Page<RejectedPayload>>;
@@ -202,7 +253,12 @@ export interface Store {
    * Destinations held by an operator (`switchboard pause`), persisted across restarts and instances. A route is
    * held by pausing `route:<name>`: only the deliveries that route created wait.
    */
-  pausedDestinations(): Promise<string[]>;
-  setPaused(destination: string, paused: boolean): Promise<void>;
+  pausedDestinations(now?: Date): Promise<string[]>;
+  /** Pauses (recording who, why and until when) or resumes; idempotent. Pausing again replaces the details. */
+  setPaused(destination: string, paused: boolean, how?: PauseRequest, now?: Date): Promise<void>;
+  /** Every pause in force, by name. Pauses past their expiry are deleted first (they lift by themselves). */
+  listPauses(now: Date): Promise<Pause[]>;
+  /** Queue depth, attempts since `since` and the latest error, per destination with any of these (by name). */
+  destinationActivity(since: Date, now: Date): Promise<DestinationActivity[]>;
   close(): Promise<void>;
 }

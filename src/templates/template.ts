@@ -1,4 +1,4 @@
-import { Liquid, type Template as LiquidTemplate } from 'liquidjs';
+import { type FS, Liquid, type Template as LiquidTemplate } from 'liquidjs';
 import type { GatewayEvent } from '../event.ts';
 
 /**
@@ -49,15 +49,49 @@ export function escapeFor(mode: EscapeMode, value: string): string {
   return ESCAPES[mode](value);
 }
 
+/** Tags that read files: a template is config, and config must not read the gateway's files. */
+const FILE_TAGS = ['include', 'render', 'layout'] as const;
+
+/** A file system with nothing in it, so no tag or option can ever reach the real one. */
+const NO_FILES: FS = {
+  exists: async () => false,
+  existsSync: () => false,
+  readFile: async (file) => {
+    throw new Error(`templates cannot read files (${file})`);
+  },
+  readFileSync: (file) => {
+    throw new Error(`templates cannot read files (${file})`);
+  },
+  resolve: (_dir, file) => file,
+  contains: async () => false,
+  containsSync: () => false,
+};
+
 function engineFor(mode: EscapeMode): Liquid {
   const escapeValue = ESCAPES[mode];
-  return new Liquid({
+  const engine = new Liquid({
+    fs: NO_FILES,
+    root: [],
+    partials: [],
+    layouts: [],
+    relativeReference: false,
+    dynamicPartials: false,
     strictFilters: true, // an unknown filter is a config error, not a silent no-op
     strictVariables: false, // a field absent from this event renders as ''
     ownPropertyOnly: true,
     outputEscape: (value: unknown) =>
       escapeValue(value == null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value)),
   });
+  // Refused when the template compiles, so a config using them is rejected with this message, not at send time.
+  for (const tag of FILE_TAGS) {
+    engine.registerTag(tag, {
+      parse() {
+        throw new Error(`{% ${tag} %} is not available: templates cannot read files (write the text inline)`);
+      },
+      render() {},
+    });
+  }
+  return engine;
 }
 
 const engines = new Map<EscapeMode, Liquid>();

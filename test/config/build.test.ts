@@ -32,7 +32,7 @@ describe('config build', () => {
       timeoutMs: 10_000,
       concurrency: 4,
     });
-    expect(config.admin).to.deep.equal({});
+    expect(config.admin).to.deep.equal({ listen: { host: '127.0.0.1', port: 9091 } });
     expect(config.plugins.dirs).to.have.length(1);
     expect(config.plugins.dirs[0]).to.match(/config-test-[^/]+\/plugins$/);
     expect(config.router.routeNames).to.deep.equal(['everything']);

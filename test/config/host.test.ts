@@ -62,7 +62,8 @@ describe('plugin host', () => {
     const { registry, errors } = await loadPlugins([join(dir, 'plugins')]);
     expect([...registry.keys()]).to.deep.equal(['ok']);
     expect(errors).to.have.length(1);
-    expect(errors[0]).to.match(/throws\.ts: failed to load: boom at import$/);
+    // Located where it was thrown: throws.ts:1:<column>.
+    expect(errors[0]).to.match(/throws\.ts:1:\d+: failed to load: boom at import$/);
   });
 
   it('names both files when two plugins claim one type', async () => {

@@ -41,6 +41,8 @@ export class GatewayProcess {
   readonly raw: string[] = [];
   readonly child: ChildProcess;
   url = '';
+  /** The admin listener (admin API, /metrics, /readyz details). */
+  adminUrl = '';
   private exited: Promise<number | null>;
 
   constructor(configPath: string, env: Record<string, string> = {}, extraArgs: string[] = []) {
@@ -72,6 +74,7 @@ export class GatewayProcess {
     await g.waitForLog((l) => l.msg === 'switchboard listening', 'the gateway to listen', 20_000);
     const line = g.lines.find((l) => l.msg === 'switchboard listening');
     g.url = String(line?.url);
+    g.adminUrl = String(line?.admin);
     return g;
   }
 

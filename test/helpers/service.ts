@@ -13,7 +13,10 @@ export class LogCapture extends Writable {
   }
 }
 
-/** YAML for a test gateway: one signed mta source, a SQLite file, the real plugins dir, plus `extra` YAML. */
+/**
+ * YAML for a test gateway: one signed mta source, a SQLite file, the real plugins dir, the admin listener on a
+ * free port (unless `extra` has its own `admin:`), plus `extra` YAML.
+ */
 export function testConfig(
   dir: string,
   extra: string,
@@ -30,7 +33,7 @@ sources:
   mta: { kind: mta, version: ${opts.version ?? 3}, secret: "${opts.secret ?? 'test-secret-0123456789'}"${opts.dedupeWindow ? `, dedupeWindow: ${opts.dedupeWindow}` : ''}${opts.onUndecodable ? `, onUndecodable: ${opts.onUndecodable}` : ''}${opts.allowUnsigned ? ', allowUnsigned: true' : ''} }
 store: { driver: sqlite, path: ${dir}/switchboard.db }
 plugins: { dirs: [${ROOT}/plugins] }
-${extra}
+${extra.includes('admin:') ? '' : 'admin: { listen: "127.0.0.1:0" }\n'}${extra}
 `;
 }
 
@@ -66,9 +69,11 @@ export async function startService(
   });
   current = service;
   const url = `http://127.0.0.1:${service.address.port}`;
+  const adminUrl = `http://127.0.0.1:${service.adminAddress.port}`;
   return {
     service,
     url,
+    adminUrl,
     tmp,
     file,
     capture,

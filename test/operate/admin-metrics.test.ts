@@ -32,7 +32,7 @@ describe('operating the gateway: metrics and admin API', function () {
     broken = await Sink.start();
     broken.reply = () => ({ status: 400, body: '{"error":"nope"}' });
     gw = await startService(
-      `admin: { token: "\${ADMIN_TOKEN}" }
+      `admin: { token: "\${ADMIN_TOKEN}", listen: "127.0.0.1:0" }
 delivery: { attempts: 2, backoff: { initial: 20ms, max: 50ms } }
 destinations:
   good: { type: http, url: "${good.url}" }
@@ -63,7 +63,7 @@ routes:
     });
   };
   const api = (path: string, init: RequestInit = {}, token: string | null = TOKEN) =>
-    fetch(`${gw.url}/api${path}`, {
+    fetch(`${gw.adminUrl}/api${path}`, {
       ...init,
       headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/json' },
     });
@@ -81,7 +81,7 @@ routes:
     await broken.waitFor(() => broken.requests.length === 1, 'the failing attempt');
     let text = '';
     for (let i = 0; i < 100; i++) {
-      text = await (await fetch(`${gw.url}/metrics`)).text();
+      text = await (await fetch(`${gw.adminUrl}/metrics`)).text();
       if (
         metric(text, 'switchboard_delivery_attempts_total', { destination: 'broken', outcome: 'failed' }) ===
         1
@@ -116,7 +116,7 @@ routes:
     expect((await api('/destinations/good/pause', { method: 'POST' })).status).to.equal(200);
     const before = good.requests.length;
     expect((await post({ ...fixture(3, 'message-reply'), replyId: 31337 })).status).to.equal(200);
-    const text = await (await fetch(`${gw.url}/metrics`)).text();
+    const text = await (await fetch(`${gw.adminUrl}/metrics`)).text();
     expect(metric(text, 'switchboard_queue_depth', { destination: 'good', state: 'pending' })).to.equal(1);
     expect(
       metric(text, 'switchboard_queue_oldest_pending_age_seconds', { destination: 'good' }),

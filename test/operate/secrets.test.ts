@@ -29,7 +29,7 @@ describe('secrets stay out of every output', function () {
     const slack = await Sink.start();
     slack.reply = (r) => echo(r);
     const gw = await startService(
-      `admin: { token: "\${ADMIN_TOKEN}" }
+      `admin: { token: "\${ADMIN_TOKEN}", listen: "127.0.0.1:0" }
 delivery: { attempts: 2, backoff: { initial: 10ms, max: 20ms } }
 destinations:
   crm:
@@ -68,7 +68,7 @@ routes:
       expect(slack.requests[0].headers.authorization).to.equal(`Bearer ${SECRETS.SLACK_TOKEN}`);
 
       const api = async (path: string, token = SECRETS.ADMIN_TOKEN) =>
-        (await fetch(`${gw.url}/api${path}`, { headers: { authorization: `Bearer ${token}` } })).text();
+        (await fetch(`${gw.adminUrl}/api${path}`, { headers: { authorization: `Bearer ${token}` } })).text();
       await waitForDead(api);
       const events = JSON.parse(await api('/events'));
       outputs.push(

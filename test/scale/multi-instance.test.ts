@@ -20,6 +20,7 @@ const CONCURRENCY = 4;
  */
 function instanceConfig(sink: Sink, name: string): string {
   return `server: { host: 127.0.0.1, port: 0 }
+admin: { listen: "127.0.0.1:0" }
 sources:
   mta: { kind: mta, version: 3, secret: "\${MTA_WEBHOOK_SECRET}" }
 store: { driver: postgres, url: "\${DATABASE_URL}", poolSize: 4 }

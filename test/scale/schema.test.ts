@@ -18,6 +18,7 @@ describe('store.schema on PostgreSQL', function () {
     const config = tmp.write(
       'config.yaml',
       `server: { port: 0 }
+admin: { listen: "127.0.0.1:0" }
 sources:
   mta: { kind: mta, secret: "${SECRET}" }
 store: { driver: postgres, url: "${PG_URL}", schema: ${schema}, poolSize: 4 }

@@ -11,7 +11,7 @@ import { Sink } from '../helpers/sink.ts';
 import { ROOT, tempDir } from '../helpers/tmp.ts';
 
 /**
- * Migration 002 (sources are plugins): a store written by the version before it, with MTA's status copied in
+ * The source_fields migration (sources are plugins): a store written by the version before it, with MTA's status copied in
  * the events.status_name column, is migrated on open, keeps every event, still filters by status, and its
  * pending deliveries are delivered.
  */
@@ -73,7 +73,7 @@ async function startOn(configText: string) {
   return { service, tmp };
 }
 
-describe('store migration 002: MTA status moves from its column into the event data', () => {
+describe('store migration source_fields: MTA status moves from its column into the event data', () => {
   it('migrates a SQLite store written by the previous version and delivers its pending deliveries', async () => {
     const tmp = tempDir('migrate-sqlite');
     const path = `${tmp.dir}/switchboard.db`;

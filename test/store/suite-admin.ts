@@ -100,7 +100,7 @@ export function adminScenarios(h: Harness): void {
   });
 
   describe('replay', () => {
-    it('puts failed and dead deliveries back by id, attempts reset, leaving others alone', async () => {
+    it('puts failed and dead deliveries back by id with a fresh budget, numbering kept, others left alone', async () => {
       const store = await h.open();
       await store.ingest([request(at(0), { to: ['a', 'b', 'c', 'd'] })], at(0));
       const [dead] = await finishAll(store, 'a', 'dead', at(1));
@@ -109,13 +109,45 @@ export function adminScenarios(h: Harness): void {
       const [pending] = (await store.listDeliveries({ destination: 'd' }, 1)).items.map((d) => d.id);
       expect(await store.replay({ ids: [dead, failed, delivered, pending, 'nope'] }, at(100))).to.equal(2);
       const rows = new Map((await store.listDeliveries({}, 10)).items.map((d) => [d.id, d]));
-      expect(rows.get(dead)).to.include({ state: 'pending', attempts: 0, nextAt: at(100).toISOString() });
-      expect(rows.get(failed)).to.include({ state: 'pending', attempts: 0 });
+      expect(rows.get(dead)).to.include({ state: 'pending', attempts: 1, nextAt: at(100).toISOString() });
+      expect(rows.get(failed)).to.include({ state: 'pending', attempts: 1 });
       expect(rows.get(delivered)).to.include({ state: 'delivered', attempts: 1 });
       expect(rows.get(pending)).to.include({ state: 'pending', nextAt: at(0).toISOString() });
       const claimed = await store.claim('a', 10, 'w', LEASE, at(100));
       expect(claimed.map((c) => [c.id, c.attempts])).to.deep.equal([[dead, 0]]);
       expect(await store.replay({ ids: [] }, at(100))).to.equal(0);
+    });
+
+    it('numbers the attempts after a replay on from the last one, in the log and the listing', async () => {
+      const store = await h.open();
+      await store.ingest([request(at(0), { to: ['a'] })], at(0));
+      const [id] = await finishAll(store, 'a', 'dead', at(1));
+      await store.replay({ ids: [id] }, at(2));
+      const [again] = await store.claim('a', 1, 'w', LEASE, at(3));
+      await store.complete(
+        again.id,
+        'w',
+        attempt(again.attempts + 1, 'delivered', at(3)),
+        { state: 'delivered' },
+        at(3),
+      );
+      const detail = await store.getDelivery(id);
+      expect(detail?.attemptLog.map((a) => [a.number, a.outcome])).to.deep.equal([
+        [1, 'dead'],
+        [2, 'delivered'],
+      ]);
+      expect(detail).to.include({ state: 'delivered', attempts: 2 });
+      expect(await store.getDelivery('nope')).to.equal(null);
+    });
+
+    it('replays delivered deliveries only when asked to', async () => {
+      const store = await h.open();
+      await store.ingest([request(at(0), { to: ['a'] })], at(0));
+      const [id] = await finishAll(store, 'a', 'delivered', at(1));
+      expect(await store.replay({ ids: [id] }, at(2))).to.equal(0);
+      expect(await store.replay({ filter: { state: 'delivered' } }, at(2))).to.equal(0);
+      expect(await store.replay({ ids: [id] }, at(2), { includeDelivered: true })).to.equal(1);
+      expect(await store.getDelivery(id)).to.include({ state: 'pending', attempts: 1 });
     });
 
     it('replays by filter: state, destination and since', async () => {
@@ -201,6 +233,78 @@ export function adminScenarios(h: Harness): void {
         { destination: 'crm', state: 'sending', count: 1 },
       ]);
       expect(stats.oldestPending).to.deep.equal([{ destination: 'crm', createdAt: at(0) }]);
+    });
+  });
+
+  describe('pauses and destination activity', () => {
+    it('keeps who paused, why and until when, and lifts an expired pause by itself', async () => {
+      const store = await h.open();
+      await store.setPaused(
+        'crm',
+        true,
+        { by: 'ana@ops', comment: 'vendor outage', expiresAt: at(3_600_000) },
+        at(0),
+      );
+      await store.setPaused('gone', true, { by: 'bo@ops' }, at(5));
+      expect(await store.listPauses(at(10))).to.deep.equal([
+        {
+          name: 'crm',
+          by: 'ana@ops',
+          comment: 'vendor outage',
+          since: at(0).toISOString(),
+          expiresAt: at(3_600_000).toISOString(),
+        },
+        { name: 'gone', by: 'bo@ops', since: at(5).toISOString() },
+      ]);
+      expect(await store.pausedDestinations(at(3_600_000))).to.deep.equal(['gone']);
+      expect((await store.listPauses(at(0))).map((p) => p.name)).to.deep.equal(['gone']);
+      await store.setPaused('gone', false);
+      expect(await store.listPauses(at(0))).to.deep.equal([]);
+    });
+
+    it('holds claims only until a pause expires, for a destination and for a route', async () => {
+      const store = await h.open();
+      await store.ingest([request(at(0), { to: ['crm', 'ops'] })], at(0));
+      await store.setPaused('crm', true, { by: 'x', expiresAt: at(1000) }, at(0));
+      await store.setPaused('route:main', true, { by: 'x', expiresAt: at(2000) }, at(0));
+      expect(await store.claim('crm', 10, 'w', LEASE, at(999))).to.have.length(0);
+      expect(await store.claim('crm', 10, 'w', LEASE, at(1000))).to.have.length(0); // the route still holds it
+      expect(await store.claim('ops', 10, 'w', LEASE, at(1999))).to.have.length(0);
+      expect(await store.claim('crm', 10, 'w', LEASE, at(2000))).to.have.length(1);
+      expect(await store.claim('ops', 10, 'w', LEASE, at(2000))).to.have.length(1);
+    });
+
+    it('counts pending, in flight, attempts in the window and the latest error per destination', async () => {
+      const store = await h.open();
+      await store.ingest(
+        [request(at(0), { to: ['crm', 'ops'] }), request(at(0), { to: ['crm', 'ops'] })],
+        at(0),
+      );
+      await finishAll(store, 'ops', 'delivered', at(10));
+      await store.ingest([request(at(16), { to: ['ops'] })], at(16));
+      await finishAll(store, 'ops', 'delivered', at(16));
+      const [one] = await store.claim('crm', 1, 'w', LEASE, at(20));
+      await store.complete(
+        one.id,
+        'w',
+        attempt(1, 'retry', at(20), 'HTTP 503'),
+        { state: 'pending', nextAt: at(99) },
+        at(20),
+      );
+      await store.claim('crm', 1, 'w', LEASE, at(30));
+      const activity = await store.destinationActivity(at(15), at(40));
+      expect(activity).to.deep.equal([
+        {
+          destination: 'crm',
+          pending: 1,
+          inFlight: 1,
+          oldestPendingAt: at(0).toISOString(),
+          delivered: 0,
+          failed: 1,
+          lastError: { at: at(20).toISOString(), reason: 'HTTP 503' },
+        },
+        { destination: 'ops', pending: 0, inFlight: 0, delivered: 1, failed: 0 },
+      ]);
     });
   });
 }

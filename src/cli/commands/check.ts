@@ -1,3 +1,4 @@
+import { loadConfigWithPlugins, resolveConfigPath } from '../../config/load.ts';
 import type { Config } from '../../config/types.ts';
 import { loadCliConfig } from '../io.ts';
 import type { Command } from '../main.ts';
@@ -30,29 +31,60 @@ export function summarize(config: Config): string[] {
     lines.push(`  destination ${d.name}: ${d.type}${extras ? ` (${extras})` : ''}`);
   }
   lines.push(`  routes: ${config.router.routeNames.join(' → ') || 'none (every event is unrouted)'}`);
-  lines.push(`  admin API: ${config.admin.token ? 'on' : 'off'}`);
+  const { host, port } = config.admin.listen;
+  lines.push(
+    `  admin: http://${host.includes(':') ? `[${host}]` : host}:${port} (/metrics, /readyz details; API ${config.admin.token ? 'on' : 'off: set admin.token'})`,
+  );
   return lines;
 }
 
 /** `switchboard check`: validate the config and print a summary; exit 1 with every problem. */
 export const checkCommand: Command = {
   usage: 'check [--json]',
-  summary: 'validate the config and print a summary',
+  summary: 'validate the config (and load its plugins) and print a summary; exit 1 with every problem',
   options: { json: { type: 'boolean' } },
+  optionHelp: {
+    json: 'print {"ok": true|false, "problems": [{"file","line","column","path","message"}], "warnings": [...], ...}',
+  },
+  examples: [
+    'switchboard check --config /etc/switchboard/config.yaml',
+    'switchboard check --json | jq .problems',
+  ],
   async run(values, _positionals, io) {
-    const config = await loadCliConfig(values.config as string | undefined, io);
-    if (values.json) {
+    if (!values.json) {
+      const config = await loadCliConfig(values.config as string | undefined, io);
+      for (const line of summarize(config)) io.out(line);
+      return 0;
+    }
+    // --json always prints one JSON document, whatever went wrong: tools read stdout, not the exit code alone.
+    const { path, warning } = resolveConfigPath(values.config as string | undefined, io.env, io.cwd);
+    const result = await loadConfigWithPlugins(path, { env: io.env });
+    if (!result.ok) {
+      io.out(
+        JSON.stringify({
+          ok: false,
+          file: path,
+          problems: result.issues,
+          warnings: warning ? [warning] : [],
+        }),
+      );
+      return 1;
+    }
+    const { config, warnings } = result;
+    try {
       io.out(
         JSON.stringify({
           ok: true,
           file: config.file,
+          problems: [],
+          warnings: [...(warning ? [warning] : []), ...warnings],
           sources: [...config.sources.keys()],
           destinations: [...config.destinations.values()].map((d) => ({ name: d.name, type: d.type })),
           routes: config.router.routeNames,
         }),
       );
-    } else {
-      for (const line of summarize(config)) io.out(line);
+    } finally {
+      await Promise.all([...config.destinations.values()].map((d) => d.destination.close?.()));
     }
     return 0;
   },

@@ -1,44 +1,64 @@
-import { openStore } from '../../store/open.ts';
-import { loadCliConfig, UsageError } from '../io.ts';
+import { UsageError } from '../io.ts';
 import type { Command } from '../main.ts';
+import { operatorName, URL_HELP, URL_OPTION, withOperator } from '../operator/open.ts';
 
 /**
- * `switchboard pause|resume DESTINATION|ROUTE`: hold deliveries without dropping them. Pausing a destination
- * holds all of its deliveries; pausing a route holds only the deliveries that route created. The pause lives in
- * the store, so every running instance honours it and it survives restarts.
+ * `switchboard pause|resume NAME`: hold deliveries without dropping them. Pausing a destination holds all of its
+ * deliveries; pausing a route holds only the deliveries that route created. The pause lives in the store (every
+ * instance honours it; it survives restarts), carries who / why / until when, and can be resumed even after the
+ * name left the config.
  */
 export function pauseCommand(pause: boolean): Command {
+  const common = { ...URL_OPTION };
   return {
-    usage: `${pause ? 'pause' : 'resume'} DESTINATION|ROUTE`,
+    usage: pause
+      ? 'pause NAME [--for DURATION | --until DATE] [--comment TEXT] [--by WHO] [--url URL]'
+      : 'resume NAME [--url URL]',
     summary: pause
       ? "hold a destination's (or one route's) deliveries: kept queued, sent on resume"
-      : 'send held deliveries again',
-    options: {},
+      : 'send held deliveries again (also for a name no longer in the config)',
+    options: pause
+      ? {
+          for: { type: 'string' },
+          until: { type: 'string' },
+          comment: { type: 'string' },
+          by: { type: 'string' },
+          ...common,
+        }
+      : common,
+    optionHelp: pause
+      ? {
+          for: 'lift the pause by itself after this long: 30m, 2h, 1d (default: until resumed)',
+          until: 'lift the pause by itself at this ISO date',
+          comment: 'why, shown by `switchboard destinations` (at most 500 characters)',
+          by: 'who is pausing (default: $USER@host)',
+          ...URL_HELP,
+        }
+      : URL_HELP,
+    examples: pause
+      ? ['switchboard pause ops-slack --for 2h --comment "Slack incident INC-123"']
+      : ['switchboard resume ops-slack'],
     async run(values, positionals, io) {
       if (positionals.length !== 1) throw new UsageError('give one DESTINATION or ROUTE name');
-      const config = await loadCliConfig(values.config as string | undefined, io);
       const name = positionals[0];
-      const isDestination = config.destinations.has(name);
-      const isRoute = config.router.routeNames.includes(name);
-      if (isDestination && isRoute)
-        throw new UsageError(`"${name}" names both a destination and a route; rename one`);
-      if (!isDestination && !isRoute) {
-        const known = [...config.destinations.keys(), ...config.router.routeNames].join(', ');
-        throw new UsageError(`no destination or route named "${name}" (configured: ${known})`);
-      }
-      const store = await openStore(config.store);
-      try {
-        await store.setPaused(isDestination ? name : `route:${name}`, pause);
-      } finally {
-        await store.close();
-      }
-      const what = isDestination ? `destination ${name}` : `route ${name}`;
-      io.out(
-        pause
-          ? `paused ${what}: its deliveries stay queued until \`switchboard resume ${name}\``
-          : `resumed ${what}`,
-      );
-      return 0;
+      return withOperator(values, io, async (op, out) => {
+        if (!pause) {
+          const { kind } = await op.resume(name);
+          out(`resumed ${kind} ${name}`);
+          return 0;
+        }
+        const r = await op.pause(name, {
+          by: (values.by as string | undefined) ?? operatorName(io),
+          ...(values.comment !== undefined ? { comment: values.comment as string } : {}),
+          ...(values.for !== undefined ? { for: values.for as string } : {}),
+          ...(values.until !== undefined ? { until: values.until as string } : {}),
+        });
+        const until = r.pause.expiresAt ? `${r.pause.expiresAt} (it lifts by itself) or ` : '';
+        out(
+          `paused ${r.kind} ${name}: its deliveries stay queued until ${until}\`switchboard resume ${name}\``,
+        );
+        return 0;
+      });
     },
   };
 }

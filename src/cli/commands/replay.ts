@@ -1,65 +1,78 @@
-import { parseSince } from '../../admin/params.ts';
-import { openStore } from '../../store/open.ts';
-import type { DeliveryState } from '../../store/types.ts';
-import { loadCliConfig, UsageError } from '../io.ts';
+import { UsageError } from '../io.ts';
 import type { Command } from '../main.ts';
+import { URL_HELP, URL_OPTION, withOperator } from '../operator/open.ts';
 
-const CHUNK = 500;
-
-/** `switchboard replay`: put failed or dead deliveries back in the queue, by id or by filter. */
+/** `switchboard replay`: put deliveries back in the queue, by id or by filter. Attempt numbers continue. */
 export const replayCommand: Command = {
-  usage: 'replay ID... | --dead | --failed [--destination D] [--since DURATION]',
-  summary: 'put failed/dead deliveries back in the queue (a running gateway picks them up)',
+  usage:
+    'replay ID... | --dead | --failed | --delivered [--destination D] [--since DURATION] [--json] [--url URL]',
+  summary:
+    'put failed/dead (or, when asked, delivered) deliveries back in the queue; a running gateway sends them',
   options: {
     dead: { type: 'boolean' },
     failed: { type: 'boolean' },
+    delivered: { type: 'boolean' },
     destination: { type: 'string' },
     since: { type: 'string' },
     json: { type: 'boolean' },
+    ...URL_OPTION,
   },
+  optionHelp: {
+    dead: 'every dead delivery (retries exhausted) matching the other filters',
+    failed: 'every failed delivery (permanent failure) matching the other filters',
+    delivered:
+      'also delivered ones: sends them AGAIN (with IDs: allows delivered IDs; alone: every delivered one matching)',
+    destination: 'only this destination',
+    since: 'only deliveries updated since: a duration back from now (30m, 2h, 7d) or an ISO date',
+    json: 'print {"replayed": N, "matched": M}',
+    ...URL_HELP,
+  },
+  examples: [
+    'switchboard replay --dead --destination ops-slack --since 2h',
+    'switchboard replay 01JD3W4XPQ8R2C7KMV5N6T9B0A',
+    'switchboard replay --delivered 01JD3W4XPQ8R2C7KMV5N6T9B0A   # send a delivered one again',
+  ],
   async run(values, ids, io) {
-    const states: DeliveryState[] = [
-      ...(values.dead ? ['dead' as const] : []),
-      ...(values.failed ? ['failed' as const] : []),
+    const states = [
+      ...(values.dead ? ['dead'] : []),
+      ...(values.failed ? ['failed'] : []),
+      ...(values.delivered && ids.length === 0 ? ['delivered'] : []),
     ];
     if (ids.length === 0 && states.length === 0)
-      throw new UsageError('give delivery IDs, or --dead and/or --failed');
-    if (ids.length > 0 && (states.length > 0 || values.destination || values.since)) {
+      throw new UsageError('give delivery IDs, or --dead, --failed and/or --delivered');
+    if (ids.length > 0 && (values.dead || values.failed || values.destination || values.since))
       throw new UsageError('give either IDs or filters (--dead/--failed/--destination/--since), not both');
-    }
-    const config = await loadCliConfig(values.config as string | undefined, io);
-    const store = await openStore(config.store);
-    try {
-      let targets = ids;
-      if (ids.length === 0) {
-        // Collect first, then replay in chunks, so a large replay shows progress and never holds one long lock.
-        const filter = {
-          state: states,
-          destination: values.destination as string | undefined,
-          since: parseSince(values.since, Date.now()),
-        };
-        targets = [];
-        let cursor: string | undefined;
-        do {
-          const page = await store.listDeliveries(filter, 500, cursor);
-          targets.push(...page.items.map((d) => d.id));
-          cursor = page.next ?? undefined;
-        } while (cursor);
+    const includeDelivered = values.delivered === true;
+    return withOperator(values, io, async (op, out) => {
+      // By id, say why any id was not put back: looked up first, as a replay changes the states.
+      const before =
+        ids.length > 0 && ids.length <= 50
+          ? new Map(await Promise.all(ids.map(async (id) => [id, await op.getDelivery(id)] as const)))
+          : new Map();
+      const target =
+        ids.length > 0
+          ? { ids }
+          : {
+              filter: {
+                state: states.join(','),
+                destination: values.destination as string | undefined,
+                since: values.since as string | undefined,
+              },
+            };
+      const replayed = await op.replay(target, includeDelivered);
+      const matched = ids.length > 0 ? ids.length : replayed;
+      if (values.json) out(JSON.stringify({ replayed, matched }));
+      else {
+        out(`replayed ${replayed} deliver${replayed === 1 ? 'y' : 'ies'} via ${op.where}`);
+        for (const [id, d] of before) {
+          if (d === null) io.err(`  ${id}: no such delivery`);
+          else if (d.state === 'delivered' && !includeDelivered)
+            io.err(`  ${id}: delivered; add --delivered to send it again`);
+          else if (d.state === 'pending' || d.state === 'sending')
+            io.err(`  ${id}: ${d.state}, still in the queue`);
+        }
       }
-      let replayed = 0;
-      for (let i = 0; i < targets.length; i += CHUNK) {
-        replayed += await store.replay({ ids: targets.slice(i, i + CHUNK) }, new Date());
-        if (targets.length > CHUNK && !values.json)
-          io.err(`replaying: ${Math.min(i + CHUNK, targets.length)}/${targets.length}`);
-      }
-      if (values.json) io.out(JSON.stringify({ replayed, matched: targets.length }));
-      else
-        io.out(
-          `replayed ${replayed} deliver${replayed === 1 ? 'y' : 'ies'}${replayed < targets.length ? ` (${targets.length - replayed} were not failed or dead)` : ''}`,
-        );
-      return replayed > 0 || targets.length === 0 ? 0 : 1;
-    } finally {
-      await store.close();
-    }
+      return replayed > 0 || matched === 0 ? 0 : 1;
+    });
   },
 };

@@ -4,7 +4,7 @@ import { CheckFailed, loadCliConfig, readInput, UsageError } from '../io.ts';
 import type { Command } from '../main.ts';
 
 /** The source a command works on: the named one, or the only one configured. */
-export function pickSource(config: Config, name: string | undefined): SourceConfig {
+export function pickSource(config: Pick<Config, 'sources'>, name: string | undefined): SourceConfig {
   if (name !== undefined) {
     const s = config.sources.get(name);
     if (!s)
@@ -22,6 +22,15 @@ export const routeCommand: Command = {
   usage: 'route [--source S] [--event E] [--json] FILE|-',
   summary: 'decode a payload and show which routes match and why, and the destinations it would reach',
   options: { source: { type: 'string' }, event: { type: 'string' }, json: { type: 'boolean' } },
+  optionHelp: {
+    source: 'the source the payload comes from (default: the only one configured)',
+    event: 'the event type, as in POST /webhooks/<source>/<event> (default: read from the payload)',
+    json: 'print {"event", "routes", "destinations"} as JSON',
+  },
+  examples: [
+    'switchboard route test/fixtures/mta/v3/delivery-status.json',
+    'cat body.json | switchboard route --json -',
+  ],
   async run(values, positionals, io) {
     if (positionals.length !== 1) throw new UsageError('give one payload FILE, or - for standard input');
     const config = await loadCliConfig(values.config as string | undefined, io);

@@ -1,5 +1,7 @@
+import { resolveConfigPath } from '../../config/load.ts';
+import { loadSourcesOnly } from '../../config/store-only.ts';
 import { sign } from '../../ingress/signature.ts';
-import { loadCliConfig, readInput, UsageError } from '../io.ts';
+import { CheckFailed, readInput, UsageError } from '../io.ts';
 import type { Command } from '../main.ts';
 import { pickSource } from './route.ts';
 
@@ -8,10 +10,22 @@ export const signCommand: Command = {
   usage: 'sign [--source S] FILE|-',
   summary: "print the signature header(s) for a body with the source's secret (MTA: the X-Signature value)",
   options: { source: { type: 'string' } },
+  optionHelp: { source: 'whose secret signs it (default: the only source configured)' },
+  examples: [
+    'curl -H "X-Signature: $(switchboard sign body.json)" -H "Content-Type: application/json" --data-binary @body.json http://127.0.0.1:8080/webhooks/mta',
+  ],
   async run(values, positionals, io) {
     if (positionals.length !== 1) throw new UsageError('give one FILE, or - for standard input');
-    const config = await loadCliConfig(values.config as string | undefined, io);
-    const source = pickSource(config, values.source as string | undefined);
+    // Only the sources section matters here: signing works while a destination's secret is unset.
+    const { path, warning } = resolveConfigPath(values.config as string | undefined, io.env, io.cwd);
+    if (warning) io.err(`warning: ${warning}`);
+    const loaded = await loadSourcesOnly(path, io.env);
+    if (!loaded.ok)
+      throw new CheckFailed([
+        ...loaded.problems,
+        `${loaded.problems.length} problem(s) in the sources of ${path}`,
+      ]);
+    const source = pickSource(loaded.config, values.source as string | undefined);
     if (!source.secret) {
       throw new Error(
         `source "${source.name}" has no secret: set sources.${source.name}.secret (e.g. via MTA_WEBHOOK_SECRET)`,

@@ -1,5 +1,5 @@
-import { watch } from 'node:fs';
 import { resolveConfigPath } from '../../config/load.ts';
+import { type ConfigWatch, watchConfig, watchPluginCode } from '../../config/watch.ts';
 import { ConfigRejected, Service } from '../../service.ts';
 import type { Command } from '../main.ts';
 
@@ -8,6 +8,14 @@ export const startCommand: Command = {
   usage: 'start [--watch]',
   summary: 'run the gateway (SIGHUP reloads the config; SIGTERM/SIGINT stop gracefully)',
   options: { watch: { type: 'boolean' } },
+  optionHelp: {
+    watch:
+      'reload the config whenever its content changes, however it is saved (editor, sed -i, ConfigMap); plugin code changes are logged and need a restart',
+  },
+  examples: [
+    'node bin/switchboard.js start --config /etc/switchboard/config.yaml',
+    'kill -HUP <pid>   # reload the config (validated first; the old one is kept on error)',
+  ],
   async run(values, _positionals, io) {
     const { path, warning } = resolveConfigPath(values.config as string | undefined, io.env, io.cwd);
     if (warning) io.err(`warning: ${warning}`);
@@ -35,21 +43,43 @@ export const startCommand: Command = {
       });
     };
     process.on('SIGHUP', reload);
+    const watches: ConfigWatch[] = [];
     if (values.watch) {
-      let timer: NodeJS.Timeout | undefined;
-      watch(path, () => {
-        clearTimeout(timer);
-        timer = setTimeout(reload, 200); // editors write in several steps
-      }).unref();
+      watches.push(watchConfig(path, reload));
+      watches.push(
+        watchPluginCode(service.current.plugins.dirs, (file) =>
+          service.log.warn(
+            { file },
+            'plugin code changed: restart switchboard to load it (a reload re-reads the config, not plugin code)',
+          ),
+        ),
+      );
+      await Promise.all(watches.map((w) => w.ready));
+      service.log.info(
+        { config: path },
+        'watching the config for changes (plugin code changes need a restart)',
+      );
     }
     await new Promise<void>((resolve) => {
+      let stopping = false;
       const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
         service.log.info({ signal }, 'stopping: finishing in-flight work');
         resolve();
       };
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
+      // Under `npm start`, npm forwards SIGTERM and SIGINT but dies of SIGHUP (and of SIGKILL) without telling
+      // us: a gateway left behind would keep the port. When the parent that started us is gone, stop too.
+      if (io.env.npm_lifecycle_event !== undefined) {
+        const parent = process.ppid;
+        setInterval(() => {
+          if (process.ppid !== parent) stop('parent npm exited');
+        }, 500).unref();
+      }
     });
+    await Promise.all(watches.map((w) => w.close()));
     await service.stop();
     return 0;
   },

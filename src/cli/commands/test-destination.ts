@@ -3,6 +3,7 @@ import { deadline } from '../../destinations/deadline.ts';
 import { classifyFailure } from '../../destinations/errors.ts';
 import type { GatewayEvent } from '../../event.ts';
 import { newId } from '../../ids.ts';
+import { Redactor } from '../../observability/redact.ts';
 import { BUILTIN_SOURCES } from '../../sources/builtin.ts';
 import { decodeForSource } from '../../sources/decode.ts';
 import { loadCliConfig, UsageError } from '../io.ts';
@@ -13,6 +14,16 @@ export const testDestinationCommand: Command = {
   usage: 'test-destination [--source S] [--event TYPE] [--json] NAME',
   summary: 'send a sample event to one destination now (checks credentials) and print the outcome',
   options: { source: { type: 'string' }, event: { type: 'string' }, json: { type: 'boolean' } },
+  optionHelp: {
+    source: 'the source whose sample to send (default: the first configured source)',
+    event:
+      "the sample event type, one of the source's samples (MTA: delivery-status, message-reply, message-send, number-opt-in; default delivery-status)",
+    json: 'print the outcome as JSON',
+  },
+  examples: [
+    'switchboard test-destination ops-slack',
+    'switchboard test-destination --event message-reply support-mail',
+  ],
   async run(values, positionals, io) {
     if (positionals.length !== 1) throw new UsageError('give the destination NAME');
     const config = await loadCliConfig(values.config as string | undefined, io);
@@ -36,7 +47,7 @@ export const testDestinationCommand: Command = {
         ok: false,
         ms: Math.round(performance.now() - started),
         kind: f.kind,
-        error: f.message,
+        error: new Redactor(config.secrets).redact(f.message),
         statusCode: f.statusCode,
       };
     } finally {

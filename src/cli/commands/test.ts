@@ -68,6 +68,11 @@ export const testCommand: Command = {
   usage: 'test [--json] [FILE...]',
   summary: 'run config unit tests: payloads and the destinations they must reach',
   options: { json: { type: 'boolean' } },
+  optionHelp: { json: 'print {"passed", "failed", "cases": [...]} as JSON' },
+  examples: [
+    'switchboard test   # runs config.test.yaml beside config.yaml',
+    'switchboard test cases/*.yaml',
+  ],
   async run(values, positionals, io) {
     const config = await loadCliConfig(values.config as string | undefined, io);
     let files = positionals;

@@ -1,6 +1,16 @@
 import type pg from 'pg';
+import {
+  ATTEMPTS_SINCE,
+  EXPIRE_PAUSES,
+  LAST_ERROR_POSTGRES,
+  LIST_PAUSES,
+  type PauseRecord,
+  toActivity,
+  toPause,
+  UPSERT_PAUSE,
+} from '../operator-sql.ts';
 import { OLDEST_PENDING_SQL, QUEUE_DEPTH_SQL } from '../stats-sql.ts';
-import type { DeliveryState, QueueStats } from '../types.ts';
+import type { DeliveryState, DestinationActivity, Pause, PauseRequest, QueueStats } from '../types.ts';
 import { inTransaction, PRUNE_REPLAY_LOCK } from './db.ts';
 
 const PRUNE_BATCH = 1000;
@@ -46,17 +56,53 @@ export async function queueStatsPostgres(pool: pg.Pool): Promise<QueueStats> {
   };
 }
 
-/** Destinations an operator has paused. */
-export async function pausedPostgres(pool: pg.Pool): Promise<string[]> {
-  const { rows } = await pool.query<{ destination: string }>(
-    'SELECT destination FROM paused ORDER BY destination',
-  );
-  return rows.map((r) => r.destination);
+/** Destinations an operator has paused (pauses past their expiry lift first, when `now` is given). */
+export async function pausedPostgres(pool: pg.Pool, now?: Date): Promise<string[]> {
+  return (await listPausesPostgres(pool, now)).map((p) => p.name);
 }
 
-/** Pauses or resumes a destination; both are idempotent. */
-export async function setPausedPostgres(pool: pg.Pool, destination: string, paused: boolean): Promise<void> {
+/** Every pause in force; expired ones are deleted first. */
+export async function listPausesPostgres(pool: pg.Pool, now?: Date): Promise<Pause[]> {
+  if (now !== undefined)
+    await pool.query(
+      EXPIRE_PAUSES((n) => `$${n}`),
+      [now.getTime()],
+    );
+  const { rows } = await pool.query<PauseRecord>(LIST_PAUSES);
+  return rows.map(toPause);
+}
+
+/** Pauses (with who, why, until when) or resumes a destination; both are idempotent. */
+export async function setPausedPostgres(
+  pool: pg.Pool,
+  destination: string,
+  paused: boolean,
+  how?: PauseRequest,
+  now: Date = new Date(),
+): Promise<void> {
   if (paused)
-    await pool.query('INSERT INTO paused (destination) VALUES ($1) ON CONFLICT DO NOTHING', [destination]);
+    await pool.query(
+      UPSERT_PAUSE((n) => `$${n}`),
+      [
+        destination,
+        how?.by ?? 'unknown',
+        how?.comment ?? null,
+        now.getTime(),
+        how?.expiresAt?.getTime() ?? null,
+      ],
+    );
   else await pool.query('DELETE FROM paused WHERE destination = $1', [destination]);
+}
+
+/** Queue depth, attempts since `since` and the latest error, per destination. */
+export async function activityPostgres(pool: pg.Pool, since: Date): Promise<DestinationActivity[]> {
+  const [stats, attempts, errors] = await Promise.all([
+    queueStatsPostgres(pool),
+    pool.query(
+      ATTEMPTS_SINCE((n) => `$${n}`),
+      [since.getTime()],
+    ),
+    pool.query(LAST_ERROR_POSTGRES),
+  ]);
+  return toActivity(stats, attempts.rows, errors.rows);
 }

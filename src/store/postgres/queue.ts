@@ -5,7 +5,7 @@ import { lastError } from '../rows.ts';
 import type { AttemptRecord, ClaimedDelivery, NextState } from '../types.ts';
 import { inTransaction, pgText } from './db.ts';
 
-// A paused destination holds everything; a paused route (`route:<name>` in paused) holds only its own
+// A paused destination holds everything (until its pause expires, if it has an expiry); a paused route (`route:<name>` in paused) holds only its own
 // deliveries, filtered before the limit so it never blocks the rest of the destination's queue.
 // Each CTE walks deliveries_due in claim order and skips rows another claimer has locked; the union is
 // re-sorted and cut to the limit, and only those rows are taken.
@@ -13,15 +13,19 @@ const CLAIM = `
   WITH due AS (
     SELECT id, event_id, next_at FROM deliveries
     WHERE destination = $1 AND state = 'pending' AND next_at <= $2
-      AND NOT EXISTS (SELECT 1 FROM paused WHERE destination = $1)
-      AND NOT EXISTS (SELECT 1 FROM paused WHERE destination = 'route:' || deliveries.route)
+      AND NOT EXISTS (SELECT 1 FROM paused WHERE destination = $1 AND (expires_at IS NULL OR expires_at > $2))
+      AND NOT EXISTS (
+        SELECT 1 FROM paused
+        WHERE destination = 'route:' || deliveries.route AND (expires_at IS NULL OR expires_at > $2))
     ORDER BY next_at, id LIMIT $3
     FOR UPDATE SKIP LOCKED
   ), expired AS (
     SELECT id, event_id, next_at FROM deliveries
     WHERE destination = $1 AND state = 'sending' AND lease_until < $2
-      AND NOT EXISTS (SELECT 1 FROM paused WHERE destination = $1)
-      AND NOT EXISTS (SELECT 1 FROM paused WHERE destination = 'route:' || deliveries.route)
+      AND NOT EXISTS (SELECT 1 FROM paused WHERE destination = $1 AND (expires_at IS NULL OR expires_at > $2))
+      AND NOT EXISTS (
+        SELECT 1 FROM paused
+        WHERE destination = 'route:' || deliveries.route AND (expires_at IS NULL OR expires_at > $2))
     ORDER BY next_at, id LIMIT $3
     FOR UPDATE SKIP LOCKED
   ), chosen AS (
@@ -32,7 +36,7 @@ const CLAIM = `
   SET state = 'sending', lease_owner = $4, lease_until = $5, updated_at = $2
   FROM chosen JOIN events AS e ON e.id = chosen.event_id
   WHERE d.id = chosen.id
-  RETURNING d.id, d.event_id, d.route, d.attempts, d.first_attempt_at, d.next_at, e.event`;
+  RETURNING d.id, d.event_id, d.route, d.attempts, d.attempt_offset, d.first_attempt_at, d.next_at, e.event`;
 
 const RENEW = `
   UPDATE deliveries SET lease_until = $3
@@ -43,7 +47,7 @@ const RENEW = `
 const COMPLETE = `
   WITH attempt AS (
     INSERT INTO attempts (id, delivery_id, number, started_at, duration_ms, outcome, reason, status_code)
-    SELECT $1::text, $2::text, $3::int, $4::bigint, $5::int, $6::text, $7::text, $8::int
+    SELECT $1::text, $2::text, $3::int + (SELECT attempt_offset FROM deliveries WHERE id = $2), $4::bigint, $5::int, $6::text, $7::text, $8::int
     WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = $2)
   )
   UPDATE deliveries
@@ -73,6 +77,7 @@ interface ClaimedRow {
   event_id: string;
   route: string;
   attempts: number;
+  attempt_offset: number;
   first_attempt_at: string | null;
   next_at: string;
   event: GatewayEvent;
@@ -100,6 +105,7 @@ export async function claimPostgres(
     destination,
     route: r.route,
     attempts: r.attempts,
+    attemptOffset: Number(r.attempt_offset),
     ...(r.first_attempt_at !== null && { firstAttemptAt: Number(r.first_attempt_at) }),
     event: r.event,
   }));

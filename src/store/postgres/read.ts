@@ -15,7 +15,15 @@ import {
   toAttemptRow,
   toDeliveryRow,
 } from '../rows.ts';
-import type { DeliveryFilter, DeliveryRow, EventDetail, EventFilter, Page, RouteVerdict } from '../types.ts';
+import type {
+  AttemptRow,
+  DeliveryFilter,
+  DeliveryRow,
+  EventDetail,
+  EventFilter,
+  Page,
+  RouteVerdict,
+} from '../types.ts';
 import { pgBind } from './db.ts';
 
 const EVENT = 'SELECT event, routes, unrouted FROM events WHERE id = $1';
@@ -76,4 +84,22 @@ export async function listDeliveriesPostgres(
   const sql = `SELECT ${DELIVERY_COLUMNS} FROM deliveries${where(conditions)} ORDER BY id DESC LIMIT ${bind(limit + 1)}`;
   const { rows } = await pool.query<DeliveryRecord>(sql, params);
   return toPage(rows, limit, toDeliveryRow);
+}
+
+const DELIVERY = `SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE id = $1`;
+const DELIVERY_ATTEMPTS = `
+  SELECT delivery_id, number, started_at, duration_ms, outcome, reason, status_code
+  FROM attempts WHERE delivery_id = $1 ORDER BY number, id`;
+
+/** One delivery with every attempt, or null. */
+export async function getDeliveryPostgres(
+  pool: pg.Pool,
+  id: string,
+): Promise<(DeliveryRow & { attemptLog: AttemptRow[] }) | null> {
+  const [row, attempts] = await Promise.all([
+    pool.query<DeliveryRecord>(DELIVERY, [id]),
+    pool.query<AttemptRecordRow>(DELIVERY_ATTEMPTS, [id]),
+  ]);
+  if (row.rows.length === 0) return null;
+  return { ...toDeliveryRow(row.rows[0]), attemptLog: attempts.rows.map(toAttemptRow) };
 }

@@ -3,21 +3,33 @@ import type { GatewayEvent } from '../../event.ts';
 import { MAX_REJECTED, pageSize } from '../filters.ts';
 import type {
   AttemptRecord,
+  AttemptRow,
   ClaimedDelivery,
   DeliveryFilter,
   DeliveryRow,
+  DestinationActivity,
   EventDetail,
   EventFilter,
   IngestRequest,
   IngestResult,
   NextState,
   Page,
+  Pause,
+  PauseRequest,
   QueueStats,
   RejectedPayload,
+  ReplayOptions,
   Store,
 } from '../types.ts';
 import { ingestPostgres } from './ingest.ts';
-import { pausedPostgres, prunePostgres, queueStatsPostgres, setPausedPostgres } from './maintenance.ts';
+import {
+  activityPostgres,
+  listPausesPostgres,
+  pausedPostgres,
+  prunePostgres,
+  queueStatsPostgres,
+  setPausedPostgres,
+} from './maintenance.ts';
 import { migratePostgres } from './migrate.ts';
 import {
   claimPostgres,
@@ -27,7 +39,7 @@ import {
   releaseAllPostgres,
   renewPostgres,
 } from './queue.ts';
-import { getEventPostgres, listDeliveriesPostgres, listEventsPostgres } from './read.ts';
+import { getDeliveryPostgres, getEventPostgres, listDeliveriesPostgres, listEventsPostgres } from './read.ts';
 import {
   addRejectedPostgres,
   deleteRejectedPostgres,
@@ -107,8 +119,12 @@ export class PostgresStore implements Store {
     return listDeliveriesPostgres(this.pool, filter, pageSize(limit), cursor);
   }
 
-  async replay(target: { ids: string[] } | { filter: DeliveryFilter }, now: Date): Promise<number> {
-    return replayPostgres(this.pool, target, now);
+  async replay(
+    target: { ids: string[] } | { filter: DeliveryFilter },
+    now: Date,
+    options?: ReplayOptions,
+  ): Promise<number> {
+    return replayPostgres(this.pool, target, now, options);
   }
 
   async addRejected(r: Omit<RejectedPayload, 'id'>, now: Date): Promise<string> {
@@ -135,12 +151,24 @@ export class PostgresStore implements Store {
     return queueStatsPostgres(this.pool);
   }
 
-  async pausedDestinations(): Promise<string[]> {
-    return pausedPostgres(this.pool);
+  async getDelivery(id: string): Promise<(DeliveryRow & { attemptLog: AttemptRow[] }) | null> {
+    return getDeliveryPostgres(this.pool, id);
   }
 
-  async setPaused(destination: string, paused: boolean): Promise<void> {
-    await setPausedPostgres(this.pool, destination, paused);
+  async listPauses(now: Date): Promise<Pause[]> {
+    return listPausesPostgres(this.pool, now);
+  }
+
+  async destinationActivity(since: Date, _now: Date): Promise<DestinationActivity[]> {
+    return activityPostgres(this.pool, since);
+  }
+
+  async pausedDestinations(now?: Date): Promise<string[]> {
+    return pausedPostgres(this.pool, now);
+  }
+
+  async setPaused(destination: string, paused: boolean, how?: PauseRequest, now?: Date): Promise<void> {
+    await setPausedPostgres(this.pool, destination, paused, how, now);
   }
 
   async close(): Promise<void> {

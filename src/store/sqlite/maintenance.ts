@@ -1,5 +1,15 @@
+import {
+  ATTEMPTS_SINCE,
+  EXPIRE_PAUSES,
+  LAST_ERROR_SQLITE,
+  LIST_PAUSES,
+  type PauseRecord,
+  toActivity,
+  toPause,
+  UPSERT_PAUSE,
+} from '../operator-sql.ts';
 import { OLDEST_PENDING_SQL, QUEUE_DEPTH_SQL } from '../stats-sql.ts';
-import type { DeliveryState, QueueStats } from '../types.ts';
+import type { DeliveryState, DestinationActivity, Pause, PauseRequest, QueueStats } from '../types.ts';
 import type { SqliteDb } from './db.ts';
 
 const PRUNE_BATCH = 1000;
@@ -42,19 +52,50 @@ export function queueStatsSqlite(db: SqliteDb): QueueStats {
   };
 }
 
-/** Destinations an operator has paused. */
-export function pausedSqlite(db: SqliteDb): string[] {
-  const rows = db.stmt('SELECT destination FROM paused ORDER BY destination').all() as Array<{
-    destination: string;
-  }>;
-  return rows.map((r) => r.destination);
+/** Destinations an operator has paused (pauses past their expiry lift first, when `now` is given). */
+export function pausedSqlite(db: SqliteDb, now?: Date): string[] {
+  return listPausesSqlite(db, now).map((p) => p.name);
 }
 
-/** Pauses or resumes a destination; both are idempotent. */
-export function setPausedSqlite(db: SqliteDb, destination: string, paused: boolean): void {
+/** Every pause in force; expired ones are deleted first. */
+export function listPausesSqlite(db: SqliteDb, now?: Date): Pause[] {
+  if (now !== undefined) {
+    const expire = db.stmt(EXPIRE_PAUSES(() => '?'));
+    // A read-only query when nothing expired: no write lock taken on every poll.
+    const due = db
+      .stmt('SELECT 1 FROM paused WHERE expires_at IS NOT NULL AND expires_at <= ?')
+      .get(now.getTime());
+    if (due !== undefined) db.write(() => expire.run(now.getTime()));
+  }
+  return (db.stmt(LIST_PAUSES).all() as PauseRecord[]).map(toPause);
+}
+
+/** Pauses (with who, why, until when) or resumes a destination; both are idempotent. */
+export function setPausedSqlite(
+  db: SqliteDb,
+  destination: string,
+  paused: boolean,
+  how?: PauseRequest,
+  now: Date = new Date(),
+): void {
   db.write(() => {
     if (paused)
-      db.stmt('INSERT INTO paused (destination) VALUES (?) ON CONFLICT DO NOTHING').run(destination);
+      db.stmt(UPSERT_PAUSE(() => '?')).run(
+        destination,
+        how?.by ?? 'unknown',
+        how?.comment ?? null,
+        now.getTime(),
+        how?.expiresAt?.getTime() ?? null,
+      );
     else db.stmt('DELETE FROM paused WHERE destination = ?').run(destination);
   });
+}
+
+/** Queue depth, attempts since `since` and the latest error, per destination. */
+export function activitySqlite(db: SqliteDb, since: Date): DestinationActivity[] {
+  const attempts = db.stmt(ATTEMPTS_SINCE(() => '?')).all(since.getTime()) as Parameters<
+    typeof toActivity
+  >[1];
+  const errors = db.stmt(LAST_ERROR_SQLITE).all() as Parameters<typeof toActivity>[2];
+  return toActivity(queueStatsSqlite(db), attempts, errors);
 }

@@ -4,26 +4,31 @@ import type { AttemptRecord, ClaimedDelivery, NextState, Store } from '../types.
 import type { SqliteDb } from './db.ts';
 import { type ErrorFields, errorFields } from './thread-error.ts';
 
-// A paused destination holds everything; a paused route (`route:<name>` in paused) holds only its own
+// A paused destination holds everything (until its pause expires, if it has an expiry); a paused route (`route:<name>` in paused) holds only its own
 // deliveries, filtered before the limit so it never blocks the rest of the destination's queue.
 // Each branch walks deliveries_due in claim order; the union is re-sorted and cut to the limit.
 const CLAIMABLE = `
-  SELECT c.id, c.event_id, c.route, c.attempts, c.first_attempt_at, e.event
+  SELECT c.id, c.event_id, c.route, c.attempts, c.attempt_offset, c.first_attempt_at, e.event
   FROM (
     SELECT * FROM (
-      SELECT id, event_id, route, attempts, first_attempt_at, next_at FROM deliveries
+      SELECT id, event_id, route, attempts, attempt_offset, first_attempt_at, next_at FROM deliveries
       WHERE destination = @destination AND state = 'pending' AND next_at <= @now
-        AND NOT EXISTS (SELECT 1 FROM paused WHERE destination = 'route:' || deliveries.route)
+        AND NOT EXISTS (
+          SELECT 1 FROM paused
+          WHERE destination = 'route:' || deliveries.route AND (expires_at IS NULL OR expires_at > @now))
       ORDER BY next_at, id LIMIT @limit)
     UNION ALL
     SELECT * FROM (
-      SELECT id, event_id, route, attempts, first_attempt_at, next_at FROM deliveries
+      SELECT id, event_id, route, attempts, attempt_offset, first_attempt_at, next_at FROM deliveries
       WHERE destination = @destination AND state = 'sending' AND lease_until < @now
-        AND NOT EXISTS (SELECT 1 FROM paused WHERE destination = 'route:' || deliveries.route)
+        AND NOT EXISTS (
+          SELECT 1 FROM paused
+          WHERE destination = 'route:' || deliveries.route AND (expires_at IS NULL OR expires_at > @now))
       ORDER BY next_at, id LIMIT @limit)
   ) c
   JOIN events e ON e.id = c.event_id
-  WHERE NOT EXISTS (SELECT 1 FROM paused WHERE destination = @destination)
+  WHERE NOT EXISTS (
+    SELECT 1 FROM paused WHERE destination = @destination AND (expires_at IS NULL OR expires_at > @now))
   ORDER BY c.next_at, c.id
   LIMIT @limit`;
 
@@ -42,7 +47,7 @@ const DEFER = `
 // The attempt is kept even when the lease was lost, unless the delivery itself is gone (pruned).
 const INSERT_ATTEMPT = `
   INSERT INTO attempts (id, delivery_id, number, started_at, duration_ms, outcome, reason, status_code)
-  SELECT @id, @deliveryId, @number, @startedAt, @durationMs, @outcome, @reason, @statusCode
+  SELECT @id, @deliveryId, @number + (SELECT attempt_offset FROM deliveries WHERE id = @deliveryId), @startedAt, @durationMs, @outcome, @reason, @statusCode
   WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = @deliveryId)`;
 
 // A throttled try moves neither the attempt count nor the start of the retry budget.
@@ -66,6 +71,7 @@ interface ClaimableRow {
   event_id: string;
   route: string;
   attempts: number;
+  attempt_offset: number;
   first_attempt_at: number | null;
   event: string;
 }
@@ -89,6 +95,7 @@ export function claimSqlite(
       destination,
       route: row.route,
       attempts: row.attempts,
+      attemptOffset: row.attempt_offset,
       ...(row.first_attempt_at !== null && { firstAttemptAt: row.first_attempt_at }),
       event: JSON.parse(row.event),
     }));

@@ -15,7 +15,15 @@ import {
   toAttemptRow,
   toDeliveryRow,
 } from '../rows.ts';
-import type { DeliveryFilter, DeliveryRow, EventDetail, EventFilter, Page, RouteVerdict } from '../types.ts';
+import type {
+  AttemptRow,
+  DeliveryFilter,
+  DeliveryRow,
+  EventDetail,
+  EventFilter,
+  Page,
+  RouteVerdict,
+} from '../types.ts';
 import { type SqliteDb, sqliteBind } from './db.ts';
 
 const EVENT = 'SELECT event, routes, unrouted FROM events WHERE id = ?';
@@ -71,4 +79,20 @@ export function listDeliveriesSqlite(
   const sql = `SELECT ${DELIVERY_COLUMNS} FROM deliveries${where(conditions)} ORDER BY id DESC LIMIT ${bind(limit + 1)}`;
   const rows = db.stmt(sql).all(...params) as DeliveryRecord[];
   return toPage(rows, limit, toDeliveryRow);
+}
+
+const DELIVERY = `SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE id = ?`;
+const DELIVERY_ATTEMPTS = `
+  SELECT delivery_id, number, started_at, duration_ms, outcome, reason, status_code
+  FROM attempts WHERE delivery_id = ? ORDER BY number, id`;
+
+/** One delivery with every attempt, or null. */
+export function getDeliverySqlite(
+  db: SqliteDb,
+  id: string,
+): (DeliveryRow & { attemptLog: AttemptRow[] }) | null {
+  const row = db.stmt(DELIVERY).get(id) as DeliveryRecord | undefined;
+  if (row === undefined) return null;
+  const attempts = db.stmt(DELIVERY_ATTEMPTS).all(id) as AttemptRecordRow[];
+  return { ...toDeliveryRow(row), attemptLog: attempts.map(toAttemptRow) };
 }

@@ -2,22 +2,34 @@ import type { GatewayEvent } from '../../event.ts';
 import { MAX_REJECTED, pageSize } from '../filters.ts';
 import type {
   AttemptRecord,
+  AttemptRow,
   ClaimedDelivery,
   DeliveryFilter,
   DeliveryRow,
+  DestinationActivity,
   EventDetail,
   EventFilter,
   IngestRequest,
   IngestResult,
   NextState,
   Page,
+  Pause,
+  PauseRequest,
   QueueStats,
   RejectedPayload,
+  ReplayOptions,
   Store,
 } from '../types.ts';
 import type { SqliteDb } from './db.ts';
 import { ingestSqlite, type PreparedIngest, prepareIngest } from './ingest.ts';
-import { pausedSqlite, pruneSqlite, queueStatsSqlite, setPausedSqlite } from './maintenance.ts';
+import {
+  activitySqlite,
+  listPausesSqlite,
+  pausedSqlite,
+  pruneSqlite,
+  queueStatsSqlite,
+  setPausedSqlite,
+} from './maintenance.ts';
 import { migrateSqlite } from './migrate.ts';
 import {
   type CompleteArgs,
@@ -30,7 +42,7 @@ import {
   releaseAllSqlite,
   renewSqlite,
 } from './queue.ts';
-import { getEventSqlite, listDeliveriesSqlite, listEventsSqlite } from './read.ts';
+import { getDeliverySqlite, getEventSqlite, listDeliveriesSqlite, listEventsSqlite } from './read.ts';
 import {
   addRejectedSqlite,
   deleteRejectedSqlite,
@@ -130,8 +142,12 @@ export class SQLiteStore implements Store {
     return listDeliveriesSqlite(this.db, filter, pageSize(limit), cursor);
   }
 
-  async replay(target: { ids: string[] } | { filter: DeliveryFilter }, now: Date): Promise<number> {
-    return replaySqlite(this.db, target, now);
+  async replay(
+    target: { ids: string[] } | { filter: DeliveryFilter },
+    now: Date,
+    options?: ReplayOptions,
+  ): Promise<number> {
+    return replaySqlite(this.db, target, now, options);
   }
 
   async addRejected(r: Omit<RejectedPayload, 'id'>, now: Date): Promise<string> {
@@ -158,12 +174,24 @@ export class SQLiteStore implements Store {
     return queueStatsSqlite(this.db);
   }
 
-  async pausedDestinations(): Promise<string[]> {
-    return pausedSqlite(this.db);
+  async getDelivery(id: string): Promise<(DeliveryRow & { attemptLog: AttemptRow[] }) | null> {
+    return getDeliverySqlite(this.db, id);
   }
 
-  async setPaused(destination: string, paused: boolean): Promise<void> {
-    setPausedSqlite(this.db, destination, paused);
+  async listPauses(now: Date): Promise<Pause[]> {
+    return listPausesSqlite(this.db, now);
+  }
+
+  async destinationActivity(since: Date, _now: Date): Promise<DestinationActivity[]> {
+    return activitySqlite(this.db, since);
+  }
+
+  async pausedDestinations(now?: Date): Promise<string[]> {
+    return pausedSqlite(this.db, now);
+  }
+
+  async setPaused(destination: string, paused: boolean, how?: PauseRequest, now?: Date): Promise<void> {
+    setPausedSqlite(this.db, destination, paused, how, now);
   }
 
   async close(): Promise<void> {

@@ -111,6 +111,9 @@ export class ThreadedSqliteStore implements Store {
   queueStats: Store['queueStats'] = (...a) => this.call('queueStats', a);
   pausedDestinations: Store['pausedDestinations'] = (...a) => this.call('pausedDestinations', a);
   setPaused: Store['setPaused'] = (...a) => this.call('setPaused', a);
+  getDelivery: Store['getDelivery'] = (...a) => this.call('getDelivery', a);
+  listPauses: Store['listPauses'] = (...a) => this.call('listPauses', a);
+  destinationActivity: Store['destinationActivity'] = (...a) => this.call('destinationActivity', a);
 
   private async call<T>(method: StoreCall['method'], args: unknown[]): Promise<T> {
     await this.ready;

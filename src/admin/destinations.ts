@@ -1,0 +1,98 @@
+import type { Pause, Store } from '../store/types.ts';
+import type { BreakerView } from './breaker.ts';
+
+/** What a destination is doing, most telling first: removed from the config, paused, breaker open, or active. */
+export type DestinationStateName = 'active' | 'paused' | 'breaker-open' | 'removed';
+
+/**
+ * One destination as GET /api/destinations, `switchboard destinations` and the console show it. Times are ISO
+ * 8601 UTC; counts are deliveries (`pending`, `inFlight`) or attempts in the last hour (`delivered1h`,
+ * `failed1h`: retries, permanent failures and dead ends).
+ */
+export interface DestinationState {
+  name: string;
+  /** The plugin type from the config; `unknown` for a destination no longer in it. */
+  type: string;
+  state: DestinationStateName;
+  pause?: { by: string; comment?: string; since: string; expiresAt?: string };
+  breaker?: BreakerView;
+  pending: number;
+  inFlight: number;
+  oldestPendingAt?: string;
+  delivered1h: number;
+  failed1h: number;
+  lastError?: { at: string; reason: string };
+}
+
+/** The answer of GET /api/destinations; `pausedRoutes` lists route pauses (they hold one route's deliveries). */
+export interface DestinationStates {
+  destinations: DestinationState[];
+  pausedRoutes: Pause[];
+}
+
+/** What the computation reads. `breaker` is absent where no gateway runs (the CLI on the store alone). */
+export interface DestinationStateDeps {
+  store: Pick<Store, 'listPauses' | 'destinationActivity'>;
+  /** Destinations in the config, in config order, with their plugin type. */
+  configured: ReadonlyArray<{ name: string; type: string }>;
+  now: number;
+  breaker?: (destination: string) => BreakerView | undefined;
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * Every configured destination, then every destination no longer configured that still has a pause, queued
+ * deliveries or attempts on record (`removed`: its deliveries wait until it comes back or an operator acts).
+ * Expired pauses are lifted on the way (Store.listPauses).
+ */
+export async function destinationStates(deps: DestinationStateDeps): Promise<DestinationStates> {
+  const now = new Date(deps.now);
+  const [pauses, activity] = await Promise.all([
+    deps.store.listPauses(now),
+    deps.store.destinationActivity(new Date(deps.now - HOUR_MS), now),
+  ]);
+  const pauseOf = new Map(pauses.map((p) => [p.name, p]));
+  const activityOf = new Map(activity.map((a) => [a.destination, a]));
+  const configured = new Set(deps.configured.map((d) => d.name));
+  const removed = [
+    ...new Set([
+      ...pauses.map((p) => p.name).filter((n) => !n.startsWith('route:')),
+      ...activity.filter((a) => a.pending + a.inFlight > 0).map((a) => a.destination),
+    ]),
+  ]
+    .filter((n) => !configured.has(n))
+    .sort();
+  const rows = [...deps.configured, ...removed.map((name) => ({ name, type: 'unknown' }))].map(
+    ({ name, type }): DestinationState => {
+      const pause = pauseOf.get(name);
+      const a = activityOf.get(name);
+      const breaker = configured.has(name) ? deps.breaker?.(name) : undefined;
+      const state: DestinationStateName = !configured.has(name)
+        ? 'removed'
+        : pause
+          ? 'paused'
+          : breaker?.state === 'open'
+            ? 'breaker-open'
+            : 'active';
+      return {
+        name,
+        type,
+        state,
+        ...(pause ? { pause: withoutName(pause) } : {}),
+        ...(breaker ? { breaker } : {}),
+        pending: a?.pending ?? 0,
+        inFlight: a?.inFlight ?? 0,
+        ...(a?.oldestPendingAt ? { oldestPendingAt: a.oldestPendingAt } : {}),
+        delivered1h: a?.delivered ?? 0,
+        failed1h: a?.failed ?? 0,
+        ...(a?.lastError ? { lastError: a.lastError } : {}),
+      };
+    },
+  );
+  return { destinations: rows, pausedRoutes: pauses.filter((p) => p.name.startsWith('route:')) };
+}
+
+function withoutName({ name: _, ...rest }: Pause): DestinationState['pause'] & object {
+  return rest;
+}

@@ -1,0 +1,53 @@
+import { didYouMean } from '../config/issues.ts';
+import { parseDuration } from '../config/units.ts';
+import type { PauseRequest } from '../store/types.ts';
+import { BadParam } from './params.ts';
+
+/** Longest comment kept with a pause (characters). */
+const MAX_COMMENT = 500;
+
+/**
+ * Reads how to pause from a JSON body or CLI options: `{ "comment"?: string, "for"?: "2h", "until"?: ISO date,
+ * "by"?: string }`. `for` and `until` set the expiry (at most one); `by` defaults to `fallbackBy`.
+ * Throws BadParam naming the field.
+ */
+export function pauseRequest(body: Record<string, unknown>, now: number, fallbackBy: string): PauseRequest {
+  const allowed = ['comment', 'for', 'until', 'by'];
+  for (const key of Object.keys(body))
+    if (!allowed.includes(key))
+      throw new BadParam(
+        key,
+        `unknown field${didYouMean(key, allowed) || ` (known: ${allowed.join(', ')})`}`,
+      );
+  const text = (key: string) => {
+    const v = body[key];
+    if (v === undefined || v === '') return undefined;
+    if (typeof v !== 'string') throw new BadParam(key, 'must be a string');
+    return v;
+  };
+  const comment = text('comment');
+  if (comment !== undefined && comment.length > MAX_COMMENT)
+    throw new BadParam('comment', `at most ${MAX_COMMENT} characters`);
+  const forText = text('for');
+  const untilText = text('until');
+  if (forText !== undefined && untilText !== undefined)
+    throw new BadParam('for', 'give for or until, not both');
+  let expiresAt: Date | undefined;
+  if (forText !== undefined) {
+    const ms = parseDuration(forText);
+    if (ms === undefined || ms <= 0)
+      throw new BadParam('for', `"${forText}" is not a duration like 30m, 2h, 1d`);
+    expiresAt = new Date(now + ms);
+  }
+  if (untilText !== undefined) {
+    const at = Date.parse(untilText);
+    if (Number.isNaN(at) || at <= now)
+      throw new BadParam('until', `"${untilText}" is not an ISO date in the future`);
+    expiresAt = new Date(at);
+  }
+  return {
+    by: text('by') ?? fallbackBy,
+    ...(comment !== undefined ? { comment } : {}),
+    ...(expiresAt ? { expiresAt } : {}),
+  };
+}

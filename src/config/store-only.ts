@@ -1,0 +1,118 @@
+/**
+ * What operator commands need from the config, and nothing more: the `store` section (`deliveries`, `replay`,
+ * `pause`, `destinations`, ...) or the `sources` section (`sign`), validated, plus the names of destinations and
+ * routes as written. Nothing else is interpolated or validated, so these commands keep working in an incident:
+ * with a destination's secret unset, or right after an edit the running gateway refused.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { BUILTIN_SOURCES } from '../sources/builtin.ts';
+import { isRecord } from './codecs.ts';
+import { type Env, interpolate } from './interpolate.ts';
+import { formatPath } from './issues.ts';
+import { formatIssue } from './load.ts';
+import { locate, parseYaml } from './parse.ts';
+import { decodeStore, type Findings } from './schema.ts';
+import { collectKeyedSecrets, Secrets } from './secrets.ts';
+import { decodeSources } from './source-schema.ts';
+import type { SourceConfig, StoreConfig } from './types.ts';
+
+/** The store section and the names in the file. `secrets`: every value that can be resolved, for redaction. */
+export interface StoreOnlyConfig {
+  file: string;
+  store: StoreConfig;
+  destinations: Array<{ name: string; type: string }>;
+  routes: string[];
+  /** The `kind` of each source as written (for the event types filters may name). */
+  sourceKinds: string[];
+  secrets: string[];
+}
+
+/** A partial load: the value, or every problem as a `file:line:column path: message` line. */
+export type PartialLoad<T> = { ok: true; config: T } | { ok: false; problems: string[] };
+
+/**
+ * Reads the file and decodes one section with `decode`, interpolating only that section (other sections' unset
+ * variables are no problem). Every resolvable secret of the file is collected for redaction all the same.
+ */
+async function loadSection<S, T>(
+  file: string,
+  env: Env,
+  name: 'store' | 'sources',
+  decode: (raw: unknown, findings: Findings, secrets: Secrets) => S | undefined,
+  build: (section: S, root: Record<string, unknown>, path: string, secrets: Secrets) => T,
+): Promise<PartialLoad<T>> {
+  const path = resolve(file);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const message = code === 'ENOENT' ? 'config file not found' : (err as Error).message;
+    return { ok: false, problems: [`${path}: ${message}`] };
+  }
+  const parsed = parseYaml(text);
+  if (parsed.syntaxErrors.length > 0)
+    return {
+      ok: false,
+      problems: parsed.syntaxErrors.map((e) =>
+        formatIssue({ file: path, line: e.line, column: e.column, path: '', message: e.message }),
+      ),
+    };
+  const js = parsed.doc.toJS() as unknown;
+  const root = isRecord(js) ? js : {};
+  const whole = interpolate(root, env);
+  const secrets = new Secrets([...whole.secrets, ...collectKeyedSecrets(whole.value)]);
+  const section = interpolate(root[name], env);
+  const findings: Findings = { issues: [], warnings: [] };
+  const value = decode(section.value, findings, secrets);
+  const issues = [...section.issues.map((i) => ({ ...i, path: [name, ...i.path] })), ...findings.issues];
+  if (issues.length > 0 || value === undefined)
+    return {
+      ok: false,
+      problems: issues.map((i) =>
+        formatIssue({
+          file: path,
+          ...locate(parsed, i.path),
+          path: formatPath(i.path),
+          message: secrets.redact(i.message),
+        }),
+      ),
+    };
+  return { ok: true, config: build(value, root, path, secrets) };
+}
+
+/** Loads just the store section, and the destination and route names as written. */
+export function loadStoreOnly(file: string, env: Env): Promise<PartialLoad<StoreOnlyConfig>> {
+  return loadSection(file, env, 'store', decodeStore, (store, root, path, secrets) => ({
+    file: path,
+    store,
+    destinations: isRecord(root.destinations)
+      ? Object.entries(root.destinations).map(([name, d]) => ({
+          name,
+          type: isRecord(d) && typeof d.type === 'string' ? d.type : 'unknown',
+        }))
+      : [],
+    routes: Array.isArray(root.routes)
+      ? root.routes.map((r, i) => (isRecord(r) && typeof r.name === 'string' ? r.name : `route-${i}`))
+      : [],
+    sourceKinds: isRecord(root.sources)
+      ? Object.values(root.sources).map((s) => (isRecord(s) && typeof s.kind === 'string' ? s.kind : ''))
+      : [],
+    secrets: secrets.list(),
+  }));
+}
+
+/** Loads just the sources section (for `switchboard sign`). */
+export function loadSourcesOnly(
+  file: string,
+  env: Env,
+): Promise<PartialLoad<{ file: string; sources: ReadonlyMap<string, SourceConfig> }>> {
+  // The built-in kinds only: a source plugin in plugins/ would need the plugin folders loaded (use the full load).
+  const decode = (raw: unknown, findings: Findings, secrets: Secrets) =>
+    decodeSources(raw, BUILTIN_SOURCES, findings, secrets);
+  return loadSection(file, env, 'sources', decode, (sources, _root, path) => ({
+    file: path,
+    sources,
+  }));
+}

@@ -1,0 +1,12 @@
+-- Operator controls: who paused a destination, why, since when and until when; attempt numbers that keep
+-- counting across replays (attempt_offset = attempts made before the last replay); and an index for the
+-- per-destination activity of the last hour (`switchboard destinations`, GET /api/destinations).
+
+ALTER TABLE paused ADD COLUMN paused_by TEXT;
+ALTER TABLE paused ADD COLUMN comment TEXT;
+ALTER TABLE paused ADD COLUMN since INTEGER;
+ALTER TABLE paused ADD COLUMN expires_at INTEGER;
+
+ALTER TABLE deliveries ADD COLUMN attempt_offset INTEGER NOT NULL DEFAULT 0;
+
+CREATE INDEX attempts_started_at ON attempts (started_at);

@@ -1,0 +1,284 @@
+import { mkdirSync } from 'node:fs';
+import { expect } from 'chai';
+import { COMMANDS } from '../../src/cli/main.ts';
+import { sign } from '../../src/ingress/signature.ts';
+import { openSqliteStore } from '../../src/store/sqlite/open.ts';
+import type { Store } from '../../src/store/types.ts';
+import { runCli } from '../helpers/gateway.ts';
+import { ROOT, tempDir } from '../helpers/tmp.ts';
+import { attempt, request } from '../store/fixtures.ts';
+
+/**
+ * Operator commands in an incident, as child processes: the config around the store is broken (a secret unset,
+ * a route naming a destination that does not exist), and they work all the same.
+ */
+describe('operator commands on the store alone (CLI as a child process)', function () {
+  this.timeout(60_000);
+  const tmp = tempDir('operator');
+  const db = `${tmp.dir}/switchboard.db`;
+  const brokenConfig = (destinations: string) =>
+    tmp.write(
+      'config.yaml',
+      `store: { driver: sqlite, path: ${db} }
+sources:
+  mta: { kind: mta, secret: "\${MTA_WEBHOOK_SECRET}" }
+plugins: { dirs: [${ROOT}/plugins] }
+destinations:
+${destinations}
+routes:
+  - name: main
+    to: [ops-slack, nowhere]
+`,
+    );
+  const withOps = `  ops-slack: { type: slack, token: "\${SLACK_BOT_TOKEN}", channel: "#ops" }
+  audit: { type: file, path: ${tmp.dir}/audit.jsonl }`;
+  let config: string;
+  let store: Store;
+  let deadId: string;
+
+  before(async () => {
+    config = brokenConfig(withOps);
+    store = openSqliteStore(db);
+    await store.migrate();
+    const now = new Date();
+    await store.ingest([request(now, { to: ['ops-slack', 'audit'] })], now);
+    const [claimed] = await store.claim('ops-slack', 1, 'test', 30_000, now);
+    await store.complete(claimed.id, 'test', attempt(1, 'dead', now, 'HTTP 503'), { state: 'dead' }, now);
+    deadId = claimed.id;
+  });
+  after(async () => {
+    await store.close();
+    tmp.cleanup();
+  });
+
+  it('the config really is invalid: check refuses it', async () => {
+    const r = await runCli(['check', '--config', config]);
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.match(/SLACK_BOT_TOKEN is not set/);
+    expect(r.stderr).to.match(/nowhere/);
+  });
+
+  it('deliveries, events, destinations and rejected still answer from the store', async () => {
+    const deliveries = await runCli(['deliveries', '--config', config, '--state', 'dead', '--json']);
+    expect(deliveries.code, deliveries.stderr).to.equal(0);
+    expect(JSON.parse(deliveries.stdout).map((d: { id: string }) => d.id)).to.deep.equal([deadId]);
+    const events = await runCli(['events', '--config', config, '--destination', 'ops-slack']);
+    expect(events.code, events.stderr).to.equal(0);
+    expect(events.stdout).to.match(/message-reply/);
+    const destinations = await runCli(['destinations', '--config', config, '--json']);
+    expect(destinations.code, destinations.stderr).to.equal(0);
+    const ops = JSON.parse(destinations.stdout).destinations.find(
+      (d: { name: string }) => d.name === 'ops-slack',
+    );
+    expect(ops).to.include({ type: 'slack', state: 'active', failed1h: 1 });
+    expect(ops.lastError.reason).to.equal('HTTP 503');
+    const rejected = await runCli(['rejected', '--config', config]);
+    expect(rejected.code, rejected.stderr).to.equal(0);
+    expect(rejected.stdout).to.match(/no rejected payloads/);
+  });
+
+  it('sign needs only the sources section', async () => {
+    const body = tmp.write('body.json', '{"hello":"world"}');
+    const r = await runCli(['sign', '--config', config, body], {
+      env: { MTA_WEBHOOK_SECRET: 'sign-me-0123456789' },
+    });
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout.trim()).to.equal(sign('sign-me-0123456789', Buffer.from('{"hello":"world"}')));
+  });
+
+  it('replays a dead delivery and numbers its next attempt after the last one', async () => {
+    const r = await runCli(['replay', '--config', config, deadId]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/replayed 1 delivery/);
+    // What a running gateway does next: claim it and send it (attempt 2, the budget fresh).
+    const [again] = await store.claim('ops-slack', 1, 'test', 30_000, new Date());
+    expect(again.attempts).to.equal(0);
+    await store.complete(
+      again.id,
+      'test',
+      attempt(1, 'delivered', new Date()),
+      { state: 'delivered' },
+      new Date(),
+    );
+    const shown = await runCli(['deliveries', '--config', config, deadId]);
+    expect(shown.code, shown.stderr).to.equal(0);
+    expect(shown.stdout).to.match(/delivery \S+: delivered/);
+    expect(shown.stdout).to.match(/#1 .* dead .*HTTP 503/);
+    expect(shown.stdout).to.match(/#2 .* delivered/);
+  });
+
+  it('replays a delivered delivery only when asked to', async () => {
+    const refused = await runCli(['replay', '--config', config, deadId]);
+    expect(refused.code).to.equal(1);
+    expect(refused.stdout).to.match(/replayed 0 deliveries/);
+    expect(refused.stderr).to.include(`${deadId}: delivered; add --delivered to send it again`);
+    const again = await runCli(['replay', '--config', config, '--delivered', deadId]);
+    expect(again.code, again.stderr).to.equal(0);
+    expect((await store.getDelivery(deadId))?.state).to.equal('pending');
+    const [claimed] = await store.claim('ops-slack', 1, 'test', 30_000, new Date());
+    await store.complete(
+      claimed.id,
+      'test',
+      attempt(1, 'delivered', new Date()),
+      { state: 'delivered' },
+      new Date(),
+    );
+    expect((await store.getDelivery(deadId))?.attemptLog.map((a) => a.number)).to.deep.equal([1, 2, 3]);
+  });
+
+  it('pauses with a comment and an expiry, lists who and why, and the pause lifts by itself', async () => {
+    // Long enough for the listings below to run first (each is a Node process start), short enough to wait out.
+    const until = new Date(Date.now() + 8000).toISOString();
+    const p = await runCli([
+      'pause',
+      '--config',
+      config,
+      'ops-slack',
+      '--until',
+      until,
+      '--comment',
+      'Slack incident INC-42',
+      '--by',
+      'ana',
+    ]);
+    expect(p.code, p.stderr).to.equal(0);
+    expect(p.stdout).to.match(/paused destination ops-slack: .* lifts by itself/);
+    const listed = await runCli(['destinations', '--config', config]);
+    expect(listed.stdout).to.match(/ops-slack\s+slack\s+paused until/);
+    expect(listed.stdout).to.include('ops-slack: paused by ana since');
+    expect(listed.stdout).to.include('"Slack incident INC-42"');
+    const json = JSON.parse((await runCli(['destinations', '--config', config, '--json'])).stdout);
+    expect(json.destinations[0].pause).to.include({
+      by: 'ana',
+      comment: 'Slack incident INC-42',
+      expiresAt: until,
+    });
+    // No clock to fake in a child process: wait for the state, assert nothing about how long it took.
+    for (;;) {
+      const now = JSON.parse((await runCli(['destinations', '--config', config, '--json'])).stdout);
+      if (now.destinations[0].state === 'active') break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(await store.listPauses(new Date())).to.deep.equal([]);
+  });
+
+  it('clears a pause on a destination removed from the config', async () => {
+    expect((await runCli(['pause', '--config', config, 'ops-slack', '--by', 'ana'])).code).to.equal(0);
+    const removedConfig = brokenConfig(`  audit: { type: file, path: ${tmp.dir}/audit.jsonl }`);
+    const listed = JSON.parse((await runCli(['destinations', '--config', removedConfig, '--json'])).stdout);
+    expect(listed.destinations.map((d: { name: string; state: string }) => [d.name, d.state])).to.deep.equal([
+      ['audit', 'active'],
+      ['ops-slack', 'removed'],
+    ]);
+    const resumed = await runCli(['resume', '--config', removedConfig, 'ops-slack']);
+    expect(resumed.code, resumed.stderr).to.equal(0);
+    expect(resumed.stdout).to.match(/resumed destination ops-slack/);
+    expect(await store.listPauses(new Date())).to.deep.equal([]);
+    config = brokenConfig(withOps);
+  });
+
+  it('marks a pending delivery held by a pause, so it does not look like any other pending one', async () => {
+    expect((await runCli(['pause', '--config', config, 'audit', '--by', 'bo'])).code).to.equal(0);
+    const held = await runCli(['deliveries', '--config', config, '--destination', 'audit']);
+    expect(held.stdout).to.match(/pending \(held: destination paused by bo\)\s+audit/);
+    expect((await runCli(['resume', '--config', config, 'audit'])).code).to.equal(0);
+    const free = await runCli(['deliveries', '--config', config, '--destination', 'audit']);
+    expect(free.stdout).to.match(/pending\s+audit/);
+  });
+
+  it('refuses a bad filter as a usage error (exit 2) with the nearest name', async () => {
+    const state = await runCli(['deliveries', '--config', config, '--state', 'UNDELIVERD']);
+    expect(state.code).to.equal(2);
+    expect(state.stderr).to.match(/"UNDELIVERD" is not a delivery state \(did you mean delivered\?\)/);
+    const dest = await runCli(['deliveries', '--config', config, '--destination', 'ops-slak']);
+    expect(dest.code).to.equal(2);
+    expect(dest.stderr).to.match(/did you mean ops-slack\?/);
+    const status = await runCli(['events', '--config', config, '--status', 'UNDELIVERD']);
+    expect(status.code).to.equal(2);
+    expect(status.stderr).to.match(/did you mean UNDELIVERED\?/);
+    const option = await runCli(['deliveries', '--config', config, '--stat', 'dead']);
+    expect(option.code).to.equal(2);
+    expect(option.stderr).to.match(/unknown option --stat \(did you mean --state\?\)/);
+    const command = await runCli(['delivries', '--config', config]);
+    expect(command.code).to.equal(2);
+    expect(command.stderr).to.match(/unknown command "delivries" \(did you mean deliveries\?\)/);
+  });
+
+  it('names every problem of a bad store section, and only those', async () => {
+    const bad = tmp.write(
+      'bad-store.yaml',
+      'store: { driver: sqlit }\ndestinations: { x: { type: nope } }\n',
+    );
+    const r = await runCli(['deliveries', '--config', bad]);
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.match(/bad-store\.yaml:1:\d+ store\.driver: .*did you mean sqlite/);
+    expect(r.stderr).to.not.match(/nope/);
+  });
+});
+
+describe('CLI help, version and check --json (child processes)', function () {
+  this.timeout(60_000);
+
+  it('--help of each command lists every option with what it does', async () => {
+    for (const [name, command] of Object.entries(COMMANDS)) {
+      const r = await runCli([name, '--help']);
+      expect(r.code, `${name}: ${r.stderr}`).to.equal(0);
+      expect(r.stdout, name).to.match(new RegExp(`^usage: switchboard ${name}\\b`));
+      for (const option of [...Object.keys(command.options), 'config', 'help']) {
+        const line = r.stdout
+          .split('\n')
+          .find((l) => new RegExp(`--${option}\\b`).test(l) && l.startsWith('  '));
+        expect(line, `${name} --help lists --${option}`).to.not.equal(undefined);
+        expect(
+          line!.replace(/^\s+(-\w, )?--\S+( \S+)?\s*/, ''),
+          `${name} --${option} has a description`,
+        ).to.not.equal('');
+      }
+    }
+  });
+
+  it('prints its version', async () => {
+    const r = await runCli(['--version']);
+    expect(r.code).to.equal(0);
+    expect(r.stdout.trim()).to.match(/^switchboard \d+\.\d+\.\d+$/);
+  });
+
+  it('check --json prints {"ok": false, "problems": [...]} with file:line:column for an invalid config', async () => {
+    const tmp = tempDir('check-json');
+    try {
+      const file = tmp.write(
+        'config.yaml',
+        'server: { port: "80a" }\nstore: { driver: sqlite, path: x.db }\n',
+      );
+      const r = await runCli(['check', '--json', '--config', file]);
+      expect(r.code).to.equal(1);
+      const answer = JSON.parse(r.stdout);
+      expect(answer.ok).to.equal(false);
+      expect(answer.problems[0]).to.include({ file, line: 1, path: 'server.port' });
+      const missing = JSON.parse(
+        (await runCli(['check', '--json', '--config', `${tmp.dir}/none.yaml`])).stdout,
+      );
+      expect(missing).to.deep.include({ ok: false });
+      expect(missing.problems[0].message).to.equal('config file not found');
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
+  it('keeps a plugin syntax error at its file:line:column', async () => {
+    const tmp = tempDir('plugin-error');
+    try {
+      mkdirSync(`${tmp.dir}/plugins`);
+      tmp.write('plugins/broken.ts', 'export default {\n  type: "broken",\n  config: ,\n};\n');
+      const file = tmp.write(
+        'config.yaml',
+        `store: { driver: sqlite, path: ${tmp.dir}/x.db }\nplugins: { dirs: [./plugins] }\nsources: { mta: { kind: mta, allowUnsigned: true } }\n`,
+      );
+      const r = await runCli(['check', '--json', '--config', file]);
+      const messages = JSON.parse(r.stdout).problems.map((p: { message: string }) => p.message);
+      expect(messages.join('\n')).to.match(/plugins\/broken\.ts:3:\d+: failed to load: Unexpected ","/);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+});

@@ -1,0 +1,209 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { type AddressInfo, createConnection } from 'node:net';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { expect } from 'chai';
+import { GatewayProcess, runCli } from '../helpers/gateway.ts';
+import { ROOT, tempDir } from '../helpers/tmp.ts';
+
+/** A config whose one route goes to a file destination named `name`. */
+function configFor(dir: string, name: string): string {
+  return `server: { host: 127.0.0.1, port: 0 }
+admin: { listen: "127.0.0.1:0" }
+sources:
+  mta: { kind: mta, allowUnsigned: true }
+store: { driver: sqlite, path: ${dir}/data/switchboard.db }
+plugins: { dirs: [${ROOT}/plugins, ${dir}/plugins] }
+destinations:
+  ${name}: { type: file, path: ${dir}/${name}.jsonl }
+routes:
+  - to: [${name}]
+`;
+}
+
+describe('start --watch (real child process)', function () {
+  this.timeout(60_000);
+
+  it('reloads after each of three rename-saves in a row, and says plugin code needs a restart', async () => {
+    const tmp = tempDir('watch');
+    mkdirSync(join(tmp.dir, 'plugins'));
+    const plugin = tmp.write(
+      'plugins/noop.ts',
+      `import * as t from 'io-ts';\nexport default { type: 'noop', config: t.type({}), create: () => ({ send: async () => {} }) };\n`,
+    );
+    const file = tmp.write('config.yaml', configFor(tmp.dir, 'first'));
+    const gw = await GatewayProcess.start(file, {}, ['--watch']);
+    try {
+      await gw.waitForLog((l) => String(l.msg).startsWith('watching the config'), 'the watch to start');
+      for (const [i, name] of ['second', 'third', 'fourth'].entries()) {
+        // As editors, `sed -i` and ConfigMaps save: a new file renamed over the old one (a new inode each time).
+        writeFileSync(`${file}.tmp`, configFor(tmp.dir, name));
+        renameSync(`${file}.tmp`, file);
+        const reloaded = await gw.waitForLog(
+          (l) => l.msg === 'config reloaded' && JSON.stringify(l.destinations) === JSON.stringify([name]),
+          `reload ${i + 1} (to ${name})`,
+        );
+        expect(reloaded.destinations).to.deep.equal([name]);
+        const res = await gw.post(
+          '/webhooks/mta',
+          readFileSync(join(ROOT, 'test/fixtures/mta/v3/message-reply.json')),
+        );
+        expect(res.status).to.equal(200);
+      }
+      expect(gw.lines.filter((l) => l.msg === 'config reloaded')).to.have.length(3);
+      writeFileSync(plugin, `${readFileSync(plugin, 'utf8')}// edited\n`);
+      const warned = await gw.waitForLog(
+        (l) => String(l.msg).startsWith('plugin code changed'),
+        'the warning',
+      );
+      expect(String(warned.msg)).to.match(/restart/);
+    } finally {
+      await gw.stop();
+      tmp.cleanup();
+    }
+  });
+
+  it('reloads when a Kubernetes ConfigMap swaps its ..data symlink', async () => {
+    const tmp = tempDir('configmap');
+    mkdirSync(join(tmp.dir, 'plugins'));
+    const mount = join(tmp.dir, 'mount');
+    // The kubelet's layout: config.yaml -> ..data/config.yaml, ..data -> ..<timestamp>/ (swapped by a rename).
+    const version = (n: number, name: string) => {
+      mkdirSync(join(mount, `..v${n}`), { recursive: true });
+      writeFileSync(join(mount, `..v${n}`, 'config.yaml'), configFor(tmp.dir, name));
+      symlinkSync(`..v${n}`, join(mount, '..data_tmp'));
+      renameSync(join(mount, '..data_tmp'), join(mount, '..data'));
+    };
+    version(1, 'first');
+    symlinkSync('..data/config.yaml', join(mount, 'config.yaml'));
+    const gw = await GatewayProcess.start(join(mount, 'config.yaml'), {}, ['--watch']);
+    try {
+      await gw.waitForLog((l) => String(l.msg).startsWith('watching the config'), 'the watch to start');
+      version(2, 'second');
+      const reloaded = await gw.waitForLog((l) => l.msg === 'config reloaded', 'the reload after the swap');
+      expect(reloaded.destinations).to.deep.equal(['second']);
+    } finally {
+      await gw.stop();
+      tmp.cleanup();
+    }
+  });
+});
+
+/** Every process under `pid`, from /proc. */
+function descendants(pid: number): number[] {
+  const out = execFileSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' });
+  const children = new Map<number, number[]>();
+  for (const line of out.trim().split('\n')) {
+    const [p, pp] = line.trim().split(/\s+/).map(Number);
+    children.set(pp, [...(children.get(pp) ?? []), p]);
+  }
+  const all: number[] = [];
+  const walk = (p: number) => {
+    for (const c of children.get(p) ?? []) {
+      all.push(c);
+      walk(c);
+    }
+  };
+  walk(pid);
+  return all;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function refused(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: hostname, port: Number(port) });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
+  });
+}
+
+/** `npm start` in the repo with a config, resolved once the gateway listens. */
+async function npmStart(
+  config: string,
+): Promise<{ npm: ChildProcess; url: string; exited: Promise<unknown> }> {
+  const npm = spawn('npm', ['start'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', SWITCHBOARD_CONFIG: config },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = once(npm, 'exit');
+  const url = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: npm.stdout! }).on('line', (line) => {
+      if (line.includes('"switchboard listening"')) resolve(JSON.parse(line).url);
+    });
+    npm.once('exit', (code) => reject(new Error(`npm start exited (${code}) before listening`)));
+  });
+  return { npm, url, exited };
+}
+
+describe('npm start and signals (real npm, real node)', function () {
+  this.timeout(60_000);
+
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+    it(`leaves no node process behind and frees the port when npm gets ${signal}`, async () => {
+      const tmp = tempDir('npm-start');
+      mkdirSync(join(tmp.dir, 'plugins'));
+      try {
+        const { npm, url, exited } = await npmStart(tmp.write('config.yaml', configFor(tmp.dir, 'audit')));
+        const gateway = descendants(npm.pid!);
+        expect(gateway.length).to.be.greaterThan(0);
+        npm.kill(signal);
+        await exited;
+        // The gateway finishes on its own schedule; wait for it, asserting nothing about how long it takes.
+        while (gateway.some(alive)) await new Promise((r) => setTimeout(r, 100));
+        expect(gateway.filter(alive)).to.deep.equal([]);
+        expect(await refused(url)).to.equal(true);
+      } finally {
+        tmp.cleanup();
+      }
+    });
+  }
+});
+
+describe('the admin listener at start (real CLI)', function () {
+  this.timeout(60_000);
+
+  it('exits 1 naming admin.listen when its port is taken, and refuses an address that is not HOST:PORT', async () => {
+    const tmp = tempDir('admin-listen');
+    mkdirSync(join(tmp.dir, 'plugins'));
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as AddressInfo;
+    try {
+      const taken = tmp.write(
+        'taken.yaml',
+        configFor(tmp.dir, 'audit').replace('listen: "127.0.0.1:0"', `listen: "127.0.0.1:${port}"`),
+      );
+      const r = await runCli(['start', '--config', taken]);
+      expect(r.code).to.equal(1);
+      expect(r.stderr).to.include(
+        `127.0.0.1:${port} is already in use: stop the other process or set admin.listen`,
+      );
+      const bad = tmp.write(
+        'bad.yaml',
+        configFor(tmp.dir, 'audit').replace('listen: "127.0.0.1:0"', 'listen: "9091"'),
+      );
+      const c = await runCli(['check', '--config', bad]);
+      expect(c.code).to.equal(1);
+      expect(c.stderr).to.match(/bad\.yaml:2:\d+ admin\.listen: .*HOST:PORT/);
+    } finally {
+      blocker.close();
+      tmp.cleanup();
+    }
+  });
+});
