@@ -16,7 +16,10 @@ import { controlEvents } from './observability/control-log.ts';
 import { registerControlMetrics } from './observability/control-metrics.ts';
 import { createLogger, type Log } from './observability/log.ts';
 import { Metrics } from './observability/metrics.ts';
+import { assessReadiness, type ReadinessReport } from './observability/readiness.ts';
 import { redactorFor } from './observability/redact.ts';
+import { StoreHealth, storeFaultKind, watchWrites } from './observability/store-health.ts';
+import { logConnectionEvents, storeCause } from './observability/store-log.ts';
 import { GroupCommitter } from './store/group-commit.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/types.ts';
@@ -62,15 +65,18 @@ export class Service {
   readonly metrics: Metrics;
   readonly dispatcher: Dispatcher;
   private readonly committer: GroupCommitter;
+  readonly store: Store;
 
   private constructor(
     config: Config,
-    readonly store: Store,
+    store: Store,
     private readonly opts: ServiceOptions,
     log: Log,
+    private readonly health: StoreHealth,
   ) {
     this.config = config;
     this.log = log;
+    this.store = watchWrites(store, health);
     const clock = opts.clock ?? systemClock;
     this.metrics = new Metrics(
       () => this.store,
@@ -104,17 +110,28 @@ export class Service {
           );
       },
       workerError: (destination, err) =>
-        this.log.error({ destination, err }, 'delivery worker error; backing off'),
+        this.log.error(
+          { destination, err, cause: storeFaultKind(err) },
+          'delivery worker error; backing off',
+        ),
+      bookkeepingFailed: (destination, deliveryId, err, tries) => {
+        // The first failure and then every tenth: an outage of minutes should not flood the log.
+        if (tries === 1 || tries % 10 === 0)
+          this.log.warn(
+            { destination, deliveryId, tries, err, cause: storeFaultKind(err) },
+            'could not record the attempt; retrying until the store is back',
+          );
+      },
     };
     this.dispatcher = new Dispatcher({
-      store,
+      store: this.store,
       owner: `${hostname()}:${process.pid}:${newId().slice(-6)}`,
       clock,
       observer,
       pollMs: opts.pollMs,
       redact: redactorFor(() => this.config.secrets),
     });
-    this.committer = new GroupCommitter(store, () => clock.now());
+    this.committer = new GroupCommitter(this.store, () => clock.now());
   }
 
   /** Loads config, opens and migrates the store, starts workers and the HTTP server. */
@@ -125,8 +142,9 @@ export class Service {
     const { config, warnings } = await loadOrThrow(opts.configPath, opts.env, log);
     secrets = () => config.secrets;
     for (const w of warnings) log.warn({ config: config.file }, w);
-    const store = await openStore(config.store, { threaded: true });
-    const service = new Service(config, store, opts, log);
+    const events = logConnectionEvents(log);
+    const store = await openStore(config.store, { threaded: true, events });
+    const service = new Service(config, store, opts, log, new StoreHealth());
     secrets = () => service.config.secrets;
     try {
       await service.run();
@@ -187,7 +205,7 @@ export class Service {
           durationMs: Math.round(ms * 10) / 10,
           ...(ok
             ? { eventId: outcome.body.id, type: outcome.type, duplicate: outcome.body.duplicate || undefined }
-            : { reason: outcome.reason, error: outcome.body.error }),
+            : { reason: outcome.reason, error: outcome.body.error, ...storeCause(outcome.cause) }),
         };
         if (ok) this.log.info(line, 'webhook accepted');
         else this.log.warn(line, 'webhook refused');
@@ -205,6 +223,11 @@ export class Service {
         clock,
         dispatcher: this.dispatcher,
         committer: this.committer,
+        onStoreError: (err, method, path) =>
+          this.log.warn(
+            { method, path, status: 503, ...storeCause(err) },
+            'admin request refused: store unavailable',
+          ),
       }),
     });
     this.adminServer = createServer(adminApp.callback());
@@ -256,37 +279,42 @@ export class Service {
     return this.dispatcher.controls();
   }
 
-  /** /readyz: the store answers, workers run, and the service is not shutting down. */
-  async readiness() {
-    const detail: Record<string, unknown> = {};
-    let storeOk = true;
-    try {
-      await this.store.ping();
-    } catch (err) {
-      storeOk = false;
-      detail.storeError = (err as Error).message;
+  /** /readyz: the store answers and can write, workers run, and the service is not shutting down. */
+  async readiness(): Promise<ReadinessReport> {
+    const report = await assessReadiness({
+      store: this.store,
+      health: this.health,
+      workersRunning: this.dispatcher.isRunning,
+      stopping: this.stopping,
+      timeoutMs: READINESS_TIMEOUT_MS,
+    });
+    const controls = controlsReadiness(this.destinationControls());
+    // Informational, like held deliveries: an open breaker or a throttle does not make this instance unready.
+    if (controls.destinations)
+      report.checks.destinations = {
+        ok: true,
+        status: `${Object.keys(controls.destinations).length} destination(s) with an open breaker or throttled`,
+        destinations: controls.destinations,
+      };
+    if (report.checks.store.ok) {
+      try {
+        const stats = await this.store.queueStats(new Date());
+        const configured = new Set(this.config.destinations.keys());
+        const held = stats.depth.filter(
+          (d) => !configured.has(d.destination) && (d.state === 'pending' || d.state === 'sending'),
+        );
+        // Informational: held deliveries wait for an operator, they do not make this instance unready.
+        if (held.length > 0)
+          report.checks.heldDestinations = {
+            ok: true,
+            status: `${held.length} destination(s) not in the current config hold deliveries`,
+            destinations: held.map((h) => ({ destination: h.destination, state: h.state, count: h.count })),
+          };
+      } catch {
+        // the store check above already answered; a failure here shows on the next call
+      }
     }
-    detail.store = storeOk ? 'ok' : 'unavailable';
-    detail.workers = this.dispatcher.isRunning ? 'running' : 'stopped';
-    if (this.stopping) detail.shuttingDown = true;
-    Object.assign(detail, controlsReadiness(this.destinationControls()));
-    try {
-      const stats = await this.store.queueStats(new Date());
-      const configured = new Set(this.config.destinations.keys());
-      const held = stats.depth.filter(
-        (d) => !configured.has(d.destination) && (d.state === 'pending' || d.state === 'sending'),
-      );
-      if (held.length > 0)
-        detail.heldDestinations = held.map((h) => ({
-          destination: h.destination,
-          state: h.state,
-          count: h.count,
-          why: 'not in the current config',
-        }));
-    } catch {
-      // already reported as store unavailable
-    }
-    return { ready: storeOk && this.dispatcher.isRunning && !this.stopping, detail };
+    return report;
   }
 
   /**
@@ -323,7 +351,11 @@ export class Service {
     return { ok: true };
   }
 
-  /** Graceful stop: refuse new requests, let in-flight work finish until the deadline, leave the rest queued. */
+  /**
+   * Graceful stop: refuse new requests, let in-flight work finish until the deadline, leave the rest queued.
+   * Each step's failure is logged and the next step still runs: a store that cannot write (full disk, lost
+   * connection) must not keep the process alive; what it could not record is sent again after a restart.
+   */
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
@@ -332,15 +364,37 @@ export class Service {
     const servers = [this.server, this.adminServer].filter((s): s is Server => s !== null);
     const closed = Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     for (const s of servers) s.closeIdleConnections();
-    await this.dispatcher.stop(deadline);
+    await this.step('stopping delivery workers', () => this.dispatcher.stop(deadline));
     for (const s of servers) s.closeAllConnections();
     await closed;
     await closeDestinations(this.config, this.log);
-    await this.store.close();
+    await this.step('closing the store', () => this.store.close(), STORE_CLOSE_MS);
     this.log.info({}, 'switchboard stopped');
     this.log.flush();
   }
+
+  /** One shutdown step: its failure (or a hang past `limitMs`) is logged, and shutdown goes on. */
+  private async step(what: string, run: () => Promise<void>, limitMs?: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const late = new Promise<never>((_, reject) => {
+        if (limitMs !== undefined)
+          timer = setTimeout(() => reject(new Error(`${what} took longer than ${limitMs} ms`)), limitMs);
+      });
+      await Promise.race([run(), late]);
+    } catch (err) {
+      this.log.error({ err, cause: storeFaultKind(err) }, `shutdown: ${what} failed; going on`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 }
+
+/** Longest wait for the store to close at shutdown (ms). */
+const STORE_CLOSE_MS = 3_000;
+
+/** Longest wait for the store's answer in /readyz (ms): a hung store makes readiness fail, never hang. */
+const READINESS_TIMEOUT_MS = 2_000;
 
 /** Listens, or rejects with the listen error. */
 function listen(server: Server, at: { host: string; port: number }): Promise<void> {

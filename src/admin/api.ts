@@ -22,6 +22,8 @@ export interface AdminDeps {
   clock: Clock;
   dispatcher: Dispatcher;
   committer: GroupCommitter;
+  /** Told of the store failure behind each 503, for the log (the answer itself does not name it). */
+  onStoreError?(err: unknown, method: string, path: string): void;
 }
 
 function tokenMatches(expected: string, header: string | undefined): boolean {
@@ -208,6 +210,7 @@ export function createAdminApi(deps: AdminDeps): Koa.Middleware {
       } else {
         ctx.status = 503;
         ctx.body = { error: 'the store did not answer; try again' };
+        deps.onStoreError?.(err, ctx.method, ctx.path);
       }
     }
   };

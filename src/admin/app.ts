@@ -1,10 +1,10 @@
 import Router from '@koa/router';
 import Koa from 'koa';
-import type { Readiness } from '../ingress/app.ts';
+import type { ReadinessReport } from '../observability/readiness.ts';
 
 /** What the admin listener serves. */
 export interface AdminAppDeps {
-  readiness(): Promise<Readiness>;
+  readiness(): Promise<ReadinessReport>;
   metrics(): Promise<{ contentType: string; body: string }>;
   /** The admin API (admin/api.ts), under /api. */
   api: Koa.Middleware;
@@ -27,7 +27,7 @@ export function createAdminApp(deps: AdminAppDeps): Koa {
   router.get('/readyz', async (ctx) => {
     const r = await deps.readiness();
     ctx.status = r.ready ? 200 : 503;
-    ctx.body = { status: r.ready ? 'ready' : 'not ready', ...r.detail };
+    ctx.body = { status: r.ready ? 'ready' : 'not ready', ...r };
   });
   router.get('/metrics', async (ctx) => {
     const m = await deps.metrics();

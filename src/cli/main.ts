@@ -33,6 +33,8 @@ export interface Command {
   optionHelp?: Record<string, string>;
   /** Whole command lines, as a user would type them. */
   examples?: string[];
+  /** For commands with subcommands: the help of `<name> SUB --help`, undefined for an unknown SUB. */
+  subcommandHelp?(sub: string): string | undefined;
   run(values: Record<string, unknown>, positionals: string[], io: Io): Promise<number>;
 }
 
@@ -104,7 +106,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     return 2;
   }
   if (values.help) {
-    io.out(commandHelp(command));
+    const sub = positionals[0] === undefined ? undefined : command.subcommandHelp?.(positionals[0]);
+    io.out(sub ?? commandHelp(command));
     return 0;
   }
   try {

@@ -76,6 +76,10 @@ const postgres = struct({
   // One database can hold several gateways' stores, each in its own schema (created by the migrations).
   schema: optional(postgresSchema),
   retention,
+  // How long to wait on PostgreSQL before answering 503 (docs/store-faults.md).
+  connectTimeout: withDefault(positiveDuration, 5_000),
+  statementTimeout: withDefault(positiveDuration, 10_000),
+  idleInTransactionTimeout: withDefault(positiveDuration, 15_000),
 });
 const storeDriver = oneOf(['sqlite', 'postgres'] as const, 'a store driver', 'store driver');
 
@@ -197,6 +201,11 @@ export function decodeStore(raw: unknown, findings: Findings, secrets?: Secrets)
       poolSize: p.poolSize,
       ...(p.schema !== undefined && { schema: p.schema }),
       retentionMs: p.retention,
+      timeouts: {
+        connectTimeoutMs: p.connectTimeout,
+        statementTimeoutMs: p.statementTimeout,
+        idleInTransactionTimeoutMs: p.idleInTransactionTimeout,
+      },
     }
   );
 }

@@ -55,7 +55,15 @@ export interface DestinationConfig {
 /** Where the store lives. */
 export type StoreConfig =
   | { driver: 'sqlite'; path: string; retentionMs: number }
-  | { driver: 'postgres'; url: string; poolSize: number; schema?: string; retentionMs: number };
+  | {
+      driver: 'postgres';
+      url: string;
+      poolSize: number;
+      schema?: string;
+      retentionMs: number;
+      /** Connect, statement and idle-in-transaction limits, ms. */
+      timeouts: { connectTimeoutMs: number; statementTimeoutMs: number; idleInTransactionTimeoutMs: number };
+    };
 
 /** The built, immutable config. A reload builds a new one and swaps it whole. */
 export interface Config {

@@ -105,6 +105,7 @@ export class Dispatcher {
     if (this.pausedTimer) clearInterval(this.pausedTimer);
     await Promise.all([...this.workers.values()].map((w) => w.stop(deadline)));
     this.workers.clear();
+    // Leases not released (store down) simply expire, and those deliveries are sent again then.
     await this.deps.store.releaseAll(this.deps.owner, new Date(this.deps.clock.now()));
   }
 

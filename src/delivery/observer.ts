@@ -27,4 +27,6 @@ export interface DeliveryObserver {
   breakerChanged?(destination: string, change: { from: CircuitState } & BreakerSnapshot): void;
   /** A destination asked to slow down and is paused (once per pause, not per delivery). */
   throttled?(destination: string, state: ThrottleSnapshot, failure: SendFailure): void;
+  /** Recording an attempt's outcome failed (try number `tries`); it is tried again until the store takes it. */
+  bookkeepingFailed?(destination: string, deliveryId: string, err: unknown, tries: number): void;
 }

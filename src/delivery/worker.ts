@@ -3,6 +3,7 @@ import type { DestinationConfig } from '../config/types.ts';
 import { deadline } from '../destinations/deadline.ts';
 import { classifyFailure, type SendFailure } from '../destinations/errors.ts';
 import type { ClaimedDelivery, Store } from '../store/types.ts';
+import { untilStored } from './bookkeeping.ts';
 import { type BreakerSnapshot, CircuitBreaker, RateLimiter } from './controls.ts';
 import { DigestScheduler } from './digest.ts';
 import type { DeliveryObserver } from './observer.ts';
@@ -56,7 +57,9 @@ class AttemptTimeout extends Error {
  * has its own worker, so a slow or broken destination never delays the others.
  */
 export class DestinationWorker {
-  private readonly inFlight = new Map<string, { run: Promise<void>; ids: string[] }>();
+  /** Sends (and their bookkeeping) in progress, by launch number. */
+  private readonly inFlight = new Map<number, { run: Promise<void>; ids: string[] }>();
+  private launches = 0;
   private readonly shutdown = new AbortController();
   private stopping = false;
   private wakeUp: (() => void) | null = null;
@@ -237,7 +240,9 @@ export class DestinationWorker {
     this.throttle.started(now);
     // Marked at launch, so events of this group claimed while it is in flight wait for the next interval.
     if (digestKey !== undefined) this.digest?.sent(digestKey, now);
-    const key = deliveries[0].id;
+    // By launch, not delivery id: an attempt still recording its outcome (store away longer than the lease) may
+    // meet a new launch of the same delivery, and neither may drop the other's entry.
+    const key = ++this.launches;
     const run = this.attempt(deliveries, digestKey !== undefined)
       .catch((err) => this.deps.observer.workerError(this.dest.name, err))
       .finally(() => {
@@ -317,21 +322,31 @@ export class DestinationWorker {
     const verdict = failure
       ? afterFailure(dest.delivery, facts, failure, this.deps.random)
       : { outcome: 'delivered' as const, next: { state: 'delivered' as const }, delayMs: undefined };
-    const leaseHeld = await this.deps.store.complete(
-      delivery.id,
-      this.deps.owner,
+    const stored = await untilStored(
+      () =>
+        this.deps.store.complete(
+          delivery.id,
+          this.deps.owner,
+          {
+            number,
+            startedAt: new Date(started),
+            durationMs,
+            outcome: verdict.outcome,
+            reason: failure?.message,
+            statusCode: failure?.statusCode,
+          },
+          verdict.next,
+          new Date(finished),
+          dest.fallback,
+        ),
       {
-        number,
-        startedAt: new Date(started),
-        durationMs,
-        outcome: verdict.outcome,
-        reason: failure?.message,
-        statusCode: failure?.statusCode,
+        signal: this.shutdown.signal,
+        failed: (err, tries) => this.deps.observer.bookkeepingFailed?.(dest.name, delivery.id, err, tries),
       },
-      verdict.next,
-      new Date(finished),
-      dest.fallback,
     );
+    // Shutdown while the store was away: the lease lapses (or is released) and the delivery is sent again.
+    if (stored === 'abandoned') return;
+    const leaseHeld = stored;
     const ended = verdict.outcome === 'failed' || verdict.outcome === 'dead';
     if (leaseHeld && ended && dest.fallback.length > 0) this.deps.enqueued(dest.fallback);
     this.deps.observer.attempt({

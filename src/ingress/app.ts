@@ -2,19 +2,23 @@ import Router, { type RouterContext } from '@koa/router';
 import Koa from 'koa';
 import getRawBody from 'raw-body';
 import type { Config } from '../config/types.ts';
+import { publicReadiness, type ReadinessReport } from '../observability/readiness.ts';
+import { hasAdminToken } from './admin-token.ts';
 import { decompress, parseContentEncoding } from './content-encoding.ts';
-import { findSource, type ReceiveDeps, type ReceiveOutcome, receive, reject } from './receive.ts';
-
-/** Health as /readyz reports it. */
-export interface Readiness {
-  ready: boolean;
-  detail: Record<string, unknown>;
-}
+import { quoted, sourceLabel } from './labels.ts';
+import {
+  findSource,
+  type ReceiveDeps,
+  type ReceiveOutcome,
+  receive,
+  reject,
+  storeUnavailable,
+} from './receive.ts';
 
 /** What the HTTP edge needs; everything else stays behind these. */
 export interface AppDeps extends ReceiveDeps {
   config(): Config;
-  readiness(): Promise<Readiness>;
+  readiness(): Promise<ReadinessReport>;
   /** Called for every webhook answer (logs and metrics). */
   onWebhook(source: string, outcome: ReceiveOutcome, durationMs: number): void;
 }
@@ -40,7 +44,7 @@ export function createApp(deps: AppDeps): Koa {
     const outcome = await readAndReceive(ctx, deps);
     ctx.status = outcome.status;
     ctx.body = outcome.body;
-    deps.onWebhook(ctx.params.source, outcome, performance.now() - started);
+    deps.onWebhook(sourceLabel(deps.config(), ctx.params.source), outcome, performance.now() - started);
   };
   router.post('/webhooks/:source', webhook);
   router.post('/webhooks/:source/:event', webhook);
@@ -48,11 +52,15 @@ export function createApp(deps: AppDeps): Koa {
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
   });
-  // For load balancers: ready or not, nothing about the store's address or the queue.
+  // For load balancers: ready or not and why, nothing about the store's address unless the admin token is given.
   router.get('/readyz', async (ctx) => {
-    const r = await deps.readiness();
+    const full = await deps.readiness();
+    // Store errors name hosts and ports: only an operator holding the admin token sees them.
+    const r = hasAdminToken(ctx.get('authorization'), deps.config().admin.token)
+      ? full
+      : publicReadiness(full);
     ctx.status = r.ready ? 200 : 503;
-    ctx.body = { status: r.ready ? 'ready' : 'not ready' };
+    ctx.body = { status: r.ready ? 'ready' : 'not ready', ...r };
   });
 
   app.use(router.routes());
@@ -74,7 +82,7 @@ async function readAndReceive(ctx: RouterContext, deps: AppDeps): Promise<Receiv
     return reject(
       415,
       'content_type',
-      `Content-Type must be application/json, got ${contentType ? `"${contentType}"` : 'none'}`,
+      `Content-Type must be application/json, got ${contentType ? `"${quoted(contentType)}"` : 'none'}`,
     );
   }
   const encoding = parseContentEncoding(ctx.get('content-encoding') || undefined);
@@ -115,9 +123,10 @@ async function readAndReceive(ctx: RouterContext, deps: AppDeps): Promise<Receiv
       { source: sourceName, urlEvent: ctx.params.event, raw, ...(received && { received }), headers },
       deps,
     );
-  } catch {
+  } catch (err) {
     // The rejected-payload log or the store failed: the sender must retry, and MTA does on any non-200.
-    return reject(503, 'store', 'the event store is unavailable; retry later');
+    // The cause goes to the log line (onWebhook), not to the sender.
+    return storeUnavailable(err);
   }
 }
 

@@ -9,6 +9,7 @@ import { decodeForSource } from '../sources/decode.ts';
 import type { GroupCommitter } from '../store/group-commit.ts';
 import type { Store } from '../store/types.ts';
 import { parseJsonBody } from './json.ts';
+import { quoted } from './labels.ts';
 import { type Undecodable, unrecognizedEvent } from './quarantine.ts';
 
 /** Why a webhook was not accepted, as a metrics label. */
@@ -39,6 +40,8 @@ export type ReceiveOutcome =
       status: 400 | 401 | 404 | 413 | 415 | 503;
       body: { error: string; details?: Array<{ path: string; message: string }> };
       reason: RejectReason;
+      /** For 503: the store error behind it, for the log line only (never sent: it may name internal hosts). */
+      cause?: unknown;
     };
 
 /** One webhook request as the pipeline sees it (transport details already read by the HTTP layer). */
@@ -75,12 +78,18 @@ export function reject(
   return { status, reason, body: details ? { error, details } : { error } };
 }
 
+/** The 503 for a store failure: the sender retries; the cause is kept for the log line only. */
+export function storeUnavailable(cause: unknown): ReceiveOutcome {
+  const outcome = reject(503, 'store', 'the event store is unavailable; retry later');
+  return outcome.status === 200 ? outcome : { ...outcome, cause };
+}
+
 /** Looks up a source by name, or the 404 answer. */
 export function findSource(config: Config, name: string): SourceConfig | ReceiveOutcome {
   const source = config.sources.get(name);
   if (source) return source;
   const known = [...config.sources.keys()].join(', ') || 'none';
-  return reject(404, 'unknown_source', `unknown source "${name}" (configured: ${known})`);
+  return reject(404, 'unknown_source', `unknown source "${quoted(name)}" (configured: ${known})`);
 }
 
 /**
@@ -197,8 +206,8 @@ async function commit(
       routes: decision.routes,
       deliveries: decision.destinations,
     });
-  } catch {
-    return reject(503, 'store', 'the event store is unavailable; retry later');
+  } catch (err) {
+    return storeUnavailable(err);
   }
   return {
     status: 200,

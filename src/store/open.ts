@@ -1,5 +1,6 @@
 import type { StoreConfig } from '../config/types.ts';
 import { openPostgresStore } from './postgres/open.ts';
+import type { PoolEvents } from './postgres/pool.ts';
 import { openSqliteStore } from './sqlite/open.ts';
 import { ThreadedSqliteStore } from './sqlite/threaded.ts';
 import type { Store } from './types.ts';
@@ -8,13 +9,22 @@ import type { Store } from './types.ts';
  * Opens the configured backend and brings its schema up to date (migrations are a no-op when current).
  * `threaded` runs SQLite on its own thread, for the long-running service; short CLI commands use it directly.
  */
-export async function openStore(config: StoreConfig, opts: { threaded?: boolean } = {}): Promise<Store> {
+export async function openStore(
+  config: StoreConfig,
+  opts: { threaded?: boolean; events?: PoolEvents } = {},
+): Promise<Store> {
   const store =
     config.driver === 'sqlite'
       ? opts.threaded
         ? new ThreadedSqliteStore(config.path)
         : openSqliteStore(config.path)
-      : await openPostgresStore({ url: config.url, poolSize: config.poolSize, schema: config.schema });
+      : await openPostgresStore({
+          url: config.url,
+          poolSize: config.poolSize,
+          schema: config.schema,
+          timeouts: config.timeouts,
+          events: opts.events,
+        });
   try {
     await store.migrate();
   } catch (error) {

@@ -181,8 +181,12 @@ export interface ReplayOptions {
 export interface Store {
   /** Creates or upgrades the schema (numbered migrations; safe when several instances start at once). */
   migrate(): Promise<void>;
-  /** Cheap liveness query for /readyz. Throws when the store does not answer. */
-  ping(): Promise<void>;
+  /**
+   * Cheap liveness query for /readyz. Throws when the store does not answer. With `write`, also commits a
+   * write that leaves nothing behind (a probe row inserted and deleted in one transaction), so a store that
+   * answers but cannot write (full disk, read-only) fails too.
+   */
+  ping(opts?: { write?: boolean }): Promise<void>;
   /**
    * Commits a batch of events and their deliveries in ONE transaction (group commit) and returns one result
    * per request, in order. Returns only after the commit is durable.

@@ -84,7 +84,7 @@ routes:
     );
   };
   const signatureCount = async (index: number) => {
-    const text = await (await fetch(`${gw!.url}/metrics`)).text();
+    const text = await (await fetch(`${gw!.adminUrl}/metrics`)).text();
     const m = new RegExp(
       `switchboard_webhook_signatures_total\\{source="mta",secret="${index}"\\} (\\d+)`,
     ).exec(text);

@@ -38,7 +38,7 @@ describe('config build', () => {
     expect(config.router.routeNames).to.deep.equal(['everything']);
   });
 
-  it('decodes a postgres store with its pool size default', async () => {
+  it('decodes a postgres store with its pool size and timeout defaults', async () => {
     const config = built(
       await loadText(`store:\n  driver: postgres\n  url: \${DATABASE_URL}\n${VALID}`, {
         DATABASE_URL: 'postgres://u:p@h/db',
@@ -49,8 +49,22 @@ describe('config build', () => {
       url: 'postgres://u:p@h/db',
       poolSize: 10,
       retentionMs: 604_800_000,
+      timeouts: { connectTimeoutMs: 5_000, statementTimeoutMs: 10_000, idleInTransactionTimeoutMs: 15_000 },
     });
     expect(config.secrets).to.include('postgres://u:p@h/db');
+  });
+
+  it('decodes the postgres store timeouts as durations', async () => {
+    const config = built(
+      await loadText(
+        `store:\n  driver: postgres\n  url: postgres://h/db\n  connectTimeout: 1s\n  statementTimeout: 2500ms\n  idleInTransactionTimeout: 1m\n${VALID}`,
+      ),
+    );
+    expect(config.store.driver === 'postgres' && config.store.timeouts).to.deep.equal({
+      connectTimeoutMs: 1_000,
+      statementTimeoutMs: 2_500,
+      idleInTransactionTimeoutMs: 60_000,
+    });
   });
 
   it('accepts numbers and booleans from environment variables', async () => {

@@ -60,7 +60,9 @@ routes:
     expect(Date.parse(controls.openUntil!)).to.be.greaterThan(Date.now() - 1000);
     const ready = await gw.service.readiness();
     expect(ready.ready).to.equal(true);
-    expect(ready.detail.destinations).to.have.property('crm').that.deep.include({ state: 'open' });
+    expect(ready.checks.destinations?.destinations)
+      .to.have.property('crm')
+      .that.deep.include({ state: 'open' });
     const metrics = (await gw.service.metrics.render()).body;
     expect(metrics).to.contain('switchboard_circuit_breaker_state{destination="crm",state="open"} 1');
     expect(metrics).to.contain(
@@ -74,7 +76,7 @@ routes:
     await waitUntil(() => gw.service.destinationControls().crm?.state === 'closed', 'the breaker to close');
     const lines = gw.capture.lines.filter((l) => l.includes('"breaker"'));
     expect(lines.map((l) => JSON.parse(l).breaker)).to.deep.equal(['open', 'half-open', 'closed']);
-    expect((await gw.service.readiness()).detail.destinations).to.equal(undefined);
+    expect((await gw.service.readiness()).checks.destinations).to.equal(undefined);
     const after = (await gw.service.metrics.render()).body;
     expect(after).to.contain('switchboard_circuit_breaker_state{destination="crm",state="closed"} 1');
   });

@@ -39,7 +39,7 @@ async function post(gw: Gateway, body: string | Buffer, headers: Record<string, 
 const signed = (body: string | Buffer) => ({ 'x-signature': sign(SECRET, body) });
 
 async function api(gw: Gateway, path: string, init: RequestInit = {}) {
-  const res = await fetch(`${gw.url}/api${path}`, {
+  const res = await fetch(`${gw.adminUrl}/api${path}`, {
     ...init,
     headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
   });

@@ -201,7 +201,7 @@ describe('tolerant decoding of real MTA traffic, over HTTP', () => {
 
   it('counts every note in switchboard_decode_notes_total', async () => {
     await accepted(v3, { ...fixture(3, 'message-send'), messageId: '123456' });
-    const text = await (await fetch(`${v3.url}/metrics`)).text();
+    const text = await (await fetch(`${v3.adminUrl}/metrics`)).text();
     const line = text
       .split('\n')
       .find((l) =>

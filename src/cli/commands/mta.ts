@@ -42,6 +42,27 @@ export const mtaCommand: Command = {
     json: { type: 'boolean' },
     'api-url': { type: 'string' },
   },
+  optionHelp: {
+    url: 'register/unregister/list: the public webhook URL, https://HOST/webhooks/<source> (no default)',
+    source: 'the source in the config whose secret signs the webhooks (default: the last part of --url)',
+    events:
+      'register: all, or a comma-separated subset of delivery-status, message-reply, message-send, number-opt-in (default all)',
+    'alert-email': 'register: where MTA emails when a webhook keeps failing (optional)',
+    'secret-file': 'register/rotate: write a generated secret to this file, mode 0600 (never printed)',
+    'show-secret': 'print a generated secret (default: hidden; also kept out of --json)',
+    'dry-run': 'print the requests that would be made, secret redacted; change nothing at MTA',
+    yes: 'rotate: do not ask for confirmation (for scripts)',
+    json: 'print the result as JSON',
+    'api-url': "MTA's API base URL (default $MTA_API_URL, else https://api.mobile-text-alerts.com/v3)",
+  },
+  examples: [
+    'MTA_API_KEY=... switchboard mta register --url https://gw.example.com/webhooks/mta --secret-file ./mta.secret',
+    'switchboard mta list --json',
+    'switchboard mta unregister --url https://gw.example.com/webhooks/mta',
+    'switchboard mta rotate --secret-file ./mta-next.secret',
+    'switchboard mta register --help',
+  ],
+  subcommandHelp: (sub: string) => (Object.hasOwn(SUBCOMMANDS, sub) ? mtaHelp(sub) : undefined),
   async run(values, positionals, io) {
     const [sub, ...rest] = positionals;
     if (sub === 'help' || sub === undefined) {

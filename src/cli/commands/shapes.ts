@@ -13,6 +13,12 @@ export const shapesCommand: Command = {
     source: { type: 'string' },
     json: { type: 'boolean' },
   },
+  optionHelp: {
+    since: 'only events received since: a duration back from now (30m, 2h, 7d) or an ISO date (default: all)',
+    source: 'only events of this source (default: every source)',
+    json: 'print the summary as JSON',
+  },
+  examples: ['switchboard shapes --since 1d', 'switchboard shapes --source mta --json'],
   async run(values, positionals, io) {
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
     let since: Date | undefined;

@@ -1,6 +1,7 @@
 import { resolveConfigPath } from '../../config/load.ts';
 import { type ConfigWatch, watchConfig, watchPluginCode } from '../../config/watch.ts';
 import { ConfigRejected, Service } from '../../service.ts';
+import { installLastResort, STOP_MARGIN_MS, stopDeadline } from '../last-resort.ts';
 import type { Command } from '../main.ts';
 
 /** `switchboard start`: run until SIGTERM/SIGINT; SIGHUP (or --watch) reloads the config. */
@@ -20,11 +21,12 @@ export const startCommand: Command = {
     const { path, warning } = resolveConfigPath(values.config as string | undefined, io.env, io.cwd);
     if (warning) io.err(`warning: ${warning}`);
     let service: Service;
+    const graceMs = Number(io.env.SWITCHBOARD_SHUTDOWN_GRACE_MS ?? 10_000);
     try {
       service = await Service.start({
         configPath: path,
         env: io.env,
-        shutdownGraceMs: Number(io.env.SWITCHBOARD_SHUTDOWN_GRACE_MS ?? 10_000),
+        shutdownGraceMs: graceMs,
         pollMs: io.env.SWITCHBOARD_POLL_MS ? Number(io.env.SWITCHBOARD_POLL_MS) : undefined,
       });
     } catch (err) {
@@ -35,6 +37,7 @@ export const startCommand: Command = {
       }
       throw err;
     }
+    const uninstall = installLastResort(service.log);
     let reloading = Promise.resolve();
     const reload = () => {
       reloading = reloading.then(async () => {
@@ -79,8 +82,13 @@ export const startCommand: Command = {
         }, 500).unref();
       }
     });
+    const cancel = stopDeadline(service.log, graceMs + STOP_MARGIN_MS);
     await Promise.all(watches.map((w) => w.close()));
     await service.stop();
+    cancel();
+    uninstall();
+    // Stopped: a connection still hanging (a hung store) must not keep the process up.
+    setTimeout(() => process.exit(0), 2_000).unref();
     return 0;
   },
 };

@@ -22,7 +22,8 @@ export function urlEventType(urlEvent: string | undefined): Either<DecodeError, 
   if (type !== undefined) return right(type);
   return left({
     status: 404,
-    error: `unknown event "${urlEvent}"${didYouMean(urlEvent, EVENT_TYPES)}; known events: ${KNOWN}`,
+    // The URL is the sender's to choose: quote a bounded piece of it.
+    error: `unknown event "${urlEvent.length > 64 ? `${urlEvent.slice(0, 64)}…` : urlEvent}"${didYouMean(urlEvent, EVENT_TYPES)}; known events: ${KNOWN}`,
     details: [],
   });
 }

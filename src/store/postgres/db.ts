@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Bind } from '../filters.ts';
+import { isConnectionLoss } from './pool.ts';
 
 /** Runs `fn` on one pooled client inside BEGIN/COMMIT, rolling back (and discarding the client) on error. */
 export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -11,6 +12,12 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient
     client.release();
     return result;
   } catch (error) {
+    // A lost connection has no transaction left to roll back (the server ends it), and waiting for ROLLBACK's
+    // answer on it would only delay the 503: discard the client at once.
+    if (isConnectionLoss(error)) {
+      client.release(error instanceof Error ? error : new Error(String(error)));
+      throw error;
+    }
     // A client whose ROLLBACK fails is in an unknown state: destroy it instead of returning it to the pool.
     const rollback = await client.query('ROLLBACK').then(
       () => undefined,

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import { DEFAULT_PG_TIMEOUTS, type PoolEvents, type PostgresTimeouts, ResilientPool } from './pool.ts';
 import { PostgresStore } from './store.ts';
 
 /** Where and how to connect. `schema` (created by migrate()) isolates one store, e.g. per test. */
@@ -8,6 +8,10 @@ export interface PostgresStoreOptions {
   schema?: string;
   /** Rejected payloads kept (default 10,000). */
   maxRejected?: number;
+  /** Connect, statement and idle-in-transaction limits (defaults: DEFAULT_PG_TIMEOUTS). */
+  timeouts?: Partial<PostgresTimeouts>;
+  /** Told of every lost or failed connection (for the log); the store itself recovers. */
+  events?: PoolEvents;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -21,13 +25,14 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
     throw new Error(`postgres schema "${schema}" must be a lowercase identifier ([a-z_][a-z0-9_]*)`);
   }
-  const pool = new pg.Pool({
-    connectionString: options.url,
-    max: options.poolSize,
-    options: schema === undefined ? undefined : `-c search_path=${schema}`,
-  });
-  // An idle client's connection error would otherwise crash the process; the next query reports the outage
-  // (ping fails, /readyz answers 503) and the pool replaces the client.
-  pool.on('error', () => {});
+  const pool = new ResilientPool(
+    {
+      connectionString: options.url,
+      max: options.poolSize,
+      options: schema === undefined ? undefined : `-c search_path=${schema}`,
+    },
+    { ...DEFAULT_PG_TIMEOUTS, ...options.timeouts },
+    options.events,
+  );
   return new PostgresStore(pool, schema, options.maxRejected);
 }

@@ -43,12 +43,14 @@ const RENEW = `
   WHERE id = ANY ($1::text[]) AND lease_owner = $2 AND state = 'sending'
   RETURNING id`;
 
-// One statement: the attempt is kept even when the lease was lost, unless the delivery is gone (pruned).
+// One statement: the attempt is kept even when the lease was lost, unless the delivery is gone (pruned). A
+// completion retried after its COMMIT's answer was lost (connection cut) finds its attempt already recorded.
 const COMPLETE = `
   WITH attempt AS (
     INSERT INTO attempts (id, delivery_id, number, started_at, duration_ms, outcome, reason, status_code)
     SELECT $1::text, $2::text, $3::int + (SELECT attempt_offset FROM deliveries WHERE id = $2), $4::bigint, $5::int, $6::text, $7::text, $8::int
     WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = $2)
+      AND NOT EXISTS (SELECT 1 FROM attempts WHERE delivery_id = $2 AND number = $3 AND started_at = $4)
   )
   UPDATE deliveries
   SET state = $10, next_at = $11, last_error = $12,

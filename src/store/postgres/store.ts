@@ -21,6 +21,7 @@ import type {
   ReplayOptions,
   Store,
 } from '../types.ts';
+import { inTransaction } from './db.ts';
 import { ingestPostgres } from './ingest.ts';
 import {
   activityPostgres,
@@ -48,6 +49,9 @@ import {
 } from './rejected.ts';
 import { replayPostgres } from './replay.ts';
 
+/** The row the write probe inserts and deletes in one transaction; no destination or route has this name. */
+const WRITE_PROBE = 'switchboard:write-probe';
+
 /** The shared store for several gateway instances: a pg Pool over one schema. */
 export class PostgresStore implements Store {
   private closed = false;
@@ -62,8 +66,18 @@ export class PostgresStore implements Store {
     await migratePostgres(this.pool, this.schema);
   }
 
-  async ping(): Promise<void> {
-    await this.pool.query('SELECT 1');
+  async ping(opts: { write?: boolean } = {}): Promise<void> {
+    if (!opts.write) {
+      await this.pool.query('SELECT 1');
+      return;
+    }
+    // Nothing stays behind and no other transaction ever sees the row.
+    await inTransaction(this.pool, async (client) => {
+      await client.query('INSERT INTO paused (destination) VALUES ($1) ON CONFLICT DO NOTHING', [
+        WRITE_PROBE,
+      ]);
+      await client.query('DELETE FROM paused WHERE destination = $1', [WRITE_PROBE]);
+    });
   }
 
   async ingest(batch: IngestRequest[], now: Date): Promise<IngestResult[]> {

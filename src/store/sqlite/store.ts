@@ -57,6 +57,9 @@ export interface SqliteStoreOptions {
   maxRejected?: number;
 }
 
+/** The row the write probe inserts and deletes in one transaction; no destination or route has this name. */
+const WRITE_PROBE = 'switchboard:write-probe';
+
 /**
  * The embedded store: one SQLite file in WAL mode. The work is synchronous inside each method (better-sqlite3);
  * the methods are async only to honour the Store interface.
@@ -75,8 +78,14 @@ export class SQLiteStore implements Store {
     migrateSqlite(this.db);
   }
 
-  async ping(): Promise<void> {
+  async ping(opts: { write?: boolean } = {}): Promise<void> {
     this.db.stmt('SELECT 1').get();
+    if (opts.write) {
+      this.db.write(() => {
+        this.db.stmt('INSERT INTO paused (destination) VALUES (?) ON CONFLICT DO NOTHING').run(WRITE_PROBE);
+        this.db.stmt('DELETE FROM paused WHERE destination = ?').run(WRITE_PROBE);
+      });
+    }
   }
 
   async ingest(batch: IngestRequest[], now: Date): Promise<IngestResult[]> {
