@@ -104,7 +104,7 @@ describe('hmac source', () => {
       expect(answer.status).to.equal(200);
       const stored = await gw.service.store.getEvent(answer.body.id as string);
       expect(stored?.event).to.deep.include({ source: 'shopify', type: 'orders/create' });
-      expect((stored?.event.payload as { total_price: string }).total_price).to.equal('199.00');
+      expect((stored!.event.payload as { total_price: string }).total_price).to.equal('199.00');
     });
 
     it('refuses a Shopify-style signature made with another secret', async () => {

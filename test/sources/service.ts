@@ -15,6 +15,7 @@ export async function startGateway(yaml: string, opts: { pluginDirs?: string[] }
     `server: { host: 127.0.0.1, port: 0 }
 store: { driver: sqlite, path: ${tmp.dir}/switchboard.db }
 plugins: { dirs: [${dirs}] }
+admin: { listen: "127.0.0.1:0" }
 ${yaml}
 `,
   );

@@ -48,6 +48,7 @@ function oldRows() {
 
 function config(store: string, sink: Sink): string {
   return `server: { host: 127.0.0.1, port: 0 }
+admin: { listen: "127.0.0.1:0" }
 sources:
   mta: { kind: mta, secret: s3cr3t-value }
 store: ${store}
