@@ -14,6 +14,7 @@ const OTHER = `whsec_${Buffer.from('somebody-elses-key-000000000').toString('bas
 const CONFIG = `
 sources:
   billing: { kind: standard-webhooks, secrets: ["${SECRET}", "${OLD_SECRET}"], tolerance: 5m }
+  unprefixed: { kind: standard-webhooks, secret: "${SECRET.slice('whsec_'.length)}" }
 routes: []
 `;
 
@@ -99,6 +100,11 @@ describe('standard-webhooks source (signed by the reference standardwebhooks pac
     expect((await gw.post('billing', body(9), signed(OLD_SECRET, 'msg_old_key_9', body(9)))).status).to.equal(
       200,
     );
+  });
+
+  it('reads a secret given without its whsec_ prefix as the same key, as the reference library does', async () => {
+    const answer = await gw.post('unprefixed', body(12), signed(SECRET, 'msg_unprefixed_12', body(12)));
+    expect(answer.status).to.equal(200);
   });
 
   it('refuses a request without the webhook headers with 401', async () => {

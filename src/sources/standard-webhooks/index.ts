@@ -20,11 +20,13 @@ const options = struct({
 /** `tolerance`: milliseconds either side of now a `webhook-timestamp` may be. */
 type Options = t.TypeOf<typeof options>;
 
-/** The HMAC key of a secret: the base64 after `whsec_` (the spec's form), else the secret's own bytes. */
+/**
+ * The HMAC key of a secret: its base64 after an optional `whsec_` prefix, as the reference libraries read it
+ * (standard-webhooks libraries/javascript: the prefix is stripped when present and the rest always decoded),
+ * so a sender given the unprefixed form signs with the same key (nextlyhq/nextly#227 broke on exactly that).
+ */
 export function secretKey(secret: string): Buffer {
-  return secret.startsWith('whsec_')
-    ? Buffer.from(secret.slice('whsec_'.length), 'base64')
-    : Buffer.from(secret);
+  return Buffer.from(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret, 'base64');
 }
 
 /** The `v1,<base64>` signature of one message (what a sender computes). */
