@@ -15,7 +15,7 @@ const fixture = (v: number, name: string): Record<string, unknown> =>
 
 type Gateway = Awaited<ReturnType<typeof startService>>;
 
-const config = (alerts: Sink, crm: Sink) => `admin: { token: "${TOKEN}" }
+const config = (alerts: Sink, crm: Sink) => `admin: { token: "${TOKEN}", listen: "127.0.0.1:0" }
 delivery: { backoff: { initial: 20ms, max: 50ms } }
 destinations:
   alerts: { type: http, url: "${alerts.url}" }
