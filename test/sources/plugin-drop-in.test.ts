@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { Webhook } from 'standardwebhooks';
+import { loadPlugins } from '../../src/destinations/host.ts';
 import { sign } from '../../src/ingress/signature.ts';
 import { runCli } from '../helpers/gateway.ts';
 import { Sink } from '../helpers/sink.ts';
@@ -120,6 +121,39 @@ ${acmeConfig('http://127.0.0.1:9', '{ type: alert.opend }')}`,
       expect(result.stderr + result.stdout).to.contain(
         'routes[0].match.type: "alert.opend" is not an event type (did you mean alert.opened?)',
       );
+    } finally {
+      dir.cleanup();
+    }
+  });
+});
+
+describe('a malformed source plugin', () => {
+  it('is refused at load, naming its file and every problem, and a kind taken by a built-in too', async () => {
+    const dir = tempDir('bad-sources');
+    dir.write(
+      'clash.js',
+      "export default { kind: 'mta', options: { decode: () => ({}) }, authenticate() {}, decode() {}, eventTypes: 'open', fields: {} };",
+    );
+    dir.write(
+      'shape.js',
+      "export default { kind: 'Bad Kind', authenticate: 1, fields: { type: { kind: 'string' }, n: { kind: 'int' } } };",
+    );
+    try {
+      const { sources, errors } = await loadPlugins([dir.dir]);
+      expect([...sources.keys()]).to.deep.equal([]);
+      expect(errors.join('\n')).to.match(
+        /clash\.js: source kind "mta" is already provided by a built-in source/,
+      );
+      const shape = errors.find((e) => e.includes('shape.js')) ?? '';
+      for (const problem of [
+        '`kind` must be a lowercase name',
+        '`options` must be an io-ts codec',
+        '`authenticate` must be a function',
+        '`decode` must be a function',
+        'field "type" reuses the envelope',
+        'field "n" needs kind string, number, boolean or json',
+      ])
+        expect(shape).to.contain(problem);
     } finally {
       dir.cleanup();
     }
