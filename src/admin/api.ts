@@ -4,8 +4,10 @@ import type Koa from 'koa';
 import bodyParser from 'koa-bodyparser';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/types.ts';
+import { CSRF_HEADER, consoleAuth } from '../console/session.ts';
 import type { Dispatcher } from '../delivery/dispatcher.ts';
 import { receive } from '../ingress/receive.ts';
+import type { Log } from '../observability/log.ts';
 import { redactorFor } from '../observability/redact.ts';
 import { eventTypesOf } from '../sources/builtin.ts';
 import type { GroupCommitter } from '../store/group-commit.ts';
@@ -24,6 +26,8 @@ export interface AdminDeps {
   committer: GroupCommitter;
   /** Told of the store failure behind each 503, for the log (the answer itself does not name it). */
   onStoreError?(err: unknown, method: string, path: string): void;
+  /** Where every state-changing request is logged with who made it (token or console session). */
+  log?: Log;
 }
 
 function tokenMatches(expected: string, header: string | undefined): boolean {
@@ -164,7 +168,9 @@ export function createAdminApi(deps: AdminDeps): Koa.Middleware {
         ? outcome.body
         : { error: `still does not decode: ${outcome.body.error}`, details: outcome.body.details };
   });
-  operatorRoutes(router, deps);
+  // Who made each request (the token, or a console session's name), for the pause's `by` when none is given.
+  const callers = new WeakMap<object, string>();
+  operatorRoutes(router, deps, (ctx) => callers.get(ctx));
 
   mountRedecode(router, deps);
 
@@ -179,12 +185,17 @@ export function createAdminApi(deps: AdminDeps): Koa.Middleware {
       ctx.body = { error: 'the admin API is off (set admin.token to enable it)' };
       return;
     }
-    if (!tokenMatches(token, ctx.get('authorization'))) {
-      ctx.status = 401;
-      ctx.set('WWW-Authenticate', 'Bearer');
-      ctx.body = { error: 'missing or wrong bearer token' };
+    // The bearer token, or else the web console's session cookie with its CSRF header (src/console/).
+    const auth = tokenMatches(token, ctx.get('authorization'))
+      ? { ok: true as const, who: 'admin token' }
+      : consoleAuth(token, { cookie: ctx.get('cookie'), csrf: ctx.get(CSRF_HEADER) || undefined }, now());
+    if (!auth.ok) {
+      ctx.status = auth.status;
+      if (auth.status === 401) ctx.set('WWW-Authenticate', 'Bearer');
+      ctx.body = { error: auth.error };
       return;
     }
+    callers.set(ctx, auth.who);
     try {
       await parse(ctx, async () => {
         await routes(ctx as never, async () => {
@@ -212,6 +223,15 @@ export function createAdminApi(deps: AdminDeps): Koa.Middleware {
         ctx.body = { error: 'the store did not answer; try again' };
         deps.onStoreError?.(err, ctx.method, ctx.path);
       }
+    }
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
+      const line = {
+        who: auth.who,
+        action: `${ctx.method} ${ctx.path}`,
+        request: ctx.request.body,
+        status: ctx.status,
+      };
+      deps.log?.info(line, 'admin action');
     }
   };
 }

@@ -38,8 +38,11 @@ export interface SourcePlugin<Options = unknown> {
    * Values are read from the event at the same path unless `read` says otherwise.
    */
   fields: Readonly<Record<string, SourceField>>;
-  /** One realistic body per event type (for `route`, `test` and `test-destination`). */
-  samples?: Readonly<Record<string, unknown>>;
+  /**
+   * One realistic body per event type (for `test-destination` and the console's "Try a route"), or a function
+   * of the options when they change the bodies (MTA: one set per payload version).
+   */
+  samples?: Readonly<Record<string, unknown>> | ((options: Options) => Readonly<Record<string, unknown>>);
   /**
    * Default message layouts for the built-in destinations, by destination type then event type, e.g.
    * `{ slack: { 'message-reply': { text: '...' } }, email: { 'message-reply': { subject: '...' } } }`.

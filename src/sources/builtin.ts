@@ -37,3 +37,12 @@ export function eventTypesOf(plugins: Iterable<SourcePlugin | undefined>): reado
   }
   return [...types];
 }
+
+/** A configured source's sample bodies by event type (empty when its plugin has none). */
+export function samplesOf(source: {
+  plugin: SourcePlugin;
+  options: unknown;
+}): Readonly<Record<string, unknown>> {
+  const { samples } = source.plugin;
+  return (typeof samples === 'function' ? samples(source.options) : samples) ?? {};
+}

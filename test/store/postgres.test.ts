@@ -52,9 +52,9 @@ describe('store: postgres schema', () => {
     opened.push(...stores);
     await Promise.all(stores.map((s) => s.migrate()));
     const rows = await admin<{ version: number }>(`SELECT version FROM "${schema}".schema_migrations`);
-    // Every migration exactly once, whichever store ran it.
-    const all = loadMigrations(new URL('../../src/store/postgres/migrations/', import.meta.url));
-    expect(rows.map((r) => Number(r.version)).sort((a, b) => a - b)).to.deep.equal(all.map((m) => m.version));
+    // Each migration once, however many stores raced (every file in the folder, so new migrations need no edit).
+    const files = loadMigrations(new URL('../../src/store/postgres/migrations/', import.meta.url));
+    expect(rows).to.deep.equal(files.map((m) => ({ version: m.version })));
     const { id } = await ingestOne(stores[0], at(0));
     expect(await stores[2].getEvent(id)).to.not.equal(null);
   });

@@ -4,7 +4,7 @@ import { classifyFailure } from '../../destinations/errors.ts';
 import type { GatewayEvent } from '../../event.ts';
 import { newId } from '../../ids.ts';
 import { Redactor } from '../../observability/redact.ts';
-import { BUILTIN_SOURCES } from '../../sources/builtin.ts';
+import { BUILTIN_SOURCES, samplesOf } from '../../sources/builtin.ts';
 import { decodeForSource } from '../../sources/decode.ts';
 import { loadCliConfig, UsageError } from '../io.ts';
 import type { Command } from '../main.ts';
@@ -91,7 +91,7 @@ function sampleFor(config: Config, sourceName: string | undefined, type: string 
       ...{ name: 'mta', kind: 'mta', plugin: mta, options: { version: 3, defaultCountry: '1' } },
       ...{ secrets: [], allowUnsigned: true, dedupeWindowMs: 0, onUndecodable: 'accept' as const },
     };
-  const samples = source.plugin.samples ?? {};
+  const samples = samplesOf(source);
   const types = Object.keys(samples);
   const wanted = type ?? types[0];
   if (wanted === undefined || !Object.hasOwn(samples, wanted))

@@ -56,7 +56,7 @@ export const mtaSource: SourcePlugin<MtaOptions> = {
   eventTypes: EVENT_TYPES,
   canonicalType: (written) => written.trim().toLowerCase().replaceAll('_', '-'),
   fields: MTA_FIELDS_FOR_ROUTES,
-  samples: SAMPLE_BODIES[3],
+  samples: (o) => SAMPLE_BODIES[o.version],
   layouts: MTA_LAYOUTS,
   baseFields: (o) => ({ version: o.version }),
   sign: (secret, body) => ({ 'X-Signature': sign(secret, body) }),

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { activitySql, fillActivity } from '../activity-sql.ts';
 import {
   ATTEMPTS_SINCE,
   EXPIRE_PAUSES,
@@ -10,7 +11,14 @@ import {
   UPSERT_PAUSE,
 } from '../operator-sql.ts';
 import { OLDEST_PENDING_SQL, QUEUE_DEPTH_SQL } from '../stats-sql.ts';
-import type { DeliveryState, DestinationActivity, Pause, PauseRequest, QueueStats } from '../types.ts';
+import type {
+  ActivityBucket,
+  DeliveryState,
+  DestinationActivity,
+  Pause,
+  PauseRequest,
+  QueueStats,
+} from '../types.ts';
 import { inTransaction, PRUNE_REPLAY_LOCK } from './db.ts';
 
 const PRUNE_BATCH = 1000;
@@ -105,4 +113,21 @@ export async function activityPostgres(pool: pg.Pool, since: Date): Promise<Dest
     pool.query(LAST_ERROR_POSTGRES),
   ]);
   return toActivity(stats, attempts.rows, errors.rows);
+}
+
+const PG_ACTIVITY = activitySql((n) => (n <= 2 ? `$${n}::bigint` : `$${n}`));
+
+/** Received events and attempt outcomes per bucket (the console's chart). */
+export async function activityBucketsPostgres(
+  pool: pg.Pool,
+  since: Date,
+  until: Date,
+  bucketMs: number,
+): Promise<ActivityBucket[]> {
+  const args = [bucketMs, bucketMs, since.getTime(), until.getTime()];
+  const [received, attempts] = await Promise.all([
+    pool.query<{ bucket: string; n: string }>(PG_ACTIVITY.received, args),
+    pool.query<{ bucket: string; delivered: string; failed: string }>(PG_ACTIVITY.attempts, args),
+  ]);
+  return fillActivity(since.getTime(), until.getTime(), bucketMs, received.rows, attempts.rows);
 }

@@ -3,8 +3,9 @@ import type { GatewayEvent } from '../../event.ts';
 import {
   cursorCondition,
   deliveryConditions,
-  eventConditions,
+  eventPageSql,
   postgresJsonText,
+  toEventPage,
   toPage,
   where,
 } from '../filters.ts';
@@ -63,12 +64,13 @@ export async function listEventsPostgres(
   limit: number,
   cursor?: string,
 ): Promise<Page<GatewayEvent>> {
-  const params: unknown[] = [];
-  const bind = pgBind(params);
-  const conditions = [...eventConditions(filter, bind, postgresJsonText), ...cursorCondition(cursor, bind)];
-  const sql = `SELECT id, event FROM events${where(conditions)} ORDER BY id DESC LIMIT ${bind(limit + 1)}`;
-  const { rows } = await pool.query<{ id: string; event: GatewayEvent }>(sql, params);
-  return toPage(rows, limit, (r) => r.event);
+  const { page, edge } = eventPageSql(filter, limit, cursor, pgBind, postgresJsonText);
+  const { rows } = await pool.query<{ id: string; event: GatewayEvent }>(page.text, page.params);
+  const edgeId =
+    edge && rows.length <= limit
+      ? (await pool.query<{ id: string }>(edge.text, edge.params)).rows[0]?.id
+      : undefined;
+  return toEventPage(rows, limit, (r) => r.event, edgeId);
 }
 
 /** A newest-first page of deliveries matching the filter. */

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { GatewayEvent } from '../../event.ts';
 import { MAX_REJECTED, pageSize } from '../filters.ts';
 import type {
+  ActivityBucket,
   AttemptRecord,
   AttemptRow,
   ClaimedDelivery,
@@ -24,6 +25,7 @@ import type {
 import { inTransaction } from './db.ts';
 import { ingestPostgres } from './ingest.ts';
 import {
+  activityBucketsPostgres,
   activityPostgres,
   listPausesPostgres,
   pausedPostgres,
@@ -167,6 +169,10 @@ export class PostgresStore implements Store {
 
   async getDelivery(id: string): Promise<(DeliveryRow & { attemptLog: AttemptRow[] }) | null> {
     return getDeliveryPostgres(this.pool, id);
+  }
+
+  async activity(since: Date, until: Date, bucketMs: number): Promise<ActivityBucket[]> {
+    return activityBucketsPostgres(this.pool, since, until, bucketMs);
   }
 
   async listPauses(now: Date): Promise<Pause[]> {

@@ -1,3 +1,4 @@
+import { activitySql, fillActivity } from '../activity-sql.ts';
 import {
   ATTEMPTS_SINCE,
   EXPIRE_PAUSES,
@@ -9,7 +10,14 @@ import {
   UPSERT_PAUSE,
 } from '../operator-sql.ts';
 import { OLDEST_PENDING_SQL, QUEUE_DEPTH_SQL } from '../stats-sql.ts';
-import type { DeliveryState, DestinationActivity, Pause, PauseRequest, QueueStats } from '../types.ts';
+import type {
+  ActivityBucket,
+  DeliveryState,
+  DestinationActivity,
+  Pause,
+  PauseRequest,
+  QueueStats,
+} from '../types.ts';
 import type { SqliteDb } from './db.ts';
 
 const PRUNE_BATCH = 1000;
@@ -98,4 +106,23 @@ export function activitySqlite(db: SqliteDb, since: Date): DestinationActivity[]
   >[1];
   const errors = db.stmt(LAST_ERROR_SQLITE).all() as Parameters<typeof toActivity>[2];
   return toActivity(queueStatsSqlite(db), attempts, errors);
+}
+
+/** Received events and attempt outcomes per bucket (the console's chart). */
+export function activityBucketsSqlite(
+  db: SqliteDb,
+  since: Date,
+  until: Date,
+  bucketMs: number,
+): ActivityBucket[] {
+  // better-sqlite3 binds JS numbers as REAL; an INTEGER divisor keeps the division whole.
+  const sql = activitySql((n) => (n <= 2 ? 'CAST(? AS INTEGER)' : '?'));
+  const args = [bucketMs, bucketMs, since.getTime(), until.getTime()];
+  const received = db.stmt(sql.received).all(...args) as Array<{ bucket: number; n: number }>;
+  const attempts = db.stmt(sql.attempts).all(...args) as Array<{
+    bucket: number;
+    delivered: number;
+    failed: number;
+  }>;
+  return fillActivity(since.getTime(), until.getTime(), bucketMs, received, attempts);
 }

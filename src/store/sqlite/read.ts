@@ -2,8 +2,9 @@ import type { GatewayEvent } from '../../event.ts';
 import {
   cursorCondition,
   deliveryConditions,
-  eventConditions,
+  eventPageSql,
   sqliteJsonText,
+  toEventPage,
   toPage,
   where,
 } from '../filters.ts';
@@ -58,12 +59,13 @@ export function listEventsSqlite(
   limit: number,
   cursor?: string,
 ): Page<GatewayEvent> {
-  const params: unknown[] = [];
-  const bind = sqliteBind(params);
-  const conditions = [...eventConditions(filter, bind, sqliteJsonText), ...cursorCondition(cursor, bind)];
-  const sql = `SELECT id, event FROM events${where(conditions)} ORDER BY id DESC LIMIT ${bind(limit + 1)}`;
-  const rows = db.stmt(sql).all(...params) as Array<{ id: string; event: string }>;
-  return toPage(rows, limit, (r) => fromJson<GatewayEvent>(r.event));
+  const { page, edge } = eventPageSql(filter, limit, cursor, sqliteBind, sqliteJsonText);
+  const rows = db.stmt(page.text).all(...page.params) as Array<{ id: string; event: string }>;
+  const edgeId =
+    edge && rows.length <= limit
+      ? (db.stmt(edge.text).get(...edge.params) as { id: string } | undefined)?.id
+      : undefined;
+  return toEventPage(rows, limit, (r) => fromJson<GatewayEvent>(r.event), edgeId);
 }
 
 /** A newest-first page of deliveries matching the filter. */

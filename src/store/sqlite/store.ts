@@ -1,6 +1,7 @@
 import type { GatewayEvent } from '../../event.ts';
 import { MAX_REJECTED, pageSize } from '../filters.ts';
 import type {
+  ActivityBucket,
   AttemptRecord,
   AttemptRow,
   ClaimedDelivery,
@@ -23,6 +24,7 @@ import type {
 import type { SqliteDb } from './db.ts';
 import { ingestSqlite, type PreparedIngest, prepareIngest } from './ingest.ts';
 import {
+  activityBucketsSqlite,
   activitySqlite,
   listPausesSqlite,
   pausedSqlite,
@@ -185,6 +187,10 @@ export class SQLiteStore implements Store {
 
   async getDelivery(id: string): Promise<(DeliveryRow & { attemptLog: AttemptRow[] }) | null> {
     return getDeliverySqlite(this.db, id);
+  }
+
+  async activity(since: Date, until: Date, bucketMs: number): Promise<ActivityBucket[]> {
+    return activityBucketsSqlite(this.db, since, until, bucketMs);
   }
 
   async listPauses(now: Date): Promise<Pause[]> {

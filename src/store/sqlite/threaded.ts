@@ -109,6 +109,7 @@ export class ThreadedSqliteStore implements Store {
   deleteRejected: Store['deleteRejected'] = (...a) => this.call('deleteRejected', a);
   prune: Store['prune'] = (...a) => this.call('prune', a);
   queueStats: Store['queueStats'] = (...a) => this.call('queueStats', a);
+  activity: Store['activity'] = (...a) => this.call('activity', a);
   pausedDestinations: Store['pausedDestinations'] = (...a) => this.call('pausedDestinations', a);
   setPaused: Store['setPaused'] = (...a) => this.call('setPaused', a);
   getDelivery: Store['getDelivery'] = (...a) => this.call('getDelivery', a);
