@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { isLeft } from 'fp-ts/Either';
 import { loadConfigWithPlugins } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/types.ts';
-import type { GatewayEvent } from '../../src/event.ts';
 import { newId } from '../../src/ids.ts';
 import { decodeForSource } from '../../src/sources/decode.ts';
+import type { MtaEvent as GatewayEvent } from '../../src/sources/mta/event.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { IngestRequest } from '../../src/store/types.ts';
 import { BodyFactory } from './bodies.ts';
@@ -66,7 +66,7 @@ export async function ingestRequests(configPath: string): Promise<{
       receivedAt: new Date().toISOString(),
     });
     if (isLeft(decoded)) throw new Error(`fixture did not decode: ${decoded.left.error}`);
-    templates.push(decoded.right);
+    templates.push(decoded.right as GatewayEvent);
   }
   const decision = config.router.route(templates[0]);
   let k = 0;

@@ -9,6 +9,7 @@ import type { Dispatcher } from '../delivery/dispatcher.ts';
 import { receive } from '../ingress/receive.ts';
 import type { Log } from '../observability/log.ts';
 import { redactorFor } from '../observability/redact.ts';
+import { eventTypesOf } from '../sources/builtin.ts';
 import type { GroupCommitter } from '../store/group-commit.ts';
 import type { Store } from '../store/types.ts';
 import { operatorRoutes } from './operator-routes.ts';
@@ -51,7 +52,11 @@ function flag(body: Record<string, unknown>, key: string): boolean {
 
 /** The names filters may use: the config in force. */
 function vocabularyOf(config: Config): Vocabulary {
-  return { destinations: [...config.destinations.keys()], routes: config.router.routeNames };
+  return {
+    destinations: [...config.destinations.keys()],
+    routes: config.router.routeNames,
+    eventTypes: eventTypesOf([...config.sources.values()].map((s) => s.plugin)),
+  };
 }
 
 /**

@@ -5,6 +5,7 @@ import { dryRun } from '../cli/dry-run.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/types.ts';
 import type { Log } from '../observability/log.ts';
+import { eventTypesOf } from '../sources/builtin.ts';
 import type { Store } from '../store/types.ts';
 import { assetRoutes } from './assets.ts';
 import { html, layout } from './html.ts';
@@ -137,6 +138,7 @@ export function createConsole(deps: ConsoleDeps): Koa.Middleware {
       await eventsPage(deps.store, q, now(), {
         sources: [...deps.config().sources.keys()],
         destinations: [...deps.config().destinations.keys()],
+        types: eventTypesOf([...deps.config().sources.values()].map((s) => s.plugin)),
       }),
     );
   });

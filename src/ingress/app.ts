@@ -118,9 +118,9 @@ async function readAndReceive(ctx: RouterContext, deps: AppDeps): Promise<Receiv
     raw = out.body;
   }
   try {
-    const signature = ctx.get('x-signature') || undefined;
+    const headers = requestHeaders(ctx.req.headers);
     return await receive(
-      { source: sourceName, urlEvent: ctx.params.event, raw, ...(received && { received }), signature },
+      { source: sourceName, urlEvent: ctx.params.event, raw, ...(received && { received }), headers },
       deps,
     );
   } catch (err) {
@@ -128,4 +128,12 @@ async function readAndReceive(ctx: RouterContext, deps: AppDeps): Promise<Receiv
     // The cause goes to the log line (onWebhook), not to the sender.
     return storeUnavailable(err);
   }
+}
+
+/** Node's headers as one string each (repeated headers joined the way HTTP folds them). */
+function requestHeaders(raw: import('node:http').IncomingHttpHeaders): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(raw))
+    out[name] = Array.isArray(value) ? value.join(', ') : value;
+  return out;
 }

@@ -36,12 +36,16 @@ export const sqliteJsonText: JsonText = (path, bind) =>
 export const postgresJsonText: JsonText = (path, bind) =>
   `(event${path.map((k, i) => `${i === path.length - 1 ? '->>' : '->'}${bind(k)}::text`).join('')})`;
 
-/** Conditions on `events` (unaliased) for an EventFilter's indexed columns, ANDed by the caller. */
-export function eventConditions(filter: EventFilter, bind: Bind): string[] {
+/**
+ * Conditions on `events` (unaliased) for an EventFilter's indexed columns, and MTA's status name, read from the
+ * event's JSON (the source_fields migration moved it out of its own column), ANDed by the caller.
+ */
+export function eventConditions(filter: EventFilter, bind: Bind, json: JsonText): string[] {
   const conditions: string[] = [];
   if (filter.source !== undefined) conditions.push(`source = ${bind(filter.source)}`);
   if (filter.type !== undefined) conditions.push(`type = ${bind(filter.type)}`);
-  if (filter.status !== undefined) conditions.push(`status_name = ${bind(filter.status)}`);
+  if (filter.status !== undefined)
+    conditions.push(`${json(['status', 'name'], bind)} = ${bind(filter.status)}`);
   if (filter.destination !== undefined) {
     conditions.push(
       `EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.id AND d.destination = ${bind(filter.destination)})`,
@@ -90,7 +94,7 @@ export function eventPageSql(
 ): { page: Sql; edge?: Sql } {
   const params: unknown[] = [];
   const bind = makeBind(params);
-  const plain = [...eventConditions(filter, bind), ...cursorCondition(cursor, bind)];
+  const plain = [...eventConditions(filter, bind, json), ...cursorCondition(cursor, bind)];
   const hasJson = filter.phone !== undefined || filter.tag !== undefined;
   if (!hasJson || filter.scanLimit === undefined) {
     const all = [...plain, ...eventJsonConditions(filter, bind, json)];
@@ -107,7 +111,7 @@ export function eventPageSql(
   const page = `SELECT id, event FROM (${window}) recent${where(inJson)} ORDER BY id DESC LIMIT ${bind(limit + 1)}`;
   const edgeParams: unknown[] = [];
   const edgeBind = makeBind(edgeParams);
-  const edgeWhere = where([...eventConditions(filter, edgeBind), ...cursorCondition(cursor, edgeBind)]);
+  const edgeWhere = where([...eventConditions(filter, edgeBind, json), ...cursorCondition(cursor, edgeBind)]);
   const edge = `SELECT id FROM events${edgeWhere} ORDER BY id DESC LIMIT 1 OFFSET ${edgeBind(filter.scanLimit - 1)}`;
   return { page: { text: page, params }, edge: { text: edge, params: edgeParams } };
 }

@@ -111,7 +111,8 @@ describe('config.example.yaml', () => {
       path: './data/switchboard.db',
       retentionMs: 604_800_000,
     });
-    expect(config.sources.get('mta')).to.include({ allowUnsigned: true, version: 3 });
+    expect(config.sources.get('mta')).to.include({ allowUnsigned: true, kind: 'mta' });
+    expect(config.sources.get('mta')?.options).to.deep.equal({ version: 3, defaultCountry: '1' });
     expect(config.sources.get('mta')?.secret).to.equal(undefined);
     expect(config.admin.token).to.equal(undefined);
     expect([...config.destinations.keys()]).to.deep.equal(['audit']);

@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import type { GatewayEvent } from '../../src/event.ts';
 import { sign } from '../../src/ingress/signature.ts';
+import type { MtaEvent as GatewayEvent } from '../../src/sources/mta/event.ts';
 import { runCli } from '../helpers/gateway.ts';
 import { startService } from '../helpers/service.ts';
 import { Sink } from '../helpers/sink.ts';

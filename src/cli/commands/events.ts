@@ -70,8 +70,9 @@ export const eventsCommand: Command = {
         e.receivedAt,
         e.source,
         e.type,
-        e.status?.name ?? '',
-        e.phone ?? '',
+        // MTA's declared fields, shown when the event has them (events of other sources leave them blank).
+        String((e.status as { name?: unknown } | undefined)?.name ?? ''),
+        typeof e.phone === 'string' ? e.phone : '',
       ]);
       for (const line of table([['ID', 'RECEIVED', 'SOURCE', 'TYPE', 'STATUS', 'PHONE'], ...rows])) out(line);
       if (page.next) out('(more: raise --limit, or narrow the filters)');

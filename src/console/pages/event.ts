@@ -1,3 +1,4 @@
+import type { MtaEvent } from '../../sources/mta/event.ts';
 import type { AttemptRow, EventDetail } from '../../store/types.ts';
 import { type Html, html } from '../html.ts';
 import { age, when } from './format.ts';
@@ -9,7 +10,9 @@ type Delivery = EventDetail['deliveries'][number];
  * copy button), every route's verdict with its reason, and each delivery with its attempts on a timeline.
  */
 export function eventPage(detail: EventDetail): Html {
-  const { event, routes, deliveries } = detail;
+  const { routes, deliveries } = detail;
+  // MTA's declared fields, shown when the event has them (absent fields are left out of the list).
+  const event = detail.event as MtaEvent;
   const { payload, ...normalized } = event;
   const fields: Array<[string, unknown]> = [
     ['id', event.id],

@@ -1,5 +1,6 @@
 import { BadParam, parseSince } from '../../admin/params.ts';
-import { EVENT_TYPES, type GatewayEvent } from '../../event.ts';
+import { type GatewayEvent, UNRECOGNIZED } from '../../event.ts';
+import type { MtaEvent } from '../../sources/mta/event.ts';
 import type { EventFilter, Page, Store } from '../../store/types.ts';
 import { type Html, html, query } from '../html.ts';
 import { maskPhone, maskText } from '../mask.ts';
@@ -59,7 +60,7 @@ export async function eventsPage(
   store: Store,
   q: EventQuery,
   now: number,
-  names: { sources: string[]; destinations: string[] },
+  names: { sources: string[]; destinations: string[]; types?: readonly string[] | 'open' },
 ): Promise<Html> {
   let filter: EventFilter;
   let problem: string | undefined;
@@ -92,7 +93,9 @@ ${page.next ? html`<a href="/ui/events${query({ ...keep, cursor: page.next })}" 
 </nav>`;
 }
 
-function row(e: GatewayEvent): Html {
+function row(event: GatewayEvent): Html {
+  // MTA's declared fields, shown when an event has them; other sources' events leave those cells empty.
+  const e = event as MtaEvent;
   const tags = Object.entries(e.tags ?? {}).map(([k, v]) => html`<span class="tag">${k}=${v}</span> `);
   return html`<tr>
 <td><a href="/ui/events/${encodeURIComponent(e.id)}">${when(e.receivedAt)}</a></td>
@@ -104,14 +107,24 @@ function row(e: GatewayEvent): Html {
 
 function filterForm(
   q: EventQuery,
-  { sources, destinations }: { sources: string[]; destinations: string[] },
+  {
+    sources,
+    destinations,
+    types: declared,
+  }: { sources: string[]; destinations: string[]; types?: readonly string[] | 'open' },
 ): Html {
-  const types = [...EVENT_TYPES, 'unrecognized'];
+  // The types the configured sources declare; a source whose types come from the provider lets any be typed.
+  const open = declared === 'open';
+  const types = [...(declared === undefined || open ? [] : declared), UNRECOGNIZED];
   const opt = (value: string, label: string, current: string | undefined) =>
     html`<option value="${value}"${current === value ? html` selected` : ''}>${label}</option>`;
   return html`<form class="filters" method="get" action="/ui/events">
 <label>Source <select name="source">${opt('', 'any', q.source)}${sources.map((s) => opt(s, s, q.source))}</select></label>
-<label>Type <select name="type">${opt('', 'any', q.type)}${types.map((t) => opt(t, t, q.type))}</select></label>
+${
+  open
+    ? html`<label>Type <input name="type" value="${q.type ?? ''}" placeholder="any, e.g. ${types[0]}" size="18"></label>`
+    : html`<label>Type <select name="type">${opt('', 'any', q.type)}${types.map((t) => opt(t, t, q.type))}</select></label>`
+}
 <label>Destination <select name="destination">${opt('', 'any', q.destination)}${destinations.map((d) => opt(d, d, q.destination))}</select></label>
 <label>Status <input name="status" value="${q.status ?? ''}" placeholder="DELIVERY_FAILED" size="14"></label>
 <label>Phone <input name="phone" value="${q.phone ?? ''}" placeholder="+1555… or 4567" size="12"></label>

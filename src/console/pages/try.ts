@@ -1,7 +1,6 @@
 import type { DryRun } from '../../cli/dry-run.ts';
 import type { SourceConfig } from '../../config/types.ts';
-import { EVENT_TYPES } from '../../event.ts';
-import { SAMPLE_BODIES } from '../../sources/mta/index.ts';
+import { samplesOf } from '../../sources/builtin.ts';
 import { type Html, html } from '../html.ts';
 
 /** What was typed into the form, kept when the page answers. */
@@ -16,18 +15,19 @@ export interface TryInput {
  * each route's verdict with its reason, and the destinations it would reach. Nothing is stored or sent.
  */
 export function tryPage(sources: SourceConfig[], csrf: string, input: TryInput, result?: DryRun): Html {
-  const version = sources.find((s) => s.name === input.source)?.version ?? sources[0]?.version ?? 3;
-  const samples = EVENT_TYPES.map((t) => ({
-    type: t,
-    body: JSON.stringify(SAMPLE_BODIES[version][t], null, 2),
+  const chosen = sources.find((s) => s.name === input.source) ?? sources[0];
+  const label = (s: SourceConfig) => (s.plugin.summary ? s.plugin.summary(s.options) : s.kind);
+  const samples = Object.entries(chosen ? samplesOf(chosen) : {}).map(([type, body]) => ({
+    type,
+    body: JSON.stringify(body, null, 2),
   }));
   return html`
 <form method="post" action="/ui/try" class="try">
 <input type="hidden" name="_csrf" value="${csrf}">
 <div class="inline">
-<label>Source <select name="source">${sources.map((s) => html`<option value="${s.name}"${s.name === input.source ? html` selected` : ''}>${s.name} (V${s.version})</option>`)}</select></label>
+<label>Source <select name="source">${sources.map((s) => html`<option value="${s.name}"${s.name === input.source ? html` selected` : ''}>${s.name} (${label(s)})</option>`)}</select></label>
 <label>Event in the URL <input name="event" value="${input.event ?? ''}" placeholder="optional, e.g. message-reply" size="18"></label>
-<label>Sample <select id="sample" aria-label="Fill in a sample payload"><option value="">pick a sample…</option>${samples.map((s) => html`<option value="${s.type}" data-body="${s.body}">${s.type} (V${version})</option>`)}</select></label>
+<label>Sample <select id="sample" aria-label="Fill in a sample payload"><option value="">pick a sample…</option>${samples.map((s) => html`<option value="${s.type}" data-body="${s.body}">${s.type}${chosen ? ` (${label(chosen)})` : ''}</option>`)}</select></label>
 </div>
 <label class="block">Payload (JSON) <textarea name="payload" rows="12" spellcheck="false" required>${input.payload ?? ''}</textarea></label>
 <button type="submit">Route it</button> <span class="hint">Nothing is stored or sent.</span>
