@@ -29,7 +29,9 @@ const configPath = writeConfig(scratch.dir, {
 });
 writeFileSync(
   configPath,
-  `${(await import('node:fs')).readFileSync(configPath, 'utf8')}admin: { token: "${TOKEN}" }\n`,
+  (await import('node:fs'))
+    .readFileSync(configPath, 'utf8')
+    .replace('admin: { listen: "127.0.0.1:0" }', `admin: { listen: "127.0.0.1:0", token: "${TOKEN}" }`),
 );
 
 const filled = Date.now();
@@ -44,7 +46,7 @@ const service = await Service.start({
   env: {},
   log: createLogger({ secrets: () => [], destination: quiet, level: 'warn' }),
 });
-const base = `http://127.0.0.1:${service.address.port}`;
+const base = `http://127.0.0.1:${service.adminAddress.port}`; // the console is on the admin listener
 try {
   const login = await fetch(`${base}/ui/login`, {
     method: 'POST',
