@@ -15,7 +15,8 @@ const cache = new Map<string, string>();
 /** GET /ui/assets/<file> for the files above (public: they hold no data). */
 export function assetRoutes(router: Router): void {
   router.get('/assets/:file', (ctx) => {
-    const file = FILES[ctx.params.file];
+    // Own names only: `/ui/assets/constructor` is a 404, not Object.prototype.constructor.
+    const file = Object.hasOwn(FILES, ctx.params.file) ? FILES[ctx.params.file] : undefined;
     if (!file) {
       ctx.status = 404;
       return;

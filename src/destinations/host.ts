@@ -100,9 +100,9 @@ async function pluginFiles(dir: string, errors: string[]): Promise<string[]> {
   return files;
 }
 
-/** A single-file plugin: .ts or .js, but not declarations, tests or docs. */
+/** A single-file plugin: .ts, .js, .mjs or .cjs, but not declarations, tests or docs. */
 export function isPluginFile(name: string): boolean {
-  if (!/\.(ts|js)$/.test(name)) return false;
+  if (!/\.(ts|js|mjs|cjs)$/.test(name)) return false;
   return !/\.d\.ts$/.test(name) && !/\.(test|spec)\.(ts|js)$/.test(name);
 }
 

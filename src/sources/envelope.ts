@@ -10,7 +10,8 @@ export function envelope(
   decoded: DecodedEvent,
   meta: { id: string; source: string; receivedAt: string; body: unknown },
 ): GatewayEvent {
-  const fields: Record<string, unknown> = {};
+  // No prototype: a plugin's field named `__proto__` must be a plain key, not a prototype to set.
+  const fields: Record<string, unknown> = Object.create(null);
   for (const [key, value] of Object.entries(decoded.fields ?? {})) {
     if (value !== undefined && !(ENVELOPE_KEYS as readonly string[]).includes(key)) fields[key] = value;
   }

@@ -51,6 +51,9 @@ describe('the web console over plain HTTP', function () {
         'text/javascript; charset=utf-8',
       ]);
       expect((await fetch(`${gw.adminUrl}/ui/assets/../../config.yaml`)).status).to.equal(404);
+      for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+        expect((await fetch(`${gw.adminUrl}/ui/assets/${name}`)).status, name).to.equal(404);
+      }
     });
 
     it('logs in with the token in the body and answers 303 to the overview', async () => {
