@@ -15,8 +15,8 @@ import type { Store } from '../store/types.ts';
 import { classifyError, markStoreFailures } from './error-edge.ts';
 import { operatorRoutes } from './operator-routes.ts';
 import { BadParam, deliveryFilter, parseBoolean, parseCursor, parseLimit, parseSince } from './params.ts';
-import { requireJsonObject } from './request-body.ts';
 import { mountRedecode } from './redecode.ts';
+import { requireJsonObject } from './request-body.ts';
 import { checkDestination, checkKeys, checkStatus, checkType, type Vocabulary } from './vocabulary.ts';
 
 /** What the admin API works on. */

@@ -1,5 +1,6 @@
 import { didYouMean } from '../config/issues.ts';
 import { parseDuration } from '../config/units.ts';
+import { hasControlChars } from '../control-text.ts';
 import type { PauseRequest } from '../store/types.ts';
 import { BadParam } from './params.ts';
 
@@ -7,8 +8,6 @@ import { BadParam } from './params.ts';
 const MAX_COMMENT = 500;
 /** Longest pause with an expiry: 10 years (ms). Longer is a typo; a pause with no expiry lasts until resumed. */
 const MAX_PAUSE_MS = 3650 * 24 * 3600 * 1000;
-/** Control characters other than tab and newline: they would move the cursor or ring the bell in a terminal. */
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
 /**
  * Reads how to pause from a JSON body or CLI options: `{ "comment"?: string, "for"?: "2h", "until"?: ISO date,
@@ -27,7 +26,7 @@ export function pauseRequest(body: Record<string, unknown>, now: number, fallbac
     const v = body[key];
     if (v === undefined || v === '') return undefined;
     if (typeof v !== 'string') throw new BadParam(key, 'must be a string');
-    if (CONTROL.test(v))
+    if (hasControlChars(v))
       throw new BadParam(
         key,
         'must not hold control characters (escape sequences, \\r, bell); tab and newline are fine',
