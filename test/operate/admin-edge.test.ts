@@ -161,3 +161,22 @@ routes:
     expect((await api('/events?unrouted=false')).status).to.equal(200);
   });
 });
+
+describe('the admin API answers 503 only when the store fails (real HTTP, a closed SQLite store)', function () {
+  this.timeout(30_000);
+
+  it('answers 503 "try again" and logs "store unavailable" with the cause', async () => {
+    const gw = await startService(`admin: { token: "${TOKEN}", listen: "127.0.0.1:0" }`);
+    try {
+      await gw.service.store.close();
+      const res = await fetch(`${gw.adminUrl}/api/events`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      expect(res.status).to.equal(503);
+      expect(((await res.json()) as { error: string }).error).to.equal('the store did not answer; try again');
+      const line = gw.capture.lines.find((l) => /store unavailable/.test(l));
+      expect(line, 'the log line').to.be.a('string');
+      expect(JSON.parse(line as string)).to.include({ path: '/api/events', status: 503 });
+    } finally {
+      await gw.stop().catch(() => gw.tmp.cleanup());
+    }
+  });
+});
