@@ -12,7 +12,7 @@ import { redactorFor } from '../observability/redact.ts';
 import { eventTypesOf } from '../sources/builtin.ts';
 import type { GroupCommitter } from '../store/group-commit.ts';
 import type { Store } from '../store/types.ts';
-import { classifyError, markStoreFailures } from './error-edge.ts';
+import { classifyError, markedStoreFailure, markStoreFailures } from './error-edge.ts';
 import { operatorRoutes } from './operator-routes.ts';
 import { BadParam, deliveryFilter, parseBoolean, parseCursor, parseLimit, parseSince } from './params.ts';
 import { mountRedecode } from './redecode.ts';
@@ -170,6 +170,8 @@ export function createAdminApi(given: AdminDeps): Koa.Middleware {
       await deps.store.deleteRejected(r.id);
       deps.dispatcher.wake(outcome.destinations);
     }
+    // A store failure while resubmitting is the store's (503, logged as such), not the payload's.
+    if (outcome.status === 503) throw markedStoreFailure(outcome.cause);
     ctx.status = outcome.status === 200 ? 200 : 422;
     ctx.body =
       outcome.status === 200

@@ -36,6 +36,13 @@ export function markStoreFailures(store: Store): Store {
   });
 }
 
+/** A store failure reported rather than thrown (ingress answers 503 outcomes), for the error edge to answer 503. */
+export function markedStoreFailure(cause: unknown): Error {
+  const err = cause instanceof Error ? cause : new Error(String(cause ?? 'the store did not answer'));
+  fromStore.add(err);
+  return err;
+}
+
 /** How the admin API answers an error, and what the log must say about it. */
 export interface Classified {
   status: number;
