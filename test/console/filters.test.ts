@@ -52,6 +52,12 @@ routes:
       ['?destination=crn', /destination: .*did you mean crm\?/, /<option value="crn" selected>/],
       ['?source=mat', /source: .*did you mean mta\?/, /<option value="mat" selected>/],
       ['?type=nope', /type: &#34;nope&#34; is not an event type \(known: /, /<option value="nope" selected>/],
+      [
+        '?unrouted=maybe&status=UNDELIVERED',
+        /unrouted: must be true or false/,
+        /name="status" value="UNDELIVERED"/,
+      ],
+      ['?cursor=garbage', /cursor: .*not a cursor from this API/, /<form class="filters"/],
     ];
     for (const [query, problem, form] of cases) {
       const { status, text } = await page(query);

@@ -1,4 +1,4 @@
-import { BadParam, parseSince } from '../../admin/params.ts';
+import { BadParam, parseBoolean, parseCursor, parseSince } from '../../admin/params.ts';
 import { checkDestination, checkSource, checkStatus, checkType } from '../../admin/vocabulary.ts';
 import { type GatewayEvent, UNRECOGNIZED } from '../../event.ts';
 import type { MtaEvent } from '../../sources/mta/event.ts';
@@ -51,7 +51,8 @@ export function eventFilter(q: EventQuery, now: number): EventFilter {
   }
   filter.since = parseSince(q.since, now, 'since');
   filter.until = parseSince(q.until, now, 'until');
-  if (q.unrouted === 'true' || q.unrouted === 'false') filter.unrouted = q.unrouted === 'true';
+  const unrouted = parseBoolean(q.unrouted, 'unrouted');
+  if (unrouted !== undefined) filter.unrouted = unrouted;
   if (filter.phone !== undefined || filter.tag !== undefined) filter.scanLimit = SCAN_LIMIT;
   return filter;
 }
@@ -76,6 +77,7 @@ export async function eventsPage(
     checkType(filter.type, vocabulary);
     checkStatus(filter.status);
     await checkDestination(filter.destination, vocabulary, store);
+    parseCursor(q.cursor);
   } catch (err) {
     if (!(err instanceof BadParam)) throw err;
     problem = `${err.param}: ${err.message}`;
