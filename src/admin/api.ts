@@ -12,9 +12,11 @@ import { redactorFor } from '../observability/redact.ts';
 import { eventTypesOf } from '../sources/builtin.ts';
 import type { GroupCommitter } from '../store/group-commit.ts';
 import type { Store } from '../store/types.ts';
+import { classifyError, markedStoreFailure, markStoreFailures } from './error-edge.ts';
 import { operatorRoutes } from './operator-routes.ts';
-import { BadParam, deliveryFilter, parseLimit, parseSince } from './params.ts';
+import { BadParam, deliveryFilter, parseBoolean, parseCursor, parseLimit, parseSince } from './params.ts';
 import { mountRedecode } from './redecode.ts';
+import { requireJsonObject } from './request-body.ts';
 import { checkDestination, checkKeys, checkStatus, checkType, type Vocabulary } from './vocabulary.ts';
 
 /** What the admin API works on. */
@@ -64,13 +66,15 @@ function vocabularyOf(config: Config): Vocabulary {
  * `Authorization: Bearer <token>`. Answers are JSON, errors included. The token is read from the config in
  * force at each request, so a reload can turn the API on, off, or rotate the token.
  */
-export function createAdminApi(deps: AdminDeps): Koa.Middleware {
+export function createAdminApi(given: AdminDeps): Koa.Middleware {
+  // Errors out of the store are marked, so the error edge answers 503 for them only (error-edge.ts).
+  const deps = { ...given, store: markStoreFailures(given.store) };
   const router = new Router({ prefix: '/api' });
   const now = () => deps.clock.now();
 
   router.get('/events', async (ctx) => {
     const q = ctx.query;
-    const unrouted = q.unrouted === undefined ? undefined : q.unrouted === 'true';
+    const unrouted = parseBoolean(q.unrouted, 'unrouted');
     const vocabulary = vocabularyOf(deps.config());
     ctx.body = await deps.store.listEvents(
       {
@@ -81,7 +85,7 @@ export function createAdminApi(deps: AdminDeps): Koa.Middleware {
         unrouted,
       },
       parseLimit(q.limit),
-      str(q.cursor),
+      parseCursor(q.cursor),
     );
   });
   router.get('/events/:id', async (ctx) => {
@@ -92,7 +96,11 @@ export function createAdminApi(deps: AdminDeps): Koa.Middleware {
   router.get('/deliveries', async (ctx) => {
     const filter = deliveryFilter(ctx.query, now());
     await checkDestination(filter.destination, vocabularyOf(deps.config()), deps.store);
-    ctx.body = await deps.store.listDeliveries(filter, parseLimit(ctx.query.limit), str(ctx.query.cursor));
+    ctx.body = await deps.store.listDeliveries(
+      filter,
+      parseLimit(ctx.query.limit),
+      parseCursor(ctx.query.cursor),
+    );
   });
   router.post('/deliveries/:id/retry', async (ctx) => {
     const body = (ctx.request.body ?? {}) as Record<string, unknown>;
@@ -139,7 +147,7 @@ export function createAdminApi(deps: AdminDeps): Koa.Middleware {
     ctx.body = { retried: n };
   });
   router.get('/rejected', async (ctx) => {
-    ctx.body = await deps.store.listRejected(parseLimit(ctx.query.limit), str(ctx.query.cursor));
+    ctx.body = await deps.store.listRejected(parseLimit(ctx.query.limit), parseCursor(ctx.query.cursor));
   });
   router.get('/rejected/:id', async (ctx) => {
     const r = await deps.store.getRejected(ctx.params.id);
@@ -162,6 +170,8 @@ export function createAdminApi(deps: AdminDeps): Koa.Middleware {
       await deps.store.deleteRejected(r.id);
       deps.dispatcher.wake(outcome.destinations);
     }
+    // A store failure while resubmitting is the store's (503, logged as such), not the payload's.
+    if (outcome.status === 503) throw markedStoreFailure(outcome.cause);
     ctx.status = outcome.status === 200 ? 200 : 422;
     ctx.body =
       outcome.status === 200
@@ -198,6 +208,7 @@ export function createAdminApi(deps: AdminDeps): Koa.Middleware {
     callers.set(ctx, auth.who);
     try {
       await parse(ctx, async () => {
+        requireJsonObject(ctx);
         await routes(ctx as never, async () => {
           ctx.status = 404;
           ctx.body = { error: `no admin endpoint ${ctx.method} ${ctx.path}` };
@@ -209,20 +220,15 @@ export function createAdminApi(deps: AdminDeps): Koa.Middleware {
         ctx.body = redact(JSON.stringify(ctx.body));
       }
     } catch (err) {
-      if (err instanceof BadParam) {
-        ctx.status = 400;
-        ctx.body = {
-          error: `${err.param}: ${err.message}`,
-          details: [{ path: err.param, message: err.message }],
-        };
-      } else if ((err as { status?: number }).status === 400) {
-        ctx.status = 400;
-        ctx.body = { error: 'request body is not valid JSON' };
-      } else {
-        ctx.status = 503;
-        ctx.body = { error: 'the store did not answer; try again' };
-        deps.onStoreError?.(err, ctx.method, ctx.path);
-      }
+      const answer = classifyError(err);
+      ctx.status = answer.status;
+      ctx.body = answer.body;
+      if (answer.log === 'store') deps.onStoreError?.(err, ctx.method, ctx.path);
+      if (answer.log === 'bug')
+        deps.log?.error(
+          { err, method: ctx.method, path: ctx.path },
+          'admin request failed: unexpected error',
+        );
     }
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
       const line = {

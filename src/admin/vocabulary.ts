@@ -42,6 +42,17 @@ export function checkStatus(value: string | undefined, param = 'status'): string
   return value;
 }
 
+/** Checks `?source=`: a source named in the config. */
+export function checkSource(
+  value: string | undefined,
+  sources: readonly string[],
+  param = 'source',
+): string | undefined {
+  if (value !== undefined && !sources.includes(value))
+    throw unknown(param, value, 'a configured source', sources);
+  return value;
+}
+
 /** Checks that an object (a JSON body) has only these keys. */
 export function checkKeys(body: Record<string, unknown>, allowed: readonly string[]): void {
   for (const key of Object.keys(body))

@@ -130,17 +130,13 @@ export function createConsole(deps: ConsoleDeps): Koa.Middleware {
     const s = session(ctx);
     if (!s) return;
     const q = firstValues(ctx.query) as EventQuery;
-    page(
-      ctx,
-      s,
-      'Events',
-      'events',
-      await eventsPage(deps.store, q, now(), {
-        sources: [...deps.config().sources.keys()],
-        destinations: [...deps.config().destinations.keys()],
-        types: eventTypesOf([...deps.config().sources.values()].map((s) => s.plugin)),
-      }),
-    );
+    const { body, status } = await eventsPage(deps.store, q, now(), {
+      sources: [...deps.config().sources.keys()],
+      destinations: [...deps.config().destinations.keys()],
+      types: eventTypesOf([...deps.config().sources.values()].map((s) => s.plugin)),
+    });
+    ctx.status = status;
+    page(ctx, s, 'Events', 'events', body);
   });
   router.get('/events/:id', async (ctx) => {
     const s = session(ctx);

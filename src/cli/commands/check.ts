@@ -43,6 +43,7 @@ export const checkCommand: Command = {
   usage: 'check [--json]',
   summary: 'validate the config (and load its plugins) and print a summary; exit 1 with every problem',
   options: { json: { type: 'boolean' } },
+  jsonUsageErrors: true,
   optionHelp: {
     json: 'print {"ok": true|false, "problems": [{"file","line","column","path","message"}], "warnings": [...], ...}',
   },

@@ -1,4 +1,5 @@
-import { BadParam, parseSince } from '../../admin/params.ts';
+import { BadParam, parseBoolean, parseCursor, parseSince } from '../../admin/params.ts';
+import { checkDestination, checkSource, checkStatus, checkType } from '../../admin/vocabulary.ts';
 import { type GatewayEvent, UNRECOGNIZED } from '../../event.ts';
 import type { MtaEvent } from '../../sources/mta/event.ts';
 import type { EventFilter, Page, Store } from '../../store/types.ts';
@@ -50,22 +51,33 @@ export function eventFilter(q: EventQuery, now: number): EventFilter {
   }
   filter.since = parseSince(q.since, now, 'since');
   filter.until = parseSince(q.until, now, 'until');
-  if (q.unrouted === 'true' || q.unrouted === 'false') filter.unrouted = q.unrouted === 'true';
+  const unrouted = parseBoolean(q.unrouted, 'unrouted');
+  if (unrouted !== undefined) filter.unrouted = unrouted;
   if (filter.phone !== undefined || filter.tag !== undefined) filter.scanLimit = SCAN_LIMIT;
   return filter;
 }
 
-/** The events list: the filter form, one page newest first (keyset: `cursor` is the last id shown), a next link. */
+/**
+ * The events list: the filter form, one page newest first (keyset: `cursor` is the last id shown), a next link.
+ * Names are checked with the admin API's vocabulary (admin/vocabulary.ts): a typo answers `status` 400 with the
+ * nearest name on the page, the form still filled, instead of an empty list.
+ */
 export async function eventsPage(
   store: Store,
   q: EventQuery,
   now: number,
   names: { sources: string[]; destinations: string[]; types?: readonly string[] | 'open' },
-): Promise<Html> {
+): Promise<{ body: Html; status: number }> {
   let filter: EventFilter;
   let problem: string | undefined;
   try {
     filter = eventFilter(q, now);
+    const vocabulary = { destinations: names.destinations, routes: [], eventTypes: names.types ?? 'open' };
+    checkSource(filter.source, names.sources);
+    checkType(filter.type, vocabulary);
+    checkStatus(filter.status);
+    await checkDestination(filter.destination, vocabulary, store);
+    parseCursor(q.cursor);
   } catch (err) {
     if (!(err instanceof BadParam)) throw err;
     problem = `${err.param}: ${err.message}`;
@@ -75,12 +87,12 @@ export async function eventsPage(
     ? { items: [], next: null }
     : await store.listEvents(filter, PAGE, q.cursor || undefined);
   const keep = { ...q, cursor: undefined };
-  return html`
+  const body = html`
 ${filterForm(q, names)}
 ${problem ? html`<p class="error" role="alert">${problem}</p>` : ''}
 <table class="events">
 <thead><tr><th>Received</th><th>Source</th><th>Type</th><th>Status</th><th>Phone</th><th>Text</th><th>Tags</th></tr></thead>
-<tbody>${page.items.length === 0 ? html`<tr><td colspan="7" class="empty">No events match.</td></tr>` : page.items.map(row)}</tbody>
+<tbody>${page.items.length === 0 ? html`<tr><td colspan="7" class="empty">${problem ? 'Fix the filter above to list events.' : 'No events match.'}</td></tr>` : page.items.map(row)}</tbody>
 </table>
 ${
   page.partial
@@ -91,6 +103,7 @@ ${
 ${q.cursor ? html`<a href="/ui/events${query(keep)}">Newest</a>` : ''}
 ${page.next ? html`<a href="/ui/events${query({ ...keep, cursor: page.next })}" rel="next">Older →</a>` : html`<span class="muted">No older events.</span>`}
 </nav>`;
+  return { body, status: problem ? 400 : 200 };
 }
 
 function row(event: GatewayEvent): Html {
@@ -118,14 +131,17 @@ function filterForm(
   const types = [...(declared === undefined || open ? [] : declared), UNRECOGNIZED];
   const opt = (value: string, label: string, current: string | undefined) =>
     html`<option value="${value}"${current === value ? html` selected` : ''}>${label}</option>`;
+  // A name typed into the URL that is not among the choices stays selected, so the form shows what was asked.
+  const plus = (list: readonly string[], current: string | undefined) =>
+    current && !list.includes(current) ? [...list, current] : list;
   return html`<form class="filters" method="get" action="/ui/events">
-<label>Source <select name="source">${opt('', 'any', q.source)}${sources.map((s) => opt(s, s, q.source))}</select></label>
+<label>Source <select name="source">${opt('', 'any', q.source)}${plus(sources, q.source).map((s) => opt(s, s, q.source))}</select></label>
 ${
   open
     ? html`<label>Type <input name="type" value="${q.type ?? ''}" placeholder="any, e.g. ${types[0]}" size="18"></label>`
-    : html`<label>Type <select name="type">${opt('', 'any', q.type)}${types.map((t) => opt(t, t, q.type))}</select></label>`
+    : html`<label>Type <select name="type">${opt('', 'any', q.type)}${plus(types, q.type).map((t) => opt(t, t, q.type))}</select></label>`
 }
-<label>Destination <select name="destination">${opt('', 'any', q.destination)}${destinations.map((d) => opt(d, d, q.destination))}</select></label>
+<label>Destination <select name="destination">${opt('', 'any', q.destination)}${plus(destinations, q.destination).map((d) => opt(d, d, q.destination))}</select></label>
 <label>Status <input name="status" value="${q.status ?? ''}" placeholder="DELIVERY_FAILED" size="14"></label>
 <label>Phone <input name="phone" value="${q.phone ?? ''}" placeholder="+1555… or 4567" size="12"></label>
 <label>Tag <input name="tag" value="${q.tag ?? ''}" placeholder="campaign=spring" size="14"></label>
