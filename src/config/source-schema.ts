@@ -108,7 +108,8 @@ function decodeOne(
   if (c.allowUnsigned && findings.issues.length === before) {
     findings.warnings.push({
       path: [...path, 'allowUnsigned'],
-      message: 'true, so webhooks without a signature are accepted (a wrong signature still gets 401; for local testing only)',
+      message:
+        'true, so webhooks without a signature are accepted (a wrong signature still gets 401; for local testing only)',
     });
   }
   if (findings.issues.length > before || plugin === undefined || options === undefined) return undefined;
