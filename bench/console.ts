@@ -73,6 +73,7 @@ try {
     ['events, 50 from the middle (keyset cursor)', `/ui/events?cursor=${middle}`],
     ['events, type = message-reply', '/ui/events?type=message-reply'],
     ['events, status = UNDELIVERED', '/ui/events?status=UNDELIVERED'],
+    ['events, status = LANDLINE (no match: one 50,000-event window)', '/ui/events?status=LANDLINE'],
     ['events, tag campaign=spring-sale', '/ui/events?tag=campaign%3Dspring-sale'],
     ['events, phone ending 0143 (common)', '/ui/events?phone=0143'],
     ['events, phone ending 9999 (no match: one 50,000-event window)', '/ui/events?phone=9999'],

@@ -36,16 +36,11 @@ export const sqliteJsonText: JsonText = (path, bind) =>
 export const postgresJsonText: JsonText = (path, bind) =>
   `(event${path.map((k, i) => `${i === path.length - 1 ? '->>' : '->'}${bind(k)}::text`).join('')})`;
 
-/**
- * Conditions on `events` (unaliased) for an EventFilter's indexed columns, and MTA's status name, read from the
- * event's JSON (the source_fields migration moved it out of its own column), ANDed by the caller.
- */
+/** Conditions on `events` (unaliased) for an EventFilter's indexed columns, ANDed by the caller. */
 export function eventConditions(filter: EventFilter, bind: Bind, json: JsonText): string[] {
   const conditions: string[] = [];
   if (filter.source !== undefined) conditions.push(`source = ${bind(filter.source)}`);
   if (filter.type !== undefined) conditions.push(`type = ${bind(filter.type)}`);
-  if (filter.status !== undefined)
-    conditions.push(`${json(['status', 'name'], bind)} = ${bind(filter.status)}`);
   if (filter.destination !== undefined) {
     conditions.push(
       `EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.id AND d.destination = ${bind(filter.destination)})`,
@@ -57,9 +52,14 @@ export function eventConditions(filter: EventFilter, bind: Bind, json: JsonText)
   return conditions;
 }
 
-/** Conditions inside the event's JSON (phone, tag): no index, so each looks at every row it is given. */
+/**
+ * Conditions inside the event's JSON (MTA's status name, which the source_fields migration moved out of its own
+ * column; phone; tag): no index, so each looks at every row it is given.
+ */
 export function eventJsonConditions(filter: EventFilter, bind: Bind, json: JsonText): string[] {
   const conditions: string[] = [];
+  if (filter.status !== undefined)
+    conditions.push(`${json(['status', 'name'], bind)} = ${bind(filter.status)}`);
   if (filter.phone !== undefined) {
     const phone = filter.phone;
     conditions.push(
@@ -95,7 +95,7 @@ export function eventPageSql(
   const params: unknown[] = [];
   const bind = makeBind(params);
   const plain = [...eventConditions(filter, bind, json), ...cursorCondition(cursor, bind)];
-  const hasJson = filter.phone !== undefined || filter.tag !== undefined;
+  const hasJson = filter.status !== undefined || filter.phone !== undefined || filter.tag !== undefined;
   if (!hasJson || filter.scanLimit === undefined) {
     const all = [...plain, ...eventJsonConditions(filter, bind, json)];
     return {
