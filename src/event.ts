@@ -1,14 +1,5 @@
-/** The four kinds of event a source can produce, in the registration spelling MTA uses. */
-export const EVENT_TYPES = ['delivery-status', 'message-reply', 'message-send', 'number-opt-in'] as const;
-
-/** One of the four event kinds. */
-export type EventType = (typeof EVENT_TYPES)[number];
-
 /** The type of an authentic body that could not be decoded: kept, routable, and re-decodable later. */
 export const UNRECOGNIZED = 'unrecognized';
-
-/** Every type an event can have: a decoded kind, or `unrecognized`. */
-export type AnyEventType = EventType | typeof UNRECOGNIZED;
 
 /** A coercion or alias used while decoding (see sources/mta/fields/notes.ts). */
 export interface DecodeNote {
@@ -20,37 +11,41 @@ export interface DecodeNote {
   message: string;
 }
 
-/** A delivery status with the gateway's own classification (see sources/mta/status.ts). */
-export interface EventStatus {
-  code: number;
-  name: string;
-  failed: boolean;
-  final: boolean;
-}
+/**
+ * The keys of the envelope every event has, whatever its source. A source's own fields sit beside them under
+ * the names the source declares (`phone`, `status` for MTA), so they may not reuse these names.
+ */
+export const ENVELOPE_KEYS = [
+  'id',
+  'source',
+  'type',
+  'receivedAt',
+  'occurredAt',
+  'tags',
+  'payload',
+  'decodeNotes',
+  'problems',
+  'rawBody',
+  'redecodedFrom',
+  'urlEvent',
+] as const;
 
-/** The normalized event every source decodes into and every route and destination sees (contract §3). */
+/**
+ * The normalized event every source decodes into and every route and destination sees (contract §3): an
+ * envelope the core knows, plus the fields its source declares (see sources/api.ts), read by name. The core
+ * never reads a provider's field itself; routing, templates and the store go through what the source declares.
+ */
 export interface GatewayEvent {
   /** Assigned by the gateway; sorts by time (ULID). */
   id: string;
   /** The source's name in config, e.g. "mta". */
   source: string;
-  type: AnyEventType;
-  version: 1 | 2 | 3;
+  /** The event type as the source names it (MTA: `delivery-status`…), or `unrecognized`. */
+  type: string;
   /** ISO 8601 UTC. */
   receivedAt: string;
+  /** ISO 8601 UTC, from the payload's timestamp when it has one. */
   occurredAt?: string;
-  /** E.164 when known. */
-  phone?: string;
-  phoneNational?: string;
-  /** The number as given when it is not a possible phone number (then there is no `phone`). */
-  phoneRaw?: string;
-  messageId?: number;
-  externalId?: string;
-  status?: EventStatus;
-  text?: string;
-  mediaUrls?: string[];
-  optInType?: string;
-  senderName?: string;
   /** `{}` when absent or null; a null-prototype-safe plain object. */
   tags: Record<string, string>;
   /** The body exactly as decoded from JSON (null on an `unrecognized` event whose body is not JSON). */
@@ -65,4 +60,6 @@ export interface GatewayEvent {
   redecodedFrom?: string;
   /** On `unrecognized` events: the event segment of the URL it was posted to, if any (for redecode). */
   urlEvent?: string;
+  /** The source's declared fields (MTA: version, phone, status, text…). */
+  [field: string]: unknown;
 }

@@ -7,6 +7,7 @@ import { type Clock, systemClock } from './clock.ts';
 import { type ConfigChange, ConfigCoordinator } from './config/coordinator.ts';
 import { formatIssue, loadConfigWithPlugins } from './config/load.ts';
 import type { Config } from './config/types.ts';
+import { createConsole, withConsole } from './console/console.ts';
 import { Dispatcher } from './delivery/dispatcher.ts';
 import type { DeliveryObserver } from './delivery/observer.ts';
 import { controlsReadiness } from './delivery/readiness.ts';
@@ -232,18 +233,22 @@ export class Service {
     const adminApp = createAdminApp({
       readiness: () => this.readiness(),
       metrics: () => this.metrics.render(),
-      api: createAdminApi({
-        store: this.store,
-        config: () => this.config,
-        clock,
-        dispatcher: this.dispatcher,
-        committer: this.committer,
-        onStoreError: (err, method, path) =>
-          this.log.warn(
-            { method, path, status: 503, ...storeCause(err) },
-            'admin request refused: store unavailable',
-          ),
-      }),
+      api: withConsole(
+        createConsole({ store: this.store, config: () => this.config, clock, log: this.log }),
+        createAdminApi({
+          store: this.store,
+          config: () => this.config,
+          clock,
+          dispatcher: this.dispatcher,
+          committer: this.committer,
+          log: this.log,
+          onStoreError: (err, method, path) =>
+            this.log.warn(
+              { method, path, status: 503, ...storeCause(err) },
+              'admin request refused: store unavailable',
+            ),
+        }),
+      ),
     });
     this.adminServer = createServer(adminApp.callback());
     await listen(this.adminServer, this.config.admin.listen).catch((err) => {

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { isLeft } from 'fp-ts/Either';
 import { loadConfigWithPlugins } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/types.ts';
-import type { GatewayEvent } from '../../src/event.ts';
 import { newId } from '../../src/ids.ts';
 import { decodeForSource } from '../../src/sources/decode.ts';
+import type { MtaEvent as GatewayEvent } from '../../src/sources/mta/event.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { IngestRequest } from '../../src/store/types.ts';
 import { BodyFactory } from './bodies.ts';
@@ -66,7 +66,7 @@ export async function ingestRequests(configPath: string): Promise<{
       receivedAt: new Date().toISOString(),
     });
     if (isLeft(decoded)) throw new Error(`fixture did not decode: ${decoded.left.error}`);
-    templates.push(decoded.right);
+    templates.push(decoded.right as GatewayEvent);
   }
   const decision = config.router.route(templates[0]);
   let k = 0;
@@ -131,8 +131,8 @@ export async function prefillHistorySqlite(
   const insert = db.transaction((from: number, to: number) => {
     const range = `WITH RECURSIVE n(i) AS (SELECT ${from} UNION ALL SELECT i + 1 FROM n WHERE i < ${to - 1})`;
     db.exec(`${range}
-      INSERT INTO events (id, source, type, status_name, received_at, body_hash, event, routes, unrouted)
-      SELECT printf('00%024d', n.i), t.source, t.type, t.status_name, t.received_at - 86400000 + n.i,
+      INSERT INTO events (id, source, type, received_at, body_hash, event, routes, unrouted)
+      SELECT printf('00%024d', n.i), t.source, t.type, t.received_at - 86400000 + n.i,
              printf('%064d', n.i), t.event, t.routes, t.unrouted
       FROM n JOIN (SELECT row_number() OVER (ORDER BY id) - 1 AS k, * FROM events WHERE id NOT LIKE '00%') t
         ON t.k = n.i % 100`);

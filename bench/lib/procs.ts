@@ -152,9 +152,9 @@ export const START_NODE_OPTIONS = ((): string[] => {
   const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
     scripts: { start: string };
   };
-  const words = scripts.start.split(/\s+/); // node <options> bin/switchboard.js start
+  const words = scripts.start.split(/\s+/); // [exec] node <options> bin/switchboard.js start
   return words.slice(
-    1,
+    words.indexOf('node') + 1,
     words.findIndex((w) => w.endsWith('switchboard.js')),
   );
 })();

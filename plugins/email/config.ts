@@ -1,5 +1,5 @@
 /** Options of the `email` destination: the SMTP server, the envelope and the message templates. */
-import { type AnyEventType, t } from 'switchboard/plugin-sdk';
+import { t } from 'switchboard/plugin-sdk';
 import { Address, Addresses } from './addresses.ts';
 
 /** A TCP port number. */
@@ -50,14 +50,13 @@ export type EmailOptions = t.TypeOf<typeof EmailOptions>;
 /** The defaults, in one place. `secure` defaults to true only on 465 (implicit TLS); 587 upgrades with STARTTLS. */
 export const EMAIL_DEFAULTS = { port: 587, pool: true } as const;
 
-/** The subject per event type when `subject` is not configured. */
-export const DEFAULT_SUBJECT: Record<AnyEventType, string> = {
-  'delivery-status': '{{ status.name }} for {{ phone }}',
-  'message-reply': 'Reply from {{ phone }}',
-  'message-send': 'Message sent to {{ phone }}',
-  'number-opt-in': '{{ phone }} opted in',
-  unrecognized: 'Undecodable webhook from source {{ source }}',
+/** The subject of events the core itself makes; each source declares its own types' subjects as layouts. */
+export const CORE_SUBJECT: Record<string, { subject: string }> = {
+  unrecognized: { subject: 'Undecodable webhook from source {{ source }}' },
 };
+
+/** The subject of an event whose source declares no email layout for its type. */
+export const GENERIC_SUBJECT = '{{ type }} event from {{ source }}';
 
 /** The plain-text body when `text` is not configured: the event's main facts, one per line. */
 export const DEFAULT_TEXT = [

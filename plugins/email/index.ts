@@ -6,7 +6,6 @@ import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import nodemailer from 'nodemailer';
 import {
-  type AnyEventType,
   type Destination,
   type DestinationPlugin,
   type GatewayEvent,
@@ -15,7 +14,7 @@ import {
   TransientError,
 } from 'switchboard/plugin-sdk';
 import { compileAddresses, renderAddresses } from './addresses.ts';
-import { DEFAULT_SUBJECT, DEFAULT_TEXT, EMAIL_DEFAULTS, EmailOptions } from './config.ts';
+import { CORE_SUBJECT, DEFAULT_TEXT, EMAIL_DEFAULTS, EmailOptions, GENERIC_SUBJECT } from './config.ts';
 import { failureForSmtpError } from './failures.ts';
 
 type Transport = ReturnType<typeof nodemailer.createTransport>;
@@ -26,11 +25,13 @@ function subjects(subject: string | undefined, ctx: PluginContext): (event: Gate
     const one = ctx.template('subject', subject, 'header');
     return (event) => one.render(event);
   }
-  const byType = new Map<AnyEventType, Template>();
-  for (const [type, source] of Object.entries(DEFAULT_SUBJECT) as Array<[AnyEventType, string]>) {
-    byType.set(type, ctx.template('subject', source, 'header'));
+  // The layout the event's source declares for email, else a generic subject naming the type and source.
+  const byType = new Map<string, Template>();
+  for (const [type, layout] of Object.entries({ ...ctx.layouts?.('email'), ...CORE_SUBJECT })) {
+    if (layout.subject !== undefined) byType.set(type, ctx.template('subject', layout.subject, 'header'));
   }
-  return (event) => byType.get(event.type)!.render(event);
+  const generic = ctx.template('subject', GENERIC_SUBJECT, 'header');
+  return (event) => (byType.get(event.type) ?? generic).render(event);
 }
 
 /** Settles `work`, or rejects as transient as soon as the attempt is aborted (nodemailer takes no signal). */

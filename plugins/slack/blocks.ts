@@ -3,7 +3,13 @@
  * so a reply saying `<!channel>` or `<@U123>` shows as text and pings no one; every text is cut to Slack's
  * limits on whole characters, never inside an escape (limits.ts).
  */
-import { type EventStatus, escapeFor, type GatewayEvent, truncate } from 'switchboard/plugin-sdk';
+import {
+  type EventStatus,
+  escapeFor,
+  type GatewayEvent,
+  type MtaEvent,
+  truncate,
+} from 'switchboard/plugin-sdk';
 import { SLACK_LIMITS } from './limits.ts';
 
 /** A Slack mrkdwn text object. */
@@ -35,7 +41,7 @@ export function statusBadge(status: EventStatus | undefined): string {
   return `${emoji} *${esc(status.name)}*`;
 }
 
-function headline(event: GatewayEvent): string {
+function headline(event: MtaEvent): string {
   const phone = esc(event.phone ?? 'an unknown number');
   switch (event.type) {
     case 'delivery-status':
@@ -48,6 +54,8 @@ function headline(event: GatewayEvent): string {
       return `:white_check_mark: *Opt-in* from ${phone}`;
     case 'unrecognized':
       return `:warning: *Undecodable webhook* from source ${esc(event.source)}`;
+    default:
+      return `*${esc(event.type)}* from source ${esc(event.source)}`;
   }
 }
 
@@ -71,7 +79,7 @@ function payloadText(event: GatewayEvent, ...keys: string[]): string | undefined
   return undefined;
 }
 
-function fields(event: GatewayEvent): Mrkdwn[] {
+function fields(event: MtaEvent): Mrkdwn[] {
   const out: Array<[string, string | number | undefined]> = [
     ['Phone', event.phone],
     ['Message ID', event.messageId],
@@ -95,7 +103,9 @@ function fields(event: GatewayEvent): Mrkdwn[] {
  * what people see), the error message of a failed delivery or the quoted text of a reply or send, fields
  * (a failure's carrier among them), and a context line.
  */
-export function blocksFor(event: GatewayEvent, renderedText?: string): Block[] {
+export function blocksFor(generic: GatewayEvent, renderedText?: string): Block[] {
+  // Fields another source does not declare read as absent, so its events get the headline and the facts it has.
+  const event = generic as MtaEvent;
   const top = renderedText !== undefined && renderedText.trim() !== '' ? renderedText : headline(event);
   const blocks: Block[] = [{ type: 'section', text: mrkdwn(top) }];
   const error =

@@ -1,5 +1,5 @@
 /** Options of the `slack` destination: Web API (token + channel) or an incoming webhook, never both. */
-import { type AnyEventType, HttpUrl, t } from 'switchboard/plugin-sdk';
+import { HttpUrl, t } from 'switchboard/plugin-sdk';
 
 const SlackFields = t.exact(
   t.partial({
@@ -52,11 +52,13 @@ export const SlackOptions = new t.RefinementType<typeof SlackFields>(
 /** Decoded options of a slack destination. */
 export type SlackOptions = t.TypeOf<typeof SlackOptions>;
 
-/** The fallback `text` per event type, used when `text` is not configured (notifications show it). */
-export const DEFAULT_TEXT: Record<AnyEventType, string> = {
-  'delivery-status': '{{ status.name }} for {{ phone }}',
-  'message-reply': 'Reply from {{ phone }}: {{ text }}',
-  'message-send': 'Message sent to {{ phone }}: {{ text }}',
-  'number-opt-in': '{{ phone }} opted in',
-  unrecognized: 'Undecodable webhook from source {{ source }}: {{ problems[0].message }}',
+/**
+ * The `text` of events the core itself makes, whatever their source; each source declares its own types' texts
+ * as layouts (MTA: src/sources/mta/layouts.ts). Notifications show it.
+ */
+export const CORE_TEXT: Record<string, { text: string }> = {
+  unrecognized: { text: 'Undecodable webhook from source {{ source }}: {{ problems[0].message }}' },
 };
+
+/** The `text` of an event whose source declares no Slack layout for its type. */
+export const GENERIC_TEXT = '{{ type }} event from {{ source }}';

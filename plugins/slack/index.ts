@@ -4,7 +4,6 @@
  */
 import { type Logger, LogLevel, WebClient } from '@slack/web-api';
 import {
-  type AnyEventType,
   type Destination,
   type DestinationPlugin,
   deadline,
@@ -18,7 +17,7 @@ import {
   urlSecrets,
 } from 'switchboard/plugin-sdk';
 import { blocksFor, digestBlocks } from './blocks.ts';
-import { DEFAULT_TEXT, SlackOptions } from './config.ts';
+import { CORE_TEXT, GENERIC_TEXT, SlackOptions } from './config.ts';
 import { failureForSlackError } from './failures.ts';
 import { fitBlocks, fitText } from './limits.ts';
 
@@ -33,26 +32,21 @@ interface SlackMessage {
 /** Posts one message; throws a classified error on failure. */
 type Post = (message: SlackMessage, signal: AbortSignal) => Promise<void>;
 
-/** The `text` template per event type: the configured one for all, or each type's default. */
-function textTemplates(text: string | undefined, ctx: PluginContext): Record<AnyEventType, Template> {
+/**
+ * The `text` template per event type: the configured one for all, else the layout the event's source declares
+ * for Slack (MTA's per-type texts), else a generic line that names the type and the source.
+ */
+function textTemplates(text: string | undefined, ctx: PluginContext): (type: string) => Template {
   if (text !== undefined) {
     const one = ctx.template('text', text, 'slack');
-    return {
-      'delivery-status': one,
-      'message-reply': one,
-      'message-send': one,
-      'number-opt-in': one,
-      unrecognized: one,
-    };
+    return () => one;
   }
-  const each = (type: AnyEventType) => ctx.template('text', DEFAULT_TEXT[type], 'slack');
-  return {
-    'delivery-status': each('delivery-status'),
-    'message-reply': each('message-reply'),
-    'message-send': each('message-send'),
-    'number-opt-in': each('number-opt-in'),
-    unrecognized: each('unrecognized'),
-  };
+  const byType = new Map<string, Template>();
+  for (const [type, layout] of Object.entries({ ...ctx.layouts?.('slack'), ...CORE_TEXT })) {
+    if (layout.text !== undefined) byType.set(type, ctx.template('text', layout.text, 'slack'));
+  }
+  const generic = ctx.template('text', GENERIC_TEXT, 'slack');
+  return (type) => byType.get(type) ?? generic;
 }
 
 /**
@@ -163,7 +157,7 @@ function create(options: SlackOptions, ctx: PluginContext): Destination {
   });
   return {
     async send(event, attempt) {
-      const text = texts[event.type].render(event);
+      const text = texts(event.type).render(event);
       const blocks =
         blocksTemplate !== undefined
           ? renderBlocks(blocksTemplate, event)
@@ -171,7 +165,7 @@ function create(options: SlackOptions, ctx: PluginContext): Destination {
       await post(withIdentity({ text, blocks }), attempt.signal);
     },
     async sendDigest(events, attempt) {
-      const lines = events.map((e) => texts[e.type].render(e));
+      const lines = events.map((e) => texts(e.type).render(e));
       await post(
         withIdentity({ text: `${events.length} events`, blocks: digestBlocks(lines) }),
         attempt.signal,

@@ -3,15 +3,20 @@ import type Koa from 'koa';
 import bodyParser from 'koa-bodyparser';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/types.ts';
+import { CSRF_HEADER, consoleAuth } from '../console/session.ts';
 import type { Dispatcher } from '../delivery/dispatcher.ts';
 import { hasAdminToken } from '../ingress/admin-token.ts';
 import { receive } from '../ingress/receive.ts';
+import type { Log } from '../observability/log.ts';
 import { redactorFor } from '../observability/redact.ts';
+import { eventTypesOf } from '../sources/builtin.ts';
 import type { GroupCommitter } from '../store/group-commit.ts';
 import type { Store } from '../store/types.ts';
+import { classifyError, markedStoreFailure, markStoreFailures } from './error-edge.ts';
 import { operatorRoutes } from './operator-routes.ts';
-import { BadParam, deliveryFilter, parseLimit, parseSince } from './params.ts';
+import { BadParam, deliveryFilter, parseBoolean, parseCursor, parseLimit, parseSince } from './params.ts';
 import { mountRedecode } from './redecode.ts';
+import { requireJsonObject } from './request-body.ts';
 import { checkDestination, checkKeys, checkStatus, checkType, type Vocabulary } from './vocabulary.ts';
 
 /** What the admin API works on. */
@@ -23,6 +28,8 @@ export interface AdminDeps {
   committer: GroupCommitter;
   /** Told of the store failure behind each 503, for the log (the answer itself does not name it). */
   onStoreError?(err: unknown, method: string, path: string): void;
+  /** Where every state-changing request is logged with who made it (token or console session). */
+  log?: Log;
 }
 
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -36,7 +43,11 @@ function flag(body: Record<string, unknown>, key: string): boolean {
 
 /** The names filters may use: the config in force. */
 function vocabularyOf(config: Config): Vocabulary {
-  return { destinations: [...config.destinations.keys()], routes: config.router.routeNames };
+  return {
+    destinations: [...config.destinations.keys()],
+    routes: config.router.routeNames,
+    eventTypes: eventTypesOf([...config.sources.values()].map((s) => s.plugin)),
+  };
 }
 
 /**
@@ -44,13 +55,15 @@ function vocabularyOf(config: Config): Vocabulary {
  * `Authorization: Bearer <token>`. Answers are JSON, errors included. The token is read from the config in
  * force at each request, so a reload can turn the API on, off, or rotate the token.
  */
-export function createAdminApi(deps: AdminDeps): Koa.Middleware {
+export function createAdminApi(given: AdminDeps): Koa.Middleware {
+  // Errors out of the store are marked, so the error edge answers 503 for them only (error-edge.ts).
+  const deps = { ...given, store: markStoreFailures(given.store) };
   const router = new Router({ prefix: '/api' });
   const now = () => deps.clock.now();
 
   router.get('/events', async (ctx) => {
     const q = ctx.query;
-    const unrouted = q.unrouted === undefined ? undefined : q.unrouted === 'true';
+    const unrouted = parseBoolean(q.unrouted, 'unrouted');
     const vocabulary = vocabularyOf(deps.config());
     ctx.body = await deps.store.listEvents({
       filter: {
@@ -61,7 +74,7 @@ export function createAdminApi(deps: AdminDeps): Koa.Middleware {
         unrouted,
       },
       limit: parseLimit(q.limit),
-      cursor: str(q.cursor),
+      cursor: parseCursor(q.cursor),
     });
   });
   router.get('/events/:id', async (ctx) => {
@@ -75,7 +88,7 @@ export function createAdminApi(deps: AdminDeps): Koa.Middleware {
     ctx.body = await deps.store.listDeliveries({
       filter,
       limit: parseLimit(ctx.query.limit),
-      cursor: str(ctx.query.cursor),
+      cursor: parseCursor(ctx.query.cursor),
     });
   });
   router.post('/deliveries/:id/retry', async (ctx) => {
@@ -125,7 +138,7 @@ export function createAdminApi(deps: AdminDeps): Koa.Middleware {
   router.get('/rejected', async (ctx) => {
     ctx.body = await deps.store.listRejected({
       limit: parseLimit(ctx.query.limit),
-      cursor: str(ctx.query.cursor),
+      cursor: parseCursor(ctx.query.cursor),
     });
   });
   router.get('/rejected/:id', async (ctx) => {
@@ -146,16 +159,20 @@ export function createAdminApi(deps: AdminDeps): Koa.Middleware {
       { config: deps.config, committer: deps.committer, store: deps.store, clock: deps.clock },
     );
     if (outcome.status === 200) {
-      // The committer has already woken the destinations that got deliveries.
       await deps.store.deleteRejected({ id: r.id });
+      // The committer has already woken the destinations that got deliveries.
     }
+    // A store failure while resubmitting is the store's (503, logged as such), not the payload's.
+    if (outcome.status === 503) throw markedStoreFailure(outcome.cause);
     ctx.status = outcome.status === 200 ? 200 : 422;
     ctx.body =
       outcome.status === 200
         ? outcome.body
         : { error: `still does not decode: ${outcome.body.error}`, details: outcome.body.details };
   });
-  operatorRoutes(router, deps);
+  // Who made each request (the token, or a console session's name), for the pause's `by` when none is given.
+  const callers = new WeakMap<object, string>();
+  operatorRoutes(router, deps, (ctx) => callers.get(ctx));
 
   mountRedecode(router, deps);
 
@@ -170,14 +187,20 @@ export function createAdminApi(deps: AdminDeps): Koa.Middleware {
       ctx.body = { error: 'the admin API is off (set admin.token to enable it)' };
       return;
     }
-    if (!hasAdminToken(ctx.get('authorization'), token)) {
-      ctx.status = 401;
-      ctx.set('WWW-Authenticate', 'Bearer');
-      ctx.body = { error: 'missing or wrong bearer token' };
+    // The bearer token, or else the web console's session cookie with its CSRF header (src/console/).
+    const auth = hasAdminToken(ctx.get('authorization'), token)
+      ? { ok: true as const, who: 'admin token' }
+      : consoleAuth(token, { cookie: ctx.get('cookie'), csrf: ctx.get(CSRF_HEADER) || undefined }, now());
+    if (!auth.ok) {
+      ctx.status = auth.status;
+      if (auth.status === 401) ctx.set('WWW-Authenticate', 'Bearer');
+      ctx.body = { error: auth.error };
       return;
     }
+    callers.set(ctx, auth.who);
     try {
       await parse(ctx, async () => {
+        requireJsonObject(ctx);
         await routes(ctx as never, async () => {
           ctx.status = 404;
           ctx.body = { error: `no admin endpoint ${ctx.method} ${ctx.path}` };
@@ -189,20 +212,24 @@ export function createAdminApi(deps: AdminDeps): Koa.Middleware {
         ctx.body = redact(JSON.stringify(ctx.body));
       }
     } catch (err) {
-      if (err instanceof BadParam) {
-        ctx.status = 400;
-        ctx.body = {
-          error: `${err.param}: ${err.message}`,
-          details: [{ path: err.param, message: err.message }],
-        };
-      } else if ((err as { status?: number }).status === 400) {
-        ctx.status = 400;
-        ctx.body = { error: 'request body is not valid JSON' };
-      } else {
-        ctx.status = 503;
-        ctx.body = { error: 'the store did not answer; try again' };
-        deps.onStoreError?.(err, ctx.method, ctx.path);
-      }
+      const answer = classifyError(err);
+      ctx.status = answer.status;
+      ctx.body = answer.body;
+      if (answer.log === 'store') deps.onStoreError?.(err, ctx.method, ctx.path);
+      if (answer.log === 'bug')
+        deps.log?.error(
+          { err, method: ctx.method, path: ctx.path },
+          'admin request failed: unexpected error',
+        );
+    }
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
+      const line = {
+        who: auth.who,
+        action: `${ctx.method} ${ctx.path}`,
+        request: ctx.request.body,
+        status: ctx.status,
+      };
+      deps.log?.info(line, 'admin action');
     }
   };
 }

@@ -15,7 +15,11 @@ import { pauseRequest } from './pause-request.ts';
  * - POST /api/destinations/:name/resume, POST /api/routes/:name/resume: also for names no longer in the config,
  *   as long as they are paused (a pause must never outlive the means to clear it)
  */
-export function operatorRoutes(router: Router, deps: AdminDeps): void {
+export function operatorRoutes(
+  router: Router,
+  deps: AdminDeps,
+  callerOf: (ctx: object) => string | undefined = () => undefined,
+): void {
   const now = () => deps.clock.now();
 
   router.get('/destinations', async (ctx) => {
@@ -46,7 +50,7 @@ export function operatorRoutes(router: Router, deps: AdminDeps): void {
       const name = ctx.params.name;
       if (!known(name)) return notFound(ctx, `no ${what} named ${name}`);
       const body = (ctx.request.body ?? {}) as Record<string, unknown>;
-      const how = pauseRequest(body, now(), 'admin-api');
+      const how = pauseRequest(body, now(), callerOf(ctx) ?? 'admin-api');
       await deps.store.setPaused({ destination: key(name), paused: true, how, now: new Date(now()) });
       await deps.dispatcher.refreshPaused();
       ctx.body = {

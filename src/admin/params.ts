@@ -17,7 +17,11 @@ export function parseSince(value: unknown, now: number, param = 'since'): Date |
   if (value === undefined || value === '') return undefined;
   if (typeof value !== 'string') throw new BadParam(param, 'must be an ISO date or a duration like 1h');
   const ms = parseDuration(value);
-  if (ms !== undefined) return new Date(now - ms);
+  if (ms !== undefined) {
+    if (!Number.isFinite(new Date(now - ms).getTime()))
+      throw new BadParam(param, `"${value}" reaches back before any date: give a shorter duration`);
+    return new Date(now - ms);
+  }
   const at = Date.parse(value);
   if (Number.isNaN(at))
     throw new BadParam(param, `"${value}" is neither an ISO date nor a duration like 30m, 1h, 7d`);
@@ -27,7 +31,17 @@ export function parseSince(value: unknown, now: number, param = 'since'): Date |
 /** One state or a comma-separated list of states. */
 export function parseStates(value: unknown, param = 'state'): DeliveryState[] | undefined {
   if (value === undefined || value === '') return undefined;
-  const parts = (Array.isArray(value) ? value : String(value).split(',')).map((s) => String(s).trim());
+  // Strings only: String() of a nested array recurses (a 5000-deep body overflowed the stack) and of an object
+  // says "[object Object]".
+  const list = Array.isArray(value) ? value : [value];
+  if (list.some((s) => typeof s !== 'string'))
+    throw new BadParam(
+      param,
+      `must be a state name or a list of them (e.g. "dead" or ["failed", "dead"]), not ${describeJson(value)}`,
+    );
+  const parts = (Array.isArray(value) ? (value as string[]) : (value as string).split(',')).map((s) =>
+    s.trim(),
+  );
   for (const p of parts) {
     if (!(DELIVERY_STATES as readonly string[]).includes(p)) {
       const hint = didYouMean(p, DELIVERY_STATES) || ` (one of ${DELIVERY_STATES.join(', ')})`;
@@ -60,4 +74,36 @@ export function deliveryFilter(q: Record<string, unknown>, now: number): Deliver
     eventId: optionalString('eventId'),
     since: parseSince(q.since, now),
   };
+}
+
+/** `true` or `false` (a query parameter); anything else is a typo, not false. */
+export function parseBoolean(value: unknown, param: string): boolean | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value === 'true' || value === true) return true;
+  if (value === 'false' || value === false) return false;
+  throw new BadParam(param, `must be true or false, not "${String(value)}"`);
+}
+
+/** A page cursor: the `next` of a previous page, which is an id (a ULID). */
+export function parseCursor(value: unknown): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string' || !/^[0-9A-HJKMNP-TV-Z]{26}$/.test(value))
+    throw new BadParam(
+      'cursor',
+      `${JSON.stringify(value)} is not a cursor from this API: pass back the "next" of the previous page`,
+    );
+  return value;
+}
+
+/** A JSON value as a person reads it in an error: `an object`, `a number (3)`, `a list holding an object`. */
+export function describeJson(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) {
+    const odd = value.find((v) => typeof v !== 'string');
+    const kind = odd === null ? 'null' : Array.isArray(odd) ? 'a list' : `a ${typeof odd}`;
+    return odd === undefined ? 'a list' : `a list holding ${kind.replace('a object', 'an object')}`;
+  }
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return JSON.stringify(value);
+  return `a ${typeof value} (${String(value)})`;
 }

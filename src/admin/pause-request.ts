@@ -1,10 +1,13 @@
 import { didYouMean } from '../config/issues.ts';
 import { parseDuration } from '../config/units.ts';
+import { hasControlChars } from '../control-text.ts';
 import type { PauseRequest } from '../store/types.ts';
 import { BadParam } from './params.ts';
 
 /** Longest comment kept with a pause (characters). */
 const MAX_COMMENT = 500;
+/** Longest pause with an expiry: 10 years (ms). Longer is a typo; a pause with no expiry lasts until resumed. */
+const MAX_PAUSE_MS = 3650 * 24 * 3600 * 1000;
 
 /**
  * Reads how to pause from a JSON body or CLI options: `{ "comment"?: string, "for"?: "2h", "until"?: ISO date,
@@ -23,6 +26,11 @@ export function pauseRequest(body: Record<string, unknown>, now: number, fallbac
     const v = body[key];
     if (v === undefined || v === '') return undefined;
     if (typeof v !== 'string') throw new BadParam(key, 'must be a string');
+    if (hasControlChars(v))
+      throw new BadParam(
+        key,
+        'must not hold control characters (escape sequences, \\r, bell); tab and newline are fine',
+      );
     return v;
   };
   const comment = text('comment');
@@ -35,14 +43,24 @@ export function pauseRequest(body: Record<string, unknown>, now: number, fallbac
   let expiresAt: Date | undefined;
   if (forText !== undefined) {
     const ms = parseDuration(forText);
-    if (ms === undefined || ms <= 0)
+    if (ms === undefined || !Number.isFinite(ms) || ms <= 0)
       throw new BadParam('for', `"${forText}" is not a duration like 30m, 2h, 1d`);
+    if (ms > MAX_PAUSE_MS)
+      throw new BadParam(
+        'for',
+        `"${forText}" is longer than 3650d (10 years); leave out for to pause until resumed`,
+      );
     expiresAt = new Date(now + ms);
   }
   if (untilText !== undefined) {
     const at = Date.parse(untilText);
     if (Number.isNaN(at) || at <= now)
       throw new BadParam('until', `"${untilText}" is not an ISO date in the future`);
+    if (at - now > MAX_PAUSE_MS)
+      throw new BadParam(
+        'until',
+        `"${untilText}" is more than 10 years ahead; leave out until to pause until resumed`,
+      );
     expiresAt = new Date(at);
   }
   return {

@@ -1,5 +1,5 @@
 import { didYouMean } from '../config/issues.ts';
-import { EVENT_TYPES } from '../event.ts';
+import { UNRECOGNIZED } from '../event.ts';
 import { STATUS_NAMES } from '../sources/mta/status.ts';
 import type { Store } from '../store/types.ts';
 import { BadParam } from './params.ts';
@@ -12,8 +12,11 @@ import { BadParam } from './params.ts';
 export interface Vocabulary {
   destinations: readonly string[];
   routes: readonly string[];
-  /** Event types beyond the MTA ones (source plugins); `unrecognized` is always known. */
-  eventTypes?: readonly string[];
+  /**
+   * The types the configured sources declare (`unrecognized` is always known); `open` when a source takes its
+   * types from the provider (standard-webhooks, hmac), so any type may be asked for.
+   */
+  eventTypes: readonly string[] | 'open';
 }
 
 /** Status names: MTA's documented ones; codes MTA adds later are named UNKNOWN_<code>. */
@@ -26,7 +29,8 @@ function unknown(param: string, value: string, what: string, known: readonly str
 
 /** Checks `?type=`: an event type. */
 export function checkType(value: string | undefined, v: Vocabulary, param = 'type'): string | undefined {
-  const known = [...EVENT_TYPES, 'unrecognized', ...(v.eventTypes ?? [])];
+  if (v.eventTypes === 'open') return value;
+  const known = [...v.eventTypes, UNRECOGNIZED];
   if (value !== undefined && !known.includes(value)) throw unknown(param, value, 'an event type', known);
   return value;
 }
@@ -35,6 +39,17 @@ export function checkType(value: string | undefined, v: Vocabulary, param = 'typ
 export function checkStatus(value: string | undefined, param = 'status'): string | undefined {
   if (value !== undefined && !STATUSES.includes(value) && !/^UNKNOWN_\d+$/.test(value))
     throw unknown(param, value, 'a status name', STATUSES);
+  return value;
+}
+
+/** Checks `?source=`: a source named in the config. */
+export function checkSource(
+  value: string | undefined,
+  sources: readonly string[],
+  param = 'source',
+): string | undefined {
+  if (value !== undefined && !sources.includes(value))
+    throw unknown(param, value, 'a configured source', sources);
   return value;
 }
 

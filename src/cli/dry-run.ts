@@ -17,6 +17,7 @@ export function dryRun(
   source: SourceConfig,
   urlEvent: string | undefined,
   raw: Buffer,
+  headers: Record<string, string> = {},
 ): DryRun {
   const parsed = parseJsonBody(raw);
   if (!parsed.ok) return { ok: false, failure: { status: 400, ...parsed.error } };
@@ -25,6 +26,7 @@ export function dryRun(
     urlEvent,
     id: newId(now),
     receivedAt: new Date(now).toISOString(),
+    headers,
   });
   if (isLeft(decoded)) return { ok: false, failure: decoded.left };
   return { ok: true, event: decoded.right, decision: config.router.route(decoded.right) };

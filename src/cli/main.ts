@@ -36,6 +36,8 @@ export interface Command {
   /** For commands with subcommands: the help of `<name> SUB --help`, undefined for an unknown SUB. */
   subcommandHelp?(sub: string): string | undefined;
   run(values: Record<string, unknown>, positionals: string[], io: Io): Promise<number>;
+  /** With `--json` among its arguments, usage errors are printed as `{"ok":false,"problems":[{message}]}` too. */
+  jsonUsageErrors?: boolean;
 }
 
 const COMMON = { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
@@ -100,9 +102,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       strict: true,
     }));
   } catch (err) {
-    io.err(
-      `switchboard ${name}: ${explainParseError(err as Error, { ...COMMON, ...command.options })}\n${usageHint}`,
-    );
+    const message = explainParseError(err as Error, { ...COMMON, ...command.options });
+    if (command.jsonUsageErrors && rest.includes('--json'))
+      io.out(JSON.stringify({ ok: false, problems: [{ message: `switchboard ${name}: ${message}` }] }));
+    io.err(`switchboard ${name}: ${message}\n${usageHint}`);
     return 2;
   }
   if (values.help) {

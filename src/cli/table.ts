@@ -1,5 +1,14 @@
-/** Lays rows out in columns two spaces apart, the last column unpadded. The first row is the header. */
-export function table(rows: string[][]): string[] {
+import { escapeControl } from '../control-text.ts';
+
+/** Stored free text (pause comments, error reasons, message fields) as printed by every CLI printer. */
+export const shown = (text: string): string => escapeControl(text);
+
+/**
+ * Lays rows out in columns two spaces apart, the last column unpadded. The first row is the header. Control
+ * characters in cells are escaped (`shown`): a cell is free text from the store and must not drive the terminal.
+ */
+export function table(given: string[][]): string[] {
+  const rows = given.map((r) => r.map((cell) => shown(cell ?? '')));
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows.map((r) =>
     r

@@ -5,6 +5,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Destination, PluginContext, PluginLogger } from '../destinations/api.ts';
 import { buildRouter } from '../routing/build.ts';
+import type { FieldCatalog } from '../routing/catalog.ts';
 import type { Router } from '../routing/types.ts';
 import { compileTemplate, EMPTY_TEMPLATE } from '../templates/template.ts';
 import type { KeyPath } from './issues.ts';
@@ -23,6 +24,7 @@ export function createDestinations(
   logger: PluginLogger,
   findings: Findings,
   secrets: Secrets,
+  layouts?: PluginContext['layouts'],
 ): Map<string, DestinationConfig> {
   const out = new Map<string, DestinationConfig>();
   for (const d of linked) {
@@ -31,6 +33,7 @@ export function createDestinations(
       name: d.name,
       logger: tagged(logger, d.name),
       timeoutMs: d.delivery.timeoutMs,
+      ...(layouts && { layouts }),
       template(key, source, mode) {
         const keyPath: KeyPath = typeof key === 'string' ? [key] : key;
         const compiled = compileTemplate(source, mode);
@@ -89,10 +92,11 @@ export function buildRoutes(
   raw: unknown,
   declared: ReadonlySet<string>,
   findings: Findings,
+  catalog: FieldCatalog,
 ): Router | undefined {
   let result: ReturnType<typeof buildRouter>;
   try {
-    result = buildRouter(raw, declared);
+    result = buildRouter(raw, declared, catalog);
   } catch (err) {
     findings.issues.push({
       path: ['routes'],

@@ -1,6 +1,7 @@
 /**
  * Stage 1b: `${NAME}` and `${NAME:-fallback}` in every string value, from an env object passed in.
- * `$${` writes a literal `${`. Every non-empty substituted value becomes a secret (contract §2).
+ * `$${` writes a literal `${`; any other `${` must start a whole reference (`${MTA_X` with no `}`, or `${A:B}`, is
+ * an issue, never literal text). Every non-empty substituted value becomes a secret (contract §2).
  */
 import type { ConfigIssue, KeyPath } from './issues.ts';
 
@@ -14,8 +15,11 @@ export interface Interpolated {
   secrets: string[];
 }
 
-/** `$${` (escape), or `${NAME}` / `${NAME:-fallback}`; a fallback may be empty and may not contain `}`. */
-const PATTERN = /\$\$\{|\$\{([^}:]*)(?::-([^}]*))?\}/g;
+/**
+ * `$${` (escape), or `${NAME}` / `${NAME:-fallback}` (a fallback may be empty and may not contain `}`), or else
+ * a `${` that starts no reference, up to its `}` or the end of the text (all of it is reported and dropped).
+ */
+const PATTERN = /\$\$\{|\$\{([^}:]*)(?::-([^}]*))?\}|\$\{[^}]*\}?/g;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Replaces variables in every string of a plain YAML-derived tree (keys are left as written). */
@@ -43,8 +47,12 @@ function interpolateString(
 ): string {
   if (!text.includes('${')) return text;
   let substituted = false;
-  const out = text.replace(PATTERN, (match, name: string | undefined, fallback: string | undefined) => {
+  const out = text.replace(PATTERN, (match: string, name?: string, fallback?: string) => {
     if (match === '$${') return '${';
+    if (name === undefined) {
+      issues.push({ path, message: badReference(match) });
+      return '';
+    }
     const varName = (name ?? '').trim();
     if (!NAME.test(varName)) {
       issues.push({
@@ -70,4 +78,13 @@ function interpolateString(
   });
   if (substituted && out !== '') secrets.push(out);
   return out;
+}
+
+/** Why `match` (a `${` up to its `}`, or to the end when it has none) is no reference; quotes only a name. */
+function badReference(match: string): string {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the message shows the config's ${NAME} syntax.
+  const fix = 'write ${NAME} or ${NAME:-default}, or $${ for a literal ${';
+  if (match.endsWith('}')) return `"${match}" is not a valid variable reference (${fix})`;
+  const start = /^\$\{[A-Za-z0-9_]*/.exec(match)?.[0] ?? '${';
+  return `"${start}" is not a valid variable reference: it has no closing } (${fix})`;
 }

@@ -4,6 +4,8 @@
  */
 import type { DestinationPlugin } from '../destinations/api.ts';
 import type { PluginRegistry } from '../destinations/host.ts';
+import type { FieldCatalog } from '../routing/catalog.ts';
+import { resolveField } from '../routing/fields.ts';
 import { isRecord } from './codecs.ts';
 import { type DestinationCore, destinationCore, splitDestination } from './destination-schema.ts';
 import { didYouMean, type KeyPath, under } from './issues.ts';
@@ -35,6 +37,7 @@ export function linkDestinations(
   defaults: DeliverySettings,
   findings: Findings,
   secrets?: Secrets,
+  catalog?: FieldCatalog,
 ): LinkedDestinations {
   if (raw === undefined || raw === null) return { declared: new Set(), linked: [] };
   if (!isRecord(raw)) {
@@ -48,6 +51,9 @@ export function linkDestinations(
   const linked: LinkedDestination[] = [];
   for (const [name, value] of Object.entries(raw)) {
     const d = linkOne(name, value, declared, registry, defaults, findings, secrets);
+    const by = isRecord(value) && isRecord(value.group) ? value.group.by : undefined;
+    if (Array.isArray(by) && catalog)
+      checkGroupBy(by, ['destinations', name, 'group', 'by'], catalog, findings);
     if (d !== undefined) linked.push(d);
   }
   return { declared, linked };
@@ -148,5 +154,19 @@ function checkFallback(
         message: `unknown destination "${target}"${didYouMean(target, others)}`,
       });
     }
+  });
+}
+
+/** `group.by` paths must be fields the configured sources declare (or type, source, tags.<key>, payload.<path>). */
+function checkGroupBy(
+  by: readonly unknown[],
+  path: KeyPath,
+  catalog: FieldCatalog,
+  findings: Findings,
+): void {
+  by.forEach((p, i) => {
+    if (typeof p !== 'string' || p === '') return; // the schema reports it
+    const field = resolveField(p, catalog);
+    if (field._tag === 'Left') findings.issues.push({ path: [...path, i], message: field.left });
   });
 }

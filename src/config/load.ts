@@ -9,6 +9,9 @@ import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PluginLogger } from '../destinations/api.ts';
 import { loadPlugins, type PluginRegistry } from '../destinations/host.ts';
+import { catalogOf } from '../routing/catalog.ts';
+import type { SourcePlugin } from '../sources/api.ts';
+import { BUILTIN_SOURCES, layoutsFor } from '../sources/builtin.ts';
 import { buildRoutes, closeAll, createDestinations, deepFreeze, frozenMap, SILENT_LOGGER } from './build.ts';
 import { isRecord } from './codecs.ts';
 import { type Env, interpolate } from './interpolate.ts';
@@ -39,6 +42,8 @@ export interface LoadOptions {
   env: Env;
   /** The destination plugins config may name (see loadConfigWithPlugins for loading them from plugins.dirs). */
   plugins: PluginRegistry;
+  /** Source plugins beyond the built-ins (loaded from plugins.dirs by loadConfigWithPlugins). */
+  sourcePlugins?: ReadonlyMap<string, SourcePlugin>;
   logger?: PluginLogger;
 }
 
@@ -64,9 +69,10 @@ export async function loadConfigWithPlugins(
   const parsed = parseYaml(text);
   if (parsed.syntaxErrors.length > 0) return { ok: false, issues: syntaxIssues(path, parsed) };
   const dirs = pluginDirs(parsed, path, opts.env);
-  const { registry, errors } = await loadPlugins(dirs);
+  const { registry, sources, errors } = await loadPlugins(dirs);
   const pluginIssues = errors.map((message) => ({ path: ['plugins', 'dirs'], message }));
-  return runStages(path, text, { ...opts, plugins: registry }, pluginIssues, parsed);
+  const sourcePlugins = new Map([...sources].map(([kind, s]) => [kind, s.plugin] as const));
+  return runStages(path, text, { ...opts, plugins: registry, sourcePlugins }, pluginIssues, parsed);
 }
 
 /** The built-in destinations (slack, email, http, file, discord) ship in this repo's plugins/ folder. */
@@ -116,16 +122,28 @@ async function runStages(
   const secrets = new Secrets([...fromEnv, ...collectKeyedSecrets(root)]);
   const findings: Findings = { issues: [...earlier], warnings: [] };
 
-  const sections = decodeSections(root, findings, secrets);
+  const sourcePlugins = new Map([...BUILTIN_SOURCES, ...(opts.sourcePlugins ?? [])]);
+  const sections = decodeSections(root, findings, secrets, sourcePlugins);
+  // Routes may name what the configured sources declare; with none configured (yet), what any loaded one does.
+  const configured = [...sections.sources.values()].map((s) => s.plugin);
+  const catalog = catalogOf(configured.length > 0 ? configured : sourcePlugins.values());
   const destinations = linkDestinations(
     root.destinations,
     opts.plugins,
     sections.delivery ?? DEFAULT_DELIVERY,
     findings,
     secrets,
+    catalog,
   );
-  const built = createDestinations(destinations.linked, opts.logger ?? SILENT_LOGGER, findings, secrets);
-  const router = buildRoutes(root.routes, destinations.declared, findings);
+  const layouts = (type: string) => layoutsFor(sourcePlugins.values(), type);
+  const built = createDestinations(
+    destinations.linked,
+    opts.logger ?? SILENT_LOGGER,
+    findings,
+    secrets,
+    layouts,
+  );
+  const router = buildRoutes(root.routes, destinations.declared, findings, catalog);
 
   // A variable that is not set leaves '' behind; later stages' complaints about that '' are the same problem.
   const issues = [

@@ -5,10 +5,9 @@
  */
 
 import type * as t from 'io-ts';
+import { BUILTIN_SOURCES } from '../sources/builtin.ts';
 import {
   bool,
-  type Codec,
-  duration,
   integer,
   isRecord,
   list,
@@ -28,6 +27,7 @@ import type { ConfigIssue, KeyPath } from './issues.ts';
 import { DEFAULT_ADMIN_LISTEN, listenAddress } from './listen.ts';
 import { reportErrors } from './report.ts';
 import type { Secrets } from './secrets.ts';
+import { decodeSources, type SourceRegistry } from './source-schema.ts';
 import type { Config, DeliverySettings, SourceConfig, StoreConfig } from './types.ts';
 
 /** The top-level keys a config file may have. */
@@ -58,23 +58,6 @@ const server = struct({
   host: withDefault(nonEmptyString, '127.0.0.1'),
   port: withDefault(integer(0, 65535), 8080),
   bodyLimit: withDefault(size, 256 * 1024),
-});
-
-const countryCode: Codec<string> = refine('a country calling code such as 1 or 44', (u) => {
-  const s = typeof u === 'number' || typeof u === 'string' ? String(u).replace(/^\+/, '') : '';
-  return /^[1-9]\d{0,2}$/.test(s) ? s : undefined;
-});
-
-const source = struct({
-  kind: oneOf(['mta'] as const, 'a source kind', 'source kind'),
-  version: withDefault(oneOf([1, 2, 3] as const, '1, 2 or 3'), 3),
-  secret: optional(str),
-  // During a secret rotation: every secret a body may be signed with, the new one first (see `switchboard mta rotate`).
-  secrets: optional(list(str, 'a list of secrets')),
-  allowUnsigned: withDefault(bool, false),
-  dedupeWindow: withDefault(duration, 24 * 3_600_000),
-  defaultCountry: withDefault(countryCode, '1'),
-  onUndecodable: withDefault(oneOf(['accept', 'reject'] as const, 'accept or reject'), 'accept'),
 });
 
 const retention = withDefault(positiveDuration, 7 * 86_400_000);
@@ -161,6 +144,7 @@ export function decodeSections(
   root: Record<string, unknown>,
   findings: Findings,
   secrets?: Secrets,
+  sourcePlugins: SourceRegistry = BUILTIN_SOURCES,
 ): DecodedSections {
   for (const key of Object.keys(root)) {
     if (!(SECTIONS as readonly string[]).includes(key)) {
@@ -173,7 +157,7 @@ export function decodeSections(
   const p = decodeAt(plugins, root.plugins, ['plugins'], findings, secrets);
   return {
     server: s && { host: s.host, port: s.port, bodyLimitBytes: s.bodyLimit },
-    sources: decodeSources(root.sources, findings, secrets),
+    sources: decodeSources(root.sources, sourcePlugins, findings, secrets),
     store: decodeStore(root.store, findings, secrets),
     delivery: d && toDeliverySettings(d, ['delivery'], findings),
     admin: a && { ...(a.token ? { token: a.token } : {}), listen: a.listen },
@@ -191,62 +175,6 @@ export function checkName(name: string, path: KeyPath, what: string): ConfigIssu
     path,
     message: `${JSON.stringify(name)} is not a valid ${what} name (use letters, digits, '-', '_' and '.', starting with a letter or digit)`,
   };
-}
-
-/** The `sources` section alone (`switchboard sign` reads only this: see config/store-only.ts). */
-export function decodeSources(
-  raw: unknown,
-  findings: Findings,
-  secrets?: Secrets,
-): Map<string, SourceConfig> {
-  const out = new Map<string, SourceConfig>();
-  if (raw === undefined || raw === null) return out;
-  if (!isRecord(raw)) {
-    findings.issues.push({ path: ['sources'], message: 'expected a map of source names to sources' });
-    return out;
-  }
-  for (const [name, value] of Object.entries(raw)) {
-    const path = ['sources', name];
-    const badName = checkName(name, path, 'source');
-    if (badName) findings.issues.push(badName);
-    const s = decodeAt(source, value, path, findings, secrets);
-    if (s === undefined) continue;
-    if (s.secret !== undefined && s.secrets !== undefined) {
-      findings.issues.push({
-        path: [...path, 'secrets'],
-        message: 'give either secret or secrets (a list, during a rotation), not both',
-      });
-      continue;
-    }
-    // Empty entries come from unset `${VAR:-}`: they are not secrets.
-    const accepted = (s.secrets ?? (s.secret === undefined ? [] : [s.secret])).filter((v) => v !== '');
-    const secret = accepted[0];
-    if (secret === undefined && !s.allowUnsigned) {
-      findings.issues.push({
-        path: [...path, 'secret'],
-        message: 'no secret to verify signatures with: set secret, or allowUnsigned: true for local testing',
-      });
-      continue;
-    }
-    if (s.allowUnsigned) {
-      findings.warnings.push({
-        path: [...path, 'allowUnsigned'],
-        message: 'true, so webhooks without a valid X-Signature are accepted (for local testing only)',
-      });
-    }
-    if (badName) continue;
-    out.set(name, {
-      name,
-      kind: s.kind,
-      version: s.version,
-      ...(secret === undefined ? {} : { secret, secrets: accepted }),
-      allowUnsigned: s.allowUnsigned,
-      dedupeWindowMs: s.dedupeWindow,
-      defaultCountry: s.defaultCountry,
-      onUndecodable: s.onUndecodable,
-    });
-  }
-  return out;
 }
 
 /** The `store` section alone (operator commands read only this: see config/store-only.ts). */

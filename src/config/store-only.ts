@@ -6,13 +6,15 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { BUILTIN_SOURCES } from '../sources/builtin.ts';
 import { isRecord } from './codecs.ts';
 import { type Env, interpolate } from './interpolate.ts';
 import { formatPath } from './issues.ts';
 import { formatIssue } from './load.ts';
 import { locate, parseYaml } from './parse.ts';
-import { decodeSources, decodeStore, type Findings } from './schema.ts';
+import { decodeStore, type Findings } from './schema.ts';
 import { collectKeyedSecrets, Secrets } from './secrets.ts';
+import { decodeSources } from './source-schema.ts';
 import type { SourceConfig, StoreConfig } from './types.ts';
 
 /** The store section and the names in the file. `secrets`: every value that can be resolved, for redaction. */
@@ -21,6 +23,8 @@ export interface StoreOnlyConfig {
   store: StoreConfig;
   destinations: Array<{ name: string; type: string }>;
   routes: string[];
+  /** The `kind` of each source as written (for the event types filters may name). */
+  sourceKinds: string[];
   secrets: string[];
 }
 
@@ -92,6 +96,9 @@ export function loadStoreOnly(file: string, env: Env): Promise<PartialLoad<Store
     routes: Array.isArray(root.routes)
       ? root.routes.map((r, i) => (isRecord(r) && typeof r.name === 'string' ? r.name : `route-${i}`))
       : [],
+    sourceKinds: isRecord(root.sources)
+      ? Object.values(root.sources).map((s) => (isRecord(s) && typeof s.kind === 'string' ? s.kind : ''))
+      : [],
     secrets: secrets.list(),
   }));
 }
@@ -101,7 +108,10 @@ export function loadSourcesOnly(
   file: string,
   env: Env,
 ): Promise<PartialLoad<{ file: string; sources: ReadonlyMap<string, SourceConfig> }>> {
-  return loadSection(file, env, 'sources', decodeSources, (sources, _root, path) => ({
+  // The built-in kinds only: a source plugin in plugins/ would need the plugin folders loaded (use the full load).
+  const decode = (raw: unknown, findings: Findings, secrets: Secrets) =>
+    decodeSources(raw, BUILTIN_SOURCES, findings, secrets);
+  return loadSection(file, env, 'sources', decode, (sources, _root, path) => ({
     file: path,
     sources,
   }));

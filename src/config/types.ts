@@ -1,5 +1,6 @@
 import type { Destination } from '../destinations/api.ts';
 import type { Router } from '../routing/types.ts';
+import type { SourcePlugin } from '../sources/api.ts';
 
 /** Retry and timeout settings for deliveries; defaults under `delivery:`, overridable per destination. */
 export interface DeliverySettings {
@@ -12,22 +13,23 @@ export interface DeliverySettings {
   concurrency: number;
 }
 
-/** A configured source (only `kind: mta` exists today). */
+/** A configured source: the core's keys, and its plugin with the options that plugin decoded. */
 export interface SourceConfig {
   name: string;
-  kind: 'mta';
-  version: 1 | 2 | 3;
-  /** Undefined only when allowUnsigned is true and no secret was given. */
-  secret?: string;
+  /** The plugin's kind, e.g. `mta`. */
+  kind: string;
+  plugin: SourcePlugin;
+  /** Decoded by the plugin's own codec (MTA: `{ version, defaultCountry }`). */
+  options: unknown;
   /**
    * Every secret a body may be signed with, newest first (`secrets: [new, old]` during a rotation, else just
-   * `[secret]`); `secret` is its first entry. Absent exactly when `secret` is.
+   * `[secret]`); empty only when allowUnsigned is true and none was given. Every source kind checks them all.
    */
-  secrets?: readonly string[];
+  secrets: readonly string[];
+  /** The first of `secrets` (what `switchboard sign` signs with); absent exactly when `secrets` is empty. */
+  secret?: string;
   allowUnsigned: boolean;
   dedupeWindowMs: number;
-  /** Country calling code used to turn national numbers into E.164, e.g. '1'. */
-  defaultCountry: string;
   /**
    * An authentic body that cannot be decoded: `accept` answers 200 and keeps it as an `unrecognized` event
    * (routable, re-decodable with `switchboard redecode`); `reject` answers 400 and keeps it in the rejected log.

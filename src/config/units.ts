@@ -56,7 +56,8 @@ const RATE_WINDOWS: Readonly<Record<string, number>> = {
 export function parseRate(text: string): { count: number; perMs: number } | undefined {
   const m = /^(\d+)\s*\/\s*([a-z]+)$/i.exec(text.trim());
   if (m === null) return undefined;
-  const perMs = RATE_WINDOWS[m[2].toLowerCase()];
+  const unit = m[2].toLowerCase();
+  const perMs = Object.hasOwn(RATE_WINDOWS, unit) ? RATE_WINDOWS[unit] : undefined;
   const count = Number(m[1]);
   if (perMs === undefined || count < 1) return undefined;
   return { count, perMs };

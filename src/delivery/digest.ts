@@ -1,6 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js';
 import type { GatewayEvent } from '../event.ts';
-import { type Field, resolveField } from '../routing/fields.ts';
 import type { ClaimedDelivery } from '../store/types.ts';
 
 /** A destination's `group:` settings (contract §7, Alertmanager's group_wait / group_interval). */
@@ -25,21 +23,17 @@ export interface DigestPlan {
  * sent once sooner than its interval, never later and never lost.
  */
 export class DigestScheduler {
-  private readonly fields: Field[];
+  private readonly readers: Array<(event: GatewayEvent) => unknown>;
   private readonly groups = new Map<string, { firstSeen: number; lastSent?: number }>();
 
   constructor(private readonly settings: GroupSettings) {
-    // The config loader has already checked every path, so a Left here is a bug.
-    this.fields = settings.by.map((path) => {
-      const field = resolveField(path);
-      if (E.isLeft(field)) throw new Error(`group.by: ${field.left}`);
-      return field.right;
-    });
+    // The config loader has already checked every path against the sources' declared fields.
+    this.readers = settings.by.map(groupReader);
   }
 
   /** The group an event belongs to: its values of the `by` paths. */
   keyOf(event: GatewayEvent): string {
-    return JSON.stringify(this.fields.map((f) => f.read(event) ?? null));
+    return JSON.stringify(this.readers.map((read) => read(event) ?? null));
   }
 
   /** Splits claimed deliveries into groups due now and groups to hold until their time. */
@@ -85,4 +79,24 @@ export class DigestScheduler {
       if (now - last > 2 * this.settings.intervalMs + this.settings.waitMs) this.groups.delete(key);
     }
   }
+}
+
+/**
+ * Reads a `group.by` path from an event: `tags.<key>` (the key may hold dots), else the dotted path into the
+ * event, where a source's declared fields sit (`type`, `status.name`, `payload.user.id`).
+ */
+function groupReader(path: string): (event: GatewayEvent) => unknown {
+  if (path.startsWith('tags.')) {
+    const key = path.slice('tags.'.length);
+    return (e) => (Object.hasOwn(e.tags, key) ? e.tags[key] : undefined);
+  }
+  const segments = path.split('.');
+  return (e) => {
+    let here: unknown = e;
+    for (const s of segments) {
+      if (typeof here !== 'object' || here === null || !Object.hasOwn(here, s)) return undefined;
+      here = (here as Record<string, unknown>)[s];
+    }
+    return here;
+  };
 }

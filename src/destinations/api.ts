@@ -63,4 +63,9 @@ export interface PluginContext {
   template(key: string | ReadonlyArray<string | number>, source: string, mode: EscapeMode): Template;
   /** The per-attempt timeout in milliseconds from the delivery settings (the core also enforces it). */
   timeoutMs: number;
+  /**
+   * The loaded sources' default layouts for a destination type, by event type (e.g. `layouts('slack')
+   * ['message-reply'].text`): how each source wants its events shown when the destination sets no template.
+   */
+  layouts?(destinationType: string): Readonly<Record<string, Readonly<Record<string, string>>>>;
 }

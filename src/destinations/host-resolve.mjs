@@ -8,6 +8,10 @@
  * Plain JavaScript: hooks run on their own thread, before any TypeScript loader.
  */
 
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
 /** Specifiers the gateway provides to plugins. */
 const SHARED = /^(switchboard\/plugin-sdk|io-ts(\/.*)?|fp-ts(\/.*)?)$/;
 
@@ -23,7 +27,9 @@ export function initialize(data) {
 /**
  * Resolves as usual; a shared specifier that is not found resolves from the gateway instead. A TypeScript
  * file outside any package (no package.json says "type") is read as an ES module: plugins are written with
- * import/export, and read as CommonJS their imports would bypass this hook and fail.
+ * import/export, and read as CommonJS their imports would bypass this hook and fail. So is a `.js` file outside
+ * node_modules that no package.json gives a "type" and that has import/export statements (a `.js` with only
+ * require/module.exports, and every `.cjs`, stays CommonJS).
  */
 export async function resolve(specifier, context, next) {
   // Always the running gateway's own SDK (built or not), never a second copy by the package's exports map.
@@ -35,9 +41,42 @@ export async function resolve(specifier, context, next) {
     if (!SHARED.test(specifier) || gatewayUrl === undefined) throw err;
     return next(specifier, { ...context, parentURL: gatewayUrl });
   }
-  const typescript = /\.ts$/.test(resolved.url) && !resolved.url.includes('/node_modules/');
-  if (typescript && resolved.url.startsWith('file:') && resolved.format !== 'module') {
-    return { ...resolved, format: 'module' };
+  const local = resolved.url.startsWith('file:') && !resolved.url.includes('/node_modules/');
+  if (!local || resolved.format === 'module') return resolved;
+  if (/\.ts$/.test(resolved.url)) return { ...resolved, format: 'module' };
+  if (/\.js$/.test(resolved.url) && resolved.format === 'commonjs') {
+    const file = fileURLToPath(resolved.url);
+    if (declaredType(dirname(file)) === undefined && looksLikeEsm(file)) return { ...resolved, format: 'module' };
   }
   return resolved;
+}
+
+/** The "type" of the nearest package.json above `dir`, or undefined when none says (or there is none). */
+function declaredType(dir) {
+  for (let here = dir; ; here = dirname(here)) {
+    let text;
+    try {
+      text = readFileSync(join(here, 'package.json'), 'utf8');
+    } catch {
+      if (dirname(here) === here) return undefined;
+      continue;
+    }
+    try {
+      const type = JSON.parse(text).type;
+      return typeof type === 'string' ? type : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** Whether a file has a top-level import or export statement (what Node 22 detects by itself). */
+function looksLikeEsm(file) {
+  let source;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch {
+    return false;
+  }
+  return /^[ \t]*(import[ \t]*[\w{*'"]|export[ \t]+(default|const|let|var|function|class|async|\{|\*))/m.test(source);
 }

@@ -11,6 +11,9 @@ import { readdir, stat } from 'node:fs/promises';
 import { register } from 'node:module';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { SourcePlugin } from '../sources/api.ts';
+import { BUILTIN_SOURCES } from '../sources/builtin.ts';
+import { isSourceExport, sourceShapeProblems } from '../sources/shape.ts';
 import type { DestinationPlugin } from './api.ts';
 
 /** Loaded plugins by `type`, each with the file it came from. */
@@ -19,6 +22,8 @@ export type PluginRegistry = ReadonlyMap<string, { plugin: DestinationPlugin; fi
 /** What loading produced: every plugin that loaded, and one message per problem (each naming its file). */
 export interface LoadedPlugins {
   registry: PluginRegistry;
+  /** Source plugins found in the same folders (a default export with `kind` rather than `type`). */
+  sources: ReadonlyMap<string, { plugin: SourcePlugin; file: string }>;
   errors: string[];
 }
 
@@ -45,12 +50,17 @@ function shareGatewayModules(): void {
 export async function loadPlugins(dirs: readonly string[]): Promise<LoadedPlugins> {
   shareGatewayModules();
   const registry = new Map<string, { plugin: DestinationPlugin; file: string }>();
+  const sources = new Map<string, { plugin: SourcePlugin; file: string }>();
   const errors: string[] = [];
   for (const dir of dirs) {
     const files = await pluginFiles(resolve(dir), errors);
     for (const file of files) {
       const plugin = await importPlugin(file, errors);
       if (plugin === undefined) continue;
+      if (isSourceExport(plugin)) {
+        addSource(plugin, file, sources, errors);
+        continue;
+      }
       const existing = registry.get(plugin.type);
       if (existing !== undefined) {
         errors.push(
@@ -61,7 +71,7 @@ export async function loadPlugins(dirs: readonly string[]): Promise<LoadedPlugin
       registry.set(plugin.type, { plugin, file });
     }
   }
-  return { registry, errors };
+  return { registry, sources, errors };
 }
 
 /** The plugin entry files of one folder. */
@@ -96,9 +106,9 @@ async function pluginFiles(dir: string, errors: string[]): Promise<string[]> {
   return files;
 }
 
-/** A single-file plugin: .ts or .js, but not declarations, tests or docs. */
+/** A single-file plugin: .ts, .js, .mjs or .cjs, but not declarations, tests or docs. */
 export function isPluginFile(name: string): boolean {
-  if (!/\.(ts|js)$/.test(name)) return false;
+  if (!/\.(ts|js|mjs|cjs)$/.test(name)) return false;
   return !/\.d\.ts$/.test(name) && !/\.(test|spec)\.(ts|js)$/.test(name);
 }
 
@@ -141,6 +151,12 @@ async function importPlugin(file: string, errors: string[]): Promise<Destination
     mod = await import(pathToFileURL(file).href);
   } catch (err) {
     errors.push(loadFailure(file, err));
+    return undefined;
+  }
+  if (isSourceExport(mod.default)) {
+    const problems = sourceShapeProblems(mod.default);
+    if (problems.length === 0) return mod.default as unknown as DestinationPlugin;
+    errors.push(`${show(file)}: not a source plugin: ${problems.join('; ')}`);
     return undefined;
   }
   const problems = shapeProblems(mod.default);
@@ -199,4 +215,23 @@ function firstLine(err: unknown): string {
 function show(path: string): string {
   const rel = relative(process.cwd(), path);
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+}
+
+/** Registers a source plugin, refusing a kind that a built-in or an earlier plugin already provides. */
+function addSource(
+  plugin: unknown,
+  file: string,
+  sources: Map<string, { plugin: SourcePlugin; file: string }>,
+  errors: string[],
+): void {
+  const source = plugin as SourcePlugin;
+  const existing = sources.get(source.kind);
+  if (BUILTIN_SOURCES.has(source.kind) || existing !== undefined) {
+    const by = existing ? show(existing.file) : 'a built-in source';
+    errors.push(
+      `${show(file)}: source kind "${source.kind}" is already provided by ${by}; rename one of them`,
+    );
+    return;
+  }
+  sources.set(source.kind, { plugin: source, file });
 }

@@ -9,7 +9,8 @@
  * re-exported so a plugin's config codec and the core's are the same library.
  *
  * What it holds, by concern:
- * - the interface: DestinationPlugin, Destination, AttemptInfo, PluginContext, PluginLogger, GatewayEvent
+ * - the interface: DestinationPlugin, Destination, AttemptInfo, PluginContext, PluginLogger, GatewayEvent;
+ *   for source plugins: SourcePlugin, SourceField, SourceRequest, Authentication, DecodeContext, DecodedEvent
  * - outcomes: PermanentError, RetryAfterError, TransientError (reason `rate_limited` = throttling: the whole
  *   destination pauses and no attempt is spent), classifyFailure, parseRetryAfter
  * - HTTP: sendHttp (one request under a deadline, never following redirects, classified),
@@ -20,7 +21,18 @@
  *   truncate (cut to a limit on whole characters, never inside an escape), graphemeCount
  */
 export * as t from 'io-ts';
-export type { AnyEventType, EventStatus, EventType, GatewayEvent } from '../event.ts';
+export type { GatewayEvent } from '../event.ts';
+export type {
+  Authentication,
+  DecodeContext,
+  DecodedEvent,
+  DecodeFailure,
+  SourceField,
+  SourcePlugin,
+  SourceRequest,
+} from '../sources/api.ts';
+// MTA's event shape, for layouts that show MTA's fields (slack's Block Kit layout).
+export type { AnyEventType, EventStatus, EventType, MtaEvent } from '../sources/mta/event.ts';
 export { graphemeCount, truncate } from '../templates/fit.ts';
 export type { EscapeMode, Template } from '../templates/template.ts';
 export { escapeFor, TemplateRenderError } from '../templates/template.ts';

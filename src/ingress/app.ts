@@ -54,13 +54,13 @@ export function createApp(deps: AppDeps): Koa {
   });
   // For load balancers: ready or not and why, nothing about the store's address unless the admin token is given.
   router.get('/readyz', async (ctx) => {
-    const full = await deps.readiness();
-    // Store errors name hosts and ports: only an operator holding the admin token sees them.
-    const r = hasAdminToken(ctx.get('authorization'), deps.config().admin.token)
-      ? full
-      : publicReadiness(full);
+    const r = await deps.readiness();
     ctx.status = r.ready ? 200 : 503;
-    ctx.body = { status: r.ready ? 'ready' : 'not ready', ...r };
+    const status = r.ready ? 'ready' : 'not ready';
+    // Store errors name hosts and ports: only an operator holding the admin token sees every check (the admin
+    // listener shows them too). Anyone else learns whether and, when not ready, why in plain words.
+    if (hasAdminToken(ctx.get('authorization'), deps.config().admin.token)) ctx.body = { status, ...r };
+    else ctx.body = r.ready ? { status } : { status, reasons: publicReadiness(r).reasons };
   });
 
   app.use(router.routes());
@@ -118,9 +118,9 @@ async function readAndReceive(ctx: RouterContext, deps: AppDeps): Promise<Receiv
     raw = out.body;
   }
   try {
-    const signature = ctx.get('x-signature') || undefined;
+    const headers = requestHeaders(ctx.req.headers);
     return await receive(
-      { source: sourceName, urlEvent: ctx.params.event, raw, ...(received && { received }), signature },
+      { source: sourceName, urlEvent: ctx.params.event, raw, ...(received && { received }), headers },
       deps,
     );
   } catch (err) {
@@ -128,4 +128,12 @@ async function readAndReceive(ctx: RouterContext, deps: AppDeps): Promise<Receiv
     // The cause goes to the log line (onWebhook), not to the sender.
     return storeUnavailable(err);
   }
+}
+
+/** Node's headers as one string each (repeated headers joined the way HTTP folds them). */
+function requestHeaders(raw: import('node:http').IncomingHttpHeaders): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(raw))
+    out[name] = Array.isArray(value) ? value.join(', ') : value;
+  return out;
 }

@@ -28,7 +28,7 @@ export function unrecognizedEvent(args: {
     id,
     source: source.name,
     type: UNRECOGNIZED,
-    version: source.version,
+    ...source.plugin.baseFields?.(source.options),
     receivedAt,
     tags: {},
     payload: payload === undefined ? null : payload,

@@ -2,15 +2,15 @@ import { createHash } from 'node:crypto';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import type { Clock } from '../clock.ts';
 import type { Config, SourceConfig } from '../config/types.ts';
-import type { AnyEventType, DecodeNote, GatewayEvent } from '../event.ts';
+import type { DecodeNote, GatewayEvent } from '../event.ts';
 import { newId } from '../ids.ts';
+import type { Authentication } from '../sources/api.ts';
 import { decodeForSource } from '../sources/decode.ts';
 import type { GroupCommitter } from '../store/group-commit.ts';
 import type { Store } from '../store/types.ts';
 import { parseJsonBody } from './json.ts';
 import { quoted } from './labels.ts';
 import { type Undecodable, unrecognizedEvent } from './quarantine.ts';
-import { verifyAny } from './signature.ts';
 
 /** Why a webhook was not accepted, as a metrics label. */
 export type RejectReason =
@@ -28,7 +28,7 @@ export type ReceiveOutcome =
   | {
       status: 200;
       body: { id: string; duplicate: boolean };
-      type: AnyEventType;
+      type: string;
       destinations: string[];
       unrouted: boolean;
       /** The coercions and aliases decoding used (for the decode-notes metric). */
@@ -52,7 +52,10 @@ export interface WebhookRequest {
   raw: Buffer;
   /** The bytes as received, when they differ from `raw` (a Content-Encoding was removed). */
   received?: Buffer;
+  /** MTA's X-Signature (a shorthand for `headers['x-signature']`, as the CLI and older callers pass it). */
   signature?: string;
+  /** Request headers, lowercase names (what source plugins authenticate and read their type from). */
+  headers?: Readonly<Record<string, string | undefined>>;
   /** Set only when re-submitting a rejected payload whose signature was verified when it first arrived. */
   preverified?: boolean;
 }
@@ -90,28 +93,38 @@ export function findSource(config: Config, name: string): SourceConfig | Receive
 }
 
 /**
- * Whether the body is proven to come from the sender: its X-Signature matches (over the raw bytes, before any
- * parsing), or it was verified when it first arrived. Unsigned bodies pass only where allowUnsigned says so.
- * Gives the refusal, or which secret matched (none for an unsigned or re-submitted body).
+ * Whether the body is proven to come from the sender, by the source plugin's own check over the raw bytes
+ * (before any parsing) with any of the source's secrets, or because it was verified when it first arrived.
+ * Bodies with no signature at all pass only where allowUnsigned says so. Answers the refusal, or the key to
+ * dedupe on (the provider's idempotency key when it sends one).
  */
 function authenticate(
   req: WebhookRequest,
   source: SourceConfig,
-): { refused?: ReceiveOutcome; secretIndex?: number } {
+  headers: Readonly<Record<string, string | undefined>>,
+  now: number,
+): ReceiveOutcome | { idempotencyKey?: string; secretIndex?: number } {
   if (req.preverified === true) return {};
-  const secrets = source.secrets ?? (source.secret ? [source.secret] : []);
-  if (req.signature !== undefined && req.signature !== '' && secrets.length > 0) {
-    // A compressed body may have been signed before or after compression: the bytes on the wire first.
-    let secretIndex = verifyAny(secrets, req.received ?? req.raw, req.signature);
-    if (secretIndex < 0 && req.received !== undefined)
-      secretIndex = verifyAny(secrets, req.raw, req.signature);
-    return secretIndex >= 0
-      ? { secretIndex }
-      : {
-          refused: reject(401, 'signature', 'X-Signature does not match the body (check the source secret)'),
-        };
+  if (source.secrets.length === 0) {
+    return source.allowUnsigned ? {} : reject(401, 'signature', 'the source has no secret to verify with');
   }
-  return source.allowUnsigned ? {} : { refused: reject(401, 'signature', 'missing X-Signature header') };
+  let verdict: Authentication;
+  try {
+    const request = { headers, raw: req.raw, ...(req.received && { received: req.received }) };
+    verdict = source.plugin.authenticate(request, source.secrets, source.options, now);
+  } catch {
+    // A plugin bug must not let a body through, nor leak what it was doing: refuse, and let the sender retry.
+    verdict = { ok: false, missing: false, error: `the ${source.kind} source could not check the signature` };
+  }
+  if (verdict.ok) {
+    const { idempotencyKey, secretIndex } = verdict;
+    return {
+      ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+      ...(secretIndex === undefined ? {} : { secretIndex }),
+    };
+  }
+  if (verdict.missing && source.allowUnsigned) return {};
+  return reject(401, 'signature', verdict.error);
 }
 
 /**
@@ -126,10 +139,13 @@ export async function receive(req: WebhookRequest, deps: ReceiveDeps): Promise<R
   if ('status' in found) return found;
   const source = found;
 
-  const { refused, secretIndex } = authenticate(req, source);
-  if (refused) return refused;
-
   const now = deps.clock.now();
+  const headers =
+    req.signature === undefined ? (req.headers ?? {}) : { ...req.headers, 'x-signature': req.signature };
+  const verdict = authenticate(req, source, headers, now);
+  if ('status' in verdict) return verdict;
+  const { idempotencyKey: dedupeOn, secretIndex } = verdict;
+
   const receivedAt = new Date(now).toISOString();
   const id = newId(now);
   const undecodable = async (
@@ -144,7 +160,7 @@ export async function receive(req: WebhookRequest, deps: ReceiveDeps): Promise<R
     if (source.onUndecodable === 'accept') {
       const { raw, urlEvent } = req;
       const event = unrecognizedEvent({ id, source, receivedAt, raw, payload, urlEvent, why });
-      return commit(event, req, source, deps, secretIndex);
+      return commit(event, req, source, deps, { dedupeOn, secretIndex });
     }
     await deps.store.addRejected({
       payload: {
@@ -162,9 +178,9 @@ export async function receive(req: WebhookRequest, deps: ReceiveDeps): Promise<R
   const parsed = parseJsonBody(req.raw);
   if (!parsed.ok) return undecodable(parsed.error, undefined, 400);
 
-  const decoded = decodeForSource(source, parsed.value, { urlEvent: req.urlEvent, id, receivedAt });
+  const decoded = decodeForSource(source, parsed.value, { urlEvent: req.urlEvent, id, receivedAt, headers });
   if (isLeft(decoded)) return undecodable(decoded.left, parsed.value, decoded.left.status);
-  return commit(decoded.right, req, source, deps, secretIndex);
+  return commit(decoded.right, req, source, deps, { dedupeOn, secretIndex });
 }
 
 /** Routes an event and commits it with its deliveries; the 200 answer only after the commit is durable. */
@@ -173,14 +189,19 @@ async function commit(
   req: WebhookRequest,
   source: SourceConfig,
   deps: ReceiveDeps,
-  secretIndex: number | undefined,
+  auth: { dedupeOn?: string; secretIndex?: number },
 ): Promise<ReceiveOutcome> {
+  const { dedupeOn: idempotencyKey, secretIndex } = auth;
   const decision = deps.config().router.route(event);
   let result: { id: string; duplicate: boolean };
   try {
     result = await deps.committer.submit({
       event,
-      bodyHash: createHash('sha256').update(req.raw).digest('hex'),
+      // The provider's own idempotency key when it sends one (a replayed webhook-id is a duplicate even with a
+      // fresh timestamp and signature), else the body's bytes.
+      bodyHash: createHash('sha256')
+        .update(idempotencyKey === undefined ? req.raw : `id\0${idempotencyKey}`)
+        .digest('hex'),
       dedupeWindowMs: source.dedupeWindowMs,
       routes: decision.routes,
       deliveries: decision.destinations,

@@ -3,6 +3,7 @@ import { getSemigroup } from 'fp-ts/lib/Array.js';
 import type { Either } from 'fp-ts/lib/Either.js';
 import * as E from 'fp-ts/lib/Either.js';
 import { type ConfigIssue, didYouMean, under } from '../config/issues.ts';
+import type { FieldCatalog } from './catalog.ts';
 import { compileMatch, type Matcher } from './match.ts';
 import { createRouter, type Route } from './router.ts';
 import type { Router } from './types.ts';
@@ -19,12 +20,16 @@ export const ROUTE_KEYS = ['name', 'match', 'to', 'continue'] as const;
  * checking every route against the configured destinations. Reports every problem, with paths relative to
  * `routes`, e.g. `[2, 'match', 'status']`.
  */
-export function buildRouter(raw: unknown, destinations: ReadonlySet<string>): Either<ConfigIssue[], Router> {
+export function buildRouter(
+  raw: unknown,
+  destinations: ReadonlySet<string>,
+  catalog: FieldCatalog,
+): Either<ConfigIssue[], Router> {
   if (raw === undefined || raw === null) return E.right(createRouter([]));
   if (!Array.isArray(raw)) return fail([], `routes is a list of routes, not ${quote(raw)}`);
   const routes = collect(
     raw.map((route, i) =>
-      E.mapLeft((issues: ConfigIssue[]) => under([i], issues))(buildRoute(route, i, destinations)),
+      E.mapLeft((issues: ConfigIssue[]) => under([i], issues))(buildRoute(route, i, destinations, catalog)),
     ),
   );
   const issues = [...(E.isLeft(routes) ? routes.left : []), ...duplicateNames(raw)];
@@ -41,6 +46,7 @@ function buildRoute(
   raw: unknown,
   index: number,
   destinations: ReadonlySet<string>,
+  catalog: FieldCatalog,
 ): Either<ConfigIssue[], Route> {
   if (!isRecord(raw)) {
     return fail([], `a route is a mapping such as { name: audit, to: [audit] }, not ${quote(raw)}`);
@@ -54,7 +60,7 @@ function buildRoute(
       typeof name === 'string' && name !== ''
         ? E.right(name)
         : fail<string>(['name'], `name is a non-empty string, not ${quote(name)}`),
-    match: buildMatch(raw.match),
+    match: buildMatch(raw.match, catalog),
     to: buildTo(raw.to, destinations),
     continue:
       raw.continue === undefined || typeof raw.continue === 'boolean'
@@ -65,10 +71,10 @@ function buildRoute(
   return E.left([...unknownKeys, ...(E.isLeft(route) ? route.left : [])]);
 }
 
-function buildMatch(raw: unknown): Either<ConfigIssue[], Matcher | undefined> {
+function buildMatch(raw: unknown, catalog: FieldCatalog): Either<ConfigIssue[], Matcher | undefined> {
   // `match: {}` asks for nothing, so it is a catch-all like a route without `match`.
   if (raw === undefined || (isRecord(raw) && Object.keys(raw).length === 0)) return E.right(undefined);
-  return E.mapLeft((issues: ConfigIssue[]) => under(['match'], issues))(compileMatch(raw));
+  return E.mapLeft((issues: ConfigIssue[]) => under(['match'], issues))(compileMatch(raw, catalog));
 }
 
 function buildTo(raw: unknown, destinations: ReadonlySet<string>): Either<ConfigIssue[], string[]> {

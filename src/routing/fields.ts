@@ -2,7 +2,7 @@ import type { Either } from 'fp-ts/lib/Either.js';
 import * as E from 'fp-ts/lib/Either.js';
 import { nearest } from '../config/issues.ts';
 import type { GatewayEvent } from '../event.ts';
-import { statusOf } from '../sources/mta/status.ts';
+import type { FieldCatalog } from './catalog.ts';
 
 /**
  * Field paths: the left-hand side of a match entry. A field knows how to read its value from an event and
@@ -11,10 +11,10 @@ import { statusOf } from '../sources/mta/status.ts';
  */
 
 /**
- * What a field holds. `type` and `status` have closed vocabularies checked at build; `json` is anything in
+ * What a field holds. `type` has the vocabulary its sources declare, checked at build; `json` is anything in
  * the payload.
  */
-export type FieldKind = 'type' | 'status' | 'string' | 'number' | 'boolean' | 'json';
+export type FieldKind = 'type' | 'string' | 'number' | 'boolean' | 'json';
 
 /** A value read from an event: a scalar, or (under `payload.`) any JSON object or list. */
 export type FieldValue = string | number | boolean | object;
@@ -31,52 +31,17 @@ export interface Field {
    * lists, which no scalar condition matches. Status fields show a code as its name, except `status.code`.
    */
   text(value: FieldValue): string | undefined;
+  /** Normalizes a scalar operand written in a route, when the field's source declares how (Left: the message). */
+  operand?(written: unknown): Either<string, string | number | boolean>;
 }
 
-/** The fixed field paths users may write, in the order the contract lists them. */
-export const FIELD_PATHS = [
-  'type',
-  'version',
-  'source',
-  'status',
-  'status.code',
-  'status.name',
-  'status.failed',
-  'status.final',
-  'phone',
-  'text',
-  'optInType',
-  'messageId',
-  'externalId',
-  'senderName',
-] as const;
+/** The envelope's routable paths, which every event has whatever its source. */
+export const ENVELOPE_PATHS = ['type', 'source'] as const;
 
-type FixedPath = (typeof FIELD_PATHS)[number];
 type Reader = (event: GatewayEvent) => unknown;
 
 const scalarText = (value: FieldValue): string | undefined =>
   typeof value === 'object' ? undefined : String(value);
-const statusName = (value: FieldValue): string | undefined =>
-  typeof value === 'number' ? statusOf(value).name : scalarText(value);
-// Events are typed, but routing must survive whatever a decoder or a test hands it, so status is read defensively.
-const statusCode: Reader = (e) => (typeof e.status?.code === 'number' ? e.status.code : undefined);
-
-const FIXED: Record<FixedPath, { kind: FieldKind; read: Reader; text?: Field['text'] }> = {
-  type: { kind: 'type', read: (e) => e.type },
-  version: { kind: 'number', read: (e) => e.version },
-  source: { kind: 'string', read: (e) => e.source },
-  status: { kind: 'status', read: statusCode, text: statusName },
-  'status.code': { kind: 'status', read: statusCode },
-  'status.name': { kind: 'status', read: statusCode, text: statusName },
-  'status.failed': { kind: 'boolean', read: (e) => e.status?.failed },
-  'status.final': { kind: 'boolean', read: (e) => e.status?.final },
-  phone: { kind: 'string', read: (e) => e.phone },
-  text: { kind: 'string', read: (e) => e.text },
-  optInType: { kind: 'string', read: (e) => e.optInType },
-  messageId: { kind: 'number', read: (e) => e.messageId },
-  externalId: { kind: 'string', read: (e) => e.externalId },
-  senderName: { kind: 'string', read: (e) => e.senderName },
-};
 
 /** Absent unless it is a JSON value; null is absent too, so `exists` means "has a value". */
 function present(value: unknown): FieldValue | undefined {
@@ -109,15 +74,26 @@ function readPath(root: unknown, segments: readonly string[]): unknown {
   return here;
 }
 
-function field(path: string, kind: FieldKind, read: Reader, text: Field['text'] = scalarText): Field {
-  return { path, kind, read: (event) => present(read(event)), text };
+function field(
+  path: string,
+  kind: FieldKind,
+  read: Reader,
+  text: Field['text'] = scalarText,
+  operand?: Field['operand'],
+): Field {
+  return { path, kind, read: (event) => present(read(event)), text, ...(operand && { operand }) };
 }
 
-/** Resolves a field path as written in a match, or says why it is not one. */
-export function resolveField(path: string): Either<string, Field> {
-  if (Object.hasOwn(FIXED, path)) {
-    const known = FIXED[path as FixedPath];
-    return E.right(field(path, known.kind, known.read, known.text));
+/** Resolves a field path as written in a match against what the configured sources declare, or says why not. */
+export function resolveField(path: string, catalog: FieldCatalog): Either<string, Field> {
+  if (path === 'type') return E.right(field(path, 'type', (e) => e.type, scalarText, catalog.typeOperand));
+  if (path === 'source') return E.right(field(path, 'string', (e) => e.source));
+  const declared = catalog.fields.get(path);
+  if (declared !== undefined) {
+    const segments = path.split('.');
+    const read: Reader = declared.read ?? ((e) => readPath(e, segments));
+    const text = declared.text ? (v: FieldValue) => declared.text?.(v) : scalarText;
+    return E.right(field(path, declared.kind, read, text, declared.operand));
   }
   if (path.startsWith('tags.')) {
     // Tag keys are the user's own and may contain dots, so everything after `tags.` is the key.
@@ -132,17 +108,18 @@ export function resolveField(path: string): Either<string, Field> {
       ? E.left(`"${path}" has an empty segment; payload paths look like payload.message.id or payload.list.0`)
       : E.right(field(path, 'json', (e) => readPath(e.payload, segments)));
   }
-  return E.left(unknownFieldMessage(path));
+  return E.left(unknownFieldMessage(path, catalog));
 }
 
-function unknownFieldMessage(path: string): string {
+function unknownFieldMessage(path: string, catalog: FieldCatalog): string {
+  const paths = [...ENVELOPE_PATHS, ...catalog.fields.keys()];
   // `tag.tier` should suggest `tags.tier`: offer the prefixed forms with the user's own rest of the path.
   const dot = path.indexOf('.');
   const rest = dot >= 0 ? path.slice(dot + 1) : '';
   // Combinators are left out: a short unknown word like `foo` would otherwise "suggest" `not`.
-  const candidates = [...FIELD_PATHS, ...(rest ? [`tags.${rest}`, `payload.${rest}`] : [])];
+  const candidates = [...paths, ...(rest ? [`tags.${rest}`, `payload.${rest}`] : [])];
   const suggestion = nearest(path, candidates);
   if (suggestion !== undefined) return `unknown field path "${path}" (did you mean ${suggestion}?)`;
-  const known = `${FIELD_PATHS.join(', ')}, tags.<key> and payload.<path>`;
+  const known = `${paths.join(', ')}, tags.<key> and payload.<path>`;
   return `unknown field path "${path}"; fields are ${known} (and the combinators any, all, not)`;
 }

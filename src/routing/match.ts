@@ -2,6 +2,7 @@ import type { Either } from 'fp-ts/lib/Either.js';
 import * as E from 'fp-ts/lib/Either.js';
 import { type ConfigIssue, under } from '../config/issues.ts';
 import type { GatewayEvent } from '../event.ts';
+import type { FieldCatalog } from './catalog.ts';
 import { type Condition, compileCondition, holds } from './conditions.ts';
 import { failedReason, heldReason, phrase } from './explain.ts';
 import { type Field, resolveField } from './fields.ts';
@@ -26,7 +27,7 @@ export interface Matcher {
 }
 
 /** Compiles a match object; issue paths are relative to the match node. */
-export function compileMatch(raw: unknown): Either<ConfigIssue[], Matcher> {
+export function compileMatch(raw: unknown, catalog: FieldCatalog): Either<ConfigIssue[], Matcher> {
   if (!isRecord(raw)) {
     return fail(
       [],
@@ -34,22 +35,22 @@ export function compileMatch(raw: unknown): Either<ConfigIssue[], Matcher> {
     );
   }
   const entries = Object.entries(raw).map(([key, value]) =>
-    E.mapLeft((i: ConfigIssue[]) => under([key], i))(compileKey(key, value)),
+    E.mapLeft((i: ConfigIssue[]) => under([key], i))(compileKey(key, value, catalog)),
   );
   return E.map(allOf)(collect(entries));
 }
 
-function compileKey(key: string, value: unknown): Either<ConfigIssue[], Matcher> {
+function compileKey(key: string, value: unknown, catalog: FieldCatalog): Either<ConfigIssue[], Matcher> {
   if (key === 'any' || key === 'all') {
-    return E.map(key === 'any' ? anyOf : nestedAll)(compileList(key, value));
+    return E.map(key === 'any' ? anyOf : nestedAll)(compileList(key, value, catalog));
   }
-  if (key === 'not') return E.map(notOf)(compileMatch(value));
-  const field = resolveField(key);
+  if (key === 'not') return E.map(notOf)(compileMatch(value, catalog));
+  const field = resolveField(key, catalog);
   if (E.isLeft(field)) return fail([], field.left);
   return E.map((condition: Condition) => entry(field.right, condition))(compileCondition(field.right, value));
 }
 
-function compileList(key: string, value: unknown): Either<ConfigIssue[], Matcher[]> {
+function compileList(key: string, value: unknown, catalog: FieldCatalog): Either<ConfigIssue[], Matcher[]> {
   if (!Array.isArray(value) || value.length === 0) {
     return fail(
       [],
@@ -57,7 +58,9 @@ function compileList(key: string, value: unknown): Either<ConfigIssue[], Matcher
     );
   }
   return collect(
-    value.map((item, i) => E.mapLeft((issues: ConfigIssue[]) => under([i], issues))(compileMatch(item))),
+    value.map((item, i) =>
+      E.mapLeft((issues: ConfigIssue[]) => under([i], issues))(compileMatch(item, catalog)),
+    ),
   );
 }
 

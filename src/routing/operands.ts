@@ -1,12 +1,5 @@
 import type { Either } from 'fp-ts/lib/Either.js';
 import * as E from 'fp-ts/lib/Either.js';
-import { didYouMean } from '../config/issues.ts';
-import { EVENT_TYPES, UNRECOGNIZED } from '../event.ts';
-
-/** Every `type` a rule may name: the decoded kinds and `unrecognized` (authentic bodies that did not decode). */
-const ROUTABLE_TYPES: readonly string[] = [...EVENT_TYPES, UNRECOGNIZED];
-
-import { STATUS_CODES, STATUS_NAMES } from '../sources/mta/status.ts';
 import type { Field, FieldValue } from './fields.ts';
 import { quote } from './validation.ts';
 
@@ -20,11 +13,11 @@ export type Operand = string | number | boolean;
 
 /** Checks and normalizes an operand of equality or `in` for this field; Left is the message. */
 export function operandFor(field: Field, raw: unknown): Either<string, Operand> {
+  // The field's source (or, for `type`, the configured sources) knows its vocabulary: a status name, an enum.
+  if (field.operand) return field.operand(raw);
   switch (field.kind) {
     case 'type':
-      return eventType(raw);
-    case 'status':
-      return statusCode(raw);
+      return typeof raw === 'string' ? E.right(raw) : E.left(`${quote(raw)} is not an event type`);
     case 'boolean':
       return typeof raw === 'boolean'
         ? E.right(raw)
@@ -51,7 +44,12 @@ export function operandFor(field: Field, raw: unknown): Either<string, Operand> 
 export function boundFor(field: Field, operator: string, raw: unknown): Either<string, number> {
   if (field.kind === 'type' || field.kind === 'boolean')
     return E.left(`${field.path} cannot be compared with ${operator}`);
-  if (field.kind === 'status') return statusCode(raw);
+  if (field.operand && field.kind === 'number') {
+    const normalized = field.operand(raw);
+    if (E.isLeft(normalized) || typeof normalized.right === 'number')
+      return normalized as Either<string, number>;
+    return E.left(`${operator} needs a number, not ${quote(raw)}`);
+  }
   if (typeof raw === 'number' && Number.isFinite(raw)) return E.right(raw);
   return E.left(`${operator} needs a number, not ${quote(raw)}`);
 }
@@ -80,34 +78,4 @@ function numberOperand(field: Field, raw: unknown): Either<string, number> {
   if (typeof raw === 'string' && raw.trim() !== '' && Number.isFinite(Number(raw)))
     return E.right(Number(raw));
   return E.left(`${field.path} is a number, not ${quote(raw)}`);
-}
-
-/** `delivery-status`, or MTA's enum spelling `DELIVERY_STATUS`, in any case. */
-function eventType(raw: unknown): Either<string, string> {
-  if (typeof raw !== 'string')
-    return E.left(`${quote(raw)} is not an event type; types are ${ROUTABLE_TYPES.join(', ')}`);
-  const canonical = raw.trim().toLowerCase().replaceAll('_', '-');
-  if (ROUTABLE_TYPES.includes(canonical)) return E.right(canonical);
-  return E.left(`${quote(raw)} is not an event type${didYouMean(canonical, ROUTABLE_TYPES)}`);
-}
-
-/** A status name (any case), `UNKNOWN_<n>` for codes MTA may add later, or a code; normalized to the code. */
-function statusCode(raw: unknown): Either<string, number> {
-  if (typeof raw === 'number') {
-    return Number.isInteger(raw) && raw > 0 ? E.right(raw) : E.left(`${raw} is not a delivery status code`);
-  }
-  if (typeof raw !== 'string') return E.left(`${quote(raw)} is not a delivery status`);
-  const name = raw.trim().toUpperCase();
-  const known = STATUS_CODES.get(name);
-  if (known !== undefined) return E.right(known);
-  if (/^\d+$/.test(name) && Number(name) > 0) return E.right(Number(name));
-  const unknown = /^UNKNOWN_(\d+)$/.exec(name);
-  if (unknown) {
-    const code = Number(unknown[1]);
-    // UNKNOWN_4 would silently mean DELIVERED; the event itself would never be named that way.
-    if (STATUS_NAMES[code] !== undefined)
-      return E.left(`${quote(raw)} names a known code; write ${STATUS_NAMES[code]}`);
-    return E.right(code);
-  }
-  return E.left(`${quote(raw)} is not a delivery status${didYouMean(name, STATUS_CODES.keys())}`);
 }

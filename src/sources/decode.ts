@@ -1,30 +1,33 @@
-import type { Either } from 'fp-ts/lib/Either.js';
+import { type Either, map } from 'fp-ts/lib/Either.js';
 import type { SourceConfig } from '../config/types.ts';
 import type { GatewayEvent } from '../event.ts';
-import { decodeMta } from './mta/decode.ts';
+import type { DecodeFailure } from './api.ts';
+import { envelope } from './envelope.ts';
 
-/** Why a body could not become an event: the HTTP status and the 400/404 answer's body. */
-export interface DecodeFailure {
-  status: 400 | 404;
-  error: string;
-  details: Array<{ path: string; message: string }>;
-}
+export type { DecodeFailure } from './api.ts';
 
-/** Decodes a parsed body for a configured source into the normalized event (one place that knows source kinds). */
+/**
+ * Decodes a parsed body for a configured source into the normalized event, through the source's plugin.
+ * A plugin that throws (a bug in it) is answered as an undecodable body, so the authentic bytes are kept.
+ */
 export function decodeForSource(
   source: SourceConfig,
   body: unknown,
-  meta: { urlEvent?: string; id: string; receivedAt: string },
+  meta: { urlEvent?: string; id: string; receivedAt: string; headers?: Record<string, string | undefined> },
 ): Either<DecodeFailure, GatewayEvent> {
-  switch (source.kind) {
-    case 'mta':
-      return decodeMta(body, {
-        source: source.name,
-        version: source.version,
-        defaultCountry: source.defaultCountry,
-        urlEvent: meta.urlEvent,
-        id: meta.id,
-        receivedAt: meta.receivedAt,
-      });
+  let decoded: ReturnType<SourceConfig['plugin']['decode']>;
+  try {
+    decoded = source.plugin.decode(body, {
+      source: source.name,
+      options: source.options,
+      ...(meta.urlEvent === undefined ? {} : { urlEvent: meta.urlEvent }),
+      headers: meta.headers ?? {},
+    });
+  } catch (err) {
+    const message = `the ${source.kind} source plugin failed while decoding: ${(err as Error).message}`;
+    return { _tag: 'Left', left: { status: 400, error: message, details: [] } };
   }
+  return map((d: Parameters<typeof envelope>[0]) =>
+    envelope(d, { id: meta.id, source: source.name, receivedAt: meta.receivedAt, body }),
+  )(decoded);
 }

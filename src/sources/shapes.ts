@@ -23,6 +23,12 @@ export interface TypeShape {
   fields: Record<string, FieldShape>;
 }
 
+/** While accumulating: field paths come from payloads (`__proto__`, `constructor`), so they key Maps only. */
+interface Accumulated {
+  events: number;
+  fields: Map<string, { present: number; types: Map<string, number>; examples: string[] }>;
+}
+
 const MAX_EXAMPLES = 3;
 
 /**
@@ -34,29 +40,29 @@ const MAX_DEPTH = 4;
 
 /** Accumulates payloads; `result()` gives the summary by event type, types and fields sorted by name. */
 export class ShapeSummary {
-  private readonly byType = new Map<string, TypeShape>();
+  private readonly byType = new Map<string, Accumulated>();
 
   /** Adds one stored event's payload. */
   add(event: Pick<GatewayEvent, 'type' | 'payload'>): void {
     let shape = this.byType.get(event.type);
     if (!shape) {
-      shape = { events: 0, fields: {} };
+      shape = { events: 0, fields: new Map() };
       this.byType.set(event.type, shape);
     }
     shape.events++;
     const seen = new Set<string>();
     walk(event.payload, '', 0, (path, value) => {
-      let field = shape.fields[path];
+      let field = shape.fields.get(path);
       if (!field) {
-        field = { present: 0, types: {}, examples: [] };
-        shape.fields[path] = field;
+        field = { present: 0, types: new Map(), examples: [] };
+        shape.fields.set(path, field);
       }
       if (!seen.has(path)) {
         seen.add(path);
         field.present++;
       }
       const type = jsonType(value);
-      field.types[type] = (field.types[type] ?? 0) + 1;
+      field.types.set(type, (field.types.get(type) ?? 0) + 1);
       const example = SHOWN.has(path) && typeof value !== 'object' ? JSON.stringify(value) : maskValue(value);
       if (
         example !== undefined &&
@@ -68,17 +74,28 @@ export class ShapeSummary {
     });
   }
 
-  /** The summary so far. */
+  /**
+   * The summary so far. The records have no prototype, so a type or path named `__proto__` or `constructor` is
+   * an ordinary own key (and JSON.stringify writes it like any other).
+   */
   result(): Record<string, TypeShape> {
-    const out: Record<string, TypeShape> = {};
+    const out = dict<TypeShape>();
     for (const type of [...this.byType.keys()].sort()) {
       const shape = this.byType.get(type)!;
-      const fields: Record<string, FieldShape> = {};
-      for (const path of Object.keys(shape.fields).sort()) fields[path] = shape.fields[path];
+      const fields = dict<FieldShape>();
+      for (const path of [...shape.fields.keys()].sort()) {
+        const f = shape.fields.get(path)!;
+        fields[path] = { present: f.present, types: Object.fromEntries(f.types), examples: f.examples };
+      }
       out[type] = { events: shape.events, fields };
     }
     return out;
   }
+}
+
+/** A record without a prototype: any string is a plain own key. */
+function dict<V>(): Record<string, V> {
+  return Object.create(null) as Record<string, V>;
 }
 
 function walk(

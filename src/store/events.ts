@@ -1,5 +1,15 @@
 import type { GatewayEvent } from '../event.ts';
-import { cursorCondition, deliveryConditions, eventConditions, pageSize, toPage, where } from './filters.ts';
+import {
+  cursorCondition,
+  deliveryConditions,
+  eventPageSql,
+  pageSize,
+  postgresJsonText,
+  sqliteJsonText,
+  toEventPage,
+  toPage,
+  where,
+} from './filters.ts';
 import {
   type AttemptRecordRow,
   DELIVERY_COLUMNS,
@@ -54,17 +64,23 @@ async function newestFirst<R extends { id: string }>(
   return { rows: await sql.all<R>(text, params), size };
 }
 
-/** A newest-first page of events matching the filter. */
+/**
+ * A newest-first page of events matching the filter. The JSON conditions (status, phone, tag) are the one part
+ * the dialects write differently (filters.ts JsonText); with a scanLimit they look at a bounded window.
+ */
 export async function listEvents(
   sql: Sql,
   { filter, limit, cursor }: Parameters<EventLogOps['listEvents']>[0],
 ) {
-  const page = await newestFirst<{ id: string; event: unknown }>(
-    sql,
-    { columns: 'id, event', table: 'events', limit, cursor },
-    (bind) => eventConditions(filter, bind),
-  );
-  return toPage(page.rows, page.size, (r) => fromJson<GatewayEvent>(r.event));
+  const size = pageSize(limit);
+  const json = sql.dialect === 'sqlite' ? sqliteJsonText : postgresJsonText;
+  const { page, edge } = eventPageSql(filter, size, cursor, (p) => questionBind(p as Param[]), json);
+  const rows = await sql.all<{ id: string; event: unknown }>(page.text, page.params as Param[]);
+  const edgeId =
+    edge && rows.length <= size
+      ? (await sql.all<{ id: string }>(edge.text, edge.params as Param[]))[0]?.id
+      : undefined;
+  return toEventPage(rows, size, (r) => fromJson<GatewayEvent>(r.event), edgeId);
 }
 
 /** A newest-first page of deliveries matching the filter. */

@@ -1,4 +1,4 @@
-import type { DeliveryFilter, EventFilter } from './types.ts';
+import type { DeliveryFilter, EventFilter, Page } from './types.ts';
 
 /** Binds one value into the statement being built and answers its placeholder (`?` or `$n`). */
 export type Bind = (value: string | number | boolean) => string;
@@ -33,19 +33,110 @@ export function deliveryConditions(filter: DeliveryFilter, bind: Bind): string[]
   return conditions;
 }
 
-/** Conditions on `events` (unaliased) for an EventFilter, ANDed by the caller. */
-export function eventConditions(filter: EventFilter, bind: Bind): string[] {
+/** SQL for a text field inside the `event` JSON column, e.g. `['tags', 'campaign']`; each dialect has its own. */
+export type JsonText = (path: string[], bind: Bind) => string;
+
+/** SQLite: json_extract with a bound, quoted path (keys may hold dots). */
+export const sqliteJsonText: JsonText = (path, bind) =>
+  `json_extract(event, ${bind(`$${path.map((k) => `."${k.replace(/"/g, '')}"`).join('')}`)})`;
+
+/** PostgreSQL: `->` down to the last key, `->>` for its text; keys bound. */
+export const postgresJsonText: JsonText = (path, bind) =>
+  `(event${path.map((k, i) => `${i === path.length - 1 ? '->>' : '->'}${bind(k)}::text`).join('')})`;
+
+/** Conditions on `events` (unaliased) for an EventFilter's indexed columns, ANDed by the caller. */
+export function eventConditions(filter: EventFilter, bind: Bind, json: JsonText): string[] {
   const conditions: string[] = [];
+  if (filter.source !== undefined) conditions.push(`source = ${bind(filter.source)}`);
   if (filter.type !== undefined) conditions.push(`type = ${bind(filter.type)}`);
-  if (filter.status !== undefined) conditions.push(`status_name = ${bind(filter.status)}`);
   if (filter.destination !== undefined) {
     conditions.push(
       `EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.id AND d.destination = ${bind(filter.destination)})`,
     );
   }
   if (filter.since !== undefined) conditions.push(`received_at >= ${bind(filter.since.getTime())}`);
+  if (filter.until !== undefined) conditions.push(`received_at < ${bind(filter.until.getTime())}`);
   if (filter.unrouted !== undefined) conditions.push(`unrouted = ${bind(filter.unrouted)}`);
   return conditions;
+}
+
+/**
+ * Conditions inside the event's JSON (MTA's status name, which the source_fields migration moved out of its own
+ * column; phone; tag): no index, so each looks at every row it is given.
+ */
+export function eventJsonConditions(filter: EventFilter, bind: Bind, json: JsonText): string[] {
+  const conditions: string[] = [];
+  if (filter.status !== undefined)
+    conditions.push(`${json(['status', 'name'], bind)} = ${bind(filter.status)}`);
+  if (filter.phone !== undefined) {
+    const phone = filter.phone;
+    conditions.push(
+      phone.startsWith('+')
+        ? `${json(['phone'], bind)} = ${bind(phone)}`
+        : `${json(['phone'], bind)} LIKE ${bind(`%${phone.replace(/[^\d]/g, '')}`)}`,
+    );
+  }
+  if (filter.tag !== undefined)
+    conditions.push(`${json(['tags', filter.tag.key], bind)} = ${bind(filter.tag.value)}`);
+  return conditions;
+}
+
+/** A statement and its parameters. */
+export interface Sql {
+  text: string;
+  params: unknown[];
+}
+
+/**
+ * The statements for one newest-first page of events. Without JSON conditions: one keyset query. With them and a
+ * `scanLimit`: the JSON conditions look only at the next `scanLimit` rows the indexed conditions allow (so a
+ * phone that matches nothing costs a bounded scan, not the whole table), and `edge` finds the last of those rows,
+ * where the next page's search continues.
+ */
+export function eventPageSql(
+  filter: EventFilter,
+  limit: number,
+  cursor: string | undefined,
+  makeBind: (params: unknown[]) => Bind,
+  json: JsonText,
+): { page: Sql; edge?: Sql } {
+  const params: unknown[] = [];
+  const bind = makeBind(params);
+  const plain = [...eventConditions(filter, bind, json), ...cursorCondition(cursor, bind)];
+  const hasJson = filter.status !== undefined || filter.phone !== undefined || filter.tag !== undefined;
+  if (!hasJson || filter.scanLimit === undefined) {
+    const all = [...plain, ...eventJsonConditions(filter, bind, json)];
+    return {
+      page: {
+        text: `SELECT id, event FROM events${where(all)} ORDER BY id DESC LIMIT ${bind(limit + 1)}`,
+        params,
+      },
+    };
+  }
+  // Bound in the order they appear in the text: SQLite's `?` are positional.
+  const window = `SELECT id, event FROM events${where(plain)} ORDER BY id DESC LIMIT ${bind(filter.scanLimit)}`;
+  const inJson = eventJsonConditions(filter, bind, json);
+  const page = `SELECT id, event FROM (${window}) recent${where(inJson)} ORDER BY id DESC LIMIT ${bind(limit + 1)}`;
+  const edgeParams: unknown[] = [];
+  const edgeBind = makeBind(edgeParams);
+  const edgeWhere = where([...eventConditions(filter, edgeBind, json), ...cursorCondition(cursor, edgeBind)]);
+  const edge = `SELECT id FROM events${edgeWhere} ORDER BY id DESC LIMIT 1 OFFSET ${edgeBind(filter.scanLimit - 1)}`;
+  return { page: { text: page, params }, edge: { text: edge, params: edgeParams } };
+}
+
+/**
+ * A page from the page query's `limit + 1` rows, and when the search was bounded and found fewer, the edge of the
+ * window it searched (the last row looked at, or none when the window reached the oldest event).
+ */
+export function toEventPage<R extends { id: string }, T>(
+  rows: R[],
+  limit: number,
+  map: (row: R) => T,
+  edge: string | undefined,
+): Page<T> {
+  const page = toPage(rows, limit, map);
+  if (page.next !== null || edge === undefined) return page;
+  return { ...page, next: edge, partial: true };
 }
 
 /** Keyset condition for newest-first pages: the cursor is the last id of the previous page. */

@@ -1,3 +1,4 @@
+import { activitySql, fillActivity } from './activity-sql.ts';
 import { ACTIVE } from './filters.ts';
 import { iso, type Millis } from './rows.ts';
 import type { Sql } from './sql.ts';
@@ -143,4 +144,23 @@ function toActivity(
   }
   for (const e of errors) entry(e.destination).lastError = { at: iso(e.at), reason: e.reason };
   return [...byName.values()].sort((a, b) => a.destination.localeCompare(b.destination));
+}
+
+// Integer division buckets the epoch-ms times; the bucket size is cast so neither driver binds it as a float.
+const ACTIVITY = activitySql((n) => (n <= 2 ? 'CAST(? AS BIGINT)' : '?'));
+
+/** Received events and attempt outcomes per bucket (the console's chart), every bucket present, oldest first. */
+export async function activity(
+  sql: Sql,
+  { since, until, bucketMs }: Parameters<MaintenanceOps['activity']>[0],
+) {
+  const args = [bucketMs, bucketMs, since.getTime(), until.getTime()];
+  const [received, attempts] = await Promise.all([
+    sql.all<{ bucket: number | string; n: number | string }>(ACTIVITY.received, args),
+    sql.all<{ bucket: number | string; delivered: number | string; failed: number | string }>(
+      ACTIVITY.attempts,
+      args,
+    ),
+  ]);
+  return fillActivity(since.getTime(), until.getTime(), bucketMs, received, attempts);
 }

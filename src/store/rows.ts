@@ -103,7 +103,6 @@ export interface EventColumns {
   id: string;
   source: string;
   type: string;
-  statusName: string | null;
   receivedAt: number;
   event: string;
   routes: string;
@@ -120,7 +119,6 @@ export function eventColumns(event: GatewayEvent, routes: RouteVerdict[], delive
     id: event.id,
     source: event.source,
     type: event.type,
-    statusName: event.status?.name ?? null,
     receivedAt: Number.isNaN(receivedAt) ? now : receivedAt,
     event: JSON.stringify(event),
     routes: JSON.stringify(routes),

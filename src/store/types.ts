@@ -110,13 +110,28 @@ export interface EventFilter {
   /** Events with a delivery to this destination. */
   destination?: string;
   since?: Date;
+  /** Only events received before this time. */
+  until?: Date;
   unrouted?: boolean;
+  /** The source's name in config. */
+  source?: string;
+  /** E.164 (`+15551234567`) matches exactly; digits alone match the end of the number (`4567`). */
+  phone?: string;
+  /** Events carrying this tag with this value. */
+  tag?: { key: string; value: string };
+  /**
+   * Phone and tag live in the event's JSON, unindexed: with this set, they are looked for in at most this many
+   * events (newest first from the cursor); a page that stops there has `partial` and a `next` to go on.
+   */
+  scanLimit?: number;
 }
 
 /** Keyset pagination: pass back `next` to get the following page. Newest first. */
 export interface Page<T> {
   items: T[];
   next: string | null;
+  /** The search stopped at EventFilter.scanLimit events: `next` continues it (items may be fewer, even none). */
+  partial?: boolean;
 }
 
 /** A signature-valid body that failed decoding, kept so nothing authentic is lost. */
@@ -175,6 +190,17 @@ export interface DestinationActivity {
 export interface ReplayOptions {
   /** Also put delivered deliveries back in the queue (sends them again: only when explicitly asked). */
   includeDelivered?: boolean;
+}
+
+/** One bucket of the console's activity chart: events received and attempts made in [at, at + bucket). */
+export interface ActivityBucket {
+  /** ISO 8601 start of the bucket. */
+  at: string;
+  received: number;
+  /** Attempts that delivered. */
+  delivered: number;
+  /** Attempts that did not (retries, permanent failures, the last attempt of a dead delivery). */
+  failed: number;
 }
 
 /** Accepting webhooks: one group-committed transaction per batch (src/store/{sqlite,postgres}/ingest.ts). */
@@ -284,6 +310,8 @@ export interface MaintenanceOps {
   /** Deletes events older than `before` whose deliveries are all final, plus expired dedupe keys. */
   prune(args: { before: Date; now: Date }): Promise<number>;
   queueStats(args: { now: Date }): Promise<QueueStats>;
+  /** Per-bucket counts from `since` to `until` (every bucket present, zeros included), oldest first. */
+  activity(args: { since: Date; until: Date; bucketMs: number }): Promise<ActivityBucket[]>;
   /** Queue depth, attempts since `since` and the latest error, per destination with any of these (by name). */
   destinationActivity(args: { since: Date; now: Date }): Promise<DestinationActivity[]>;
   close(): Promise<void>;

@@ -170,6 +170,16 @@ routes:
     expect(r.stdout).to.match(/3 passed, 0 failed/);
   });
 
+  it('test without a test file says how to write one and where the example is', async () => {
+    const r = await runCli(['test', '--config', config], { env });
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.include(
+      `no test files given and ${join(tmp.dir, 'config.test.yaml')} does not exist`,
+    );
+    expect(r.stderr).to.include(join(ROOT, 'config.example.test.yaml'));
+    expect(r.stderr).to.match(/payloadFile/);
+  });
+
   it('test-destination sends a sample event to a file destination', async () => {
     const r = await runCli(['test-destination', '--config', config, 'audit'], { env });
     expect(r.code, r.stderr).to.equal(0);

@@ -48,6 +48,7 @@ describe('secret rotation end to end (gateway, CLI and MTA stand-in as real proc
 
   const configWith = (secretLine: string) =>
     `server: { host: 127.0.0.1, port: 0 }
+admin: { listen: "127.0.0.1:0" }
 sources:
   mta: { kind: mta, ${secretLine} }
 store: { driver: sqlite, path: ${tmp.dir}/switchboard.db }

@@ -39,6 +39,25 @@ routes: []
   afterEach(() => api.close());
   after(() => tmp.cleanup());
 
+  it('runs every example of `mta --help` as written (no usage error), in a fresh folder', async () => {
+    const help = await runCli(['mta', '--help']);
+    const examples = help.stdout
+      .split('examples:\n')[1]
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l.startsWith('MTA_API_KEY=... switchboard mta ') && !l.includes('--help'));
+    expect(examples.map((e) => e.split(' ')[3])).to.deep.equal(['register', 'list', 'unregister', 'rotate']);
+    for (const example of examples) {
+      const args = example.replace('MTA_API_KEY=... switchboard mta ', '').split(' ');
+      const r = await runCli(['mta', ...args, '--config', config], {
+        cwd: tmp.dir,
+        env: { MTA_API_KEY: api.apiKey, MTA_API_URL: api.url, SWITCHBOARD_MTA_BACKOFF_MS: '20' },
+      });
+      expect(r.stderr, example).to.not.match(/is required|usage:/);
+      expect(r.code, `${example}\n${r.stderr}`).to.not.equal(2);
+    }
+  });
+
   describe('register', () => {
     it('registers all four events, one per event at <url>/<event>, with a new secret written mode 0600', async () => {
       const file = secretFile();

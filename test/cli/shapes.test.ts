@@ -89,3 +89,48 @@ describe('switchboard shapes', function () {
     for (const value of secrets) expect(stdout, value).to.not.include(value);
   });
 });
+
+describe('switchboard shapes with payload keys named like Object.prototype members', function () {
+  this.timeout(30_000);
+  let gw: Awaited<ReturnType<typeof startService>>;
+  const KEYS = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'];
+
+  before(async () => {
+    gw = await startService('', { secret: SECRET });
+    const bodies = [
+      ...KEYS.map((key) => `{"type":"number-opt-in","${key}":1}`),
+      '{"type":"number-opt-in","__proto__":{"a":1},"nested":{"constructor":{"toString":"x"}}}',
+    ];
+    for (const body of bodies) {
+      const res = await fetch(`${gw.url}/webhooks/mta`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-signature': sign(SECRET, body) },
+        body,
+      });
+      expect(res.status).to.equal(200);
+    }
+  });
+  after(() => gw.stop());
+
+  it('counts them as ordinary fields instead of failing for the whole store', async () => {
+    const { code, stdout, stderr } = await runCli(['shapes', '--config', gw.file, '--json']);
+    expect(stderr).to.not.include('Cannot read');
+    expect(code).to.equal(0);
+    const fields = JSON.parse(stdout)['number-opt-in'].fields;
+    expect(Object.hasOwn(fields, '__proto__')).to.equal(true);
+    const proto = Object.getOwnPropertyDescriptor(fields, '__proto__')?.value;
+    expect(proto.present).to.equal(2);
+    expect(proto.types).to.deep.equal({ number: 1, object: 1 });
+    expect(fields.constructor.types).to.deep.equal({ number: 1 });
+    expect(fields.toString.present).to.equal(1);
+    expect(fields.hasOwnProperty.present).to.equal(1);
+    expect(fields['__proto__.a'].present).to.equal(1);
+    expect(fields['nested.constructor.toString'].types).to.deep.equal({ string: 1 });
+  });
+
+  it('prints them in the table too', async () => {
+    const { code, stdout } = await runCli(['shapes', '--config', gw.file]);
+    expect(code).to.equal(0);
+    for (const key of KEYS) expect(stdout).to.match(new RegExp(`^ {2}${key} +\\d/5 `, 'm'));
+  });
+});

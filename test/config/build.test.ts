@@ -8,15 +8,16 @@ describe('config build', () => {
   it('fills every default from the contract', async () => {
     const config = built(await loadText(VALID));
     expect(config.server).to.deep.equal({ host: '127.0.0.1', port: 8080, bodyLimitBytes: 256 * 1024 });
-    expect(config.sources.get('mta')).to.deep.equal({
+    const { plugin, ...mta } = config.sources.get('mta')!;
+    expect(plugin.kind).to.equal('mta');
+    expect(mta).to.deep.equal({
       name: 'mta',
       kind: 'mta',
-      version: 3,
-      secret: 's3cr3t-value',
+      options: { version: 3, defaultCountry: '1' },
       secrets: ['s3cr3t-value'],
+      secret: 's3cr3t-value',
       allowUnsigned: false,
       dedupeWindowMs: 24 * 3_600_000,
-      defaultCountry: '1',
       onUndecodable: 'accept',
     });
     expect(config.store).to.deep.equal({

@@ -44,11 +44,20 @@ describe('config errors', () => {
     ]);
   });
 
-  it('reports an unknown source kind and a bad version', async () => {
-    const out = lines(await loadText(VALID.replace('kind: mta', 'kind: foo\n    version: 4')));
+  it('reports an unknown source kind with the kinds there are and a suggestion', async () => {
+    const out = lines(await loadText(VALID.replace('kind: mta', 'kind: standard-webhook')));
     expect(out).to.deep.equal([
-      'config.yaml:4:5 sources.mta.kind: unknown source kind "foo" (known: mta)',
+      'config.yaml:4:5 sources.mta.kind: unknown source kind "standard-webhook" (known: hmac, mta, standard-webhooks) (did you mean standard-webhooks?)',
+    ]);
+  });
+
+  it("reports a bad option of the source's plugin, located like the core's keys", async () => {
+    const out = lines(
+      await loadText(VALID.replace('kind: mta', 'kind: mta\n    version: 4\n    verison: 3')),
+    );
+    expect(out).to.deep.equal([
       'config.yaml:5:5 sources.mta.version: expected 1, 2 or 3, got 4',
+      'config.yaml:6:5 sources.mta.verison: unknown key "verison" (did you mean version?)',
     ]);
   });
 
@@ -202,7 +211,7 @@ routes:
 `;
     expect(lines(await loadText(text))).to.deep.equal([
       'config.yaml:2:3 server.port: expected an integer between 0 and 65535, got "80a"',
-      'config.yaml:5:5 sources.mta.kind: unknown source kind "foo" (known: mta)',
+      'config.yaml:5:5 sources.mta.kind: unknown source kind "foo" (known: hmac, mta, standard-webhooks)',
       'config.yaml:6:5 sources.mta.secret: environment variable MISSING_SECRET is not set (set it, or write ${MISSING_SECRET:-default})',
       'config.yaml:9:5 destinations.audit.type: unknown destination type "slak" (known: chat, file)',
       'config.yaml:12:5 destinations.other.path: expected a string, got 5',

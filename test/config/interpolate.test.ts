@@ -45,6 +45,19 @@ describe('config interpolation', () => {
     expect(r.issues[0].message).to.include('not a valid variable reference');
   });
 
+  it('reports a ${ that starts no reference, unterminated or not, and keeps none of it as text', () => {
+    const r = interpolate(
+      { a: '${MTA_X', b: 'x-${A:B}-y', c: 'ok-$${MTA_X', d: '${A}${' },
+      { A: 'v', MTA_X: 'm' },
+    );
+    expect(r.issues.map((i) => [i.path[0], i.message.split(' (')[0]])).to.deep.equal([
+      ['a', '"${MTA_X" is not a valid variable reference: it has no closing }'],
+      ['b', '"${A:B}" is not a valid variable reference'],
+      ['d', '"${" is not a valid variable reference: it has no closing }'],
+    ]);
+    expect(r.value).to.deep.equal({ a: '', b: 'x--y', c: 'ok-${MTA_X', d: 'v' });
+  });
+
   it('leaves numbers, booleans and keys alone', () => {
     const r = interpolate({ '${K}': 1, b: true, c: null }, { K: 'no' });
     expect(r.value).to.deep.equal({ '${K}': 1, b: true, c: null });

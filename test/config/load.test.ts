@@ -55,6 +55,22 @@ describe('config loading with plugins', () => {
     expect(out[2]).to.equal('config.yaml:4:3 server.port: expected an integer between 0 and 65535, got "x"');
   });
 
+  it('refuses an unterminated ${ at file:line:column instead of signing with the literal text', async () => {
+    const [open, fix] = [
+      '$' + '{',
+      '(write $' + '{NAME} or $' + '{NAME:-default}, or $$' + '{ for a literal $' + '{)',
+    ];
+    const config = VALID.replace('secret: s3cr3t-value', `secret: "${open}MTA_X"`).replace(
+      'path: ./events.jsonl',
+      `path: "./${open}A:B}.jsonl"`,
+    );
+    const result = await loadConfigWithPlugins(write(dir, 'config.yaml', config), { env: { MTA_X: 'v' } });
+    expect(lines(result)).to.deep.equal([
+      `config.yaml:5:5 sources.mta.secret: "${open}MTA_X" is not a valid variable reference: it has no closing } ${fix}`,
+      `config.yaml:9:5 destinations.audit.path: "${open}A:B}" is not a valid variable reference ${fix}`,
+    ]);
+  });
+
   it('reports YAML syntax errors without loading plugins', async () => {
     const result = await loadConfigWithPlugins(write(dir, 'config.yaml', 'plugins: [\n'), { env: {} });
     expect(lines(result)[0]).to.match(/^config\.yaml:\d+:\d+ YAML syntax error/);
@@ -111,7 +127,8 @@ describe('config.example.yaml', () => {
       path: './data/switchboard.db',
       retentionMs: 604_800_000,
     });
-    expect(config.sources.get('mta')).to.include({ allowUnsigned: true, version: 3 });
+    expect(config.sources.get('mta')).to.include({ allowUnsigned: true, kind: 'mta' });
+    expect(config.sources.get('mta')?.options).to.deep.equal({ version: 3, defaultCountry: '1' });
     expect(config.sources.get('mta')?.secret).to.equal(undefined);
     expect(config.admin.token).to.equal(undefined);
     expect([...config.destinations.keys()]).to.deep.equal(['audit']);

@@ -44,5 +44,7 @@ describe('config units', () => {
     expect(parseRate('0/s')).to.equal(undefined);
     expect(parseRate('5/fortnight')).to.equal(undefined);
     expect(parseRate('5')).to.equal(undefined);
+    for (const name of ['constructor', 'toString', 'hasOwnProperty'])
+      expect(parseRate(`5/${name}`)).to.equal(undefined);
   });
 });

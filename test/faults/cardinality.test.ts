@@ -15,7 +15,7 @@ function rss(pid: number): number {
 }
 
 async function metricsText(gw: GatewayProcess): Promise<string> {
-  return (await fetch(`${gw.url}/metrics`)).text();
+  return (await fetch(`${gw.adminUrl}/metrics`)).text();
 }
 
 /** Unauthenticated POSTs to `/webhooks/<random>` (and `/<random>/<random>`), as a scanner or attacker sends. */
@@ -50,6 +50,7 @@ describe('bounded cardinality: request input never becomes a metric label', func
       tmp.write(
         'gw.yaml',
         `server: { host: 127.0.0.1, port: 0 }
+admin: { listen: "127.0.0.1:0" }
 sources:
   mta: { kind: mta, version: 3, secret: "a-secret-of-some-length" }
 store: { driver: sqlite, path: ${tmp.dir}/sb.db }

@@ -13,6 +13,7 @@ const GRACE_MS = 2_000;
 
 function gatewayConfig(sink: Sink, dbPath: string): string {
   return `server: { host: 127.0.0.1, port: 0 }
+admin: { listen: "127.0.0.1:0" }
 sources:
   mta: { kind: mta, version: 3, secret: "\${MTA_WEBHOOK_SECRET}" }
 store: { driver: sqlite, path: ${dbPath} }

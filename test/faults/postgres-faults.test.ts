@@ -17,6 +17,7 @@ const STATEMENT_TIMEOUT_MS = 2_000;
 
 function gatewayConfig(sink: Sink): string {
   return `server: { host: 127.0.0.1, port: 0 }
+admin: { listen: "127.0.0.1:0" }
 sources:
   mta: { kind: mta, version: 3, secret: "\${MTA_WEBHOOK_SECRET}" }
 store:

@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import type { GatewayEvent } from '../../src/event.ts';
 import { sign } from '../../src/ingress/signature.ts';
+import type { MtaEvent as GatewayEvent } from '../../src/sources/mta/event.ts';
 import { runCli } from '../helpers/gateway.ts';
 import { startService } from '../helpers/service.ts';
 import { Sink } from '../helpers/sink.ts';
@@ -15,7 +15,7 @@ const fixture = (v: number, name: string): Record<string, unknown> =>
 
 type Gateway = Awaited<ReturnType<typeof startService>>;
 
-const config = (alerts: Sink, crm: Sink) => `admin: { token: "${TOKEN}" }
+const config = (alerts: Sink, crm: Sink) => `admin: { token: "${TOKEN}", listen: "127.0.0.1:0" }
 delivery: { backoff: { initial: 20ms, max: 50ms } }
 destinations:
   alerts: { type: http, url: "${alerts.url}" }

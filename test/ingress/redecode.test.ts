@@ -5,6 +5,7 @@ import type { SourceConfig } from '../../src/config/types.ts';
 import { newId } from '../../src/ids.ts';
 import { unrecognizedEvent } from '../../src/ingress/quarantine.ts';
 import { redecode } from '../../src/ingress/redecode.ts';
+import type { MtaEvent } from '../../src/sources/mta/event.ts';
 import { openPostgresStore } from '../../src/store/postgres/open.ts';
 import { openSqliteStore } from '../../src/store/sqlite/open.ts';
 import type { Store } from '../../src/store/types.ts';
@@ -30,7 +31,7 @@ async function quarantine(store: Store, source: SourceConfig): Promise<string> {
   );
   const event = unrecognizedEvent({
     id: newId(NOW.getTime()),
-    source: { ...source, version: 1 },
+    source: { ...source, options: { version: 1, defaultCountry: '1' } },
     receivedAt: NOW.toISOString(),
     raw,
     payload: JSON.parse(raw.toString()),
@@ -110,7 +111,7 @@ for (const backend of backends) {
       expect(deliveries.items.map((d) => d.eventId)).to.deep.equal([made.id]);
       const detail = await a.getEvent({ id: made.id });
       expect(detail!.event).to.deep.include({ redecodedFrom: original, phone: '+13125550143', messageId: 7 });
-      expect(detail!.event.status?.name).to.equal('DELIVERED');
+      expect((detail!.event as MtaEvent).status?.name).to.equal('DELIVERED');
 
       const again = await redecode({ store: b, config, now: new Date(NOW.getTime() + 86_400_000 * 30) });
       expect(again).to.deep.include({ examined: 1, already: 1, redecoded: [] });

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import type { GatewayEvent } from '../../src/event.ts';
 import { sign } from '../../src/ingress/signature.ts';
+import type { MtaEvent as GatewayEvent } from '../../src/sources/mta/event.ts';
 import { startService } from '../helpers/service.ts';
 import { ROOT } from '../helpers/tmp.ts';
 
@@ -25,7 +25,7 @@ async function accepted(gw: Gateway, body: unknown, path = '/webhooks/mta'): Pro
   const detail = await gw.service.store.getEvent({ id: answer.id });
   expect(detail, 'stored event').to.not.equal(null);
   expect(detail!.event.type).to.not.equal('unrecognized', JSON.stringify(detail!.event.problems));
-  return detail!.event;
+  return detail!.event as GatewayEvent;
 }
 
 const kinds = (event: GatewayEvent) => (event.decodeNotes ?? []).map((n) => `${n.path}:${n.kind}`);

@@ -62,8 +62,13 @@ routes:
     ).to.equal(404);
     expect(await (await fetch(`${gw.url}/healthz`)).json()).to.deep.equal({ status: 'ok' });
     expect(await (await fetch(`${gw.url}/readyz`)).json()).to.deep.equal({ status: 'ready' });
-    const details = (await (await fetch(`${gw.adminUrl}/readyz`)).json()) as Record<string, unknown>;
-    expect(details).to.include({ status: 'ready', store: 'ok', workers: 'running' });
+    const details = (await (await fetch(`${gw.adminUrl}/readyz`)).json()) as {
+      status: string;
+      checks: Record<string, { ok: boolean; status: string }>;
+    };
+    expect(details.status).to.equal('ready');
+    expect(details.checks.store).to.deep.equal({ ok: true, status: 'ok' });
+    expect(details.checks.workers).to.deep.equal({ ok: true, status: 'running' });
     expect((await fetch(`${gw.adminUrl}/metrics`)).status).to.equal(200);
   });
 

@@ -2,6 +2,7 @@
 import type * as t from 'io-ts';
 import { formatPath } from '../../src/config/issues.ts';
 import type { AttemptInfo, PluginContext } from '../../src/destinations/api.ts';
+import { BUILTIN_SOURCES, layoutsFor } from '../../src/sources/builtin.ts';
 import { compileTemplate, EMPTY_TEMPLATE } from '../../src/templates/template.ts';
 
 /** A context plus what plugins reported through it. */
@@ -21,6 +22,7 @@ export function testContext(options: { timeoutMs?: number; name?: string } = {})
   const ctx: PluginContext = {
     name: options.name ?? 'under-test',
     timeoutMs: options.timeoutMs ?? 5000,
+    layouts: (type) => layoutsFor(BUILTIN_SOURCES.values(), type),
     logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
     template(key, source, mode) {
       const compiled = compileTemplate(source, mode);

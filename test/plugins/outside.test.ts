@@ -71,7 +71,81 @@ routes:
 `,
     );
     const { code, stdout, stderr } = await runCli(['check', '--config', config], { cwd: dir });
-    expect(stderr + stdout).not.to.contain('failed to load');
+    expect(stderr + stdout).not.to.contain('failed to load', stderr + stdout);
     expect(code, stderr + stdout).to.equal(0);
+  });
+});
+
+describe('a .js plugin in a folder outside the repository, through `switchboard check`', function () {
+  this.timeout(30_000);
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'switchboard-outside-js-'));
+    mkdirSync(join(dir, 'myplugins'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const check = (type: string) => {
+    writeFileSync(
+      join(dir, 'config.yaml'),
+      `sources: { mta: { kind: mta, version: 3, allowUnsigned: true } }
+store: { driver: sqlite, path: ${join(dir, 'sb.db')} }
+plugins: { dirs: [./myplugins] }
+destinations:
+  out: { type: ${type} }
+routes:
+  - name: all
+    to: [out]
+`,
+    );
+    return runCli(['check', '--config', join(dir, 'config.yaml')], { cwd: dir });
+  };
+
+  it('loads an ES module .js plugin with no package.json, with a helper .js it imports', async () => {
+    mkdirSync(join(dir, 'myplugins', 'lib'));
+    writeFileSync(join(dir, 'myplugins', 'lib', 'helper.js'), 'export const name = "myjs";\n');
+    writeFileSync(
+      join(dir, 'myplugins', 'myjs.js'),
+      `import { t } from 'switchboard/plugin-sdk';
+import { name } from './lib/helper.js';
+export default { type: name, config: t.type({}), create() { return { async send() {} }; } };
+`,
+    );
+    const { code, stdout, stderr } = await check('myjs');
+    expect(stderr + stdout).not.to.contain('failed to load', stderr + stdout);
+    expect(code, stderr + stdout).to.equal(0);
+  });
+
+  it('still loads a CommonJS .cjs plugin and a CommonJS .js plugin', async () => {
+    writeFileSync(
+      join(dir, 'myplugins', 'old.cjs'),
+      `const t = { type: () => ({ name: '{}', is: () => true, validate: (u) => ({ _tag: 'Right', right: u }), decode: (u) => ({ _tag: 'Right', right: u }), encode: (u) => u }) };
+module.exports = { t, type: 'oldcjs', config: t.type({}), create() { return { async send() {} }; } };
+`,
+    );
+    writeFileSync(
+      join(dir, 'myplugins', 'olderjs.js'),
+      `const t = require('./old.cjs').t;
+module.exports = { type: 'olderjs', config: t.type({}), create() { return { async send() {} }; } };
+`,
+    );
+    const { code, stdout, stderr } = await check('oldcjs');
+    expect(stderr + stdout).not.to.contain('failed to load', stderr + stdout);
+    expect(code, stderr + stdout).to.equal(0);
+    expect((await check('olderjs')).code).to.equal(0);
+  });
+
+  it('reports the message and file:line of a .js plugin that throws while loading', async () => {
+    writeFileSync(
+      join(dir, 'myplugins', 'boom.js'),
+      `import { t } from 'switchboard/plugin-sdk';
+
+throw new Error('the boom plugin needs BOOM_URL');
+export default { type: 'boom', config: t.type({}), create() { return { async send() {} }; } };
+`,
+    );
+    const { code, stdout, stderr } = await check('boom');
+    expect(code).to.equal(1);
+    expect(stderr + stdout).to.match(/boom\.js:3:\d+: failed to load: the boom plugin needs BOOM_URL/);
   });
 });

@@ -2,14 +2,14 @@ import { expect } from 'chai';
 import * as E from 'fp-ts/Either';
 import type { ConfigIssue } from '../../src/config/issues.ts';
 import { buildRouter } from '../../src/routing/build.ts';
-import { DESTINATIONS, yaml } from './events.ts';
+import { CATALOG, DESTINATIONS, yaml } from './events.ts';
 
 /** The issues building these routes reports (an empty list when they build). */
 function issues(routes: string): ConfigIssue[] {
   return E.match(
     (left: ConfigIssue[]) => left,
     () => [],
-  )(buildRouter(yaml(routes), DESTINATIONS));
+  )(buildRouter(yaml(routes), DESTINATIONS, CATALOG));
 }
 
 const issue = (path: ConfigIssue['path'], message: string): ConfigIssue => ({ path, message });
@@ -269,7 +269,7 @@ describe('routing: building routes from config', () => {
 
   it('reads a missing or empty routes key as no routes', () => {
     for (const raw of [undefined, null, []]) {
-      const built = buildRouter(raw, DESTINATIONS);
+      const built = buildRouter(raw, DESTINATIONS, CATALOG);
       expect(E.isRight(built) && built.right.routeNames).to.deep.equal([]);
     }
   });

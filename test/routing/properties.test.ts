@@ -1,11 +1,12 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import * as E from 'fp-ts/Either';
-import { EVENT_TYPES, type GatewayEvent } from '../../src/event.ts';
+import type { GatewayEvent } from '../../src/event.ts';
 import { buildRouter } from '../../src/routing/build.ts';
 import { compileMatch } from '../../src/routing/match.ts';
+import { EVENT_TYPES } from '../../src/sources/mta/event.ts';
 import { statusOf } from '../../src/sources/mta/status.ts';
-import { DESTINATIONS, event } from './events.ts';
+import { CATALOG, DESTINATIONS, event } from './events.ts';
 
 const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
 const tagKey = fc.oneof(
@@ -97,7 +98,7 @@ const { match: anyMatch } = fc.letrec<{ match: Record<string, unknown> }>((tie) 
 
 /** Whether a generated match holds for an event; the generators only make matches that build. */
 function holds(raw: unknown, input: GatewayEvent): boolean {
-  const built = compileMatch(raw);
+  const built = compileMatch(raw, CATALOG);
   if (E.isLeft(built)) throw new Error(`generated match does not build: ${JSON.stringify(built.left)}`);
   return built.right.evaluate(input).holds;
 }
@@ -106,7 +107,7 @@ describe('routing: properties', () => {
   it('never throws while evaluating any match against any event, and always gives a reason', () => {
     fc.assert(
       fc.property(anyMatch, anyEvent, (raw, input) => {
-        const built = compileMatch(raw);
+        const built = compileMatch(raw, CATALOG);
         expect(E.isRight(built), JSON.stringify(E.isLeft(built) && built.left)).to.equal(true);
         const outcome = E.isRight(built) ? built.right.evaluate(input) : undefined;
         expect(outcome?.holds).to.be.a('boolean');
@@ -170,7 +171,7 @@ describe('routing: properties', () => {
     );
     fc.assert(
       fc.property(fc.array(route, { maxLength: 5 }), anyEvent, (routes, input) => {
-        const built = buildRouter(routes, DESTINATIONS);
+        const built = buildRouter(routes, DESTINATIONS, CATALOG);
         if (E.isLeft(built)) throw new Error(JSON.stringify(built.left));
         const decision = built.right.route(input);
         const chosen = decision.destinations.map((d) => d.destination);
@@ -186,9 +187,9 @@ describe('routing: properties', () => {
   it('never throws while building from any value, and answers with a router or issues', () => {
     fc.assert(
       fc.property(fc.anything(), (raw) => {
-        const built = buildRouter(raw, DESTINATIONS);
+        const built = buildRouter(raw, DESTINATIONS, CATALOG);
         expect(E.isRight(built) || built.left.length > 0).to.equal(true);
-        expect(() => compileMatch(raw)).not.to.throw();
+        expect(() => compileMatch(raw, CATALOG)).not.to.throw();
       }),
       { numRuns: 500 },
     );

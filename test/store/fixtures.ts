@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { EventType, GatewayEvent } from '../../src/event.ts';
+import type { GatewayEvent } from '../../src/event.ts';
 import { newId } from '../../src/ids.ts';
+import type { EventType } from '../../src/sources/mta/event.ts';
 import type { AttemptRecord, IngestRequest, Store } from '../../src/store/types.ts';
 
 /** Options for a store under test: a fresh one, or a second instance over the same data as `shareWith`. */

@@ -1,6 +1,7 @@
 import type { Store } from '../../src/store/types.ts';
 import type { MakeStore } from './fixtures.ts';
 import { adminScenarios } from './suite-admin.ts';
+import { consoleScenarios } from './suite-console.ts';
 import { ingestScenarios } from './suite-ingest.ts';
 import { queueScenarios } from './suite-queue.ts';
 
@@ -27,5 +28,6 @@ export function storeSuite(name: string, makeStore: MakeStore, dropStore: () => 
     ingestScenarios({ open });
     queueScenarios({ open });
     adminScenarios({ open });
+    consoleScenarios({ open });
   });
 }

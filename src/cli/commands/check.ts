@@ -11,13 +11,14 @@ export function summarize(config: Config): string[] {
   );
   lines.push(`  server: http://${config.server.host}:${config.server.port}`);
   for (const s of config.sources.values()) {
-    const n = s.secrets?.length ?? 0;
+    const n = s.secrets.length;
     const auth = !s.secret
       ? 'UNSIGNED (allowUnsigned)'
       : n > 1
         ? `signed (${n} secrets: rotating)`
         : 'signed';
-    lines.push(`  source ${s.name}: ${s.kind} v${s.version}, ${auth}, POST /webhooks/${s.name}[/<event>]`);
+    const kind = s.plugin.summary ? s.plugin.summary(s.options) : s.kind;
+    lines.push(`  source ${s.name}: ${kind}, ${auth}, POST /webhooks/${s.name}[/<event>]`);
   }
   for (const d of config.destinations.values()) {
     const extras = [
@@ -42,6 +43,7 @@ export const checkCommand: Command = {
   usage: 'check [--json]',
   summary: 'validate the config (and load its plugins) and print a summary; exit 1 with every problem',
   options: { json: { type: 'boolean' } },
+  jsonUsageErrors: true,
   optionHelp: {
     json: 'print {"ok": true|false, "problems": [{"file","line","column","path","message"}], "warnings": [...], ...}',
   },

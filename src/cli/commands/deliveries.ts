@@ -4,7 +4,7 @@ import { UsageError } from '../io.ts';
 import type { Command } from '../main.ts';
 import type { DeliveryDetail } from '../operator/backend.ts';
 import { URL_HELP, URL_OPTION, withOperator } from '../operator/open.ts';
-import { table } from '../table.ts';
+import { shown, table } from '../table.ts';
 
 /** `switchboard deliveries [ID]`: list deliveries, newest first, or show one with its attempt log. */
 export const deliveriesCommand: Command = {
@@ -99,9 +99,10 @@ function heldBy(states: DestinationStates): (d: DeliveryRow) => string {
   };
 }
 
-function describe(d: DeliveryDetail, held: string): string[] {
+/** One delivery and its attempt log, as `deliveries ID` prints it (also under `events ID`). */
+export function describe(d: DeliveryDetail, held: string): string[] {
   const lines = [
-    `delivery ${d.id}: ${d.state}${held} (${d.destination}, route ${d.route}, event ${d.eventId})`,
+    shown(`delivery ${d.id}: ${d.state}${held} (${d.destination}, route ${d.route}, event ${d.eventId})`),
     `  created ${d.createdAt}, updated ${d.updatedAt}${d.nextAt && d.state === 'pending' ? `, next attempt ${d.nextAt}` : ''}`,
   ];
   if (d.attemptLog.length === 0) return [...lines, '  no attempts yet'];

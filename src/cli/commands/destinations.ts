@@ -1,7 +1,7 @@
 import type { DestinationState } from '../../admin/destinations.ts';
 import type { Command } from '../main.ts';
 import { URL_HELP, URL_OPTION, withOperator } from '../operator/open.ts';
-import { age, table } from '../table.ts';
+import { age, shown, table } from '../table.ts';
 
 /** `switchboard destinations`: what each destination is doing (GET /api/destinations). */
 export const destinationsCommand: Command = {
@@ -64,5 +64,5 @@ function stateText(d: DestinationState): string {
 
 function pauseLine(name: string, p: NonNullable<DestinationState['pause']>): string {
   const until = p.expiresAt ? `, until ${p.expiresAt}` : '';
-  return `${name}: paused by ${p.by} since ${p.since}${until}${p.comment ? `: "${p.comment}"` : ''}`;
+  return shown(`${name}: paused by ${p.by} since ${p.since}${until}${p.comment ? `: "${p.comment}"` : ''}`);
 }

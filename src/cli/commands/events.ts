@@ -2,6 +2,7 @@ import { UsageError } from '../io.ts';
 import type { Command } from '../main.ts';
 import { URL_HELP, URL_OPTION, withOperator } from '../operator/open.ts';
 import { table } from '../table.ts';
+import { describeEvent } from './event-view.ts';
 
 /** `switchboard events [ID]`: list events, newest first, or show one with its routes, deliveries and attempts. */
 export const eventsCommand: Command = {
@@ -25,7 +26,7 @@ export const eventsCommand: Command = {
     since: 'only events received since: a duration back from now (30m, 2h, 7d) or an ISO date',
     unrouted: 'only events no route matched',
     limit: 'how many to show, 1-500 (default 50)',
-    json: 'print JSON',
+    json: 'print JSON (with an ID: the whole event, its payload, route verdicts, deliveries and attempts)',
     ...URL_HELP,
   },
   examples: [
@@ -44,7 +45,8 @@ export const eventsCommand: Command = {
           io.err(`no event with id ${positionals[0]} in ${op.where}`);
           return 1;
         }
-        out(JSON.stringify(e, null, 2));
+        if (values.json) out(JSON.stringify(e, null, 2));
+        else for (const line of describeEvent(e)) out(line);
         return 0;
       }
       const page = await op.listEvents(
@@ -70,8 +72,9 @@ export const eventsCommand: Command = {
         e.receivedAt,
         e.source,
         e.type,
-        e.status?.name ?? '',
-        e.phone ?? '',
+        // MTA's declared fields, shown when the event has them (events of other sources leave them blank).
+        String((e.status as { name?: unknown } | undefined)?.name ?? ''),
+        typeof e.phone === 'string' ? e.phone : '',
       ]);
       for (const line of table([['ID', 'RECEIVED', 'SOURCE', 'TYPE', 'STATUS', 'PHONE'], ...rows])) out(line);
       if (page.next) out('(more: raise --limit, or narrow the filters)');

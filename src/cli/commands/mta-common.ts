@@ -2,8 +2,8 @@
 import { createInterface } from 'node:readline';
 import { didYouMean } from '../../config/issues.ts';
 import type { Config, SourceConfig } from '../../config/types.ts';
-import { EVENT_TYPES } from '../../event.ts';
 import { MTA_API_URL, MtaApiClient, type MtaWebhook } from '../../sources/mta/api-client.ts';
+import { EVENT_TYPES } from '../../sources/mta/event.ts';
 import { type Io, UsageError } from '../io.ts';
 
 /** One `mta` subcommand: its usage text (options, defaults, an example) and what it does. */

@@ -43,7 +43,7 @@ export const mtaCommand: Command = {
     'api-url': { type: 'string' },
   },
   optionHelp: {
-    url: 'register/unregister/list: the public webhook URL, https://HOST/webhooks/<source> (no default)',
+    url: 'register/rotate (required), unregister/list (filter): the public webhook URL, https://HOST/webhooks/<source>',
     source: 'the source in the config whose secret signs the webhooks (default: the last part of --url)',
     events:
       'register: all, or a comma-separated subset of delivery-status, message-reply, message-send, number-opt-in (default all)',
@@ -57,9 +57,9 @@ export const mtaCommand: Command = {
   },
   examples: [
     'MTA_API_KEY=... switchboard mta register --url https://gw.example.com/webhooks/mta --secret-file ./mta.secret',
-    'switchboard mta list --json',
-    'switchboard mta unregister --url https://gw.example.com/webhooks/mta',
-    'switchboard mta rotate --secret-file ./mta-next.secret',
+    'MTA_API_KEY=... switchboard mta list --json',
+    'MTA_API_KEY=... switchboard mta unregister --url https://gw.example.com/webhooks/mta',
+    'MTA_API_KEY=... switchboard mta rotate --url https://gw.example.com/webhooks/mta --secret-file ./mta-next.secret',
     'switchboard mta register --help',
   ],
   subcommandHelp: (sub: string) => (Object.hasOwn(SUBCOMMANDS, sub) ? mtaHelp(sub) : undefined),

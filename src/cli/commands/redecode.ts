@@ -9,6 +9,7 @@ import {
   UsageError,
 } from '../io.ts';
 import type { Command } from '../main.ts';
+import { shown } from '../table.ts';
 
 /** `switchboard redecode`: decode quarantined (`unrecognized`) events again and route those that now decode. */
 export const redecodeCommand: Command = {
@@ -34,7 +35,7 @@ export const redecodeCommand: Command = {
         const to = r.destinations.length > 0 ? r.destinations.join(', ') : 'no destination (unrouted)';
         io.out(`${r.from} -> ${r.id} ${r.type}, to ${to}`);
       }
-      for (const s of report.stillUndecodable) io.out(`${s.id} still does not decode: ${s.problem}`);
+      for (const s of report.stillUndecodable) io.out(shown(`${s.id} still does not decode: ${s.problem}`));
       io.out(
         `redecoded ${report.redecoded.length} of ${report.examined} unrecognized event(s); ` +
           `${report.already} already redecoded earlier, ${report.stillUndecodable.length} still undecodable` +

@@ -19,12 +19,19 @@ export function pickSource(config: Pick<Config, 'sources'>, name: string | undef
 
 /** `switchboard route FILE|-`: decode a payload and explain, route by route, where it would go. Sends nothing. */
 export const routeCommand: Command = {
-  usage: 'route [--source S] [--event E] [--json] FILE|-',
+  usage: 'route [--source S] [--event E] [--header "Name: value"]... [--json] FILE|-',
   summary: 'decode a payload and show which routes match and why, and the destinations it would reach',
-  options: { source: { type: 'string' }, event: { type: 'string' }, json: { type: 'boolean' } },
+  options: {
+    source: { type: 'string' },
+    event: { type: 'string' },
+    header: { type: 'string', multiple: true },
+    json: { type: 'boolean' },
+  },
   optionHelp: {
     source: 'the source the payload comes from (default: the only one configured)',
     event: 'the event type, as in POST /webhooks/<source>/<event> (default: read from the payload)',
+    header:
+      'a request header the source reads, e.g. --header "X-GitHub-Event: push" for an hmac source with typeFrom: header:X-GitHub-Event (repeatable)',
     json: 'print {"event", "routes", "destinations"} as JSON',
   },
   examples: [
@@ -40,6 +47,7 @@ export const routeCommand: Command = {
       source,
       values.event as string | undefined,
       await readInput(positionals[0]),
+      headerOptions(values.header as string[] | undefined),
     );
     if (!result.ok) {
       const { error, details } = result.failure;
@@ -75,3 +83,14 @@ export const routeCommand: Command = {
     return 0;
   },
 };
+
+/** `--header "Name: value"` options as a header map with lowercase names (what source plugins read). */
+function headerOptions(given: readonly string[] | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const h of given ?? []) {
+    const colon = h.indexOf(':');
+    if (colon <= 0) throw new UsageError(`--header "${h}" is not "Name: value"`);
+    headers[h.slice(0, colon).trim().toLowerCase()] = h.slice(colon + 1).trim();
+  }
+  return headers;
+}

@@ -8,7 +8,7 @@ import { pickSource } from './route.ts';
 /** `switchboard sign FILE|-`: the X-Signature for a body, for curl tests. */
 export const signCommand: Command = {
   usage: 'sign [--source S] FILE|-',
-  summary: "print the X-Signature for a body with the source's secret",
+  summary: "print the signature header(s) for a body with the source's secret (MTA: the X-Signature value)",
   options: { source: { type: 'string' } },
   optionHelp: { source: 'whose secret signs it (default: the only source configured)' },
   examples: [
@@ -31,7 +31,15 @@ export const signCommand: Command = {
         `source "${source.name}" has no secret: set sources.${source.name}.secret (e.g. via MTA_WEBHOOK_SECRET)`,
       );
     }
-    io.out(sign(source.secret, await readInput(positionals[0])));
+    const body = await readInput(positionals[0]);
+    // MTA's answer stays the bare X-Signature value (what `curl -H "X-Signature: $(switchboard sign ...)"` wants).
+    if (source.kind === 'mta') {
+      io.out(sign(source.secret, body));
+      return 0;
+    }
+    if (!source.plugin.sign) throw new Error(`the ${source.kind} source cannot sign bodies for tests`);
+    const headers = source.plugin.sign(source.secret, Buffer.from(body), source.options, Date.now());
+    for (const [name, value] of Object.entries(headers)) io.out(`${name}: ${value}`);
     return 0;
   },
 };

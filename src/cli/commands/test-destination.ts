@@ -1,20 +1,23 @@
+import type { Config, SourceConfig } from '../../config/types.ts';
 import { deadline } from '../../destinations/deadline.ts';
 import { classifyFailure } from '../../destinations/errors.ts';
-import { EVENT_TYPES, type EventType } from '../../event.ts';
+import type { GatewayEvent } from '../../event.ts';
 import { newId } from '../../ids.ts';
 import { Redactor } from '../../observability/redact.ts';
-import { sampleEvent } from '../../sources/mta/index.ts';
+import { BUILTIN_SOURCES, samplesOf } from '../../sources/builtin.ts';
+import { decodeForSource } from '../../sources/decode.ts';
 import { loadCliConfig, UsageError } from '../io.ts';
 import type { Command } from '../main.ts';
 
 /** `switchboard test-destination NAME`: send a sample event to one destination now and print the outcome. */
 export const testDestinationCommand: Command = {
-  usage: 'test-destination [--event TYPE] [--json] NAME',
+  usage: 'test-destination [--source S] [--event TYPE] [--json] NAME',
   summary: 'send a sample event to one destination now (checks credentials) and print the outcome',
-  options: { event: { type: 'string' }, json: { type: 'boolean' } },
+  options: { source: { type: 'string' }, event: { type: 'string' }, json: { type: 'boolean' } },
   optionHelp: {
+    source: 'the source whose sample to send (default: the first configured source)',
     event:
-      'the sample event type: delivery-status, message-reply, message-send, number-opt-in (default delivery-status)',
+      "the sample event type, one of the source's samples (MTA: delivery-status, message-reply, message-send, number-opt-in; default delivery-status)",
     json: 'print the outcome as JSON',
   },
   examples: [
@@ -30,10 +33,7 @@ export const testDestinationCommand: Command = {
       throw new UsageError(
         `unknown destination "${name}" (configured: ${[...config.destinations.keys()].join(', ')})`,
       );
-    const type = (values.event as string | undefined) ?? 'delivery-status';
-    if (!(EVENT_TYPES as readonly string[]).includes(type))
-      throw new UsageError(`--event must be one of ${EVENT_TYPES.join(', ')}`);
-    const event = { ...sampleEvent(type as EventType, 3), source: 'switchboard-test' };
+    const event = sampleFor(config, values.source as string | undefined, values.event as string | undefined);
     const deliveryId = `test-${newId()}`;
     const started = performance.now();
     const limit = deadline(undefined, dest.delivery.timeoutMs);
@@ -74,3 +74,35 @@ export const testDestinationCommand: Command = {
     return outcome.ok ? 0 : 1;
   },
 };
+
+/**
+ * A sample event from a source's own sample bodies: `--source` (default: the first configured source, else
+ * MTA) and `--event` (default: the source's first sample, MTA's `delivery-status`).
+ */
+function sampleFor(config: Config, sourceName: string | undefined, type: string | undefined): GatewayEvent {
+  const named = sourceName === undefined ? undefined : config.sources.get(sourceName);
+  if (sourceName !== undefined && named === undefined)
+    throw new UsageError(
+      `unknown source "${sourceName}" (configured: ${[...config.sources.keys()].join(', ')})`,
+    );
+  const mta = BUILTIN_SOURCES.get('mta')!;
+  const source: SourceConfig = named ??
+    [...config.sources.values()][0] ?? {
+      ...{ name: 'mta', kind: 'mta', plugin: mta, options: { version: 3, defaultCountry: '1' } },
+      ...{ secrets: [], allowUnsigned: true, dedupeWindowMs: 0, onUndecodable: 'accept' as const },
+    };
+  const samples = samplesOf(source);
+  const types = Object.keys(samples);
+  const wanted = type ?? types[0];
+  if (wanted === undefined || !Object.hasOwn(samples, wanted))
+    throw new UsageError(`--event must be one of ${types.join(', ') || '(the source has no samples)'}`);
+  const now = Date.now();
+  const decoded = decodeForSource(source, structuredClone(samples[wanted]), {
+    id: newId(now),
+    receivedAt: new Date(now).toISOString(),
+  });
+  // The samples are the plugin's own: one that fails to decode is a bug in it, said plainly.
+  if (decoded._tag === 'Left')
+    throw new UsageError(`the ${source.kind} sample ${wanted} does not decode: ${decoded.left.error}`);
+  return { ...decoded.right, source: 'switchboard-test' };
+}

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import type { Config } from '../../config/types.ts';
 import { dryRun } from '../dry-run.ts';
@@ -81,7 +82,7 @@ export const testCommand: Command = {
         dirname(config.file),
         `${basename(config.file).replace(/\.ya?ml$/, '')}.test.yaml`,
       );
-      if (!existsSync(beside)) throw new CheckFailed([`no test files given and ${beside} does not exist`]);
+      if (!existsSync(beside)) throw new CheckFailed([noTestFile(beside)]);
       files = [beside];
     }
     let passed = 0;
@@ -102,3 +103,14 @@ export const testCommand: Command = {
     return failed === 0 ? 0 : 1;
   },
 };
+
+/** Why `switchboard test` has nothing to run, and how to write the file it looks for. */
+function noTestFile(beside: string): string {
+  const example = fileURLToPath(new URL('../../../config.example.test.yaml', import.meta.url));
+  return [
+    `no test files given and ${beside} does not exist.`,
+    `  Write it: a YAML list of cases, each a payload (inline or payloadFile) and the destinations it must reach,`,
+    `  e.g. cases: [{ name: replies reach ops, payloadFile: reply.json, expect: [ops] }]. The commented example is`,
+    `  ${example}; README "Routing" explains it. Or name case files: switchboard test FILE...`,
+  ].join('\n');
+}

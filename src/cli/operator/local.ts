@@ -5,6 +5,7 @@ import { checkDestination, checkStatus, checkType, type Vocabulary } from '../..
 import { didYouMean } from '../../config/issues.ts';
 import type { StoreOnlyConfig } from '../../config/store-only.ts';
 import { Redactor } from '../../observability/redact.ts';
+import { BUILTIN_SOURCES, eventTypesOf } from '../../sources/builtin.ts';
 import { openStore } from '../../store/open.ts';
 import type { DeliveryFilter, Store } from '../../store/types.ts';
 import { UsageError } from '../io.ts';
@@ -22,6 +23,8 @@ export async function localOperator(config: StoreOnlyConfig): Promise<Operator> 
   const vocabulary: Vocabulary = {
     destinations: config.destinations.map((d) => d.name),
     routes: config.routes,
+    // Only the file's sources section is read here: built-in kinds give their types, any other kind any type.
+    eventTypes: eventTypesOf(config.sourceKinds.map((kind) => BUILTIN_SOURCES.get(kind))),
   };
   const redactor = new Redactor(config.secrets);
   const filterOf = async (q: DeliveryQuery): Promise<DeliveryFilter> => {

@@ -1,6 +1,7 @@
 import { Redactor } from '../../observability/redact.ts';
 import { UsageError } from '../io.ts';
 import type { Operator } from './backend.ts';
+import { looksLikeWebhookPort, unreachable, webhookPortHint } from './remote-errors.ts';
 
 /** The admin API refused or failed; the message is the API's own `error`. */
 export class RemoteError extends Error {}
@@ -38,9 +39,7 @@ export function remoteOperator(base: string, token: string | undefined): Operato
         signal: AbortSignal.timeout(30_000),
       });
     } catch (err) {
-      throw new RemoteError(
-        `${root.origin} did not answer: ${(err as Error).cause ?? (err as Error).message}`,
-      );
+      throw new RemoteError(unreachable(url, err));
     }
     const text = await res.text();
     let json: { error?: string } & Record<string, unknown>;
@@ -50,6 +49,7 @@ export function remoteOperator(base: string, token: string | undefined): Operato
       throw new RemoteError(`${url.origin} answered ${res.status} with something that is not JSON`);
     }
     if (res.ok) return json as T;
+    if (looksLikeWebhookPort(res.status, json.error)) throw new RemoteError(webhookPortHint(root.origin));
     if (res.status === 404 && allow404) return null;
     if (res.status === 400) throw new UsageError(json.error ?? 'bad request');
     if (res.status === 401)

@@ -1,6 +1,8 @@
 import { type Either, isLeft, left, map, mapLeft } from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
-import type { EventType, GatewayEvent } from '../../event.ts';
+import type { DecodedEvent } from '../api.ts';
+import { envelope } from '../envelope.ts';
+import type { EventType, MtaEvent } from './event.ts';
 import { bodyEventType, urlEventType } from './event-type.ts';
 import { type EventFields, readFields } from './fields/read.ts';
 import { MTA_FIELDS } from './fields/table.ts';
@@ -25,10 +27,13 @@ export interface DecodeOptions {
 }
 
 /**
- * Decodes an MTA webhook body (already parsed from JSON) into a normalized event, or says why not, naming
- * every bad field. Never throws for any JSON value; an unsupported `version` is a caller bug and throws.
+ * Decodes an MTA webhook body (already parsed from JSON) into what the MTA source declares (its type, fields,
+ * tags and notes), or says why not, naming every bad field. Never throws for any JSON value; an unsupported `version` is a caller bug and throws.
  */
-export function decodeMta(body: unknown, opts: DecodeOptions): Either<DecodeError, GatewayEvent> {
+export function decodeMtaBody(
+  body: unknown,
+  opts: Pick<DecodeOptions, 'version' | 'defaultCountry' | 'urlEvent'>,
+): Either<DecodeError, DecodedEvent> {
   if (![1, 2, 3].includes(opts.version))
     throw new Error(`MTA payload version ${opts.version} does not exist (1, 2 or 3)`);
   const fromUrl = urlEventType(opts.urlEvent); // first: an unknown event is a 404 whatever the body holds
@@ -45,20 +50,37 @@ export function decodeMta(body: unknown, opts: DecodeOptions): Either<DecodeErro
         details: report(errors),
       }),
     ),
-    map((fields) => toGatewayEvent(type.right, fields, body, opts)),
+    map((fields) => toDecoded(type.right, fields, body, opts.version)),
   );
 }
 
-function toGatewayEvent(
+/**
+ * Decodes an MTA webhook body into a complete normalized event (the envelope included), or says why not:
+ * what tests, samples and the CLI use where no ingress assigns the envelope.
+ */
+export function decodeMta(body: unknown, opts: DecodeOptions): Either<DecodeError, MtaEvent> {
+  return map((decoded: DecodedEvent) => envelope(decoded, { ...opts, body }) as MtaEvent)(
+    decodeMtaBody(body, opts),
+  );
+}
+
+function toDecoded(
   type: EventType,
   fields: EventFields,
   payload: Record<string, unknown>,
-  opts: DecodeOptions,
-): GatewayEvent {
+  version: 1 | 2 | 3,
+): DecodedEvent {
   // Optional fields that MTA left out or sent as null are absent on the event, not present as undefined.
-  const given = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
-  const { id, source, version, receivedAt } = opts;
-  return { id, source, type, version, receivedAt, ...given, tags: fields.tags, payload };
+  const { occurredAt, tags, decodeNotes, ...rest } = fields;
+  const given = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));
+  return {
+    type,
+    ...(occurredAt === undefined ? {} : { occurredAt }),
+    fields: { version, ...given },
+    tags,
+    payload,
+    ...(decodeNotes === undefined ? {} : { decodeNotes }),
+  };
 }
 
 function isJsonObject(u: unknown): u is Record<string, unknown> {

@@ -1,7 +1,7 @@
 import { type Either, left, right } from 'fp-ts/lib/Either.js';
 import { didYouMean } from '../../config/issues.ts';
-import { EVENT_TYPES, type EventType } from '../../event.ts';
 import { describe } from './describe.ts';
+import { EVENT_TYPES, type EventType } from './event.ts';
 import type { DecodeError } from './problems.ts';
 
 const KNOWN = EVENT_TYPES.join(', ');

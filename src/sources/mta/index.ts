@@ -1,14 +1,66 @@
-import { EVENT_TYPES } from '../../event.ts';
-import { decodeMta } from './decode.ts';
+import type * as t from 'io-ts';
+import { type Codec, oneOf, refine, struct, withDefault } from '../../config/codecs.ts';
+import { sign, verifyAny } from '../../ingress/signature.ts';
+import type { SourcePlugin } from '../api.ts';
+import { decodeMtaBody } from './decode.ts';
+import { EVENT_TYPES } from './event.ts';
+import { MTA_LAYOUTS } from './layouts.ts';
+import { MTA_FIELDS_FOR_ROUTES } from './routing.ts';
+import { SAMPLE_BODIES } from './samples.ts';
 
 export type { DecodeError, DecodeOptions, Problem } from './decode.ts';
 export { decodeMta } from './decode.ts';
 export { parseEventType } from './event-type.ts';
 export { SAMPLE_BODIES, type SampleOptions, sampleEvent } from './samples.ts';
 
-/** The built-in source for Mobile Text Alerts (`kind: mta` in config). */
-export const mtaSource = {
+const countryCode: Codec<string> = refine('a country calling code such as 1 or 44', (u) => {
+  const s = typeof u === 'number' || typeof u === 'string' ? String(u).replace(/^\+/, '') : '';
+  return /^[1-9]\d{0,2}$/.test(s) ? s : undefined;
+});
+
+/** The MTA source's own options (contract §2). */
+const options = struct({
+  version: withDefault(oneOf([1, 2, 3] as const, '1, 2 or 3'), 3),
+  defaultCountry: withDefault(countryCode, '1'),
+});
+
+/** Decoded MTA options. */
+export type MtaOptions = t.TypeOf<typeof options>;
+
+/**
+ * The built-in source for Mobile Text Alerts (`kind: mta`). Authentication: `X-Signature`, lowercase hex
+ * HMAC-SHA256 of the raw body keyed with the secret (mta-webhooks.md, "Verifying webhooks"); a compressed body
+ * may have been signed before or after compression, so the bytes on the wire are tried first.
+ */
+export const mtaSource: SourcePlugin<MtaOptions> = {
   kind: 'mta',
+  options,
+  authenticate(request, secrets) {
+    const header = request.headers['x-signature'];
+    if (header === undefined || header === '')
+      return { ok: false, missing: true, error: 'missing X-Signature header' };
+    let secretIndex = verifyAny(secrets, request.received ?? request.raw, header);
+    if (secretIndex < 0 && request.received !== undefined)
+      secretIndex = verifyAny(secrets, request.raw, header);
+    return secretIndex >= 0
+      ? { ok: true, secretIndex }
+      : { ok: false, missing: false, error: 'X-Signature does not match the body (check the source secret)' };
+  },
+  decode(body, ctx) {
+    return decodeMtaBody(body, {
+      version: ctx.options.version,
+      defaultCountry: ctx.options.defaultCountry,
+      ...(ctx.urlEvent === undefined ? {} : { urlEvent: ctx.urlEvent }),
+    });
+  },
   eventTypes: EVENT_TYPES,
-  decode: decodeMta,
-} as const;
+  canonicalType: (written) => written.trim().toLowerCase().replaceAll('_', '-'),
+  fields: MTA_FIELDS_FOR_ROUTES,
+  samples: (o) => SAMPLE_BODIES[o.version],
+  layouts: MTA_LAYOUTS,
+  baseFields: (o) => ({ version: o.version }),
+  sign: (secret, body) => ({ 'X-Signature': sign(secret, body) }),
+  summary: (o) => `mta v${o.version}`,
+};
+
+export default mtaSource;

@@ -1,7 +1,7 @@
 import { isLeft } from 'fp-ts/lib/Either.js';
-import type { EventType, GatewayEvent } from '../../event.ts';
 import { newId } from '../../ids.ts';
 import { decodeMta } from './decode.ts';
+import type { EventType, MtaEvent } from './event.ts';
 
 /** Realistic bodies of every event type in every payload version, for `switchboard test-destination`. */
 export const SAMPLE_BODIES: Readonly<Record<1 | 2 | 3, Readonly<Record<EventType, Readonly<object>>>>> = {
@@ -124,7 +124,7 @@ export interface SampleOptions {
 }
 
 /** A realistic normalized event of one type and version, decoded from its embedded sample body. */
-export function sampleEvent(type: EventType, version: 1 | 2 | 3, opts: SampleOptions = {}): GatewayEvent {
+export function sampleEvent(type: EventType, version: 1 | 2 | 3, opts: SampleOptions = {}): MtaEvent {
   const body = SAMPLE_BODIES[version]?.[type];
   if (body === undefined) throw new Error(`no sample for event ${JSON.stringify(type)} in MTA V${version}`);
   const receivedAt = opts.receivedAt ?? new Date().toISOString();

@@ -1,4 +1,4 @@
-import type { EventStatus } from '../../event.ts';
+import type { EventStatus } from './event.ts';
 
 /** MTA's delivery status codes (documented), by code. */
 export const STATUS_NAMES: Readonly<Record<number, string>> = Object.freeze({

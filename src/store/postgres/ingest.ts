@@ -19,9 +19,9 @@ const ORIGINAL_EVENTS = `
     ON d.source = k.source AND d.body_hash = k.body_hash`;
 
 const INSERT_EVENTS = `
-  INSERT INTO events (id, source, type, status_name, received_at, body_hash, event, routes, unrouted)
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::json[],
-                       $8::json[], $9::boolean[])`;
+  INSERT INTO events (id, source, type, received_at, body_hash, event, routes, unrouted)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::json[], $7::json[],
+                       $8::boolean[])`;
 
 const INSERT_DELIVERIES = `
   INSERT INTO deliveries (id, event_id, destination, route, state, attempts, next_at, created_at, updated_at)
@@ -95,7 +95,6 @@ async function insertEvents(client: pg.PoolClient, requests: IngestRequest[], no
     rows.map((c) => c.id),
     rows.map((c) => c.source),
     rows.map((c) => c.type),
-    rows.map((c) => c.statusName),
     rows.map((c) => c.receivedAt),
     rows.map((c) => c.r.bodyHash),
     rows.map((c) => c.event),

@@ -36,8 +36,8 @@ const CLAIM_DEDUPE_KEY = `
 const ORIGINAL_EVENT = 'SELECT event_id FROM dedupe WHERE source = ? AND body_hash = ?';
 
 const INSERT_EVENT = `
-  INSERT INTO events (id, source, type, status_name, received_at, body_hash, event, routes, unrouted)
-  VALUES (@id, @source, @type, @statusName, @receivedAt, @bodyHash, @event, @routes, @unrouted)`;
+  INSERT INTO events (id, source, type, received_at, body_hash, event, routes, unrouted)
+  VALUES (@id, @source, @type, @receivedAt, @bodyHash, @event, @routes, @unrouted)`;
 
 const INSERT_DELIVERY = `
   INSERT INTO deliveries (id, event_id, destination, route, state, attempts, next_at, created_at, updated_at)

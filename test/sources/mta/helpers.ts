@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import type { Either } from 'fp-ts/lib/Either.js';
-import type { EventType, GatewayEvent } from '../../../src/event.ts';
 import { type DecodeError, type DecodeOptions, decodeMta } from '../../../src/sources/mta/decode.ts';
+import type { EventType, MtaEvent as GatewayEvent } from '../../../src/sources/mta/event.ts';
 
 /** The options every test decodes with unless it says otherwise. */
 export const OPTIONS: DecodeOptions = {

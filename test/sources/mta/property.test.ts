@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { EVENT_TYPES } from '../../../src/event.ts';
+import { EVENT_TYPES } from '../../../src/sources/mta/event.ts';
 import { decode } from './helpers.ts';
 
 const VERSIONS = [1, 2, 3] as const;

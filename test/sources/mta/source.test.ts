@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import { EVENT_TYPES } from '../../../src/event.ts';
-import { decodeMta, mtaSource, sampleEvent } from '../../../src/sources/mta/index.ts';
+import { EVENT_TYPES } from '../../../src/sources/mta/event.ts';
+import { decodeMta, mtaSource, SAMPLE_BODIES, sampleEvent } from '../../../src/sources/mta/index.ts';
 
 describe('the mta source descriptor', () => {
-  it('names its kind, its event types and its decoder', () => {
+  it('names its kind, its event types, its options and its routable fields', () => {
     expect(mtaSource.kind).to.equal('mta');
     expect(mtaSource.eventTypes).to.deep.equal([
       'delivery-status',
@@ -11,7 +11,36 @@ describe('the mta source descriptor', () => {
       'message-send',
       'number-opt-in',
     ]);
-    expect(mtaSource.decode).to.equal(decodeMta);
+    expect(mtaSource.options.decode({})).to.deep.equal({
+      _tag: 'Right',
+      right: { version: 3, defaultCountry: '1' },
+    });
+    expect(Object.keys(mtaSource.fields)).to.include.members([
+      'status',
+      'status.name',
+      'phone',
+      'text',
+      'version',
+    ]);
+  });
+
+  it('decodes a body into the same event decodeMta gives, once the envelope is added', () => {
+    const body = { ...structuredClone(SAMPLE_BODIES[3]['message-reply']) };
+    const decoded = mtaSource.decode(body, {
+      source: 'mta',
+      options: { version: 3, defaultCountry: '1' },
+      headers: {},
+    });
+    const whole = decodeMta(body, {
+      source: 'mta',
+      version: 3,
+      defaultCountry: '1',
+      id: 'ID',
+      receivedAt: 'T',
+    });
+    if (decoded._tag === 'Left' || whole._tag === 'Left') throw new Error('the sample does not decode');
+    const { id, source, receivedAt, type, occurredAt, tags, payload, decodeNotes, ...fields } = whole.right;
+    expect(decoded.right).to.deep.equal({ type, occurredAt, fields, tags, payload });
   });
 
   for (const version of [1, 2, 3] as const) {

@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import type { GatewayEvent } from '../../../event.ts';
+import type { MtaEvent } from '../event.ts';
 import { statusOf } from '../status.ts';
 import * as kinds from './kinds.ts';
 import type { DecodeNote, NoteDraft } from './notes.ts';
@@ -8,7 +8,7 @@ import type { FieldKind, FieldSpec } from './table.ts';
 
 /** The part of a normalized event that comes from the body's fields. */
 export type EventFields = Pick<
-  GatewayEvent,
+  MtaEvent,
   | 'occurredAt'
   | 'phone'
   | 'phoneNational'

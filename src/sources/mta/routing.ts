@@ -1,0 +1,63 @@
+import type { Either } from 'fp-ts/lib/Either.js';
+import * as E from 'fp-ts/lib/Either.js';
+import { didYouMean } from '../../config/issues.ts';
+import type { GatewayEvent } from '../../event.ts';
+import type { SourceField } from '../api.ts';
+import { STATUS_CODES, STATUS_NAMES, statusOf } from './status.ts';
+
+/**
+ * The fields an MTA event offers to routes (contract §2, match language), at the top level of the event where
+ * templates have always found them. Status paths read the code and compare codes: a route may name a status
+ * by name (any case), by code, or as UNKNOWN_<n> for codes MTA may add later.
+ */
+
+const quote = (u: unknown) => (typeof u === 'string' ? `"${u}"` : (JSON.stringify(u) ?? String(u)));
+
+/** A status name (any case), `UNKNOWN_<n>`, or a code; normalized to the code. */
+export function statusOperand(raw: unknown): Either<string, number> {
+  if (typeof raw === 'number') {
+    return Number.isInteger(raw) && raw > 0 ? E.right(raw) : E.left(`${raw} is not a delivery status code`);
+  }
+  if (typeof raw !== 'string') return E.left(`${quote(raw)} is not a delivery status`);
+  const name = raw.trim().toUpperCase();
+  const known = STATUS_CODES.get(name);
+  if (known !== undefined) return E.right(known);
+  if (/^\d+$/.test(name) && Number(name) > 0) return E.right(Number(name));
+  const unknown = /^UNKNOWN_(\d+)$/.exec(name);
+  if (unknown) {
+    const code = Number(unknown[1]);
+    // UNKNOWN_4 would silently mean DELIVERED; the event itself would never be named that way.
+    if (STATUS_NAMES[code] !== undefined)
+      return E.left(`${quote(raw)} names a known code; write ${STATUS_NAMES[code]}`);
+    return E.right(code);
+  }
+  return E.left(`${quote(raw)} is not a delivery status${didYouMean(name, STATUS_CODES.keys())}`);
+}
+
+const scalarText = (value: unknown): string | undefined =>
+  value === undefined || (typeof value === 'object' && value !== null) ? undefined : String(value);
+const statusName = (value: unknown): string | undefined =>
+  typeof value === 'number' ? statusOf(value).name : scalarText(value);
+// Events are typed, but routing must survive whatever a decoder or a test hands it, so status is read defensively.
+const statusCode = (e: GatewayEvent): number | undefined => {
+  const s = e.status as { code?: unknown } | undefined;
+  return typeof s?.code === 'number' ? s.code : undefined;
+};
+const statusFlag = (flag: 'failed' | 'final') => (e: GatewayEvent) =>
+  (e.status as Record<string, unknown> | undefined)?.[flag];
+
+/** MTA's routable fields, in the order the contract lists them. */
+export const MTA_FIELDS_FOR_ROUTES: Readonly<Record<string, SourceField>> = {
+  version: { kind: 'number', description: 'payload version (1, 2 or 3)' },
+  status: { kind: 'number', read: statusCode, operand: statusOperand, text: statusName },
+  'status.code': { kind: 'number', read: statusCode, operand: statusOperand },
+  'status.name': { kind: 'number', read: statusCode, operand: statusOperand, text: statusName },
+  'status.failed': { kind: 'boolean', read: statusFlag('failed') },
+  'status.final': { kind: 'boolean', read: statusFlag('final') },
+  phone: { kind: 'string', description: 'E.164 when known' },
+  text: { kind: 'string' },
+  optInType: { kind: 'string' },
+  messageId: { kind: 'number' },
+  externalId: { kind: 'string' },
+  senderName: { kind: 'string' },
+};

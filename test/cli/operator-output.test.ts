@@ -1,0 +1,139 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expect } from 'chai';
+import { openSqliteStore } from '../../src/store/sqlite/open.ts';
+import type { Store } from '../../src/store/types.ts';
+import { runCli } from '../helpers/gateway.ts';
+import { ROOT, tempDir } from '../helpers/tmp.ts';
+import { attempt, request } from '../store/fixtures.ts';
+
+/** Control characters a hostile or careless writer could have stored: clear screen, colour, carriage return, bell. */
+const HOSTILE = '\u001b[2J\u001b[31mred\rover\u0007';
+
+describe('operator output in the terminal (CLI as a child process)', function () {
+  this.timeout(60_000);
+  const tmp = tempDir('operator-output');
+  const db = `${tmp.dir}/switchboard.db`;
+  let config: string;
+  let store: Store;
+  let eventId: string;
+  let deliveryId: string;
+
+  before(async () => {
+    config = tmp.write(
+      'config.yaml',
+      `store: { driver: sqlite, path: ${db} }
+sources:
+  mta: { kind: mta, secret: "s3cret-0123456789abcdef" }
+plugins: { dirs: [${ROOT}/plugins] }
+destinations:
+  crm: { type: file, path: ${tmp.dir}/crm.jsonl }
+routes:
+  - name: main
+    to: [crm]
+`,
+    );
+    store = openSqliteStore(db);
+    await store.migrate();
+    const now = new Date();
+    const req = request(now, { to: ['crm'] });
+    await store.ingest({ batch: [req], now });
+    eventId = req.event.id;
+    const [claimed] = await store.claim({
+      destination: 'crm',
+      limit: 1,
+      owner: 'test',
+      leaseMs: 30_000,
+      now,
+    });
+    deliveryId = claimed.id;
+    await store.complete({
+      deliveryId: claimed.id,
+      owner: 'test',
+      attempt: attempt(1, 'dead', now, `HTTP 503 ${HOSTILE}`),
+      next: { state: 'dead' },
+      now,
+    });
+    // Stored before the API refused control characters (or written straight into the store).
+    await store.setPaused({
+      destination: 'crm',
+      paused: true,
+      how: { by: `mallory${HOSTILE}`, comment: `why${HOSTILE}` },
+      now,
+    });
+  });
+  after(async () => {
+    await store.close();
+    tmp.cleanup();
+  });
+
+  const noControl = (text: string) => {
+    for (const ch of ['\u001b', '\r', '\u0007'])
+      expect(text.includes(ch), `${JSON.stringify(ch)} in ${JSON.stringify(text)}`).to.equal(false);
+  };
+
+  it('escapes control characters of stored text in destinations, deliveries and events output', async () => {
+    for (const args of [
+      ['destinations'],
+      ['deliveries'],
+      ['deliveries', deliveryId],
+      ['events'],
+      ['events', eventId],
+    ]) {
+      const r = await runCli([...args, '--config', config]);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).to.equal(0);
+      noControl(r.stdout);
+    }
+    const destinations = await runCli(['destinations', '--config', config]);
+    expect(destinations.stdout).to.include('paused by mallory\\x1b[2J\\x1b[31mred\\rover\\x07');
+    const deliveries = await runCli(['deliveries', '--config', config]);
+    expect(deliveries.stdout).to.include('HTTP 503 \\x1b[2J');
+  });
+
+  it('shows one event with its route verdicts, deliveries and attempts, and the JSON with --json', async () => {
+    const view = await runCli(['events', eventId, '--config', config]);
+    expect(view.code, view.stderr).to.equal(0);
+    expect(view.stdout).to.match(new RegExp(`^event ${eventId}: message-reply from mta, received `));
+    expect(view.stdout).to.match(/routes:\n {2}ROUTE +VERDICT +WHY\n/);
+    expect(view.stdout).to.include(`delivery ${deliveryId}: dead (crm, route main, event ${eventId})`);
+    expect(view.stdout).to.match(/#1 .* dead +\[503\] HTTP 503/);
+    expect(() => JSON.parse(view.stdout)).to.throw();
+    const json = await runCli(['events', eventId, '--json', '--config', config]);
+    expect(json.code, json.stderr).to.equal(0);
+    const detail = JSON.parse(json.stdout) as { event: { id: string }; deliveries: Array<{ id: string }> };
+    expect(detail.event.id).to.equal(eventId);
+    expect(detail.deliveries.map((d) => d.id)).to.deep.equal([deliveryId]);
+  });
+
+  it('check --json prints one JSON document for a usage error too, and exits 2', async () => {
+    const r = await runCli(['check', '--json', '--bogus', '--config', config]);
+    expect(r.code).to.equal(2);
+    const doc = JSON.parse(r.stdout) as { ok: boolean; problems: Array<{ message: string }> };
+    expect(doc.ok).to.equal(false);
+    expect(doc.problems[0].message).to.match(/bogus/);
+  });
+
+  it('--url on the webhook port, or on a port nothing can reach, says so and where the admin API is', async () => {
+    // A stand-in for Switchboard's webhook port: its 404 is the one the public app answers.
+    const pub = createServer((req, res) => {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: `no route for ${req.method} ${req.url?.split('?')[0]}` }));
+    });
+    await new Promise<void>((resolve) => pub.listen(0, '127.0.0.1', resolve));
+    const env = { SWITCHBOARD_ADMIN_TOKEN: 'whatever-token' };
+    try {
+      const url = `http://127.0.0.1:${(pub.address() as AddressInfo).port}`;
+      const wrongPort = await runCli(['deliveries', '--url', url], { env });
+      expect(wrongPort.code).to.equal(1);
+      expect(wrongPort.stderr).to.match(/looks like the webhook port/);
+      expect(wrongPort.stderr).to.include('default http://127.0.0.1:9091');
+    } finally {
+      await new Promise((resolve) => pub.close(resolve));
+    }
+    const blocked = await runCli(['deliveries', '--url', 'http://127.0.0.1:1'], { env });
+    expect(blocked.code).to.equal(1);
+    expect(blocked.stderr).to.include('could not reach the admin API at http://127.0.0.1:1/api/deliveries');
+    expect(blocked.stderr).to.match(/blocked port/);
+    expect(blocked.stderr).not.to.match(/Error: bad port/);
+  });
+});

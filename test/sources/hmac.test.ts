@@ -1,0 +1,129 @@
+import { createHmac } from 'node:crypto';
+import { expect } from 'chai';
+import hmacSource from '../../src/sources/hmac/index.ts';
+import { startGateway } from './service.ts';
+
+/**
+ * The generic hmac source with GitHub's and Shopify's signatures, computed here the way each provider documents
+ * it (GitHub: `X-Hub-Signature-256: sha256=<hex>`; Shopify: `X-Shopify-Hmac-Sha256: <base64>`, both an
+ * HMAC-SHA256 of the raw body), through a real gateway over HTTP.
+ */
+
+const GITHUB_SECRET = 'gh-webhook-secret-0123456789';
+const SHOPIFY_SECRET = 'shpss_0123456789abcdef';
+
+const CONFIG = `
+sources:
+  github:
+    kind: hmac
+    secret: ${GITHUB_SECRET}
+    header: X-Hub-Signature-256
+    prefix: "sha256="
+    typeFrom: header:X-GitHub-Event
+  shopify:
+    kind: hmac
+    secret: ${SHOPIFY_SECRET}
+    header: X-Shopify-Hmac-Sha256
+    encoding: base64
+    typeFrom: header:X-Shopify-Topic
+    timestampHeader: X-Shopify-Triggered-At
+    tolerance: 5m
+routes: []
+`;
+
+const hmac = (secret: string, body: string) => createHmac('sha256', secret).update(body);
+
+describe('hmac source', () => {
+  it('verifies GitHub\'s documented example (secret "It\'s a Secret to Everybody", body "Hello, World!")', () => {
+    const options = hmacSource.options.decode({ header: 'X-Hub-Signature-256', prefix: 'sha256=' });
+    if (options._tag === 'Left') throw new Error('options do not decode');
+    const header = 'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17';
+    const request = { headers: { 'x-hub-signature-256': header }, raw: Buffer.from('Hello, World!') };
+    const check = (secret: string) =>
+      hmacSource.authenticate(request, [secret], options.right, Date.now()).ok;
+    expect(check("It's a Secret to Everybody")).to.equal(true);
+    expect(check("It's a Secret to Everybody!")).to.equal(false);
+  });
+
+  describe('over HTTP', () => {
+    let gw: Awaited<ReturnType<typeof startGateway>>;
+    before(async () => {
+      gw = await startGateway(CONFIG);
+    });
+    after(() => gw.stop());
+
+    const push = JSON.stringify({ ref: 'refs/heads/main', repository: { full_name: 'acme/app' } });
+    const order = JSON.stringify({ id: 820982911946154500, total_price: '199.00', email: 'jon@example.com' });
+
+    it('accepts a GitHub-style signature and takes the type from X-GitHub-Event', async () => {
+      const answer = await gw.post('github', push, {
+        'X-Hub-Signature-256': `sha256=${hmac(GITHUB_SECRET, push).digest('hex')}`,
+        'X-GitHub-Event': 'push',
+      });
+      expect(answer.status).to.equal(200);
+      const stored = await gw.service.store.getEvent({ id: answer.body.id as string });
+      expect(stored?.event).to.deep.include({ source: 'github', type: 'push' });
+    });
+
+    it('refuses a GitHub-style signature made with another secret, or without the sha256= prefix', async () => {
+      const wrong = await gw.post('github', push, {
+        'X-Hub-Signature-256': `sha256=${hmac('not-the-secret', push).digest('hex')}`,
+        'X-GitHub-Event': 'push',
+      });
+      const bare = await gw.post('github', push, {
+        'X-Hub-Signature-256': hmac(GITHUB_SECRET, push).digest('hex'),
+        'X-GitHub-Event': 'push',
+      });
+      expect([wrong.status, bare.status]).to.deep.equal([401, 401]);
+      expect(wrong.body.error).to.equal(
+        'X-Hub-Signature-256 does not match the body (check the source secret)',
+      );
+    });
+
+    it('refuses a body changed after signing', async () => {
+      const signature = `sha256=${hmac(GITHUB_SECRET, push).digest('hex')}`;
+      const changed = push.replace('main', 'evil');
+      const answer = await gw.post('github', changed, {
+        'X-Hub-Signature-256': signature,
+        'X-GitHub-Event': 'push',
+      });
+      expect(answer.status).to.equal(401);
+    });
+
+    it('refuses a request with no signature header', async () => {
+      const answer = await gw.post('github', push, { 'X-GitHub-Event': 'push' });
+      expect(answer).to.deep.equal({ status: 401, body: { error: 'missing X-Hub-Signature-256 header' } });
+    });
+
+    it('accepts a Shopify-style base64 signature and takes the type from X-Shopify-Topic', async () => {
+      const answer = await gw.post('shopify', order, {
+        'X-Shopify-Hmac-Sha256': hmac(SHOPIFY_SECRET, order).digest('base64'),
+        'X-Shopify-Topic': 'orders/create',
+        'X-Shopify-Triggered-At': new Date().toISOString(),
+      });
+      expect(answer.status).to.equal(200);
+      const stored = await gw.service.store.getEvent({ id: answer.body.id as string });
+      expect(stored?.event).to.deep.include({ source: 'shopify', type: 'orders/create' });
+      expect((stored!.event.payload as { total_price: string }).total_price).to.equal('199.00');
+    });
+
+    it('refuses a Shopify-style signature made with another secret', async () => {
+      const answer = await gw.post('shopify', order, {
+        'X-Shopify-Hmac-Sha256': hmac('another-shop', order).digest('base64'),
+        'X-Shopify-Topic': 'orders/create',
+        'X-Shopify-Triggered-At': new Date().toISOString(),
+      });
+      expect(answer.status).to.equal(401);
+    });
+
+    it('refuses a valid Shopify signature whose timestamp header is outside the tolerance', async () => {
+      const answer = await gw.post('shopify', order, {
+        'X-Shopify-Hmac-Sha256': hmac(SHOPIFY_SECRET, order).digest('base64'),
+        'X-Shopify-Topic': 'orders/create',
+        'X-Shopify-Triggered-At': new Date(Date.now() - 3_600_000).toISOString(),
+      });
+      expect(answer.status).to.equal(401);
+      expect(answer.body.error).to.match(/X-Shopify-Triggered-At is outside the tolerance/);
+    });
+  });
+});
