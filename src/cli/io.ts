@@ -3,6 +3,7 @@ import { BadParam, parseSince } from '../admin/params.ts';
 import { resolveConfigPath } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
 import { ConfigRejected, loadOrThrow } from '../service.ts';
+import { openStore } from '../store/open.ts';
 
 /** A usage mistake: the CLI prints it with the usage line and exits 2. */
 export class UsageError extends Error {}
@@ -87,4 +88,21 @@ export function sourceOption(value: unknown, config: Config, check: boolean): st
     throw new UsageError(`--source: no source "${source}" in the config`);
   }
   return source;
+}
+
+/**
+ * Where redecode and shapes start: no positionals, `--since`, the config, `--source` (checked against the config
+ * when `checkSource`), and the store, which the caller closes.
+ */
+export async function openStoredEvents(
+  values: Record<string, unknown>,
+  positionals: string[],
+  io: Io,
+  checkSource: boolean,
+) {
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  const since = sinceOption(values.since);
+  const config = await loadCliConfig(values.config as string | undefined, io);
+  const source = sourceOption(values.source, config, checkSource);
+  return { since, config, source, store: await openStore(config.store) };
 }

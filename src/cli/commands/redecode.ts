@@ -1,13 +1,5 @@
 import { redecode } from '../../ingress/redecode.ts';
-import { openStore } from '../../store/open.ts';
-import {
-  loadCliConfig,
-  STORED_EVENTS_OPTIONS,
-  sinceOption,
-  sourceOption,
-  storedEventsHelp,
-  UsageError,
-} from '../io.ts';
+import { openStoredEvents, STORED_EVENTS_OPTIONS, storedEventsHelp } from '../io.ts';
 import type { Command } from '../main.ts';
 import { shown } from '../table.ts';
 
@@ -20,11 +12,7 @@ export const redecodeCommand: Command = {
   optionHelp: storedEventsHelp('print the report as JSON'),
   examples: ['switchboard redecode --source mta --since 1d', 'switchboard redecode --json'],
   async run(values, positionals, io) {
-    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-    const since = sinceOption(values.since);
-    const config = await loadCliConfig(values.config as string | undefined, io);
-    const source = sourceOption(values.source, config, true);
-    const store = await openStore(config.store);
+    const { since, config, source, store } = await openStoredEvents(values, positionals, io, true);
     try {
       const report = await redecode({ store, config, now: new Date(), since, source });
       if (values.json) {

@@ -1,13 +1,5 @@
 import { ShapeSummary, type TypeShape } from '../../sources/shapes.ts';
-import { openStore } from '../../store/open.ts';
-import {
-  loadCliConfig,
-  STORED_EVENTS_OPTIONS,
-  sinceOption,
-  sourceOption,
-  storedEventsHelp,
-  UsageError,
-} from '../io.ts';
+import { openStoredEvents, STORED_EVENTS_OPTIONS, storedEventsHelp } from '../io.ts';
 import type { Command } from '../main.ts';
 
 /** `switchboard shapes`: what stored payloads look like, per event type, values masked. */
@@ -18,11 +10,7 @@ export const shapesCommand: Command = {
   optionHelp: storedEventsHelp('print the summary as JSON'),
   examples: ['switchboard shapes --since 1d', 'switchboard shapes --source mta --json'],
   async run(values, positionals, io) {
-    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-    const since = sinceOption(values.since);
-    const config = await loadCliConfig(values.config as string | undefined, io);
-    const source = sourceOption(values.source, config, false);
-    const store = await openStore(config.store);
+    const { since, source, store } = await openStoredEvents(values, positionals, io, false);
     const summary = new ShapeSummary();
     try {
       let cursor: string | undefined;
