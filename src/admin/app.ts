@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import Koa from 'koa';
+import { useRoutes } from '../ingress/app.ts';
 import type { ReadinessReport } from '../observability/readiness.ts';
 
 /** What the admin listener serves. */
@@ -35,11 +36,6 @@ export function createAdminApp(deps: AdminAppDeps): Koa {
     ctx.body = m.body;
   });
   app.use(deps.api);
-  app.use(router.routes());
-  app.use(router.allowedMethods());
-  app.use((ctx) => {
-    ctx.status = 404;
-    ctx.body = { error: `no route for ${ctx.method} ${ctx.path}` };
-  });
+  useRoutes(app, router);
   return app;
 }

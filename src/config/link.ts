@@ -9,10 +9,9 @@ import { resolveField } from '../routing/fields.ts';
 import { isRecord } from './codecs.ts';
 import { type DestinationCore, destinationCore, splitDestination } from './destination-schema.ts';
 import { didYouMean, type KeyPath, under } from './issues.ts';
-import { reportErrors } from './report.ts';
-import { checkName, decodeAt, type Findings, mergeDelivery } from './schema.ts';
+import { decodePluginOptions } from './plugin-options.ts';
+import { checkNamedEntry, decodeAt, type Findings, mergeDelivery } from './schema.ts';
 import type { Secrets } from './secrets.ts';
-import { checkKeys } from './strict-keys.ts';
 import type { DeliverySettings } from './types.ts';
 
 /** A destination whose type, core keys and options all decoded: ready for its plugin's `create`. */
@@ -70,15 +69,7 @@ function linkOne(
 ): LinkedDestination | undefined {
   const path = ['destinations', name];
   const before = findings.issues.length;
-  const badName = checkName(name, path, 'destination');
-  if (badName) findings.issues.push(badName);
-  if (!isRecord(value)) {
-    findings.issues.push({
-      path,
-      message: 'expected a map with `type:` and the options of that destination type',
-    });
-    return undefined;
-  }
+  if (!checkNamedEntry(name, value, path, 'destination', findings)) return undefined;
   const { core: rawCore, options: rawOptions } = splitDestination(value);
   const core = decodeAt(destinationCore, rawCore, path, findings, secrets);
   const plugin =
@@ -117,21 +108,13 @@ function decodeOptions(
   findings: Findings,
   secrets?: Secrets,
 ): { value: unknown } | undefined {
-  const strict = checkKeys(plugin.config, raw, []);
-  findings.issues.push(...under(path, strict.issues));
-  let result: ReturnType<typeof plugin.config.decode>;
-  try {
-    result = plugin.config.decode(strict.value);
-  } catch (err) {
-    const message = `the ${plugin.type} plugin failed while checking its options: ${(err as Error).message}`;
-    findings.issues.push({ path, message: secrets ? secrets.redact(message) : message });
-    return undefined;
-  }
-  if (result._tag === 'Left') {
-    findings.issues.push(...under(path, reportErrors(result.left, secrets)));
-    return undefined;
-  }
-  return strict.issues.length === 0 ? { value: result.right } : undefined;
+  return decodePluginOptions(
+    plugin.config,
+    raw,
+    { path, who: `the ${plugin.type} plugin` },
+    findings,
+    secrets,
+  );
 }
 
 /** Fallbacks must name other declared destinations; checked on the raw value so other errors do not hide it. */

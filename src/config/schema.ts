@@ -177,6 +177,28 @@ export function checkName(name: string, path: KeyPath, what: string): ConfigIssu
   };
 }
 
+/**
+ * The checks every named entry of `sources:` and `destinations:` starts with: a usable name, and a map whose
+ * `selector` key (`kind`, `type`) picks the plugin. Adds the issues found; answers whether the value is a map.
+ */
+export function checkNamedEntry(
+  name: string,
+  value: unknown,
+  path: KeyPath,
+  what: 'source' | 'destination',
+  findings: Findings,
+): value is Record<string, unknown> {
+  const badName = checkName(name, path, what);
+  if (badName) findings.issues.push(badName);
+  if (isRecord(value)) return true;
+  const selector = what === 'source' ? 'kind' : 'type';
+  findings.issues.push({
+    path,
+    message: `expected a map with \`${selector}:\` and the options of that ${what} ${selector}`,
+  });
+  return false;
+}
+
 /** The `store` section alone (operator commands read only this: see config/store-only.ts). */
 export function decodeStore(raw: unknown, findings: Findings, secrets?: Secrets): StoreConfig | undefined {
   const driverRaw = isRecord(raw) ? raw.driver : undefined;

@@ -17,10 +17,9 @@ import {
   withDefault,
 } from './codecs.ts';
 import { didYouMean, under } from './issues.ts';
-import { reportErrors } from './report.ts';
-import { checkName, decodeAt, type Findings } from './schema.ts';
+import { decodePluginOptions } from './plugin-options.ts';
+import { checkNamedEntry, decodeAt, type Findings } from './schema.ts';
 import type { Secrets } from './secrets.ts';
-import { checkKeys } from './strict-keys.ts';
 import type { SourceConfig } from './types.ts';
 
 /** The keys of a source that belong to the core; everything else is its plugin's options. */
@@ -75,15 +74,7 @@ function decodeOne(
 ): SourceConfig | undefined {
   const path = ['sources', name];
   const before = findings.issues.length;
-  const badName = checkName(name, path, 'source');
-  if (badName) findings.issues.push(badName);
-  if (!isRecord(value)) {
-    findings.issues.push({
-      path,
-      message: 'expected a map with `kind:` and the options of that source kind',
-    });
-    return undefined;
-  }
+  if (!checkNamedEntry(name, value, path, 'source', findings)) return undefined;
   const core: Record<string, unknown> = {};
   const rest: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value))
@@ -146,19 +137,6 @@ function decodeOptions(
 ): { value: unknown } | undefined {
   // Our struct codecs report unknown keys themselves (with a suggestion); checking again would say it twice.
   const ownsKeys = (plugin.options as { _tag?: string })._tag === 'StructType';
-  const strict = ownsKeys ? { issues: [], value: raw } : checkKeys(plugin.options, raw, []);
-  findings.issues.push(...under(path, strict.issues));
-  let result: ReturnType<typeof plugin.options.decode>;
-  try {
-    result = plugin.options.decode(strict.value);
-  } catch (err) {
-    const message = `the ${plugin.kind} source plugin failed while checking its options: ${(err as Error).message}`;
-    findings.issues.push({ path, message: secrets ? secrets.redact(message) : message });
-    return undefined;
-  }
-  if (result._tag === 'Left') {
-    findings.issues.push(...under(path, reportErrors(result.left, secrets)));
-    return undefined;
-  }
-  return strict.issues.length === 0 ? { value: result.right } : undefined;
+  const who = `the ${plugin.kind} source plugin`;
+  return decodePluginOptions(plugin.options, raw, { path, who, ownsKeys }, findings, secrets);
 }

@@ -63,13 +63,18 @@ export function createApp(deps: AppDeps): Koa {
     else ctx.body = r.ready ? { status } : { status, reasons: publicReadiness(r).reasons };
   });
 
+  useRoutes(app, router);
+  return app;
+}
+
+/** Mounts a router's routes, and answers everything else with a JSON 404 (the webhook and admin listeners). */
+export function useRoutes(app: Koa, router: Router): void {
   app.use(router.routes());
   app.use(router.allowedMethods());
   app.use((ctx) => {
     ctx.status = 404;
     ctx.body = { error: `no route for ${ctx.method} ${ctx.path}` };
   });
-  return app;
 }
 
 async function readAndReceive(ctx: RouterContext, deps: AppDeps): Promise<ReceiveOutcome> {
