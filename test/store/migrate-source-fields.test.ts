@@ -26,8 +26,12 @@ function previousVersion(dialect: 'sqlite' | 'postgres') {
 }
 
 /** Two events as the previous version stored them: a failed delivery status and a reply, each pending to crm. */
+// A minute ago, not a fixed date: events older than store.retention (7 d) are pruned as soon as their deliveries
+// finish, which raced the status-filter check below.
+const WRITTEN_AT = Date.now() - 60_000;
+
 function oldRows() {
-  const now = Date.parse('2026-01-15T10:00:00.000Z');
+  const now = WRITTEN_AT;
   const events = [
     sampleEvent('delivery-status', 3, {
       id: '01KAAAAAAAAAAAAAAAAAAAAAA1',
