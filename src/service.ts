@@ -9,13 +9,13 @@ import { formatIssue, loadConfigWithPlugins } from './config/load.ts';
 import type { Config } from './config/types.ts';
 import { createConsole, withConsole } from './console/console.ts';
 import { Dispatcher } from './delivery/dispatcher.ts';
-import type { DeliveryObserver } from './delivery/observer.ts';
 import { controlsReadiness } from './delivery/readiness.ts';
 import type { ControlsSnapshot } from './delivery/worker.ts';
 import { newId } from './ids.ts';
 import { createApp } from './ingress/app.ts';
-import { controlEvents } from './observability/control-log.ts';
+import { listenOn, urlHost } from './listen.ts';
 import { registerControlMetrics } from './observability/control-metrics.ts';
+import { deliveryLog } from './observability/delivery-log.ts';
 import { createLogger, type Log } from './observability/log.ts';
 import { Metrics } from './observability/metrics.ts';
 import { assessReadiness, type ReadinessReport } from './observability/readiness.ts';
@@ -88,46 +88,7 @@ export class Service {
       () => clock.now(),
     );
     const controlMetrics = registerControlMetrics(this.metrics.registry, () => this.destinationControls());
-    const observer: DeliveryObserver = {
-      ...controlEvents(log, controlMetrics),
-      attempt: (r) => {
-        this.metrics.attempt(r);
-        const line = {
-          eventId: r.eventId,
-          deliveryId: r.deliveryId,
-          destination: r.destination,
-          attempt: r.number,
-          outcome: r.outcome,
-          durationMs: r.durationMs,
-          ...(r.failure
-            ? { reason: r.failure.reason, error: r.failure.message, statusCode: r.failure.statusCode }
-            : {}),
-          ...(r.retryInMs !== undefined ? { retryInMs: r.retryInMs } : {}),
-          ...(r.leaseHeld ? {} : { leaseLost: true }),
-        };
-        if (r.outcome === 'delivered') this.log.info(line, 'delivered');
-        else if (r.outcome === 'throttled') this.log.info(line, 'throttled; no attempt spent');
-        else if (r.outcome === 'retry') this.log.warn(line, 'attempt failed; will retry');
-        else
-          this.log.error(
-            line,
-            r.outcome === 'dead' ? 'delivery dead: retry budget spent' : 'delivery failed permanently',
-          );
-      },
-      workerError: (destination, err) =>
-        this.log.error(
-          { destination, err, cause: storeFaultKind(err) },
-          'delivery worker error; backing off',
-        ),
-      bookkeepingFailed: (destination, deliveryId, err, tries) => {
-        // The first failure and then every tenth: an outage of minutes should not flood the log.
-        if (tries === 1 || tries % 10 === 0)
-          this.log.warn(
-            { destination, deliveryId, tries, err, cause: storeFaultKind(err) },
-            'could not record the attempt; retrying until the store is back',
-          );
-      },
-    };
+    const observer = deliveryLog(log, this.metrics, controlMetrics);
     this.dispatcher = new Dispatcher({
       store: this.store,
       owner: `${hostname()}:${process.pid}:${newId().slice(-6)}`,
@@ -165,7 +126,7 @@ export class Service {
       await service.dispatcher.stop(Date.now()).catch(() => {});
       await store.close().catch(() => {});
       await new Promise<void>((r) => (service.server ? service.server.close(() => r()) : r()));
-      throw listenError(err, config.server, { host: 'server.host', port: 'server.port' });
+      throw err;
     }
     return service;
   }
@@ -229,7 +190,7 @@ export class Service {
     });
     this.server = createServer(app.callback());
     this.server.keepAliveTimeout = 5_000;
-    await listen(this.server, this.config.server);
+    await listenOn(this.server, this.config.server, { host: 'server.host', port: 'server.port' });
     const adminApp = createAdminApp({
       readiness: () => this.readiness(),
       metrics: () => this.metrics.render(),
@@ -251,8 +212,9 @@ export class Service {
       ),
     });
     this.adminServer = createServer(adminApp.callback());
-    await listen(this.adminServer, this.config.admin.listen).catch((err) => {
-      throw listenError(err, this.config.admin.listen, { host: 'admin.listen', port: 'admin.listen' });
+    await listenOn(this.adminServer, this.config.admin.listen, {
+      host: 'admin.listen',
+      port: 'admin.listen',
     });
     const addr = this.address;
     const adminAddr = this.adminServer.address() as AddressInfo;
@@ -417,41 +379,6 @@ const STORE_CLOSE_MS = 3_000;
 
 /** Longest wait for the store's answer in /readyz (ms): a hung store makes readiness fail, never hang. */
 const READINESS_TIMEOUT_MS = 2_000;
-
-/** Listens, or rejects with the listen error. */
-function listen(server: Server, at: { host: string; port: number }): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(at.port, at.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-/** An address as a URL host: IPv6 in brackets. */
-function urlHost(address: string): string {
-  return address.includes(':') ? `[${address}]` : address;
-}
-
-/** Says plainly why a listener could not listen, and which setting to change. */
-function listenError(
-  err: unknown,
-  at: { host: string; port: number },
-  setting: { host: string; port: string },
-): unknown {
-  const code = (err as NodeJS.ErrnoException).code;
-  const where = `${at.host}:${at.port}`;
-  if (code === 'EADDRINUSE')
-    return new Error(`${where} is already in use: stop the other process or set ${setting.port}`);
-  if (code === 'EACCES')
-    return new Error(
-      `not allowed to listen on ${where}: use a port above 1023 or run with the right to bind it`,
-    );
-  if (code === 'EADDRNOTAVAIL')
-    return new Error(`${at.host} is not an address of this machine: check ${setting.host}`);
-  return err;
-}
 
 async function closeDestinations(config: Config, log: Log): Promise<void> {
   await Promise.all(

@@ -1,0 +1,50 @@
+import type { DeliveryObserver } from '../delivery/observer.ts';
+import { controlEvents } from './control-log.ts';
+import type { ControlMetrics } from './control-metrics.ts';
+import type { Log } from './log.ts';
+import type { Metrics } from './metrics.ts';
+import { storeFaultKind } from './store-health.ts';
+
+/**
+ * What the delivery workers report, as log lines and metrics: one line per attempt (its outcome decides the
+ * level and message), breaker and throttle changes, worker errors and bookkeeping the store did not take.
+ */
+export function deliveryLog(log: Log, metrics: Metrics, controlMetrics: ControlMetrics): DeliveryObserver {
+  return {
+    ...controlEvents(log, controlMetrics),
+    attempt: (r) => {
+      metrics.attempt(r);
+      const line = {
+        eventId: r.eventId,
+        deliveryId: r.deliveryId,
+        destination: r.destination,
+        attempt: r.number,
+        outcome: r.outcome,
+        durationMs: r.durationMs,
+        ...(r.failure
+          ? { reason: r.failure.reason, error: r.failure.message, statusCode: r.failure.statusCode }
+          : {}),
+        ...(r.retryInMs !== undefined ? { retryInMs: r.retryInMs } : {}),
+        ...(r.leaseHeld ? {} : { leaseLost: true }),
+      };
+      if (r.outcome === 'delivered') log.info(line, 'delivered');
+      else if (r.outcome === 'throttled') log.info(line, 'throttled; no attempt spent');
+      else if (r.outcome === 'retry') log.warn(line, 'attempt failed; will retry');
+      else
+        log.error(
+          line,
+          r.outcome === 'dead' ? 'delivery dead: retry budget spent' : 'delivery failed permanently',
+        );
+    },
+    workerError: (destination, err) =>
+      log.error({ destination, err, cause: storeFaultKind(err) }, 'delivery worker error; backing off'),
+    bookkeepingFailed: (destination, deliveryId, err, tries) => {
+      // The first failure and then every tenth: an outage of minutes should not flood the log.
+      if (tries === 1 || tries % 10 === 0)
+        log.warn(
+          { destination, deliveryId, tries, err, cause: storeFaultKind(err) },
+          'could not record the attempt; retrying until the store is back',
+        );
+    },
+  };
+}
