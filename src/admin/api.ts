@@ -4,7 +4,7 @@ import bodyParser from 'koa-bodyparser';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/types.ts';
 import { CSRF_HEADER, consoleAuth } from '../console/session.ts';
-import type { Dispatcher } from '../delivery/dispatcher.ts';
+import type { Dispatcher, EnqueuedSignal } from '../delivery/dispatcher.ts';
 import { hasAdminToken } from '../ingress/admin-token.ts';
 import { receive } from '../ingress/receive.ts';
 import type { Log } from '../observability/log.ts';
@@ -24,7 +24,10 @@ export interface AdminDeps {
   store: Store;
   config(): Config;
   clock: Clock;
+  /** Breakers to show, pauses to re-read after a pause or resume. */
   dispatcher: Dispatcher;
+  /** Told of the deliveries a replay or a redecode put in the queue (the dispatcher wakes their workers). */
+  enqueued: EnqueuedSignal;
   committer: GroupCommitter;
   /** Told of the store failure behind each 503, for the log (the answer itself does not name it). */
   onStoreError?(err: unknown, method: string, path: string): void;
@@ -108,7 +111,7 @@ export function createAdminApi(given: AdminDeps): Koa.Middleware {
       };
       return;
     }
-    deps.dispatcher.wake(deps.dispatcher.destinations);
+    deps.enqueued('all');
     ctx.body = { retried: n };
   });
   router.post('/deliveries/retry', async (ctx) => {
@@ -132,7 +135,7 @@ export function createAdminApi(given: AdminDeps): Koa.Middleware {
         );
     }
     const n = await deps.store.replay({ filter, now: new Date(now()), includeDelivered });
-    deps.dispatcher.wake(deps.dispatcher.destinations);
+    deps.enqueued('all');
     ctx.body = { retried: n };
   });
   router.get('/rejected', async (ctx) => {
@@ -160,7 +163,7 @@ export function createAdminApi(given: AdminDeps): Koa.Middleware {
     );
     if (outcome.status === 200) {
       await deps.store.deleteRejected({ id: r.id });
-      // The committer has already woken the destinations that got deliveries.
+      // The committer has already signalled the deliveries it enqueued.
     }
     // A store failure while resubmitting is the store's (503, logged as such), not the payload's.
     if (outcome.status === 503) throw markedStoreFailure(outcome.cause);
