@@ -1,6 +1,7 @@
+import { METHODS } from 'node:http';
+import { bodyParser } from '@koa/bodyparser';
 import Router, { type RouterContext } from '@koa/router';
 import type Koa from 'koa';
-import bodyParser from 'koa-bodyparser';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/types.ts';
 import { CSRF_HEADER, consoleAuth } from '../console/session.ts';
@@ -181,7 +182,9 @@ export function createAdminApi(given: AdminDeps): Koa.Middleware {
 
   const routes = router.routes();
   const redact = redactorFor(() => deps.config().secrets);
-  const parse = bodyParser({ enableTypes: ['json'], jsonLimit: '64kb' });
+  // Every method, as koa-bodyparser@4 did (@koa/bodyparser parses POST, PUT and PATCH by default): a JSON body
+  // on any request is checked by requireJsonObject alike.
+  const parse = bodyParser({ enableTypes: ['json'], jsonLimit: '64kb', parsedMethods: METHODS });
   return async (ctx, next) => {
     if (ctx.path !== '/api' && !ctx.path.startsWith('/api/')) return next();
     const token = deps.config().admin.token;
