@@ -310,50 +310,40 @@ const OBJECT_TAGS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * The keys a codec declares, when it is built from object types (type, partial, exact, strict, intersection,
- * union, refinement, readonly, our struct); undefined when it cannot be told (then the codec alone decides).
+ * The keys a codec declares, each with the codec of its value (the first member declaring it), when it is built
+ * from object types (type, partial, exact, strict, intersection, union, refinement, readonly, our struct);
+ * undefined when it cannot be told (then the codec alone decides).
  */
-export function knownKeys(codec: unknown): string[] | undefined {
+function declared(codec: unknown): Map<string, unknown> | undefined {
   const c = asObjectCodec(codec);
   switch (c?._tag) {
     case 'StructType':
     case 'InterfaceType':
     case 'PartialType':
     case 'StrictType':
-      return Object.keys(c.props);
+      return new Map(Object.entries(c.props));
     case 'ExactType':
     case 'RefinementType':
     case 'ReadonlyType':
-      return knownKeys(c.type);
+      return declared(c.type);
     case 'IntersectionType':
     case 'UnionType': {
-      const parts = c.types.map(knownKeys);
-      return parts.some((p) => p === undefined) ? undefined : [...new Set(parts.flat() as string[])];
+      const parts = c.types.map(declared);
+      if (parts.some((p) => p === undefined)) return undefined;
+      const props = new Map<string, unknown>();
+      for (const [k, v] of (parts as Array<Map<string, unknown>>).flatMap((p) => [...p]))
+        if (!props.has(k)) props.set(k, v);
+      return props;
     }
     default:
       return undefined;
   }
 }
 
-/** The codec a composite codec uses for one key (the first member declaring it). */
-function propCodec(codec: unknown, key: string): unknown {
-  const c = asObjectCodec(codec);
-  switch (c?._tag) {
-    case 'StructType':
-    case 'InterfaceType':
-    case 'PartialType':
-    case 'StrictType':
-      return c.props[key];
-    case 'ExactType':
-    case 'RefinementType':
-    case 'ReadonlyType':
-      return propCodec(c.type, key);
-    case 'IntersectionType':
-    case 'UnionType':
-      return c.types.map((member) => propCodec(member, key)).find((found) => found !== undefined);
-    default:
-      return undefined;
-  }
+/** The keys a codec declares (see `declared`); undefined when it cannot be told. */
+export function knownKeys(codec: unknown): string[] | undefined {
+  const keys = declared(codec);
+  return keys && [...keys.keys()];
 }
 
 /** Through refinements and readonly: the list or dictionary codec that validates. */
@@ -400,12 +390,12 @@ export function checkKeys(
       }
       return out;
     }
-    const known = knownKeys(c);
-    if (known === undefined) return v;
+    const props = declared(c);
+    if (props === undefined) return v;
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) {
-      if (known.includes(k)) out[k] = walk(propCodec(c, k), x, [...at, k]);
-      else issues.push(...under(at, unknownKeys({ [k]: x }, known)));
+      if (props.has(k)) out[k] = walk(props.get(k), x, [...at, k]);
+      else issues.push(...under(at, unknownKeys({ [k]: x }, [...props.keys()])));
     }
     return out;
   };
