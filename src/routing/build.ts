@@ -1,7 +1,7 @@
-import { sequenceS } from 'fp-ts/lib/Apply.js';
+import { sequenceS, sequenceT } from 'fp-ts/lib/Apply.js';
 import type { Either } from 'fp-ts/lib/Either.js';
 import * as E from 'fp-ts/lib/Either.js';
-import { isRecord } from '../config/codecs.ts';
+import { isRecord, unknownKeys } from '../config/codecs.ts';
 import {
   type ConfigIssue,
   collect,
@@ -10,6 +10,7 @@ import {
   everyIssue,
   fail,
   under,
+  unless,
 } from '../config/issues.ts';
 import type { FieldCatalog } from './catalog.ts';
 import { compileMatch, type Matcher } from './match.ts';
@@ -59,9 +60,11 @@ function buildRoute(
       `a route is a mapping such as { name: audit, to: [audit] }, not ${describeValue(raw, { wording: 'not' })}`,
     );
   }
-  const unknownKeys: ConfigIssue[] = Object.keys(raw)
-    .filter((k) => !(ROUTE_KEYS as readonly string[]).includes(k))
-    .map((k) => ({ path: [k], message: `unknown key "${k}" in a route${didYouMean(k, ROUTE_KEYS)}` }));
+  const unknown = unknownKeys(
+    raw,
+    ROUTE_KEYS,
+    (k) => `unknown key "${k}" in a route${didYouMean(k, ROUTE_KEYS)}`,
+  );
   const name = nameOf(raw, index);
   const route = sequenceS(everyIssue)({
     name:
@@ -81,8 +84,7 @@ function buildRoute(
             `continue is true or false, not ${describeValue(raw.continue, { wording: 'not' })}`,
           ),
   });
-  if (unknownKeys.length === 0) return route;
-  return E.left([...unknownKeys, ...(E.isLeft(route) ? route.left : [])]);
+  return E.map(([, r]: [unknown, Route]) => r)(sequenceT(everyIssue)(unless(unknown, raw), route));
 }
 
 function buildMatch(raw: unknown, catalog: FieldCatalog): Either<ConfigIssue[], Matcher | undefined> {
