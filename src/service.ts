@@ -76,10 +76,11 @@ export class Service {
     log: Log,
     private readonly health: StoreHealth,
   ) {
-    this.coordinator = new ConfigCoordinator(
-      config,
-      async () => (await loadOrThrow(this.opts.configPath, this.opts.env, this.log)).config,
-    );
+    this.coordinator = new ConfigCoordinator(config, async () => {
+      const { config: next, warnings } = await loadOrThrow(this.opts.configPath, this.opts.env, this.log);
+      for (const w of warnings) this.log.warn({ config: next.file }, w);
+      return next;
+    });
     this.log = log;
     this.store = watchWrites(store, health);
     const clock = opts.clock ?? systemClock;

@@ -12,6 +12,7 @@ import { loadPlugins, type PluginRegistry } from '../destinations/host.ts';
 import { catalogOf } from '../routing/catalog.ts';
 import type { SourcePlugin } from '../sources/api.ts';
 import { BUILTIN_SOURCES, layoutsFor } from '../sources/builtin.ts';
+import { adminExposureWarning } from './admin-exposure.ts';
 import { buildRoutes, closeAll, createDestinations, deepFreeze, frozenMap, SILENT_LOGGER } from './build.ts';
 import { isRecord } from './codecs.ts';
 import { type Env, interpolate } from './interpolate.ts';
@@ -162,6 +163,8 @@ async function runStages(
     await closeAll(built.values());
     return fail(file, parsed, issues, secrets);
   }
+  const exposure = adminExposureWarning(sections.admin);
+  if (exposure) findings.warnings.push({ path: ['admin', 'token'], message: exposure });
   if (router.routeNames.length === 0) {
     findings.warnings.push({
       path: ['routes'],

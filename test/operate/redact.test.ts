@@ -55,9 +55,10 @@ describe('redaction of a secret in the forms it leaks in', () => {
       expect(out, encoded).to.include(R);
       const before = out.slice(0, out.indexOf(R));
       const after = out.slice(out.lastIndexOf(R) + R.length);
-      expect(encoded.slice(0, start).startsWith(before), `${out} kept too much before, of ${encoded}`).to.equal(
-        true,
-      );
+      expect(
+        encoded.slice(0, start).startsWith(before),
+        `${out} kept too much before, of ${encoded}`,
+      ).to.equal(true);
       expect(encoded.slice(end).endsWith(after), `${out} kept too much after, of ${encoded}`).to.equal(true);
       return out.split(R).join('');
     }
@@ -75,7 +76,12 @@ describe('redaction of a secret in the forms it leaks in', () => {
             if (!padded) encoded = encoded.replace(/=+$/, '');
             const start = Math.floor((prefix.length * 8) / 6);
             const end = Math.ceil(((prefix.length + bytes.length) * 8) / 6);
-            const kept = expectOnlyNeighboursKept(new Redactor([secret]).redact(encoded), encoded, start, end);
+            const kept = expectOnlyNeighboursKept(
+              new Redactor([secret]).redact(encoded),
+              encoded,
+              start,
+              end,
+            );
             for (let skip = 0; skip < 4; skip++)
               expect(Buffer.from(kept.slice(skip), alphabet).includes(bytes)).to.equal(false);
           }),
@@ -113,7 +119,9 @@ describe('redaction of a secret in the forms it leaks in', () => {
         const out = new Redactor([secret]).redact(`Authorization: Basic ${encoded}`);
         const start = Math.floor((p * 8) / 6);
         const end = Math.ceil(((p + secret.length) * 8) / 6);
-        expect(out, user).to.equal(`Authorization: Basic ${encoded.slice(0, start)}${R}${encoded.slice(end)}`);
+        expect(out, user).to.equal(
+          `Authorization: Basic ${encoded.slice(0, start)}${R}${encoded.slice(end)}`,
+        );
       }
     });
   });
