@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerOptions } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { createAdminApi } from './admin/api.ts';
@@ -189,7 +189,7 @@ export class Service {
         else this.log.warn(line, 'webhook refused');
       },
     });
-    this.server = createServer(app.callback());
+    this.server = createServer(serverTimeouts(this.config.server), app.callback());
     this.server.keepAliveTimeout = 5_000;
     await listenOn(this.server, this.config.server, { host: 'server.host', port: 'server.port' });
     const adminApp = createAdminApp({
@@ -212,7 +212,7 @@ export class Service {
         }),
       ),
     });
-    this.adminServer = createServer(adminApp.callback());
+    this.adminServer = createServer(serverTimeouts(this.config.server), adminApp.callback());
     await listenOn(this.adminServer, this.config.admin.listen, {
       host: 'admin.listen',
       port: 'admin.listen',
@@ -373,6 +373,21 @@ export class Service {
       clearTimeout(timer);
     }
   }
+}
+
+/**
+ * A listener's limits on slow clients (slowloris): a request whose headers (`server.headersTimeout`) or whole
+ * body (`server.requestTimeout`) have not arrived in time is answered 408 and its connection closed. Node checks
+ * its connections every `connectionsCheckingInterval` (30 s by default, which would stretch a 10 s limit to up to
+ * 40 s), so the check runs at a quarter of the shorter limit, at most every second.
+ */
+function serverTimeouts(server: Config['server']): ServerOptions {
+  const shorter = Math.min(server.headersTimeoutMs, server.requestTimeoutMs);
+  return {
+    requestTimeout: server.requestTimeoutMs,
+    headersTimeout: server.headersTimeoutMs,
+    connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(shorter / 4))),
+  };
 }
 
 /** Longest wait for the store to close at shutdown (ms). */

@@ -51,6 +51,11 @@ export const DEFAULT_DELIVERY: DeliverySettings = {
   concurrency: 4,
 };
 
+/** How long a client may take to send a whole request (headers and body), then 408: `server.requestTimeout`. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** How long a client may take to send a request's headers, then 408: `server.headersTimeout`. */
+export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+
 /** Where plugins are looked for when `plugins.dirs` is not given (relative to the config file). */
 export const DEFAULT_PLUGIN_DIRS: readonly string[] = ['./plugins'];
 
@@ -58,6 +63,9 @@ const server = struct({
   host: withDefault(nonEmptyString, '127.0.0.1'),
   port: withDefault(integer(0, 65535), 8080),
   bodyLimit: withDefault(size, 256 * 1024),
+  // Node's own defaults (300 s, 60 s) let a client that trickles its request hold a connection for minutes.
+  requestTimeout: withDefault(positiveDuration, DEFAULT_REQUEST_TIMEOUT_MS),
+  headersTimeout: withDefault(positiveDuration, DEFAULT_HEADERS_TIMEOUT_MS),
 });
 
 const retention = withDefault(positiveDuration, 7 * 86_400_000);
@@ -156,12 +164,30 @@ export function decodeSections(
   const a = decodeAt(admin, root.admin, ['admin'], findings, secrets);
   const p = decodeAt(plugins, root.plugins, ['plugins'], findings, secrets);
   return {
-    server: s && { host: s.host, port: s.port, bodyLimitBytes: s.bodyLimit },
+    server: s && serverSettings(s, findings),
     sources: decodeSources(root.sources, sourcePlugins, findings, secrets),
     store: decodeStore(root.store, findings, secrets),
     delivery: d && toDeliverySettings(d, ['delivery'], findings),
     admin: a && { ...(a.token ? { token: a.token } : {}), listen: a.listen },
     plugins: p,
+  };
+}
+
+/** The decoded `server:` section; headersTimeout longer than requestTimeout is refused (Node refuses it too). */
+function serverSettings(s: t.TypeOf<typeof server>, findings: Findings): Config['server'] | undefined {
+  if (s.headersTimeout > s.requestTimeout) {
+    findings.issues.push({
+      path: ['server', 'headersTimeout'],
+      message: 'must not be longer than server.requestTimeout (the headers are part of the request)',
+    });
+    return undefined;
+  }
+  return {
+    host: s.host,
+    port: s.port,
+    bodyLimitBytes: s.bodyLimit,
+    requestTimeoutMs: s.requestTimeout,
+    headersTimeoutMs: s.headersTimeout,
   };
 }
 
