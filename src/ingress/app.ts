@@ -112,20 +112,26 @@ async function readAndReceive(ctx: RouterContext, deps: AppDeps): Promise<Receiv
     return reject(400, 'json', 'could not read the request body');
   }
   let received: Buffer | undefined;
+  let unreadable: string | undefined;
   if (encoding.codings.length > 0) {
     const limit = config.server.bodyLimitBytes;
     const out = await decompress(raw, encoding.codings, limit);
     if (!out.ok && out.tooLarge) {
       return reject(413, 'size', `body larger than server.bodyLimit (${limit} bytes) once decompressed`);
     }
-    if (!out.ok) return reject(400, 'json', `body is not valid ${out.coding} data: ${out.message}`);
-    received = raw;
-    raw = out.body;
+    // Not refused here: a body signed over the bytes on the wire is authentic even when it does not decompress,
+    // and is kept (receive.ts decides, with the bytes as received).
+    if (!out.ok) unreadable = `body is not valid ${out.coding} data: ${out.message}`;
+    else {
+      received = raw;
+      raw = out.body;
+    }
   }
   try {
     const headers = requestHeaders(ctx.req.headers);
+    const request = { source: sourceName, urlEvent: ctx.params.event, raw, headers };
     return await receive(
-      { source: sourceName, urlEvent: ctx.params.event, raw, ...(received && { received }), headers },
+      { ...request, ...(received && { received }), ...(unreadable && { unreadable }) },
       deps,
     );
   } catch (err) {
