@@ -1,8 +1,9 @@
-import { createServer, type Server, type ServerOptions } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { createAdminApi } from './admin/api.ts';
 import { createAdminApp } from './admin/app.ts';
+import { AuthThrottle } from './admin/auth-throttle.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { type ConfigChange, ConfigCoordinator } from './config/coordinator.ts';
 import { formatIssue, loadConfigWithPlugins } from './config/load.ts';
@@ -13,7 +14,7 @@ import { controlsReadiness } from './delivery/readiness.ts';
 import type { ControlsSnapshot } from './delivery/worker.ts';
 import { newId } from './ids.ts';
 import { createApp } from './ingress/app.ts';
-import { listenOn, urlHost } from './listen.ts';
+import { listenOn, serverTimeouts, urlHost } from './listen.ts';
 import { registerControlMetrics } from './observability/control-metrics.ts';
 import { deliveryLog } from './observability/delivery-log.ts';
 import { createLogger, type Log } from './observability/log.ts';
@@ -155,7 +156,10 @@ export class Service {
   private async run(): Promise<void> {
     const clock = this.opts.clock ?? systemClock;
     await this.dispatcher.start(this.config);
+    // One count of wrong admin tokens per client address for the console, the admin API and the public /readyz.
+    const throttle = new AuthThrottle({ log: this.log });
     const app = createApp({
+      throttle,
       config: () => this.config,
       committer: this.committer,
       store: this.store,
@@ -196,7 +200,7 @@ export class Service {
       readiness: () => this.readiness(),
       metrics: () => this.metrics.render(),
       api: withConsole(
-        createConsole({ store: this.store, config: () => this.config, clock, log: this.log }),
+        createConsole({ store: this.store, config: () => this.config, clock, log: this.log, throttle }),
         createAdminApi({
           store: this.store,
           config: () => this.config,
@@ -204,6 +208,7 @@ export class Service {
           dispatcher: this.dispatcher,
           committer: this.committer,
           log: this.log,
+          throttle,
           onStoreError: (err, method, path) =>
             this.log.warn(
               { method, path, status: 503, ...storeCause(err) },
@@ -373,21 +378,6 @@ export class Service {
       clearTimeout(timer);
     }
   }
-}
-
-/**
- * A listener's limits on slow clients (slowloris): a request whose headers (`server.headersTimeout`) or whole
- * body (`server.requestTimeout`) have not arrived in time is answered 408 and its connection closed. Node checks
- * its connections every `connectionsCheckingInterval` (30 s by default, which would stretch a 10 s limit to up to
- * 40 s), so the check runs at a quarter of the shorter limit, at most every second.
- */
-function serverTimeouts(server: Config['server']): ServerOptions {
-  const shorter = Math.min(server.headersTimeoutMs, server.requestTimeoutMs);
-  return {
-    requestTimeout: server.requestTimeoutMs,
-    headersTimeout: server.headersTimeoutMs,
-    connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(shorter / 4))),
-  };
 }
 
 /** Longest wait for the store to close at shutdown (ms). */
