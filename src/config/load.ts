@@ -14,6 +14,7 @@ import { loadPlugins, type PluginRegistry } from '../destinations/host.ts';
 import { catalogOf } from '../routing/catalog.ts';
 import type { SourcePlugin } from '../sources/api.ts';
 import { BUILTIN_SOURCES, layoutsFor } from '../sources/builtin.ts';
+import { adminExposureWarning } from './admin-exposure.ts';
 import { buildRoutes, closeAll, createDestination, deepFreeze, frozenMap, SILENT_LOGGER } from './build.ts';
 import { isRecord } from './codecs.ts';
 import { type Env, interpolate } from './interpolate.ts';
@@ -188,7 +189,9 @@ function warningsOf(config: Config): ConfigIssue[] {
     config.router.routeNames.length === 0
       ? [{ path: ['routes'], message: 'none defined, so every event will be stored as unrouted' }]
       : [];
-  return [...[...config.sources.values()].flatMap(sourceWarnings), ...none];
+  const exposure = adminExposureWarning(config.admin);
+  const exposed: ConfigIssue[] = exposure ? [{ path: ['admin', 'token'], message: exposure }] : [];
+  return [...[...config.sources.values()].flatMap(sourceWarnings), ...exposed, ...none];
 }
 
 function startsWith(path: KeyPath, prefix: KeyPath): boolean {

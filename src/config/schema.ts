@@ -52,6 +52,11 @@ export const DEFAULT_DELIVERY: DeliverySettings = {
   concurrency: 4,
 };
 
+/** How long a client may take to send a whole request (headers and body), then 408: `server.requestTimeout`. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** How long a client may take to send a request's headers, then 408: `server.headersTimeout`. */
+export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+
 /** Where plugins are looked for when `plugins.dirs` is not given (relative to the config file). */
 export const DEFAULT_PLUGIN_DIRS: readonly string[] = ['./plugins'];
 
@@ -59,6 +64,9 @@ const server = struct({
   host: withDefault(nonEmptyString, '127.0.0.1'),
   port: withDefault(integer(0, 65535), 8080),
   bodyLimit: withDefault(size, 256 * 1024),
+  // Node's own defaults (300 s, 60 s) let a client that trickles its request hold a connection for minutes.
+  requestTimeout: withDefault(positiveDuration, DEFAULT_REQUEST_TIMEOUT_MS),
+  headersTimeout: withDefault(positiveDuration, DEFAULT_HEADERS_TIMEOUT_MS),
 });
 
 const retention = withDefault(positiveDuration, 7 * 86_400_000);
@@ -123,9 +131,7 @@ export function checkSections(root: Record<string, unknown>): Validation<Record<
 
 /** The `server:` section. */
 export function decodeServer(raw: unknown, secrets?: Secrets): Validation<Config['server']> {
-  return E.map((s: t.TypeOf<typeof server>) => ({ host: s.host, port: s.port, bodyLimitBytes: s.bodyLimit }))(
-    decodeAt(server, raw, ['server'], secrets),
-  );
+  return E.chain(serverSettings)(decodeAt(server, raw, ['server'], secrets));
 }
 
 /**
@@ -146,6 +152,22 @@ export function decodeAdmin(raw: unknown, secrets?: Secrets): Validation<Config[
 /** The `plugins:` section, its folders as written (relative to the config file). */
 export function decodePlugins(raw: unknown, secrets?: Secrets): Validation<Config['plugins']> {
   return decodeAt(plugins, raw, ['plugins'], secrets);
+}
+
+/** The decoded `server:` section; headersTimeout longer than requestTimeout is refused (Node refuses it too). */
+function serverSettings(s: t.TypeOf<typeof server>): Validation<Config['server']> {
+  if (s.headersTimeout > s.requestTimeout)
+    return fail(
+      ['server', 'headersTimeout'],
+      'must not be longer than server.requestTimeout (the headers are part of the request)',
+    );
+  return E.right({
+    host: s.host,
+    port: s.port,
+    bodyLimitBytes: s.bodyLimit,
+    requestTimeoutMs: s.requestTimeout,
+    headersTimeoutMs: s.headersTimeout,
+  });
 }
 
 /** Names users may give sources and destinations: they appear in URLs, CLI arguments and metrics labels. */
