@@ -5,7 +5,7 @@ import { formatIssue, loadConfigWithPlugins } from './config/load.ts';
 import type { Config } from './config/types.ts';
 import type { Dispatcher } from './delivery/dispatcher.ts';
 import type { ControlsSnapshot } from './delivery/worker.ts';
-import { listenOn, urlHost } from './listen.ts';
+import { listenOn, serverTimeouts, urlHost } from './listen.ts';
 import { createLogger, type Log } from './observability/log.ts';
 import type { Metrics } from './observability/metrics.ts';
 import type { ReadinessReport } from './observability/readiness.ts';
@@ -64,7 +64,11 @@ export class Service {
       store,
       log,
       clock: opts.clock ?? systemClock,
-      loadConfig: async () => (await loadOrThrow(opts.configPath, opts.env, log)).config,
+      loadConfig: async () => {
+        const { config: next, warnings } = await loadOrThrow(opts.configPath, opts.env, log);
+        for (const w of warnings) log.warn({ config: next.file }, w);
+        return next;
+      },
       stopping: () => this.stopping,
       pollMs: opts.pollMs,
     });
@@ -135,10 +139,10 @@ export class Service {
     const { apps, dispatcher } = this.parts;
     const config = this.current;
     await dispatcher.start(config);
-    this.server = createServer(apps.webhooks.callback());
+    this.server = createServer(serverTimeouts(config.server), apps.webhooks.callback());
     this.server.keepAliveTimeout = 5_000;
     await listenOn(this.server, config.server, { host: 'server.host', port: 'server.port' });
-    this.adminServer = createServer(apps.admin.callback());
+    this.adminServer = createServer(serverTimeouts(config.server), apps.admin.callback());
     await listenOn(this.adminServer, config.admin.listen, { host: 'admin.listen', port: 'admin.listen' });
     const addr = this.address;
     const adminAddr = this.adminAddress;

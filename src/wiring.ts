@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type Koa from 'koa';
 import { createAdminApi } from './admin/api.ts';
 import { createAdminApp } from './admin/app.ts';
+import { AuthThrottle } from './admin/auth-throttle.ts';
 import type { Clock } from './clock.ts';
 import { type ConfigChange, ConfigCoordinator } from './config/coordinator.ts';
 import type { Config } from './config/types.ts';
@@ -83,7 +84,10 @@ export function wire(inputs: WiringInputs): Parts {
   const committer = new GroupCommitter(store, () => clock.now(), undefined, dispatcher.enqueued);
   const readiness = () =>
     readinessOf({ store, health, dispatcher, config: config(), stopping: inputs.stopping() });
+  // One count of wrong admin tokens per client address for the console, the admin API and the public /readyz.
+  const throttle = new AuthThrottle({ log });
   const webhooks = createApp({
+    throttle,
     config,
     committer,
     store,
@@ -95,7 +99,7 @@ export function wire(inputs: WiringInputs): Parts {
     readiness,
     metrics: () => metrics.render(),
     api: withConsole(
-      createConsole({ store, config, clock, log }),
+      createConsole({ store, config, clock, log, throttle }),
       createAdminApi({
         store,
         config,
@@ -104,6 +108,7 @@ export function wire(inputs: WiringInputs): Parts {
         enqueued: dispatcher.enqueued,
         committer,
         log,
+        throttle,
         onStoreError: (err, method, path) =>
           log.warn(
             { method, path, status: 503, ...storeCause(err) },

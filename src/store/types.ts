@@ -210,6 +210,11 @@ export interface IngestOps {
    * per request, in order. Returns only after the commit is durable.
    */
   ingest(args: { batch: IngestRequest[]; now: Date }): Promise<IngestResult[]>;
+  /**
+   * How many ingest batches may commit at once (default 1). More than one only where the backend commits them
+   * in parallel and keeps dedupe atomic between them (PostgreSQL: each batch on its own connection).
+   */
+  readonly ingestBatchesInFlight?: number;
 }
 
 /** The delivery queue: claims and leases are dialect-specific (sqlite/queue.ts, postgres/queue.ts). */
