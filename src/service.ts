@@ -1,31 +1,19 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { hostname } from 'node:os';
-import { createAdminApi } from './admin/api.ts';
-import { createAdminApp } from './admin/app.ts';
-import { AuthThrottle } from './admin/auth-throttle.ts';
 import { type Clock, systemClock } from './clock.ts';
-import { type ConfigChange, ConfigCoordinator } from './config/coordinator.ts';
 import { formatIssue, loadConfigWithPlugins } from './config/load.ts';
 import type { Config } from './config/types.ts';
-import { createConsole, withConsole } from './console/console.ts';
-import { Dispatcher } from './delivery/dispatcher.ts';
-import { controlsReadiness } from './delivery/readiness.ts';
+import type { Dispatcher } from './delivery/dispatcher.ts';
 import type { ControlsSnapshot } from './delivery/worker.ts';
-import { newId } from './ids.ts';
-import { createApp } from './ingress/app.ts';
 import { listenOn, serverTimeouts, urlHost } from './listen.ts';
-import { registerControlMetrics } from './observability/control-metrics.ts';
-import { deliveryLog } from './observability/delivery-log.ts';
 import { createLogger, type Log } from './observability/log.ts';
-import { Metrics } from './observability/metrics.ts';
-import { assessReadiness, type ReadinessReport } from './observability/readiness.ts';
-import { redactorFor } from './observability/redact.ts';
-import { StoreHealth, storeFaultKind, watchWrites } from './observability/store-health.ts';
-import { logConnectionEvents, storeCause } from './observability/store-log.ts';
-import { GroupCommitter } from './store/group-commit.ts';
+import type { Metrics } from './observability/metrics.ts';
+import type { ReadinessReport } from './observability/readiness.ts';
+import { storeFaultKind } from './observability/store-health.ts';
+import { logConnectionEvents } from './observability/store-log.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/types.ts';
+import { closeDestinations, type Parts, startPruning, wire } from './wiring.ts';
 
 /** How to run the service. */
 export interface ServiceOptions {
@@ -55,58 +43,35 @@ export async function loadOrThrow(configPath: string, env: Record<string, string
 }
 
 /**
- * The long-lived gateway: HTTP ingress, the store, one delivery worker per destination, retention, reload.
- * Dependencies are built here once and passed down; nothing starts at import time.
+ * The long-lived gateway's lifecycle: start (load the config, open the store, wire the parts, start the
+ * workers and both listeners), reload, and a graceful stop. The parts and how they connect are in wiring.ts.
  */
 export class Service {
-  private readonly coordinator: ConfigCoordinator;
   private server: Server | null = null;
   private adminServer: Server | null = null;
   private stopping = false;
-  private pruneTimer: NodeJS.Timeout | null = null;
-  readonly log: Log;
-  readonly metrics: Metrics;
-  readonly dispatcher: Dispatcher;
-  private readonly committer: GroupCommitter;
-  readonly store: Store;
+  private stopPruning: (() => void) | null = null;
+  private readonly parts: Parts;
 
   private constructor(
     config: Config,
     store: Store,
     private readonly opts: ServiceOptions,
-    log: Log,
-    private readonly health: StoreHealth,
+    readonly log: Log,
   ) {
-    this.coordinator = new ConfigCoordinator(config, async () => {
-      const { config: next, warnings } = await loadOrThrow(this.opts.configPath, this.opts.env, this.log);
-      for (const w of warnings) this.log.warn({ config: next.file }, w);
-      return next;
-    });
-    this.log = log;
-    this.store = watchWrites(store, health);
-    const clock = opts.clock ?? systemClock;
-    this.metrics = new Metrics(
-      () => this.store,
-      () => clock.now(),
-    );
-    const controlMetrics = registerControlMetrics(this.metrics.registry, () => this.destinationControls());
-    const observer = deliveryLog(log, this.metrics, controlMetrics);
-    this.dispatcher = new Dispatcher({
-      store: this.store,
-      owner: `${hostname()}:${process.pid}:${newId().slice(-6)}`,
-      clock,
-      observer,
+    this.parts = wire({
+      config,
+      store,
+      log,
+      clock: opts.clock ?? systemClock,
+      loadConfig: async () => {
+        const { config: next, warnings } = await loadOrThrow(opts.configPath, opts.env, log);
+        for (const w of warnings) log.warn({ config: next.file }, w);
+        return next;
+      },
+      stopping: () => this.stopping,
       pollMs: opts.pollMs,
-      redact: redactorFor(() => this.config.secrets),
     });
-    // Ingest tells the dispatcher itself which destinations got deliveries, right after each commit.
-    this.committer = new GroupCommitter(
-      this.store,
-      () => clock.now(),
-      undefined,
-      (destinations) => this.dispatcher.wake(destinations),
-    );
-    this.coordinator.subscribe(this.onConfigChange);
   }
 
   /** Loads config, opens and migrates the store, starts workers and the HTTP server. */
@@ -117,10 +82,9 @@ export class Service {
     const { config, warnings } = await loadOrThrow(opts.configPath, opts.env, log);
     secrets = () => config.secrets;
     for (const w of warnings) log.warn({ config: config.file }, w);
-    const events = logConnectionEvents(log);
-    const store = await openStore(config.store, { threaded: true, events });
-    const service = new Service(config, store, opts, log, new StoreHealth());
-    secrets = () => service.config.secrets;
+    const store = await openStore(config.store, { threaded: true, events: logConnectionEvents(log) });
+    const service = new Service(config, store, opts, log);
+    secrets = () => service.current.secrets;
     try {
       await service.run();
     } catch (err) {
@@ -133,14 +97,22 @@ export class Service {
     return service;
   }
 
-  /** The config in force. */
+  /** The config in force (the coordinator owns it; a reload swaps it whole). */
   get current(): Config {
-    return this.config;
+    return this.parts.coordinator.current;
   }
 
-  /** The config in force (the coordinator owns it; a reload swaps it whole). */
-  private get config(): Config {
-    return this.coordinator.current;
+  /** The store, its writes watched for /readyz. */
+  get store(): Store {
+    return this.parts.store;
+  }
+
+  get metrics(): Metrics {
+    return this.parts.metrics;
+  }
+
+  get dispatcher(): Dispatcher {
+    return this.parts.dispatcher;
   }
 
   /** The address the HTTP server listens on. */
@@ -153,88 +125,38 @@ export class Service {
     return this.adminServer?.address() as AddressInfo;
   }
 
+  /** Each destination's circuit breaker and throttle, read-only: `{ name: { state, openUntil?, throttledUntil?, ratePerSecond? } }`. */
+  destinationControls(): Record<string, ControlsSnapshot> {
+    return this.dispatcher.controls();
+  }
+
+  /** /readyz: the store answers and can write, workers run, and the service is not shutting down. */
+  readiness(): Promise<ReadinessReport> {
+    return this.parts.readiness();
+  }
+
   private async run(): Promise<void> {
-    const clock = this.opts.clock ?? systemClock;
-    await this.dispatcher.start(this.config);
-    // One count of wrong admin tokens per client address for the console, the admin API and the public /readyz.
-    const throttle = new AuthThrottle({ log: this.log });
-    const app = createApp({
-      throttle,
-      config: () => this.config,
-      committer: this.committer,
-      store: this.store,
-      clock,
-      readiness: () => this.readiness(),
-      onWebhook: (source, outcome, ms) => {
-        const ok = outcome.status === 200;
-        this.metrics.webhook(
-          source,
-          outcome.status,
-          ok
-            ? {
-                type: outcome.type,
-                duplicate: outcome.body.duplicate,
-                unrouted: outcome.unrouted,
-                secretIndex: outcome.secretIndex,
-              }
-            : { reason: outcome.reason },
-          ms / 1000,
-        );
-        if (ok && outcome.notes) this.metrics.decoded(source, outcome.type, outcome.notes);
-        const line = {
-          source,
-          status: outcome.status,
-          durationMs: Math.round(ms * 10) / 10,
-          ...(ok
-            ? { eventId: outcome.body.id, type: outcome.type, duplicate: outcome.body.duplicate || undefined }
-            : { reason: outcome.reason, error: outcome.body.error, ...storeCause(outcome.cause) }),
-        };
-        if (ok) this.log.info(line, 'webhook accepted');
-        else this.log.warn(line, 'webhook refused');
-      },
-    });
-    this.server = createServer(serverTimeouts(this.config.server), app.callback());
+    const { apps, dispatcher } = this.parts;
+    const config = this.current;
+    await dispatcher.start(config);
+    this.server = createServer(serverTimeouts(config.server), apps.webhooks.callback());
     this.server.keepAliveTimeout = 5_000;
-    await listenOn(this.server, this.config.server, { host: 'server.host', port: 'server.port' });
-    const adminApp = createAdminApp({
-      readiness: () => this.readiness(),
-      metrics: () => this.metrics.render(),
-      api: withConsole(
-        createConsole({ store: this.store, config: () => this.config, clock, log: this.log, throttle }),
-        createAdminApi({
-          store: this.store,
-          config: () => this.config,
-          clock,
-          dispatcher: this.dispatcher,
-          committer: this.committer,
-          log: this.log,
-          throttle,
-          onStoreError: (err, method, path) =>
-            this.log.warn(
-              { method, path, status: 503, ...storeCause(err) },
-              'admin request refused: store unavailable',
-            ),
-        }),
-      ),
-    });
-    this.adminServer = createServer(serverTimeouts(this.config.server), adminApp.callback());
-    await listenOn(this.adminServer, this.config.admin.listen, {
-      host: 'admin.listen',
-      port: 'admin.listen',
-    });
+    await listenOn(this.server, config.server, { host: 'server.host', port: 'server.port' });
+    this.adminServer = createServer(serverTimeouts(config.server), apps.admin.callback());
+    await listenOn(this.adminServer, config.admin.listen, { host: 'admin.listen', port: 'admin.listen' });
     const addr = this.address;
-    const adminAddr = this.adminServer.address() as AddressInfo;
+    const adminAddr = this.adminAddress;
     this.log.info(
       {
         url: `http://${urlHost(addr.address)}:${addr.port}`,
         admin: `http://${urlHost(adminAddr.address)}:${adminAddr.port}`,
-        config: this.config.file,
-        store: this.config.store.driver,
-        destinations: [...this.config.destinations.keys()],
+        config: config.file,
+        store: config.store.driver,
+        destinations: [...config.destinations.keys()],
       },
       'switchboard listening',
     );
-    for (const source of this.config.sources.values()) {
+    for (const source of config.sources.values()) {
       if (source.allowUnsigned) {
         this.log.warn(
           { source: source.name },
@@ -242,70 +164,7 @@ export class Service {
         );
       }
     }
-    this.schedulePrune();
-  }
-
-  private schedulePrune(): void {
-    const clock = this.opts.clock ?? systemClock;
-    const every = Math.min(3_600_000, Math.max(60_000, this.config.store.retentionMs / 10));
-    const prune = async () => {
-      try {
-        const now = clock.now();
-        const removed = await this.store.prune({
-          before: new Date(now - this.config.store.retentionMs),
-          now: new Date(now),
-        });
-        if (removed > 0) this.log.info({ removed }, 'pruned finished events past retention');
-      } catch (err) {
-        this.log.error({ err }, 'pruning failed; will try again');
-      }
-    };
-    this.pruneTimer = setInterval(prune, every);
-    this.pruneTimer.unref();
-    void prune();
-  }
-
-  /** Each destination's circuit breaker and throttle, read-only: `{ name: { state, openUntil?, throttledUntil?, ratePerSecond? } }`. */
-  destinationControls(): Record<string, ControlsSnapshot> {
-    return this.dispatcher.controls();
-  }
-
-  /** /readyz: the store answers and can write, workers run, and the service is not shutting down. */
-  async readiness(): Promise<ReadinessReport> {
-    const report = await assessReadiness({
-      store: this.store,
-      health: this.health,
-      workersRunning: this.dispatcher.isRunning,
-      stopping: this.stopping,
-      timeoutMs: READINESS_TIMEOUT_MS,
-    });
-    const controls = controlsReadiness(this.destinationControls());
-    // Informational, like held deliveries: an open breaker or a throttle does not make this instance unready.
-    if (controls.destinations)
-      report.checks.destinations = {
-        ok: true,
-        status: `${Object.keys(controls.destinations).length} destination(s) with an open breaker or throttled`,
-        destinations: controls.destinations,
-      };
-    if (report.checks.store.ok) {
-      try {
-        const stats = await this.store.queueStats({ now: new Date() });
-        const configured = new Set(this.config.destinations.keys());
-        const held = stats.depth.filter(
-          (d) => !configured.has(d.destination) && (d.state === 'pending' || d.state === 'sending'),
-        );
-        // Informational: held deliveries wait for an operator, they do not make this instance unready.
-        if (held.length > 0)
-          report.checks.heldDestinations = {
-            ok: true,
-            status: `${held.length} destination(s) not in the current config hold deliveries`,
-            destinations: held.map((h) => ({ destination: h.destination, state: h.state, count: h.count })),
-          };
-      } catch {
-        // the store check above already answered; a failure here shows on the next call
-      }
-    }
-    return report;
+    this.stopPruning = startPruning(this.store, () => this.current, this.opts.clock ?? systemClock, this.log);
   }
 
   /**
@@ -313,7 +172,7 @@ export class Service {
    * a good one is swapped in whole: new events use the new routes; queued deliveries keep their destination.
    */
   async reload(): Promise<{ ok: true } | { ok: false; lines: string[] }> {
-    const result = await this.coordinator.reload();
+    const result = await this.parts.coordinator.reload();
     if (result.ok) return { ok: true };
     const err = result.error;
     const lines = err instanceof ConfigRejected ? err.lines : [(err as Error).message];
@@ -321,25 +180,6 @@ export class Service {
     this.log.error({ problems: lines }, 'config reload refused; keeping the running config');
     return { ok: false, lines };
   }
-
-  /** What a config swap changes here, in order: a warning, the workers, the log and metrics, old clients. */
-  private onConfigChange = async ({ next, previous, graceMs }: ConfigChange): Promise<void> => {
-    if (
-      JSON.stringify(next.store) !== JSON.stringify(previous.store) ||
-      JSON.stringify(next.server) !== JSON.stringify(previous.server) ||
-      JSON.stringify(next.admin.listen) !== JSON.stringify(previous.admin.listen)
-    ) {
-      this.log.warn({}, 'store, server and admin.listen settings changed: they take effect after a restart');
-    }
-    await this.dispatcher.apply(next, graceMs);
-    this.metrics.reload('applied');
-    this.log.info(
-      { destinations: [...next.destinations.keys()], routes: next.router.routeNames },
-      'config reloaded',
-    );
-    // Sends still in flight on the old destinations finish first (the grace rule), then their clients close.
-    setTimeout(() => void closeDestinations(previous, this.log), graceMs).unref();
-  };
 
   /**
    * Graceful stop: refuse new requests, let in-flight work finish until the deadline, leave the rest queued.
@@ -350,14 +190,14 @@ export class Service {
     if (this.stopping) return;
     this.stopping = true;
     const deadline = Date.now() + (this.opts.shutdownGraceMs ?? 10_000);
-    if (this.pruneTimer) clearInterval(this.pruneTimer);
+    this.stopPruning?.();
     const servers = [this.server, this.adminServer].filter((s): s is Server => s !== null);
     const closed = Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     for (const s of servers) s.closeIdleConnections();
     await this.step('stopping delivery workers', () => this.dispatcher.stop(deadline));
     for (const s of servers) s.closeAllConnections();
     await closed;
-    await closeDestinations(this.config, this.log);
+    await closeDestinations(this.current, this.log);
     await this.step('closing the store', () => this.store.close(), STORE_CLOSE_MS);
     this.log.info({}, 'switchboard stopped');
     this.log.flush();
@@ -382,18 +222,3 @@ export class Service {
 
 /** Longest wait for the store to close at shutdown (ms). */
 const STORE_CLOSE_MS = 3_000;
-
-/** Longest wait for the store's answer in /readyz (ms): a hung store makes readiness fail, never hang. */
-const READINESS_TIMEOUT_MS = 2_000;
-
-async function closeDestinations(config: Config, log: Log): Promise<void> {
-  await Promise.all(
-    [...config.destinations.values()].map(async (d) => {
-      try {
-        await d.destination.close?.();
-      } catch (err) {
-        log.warn({ destination: d.name, err }, 'closing destination failed');
-      }
-    }),
-  );
-}

@@ -1,4 +1,4 @@
-import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
@@ -147,17 +147,39 @@ export class ServerProcess {
   }
 }
 
-/** The node options `npm start` runs the gateway with (package.json scripts.start): the bench runs it the same way. */
-export const START_NODE_OPTIONS = ((): string[] => {
+/**
+ * How `npm start` runs the gateway (package.json scripts.start, `exec node <options> <entry> start`): the bench
+ * runs it the same way, with the same node options and the same (built) entry.
+ */
+const START = ((): { options: string[]; entry: string } => {
   const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
     scripts: { start: string };
   };
-  const words = scripts.start.split(/\s+/); // [exec] node <options> bin/switchboard.js start
-  return words.slice(
-    words.indexOf('node') + 1,
-    words.findIndex((w) => w.endsWith('switchboard.js')),
+  const words = scripts.start.split(/\s+/);
+  const afterNode = words.slice(words.indexOf('node') + 1);
+  const options = afterNode.filter(
+    (w, i) => w.startsWith('-') && afterNode.slice(0, i).every((o) => o.startsWith('-')),
   );
+  return { options, entry: afterNode[options.length] };
 })();
+
+/** The node options `npm start` runs the gateway with. */
+export const START_NODE_OPTIONS = START.options;
+
+/** The script `npm start` runs, relative to the repository (dist/cli/bin.js: the built code). */
+export const START_ENTRY = START.entry;
+
+let built = false;
+
+/** Builds dist/ when it is missing or older than src/, as `npm start`'s prestart does. */
+function ensureBuilt(): void {
+  if (built) return;
+  execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--if-stale'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
+  built = true;
+}
 
 /** Options for a gateway process. */
 export interface GatewayOptions {
@@ -177,11 +199,12 @@ export function startGateway(
   port: number,
   opts: GatewayOptions = {},
 ): Promise<ServerProcess> {
+  ensureBuilt();
   const nodeArgs = [...START_NODE_OPTIONS];
   if (opts.cpuProfDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`);
   return ServerProcess.start(
     name,
-    [...nodeArgs, BIN, 'start', '--config', configPath],
+    [...nodeArgs, join(ROOT, START_ENTRY), 'start', '--config', configPath],
     {
       LOG_LEVEL: opts.logLevel ?? 'warn',
       SWITCHBOARD_POLL_MS: String(opts.pollMs ?? 200),

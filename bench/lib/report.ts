@@ -10,7 +10,7 @@ import type {
   ProfileSummary,
 } from '../scenarios.ts';
 import { ROOT } from './paths.ts';
-import { START_NODE_OPTIONS } from './procs.ts';
+import { START_ENTRY, START_NODE_OPTIONS } from './procs.ts';
 import { fmt } from './stats.ts';
 import { E2E_HEAD, e2eRow, ms, PEER_SUM_HEAD, SUM_HEAD, sumRow, table, verdict } from './tables.ts';
 import { PEER_METHOD, versusSection, versusTargets } from './versus.ts';
@@ -76,7 +76,7 @@ export function markdown(r: RunResults, svgPath: string): string {
     '',
     '## Method',
     '',
-    `- Every server runs in its own process: the gateway as \`npm start\` runs it (\`node ${[...START_NODE_OPTIONS, ''].join(' ')}bin/switchboard.js start --config FILE\`, \`LOG_LEVEL=warn\` unless stated), the bare Koa baseline (bench/baseline.ts: koa + raw-body + JSON.parse, answers 200 \`{"id":"x"}\`), and the delivery sink (bench/sink.ts). The load generator is autocannon, driven through its API from the runner process; it shares the 2 cores with the servers, equally for the gateway and the baseline.`,
+    `- Every server runs in its own process: the gateway as \`npm start\` runs it (\`node ${[...START_NODE_OPTIONS, START_ENTRY].join(' ')} start --config FILE\`, built by \`npm run build\`, \`LOG_LEVEL=warn\` unless stated), the bare Koa baseline (bench/baseline.ts: koa + raw-body + JSON.parse, answers 200 \`{"id":"x"}\`), and the delivery sink (bench/sink.ts). The load generator is autocannon, driven through its API from the runner process; it shares the 2 cores with the servers, equally for the gateway and the baseline.`,
     `- Bodies: signed (X-Signature, HMAC-SHA256) MTA V3 webhooks built from test/fixtures/mta/v3, mixed 60% delivery-status, 25% message-send, 10% message-reply, 5% number-opt-in; every body is unique (messageId/replyId and timestamp vary), so dedupe never short-cuts. ${16} connections.`,
     `- Rounds: ${r.quick ? '1 round per figure (smoke run: the figures are indicative only)' : '3 interleaved rounds per figure for ingest and growth (2 for PostgreSQL), each server in turn, the order flipping each round; the tables give the median and every round'}. Throughput = 2xx responses / duration; latency percentiles over every response of a round; "server CPU / req" = user+sys CPU of the server process(es) (/proc/PID/stat) per 2xx response, a figure far less sensitive to noise than req/s.`,
     '- Gateways run with `SWITCHBOARD_POLL_MS=200` (as test/helpers/gateway.ts does; the default is 1 s) so a resume is noticed quickly, and `SWITCHBOARD_SHUTDOWN_GRACE_MS=2000`. Delivery settings: `concurrency: 16`, `timeout: 10s`, `attempts: 10`, `backoff.initial: 1s`; one route sends every event to one `http` destination.',

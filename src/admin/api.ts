@@ -1,10 +1,11 @@
+import { METHODS } from 'node:http';
+import { bodyParser } from '@koa/bodyparser';
 import Router, { type RouterContext } from '@koa/router';
 import type Koa from 'koa';
-import bodyParser from 'koa-bodyparser';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/types.ts';
 import { CSRF_HEADER, consoleAuth } from '../console/session.ts';
-import type { Dispatcher } from '../delivery/dispatcher.ts';
+import type { Dispatcher, EnqueuedSignal } from '../delivery/dispatcher.ts';
 import { hasAdminToken } from '../ingress/admin-token.ts';
 import { receive } from '../ingress/receive.ts';
 import type { Log } from '../observability/log.ts';
@@ -25,7 +26,10 @@ export interface AdminDeps {
   store: Store;
   config(): Config;
   clock: Clock;
+  /** Breakers to show, pauses to re-read after a pause or resume. */
   dispatcher: Dispatcher;
+  /** Told of the deliveries a replay or a redecode put in the queue (the dispatcher wakes their workers). */
+  enqueued: EnqueuedSignal;
   committer: GroupCommitter;
   /** Told of the store failure behind each 503, for the log (the answer itself does not name it). */
   onStoreError?(err: unknown, method: string, path: string): void;
@@ -112,7 +116,7 @@ export function createAdminApi(given: AdminDeps): Koa.Middleware {
       };
       return;
     }
-    deps.dispatcher.wake(deps.dispatcher.destinations);
+    deps.enqueued('all');
     ctx.body = { retried: n };
   });
   router.post('/deliveries/retry', async (ctx) => {
@@ -136,7 +140,7 @@ export function createAdminApi(given: AdminDeps): Koa.Middleware {
         );
     }
     const n = await deps.store.replay({ filter, now: new Date(now()), includeDelivered });
-    deps.dispatcher.wake(deps.dispatcher.destinations);
+    deps.enqueued('all');
     ctx.body = { retried: n };
   });
   router.get('/rejected', async (ctx) => {
@@ -164,7 +168,7 @@ export function createAdminApi(given: AdminDeps): Koa.Middleware {
     );
     if (outcome.status === 200) {
       await deps.store.deleteRejected({ id: r.id });
-      // The committer has already woken the destinations that got deliveries.
+      // The committer has already signalled the deliveries it enqueued.
     }
     // A store failure while resubmitting is the store's (503, logged as such), not the payload's.
     if (outcome.status === 503) throw markedStoreFailure(outcome.cause);
@@ -182,7 +186,9 @@ export function createAdminApi(given: AdminDeps): Koa.Middleware {
 
   const routes = router.routes();
   const redact = redactorFor(() => deps.config().secrets);
-  const parse = bodyParser({ enableTypes: ['json'], jsonLimit: '64kb' });
+  // Every method, as koa-bodyparser@4 did (@koa/bodyparser parses POST, PUT and PATCH by default): a JSON body
+  // on any request is checked by requireJsonObject alike.
+  const parse = bodyParser({ enableTypes: ['json'], jsonLimit: '64kb', parsedMethods: METHODS });
   return async (ctx, next) => {
     if (ctx.path !== '/api' && !ctx.path.startsWith('/api/')) return next();
     const token = deps.config().admin.token;

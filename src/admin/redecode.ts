@@ -6,7 +6,7 @@ import { BadParam, parseSince } from './params.ts';
 /**
  * `POST /api/redecode` with an optional JSON body `{ "since": "24h" | ISO date, "source": "mta" }`: decodes
  * unrecognized events again and routes those that now decode, each exactly once (see ingress/redecode.ts).
- * Answers the run's report; wakes the destinations that got deliveries.
+ * Answers the run's report; the deliveries it enqueued go through the "deliveries enqueued" signal.
  */
 export function mountRedecode(router: Router, deps: AdminDeps): void {
   router.post('/redecode', async (ctx) => {
@@ -25,7 +25,7 @@ export function mountRedecode(router: Router, deps: AdminDeps): void {
       since,
       source,
     });
-    deps.dispatcher.wake([...new Set(report.redecoded.flatMap((r) => r.destinations))]);
+    deps.enqueued(new Set(report.redecoded.flatMap((r) => r.destinations)));
     ctx.body = report;
   });
 }

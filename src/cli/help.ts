@@ -7,7 +7,9 @@ export interface CommandHelp {
   usage: string;
   summary: string;
   options: NonNullable<ParseArgsConfig['options']>;
+  /** Per option name: what it does, with its default. */
   optionHelp?: Record<string, string>;
+  /** Whole command lines, as a user would type them. */
   examples?: string[];
 }
 

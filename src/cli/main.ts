@@ -1,4 +1,4 @@
-import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { parseArgs } from 'node:util';
 import { BadParam } from '../admin/params.ts';
 import { didYouMean } from '../config/issues.ts';
 import { checkCommand } from './commands/check.ts';
@@ -16,7 +16,7 @@ import { signCommand } from './commands/sign.ts';
 import { startCommand } from './commands/start.ts';
 import { testCommand } from './commands/test.ts';
 import { testDestinationCommand } from './commands/test-destination.ts';
-import { commandHelp, explainParseError, version } from './help.ts';
+import { type CommandHelp, commandHelp, explainParseError, version } from './help.ts';
 import { CheckFailed, type Io, processIo, UsageError } from './io.ts';
 
 /**
@@ -25,14 +25,7 @@ import { CheckFailed, type Io, processIo, UsageError } from './io.ts';
  * `switchboard <name> --help` renders them (cli/help.ts). `run` answers the exit code: 0 ok, 1 the thing
  * checked failed; throw UsageError (or BadParam) for a usage mistake (exit 2) and CheckFailed for a failed check.
  */
-export interface Command {
-  usage: string;
-  summary: string;
-  options: NonNullable<ParseArgsConfig['options']>;
-  /** Per option name: what it does, with its default. */
-  optionHelp?: Record<string, string>;
-  /** Whole command lines, as a user would type them. */
-  examples?: string[];
+export interface Command extends CommandHelp {
   /** For commands with subcommands: the help of `<name> SUB --help`, undefined for an unknown SUB. */
   subcommandHelp?(sub: string): string | undefined;
   run(values: Record<string, unknown>, positionals: string[], io: Io): Promise<number>;

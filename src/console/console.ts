@@ -1,6 +1,7 @@
+import { METHODS } from 'node:http';
+import { bodyParser } from '@koa/bodyparser';
 import Router, { type RouterContext } from '@koa/router';
 import type Koa from 'koa';
-import bodyParser from 'koa-bodyparser';
 import { AuthThrottle } from '../admin/auth-throttle.ts';
 import { dryRun } from '../cli/dry-run.ts';
 import type { Clock } from '../clock.ts';
@@ -218,7 +219,7 @@ export function createConsole(deps: ConsoleDeps): Koa.Middleware {
   assetRoutes(router);
 
   const routes = router.routes();
-  const parse = bodyParser({ enableTypes: ['form'], formLimit: '256kb' });
+  const parse = bodyParser({ enableTypes: ['form'], formLimit: '256kb', parsedMethods: METHODS });
   return async (ctx, next) => {
     if (ctx.path !== '/ui' && !ctx.path.startsWith('/ui/')) return next();
     if (!deps.config().admin.token) {

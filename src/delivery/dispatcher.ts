@@ -6,6 +6,13 @@ import type { CircuitBreaker } from './controls.ts';
 import type { DeliveryObserver } from './observer.ts';
 import { type ControlsSnapshot, DestinationWorker } from './worker.ts';
 
+/**
+ * The one "deliveries enqueued" signal: whoever adds deliveries to the queue (ingest's group commit, a replay,
+ * a redecode, a worker's fallbacks) names the destinations that got them, or `'all'` when it cannot tell (a
+ * replay by filter), and their workers stop sleeping. Nothing else wakes a worker.
+ */
+export type EnqueuedSignal = (destinations: Iterable<string> | 'all') => void;
+
 /** What the dispatcher needs. */
 export interface DispatcherDeps {
   store: Store;
@@ -87,7 +94,7 @@ export class Dispatcher {
         random: this.deps.random,
         redact: this.deps.redact,
         isPaused: (d) => this.paused.has(d),
-        enqueued: (destinations) => this.wake(destinations),
+        enqueued: this.enqueued,
       });
       this.workers.set(name, worker);
       worker.start();
@@ -95,8 +102,11 @@ export class Dispatcher {
     await Promise.all(stops);
   }
 
-  /** Tells the workers of these destinations that new deliveries were just committed. */
-  wake(destinations: Iterable<string>): void {
+  /** The "deliveries enqueued" signal (see EnqueuedSignal), handed to every part that adds deliveries. */
+  readonly enqueued: EnqueuedSignal = (destinations) =>
+    this.wake(destinations === 'all' ? this.workers.keys() : destinations);
+
+  private wake(destinations: Iterable<string>): void {
     for (const name of destinations) this.workers.get(name)?.wake();
   }
 

@@ -1,13 +1,12 @@
 import type { Clock } from '../clock.ts';
 import type { DestinationConfig } from '../config/types.ts';
-import { deadline } from '../destinations/deadline.ts';
-import { classifyFailure, type SendFailure } from '../destinations/errors.ts';
 import type { ClaimedDelivery, Store } from '../store/types.ts';
 import { untilStored } from './bookkeeping.ts';
 import { type BreakerSnapshot, CircuitBreaker, RateLimiter } from './controls.ts';
 import { DigestScheduler } from './digest.ts';
 import type { DeliveryObserver } from './observer.ts';
 import { afterFailure } from './policy.ts';
+import { type Sent, sendOnce } from './send.ts';
 import { Throttle, type ThrottleSnapshot } from './throttle.ts';
 
 /** One destination's delivery controls as operators see them (readiness, admin API, CLI). */
@@ -35,21 +34,6 @@ const DIGEST_BATCH = 500;
 
 /** Extra lease time beyond the attempt timeout, so a healthy send never loses its lease. */
 const LEASE_MARGIN_MS = 30_000;
-
-/** How one send went, with its times (epoch ms); `resumeAt` when it was throttled. */
-interface Sent {
-  failure?: SendFailure;
-  started: number;
-  finished: number;
-  resumeAt?: number;
-}
-
-class AttemptTimeout extends Error {
-  constructor(ms: number) {
-    super(`no answer within the ${ms} ms attempt timeout`);
-    this.name = 'TimeoutError';
-  }
-}
 
 /**
  * Delivers one destination's queue: claims due deliveries up to `concurrency` (and the rate limit and circuit
@@ -270,7 +254,7 @@ export class DestinationWorker {
     const dest = this.dest;
     const first = deliveries[0];
     const number = Math.max(...deliveries.map((d) => d.attempts)) + 1;
-    const sent = await this.timedSend((signal) => {
+    const sent = await sendOnce(dest.delivery.timeoutMs, this.shutdown.signal, this.deps.clock, (signal) => {
       const info = { number, deliveryId: first.id, signal };
       if (!digest) return dest.destination.send(first.event, info);
       // The config loader refuses group: for plugins without sendDigest; sending only the first event here
@@ -297,30 +281,6 @@ export class DestinationWorker {
       finished,
     );
     await Promise.all(deliveries.map((d) => this.record(d, sent)));
-  }
-
-  /** Calls `send` under the attempt timeout and the shutdown signal, and classifies what it threw. */
-  private async timedSend(send: (signal: AbortSignal) => Promise<void>): Promise<Sent | 'interrupted'> {
-    const timeoutMs = this.dest.delivery.timeoutMs;
-    const limit = deadline(this.shutdown.signal, timeoutMs, () => new AttemptTimeout(timeoutMs));
-    const started = this.deps.clock.now();
-    let failure: SendFailure | undefined;
-    try {
-      const aborted = new Promise<never>((_, reject) => {
-        limit.signal.addEventListener('abort', () => reject(limit.signal.reason), { once: true });
-      });
-      // The race enforces the timeout even for a plugin that ignores the signal.
-      await Promise.race([send(limit.signal), aborted]);
-    } catch (err) {
-      failure =
-        err instanceof AttemptTimeout
-          ? { kind: 'transient', message: err.message, reason: 'timeout' }
-          : classifyFailure(err);
-    } finally {
-      limit.dispose();
-    }
-    if (this.shutdown.signal.aborted && failure) return 'interrupted';
-    return { failure, started, finished: this.deps.clock.now() };
   }
 
   /** Applies the retry policy to one delivery after a send and records the attempt (and any fallbacks). */

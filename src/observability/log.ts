@@ -1,8 +1,8 @@
+import { createRequire } from 'node:module';
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
 import { redactorFor } from './redact.ts';
 
-/** The service logger: pino JSON lines (pretty on a TTY). */
+/** The service logger: pino JSON lines (pretty on a TTY, where pino-pretty is installed). */
 export type Log = Logger;
 
 /**
@@ -34,6 +34,21 @@ export function createLogger(opts: {
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   const usePretty = opts.pretty ?? (opts.destination === undefined && process.stdout.isTTY === true);
-  if (usePretty) return pino(options, pretty({ colorize: true, sync: true, destination: 1 }));
+  const pretty = usePretty ? prettyStream() : undefined;
+  if (pretty) return pino(options, pretty);
   return pino(options, opts.destination ?? pino.destination({ dest: 1, sync: false }));
+}
+
+/**
+ * pino-pretty's stream, for a terminal: a development dependency, so a production install (`npm ci
+ * --omit=dev`) lacks it and logs JSON lines on a terminal too.
+ */
+function prettyStream(): NodeJS.WritableStream | undefined {
+  let pretty: typeof import('pino-pretty');
+  try {
+    pretty = createRequire(import.meta.url)('pino-pretty');
+  } catch {
+    return undefined;
+  }
+  return pretty({ colorize: true, sync: true, destination: 1 });
 }

@@ -1,9 +1,10 @@
 import type { DestinationStates } from '../../admin/destinations.ts';
 import type { DeliveryRow } from '../../store/types.ts';
-import { UsageError } from '../io.ts';
 import type { Command } from '../main.ts';
 import type { DeliveryDetail } from '../operator/backend.ts';
+import { printOne, printPage } from '../operator/listing.ts';
 import { URL_HELP, URL_OPTION, withOperator } from '../operator/open.ts';
+import { flagOptions, LIMIT_HELP, listArgs, valueOptions } from '../options.ts';
 import { shown, table } from '../table.ts';
 
 /** `switchboard deliveries [ID]`: list deliveries, newest first, or show one with its attempt log. */
@@ -11,18 +12,15 @@ export const deliveriesCommand: Command = {
   usage: 'deliveries [ID] [--state S] [--destination D] [--since DURATION] [--limit N] [--json] [--url URL]',
   summary: 'list deliveries, newest first; with an ID, show one and every attempt',
   options: {
-    state: { type: 'string' },
-    destination: { type: 'string' },
-    since: { type: 'string' },
-    limit: { type: 'string' },
-    json: { type: 'boolean' },
+    ...valueOptions('state', 'destination', 'since', 'limit'),
+    ...flagOptions('json'),
     ...URL_OPTION,
   },
   optionHelp: {
     state: 'only these states, comma-separated: pending, sending, delivered, failed, dead (default: all)',
     destination: 'only this destination (also one removed from the config)',
     since: 'only deliveries updated since: a duration back from now (30m, 2h, 7d) or an ISO date',
-    limit: 'how many to show, 1-500 (default 50)',
+    limit: LIMIT_HELP,
     json: 'print the rows as JSON',
     ...URL_HELP,
   },
@@ -31,24 +29,14 @@ export const deliveriesCommand: Command = {
     'switchboard deliveries 01JD3W4XPQ8R2C7KMV5N6T9B0A',
   ],
   async run(values, positionals, io) {
-    if (positionals.length > 1) throw new UsageError('give at most one delivery ID');
-    const limit = values.limit === undefined ? 50 : Number(values.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 500)
-      throw new UsageError(`--limit must be a whole number from 1 to 500, not "${values.limit}"`);
+    const { id, limit } = listArgs(values, positionals, 'delivery ID');
     return withOperator(values, io, async (op, out) => {
-      if (positionals.length === 1) {
-        const d = await op.getDelivery(positionals[0]);
-        if (!d) {
-          io.err(`no delivery with id ${positionals[0]} in ${op.where}`);
-          return 1;
-        }
-        if (values.json) out(JSON.stringify(d, null, 2));
-        else {
+      if (id !== undefined)
+        return printOne(op, io, id, await op.getDelivery(id), 'delivery', async (d) => {
+          if (values.json) return out(JSON.stringify(d, null, 2));
           const why = d.state === 'pending' ? heldBy(await op.destinations())(d) : '';
           for (const line of describe(d, why)) out(line);
-        }
-        return 0;
-      }
+        });
       const page = await op.listDeliveries(
         {
           state: values.state as string | undefined,
@@ -57,30 +45,22 @@ export const deliveriesCommand: Command = {
         },
         limit,
       );
-      if (values.json) {
-        out(JSON.stringify(page.items, null, 2));
-        return 0;
-      }
-      if (page.items.length === 0) {
-        out('no deliveries match');
-        return 0;
-      }
-      const held = page.items.some((d) => d.state === 'pending') ? heldBy(await op.destinations()) : () => '';
-      const rows = page.items.map((d) => [
-        d.id,
-        d.state === 'pending' ? `${d.state}${held(d)}` : d.state,
-        d.destination,
-        String(d.attempts),
-        d.updatedAt,
-        d.lastError ?? '',
-      ]);
-      for (const line of table([
-        ['ID', 'STATE', 'DESTINATION', 'ATTEMPTS', 'UPDATED', 'LAST ERROR'],
-        ...rows,
-      ]))
-        out(line);
-      if (page.next) out('(more: raise --limit, or narrow with --state/--destination/--since)');
-      return 0;
+      return printPage(out, page, values.json, {
+        none: 'no deliveries match',
+        header: ['ID', 'STATE', 'DESTINATION', 'ATTEMPTS', 'UPDATED', 'LAST ERROR'],
+        rows: async (items) => {
+          const held = items.some((d) => d.state === 'pending') ? heldBy(await op.destinations()) : () => '';
+          return items.map((d) => [
+            d.id,
+            d.state === 'pending' ? `${d.state}${held(d)}` : d.state,
+            d.destination,
+            String(d.attempts),
+            d.updatedAt,
+            d.lastError ?? '',
+          ]);
+        },
+        more: '(more: raise --limit, or narrow with --state/--destination/--since)',
+      });
     });
   },
 };

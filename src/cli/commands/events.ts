@@ -1,7 +1,7 @@
-import { UsageError } from '../io.ts';
 import type { Command } from '../main.ts';
+import { printOne, printPage } from '../operator/listing.ts';
 import { URL_HELP, URL_OPTION, withOperator } from '../operator/open.ts';
-import { table } from '../table.ts';
+import { flagOptions, LIMIT_HELP, listArgs, valueOptions } from '../options.ts';
 import { describeEvent } from './event-view.ts';
 
 /** `switchboard events [ID]`: list events, newest first, or show one with its routes, deliveries and attempts. */
@@ -10,13 +10,10 @@ export const eventsCommand: Command = {
     'events [ID] [--type T] [--status S] [--destination D] [--since DURATION] [--unrouted] [--limit N] [--json] [--url URL]',
   summary: 'list events, newest first; with an ID, show one with its route verdicts, deliveries and attempts',
   options: {
-    type: { type: 'string' },
-    status: { type: 'string' },
-    destination: { type: 'string' },
-    since: { type: 'string' },
-    unrouted: { type: 'boolean' },
-    limit: { type: 'string' },
-    json: { type: 'boolean' },
+    ...valueOptions('type', 'status', 'destination', 'since'),
+    ...flagOptions('unrouted'),
+    ...valueOptions('limit'),
+    ...flagOptions('json'),
     ...URL_OPTION,
   },
   optionHelp: {
@@ -25,7 +22,7 @@ export const eventsCommand: Command = {
     destination: 'only events with a delivery to this destination',
     since: 'only events received since: a duration back from now (30m, 2h, 7d) or an ISO date',
     unrouted: 'only events no route matched',
-    limit: 'how many to show, 1-500 (default 50)',
+    limit: LIMIT_HELP,
     json: 'print JSON (with an ID: the whole event, its payload, route verdicts, deliveries and attempts)',
     ...URL_HELP,
   },
@@ -34,21 +31,13 @@ export const eventsCommand: Command = {
     'switchboard events 01JD3W4XPQ8R2C7KMV5N6T9B0A --json',
   ],
   async run(values, positionals, io) {
-    if (positionals.length > 1) throw new UsageError('give at most one event ID');
-    const limit = values.limit === undefined ? 50 : Number(values.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 500)
-      throw new UsageError(`--limit must be a whole number from 1 to 500, not "${values.limit}"`);
+    const { id, limit } = listArgs(values, positionals, 'event ID');
     return withOperator(values, io, async (op, out) => {
-      if (positionals.length === 1) {
-        const e = await op.getEvent(positionals[0]);
-        if (!e) {
-          io.err(`no event with id ${positionals[0]} in ${op.where}`);
-          return 1;
-        }
-        if (values.json) out(JSON.stringify(e, null, 2));
-        else for (const line of describeEvent(e)) out(line);
-        return 0;
-      }
+      if (id !== undefined)
+        return printOne(op, io, id, await op.getEvent(id), 'event', (e) => {
+          if (values.json) out(JSON.stringify(e, null, 2));
+          else for (const line of describeEvent(e)) out(line);
+        });
       const page = await op.listEvents(
         {
           type: values.type as string | undefined,
@@ -59,26 +48,21 @@ export const eventsCommand: Command = {
         },
         limit,
       );
-      if (values.json) {
-        out(JSON.stringify(page.items, null, 2));
-        return 0;
-      }
-      if (page.items.length === 0) {
-        out('no events match');
-        return 0;
-      }
-      const rows = page.items.map((e) => [
-        e.id,
-        e.receivedAt,
-        e.source,
-        e.type,
-        // MTA's declared fields, shown when the event has them (events of other sources leave them blank).
-        String((e.status as { name?: unknown } | undefined)?.name ?? ''),
-        typeof e.phone === 'string' ? e.phone : '',
-      ]);
-      for (const line of table([['ID', 'RECEIVED', 'SOURCE', 'TYPE', 'STATUS', 'PHONE'], ...rows])) out(line);
-      if (page.next) out('(more: raise --limit, or narrow the filters)');
-      return 0;
+      return printPage(out, page, values.json, {
+        none: 'no events match',
+        header: ['ID', 'RECEIVED', 'SOURCE', 'TYPE', 'STATUS', 'PHONE'],
+        rows: (items) =>
+          items.map((e) => [
+            e.id,
+            e.receivedAt,
+            e.source,
+            e.type,
+            // MTA's declared fields, shown when the event has them (events of other sources leave them blank).
+            String((e.status as { name?: unknown } | undefined)?.name ?? ''),
+            typeof e.phone === 'string' ? e.phone : '',
+          ]),
+        more: '(more: raise --limit, or narrow the filters)',
+      });
     });
   },
 };

@@ -1,6 +1,7 @@
 import { UsageError } from '../io.ts';
 import type { Command } from '../main.ts';
 import { URL_HELP, URL_OPTION, withOperator } from '../operator/open.ts';
+import { flagOptions, valueOptions } from '../options.ts';
 
 /** `switchboard replay`: put deliveries back in the queue, by id or by filter. Attempt numbers continue. */
 export const replayCommand: Command = {
@@ -9,12 +10,9 @@ export const replayCommand: Command = {
   summary:
     'put failed/dead (or, when asked, delivered) deliveries back in the queue; a running gateway sends them',
   options: {
-    dead: { type: 'boolean' },
-    failed: { type: 'boolean' },
-    delivered: { type: 'boolean' },
-    destination: { type: 'string' },
-    since: { type: 'string' },
-    json: { type: 'boolean' },
+    ...flagOptions('dead', 'failed', 'delivered'),
+    ...valueOptions('destination', 'since'),
+    ...flagOptions('json'),
     ...URL_OPTION,
   },
   optionHelp: {
