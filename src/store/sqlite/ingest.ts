@@ -2,6 +2,7 @@ import { newId } from '../../ids.ts';
 import { type EventColumns, eventColumns } from '../rows.ts';
 import type { IngestOps, IngestRequest, IngestResult } from '../types.ts';
 import type { SqliteDb } from './db.ts';
+import { RecentBodies } from './recent-bodies.ts';
 
 /**
  * One ingest request reduced to what SQLite writes: the event's columns (its JSON included), the dedupe key
@@ -35,6 +36,22 @@ const CLAIM_DEDUPE_KEY = `
 
 const ORIGINAL_EVENT = 'SELECT event_id FROM dedupe WHERE source = ? AND body_hash = ?';
 
+/**
+ * Windows up to this long (a week, the default retention) are deduplicated through the in-memory index of
+ * recent bodies (RecentBodies) and the event rows; longer ones (redecode's "for good" marks) through the
+ * dedupe table, whose keys outlive the events.
+ */
+export const MEMORY_WINDOW_MAX_MS = 7 * 86_400_000;
+
+const CANDIDATE = 'SELECT id, source, body_hash, received_at FROM events WHERE rowid = ?';
+
+const RECENT_ROWS = `
+  SELECT rowid, source, body_hash AS hash, received_at AS at FROM events
+  WHERE received_at >= ? AND received_at < ?`;
+
+/** Each connection's index of recent bodies (the store thread has its own connection, and so its own index). */
+const recentBodies = new WeakMap<SqliteDb, RecentBodies>();
+
 const INSERT_EVENT = `
   INSERT INTO events (id, source, type, received_at, body_hash, event, routes, unrouted)
   VALUES (@id, @source, @type, @receivedAt, @bodyHash, @event, @routes, @unrouted)`;
@@ -60,8 +77,19 @@ export async function ingestPrepared(
 
 /** One request inside the batch's transaction: a duplicate answers the original id and inserts nothing. */
 function ingestOne(db: SqliteDb, request: PreparedIngest, now: number): IngestResult {
-  const { columns, bodyHash } = request;
-  if (request.dedupeWindowMs > 0) {
+  const { columns, bodyHash, dedupeWindowMs: windowMs } = request;
+  if (windowMs > 0 && windowMs <= MEMORY_WINDOW_MAX_MS) {
+    const recent = recentOf(db);
+    recent.cover(now, windowMs, (from, to) =>
+      db.stmt(RECENT_ROWS).iterate(from, to) as Iterable<{ rowid: number; source: string; hash: string; at: number }>,
+    );
+    const original = liveOriginal(db, recent.candidates(columns.source, bodyHash), request, now);
+    if (original !== undefined) return { id: original, duplicate: true };
+    const { lastInsertRowid } = insertEvent(db, request, now);
+    recent.add(columns.source, bodyHash, Number(lastInsertRowid), columns.receivedAt);
+    return { id: columns.id, duplicate: false };
+  }
+  if (windowMs > 0) {
     const won = db.stmt(CLAIM_DEDUPE_KEY).get({
       source: columns.source,
       bodyHash,
@@ -74,9 +102,41 @@ function ingestOne(db: SqliteDb, request: PreparedIngest, now: number): IngestRe
       return { id: original.event_id, duplicate: true };
     }
   }
-  db.stmt(INSERT_EVENT).run({ ...columns, bodyHash, unrouted: Number(columns.unrouted) });
-  for (const { destination, route } of request.deliveries) {
+  insertEvent(db, request, now);
+  return { id: columns.id, duplicate: false };
+}
+
+/** The event row and its deliveries. */
+function insertEvent(db: SqliteDb, { columns, bodyHash, deliveries }: PreparedIngest, now: number) {
+  const inserted = db.stmt(INSERT_EVENT).run({ ...columns, bodyHash, unrouted: Number(columns.unrouted) });
+  for (const { destination, route } of deliveries) {
     db.stmt(INSERT_DELIVERY).run({ id: newId(now), eventId: columns.id, destination, route, now });
   }
-  return { id: columns.id, duplicate: false };
+  return inserted;
+}
+
+/** The id of a row among `rowids` holding this very body, received within the request's window, if any. */
+function liveOriginal(
+  db: SqliteDb,
+  rowids: number[],
+  { columns, bodyHash, dedupeWindowMs }: PreparedIngest,
+  now: number,
+): string | undefined {
+  for (const rowid of rowids) {
+    const row = db.stmt(CANDIDATE).get(rowid) as
+      | { id: string; source: string; body_hash: string; received_at: number }
+      | undefined;
+    if (row?.source === columns.source && row.body_hash === bodyHash && row.received_at + dedupeWindowMs > now)
+      return row.id;
+  }
+  return undefined;
+}
+
+function recentOf(db: SqliteDb): RecentBodies {
+  let recent = recentBodies.get(db);
+  if (recent === undefined) {
+    recent = new RecentBodies();
+    recentBodies.set(db, recent);
+  }
+  return recent;
 }
