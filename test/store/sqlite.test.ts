@@ -153,9 +153,11 @@ describe('store: sqlite file', () => {
       opened.push(store);
       const ids = new Map<string, string>();
       for (let i = 0; i < 5_000; i += 250) {
-        const batch = Array.from({ length: 250 }, (_, k) => request(at(i + k), { body: `b${i + k}`, windowMs }));
+        const batch = Array.from({ length: 250 }, (_, k) =>
+          request(at(i + k), { body: `b${i + k}`, windowMs }),
+        );
         const results = await store.ingest({ batch, now: at(i) });
-        results.forEach((r, k) => ids.set(`b${i + k}`, r.id));
+        for (const [k, r] of results.entries()) ids.set(`b${i + k}`, r.id);
       }
       const again = Array.from({ length: 5_000 }, (_, i) => request(at(6_000), { body: `b${i}`, windowMs }));
       const results = await store.ingest({ batch: again, now: at(6_000) });

@@ -80,8 +80,16 @@ function ingestOne(db: SqliteDb, request: PreparedIngest, now: number): IngestRe
   const { columns, bodyHash, dedupeWindowMs: windowMs } = request;
   if (windowMs > 0 && windowMs <= MEMORY_WINDOW_MAX_MS) {
     const recent = recentOf(db);
-    recent.cover(now, windowMs, (from, to) =>
-      db.stmt(RECENT_ROWS).iterate(from, to) as Iterable<{ rowid: number; source: string; hash: string; at: number }>,
+    recent.cover(
+      now,
+      windowMs,
+      (from, to) =>
+        db.stmt(RECENT_ROWS).iterate(from, to) as Iterable<{
+          rowid: number;
+          source: string;
+          hash: string;
+          at: number;
+        }>,
     );
     const original = liveOriginal(db, recent.candidates(columns.source, bodyHash), request, now);
     if (original !== undefined) return { id: original, duplicate: true };
@@ -126,7 +134,11 @@ function liveOriginal(
     const row = db.stmt(CANDIDATE).get(rowid) as
       | { id: string; source: string; body_hash: string; received_at: number }
       | undefined;
-    if (row?.source === columns.source && row.body_hash === bodyHash && row.received_at + dedupeWindowMs > now)
+    if (
+      row?.source === columns.source &&
+      row.body_hash === bodyHash &&
+      row.received_at + dedupeWindowMs > now
+    )
       return row.id;
   }
   return undefined;
