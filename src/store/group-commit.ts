@@ -24,7 +24,7 @@ export class GroupCommitter {
         if (destinations.size > 0) enqueued(destinations);
       }
       return results;
-    }, maxBatch);
+    }, maxBatch, store.ingestInFlight ?? 1);
   }
 
   /** Queues one request; resolves when it is committed. */

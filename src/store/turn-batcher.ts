@@ -7,18 +7,22 @@ interface Waiting<Item, Result> {
 
 /**
  * Gathers the calls made in one event-loop turn (up to `maxBatch`) into one batch for `run`, which answers
- * each item with a result or an Error (that item's caller gets it thrown). One batch is in flight at a time;
- * what arrives meanwhile forms the next, handed to `run` as soon as the batch before it is answered. If `run`
+ * each item with a result or an Error (that item's caller gets it thrown). Up to `maxInFlight` batches run at
+ * once (1 by default); what arrives meanwhile forms the next, handed to `run` as soon as a slot frees. If `run`
  * itself throws, every caller of that batch gets the error.
+ *
+ * One in flight suits a store that runs batches one after another anyway; more suit one that commits them in
+ * parallel (PostgreSQL connections) or merges what queued while it was busy (the SQLite store thread).
  */
 export class TurnBatcher<Item, Result> {
   private queue: Waiting<Item, Result>[] = [];
-  private running: Promise<void> | null = null;
+  private readonly running = new Set<Promise<void>>();
   private scheduled = false;
 
   constructor(
     private readonly run: (batch: Item[]) => Promise<Array<Result | Error>>,
     private readonly maxBatch = 500,
+    private readonly maxInFlight = 1,
   ) {}
 
   /** Queues one item; resolves with its result once its batch has run. */
@@ -31,14 +35,14 @@ export class TurnBatcher<Item, Result> {
 
   /** Resolves once everything submitted so far has been answered. */
   async drain(): Promise<void> {
-    while (this.running || this.queue.length > 0) {
-      if (!this.running) this.flush();
-      await this.running;
+    while (this.running.size > 0 || this.queue.length > 0) {
+      this.flush();
+      await Promise.race(this.running);
     }
   }
 
   private schedule(): void {
-    if (this.running || this.scheduled) return;
+    if (this.running.size >= this.maxInFlight || this.scheduled) return;
     this.scheduled = true;
     // setImmediate lets every call made in this turn join the batch.
     setImmediate(() => {
@@ -48,12 +52,14 @@ export class TurnBatcher<Item, Result> {
   }
 
   private flush(): void {
-    if (this.running || this.queue.length === 0) return;
-    const batch = this.queue.splice(0, this.maxBatch);
-    this.running = this.run(batch.map((b) => b.item)).then(
-      (results) => this.settle(batch, (b, i) => settleOne(b, results[i])),
-      (err: unknown) => this.settle(batch, (b) => b.reject(err)),
-    );
+    while (this.running.size < this.maxInFlight && this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      const running: Promise<void> = this.run(batch.map((b) => b.item)).then(
+        (results) => this.settle(running, batch, (b, i) => settleOne(b, results[i])),
+        (err: unknown) => this.settle(running, batch, (b) => b.reject(err)),
+      );
+      this.running.add(running);
+    }
   }
 
   /**
@@ -62,10 +68,11 @@ export class TurnBatcher<Item, Result> {
    * with the store on its own thread).
    */
   private settle(
+    running: Promise<void>,
     batch: Waiting<Item, Result>[],
     answer: (b: Waiting<Item, Result>, i: number) => void,
   ): void {
-    this.running = null;
+    this.running.delete(running);
     this.flush();
     batch.forEach(answer);
   }

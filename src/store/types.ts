@@ -210,6 +210,11 @@ export interface IngestOps {
    * per request, in order. Returns only after the commit is durable.
    */
   ingest(args: { batch: IngestRequest[]; now: Date }): Promise<IngestResult[]>;
+  /**
+   * How many ingest batches group commit may have in flight at once (1 when absent): more than one only where
+   * the store gains from it (the SQLite store thread merges what queued while it committed).
+   */
+  readonly ingestInFlight?: number;
 }
 
 /** The delivery queue: claims and leases are dialect-specific (sqlite/queue.ts, postgres/queue.ts). */
