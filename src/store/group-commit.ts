@@ -14,17 +14,21 @@ export class GroupCommitter {
   private readonly batcher: TurnBatcher<IngestRequest, IngestResult>;
 
   constructor(store: Store, now: () => number, maxBatch = 500, enqueued?: EnqueuedSignal) {
-    this.batcher = new TurnBatcher(async (batch) => {
-      const results = await store.ingest({ batch, now: new Date(now()) });
-      if (enqueued) {
-        const destinations = new Set<string>();
-        results.forEach((r, i) => {
-          if (!r.duplicate) for (const d of batch[i].deliveries) destinations.add(d.destination);
-        });
-        if (destinations.size > 0) enqueued(destinations);
-      }
-      return results;
-    }, maxBatch, store.ingestInFlight ?? 1);
+    this.batcher = new TurnBatcher(
+      async (batch) => {
+        const results = await store.ingest({ batch, now: new Date(now()) });
+        if (enqueued) {
+          const destinations = new Set<string>();
+          results.forEach((r, i) => {
+            if (!r.duplicate) for (const d of batch[i].deliveries) destinations.add(d.destination);
+          });
+          if (destinations.size > 0) enqueued(destinations);
+        }
+        return results;
+      },
+      maxBatch,
+      store.ingestInFlight ?? 1,
+    );
   }
 
   /** Queues one request; resolves when it is committed. */

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { GroupCommitter } from '../../src/store/group-commit.ts';
 import { openSqliteStore } from '../../src/store/sqlite/open.ts';
-import { ThreadedSqliteStore } from '../../src/store/sqlite/threaded.ts';
 import type { SQLiteStore } from '../../src/store/sqlite/store.ts';
+import { ThreadedSqliteStore } from '../../src/store/sqlite/threaded.ts';
 import type { IngestRequest } from '../../src/store/types.ts';
 import { tempDir } from '../helpers/tmp.ts';
 import { request, T0 } from './fixtures.ts';
