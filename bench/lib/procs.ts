@@ -6,8 +6,6 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ROOT } from './paths.ts';
 
-const BIN = join(ROOT, 'bin/switchboard.js');
-
 function baseEnv(extra: Record<string, string>): Record<string, string> {
   return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...extra };
 }
@@ -30,6 +28,7 @@ export class ServerProcess {
     readonly name: string,
     private readonly args: string[],
     private readonly env: Record<string, string>,
+    private readonly cwd: string = ROOT,
   ) {
     this.child = this.spawn();
     this.exited = once(this.child, 'exit').then(([code]) => code as number | null);
@@ -39,7 +38,7 @@ export class ServerProcess {
     const { args, env } = this;
     this.url = '';
     const child = spawn(process.execPath, args, {
-      cwd: ROOT,
+      cwd: this.cwd,
       env: baseEnv(env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -101,8 +100,9 @@ export class ServerProcess {
     env: Record<string, string>,
     timeoutMs = 30_000,
     knownUrl?: string,
+    cwd: string = ROOT,
   ): Promise<ServerProcess> {
-    const p = new ServerProcess(name, nodeArgs, env);
+    const p = new ServerProcess(name, nodeArgs, env, cwd);
     p.knownUrl = knownUrl;
     p.timeoutMs = timeoutMs;
     await p.ready();
@@ -147,9 +147,9 @@ export class ServerProcess {
   }
 }
 
-/** The node options `npm start` runs the gateway with (package.json scripts.start): the bench runs it the same way. */
-export const START_NODE_OPTIONS = ((): string[] => {
-  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+/** The node options `npm start` runs the gateway with in the tree at `root` (its package.json scripts.start). */
+export function startNodeOptions(root: string = ROOT): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
     scripts: { start: string };
   };
   const words = scripts.start.split(/\s+/); // [exec] node <options> bin/switchboard.js start
@@ -157,7 +157,10 @@ export const START_NODE_OPTIONS = ((): string[] => {
     words.indexOf('node') + 1,
     words.findIndex((w) => w.endsWith('switchboard.js')),
   );
-})();
+}
+
+/** The node options `npm start` runs the gateway with (package.json scripts.start): the bench runs it the same way. */
+export const START_NODE_OPTIONS = startNodeOptions();
 
 /** Options for a gateway process. */
 export interface GatewayOptions {
@@ -165,6 +168,8 @@ export interface GatewayOptions {
   /** Directory for `--cpu-prof` output; no profiling when absent. */
   cpuProfDir?: string;
   pollMs?: number;
+  /** Another checkout of Switchboard to run instead of this one (bench/compare.ts). */
+  root?: string;
 }
 
 /**
@@ -177,11 +182,12 @@ export function startGateway(
   port: number,
   opts: GatewayOptions = {},
 ): Promise<ServerProcess> {
-  const nodeArgs = [...START_NODE_OPTIONS];
+  const root = opts.root ?? ROOT;
+  const nodeArgs = startNodeOptions(root);
   if (opts.cpuProfDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`);
   return ServerProcess.start(
     name,
-    [...nodeArgs, BIN, 'start', '--config', configPath],
+    [...nodeArgs, join(root, 'bin/switchboard.js'), 'start', '--config', configPath],
     {
       LOG_LEVEL: opts.logLevel ?? 'warn',
       SWITCHBOARD_POLL_MS: String(opts.pollMs ?? 200),
@@ -189,6 +195,7 @@ export function startGateway(
     },
     60_000,
     `http://127.0.0.1:${port}`,
+    root,
   );
 }
 
@@ -220,10 +227,10 @@ export function startBaseline(): Promise<ServerProcess> {
  * Runs a switchboard CLI command to completion; throws on a non-zero exit. Retried twice: the tree is edited
  * by others while benchmarks run, and a half-saved file fails one run, not the next.
  */
-export async function cli(args: string[], tries = 3): Promise<string> {
+export async function cli(args: string[], tries = 3, root: string = ROOT): Promise<string> {
   for (let i = 1; ; i++) {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
+    const child = spawn(process.execPath, [join(root, 'bin/switchboard.js'), ...args], {
+      cwd: root,
       env: baseEnv({}),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
