@@ -2,7 +2,7 @@ import { newId } from '../../ids.ts';
 import { type EventColumns, eventColumns } from '../rows.ts';
 import type { IngestOps, IngestRequest, IngestResult } from '../types.ts';
 import type { SqliteDb } from './db.ts';
-import { RecentBodies } from './recent-bodies.ts';
+import { bodyKey, RecentBodies } from './recent-bodies.ts';
 
 /**
  * One ingest request reduced to what SQLite writes: the event's columns (its JSON included), the dedupe key
@@ -45,16 +45,17 @@ export const MEMORY_WINDOW_MAX_MS = 7 * 86_400_000;
 
 const CANDIDATE = 'SELECT id, source, body_hash, received_at FROM events WHERE rowid = ?';
 
+// Reads the (received_at, body_key) index alone. Rows older than migration 005 that it did not fill have none.
 const RECENT_ROWS = `
-  SELECT rowid, source, body_hash AS hash, received_at AS at FROM events
-  WHERE received_at >= ? AND received_at < ?`;
+  SELECT rowid, body_key, received_at FROM events
+  WHERE received_at >= ? AND received_at < ? AND body_key IS NOT NULL`;
 
 /** Each connection's index of recent bodies (the store thread has its own connection, and so its own index). */
 const recentBodies = new WeakMap<SqliteDb, RecentBodies>();
 
 const INSERT_EVENT = `
-  INSERT INTO events (id, source, type, received_at, body_hash, event, routes, unrouted)
-  VALUES (@id, @source, @type, @receivedAt, @bodyHash, @event, @routes, @unrouted)`;
+  INSERT INTO events (id, source, type, received_at, body_hash, body_key, event, routes, unrouted)
+  VALUES (@id, @source, @type, @receivedAt, @bodyHash, @bodyKey, @event, @routes, @unrouted)`;
 
 const INSERT_DELIVERY = `
   INSERT INTO deliveries (id, event_id, destination, route, state, attempts, next_at, created_at, updated_at)
@@ -78,23 +79,16 @@ export async function ingestPrepared(
 /** One request inside the batch's transaction: a duplicate answers the original id and inserts nothing. */
 function ingestOne(db: SqliteDb, request: PreparedIngest, now: number): IngestResult {
   const { columns, bodyHash, dedupeWindowMs: windowMs } = request;
+  const key = bodyKey(columns.source, bodyHash);
   if (windowMs > 0 && windowMs <= MEMORY_WINDOW_MAX_MS) {
     const recent = recentOf(db);
-    recent.cover(
-      now,
-      windowMs,
-      (from, to) =>
-        db.stmt(RECENT_ROWS).iterate(from, to) as Iterable<{
-          rowid: number;
-          source: string;
-          hash: string;
-          at: number;
-        }>,
-    );
-    const original = liveOriginal(db, recent.candidates(columns.source, bodyHash), request, now);
+    const recentRows = (from: number, to: number) =>
+      db.stmt(RECENT_ROWS).raw(true).iterate(from, to) as Iterable<[number, number, number]>;
+    recent.cover(now, windowMs, recentRows);
+    const original = liveOriginal(db, recent.candidates(key), request, now);
     if (original !== undefined) return { id: original, duplicate: true };
-    const { lastInsertRowid } = insertEvent(db, request, now);
-    recent.add(columns.source, bodyHash, Number(lastInsertRowid), columns.receivedAt);
+    const { lastInsertRowid } = insertEvent(db, request, key, now);
+    recent.add(key, Number(lastInsertRowid), columns.receivedAt);
     return { id: columns.id, duplicate: false };
   }
   if (windowMs > 0) {
@@ -110,13 +104,20 @@ function ingestOne(db: SqliteDb, request: PreparedIngest, now: number): IngestRe
       return { id: original.event_id, duplicate: true };
     }
   }
-  insertEvent(db, request, now);
+  insertEvent(db, request, key, now);
   return { id: columns.id, duplicate: false };
 }
 
 /** The event row and its deliveries. */
-function insertEvent(db: SqliteDb, { columns, bodyHash, deliveries }: PreparedIngest, now: number) {
-  const inserted = db.stmt(INSERT_EVENT).run({ ...columns, bodyHash, unrouted: Number(columns.unrouted) });
+function insertEvent(
+  db: SqliteDb,
+  { columns, bodyHash, deliveries }: PreparedIngest,
+  key: number,
+  now: number,
+) {
+  const inserted = db
+    .stmt(INSERT_EVENT)
+    .run({ ...columns, bodyHash, bodyKey: key, unrouted: Number(columns.unrouted) });
   for (const { destination, route } of deliveries) {
     db.stmt(INSERT_DELIVERY).run({ id: newId(now), eventId: columns.id, destination, route, now });
   }

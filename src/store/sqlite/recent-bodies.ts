@@ -37,26 +37,25 @@ export class RecentBodies {
   cover(
     now: number,
     windowMs: number,
-    load: (from: number, to: number) => Iterable<{ rowid: number; source: string; hash: string; at: number }>,
+    load: (from: number, to: number) => Iterable<[rowid: number, key: number, at: number]>,
   ): void {
     if (windowMs > this.keepMs) this.keepMs = windowMs;
     const from = now - windowMs;
     if (from >= this.coveredFrom) return;
     const to = Number.isFinite(this.coveredFrom) ? this.coveredFrom : Number.MAX_SAFE_INTEGER;
-    for (const row of load(from, to)) this.add(row.source, row.hash, row.rowid, row.at);
+    for (const [rowid, key, at] of load(from, to)) this.add(key, rowid, at);
     this.coveredFrom = from;
   }
 
-  /** Remembers that row `rowid`, received at `at` (epoch ms), holds this body. Call cover() first. */
-  add(source: string, hash: string, rowid: number, at: number): void {
+  /** Remembers that row `rowid`, received at `at` (epoch ms), holds the body of `key` (bodyKey). Call cover() first. */
+  add(key: number, rowid: number, at: number): void {
     if (at > this.latest) this.latest = at;
     if ((this.count + 1) * 2 > this.keys.length) this.grow();
-    this.place(keyOf(source, hash), rowid, Math.max(1, Math.floor(at / 1000)));
+    this.place(key, rowid, Math.max(1, Math.floor(at / 1000)));
   }
 
-  /** The rows that may hold this body (received within the index's memory); confirm each in the store. */
-  candidates(source: string, hash: string): number[] {
-    const key = keyOf(source, hash);
+  /** The rows that may hold the body of `key` (received within the index's memory); confirm each in the store. */
+  candidates(key: number): number[] {
     const mask = this.keys.length - 1;
     const found: number[] = [];
     for (let i = slotOf(key, mask); this.seconds[i] !== 0; i = (i + 1) & mask)
@@ -102,8 +101,11 @@ export class RecentBodies {
   }
 }
 
-/** A 52-bit key (an exact double) from the source and the body hash: two 32-bit FNV-1a hashes, one cut to 20 bits. */
-function keyOf(source: string, hash: string): number {
+/**
+ * The 52-bit key (an exact double) of a body: two 32-bit FNV-1a hashes of the source and the body hash, one
+ * cut to 20 bits. Stored with each event (events.body_key), so the index loads numbers, not strings.
+ */
+export function bodyKey(source: string, hash: string): number {
   let a = 0x811c9dc5;
   let b = 0x01000193 ^ 0x5bd1e995;
   for (const text of [source, '\0', hash]) {
