@@ -395,17 +395,28 @@ export async function growthScenario(ctx: Ctx): Promise<GrowthResults> {
 export interface PgResults {
   ingest: Summary[];
   baseline: Summary;
+  /** A SQLite gateway in the same rounds: the yardstick of the PostgreSQL store's ingest. */
+  sqlite?: Summary;
+  /**
+   * Medians of the per-round ratios: one PostgreSQL instance to SQLite, two instances on one schema to one.
+   * Absent in quick runs (one instance only).
+   */
+  ratios?: { oneToSqlite: number; twoToOne: number };
   e2e: E2eResult[];
 }
 
-/** Scenario 5: the PostgreSQL store, one instance and three instances sharing one schema. */
+/** Scenario 5: the PostgreSQL store, one instance and two instances sharing one schema, next to SQLite. */
 export async function pgScenario(ctx: Ctx, baseline: ServerProcess, rate: number): Promise<PgResults> {
-  const counts = ctx.quick ? [1] : [1, 3];
+  const counts = ctx.quick ? [1] : [1, 2];
   const out: PgResults = { ingest: [], baseline: undefined as unknown as Summary, e2e: [] };
   // Ingest: destination paused; one schema per instance count.
-  const ingestTargets: Target[] = [{ name: 'bare Koa baseline', procs: [baseline] }];
+  const sqlite = await gateway(ctx, 'pg-ingest-sqlite', { paused: true });
+  const ingestTargets: Target[] = [
+    { name: 'bare Koa baseline', procs: [baseline] },
+    { name: 'sqlite ×1', procs: [sqlite.proc] },
+  ];
   const cleanup: Array<() => Promise<void>> = [];
-  const all: Gw[] = [];
+  const all: Gw[] = [sqlite];
   for (const n of counts) {
     const schema = await pgSchema(`ingest${n}`);
     cleanup.push(schema.drop);
@@ -421,17 +432,25 @@ export async function pgScenario(ctx: Ctx, baseline: ServerProcess, rate: number
     all.push(...gws);
     ingestTargets.push({ name: `postgres ×${n}`, procs: gws.map((g) => g.proc) });
   }
-  ctx.log(`postgres: ingest, ${counts.map((n) => `${n} instance(s)`).join(' and ')}`);
+  ctx.log(`postgres: ingest, ${counts.map((n) => `${n} instance(s)`).join(' and ')}, and SQLite`);
   if (!ctx.quick) await warmup(ingestTargets.slice(1), 1);
   const res = await rounds(
     ctx,
     ingestTargets,
-    ctx.quick ? 1 : 2,
+    ctx.quick ? 1 : 3,
     { connections: CONNECTIONS, duration: ctx.quick ? 2 : 6 },
     'pg',
   );
   out.baseline = summarize('bare Koa baseline', res.get('bare Koa baseline')!);
-  for (const t of ingestTargets.slice(1)) out.ingest.push(summarize(t.name, res.get(t.name)!));
+  out.sqlite = summarize('sqlite ×1', res.get('sqlite ×1')!);
+  for (const t of ingestTargets.slice(2)) out.ingest.push(summarize(t.name, res.get(t.name)!));
+  // Ratios round by round (the targets ran back to back), then their median: drift on the machine cancels out.
+  const ratio = (a: string, b: string) => median(res.get(a)!.map((m, i) => m.rps / res.get(b)![i].rps));
+  if (counts.includes(2))
+    out.ratios = {
+      oneToSqlite: ratio('postgres ×1', 'sqlite ×1'),
+      twoToOne: ratio('postgres ×2', 'postgres ×1'),
+    };
   for (const g of all) await g.proc.stop();
   // End to end.
   const sink = ctx.track(await Sink.start());

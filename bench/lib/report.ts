@@ -270,8 +270,18 @@ export function markdown(r: RunResults, svgPath: string): string {
       '',
       'Ingest (destination paused; several instances share one schema; load split evenly across them):',
       '',
-      table(SUM_HEAD, [sumRow(r.pg.baseline), ...r.pg.ingest.map((s) => sumRow(s, r.pg!.baseline))]),
+      table(SUM_HEAD, [
+        sumRow(r.pg.baseline),
+        ...(r.pg.sqlite ? [sumRow(r.pg.sqlite, r.pg.baseline)] : []),
+        ...r.pg.ingest.map((s) => sumRow(s, r.pg!.baseline)),
+      ]),
       '',
+      ...(r.pg.ratios
+        ? [
+            `Medians of the per-round ratios: one PostgreSQL instance / SQLite ${fmt(r.pg.ratios.oneToSqlite, 2)} (target ≥ 0.7); two instances on one schema / one ${fmt(r.pg.ratios.twoToOne, 2)} (target ≥ 1.3).`,
+            '',
+          ]
+        : []),
       'End to end:',
       '',
       table(E2E_HEAD, r.pg.e2e.map(e2eRow)),

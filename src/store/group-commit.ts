@@ -9,6 +9,7 @@ export type EnqueuedSignal = (destinations: ReadonlySet<string>) => void;
  * together in one transaction, so durability costs one fsync per batch instead of one per request. Each caller
  * still gets its answer only after its own batch is durable. After each commit, `enqueued` names the
  * destinations that got deliveries (duplicates add none): the one "deliveries enqueued" signal of ingest.
+ * Batches commit one at a time unless the store says it commits several in parallel (ingestBatchesInFlight).
  */
 export class GroupCommitter {
   private readonly batcher: TurnBatcher<IngestRequest, IngestResult>;
@@ -27,7 +28,7 @@ export class GroupCommitter {
         return results;
       },
       maxBatch,
-      store.ingestInFlight ?? 1,
+      store.ingestBatchesInFlight ?? 1,
     );
   }
 

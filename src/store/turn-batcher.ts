@@ -8,11 +8,8 @@ interface Waiting<Item, Result> {
 /**
  * Gathers the calls made in one event-loop turn (up to `maxBatch`) into one batch for `run`, which answers
  * each item with a result or an Error (that item's caller gets it thrown). Up to `maxInFlight` batches run at
- * once (1 by default); what arrives meanwhile forms the next, handed to `run` as soon as a slot frees. If `run`
- * itself throws, every caller of that batch gets the error.
- *
- * One in flight suits a store that runs batches one after another anyway; more suit one that commits them in
- * parallel (PostgreSQL connections) or merges what queued while it was busy (the SQLite store thread).
+ * a time (default 1); what arrives while that many run forms the next, handed to `run` as soon as one of them
+ * is answered. If `run` itself throws, every caller of that batch gets the error.
  */
 export class TurnBatcher<Item, Result> {
   private queue: Waiting<Item, Result>[] = [];
@@ -41,8 +38,12 @@ export class TurnBatcher<Item, Result> {
     }
   }
 
+  private get full(): boolean {
+    return this.running.size >= this.maxInFlight;
+  }
+
   private schedule(): void {
-    if (this.running.size >= this.maxInFlight || this.scheduled) return;
+    if (this.full || this.scheduled) return;
     this.scheduled = true;
     // setImmediate lets every call made in this turn join the batch.
     setImmediate(() => {
@@ -51,8 +52,9 @@ export class TurnBatcher<Item, Result> {
     });
   }
 
+  /** Starts batches from the queue while fewer than maxInFlight run. */
   private flush(): void {
-    while (this.running.size < this.maxInFlight && this.queue.length > 0) {
+    while (!this.full && this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
       const running: Promise<void> = this.run(batch.map((b) => b.item)).then(
         (results) => this.settle(running, batch, (b, i) => settleOne(b, results[i])),

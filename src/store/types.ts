@@ -211,10 +211,11 @@ export interface IngestOps {
    */
   ingest(args: { batch: IngestRequest[]; now: Date }): Promise<IngestResult[]>;
   /**
-   * How many ingest batches group commit may have in flight at once (1 when absent): more than one only where
-   * the store gains from it (the SQLite store thread merges what queued while it committed).
+   * How many ingest batches group commit may have in flight at once (default 1). More than one only where the
+   * backend gains from it and keeps dedupe atomic between them: PostgreSQL commits them in parallel, each on
+   * its own connection; the SQLite store thread merges those waiting into its next commit.
    */
-  readonly ingestInFlight?: number;
+  readonly ingestBatchesInFlight?: number;
 }
 
 /** The delivery queue: claims and leases are dialect-specific (sqlite/queue.ts, postgres/queue.ts). */

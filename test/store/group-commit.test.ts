@@ -98,7 +98,7 @@ describe('group commit', () => {
   });
 
   it('keeps as many batches in flight as the store takes, each turn’s arrivals its own batch', async () => {
-    (store as { ingestInFlight?: number }).ingestInFlight = 2;
+    (store as { ingestBatchesInFlight?: number }).ingestBatchesInFlight = 2;
     const c = committer();
     const first = c.submit(req());
     await new Promise((resolve) => setImmediate(resolve)); // one batch committing, a slot free

@@ -1,6 +1,7 @@
 import type { Store } from '../../src/store/types.ts';
 import type { MakeStore } from './fixtures.ts';
 import { adminScenarios } from './suite-admin.ts';
+import { batchScenarios } from './suite-batches.ts';
 import { consoleScenarios } from './suite-console.ts';
 import { ingestScenarios } from './suite-ingest.ts';
 import { queueScenarios } from './suite-queue.ts';
@@ -26,6 +27,7 @@ export function storeSuite(name: string, makeStore: MakeStore, dropStore: () => 
     after(dropStore);
 
     ingestScenarios({ open });
+    batchScenarios({ open });
     queueScenarios({ open });
     adminScenarios({ open });
     consoleScenarios({ open });

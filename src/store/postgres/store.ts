@@ -2,7 +2,7 @@ import { bindOperations } from '../bind.ts';
 import * as shared from '../operations.ts';
 import type { Store } from '../types.ts';
 import type { PgDb } from './db.ts';
-import { ingest } from './ingest.ts';
+import { INGEST_BATCHES_IN_FLIGHT, ingest } from './ingest.ts';
 import { migrate } from './migrate.ts';
 import * as queue from './queue.ts';
 
@@ -15,6 +15,7 @@ export function postgresStore(db: PgDb): Store {
   return {
     ...bindOperations(db, shared),
     ...bindOperations(db, POSTGRES_OPERATIONS),
+    ingestBatchesInFlight: INGEST_BATCHES_IN_FLIGHT,
     close: async () => {
       if (closed) return;
       closed = true;

@@ -107,7 +107,7 @@ export class ThreadedSqliteStore {
    * every batch waiting when it starts a commit into that one transaction, so it goes from one commit to the
    * next without waiting for this thread to hear of the last one and send the next (one round trip per commit).
    */
-  readonly ingestInFlight = 8;
+  readonly ingestBatchesInFlight = 8;
 
   // Prepared here: the event's JSON crosses to the thread as a string, far cheaper than cloning the object.
   ingest: Store['ingest'] = ({ batch, now }) =>
