@@ -1,4 +1,5 @@
-import type { Server } from 'node:http';
+import type { Server, ServerOptions } from 'node:http';
+import type { Config } from './config/types.ts';
 
 /**
  * Listens on `at`, or rejects with an error that says plainly why not and which setting (`server.port`,
@@ -17,6 +18,21 @@ export function listenOn(
       resolve();
     });
   });
+}
+
+/**
+ * A listener's limits on slow clients (slowloris): a request whose headers (`server.headersTimeout`) or whole
+ * body (`server.requestTimeout`) have not arrived in time is answered 408 and its connection closed. Node checks
+ * its connections every `connectionsCheckingInterval` (30 s by default, which would stretch a 10 s limit to up to
+ * 40 s), so the check runs at a quarter of the shorter limit, at most every second.
+ */
+export function serverTimeouts(server: Config['server']): ServerOptions {
+  const shorter = Math.min(server.headersTimeoutMs, server.requestTimeoutMs);
+  return {
+    requestTimeout: server.requestTimeoutMs,
+    headersTimeout: server.headersTimeoutMs,
+    connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(shorter / 4))),
+  };
 }
 
 /** An address as a URL host: IPv6 in brackets. */

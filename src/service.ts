@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { createAdminApi } from './admin/api.ts';
 import { createAdminApp } from './admin/app.ts';
+import { AuthThrottle } from './admin/auth-throttle.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { type ConfigChange, ConfigCoordinator } from './config/coordinator.ts';
 import { formatIssue, loadConfigWithPlugins } from './config/load.ts';
@@ -13,7 +14,7 @@ import { controlsReadiness } from './delivery/readiness.ts';
 import type { ControlsSnapshot } from './delivery/worker.ts';
 import { newId } from './ids.ts';
 import { createApp } from './ingress/app.ts';
-import { listenOn, urlHost } from './listen.ts';
+import { listenOn, serverTimeouts, urlHost } from './listen.ts';
 import { registerControlMetrics } from './observability/control-metrics.ts';
 import { deliveryLog } from './observability/delivery-log.ts';
 import { createLogger, type Log } from './observability/log.ts';
@@ -76,10 +77,11 @@ export class Service {
     log: Log,
     private readonly health: StoreHealth,
   ) {
-    this.coordinator = new ConfigCoordinator(
-      config,
-      async () => (await loadOrThrow(this.opts.configPath, this.opts.env, this.log)).config,
-    );
+    this.coordinator = new ConfigCoordinator(config, async () => {
+      const { config: next, warnings } = await loadOrThrow(this.opts.configPath, this.opts.env, this.log);
+      for (const w of warnings) this.log.warn({ config: next.file }, w);
+      return next;
+    });
     this.log = log;
     this.store = watchWrites(store, health);
     const clock = opts.clock ?? systemClock;
@@ -154,7 +156,10 @@ export class Service {
   private async run(): Promise<void> {
     const clock = this.opts.clock ?? systemClock;
     await this.dispatcher.start(this.config);
+    // One count of wrong admin tokens per client address for the console, the admin API and the public /readyz.
+    const throttle = new AuthThrottle({ log: this.log });
     const app = createApp({
+      throttle,
       config: () => this.config,
       committer: this.committer,
       store: this.store,
@@ -188,14 +193,14 @@ export class Service {
         else this.log.warn(line, 'webhook refused');
       },
     });
-    this.server = createServer(app.callback());
+    this.server = createServer(serverTimeouts(this.config.server), app.callback());
     this.server.keepAliveTimeout = 5_000;
     await listenOn(this.server, this.config.server, { host: 'server.host', port: 'server.port' });
     const adminApp = createAdminApp({
       readiness: () => this.readiness(),
       metrics: () => this.metrics.render(),
       api: withConsole(
-        createConsole({ store: this.store, config: () => this.config, clock, log: this.log }),
+        createConsole({ store: this.store, config: () => this.config, clock, log: this.log, throttle }),
         createAdminApi({
           store: this.store,
           config: () => this.config,
@@ -203,6 +208,7 @@ export class Service {
           dispatcher: this.dispatcher,
           committer: this.committer,
           log: this.log,
+          throttle,
           onStoreError: (err, method, path) =>
             this.log.warn(
               { method, path, status: 503, ...storeCause(err) },
@@ -211,7 +217,7 @@ export class Service {
         }),
       ),
     });
-    this.adminServer = createServer(adminApp.callback());
+    this.adminServer = createServer(serverTimeouts(this.config.server), adminApp.callback());
     await listenOn(this.adminServer, this.config.admin.listen, {
       host: 'admin.listen',
       port: 'admin.listen',

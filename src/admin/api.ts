@@ -12,6 +12,7 @@ import { redactorFor } from '../observability/redact.ts';
 import { eventTypesOf } from '../sources/builtin.ts';
 import type { GroupCommitter } from '../store/group-commit.ts';
 import type { Store } from '../store/types.ts';
+import { AuthThrottle } from './auth-throttle.ts';
 import { classifyError, markedStoreFailure, markStoreFailures } from './error-edge.ts';
 import { operatorRoutes } from './operator-routes.ts';
 import { BadParam, deliveryFilter, parseBoolean, parseCursor, parseLimit, parseSince } from './params.ts';
@@ -30,6 +31,8 @@ export interface AdminDeps {
   onStoreError?(err: unknown, method: string, path: string): void;
   /** Where every state-changing request is logged with who made it (token or console session). */
   log?: Log;
+  /** Wrong bearer tokens per client address, shared with the console's login (a fresh one when absent). */
+  throttle?: AuthThrottle;
 }
 
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -60,6 +63,7 @@ export function createAdminApi(given: AdminDeps): Koa.Middleware {
   const deps = { ...given, store: markStoreFailures(given.store) };
   const router = new Router({ prefix: '/api' });
   const now = () => deps.clock.now();
+  const throttle = given.throttle ?? new AuthThrottle({ log: given.log });
 
   router.get('/events', async (ctx) => {
     const q = ctx.query;
@@ -187,8 +191,22 @@ export function createAdminApi(given: AdminDeps): Koa.Middleware {
       ctx.body = { error: 'the admin API is off (set admin.token to enable it)' };
       return;
     }
-    // The bearer token, or else the web console's session cookie with its CSRF header (src/console/).
-    const auth = hasAdminToken(ctx.get('authorization'), token)
+    // The bearer token, or else the web console's session cookie with its CSRF header (src/console/). Only a
+    // wrong Authorization header is a guess at the token: those are throttled per address like console logins.
+    const authorization = ctx.get('authorization');
+    const blocked = authorization ? throttle.blocked(ctx.ip, now()) : undefined;
+    if (blocked) {
+      ctx.status = 429;
+      ctx.set('Retry-After', String(blocked.retryAfterS));
+      ctx.body = {
+        error: `too many wrong admin tokens from your address: retry after ${blocked.retryAfterS} s`,
+      };
+      return;
+    }
+    const byToken = hasAdminToken(authorization, token);
+    if (byToken) throttle.succeeded(ctx.ip);
+    else if (authorization) throttle.failed(ctx.ip, now(), 'admin API');
+    const auth = byToken
       ? { ok: true as const, who: 'admin token' }
       : consoleAuth(token, { cookie: ctx.get('cookie'), csrf: ctx.get(CSRF_HEADER) || undefined }, now());
     if (!auth.ok) {

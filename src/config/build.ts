@@ -1,5 +1,5 @@
 /**
- * Stage 4: build. Each linked destination is created by its plugin (templates compile here), routes are
+ * Stage 4: build (`linked → Promise<Validation<DestinationConfig>>`, `routes → Validation<Router>`). Each linked destination is created by its plugin (templates compile here), routes are
  * compiled by the routing engine, and the result is frozen into the Config every other part reads.
  */
 import * as E from 'fp-ts/lib/Either.js';
@@ -8,107 +8,98 @@ import { buildRouter } from '../routing/build.ts';
 import type { FieldCatalog } from '../routing/catalog.ts';
 import type { Router } from '../routing/types.ts';
 import { compileTemplate, EMPTY_TEMPLATE } from '../templates/template.ts';
-import type { KeyPath } from './issues.ts';
-import { under } from './issues.ts';
+import { at, collect, fail, issuesOf, type KeyPath, type Validation } from './issues.ts';
 import type { LinkedDestination } from './link.ts';
-import type { Findings } from './schema.ts';
 import type { Secrets } from './secrets.ts';
 import type { DestinationConfig } from './types.ts';
 
 /** A logger that drops everything (when the caller passes none). */
 export const SILENT_LOGGER: PluginLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
-/** Creates every linked destination; template and `create` failures become issues under its path. */
-export function createDestinations(
-  linked: readonly LinkedDestination[],
+/**
+ * Creates one linked destination with its plugin; template and `create` failures are its issues. A destination
+ * created with issues is closed before they are answered, so a rejected config leaves nothing open.
+ */
+export async function createDestination(
+  d: LinkedDestination,
   logger: PluginLogger,
-  findings: Findings,
   secrets: Secrets,
   layouts?: PluginContext['layouts'],
-): Map<string, DestinationConfig> {
-  const out = new Map<string, DestinationConfig>();
-  for (const d of linked) {
-    const path = ['destinations', d.name];
-    const ctx: PluginContext = {
-      name: d.name,
-      logger: tagged(logger, d.name),
-      timeoutMs: d.delivery.timeoutMs,
-      ...(layouts && { layouts }),
-      template(key, source, mode) {
-        const keyPath: KeyPath = typeof key === 'string' ? [key] : key;
-        const compiled = compileTemplate(source, mode);
-        if (compiled.ok) return compiled.template;
-        findings.issues.push({ path: [...path, ...keyPath], message: secrets.redact(compiled.error) });
-        return EMPTY_TEMPLATE;
-      },
-    };
-    let destination: Destination;
-    try {
-      destination = d.plugin.create(d.options, ctx);
-    } catch (err) {
-      const message = `the ${d.plugin.type} plugin could not set up this destination: ${(err as Error).message}`;
-      findings.issues.push({ path, message: secrets.redact(message) });
-      continue;
-    }
-    const { core } = d;
-    if (core.group && typeof destination.sendDigest !== 'function') {
-      // Refused rather than accepted and ignored: an operator expecting one digest per interval must not get a
-      // message per event without being told.
-      findings.issues.push({
-        path: [...path, 'group'],
-        message: `the ${d.plugin.type} plugin cannot send digests (it has no sendDigest); remove group: to deliver events one by one`,
-      });
-    }
-    out.set(
-      d.name,
-      Object.freeze({
-        name: d.name,
-        type: d.plugin.type,
-        delivery: deepFreeze(d.delivery),
-        ...(core.rateLimit && { rateLimit: Object.freeze({ ...core.rateLimit }) }),
-        ...(core.circuitBreaker && {
-          circuitBreaker: Object.freeze({
-            failures: core.circuitBreaker.failures,
-            cooldownMs: core.circuitBreaker.cooldown,
-          }),
-        }),
-        fallback: Object.freeze([...core.fallback]) as string[],
-        ...(core.group && {
-          group: deepFreeze({
-            by: [...core.group.by],
-            waitMs: core.group.wait,
-            intervalMs: core.group.interval,
-          }),
-        }),
-        destination,
-      }),
-    );
+): Promise<Validation<DestinationConfig>> {
+  const path = ['destinations', d.name];
+  // The templates the plugin compiles while it is created, each a part of this destination's validation.
+  const templates: Array<Validation<unknown>> = [];
+  const ctx: PluginContext = {
+    name: d.name,
+    logger: tagged(logger, d.name),
+    timeoutMs: d.delivery.timeoutMs,
+    ...(layouts && { layouts }),
+    template(key, source, mode) {
+      const keyPath: KeyPath = typeof key === 'string' ? [key] : key;
+      const compiled = compileTemplate(source, mode);
+      if (compiled.ok) return compiled.template;
+      templates.push(fail([...path, ...keyPath], secrets.redact(compiled.error)));
+      return EMPTY_TEMPLATE;
+    },
+  };
+  let destination: Destination;
+  try {
+    destination = d.plugin.create(d.options, ctx);
+  } catch (err) {
+    const message = `the ${d.plugin.type} plugin could not set up this destination: ${(err as Error).message}`;
+    return E.left([...templates.flatMap(issuesOf), { path, message: secrets.redact(message) }]);
   }
-  return out;
+  const { core } = d;
+  // Refused rather than accepted and ignored: an operator expecting one digest per interval must not get a
+  // message per event without being told.
+  const digests =
+    core.group && typeof destination.sendDigest !== 'function'
+      ? fail(
+          [...path, 'group'],
+          `the ${d.plugin.type} plugin cannot send digests (it has no sendDigest); remove group: to deliver events one by one`,
+        )
+      : E.right(undefined);
+  const checked = collect([...templates, digests]);
+  if (E.isLeft(checked)) {
+    await destination.close?.();
+    return checked;
+  }
+  return E.right(
+    Object.freeze({
+      name: d.name,
+      type: d.plugin.type,
+      delivery: deepFreeze(d.delivery),
+      ...(core.rateLimit && { rateLimit: Object.freeze({ ...core.rateLimit }) }),
+      ...(core.circuitBreaker && {
+        circuitBreaker: Object.freeze({
+          failures: core.circuitBreaker.failures,
+          cooldownMs: core.circuitBreaker.cooldown,
+        }),
+      }),
+      fallback: Object.freeze([...core.fallback]) as string[],
+      ...(core.group && {
+        group: deepFreeze({
+          by: [...core.group.by],
+          waitMs: core.group.wait,
+          intervalMs: core.group.interval,
+        }),
+      }),
+      destination,
+    }),
+  );
 }
 
 /** Compiles the routes against the declared destinations; issues are re-rooted under `routes`. */
 export function buildRoutes(
   raw: unknown,
   declared: ReadonlySet<string>,
-  findings: Findings,
   catalog: FieldCatalog,
-): Router | undefined {
-  let result: ReturnType<typeof buildRouter>;
+): Validation<Router> {
   try {
-    result = buildRouter(raw, declared, catalog);
+    return at(['routes'], buildRouter(raw, declared, catalog));
   } catch (err) {
-    findings.issues.push({
-      path: ['routes'],
-      message: `routes could not be built: ${(err as Error).message}`,
-    });
-    return undefined;
+    return fail(['routes'], `routes could not be built: ${(err as Error).message}`);
   }
-  if (E.isLeft(result)) {
-    findings.issues.push(...under(['routes'], result.left));
-    return undefined;
-  }
-  return result.right;
 }
 
 /** Releases destinations built for a config that was then rejected. */

@@ -5,32 +5,39 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sequenceS } from 'fp-ts/lib/Apply.js';
+import * as E from 'fp-ts/lib/Either.js';
 import type { PluginLogger } from '../destinations/api.ts';
 import { loadPlugins, type PluginRegistry } from '../destinations/host.ts';
 import { catalogOf } from '../routing/catalog.ts';
 import type { SourcePlugin } from '../sources/api.ts';
 import { BUILTIN_SOURCES, layoutsFor } from '../sources/builtin.ts';
-import { buildRoutes, closeAll, createDestinations, deepFreeze, frozenMap, SILENT_LOGGER } from './build.ts';
+import { adminExposureWarning } from './admin-exposure.ts';
+import { buildRoutes, closeAll, createDestination, deepFreeze, frozenMap, SILENT_LOGGER } from './build.ts';
 import { isRecord } from './codecs.ts';
 import { type Env, interpolate } from './interpolate.ts';
-import { type ConfigIssue, formatPath, type KeyPath } from './issues.ts';
-import { linkDestinations } from './link.ts';
-import { locate, type ParsedConfig, parseYaml } from './parse.ts';
-import { DEFAULT_DELIVERY, DEFAULT_PLUGIN_DIRS, decodeSections, type Findings } from './schema.ts';
+import { type ConfigIssue, collect, everyIssue, type KeyPath, rights, unless } from './issues.ts';
+import { checkGroupBy, declaredDestinations, linkDestinations } from './link.ts';
+import { type ParsedConfig, parseYaml, readTree } from './parse.ts';
+import { formatIssue, type LocatedIssue, locateIssues } from './report.ts';
+import {
+  checkDelivery,
+  checkSections,
+  DEFAULT_DELIVERY,
+  DEFAULT_PLUGIN_DIRS,
+  decodeAdmin,
+  decodeDelivery,
+  decodePlugins,
+  decodeServer,
+  decodeStore,
+} from './schema.ts';
 import { collectKeyedSecrets, Secrets } from './secrets.ts';
-import type { Config } from './types.ts';
+import { decodeSources, sourceWarnings } from './source-schema.ts';
+import type { Config, DeliverySettings } from './types.ts';
 
-/** One problem, located in the file. `line` and `column` are 1-based; 0 when the file could not be read. */
-export interface LocatedIssue {
-  file: string;
-  line: number;
-  column: number;
-  /** The key path as users write it, e.g. `routes[2].match.status`; '' for the whole file. */
-  path: string;
-  message: string;
-}
+export { formatIssue, type LocatedIssue } from './report.ts';
 
 /** A built config and the warnings to log loudly, or every problem found. */
 export type LoadResult =
@@ -67,7 +74,8 @@ export async function loadConfigWithPlugins(
   const text = await readText(path);
   if (typeof text !== 'string') return { ok: false, issues: [text] };
   const parsed = parseYaml(text);
-  if (parsed.syntaxErrors.length > 0) return { ok: false, issues: syntaxIssues(path, parsed) };
+  const tree = readTree(parsed);
+  if (E.isLeft(tree)) return { ok: false, issues: locateIssues(path, parsed, tree.left) };
   const dirs = pluginDirs(parsed, path, opts.env);
   const { registry, sources, errors } = await loadPlugins(dirs);
   const pluginIssues = errors.map((message) => ({ path: ['plugins', 'dirs'], message }));
@@ -95,6 +103,11 @@ function pluginDirs(parsed: ParsedConfig, file: string, env: Env): string[] {
   return [...new Set([BUILTIN_PLUGIN_DIR, ...wanted])];
 }
 
+/**
+ * parse → interpolate → decode → link → build. Each section, source, destination and the routes is its own
+ * validation, so every problem of every part is reported in one run; a part that needs another's value chains
+ * on it (a destination is built once it linked). Only a file that is no YAML map stops everything.
+ */
 async function runStages(
   file: string,
   text: string,
@@ -103,120 +116,82 @@ async function runStages(
   alreadyParsed?: ParsedConfig,
 ): Promise<LoadResult> {
   const parsed = alreadyParsed ?? parseYaml(text);
-  if (parsed.syntaxErrors.length > 0) return { ok: false, issues: syntaxIssues(file, parsed) };
-  let js: unknown;
-  try {
-    js = parsed.doc.toJS();
-  } catch (err) {
-    return { ok: false, issues: [{ file, line: 1, column: 1, path: '', message: (err as Error).message }] };
-  }
-  if (js === null || js === undefined)
-    return fail(file, parsed, [{ path: [], message: 'the config file is empty' }]);
-  if (!isRecord(js)) {
-    return fail(file, parsed, [
-      { path: [], message: 'expected a map of sections (server, sources, destinations, routes…)' },
-    ]);
-  }
-  const { value, issues: envIssues, secrets: fromEnv } = interpolate(js, opts.env);
-  const root = value as Record<string, unknown>;
-  const secrets = new Secrets([...fromEnv, ...collectKeyedSecrets(root)]);
-  const findings: Findings = { issues: [...earlier], warnings: [] };
+  const tree = readTree(parsed);
+  if (E.isLeft(tree)) return { ok: false, issues: locateIssues(file, parsed, tree.left) };
+  const interpolated = interpolate(tree.right, opts.env);
+  const root = interpolated.value as Record<string, unknown>;
+  const secrets = new Secrets([...interpolated.secrets, ...collectKeyedSecrets(root)]);
 
   const sourcePlugins = new Map([...BUILTIN_SOURCES, ...(opts.sourcePlugins ?? [])]);
-  const sections = decodeSections(root, findings, secrets, sourcePlugins);
+  const sources = decodeSources(root.sources, sourcePlugins, secrets);
   // Routes may name what the configured sources declare; with none configured (yet), what any loaded one does.
-  const configured = [...sections.sources.values()].map((s) => s.plugin);
+  const configured = rights(sources).map((s) => s.plugin);
   const catalog = catalogOf(configured.length > 0 ? configured : sourcePlugins.values());
-  const destinations = linkDestinations(
+  const delivery = decodeDelivery(root.delivery, secrets);
+  const linked = linkDestinations(
     root.destinations,
     opts.plugins,
-    sections.delivery ?? DEFAULT_DELIVERY,
-    findings,
+    E.getOrElse(() => DEFAULT_DELIVERY)(delivery),
     secrets,
-    catalog,
   );
   const layouts = (type: string) => layoutsFor(sourcePlugins.values(), type);
-  const built = createDestinations(
-    destinations.linked,
-    opts.logger ?? SILENT_LOGGER,
-    findings,
-    secrets,
-    layouts,
+  const logger = opts.logger ?? SILENT_LOGGER;
+  const destinations = await Promise.all(
+    linked.map((d) =>
+      E.isLeft(d) ? Promise.resolve(d) : createDestination(d.right, logger, secrets, layouts),
+    ),
   );
-  const router = buildRoutes(root.routes, destinations.declared, findings, catalog);
 
+  const stages = sequenceS(everyIssue)({
+    earlier: unless(earlier, undefined),
+    sections: checkSections(root),
+    server: decodeServer(root.server, secrets),
+    delivery: E.chain((d: DeliverySettings) => checkDelivery(d, ['delivery']))(delivery),
+    admin: decodeAdmin(root.admin, secrets),
+    plugins: decodePlugins(root.plugins, secrets),
+    sources: collect(sources),
+    store: decodeStore(root.store, secrets),
+    groupBy: checkGroupBy(root.destinations, catalog),
+    destinations: collect(destinations),
+    router: buildRoutes(root.routes, declaredDestinations(root.destinations), catalog),
+  });
   // A variable that is not set leaves '' behind; later stages' complaints about that '' are the same problem.
-  const issues = [
-    ...envIssues,
-    ...findings.issues.filter((i) => !envIssues.some((e) => startsWith(i.path, e.path))),
-  ];
-  if (
-    issues.length > 0 ||
-    !router ||
-    !sections.server ||
-    !sections.store ||
-    !sections.delivery ||
-    !sections.admin ||
-    !sections.plugins
-  ) {
-    await closeAll(built.values());
-    return fail(file, parsed, issues, secrets);
+  const result = sequenceS(everyIssue)({
+    env: unless(interpolated.issues, undefined),
+    built: E.mapLeft((issues: ConfigIssue[]) =>
+      issues.filter((i) => !interpolated.issues.some((e) => startsWith(i.path, e.path))),
+    )(stages),
+  });
+  if (E.isLeft(result)) {
+    await closeAll(rights(destinations));
+    return { ok: false, issues: locateIssues(file, parsed, result.left, secrets) };
   }
-  if (router.routeNames.length === 0) {
-    findings.warnings.push({
-      path: ['routes'],
-      message: 'none defined, so every event will be stored as unrouted',
-    });
-  }
+  const built = result.right.built;
   const config: Config = Object.freeze({
     file,
-    server: deepFreeze(sections.server),
-    sources: frozenMap([...sections.sources].map(([k, v]) => [k, deepFreeze(v)] as const)),
-    store: deepFreeze(sections.store),
-    delivery: deepFreeze(sections.delivery),
-    admin: deepFreeze(sections.admin),
-    plugins: deepFreeze({ dirs: sections.plugins.dirs.map((d) => resolve(dirname(file), d)) }),
-    destinations: frozenMap(built),
-    router,
+    server: deepFreeze(built.server),
+    sources: frozenMap(built.sources.map((s) => [s.name, deepFreeze(s)] as const)),
+    store: deepFreeze(built.store),
+    delivery: deepFreeze(built.delivery),
+    admin: deepFreeze(built.admin),
+    plugins: deepFreeze({ dirs: built.plugins.dirs.map((d) => resolve(dirname(file), d)) }),
+    destinations: frozenMap(built.destinations.map((d) => [d.name, d] as const)),
+    router: built.router,
     secrets: Object.freeze(secrets.list()),
   });
-  const warnings = located(file, parsed, findings.warnings, secrets).map((w) => formatIssue(w));
+  const warnings = locateIssues(file, parsed, warningsOf(config), secrets).map((w) => formatIssue(w));
   return { ok: true, config, warnings };
 }
 
-function fail(file: string, parsed: ParsedConfig, issues: ConfigIssue[], secrets?: Secrets): LoadResult {
-  return { ok: false, issues: located(file, parsed, issues, secrets) };
-}
-
-/** Locates issues in the document, hides secrets once more, and sorts them top to bottom like the file. */
-function located(
-  file: string,
-  parsed: ParsedConfig,
-  issues: ConfigIssue[],
-  secrets?: Secrets,
-): LocatedIssue[] {
-  return issues
-    .map((issue, order) => ({
-      order,
-      issue: {
-        file,
-        ...locate(parsed, issue.path),
-        path: formatPath(issue.path),
-        message: secrets ? secrets.redact(issue.message) : issue.message,
-      },
-    }))
-    .sort((a, b) => a.issue.line - b.issue.line || a.issue.column - b.issue.column || a.order - b.order)
-    .map((x) => x.issue);
-}
-
-function syntaxIssues(file: string, parsed: ParsedConfig): LocatedIssue[] {
-  return parsed.syntaxErrors.map((e) => ({
-    file,
-    line: e.line,
-    column: e.column,
-    path: '',
-    message: e.message,
-  }));
+/** What a config that loads still deserves to be told loudly. */
+function warningsOf(config: Config): ConfigIssue[] {
+  const none: ConfigIssue[] =
+    config.router.routeNames.length === 0
+      ? [{ path: ['routes'], message: 'none defined, so every event will be stored as unrouted' }]
+      : [];
+  const exposure = adminExposureWarning(config.admin);
+  const exposed: ConfigIssue[] = exposure ? [{ path: ['admin', 'token'], message: exposure }] : [];
+  return [...[...config.sources.values()].flatMap(sourceWarnings), ...exposed, ...none];
 }
 
 function startsWith(path: KeyPath, prefix: KeyPath): boolean {
@@ -232,14 +207,6 @@ async function readText(file: string): Promise<string | LocatedIssue> {
       code === 'ENOENT' ? 'config file not found' : `cannot read config file: ${(err as Error).message}`;
     return { file, line: 0, column: 0, path: '', message };
   }
-}
-
-/** `config.yaml:12:5 routes[2].match.status: "DELIVERD" is not …`, the file relative to the working directory. */
-export function formatIssue(issue: LocatedIssue, cwd: string = process.cwd()): string {
-  const rel = relative(cwd, issue.file);
-  const file = rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : issue.file;
-  const where = issue.line > 0 ? `${file}:${issue.line}:${issue.column}` : `${file}:`;
-  return issue.path === '' ? `${where} ${issue.message}` : `${where} ${issue.path}: ${issue.message}`;
 }
 
 /**

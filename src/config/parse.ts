@@ -2,14 +2,13 @@
  * Stage 1: YAML text → a document that remembers where every node came from, so later stages can report a
  * key path and the loader can turn it into `line:column`.
  */
-import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
-import type { KeyPath } from './issues.ts';
 
-/** A position in the config file, both 1-based. */
-export interface Position {
-  line: number;
-  column: number;
-}
+import * as E from 'fp-ts/lib/Either.js';
+import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { isRecord } from './codecs.ts';
+import { fail, type KeyPath, type Position, type Validation } from './issues.ts';
+
+export type { Position } from './issues.ts';
 
 /** The parsed file: its document and the line index used to locate nodes. */
 export interface ParsedConfig {
@@ -28,6 +27,25 @@ export function parseYaml(text: string): ParsedConfig {
     return { line, column: col, message: plainYamlMessage(e.message) };
   });
   return { doc, lines, syntaxErrors };
+}
+
+/**
+ * Stage 1 as a validation: the document's tree, a map of sections; or its syntax errors (located as yaml
+ * found them), or why it is no such map.
+ */
+export function readTree(parsed: ParsedConfig): Validation<Record<string, unknown>> {
+  if (parsed.syntaxErrors.length > 0) {
+    return E.left(parsed.syntaxErrors.map(({ message, ...at }) => ({ path: [], message, at })));
+  }
+  let js: unknown;
+  try {
+    js = parsed.doc.toJS();
+  } catch (err) {
+    return E.left([{ path: [], message: (err as Error).message, at: { line: 1, column: 1 } }]);
+  }
+  if (js === null || js === undefined) return fail([], 'the config file is empty');
+  if (!isRecord(js)) return fail([], 'expected a map of sections (server, sources, destinations, routes…)');
+  return E.right(js);
 }
 
 /** yaml's messages end with "at line X, column Y" (we print the position ourselves) and a source excerpt. */

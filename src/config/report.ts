@@ -1,11 +1,53 @@
 /**
- * Our io-ts error reporter: every decode error becomes a ConfigIssue with a key path and a sentence in plain
- * words (`expected an integer between 1 and 65535, got "80a"`), never io-ts's type dump. Used for the core
- * schema and for every plugin's own codec.
+ * The config's one reporter. `reportErrors`: every io-ts decode error becomes a ConfigIssue with a key path and a
+ * sentence in plain words (`expected an integer between 1 and 65535, got "80a"`), never io-ts's type dump (the
+ * core schema's and every plugin's codec). `locateIssues` and `formatIssue`: issues as users read them,
+ * `config.yaml:12:5 routes[2].match.status: …`, for the CLI and the logs.
  */
+import { isAbsolute, relative } from 'node:path';
 import type * as t from 'io-ts';
-import { type ConfigIssue, didYouMean, type KeyPath } from './issues.ts';
-import { describeValue, type Secrets } from './secrets.ts';
+import { type ConfigIssue, describeValue, didYouMean, formatPath, type KeyPath } from './issues.ts';
+import { locate, type ParsedConfig } from './parse.ts';
+import type { Secrets } from './secrets.ts';
+
+/** One problem, located in the file. `line` and `column` are 1-based; 0 when the file could not be read. */
+export interface LocatedIssue {
+  file: string;
+  line: number;
+  column: number;
+  /** The key path as users write it, e.g. `routes[2].match.status`; '' for the whole file. */
+  path: string;
+  message: string;
+}
+
+/** Locates issues in the document, hides secrets once more, and sorts them top to bottom like the file. */
+export function locateIssues(
+  file: string,
+  parsed: Pick<ParsedConfig, 'doc' | 'lines'>,
+  issues: readonly ConfigIssue[],
+  secrets?: Secrets,
+): LocatedIssue[] {
+  return issues
+    .map((issue, order) => ({
+      order,
+      issue: {
+        file,
+        ...(issue.at ?? locate(parsed, issue.path)),
+        path: formatPath(issue.path),
+        message: secrets ? secrets.redact(issue.message) : issue.message,
+      },
+    }))
+    .sort((a, b) => a.issue.line - b.issue.line || a.issue.column - b.issue.column || a.order - b.order)
+    .map((x) => x.issue);
+}
+
+/** `config.yaml:12:5 routes[2].match.status: "DELIVERD" is not …`, the file relative to the working directory. */
+export function formatIssue(issue: LocatedIssue, cwd: string = process.cwd()): string {
+  const rel = relative(cwd, issue.file);
+  const file = rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : issue.file;
+  const where = issue.line > 0 ? `${file}:${issue.line}:${issue.column}` : `${file}:`;
+  return issue.path === '' ? `${where} ${issue.message}` : `${where} ${issue.path}: ${issue.message}`;
+}
 
 type Tagged = t.Decoder<unknown, unknown> & { _tag?: string; name: string };
 
@@ -78,7 +120,7 @@ function expected(type: Tagged, value: unknown, secrets?: Secrets): string {
   const want = plainType(type);
   if (value === undefined) return `missing (expected ${want})`;
   const hint = typeof value === 'string' ? didYouMean(value, literalsOf(type)) : '';
-  return `expected ${want}, got ${describeValue(value, secrets)}${hint}`;
+  return `expected ${want}, got ${describeValue(value, { secrets })}${hint}`;
 }
 
 /**

@@ -1,11 +1,13 @@
 /**
- * Stage 2: decode the interpolated tree with io-ts, section by section, so a problem in one section does not
- * hide the problems in the others. Defaults are contract §2's. Destinations are decoded in
+ * Stage 2: decode the interpolated tree with io-ts, section by section (each `raw → Validation<section>`), so
+ * a problem in one section does not hide the problems in the others. Defaults are contract §2's. Destinations are decoded in
  * destination-schema.ts (their core keys) and link.ts (their plugin's options); routes by the routing engine.
  */
 
+import { sequenceT } from 'fp-ts/lib/Apply.js';
+import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
 import type * as t from 'io-ts';
-import { BUILTIN_SOURCES } from '../sources/builtin.ts';
 import {
   bool,
   integer,
@@ -20,15 +22,14 @@ import {
   size,
   str,
   struct,
-  unknownKeyMessage,
+  unknownKeys,
   withDefault,
 } from './codecs.ts';
-import type { ConfigIssue, KeyPath } from './issues.ts';
+import { at, everyIssue, fail, type KeyPath, unless, type Validation } from './issues.ts';
 import { DEFAULT_ADMIN_LISTEN, listenAddress } from './listen.ts';
 import { reportErrors } from './report.ts';
 import type { Secrets } from './secrets.ts';
-import { decodeSources, type SourceRegistry } from './source-schema.ts';
-import type { Config, DeliverySettings, SourceConfig, StoreConfig } from './types.ts';
+import type { Config, DeliverySettings, StoreConfig } from './types.ts';
 
 /** The top-level keys a config file may have. */
 export const SECTIONS = [
@@ -51,6 +52,11 @@ export const DEFAULT_DELIVERY: DeliverySettings = {
   concurrency: 4,
 };
 
+/** How long a client may take to send a whole request (headers and body), then 408: `server.requestTimeout`. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** How long a client may take to send a request's headers, then 408: `server.headersTimeout`. */
+export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+
 /** Where plugins are looked for when `plugins.dirs` is not given (relative to the config file). */
 export const DEFAULT_PLUGIN_DIRS: readonly string[] = ['./plugins'];
 
@@ -58,6 +64,9 @@ const server = struct({
   host: withDefault(nonEmptyString, '127.0.0.1'),
   port: withDefault(integer(0, 65535), 8080),
   bodyLimit: withDefault(size, 256 * 1024),
+  // Node's own defaults (300 s, 60 s) let a client that trickles its request hold a connection for minutes.
+  requestTimeout: withDefault(positiveDuration, DEFAULT_REQUEST_TIMEOUT_MS),
+  headersTimeout: withDefault(positiveDuration, DEFAULT_HEADERS_TIMEOUT_MS),
 });
 
 const retention = withDefault(positiveDuration, 7 * 86_400_000);
@@ -105,130 +114,134 @@ const plugins = struct({
   dirs: withDefault(list(nonEmptyString, 'a list of folders'), [...DEFAULT_PLUGIN_DIRS]),
 });
 
-/** Decoded sections; a section is absent when it had errors (its issues say why). */
-export interface DecodedSections {
-  server?: Config['server'];
-  /** Only the sources that decoded. */
-  sources: Map<string, SourceConfig>;
-  store?: StoreConfig;
-  delivery?: DeliverySettings;
-  admin?: Config['admin'];
-  /** As written (relative to the config file). */
-  plugins?: Config['plugins'];
-}
-
-/** Issues plus warnings (located like issues, but they do not stop the load). */
-export interface Findings {
-  issues: ConfigIssue[];
-  warnings: ConfigIssue[];
-}
-
-/** Decodes a codec at a path, adding located issues to `findings` and returning the value when it decoded. */
+/** Decodes a codec at a path: the value, or every problem located under `path` in plain words. */
 export function decodeAt<A>(
   codec: t.Decoder<unknown, A>,
   raw: unknown,
   path: KeyPath,
-  findings: Findings,
   secrets?: Secrets,
-): A | undefined {
-  const result = codec.decode(raw);
-  if (result._tag === 'Right') return result.right;
-  for (const issue of reportErrors(result.left, secrets)) {
-    findings.issues.push({ path: [...path, ...issue.path], message: issue.message });
-  }
-  return undefined;
+): Validation<A> {
+  return at(path, E.mapLeft((errors: t.Errors) => reportErrors(errors, secrets))(codec.decode(raw)));
 }
 
-/** Checks the top-level keys and decodes every section except destinations and routes. */
-export function decodeSections(
-  root: Record<string, unknown>,
-  findings: Findings,
-  secrets?: Secrets,
-  sourcePlugins: SourceRegistry = BUILTIN_SOURCES,
-): DecodedSections {
-  for (const key of Object.keys(root)) {
-    if (!(SECTIONS as readonly string[]).includes(key)) {
-      findings.issues.push({ path: [key], message: unknownKeyMessage(key, SECTIONS) });
-    }
-  }
-  const s = decodeAt(server, root.server, ['server'], findings, secrets);
-  const d = decodeAt(delivery, root.delivery, ['delivery'], findings, secrets);
-  const a = decodeAt(admin, root.admin, ['admin'], findings, secrets);
-  const p = decodeAt(plugins, root.plugins, ['plugins'], findings, secrets);
-  return {
-    server: s && { host: s.host, port: s.port, bodyLimitBytes: s.bodyLimit },
-    sources: decodeSources(root.sources, sourcePlugins, findings, secrets),
-    store: decodeStore(root.store, findings, secrets),
-    delivery: d && toDeliverySettings(d, ['delivery'], findings),
-    admin: a && { ...(a.token ? { token: a.token } : {}), listen: a.listen },
-    plugins: p,
-  };
+/** The top-level keys: each must name a section. */
+export function checkSections(root: Record<string, unknown>): Validation<Record<string, unknown>> {
+  return unless(unknownKeys(root, SECTIONS), root);
+}
+
+/** The `server:` section. */
+export function decodeServer(raw: unknown, secrets?: Secrets): Validation<Config['server']> {
+  return E.chain(serverSettings)(decodeAt(server, raw, ['server'], secrets));
+}
+
+/**
+ * The `delivery:` section as decoded, before its coherence check: what destinations inherit even when that
+ * check fails (so their own overrides are judged as today). `checkDelivery` is the section's verdict.
+ */
+export function decodeDelivery(raw: unknown, secrets?: Secrets): Validation<DeliverySettings> {
+  return E.map(toDeliverySettings)(decodeAt(delivery, raw, ['delivery'], secrets));
+}
+
+/** The `admin:` section. */
+export function decodeAdmin(raw: unknown, secrets?: Secrets): Validation<Config['admin']> {
+  return E.map((a: t.TypeOf<typeof admin>) => ({ ...(a.token ? { token: a.token } : {}), listen: a.listen }))(
+    decodeAt(admin, raw, ['admin'], secrets),
+  );
+}
+
+/** The `plugins:` section, its folders as written (relative to the config file). */
+export function decodePlugins(raw: unknown, secrets?: Secrets): Validation<Config['plugins']> {
+  return decodeAt(plugins, raw, ['plugins'], secrets);
+}
+
+/** The decoded `server:` section; headersTimeout longer than requestTimeout is refused (Node refuses it too). */
+function serverSettings(s: t.TypeOf<typeof server>): Validation<Config['server']> {
+  if (s.headersTimeout > s.requestTimeout)
+    return fail(
+      ['server', 'headersTimeout'],
+      'must not be longer than server.requestTimeout (the headers are part of the request)',
+    );
+  return E.right({
+    host: s.host,
+    port: s.port,
+    bodyLimitBytes: s.bodyLimit,
+    requestTimeoutMs: s.requestTimeout,
+    headersTimeoutMs: s.headersTimeout,
+  });
 }
 
 /** Names users may give sources and destinations: they appear in URLs, CLI arguments and metrics labels. */
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
-/** An issue when a source or destination name cannot be used. */
-export function checkName(name: string, path: KeyPath, what: string): ConfigIssue | undefined {
-  if (NAME_PATTERN.test(name)) return undefined;
-  return {
+/** A source's or destination's name, when it can be used. */
+export function validName(name: string, path: KeyPath, what: string): Validation<string> {
+  if (NAME_PATTERN.test(name)) return E.right(name);
+  return fail(
     path,
-    message: `${JSON.stringify(name)} is not a valid ${what} name (use letters, digits, '-', '_' and '.', starting with a letter or digit)`,
-  };
+    `${JSON.stringify(name)} is not a valid ${what} name (use letters, digits, '-', '_' and '.', starting with a letter or digit)`,
+  );
 }
 
 /**
- * The checks every named entry of `sources:` and `destinations:` starts with: a usable name, and a map whose
- * `selector` key (`kind`, `type`) picks the plugin. Adds the issues found; answers whether the value is a map.
+ * Every named entry of `sources:` and `destinations:`: a usable name, and a map whose `selector` key (`kind`,
+ * `type`) picks the plugin, which `decode` reads. Both problems are reported: a bad name does not stop `decode`.
  */
-export function checkNamedEntry(
+export function namedEntry<A>(
   name: string,
   value: unknown,
-  path: KeyPath,
   what: 'source' | 'destination',
-  findings: Findings,
-): value is Record<string, unknown> {
-  const badName = checkName(name, path, what);
-  if (badName) findings.issues.push(badName);
-  if (isRecord(value)) return true;
+  decode: (entry: Record<string, unknown>, path: KeyPath) => Validation<A>,
+): Validation<A> {
+  const path = [`${what}s`, name];
   const selector = what === 'source' ? 'kind' : 'type';
-  findings.issues.push({
-    path,
-    message: `expected a map with \`${selector}:\` and the options of that ${what} ${selector}`,
-  });
-  return false;
+  const entry = isRecord(value)
+    ? decode(value, path)
+    : fail<A>(path, `expected a map with \`${selector}:\` and the options of that ${what} ${selector}`);
+  return E.map(([, a]: [string, A]) => a)(sequenceT(everyIssue)(validName(name, path, what), entry));
+}
+
+/** A section that maps names to entries (`sources:`, `destinations:`): each entry's own validation. */
+export function namedEntries<A>(
+  raw: unknown,
+  what: 'source' | 'destination',
+  decode: (name: string, value: unknown) => Validation<A>,
+): Array<Validation<A>> {
+  if (raw === undefined || raw === null) return [];
+  if (!isRecord(raw)) return [fail([`${what}s`], `expected a map of ${what} names to ${what}s`)];
+  return Object.entries(raw).map(([name, value]) => decode(name, value));
 }
 
 /** The `store` section alone (operator commands read only this: see config/store-only.ts). */
-export function decodeStore(raw: unknown, findings: Findings, secrets?: Secrets): StoreConfig | undefined {
+export function decodeStore(raw: unknown, secrets?: Secrets): Validation<StoreConfig> {
   const driverRaw = isRecord(raw) ? raw.driver : undefined;
-  const driver = decodeAt(
-    withDefault(storeDriver, 'sqlite'),
-    driverRaw,
-    ['store', 'driver'],
-    findings,
-    secrets,
-  );
-  if (driver === undefined) return undefined;
-  const withDriver = isRecord(raw) || raw === undefined ? { ...raw, driver } : raw;
-  if (driver === 'sqlite') {
-    const s = decodeAt(sqlite, withDriver, ['store'], findings, secrets);
-    return s && { driver: 'sqlite', path: s.path, retentionMs: s.retention };
-  }
-  const p = decodeAt(postgres, withDriver, ['store'], findings, secrets);
-  return (
-    p && {
-      driver: 'postgres',
-      url: p.url,
-      poolSize: p.poolSize,
-      ...(p.schema !== undefined && { schema: p.schema }),
-      retentionMs: p.retention,
-      timeouts: {
-        connectTimeoutMs: p.connectTimeout,
-        statementTimeoutMs: p.statementTimeout,
-        idleInTransactionTimeoutMs: p.idleInTransactionTimeout,
-      },
-    }
+  const withDriver = (driver: string) => (isRecord(raw) || raw === undefined ? { ...raw, driver } : raw);
+  return pipe(
+    decodeAt(withDefault(storeDriver, 'sqlite'), driverRaw, ['store', 'driver'], secrets),
+    E.chain((driver): Validation<StoreConfig> => {
+      if (driver === 'sqlite') {
+        return E.map(
+          (s: t.TypeOf<typeof sqlite>): StoreConfig => ({
+            driver: 'sqlite',
+            path: s.path,
+            retentionMs: s.retention,
+          }),
+        )(decodeAt(sqlite, withDriver(driver), ['store'], secrets));
+      }
+      return E.map(
+        (p: t.TypeOf<typeof postgres>): StoreConfig => ({
+          driver: 'postgres',
+          url: p.url,
+          poolSize: p.poolSize,
+          ...(p.schema !== undefined && { schema: p.schema }),
+          retentionMs: p.retention,
+          timeouts: {
+            connectTimeoutMs: p.connectTimeout,
+            statementTimeoutMs: p.statementTimeout,
+            idleInTransactionTimeoutMs: p.idleInTransactionTimeout,
+          },
+        }),
+      )(decodeAt(postgres, withDriver(driver), ['store'], secrets));
+    }),
   );
 }
 
@@ -254,39 +267,34 @@ export function mergeDelivery(
   base: DeliverySettings,
   o: DeliveryOverride,
   path: KeyPath,
-  findings: Findings,
-): DeliverySettings {
+): Validation<DeliverySettings> {
+  const merged: DeliverySettings = {
+    retryForMs: o.retryFor ?? base.retryForMs,
+    attempts: o.attempts ?? base.attempts,
+    backoff: {
+      initialMs: o.backoff.initial ?? base.backoff.initialMs,
+      maxMs: o.backoff.max ?? base.backoff.maxMs,
+      multiplier: o.backoff.multiplier ?? base.backoff.multiplier,
+      jitter: o.backoff.jitter ?? base.backoff.jitter,
+    },
+    timeoutMs: o.timeout ?? base.timeoutMs,
+    concurrency: o.concurrency ?? base.concurrency,
+  };
   // The defaults were checked in their own section; only an override that touches the backoff can break it.
   const touched = o.backoff.initial !== undefined || o.backoff.max !== undefined;
-  return toDeliverySettings(
-    {
-      retryFor: o.retryFor ?? base.retryForMs,
-      attempts: o.attempts ?? base.attempts,
-      backoff: {
-        initial: o.backoff.initial ?? base.backoff.initialMs,
-        max: o.backoff.max ?? base.backoff.maxMs,
-        multiplier: o.backoff.multiplier ?? base.backoff.multiplier,
-        jitter: o.backoff.jitter ?? base.backoff.jitter,
-      },
-      timeout: o.timeout ?? base.timeoutMs,
-      concurrency: o.concurrency ?? base.concurrency,
-    },
-    path,
-    touched ? findings : { issues: [], warnings: [] },
+  return touched ? checkDelivery(merged, path) : E.right(merged);
+}
+
+/** Delivery settings whose backoff can grow: max ≥ initial. */
+export function checkDelivery(d: DeliverySettings, path: KeyPath): Validation<DeliverySettings> {
+  if (d.backoff.maxMs >= d.backoff.initialMs) return E.right(d);
+  return fail(
+    [...path, 'backoff', 'max'],
+    `is shorter than backoff.initial (${d.backoff.maxMs}ms < ${d.backoff.initialMs}ms)`,
   );
 }
 
-function toDeliverySettings(
-  d: t.TypeOf<typeof delivery>,
-  path: KeyPath,
-  findings: Findings,
-): DeliverySettings {
-  if (d.backoff.max < d.backoff.initial) {
-    findings.issues.push({
-      path: [...path, 'backoff', 'max'],
-      message: `is shorter than backoff.initial (${d.backoff.max}ms < ${d.backoff.initial}ms)`,
-    });
-  }
+function toDeliverySettings(d: t.TypeOf<typeof delivery>): DeliverySettings {
   return {
     retryForMs: d.retryFor,
     attempts: d.attempts,

@@ -70,17 +70,3 @@ export class Secrets {
     return this.redactor.redact(message);
   }
 }
-
-/** Describes a value for an issue message in plain words, never showing a secret. */
-export function describeValue(value: unknown, secrets?: Secrets): string {
-  if (secrets?.covers(value)) return 'a secret value (hidden)';
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null (an empty value)';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a map of keys';
-  if (typeof value === 'string') {
-    const shown = value.length > 60 ? `${value.slice(0, 57)}...` : value;
-    return JSON.stringify(shown);
-  }
-  return String(value);
-}

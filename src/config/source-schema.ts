@@ -3,22 +3,14 @@
  * dedupeWindow, onUndecodable), and the rest decoded by the source plugin that `kind` names, with its own codec
  * (issues located under `sources.<name>`), as destinations are by their `type`.
  */
+import { sequenceT } from 'fp-ts/lib/Apply.js';
+import * as E from 'fp-ts/lib/Either.js';
+import type * as t from 'io-ts';
 import type { SourcePlugin } from '../sources/api.ts';
-import {
-  bool,
-  duration,
-  isRecord,
-  list,
-  nonEmptyString,
-  oneOf,
-  optional,
-  str,
-  struct,
-  withDefault,
-} from './codecs.ts';
-import { didYouMean, under } from './issues.ts';
+import { bool, duration, list, nonEmptyString, oneOf, optional, str, struct, withDefault } from './codecs.ts';
+import { type ConfigIssue, didYouMean, everyIssue, fail, type KeyPath, type Validation } from './issues.ts';
 import { decodePluginOptions } from './plugin-options.ts';
-import { checkNamedEntry, decodeAt, type Findings } from './schema.ts';
+import { decodeAt, namedEntries, namedEntry } from './schema.ts';
 import type { Secrets } from './secrets.ts';
 import type { SourceConfig } from './types.ts';
 
@@ -42,101 +34,97 @@ const sourceCore = struct({
   onUndecodable: withDefault(oneOf(['accept', 'reject'] as const, 'accept or reject'), 'accept'),
 });
 
+/** A source's core keys, decoded. */
+type Core = t.TypeOf<typeof sourceCore>;
+
 /** Source plugins by kind: the built-ins and any loaded from `plugins.dirs`. */
 export type SourceRegistry = ReadonlyMap<string, SourcePlugin>;
 
-/** Decodes every source; each one's problems are reported independently of the others. */
+/** Decodes every source, each one's problems apart from the others'; a source decoded is ready to verify bodies. */
 export function decodeSources(
   raw: unknown,
   registry: SourceRegistry,
-  findings: Findings,
   secrets?: Secrets,
-): Map<string, SourceConfig> {
-  const out = new Map<string, SourceConfig>();
-  if (raw === undefined || raw === null) return out;
-  if (!isRecord(raw)) {
-    findings.issues.push({ path: ['sources'], message: 'expected a map of source names to sources' });
-    return out;
-  }
-  for (const [name, value] of Object.entries(raw)) {
-    const source = decodeOne(name, value, registry, findings, secrets);
-    if (source !== undefined) out.set(name, source);
-  }
-  return out;
+): Array<Validation<SourceConfig>> {
+  return namedEntries(raw, 'source', (name, value) =>
+    namedEntry(name, value, 'source', (entry, path) => decodeSource(name, entry, path, registry, secrets)),
+  );
 }
 
-function decodeOne(
+function decodeSource(
   name: string,
-  value: unknown,
+  value: Record<string, unknown>,
+  path: KeyPath,
   registry: SourceRegistry,
-  findings: Findings,
   secrets?: Secrets,
-): SourceConfig | undefined {
-  const path = ['sources', name];
-  const before = findings.issues.length;
-  if (!checkNamedEntry(name, value, path, 'source', findings)) return undefined;
+): Validation<SourceConfig> {
   const core: Record<string, unknown> = {};
   const rest: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value))
     ((SOURCE_CORE_KEYS as readonly string[]).includes(k) ? core : rest)[k] = v;
-  const c = decodeAt(sourceCore, core, path, findings, secrets);
-  const plugin =
-    typeof value.kind === 'string' ? findPlugin(value.kind, registry, path, findings) : undefined;
-  const options = plugin && decodeOptions(plugin, rest, path, findings, secrets);
-  if (c === undefined) return undefined;
+  const decoded = decodeAt(sourceCore, core, path, secrets);
+  // The plugin with its options decoded: one part, so a missing plugin is reported once.
+  const plugged = E.chain((plugin: SourcePlugin) =>
+    E.map((options: unknown) => ({ plugin, options }))(
+      decodePluginOptions(plugin.options, rest, { path, who: `the ${plugin.kind} source plugin` }, secrets),
+    ),
+  )(findPluginOf(value.kind, registry, path));
+  // The secrets are judged as soon as the core decoded, whatever the plugin says.
+  const signing = E.isRight(decoded) ? signingSecrets(decoded.right, path) : E.right([]);
+  return E.map(
+    ([c, { plugin, options }, keys]: [
+      Core,
+      { plugin: SourcePlugin; options: unknown },
+      string[],
+    ]): SourceConfig => ({
+      name,
+      kind: plugin.kind,
+      plugin,
+      options,
+      secrets: keys,
+      ...(keys.length === 0 ? {} : { secret: keys[0] }),
+      allowUnsigned: c.allowUnsigned,
+      dedupeWindowMs: c.dedupeWindow,
+      onUndecodable: c.onUndecodable,
+    }),
+  )(sequenceT(everyIssue)(decoded, plugged, signing));
+}
+
+/** Every secret a body may be signed with, newest first: `secret` or `secrets`, not both; none only if allowUnsigned. */
+function signingSecrets(c: Core, path: KeyPath): Validation<string[]> {
   const keys = [...(c.secrets ?? []), ...(c.secret === undefined ? [] : [c.secret])].filter((s) => s !== '');
   if (c.secret !== undefined && c.secrets !== undefined) {
-    findings.issues.push({
-      path: [...path, 'secrets'],
-      message: 'give either secret or secrets (a list, during a rotation), not both',
-    });
-  } else if (keys.length === 0 && !c.allowUnsigned) {
-    findings.issues.push({
-      path: [...path, c.secrets !== undefined ? 'secrets' : 'secret'],
-      message: 'no secret to verify signatures with: set secret, or allowUnsigned: true for local testing',
-    });
+    return fail([...path, 'secrets'], 'give either secret or secrets (a list, during a rotation), not both');
   }
-  if (c.allowUnsigned && findings.issues.length === before) {
-    findings.warnings.push({
-      path: [...path, 'allowUnsigned'],
+  if (keys.length === 0 && !c.allowUnsigned) {
+    return fail(
+      [...path, c.secrets !== undefined ? 'secrets' : 'secret'],
+      'no secret to verify signatures with: set secret, or allowUnsigned: true for local testing',
+    );
+  }
+  return E.right(keys);
+}
+
+/** The warnings a decoded source deserves: accepting unsigned webhooks is for local testing only. */
+export function sourceWarnings(source: SourceConfig): ConfigIssue[] {
+  if (!source.allowUnsigned) return [];
+  return [
+    {
+      path: ['sources', source.name, 'allowUnsigned'],
       message:
         'true, so webhooks without a signature are accepted (a wrong signature still gets 401; for local testing only)',
-    });
-  }
-  if (findings.issues.length > before || plugin === undefined || options === undefined) return undefined;
-  return {
-    name,
-    kind: plugin.kind,
-    plugin,
-    options: options.value,
-    secrets: keys,
-    ...(keys.length === 0 ? {} : { secret: keys[0] }),
-    allowUnsigned: c.allowUnsigned,
-    dedupeWindowMs: c.dedupeWindow,
-    onUndecodable: c.onUndecodable,
-  };
+    },
+  ];
 }
 
-function findPlugin(kind: string, registry: SourceRegistry, path: (string | number)[], findings: Findings) {
+/** The plugin a source's `kind` names (a kind that is not a string is the core codec's to report). */
+function findPluginOf(kind: unknown, registry: SourceRegistry, path: KeyPath): Validation<SourcePlugin> {
+  if (typeof kind !== 'string') return E.left([]);
   const plugin = registry.get(kind);
-  if (plugin !== undefined) return plugin;
+  if (plugin !== undefined) return E.right(plugin);
   const known = [...registry.keys()].sort();
-  findings.issues.push({
-    path: [...path, 'kind'],
-    message: `unknown source kind "${kind}" (known: ${known.join(', ')})${didYouMean(kind, known)}`,
-  });
-  return undefined;
-}
-
-function decodeOptions(
-  plugin: SourcePlugin,
-  raw: Record<string, unknown>,
-  path: (string | number)[],
-  findings: Findings,
-  secrets?: Secrets,
-): { value: unknown } | undefined {
-  // Our struct codecs report unknown keys themselves (with a suggestion); checking again would say it twice.
-  const ownsKeys = (plugin.options as { _tag?: string })._tag === 'StructType';
-  const who = `the ${plugin.kind} source plugin`;
-  return decodePluginOptions(plugin.options, raw, { path, who, ownsKeys }, findings, secrets);
+  return fail(
+    [...path, 'kind'],
+    `unknown source kind "${kind}" (known: ${known.join(', ')})${didYouMean(kind, known)}`,
+  );
 }

@@ -4,15 +4,18 @@
  * routes as written. Nothing else is interpolated or validated, so these commands keep working in an incident:
  * with a destination's secret unset, or right after an edit the running gateway refused.
  */
+
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { sequenceT } from 'fp-ts/lib/Apply.js';
+import * as E from 'fp-ts/lib/Either.js';
 import { BUILTIN_SOURCES } from '../sources/builtin.ts';
 import { isRecord } from './codecs.ts';
 import { type Env, interpolate } from './interpolate.ts';
-import { formatPath } from './issues.ts';
-import { formatIssue } from './load.ts';
-import { locate, parseYaml } from './parse.ts';
-import { decodeStore, type Findings } from './schema.ts';
+import { type ConfigIssue, collect, everyIssue, issuesOf, under, unless, type Validation } from './issues.ts';
+import { parseYaml, readTree } from './parse.ts';
+import { formatIssue, locateIssues } from './report.ts';
+import { decodeStore } from './schema.ts';
 import { collectKeyedSecrets, Secrets } from './secrets.ts';
 import { decodeSources } from './source-schema.ts';
 import type { SourceConfig, StoreConfig } from './types.ts';
@@ -39,7 +42,7 @@ async function loadSection<S, T>(
   file: string,
   env: Env,
   name: 'store' | 'sources',
-  decode: (raw: unknown, findings: Findings, secrets: Secrets) => S | undefined,
+  decode: (raw: unknown, secrets: Secrets) => Validation<S>,
   build: (section: S, root: Record<string, unknown>, path: string, secrets: Secrets) => T,
 ): Promise<PartialLoad<T>> {
   const path = resolve(file);
@@ -52,34 +55,20 @@ async function loadSection<S, T>(
     return { ok: false, problems: [`${path}: ${message}`] };
   }
   const parsed = parseYaml(text);
-  if (parsed.syntaxErrors.length > 0)
-    return {
-      ok: false,
-      problems: parsed.syntaxErrors.map((e) =>
-        formatIssue({ file: path, line: e.line, column: e.column, path: '', message: e.message }),
-      ),
-    };
+  const problems = (issues: ConfigIssue[], secrets?: Secrets) =>
+    locateIssues(path, parsed, issues, secrets).map((i) => formatIssue(i));
+  if (parsed.syntaxErrors.length > 0) return { ok: false, problems: problems(issuesOf(readTree(parsed))) };
   const js = parsed.doc.toJS() as unknown;
   const root = isRecord(js) ? js : {};
   const whole = interpolate(root, env);
   const secrets = new Secrets([...whole.secrets, ...collectKeyedSecrets(whole.value)]);
   const section = interpolate(root[name], env);
-  const findings: Findings = { issues: [], warnings: [] };
-  const value = decode(section.value, findings, secrets);
-  const issues = [...section.issues.map((i) => ({ ...i, path: [name, ...i.path] })), ...findings.issues];
-  if (issues.length > 0 || value === undefined)
-    return {
-      ok: false,
-      problems: issues.map((i) =>
-        formatIssue({
-          file: path,
-          ...locate(parsed, i.path),
-          path: formatPath(i.path),
-          message: secrets.redact(i.message),
-        }),
-      ),
-    };
-  return { ok: true, config: build(value, root, path, secrets) };
+  const result = sequenceT(everyIssue)(
+    unless(under([name], section.issues), undefined),
+    decode(section.value, secrets),
+  );
+  if (E.isLeft(result)) return { ok: false, problems: problems(result.left, secrets) };
+  return { ok: true, config: build(result.right[1], root, path, secrets) };
 }
 
 /** Loads just the store section, and the destination and route names as written. */
@@ -109,8 +98,10 @@ export function loadSourcesOnly(
   env: Env,
 ): Promise<PartialLoad<{ file: string; sources: ReadonlyMap<string, SourceConfig> }>> {
   // The built-in kinds only: a source plugin in plugins/ would need the plugin folders loaded (use the full load).
-  const decode = (raw: unknown, findings: Findings, secrets: Secrets) =>
-    decodeSources(raw, BUILTIN_SOURCES, findings, secrets);
+  const decode = (raw: unknown, secrets: Secrets) =>
+    E.map((sources: SourceConfig[]) => new Map(sources.map((s) => [s.name, s] as const)))(
+      collect(decodeSources(raw, BUILTIN_SOURCES, secrets)),
+    );
   return loadSection(file, env, 'sources', decode, (sources, _root, path) => ({
     file: path,
     sources,

@@ -69,7 +69,17 @@ export type StoreConfig =
 export interface Config {
   /** Absolute path of the file it was loaded from. */
   file: string;
-  server: { host: string; port: number; bodyLimitBytes: number };
+  /**
+   * The webhook listener. `requestTimeoutMs`: longest time to receive a whole request (headers and body) before
+   * it is answered 408 and its connection closed; `headersTimeoutMs`: the same for the headers alone (slowloris).
+   */
+  server: {
+    host: string;
+    port: number;
+    bodyLimitBytes: number;
+    requestTimeoutMs: number;
+    headersTimeoutMs: number;
+  };
   sources: ReadonlyMap<string, SourceConfig>;
   store: StoreConfig;
   delivery: DeliverySettings;

@@ -1,6 +1,7 @@
 import Router, { type RouterContext } from '@koa/router';
 import type Koa from 'koa';
 import bodyParser from 'koa-bodyparser';
+import { AuthThrottle } from '../admin/auth-throttle.ts';
 import { dryRun } from '../cli/dry-run.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/types.ts';
@@ -33,6 +34,8 @@ export interface ConsoleDeps {
   clock: Clock;
   /** Logins and logouts are logged here (actions are logged by the admin API, with the same `who`). */
   log?: Log;
+  /** Failed logins per client address, shared with the admin API's bearer tokens (a fresh one when absent). */
+  throttle?: AuthThrottle;
 }
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -56,6 +59,7 @@ export function createConsole(deps: ConsoleDeps): Koa.Middleware {
   const router = new Router({ prefix: '/ui' });
   const now = () => deps.clock.now();
   const token = () => deps.config().admin.token ?? '';
+  const throttle = deps.throttle ?? new AuthThrottle({ log: deps.log });
 
   /** The session, or a redirect to the login page (null). */
   const session = (ctx: RouterContext): Session | null => {
@@ -92,10 +96,21 @@ export function createConsole(deps: ConsoleDeps): Koa.Middleware {
     ctx.body = loginPage();
   });
   router.post('/login', (ctx) => {
+    const blocked = throttle.blocked(ctx.ip, now());
+    if (blocked) {
+      ctx.status = 429;
+      ctx.set('Retry-After', String(blocked.retryAfterS));
+      ctx.type = 'html';
+      ctx.body = loginPage(
+        `Too many wrong tokens from your address: try again in ${waitInWords(blocked.retryAfterS)}.`,
+      );
+      return;
+    }
     const body = (ctx.request.body ?? {}) as Record<string, unknown>;
     const given = typeof body.token === 'string' ? body.token : '';
     const name = typeof body.name === 'string' ? body.name : '';
     if (!tokenEquals(token(), given)) {
+      throttle.failed(ctx.ip, now(), 'console login');
       deps.log?.warn({ ip: ctx.ip }, 'console login refused: wrong admin token');
       ctx.status = 401;
       ctx.type = 'html';
@@ -104,6 +119,7 @@ export function createConsole(deps: ConsoleDeps): Koa.Middleware {
       );
       return;
     }
+    throttle.succeeded(ctx.ip);
     const issued = issueSession(token(), name, now());
     ctx.set('Set-Cookie', sessionCookie(issued.value, ctx.secure));
     deps.log?.info({ who: issued.session.who, ip: ctx.ip }, 'console login');
@@ -253,6 +269,12 @@ function firstValues(
   query: Record<string, string | string[] | undefined>,
 ): Record<string, string | undefined> {
   return Object.fromEntries(Object.entries(query).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
+}
+
+/** `45 seconds`, `2 minutes`: how long a throttled address waits, for the login page. */
+function waitInWords(seconds: number): string {
+  if (seconds < 120) return `${seconds} seconds`;
+  return `${Math.ceil(seconds / 60)} minutes`;
 }
 
 function loginPage(error?: string): string {

@@ -1,6 +1,7 @@
 import Router, { type RouterContext } from '@koa/router';
 import Koa from 'koa';
 import getRawBody from 'raw-body';
+import type { AuthThrottle } from '../admin/auth-throttle.ts';
 import type { Config } from '../config/types.ts';
 import { publicReadiness, type ReadinessReport } from '../observability/readiness.ts';
 import { hasAdminToken } from './admin-token.ts';
@@ -21,6 +22,11 @@ export interface AppDeps extends ReceiveDeps {
   readiness(): Promise<ReadinessReport>;
   /** Called for every webhook answer (logs and metrics). */
   onWebhook(source: string, outcome: ReceiveOutcome, durationMs: number): void;
+  /**
+   * Wrong admin tokens per client address, shared with the admin listener: /readyz here tells whether a token
+   * is right (it shows more), so guesses at it count too, and a throttled address gets the public answer.
+   */
+  throttle?: AuthThrottle;
 }
 
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json\b/i;
@@ -59,12 +65,24 @@ export function createApp(deps: AppDeps): Koa {
     const status = r.ready ? 'ready' : 'not ready';
     // Store errors name hosts and ports: only an operator holding the admin token sees every check (the admin
     // listener shows them too). Anyone else learns whether and, when not ready, why in plain words.
-    if (hasAdminToken(ctx.get('authorization'), deps.config().admin.token)) ctx.body = { status, ...r };
+    if (adminTokenGiven(ctx, deps)) ctx.body = { status, ...r };
     else ctx.body = r.ready ? { status } : { status, reasons: publicReadiness(r).reasons };
   });
 
   useRoutes(app, router);
   return app;
+}
+
+/** Whether the request carries the admin token; a wrong one counts against its address, a throttled one is ignored. */
+function adminTokenGiven(ctx: RouterContext, deps: AppDeps): boolean {
+  const authorization = ctx.get('authorization');
+  if (!authorization) return false;
+  const now = deps.clock.now();
+  if (deps.throttle?.blocked(ctx.ip, now)) return false;
+  const ok = hasAdminToken(authorization, deps.config().admin.token);
+  if (ok) deps.throttle?.succeeded(ctx.ip);
+  else if (deps.config().admin.token) deps.throttle?.failed(ctx.ip, now, 'public /readyz');
+  return ok;
 }
 
 /** Mounts a router's routes, and answers everything else with a JSON 404 (the webhook and admin listeners). */
@@ -112,20 +130,26 @@ async function readAndReceive(ctx: RouterContext, deps: AppDeps): Promise<Receiv
     return reject(400, 'json', 'could not read the request body');
   }
   let received: Buffer | undefined;
+  let unreadable: string | undefined;
   if (encoding.codings.length > 0) {
     const limit = config.server.bodyLimitBytes;
     const out = await decompress(raw, encoding.codings, limit);
     if (!out.ok && out.tooLarge) {
       return reject(413, 'size', `body larger than server.bodyLimit (${limit} bytes) once decompressed`);
     }
-    if (!out.ok) return reject(400, 'json', `body is not valid ${out.coding} data: ${out.message}`);
-    received = raw;
-    raw = out.body;
+    // Not refused here: a body signed over the bytes on the wire is authentic even when it does not decompress,
+    // and is kept (receive.ts decides, with the bytes as received).
+    if (!out.ok) unreadable = `body is not valid ${out.coding} data: ${out.message}`;
+    else {
+      received = raw;
+      raw = out.body;
+    }
   }
   try {
     const headers = requestHeaders(ctx.req.headers);
+    const request = { source: sourceName, urlEvent: ctx.params.event, raw, headers };
     return await receive(
-      { source: sourceName, urlEvent: ctx.params.event, raw, ...(received && { received }), headers },
+      { ...request, ...(received && { received }), ...(unreadable && { unreadable }) },
       deps,
     );
   } catch (err) {

@@ -1,8 +1,7 @@
-/** A body problem in the shape of the HTTP 400 answer. */
-export interface BodyError {
-  error: string;
-  details: Array<{ path: string; message: string }>;
-}
+import type { DecodeFailure } from '../sources/api.ts';
+
+/** A body that is no JSON: the HTTP 400 answer's body (a decode failure before any source sees it). */
+type BodyError = Omit<DecodeFailure, 'status'>;
 
 /** Deeper than this is refused: no MTA payload nests past 3 levels, and deep input can exhaust the stack later. */
 export const MAX_DEPTH = 64;

@@ -58,6 +58,13 @@ export interface WebhookRequest {
   headers?: Readonly<Record<string, string | undefined>>;
   /** Set only when re-submitting a rejected payload whose signature was verified when it first arrived. */
   preverified?: boolean;
+  /**
+   * Why the body could not be decompressed (a corrupt gzip, say); `raw` then holds the bytes as received. A
+   * signature over those bytes still proves the body authentic, and it is kept like any undecodable body; one
+   * that does not match them may have been computed over the decompressed bytes, which cannot be had, so the
+   * answer is this 400, not a 401.
+   */
+  unreadable?: string;
 }
 
 /** What the pipeline needs. */
@@ -143,7 +150,7 @@ export async function receive(req: WebhookRequest, deps: ReceiveDeps): Promise<R
   const headers =
     req.signature === undefined ? (req.headers ?? {}) : { ...req.headers, 'x-signature': req.signature };
   const verdict = authenticate(req, source, headers, now);
-  if ('status' in verdict) return verdict;
+  if ('status' in verdict) return req.unreadable ? reject(400, 'json', req.unreadable) : verdict;
   const { idempotencyKey: dedupeOn, secretIndex } = verdict;
 
   const receivedAt = new Date(now).toISOString();
@@ -175,6 +182,7 @@ export async function receive(req: WebhookRequest, deps: ReceiveDeps): Promise<R
     return reject(status, reason, why.error, why.details);
   };
 
+  if (req.unreadable) return undecodable({ error: req.unreadable, details: [] }, undefined, 400);
   const parsed = parseJsonBody(req.raw);
   if (!parsed.ok) return undecodable(parsed.error, undefined, 400);
 

@@ -1,16 +1,21 @@
-import { sequenceS } from 'fp-ts/lib/Apply.js';
-import { getSemigroup } from 'fp-ts/lib/Array.js';
+import { sequenceS, sequenceT } from 'fp-ts/lib/Apply.js';
 import type { Either } from 'fp-ts/lib/Either.js';
 import * as E from 'fp-ts/lib/Either.js';
-import { type ConfigIssue, didYouMean, under } from '../config/issues.ts';
+import { isRecord, unknownKeys } from '../config/codecs.ts';
+import {
+  type ConfigIssue,
+  collect,
+  describeValue,
+  didYouMean,
+  everyIssue,
+  fail,
+  under,
+  unless,
+} from '../config/issues.ts';
 import type { FieldCatalog } from './catalog.ts';
 import { compileMatch, type Matcher } from './match.ts';
 import { createRouter, type Route } from './router.ts';
 import type { Router } from './types.ts';
-import { collect, fail, isRecord, quote } from './validation.ts';
-
-// Gathers the issues of every part of a route instead of stopping at the first.
-const everyIssue = E.getApplicativeValidation(getSemigroup<ConfigIssue>());
 
 /** The keys a route may have; anything else is a typo worth stopping for. */
 export const ROUTE_KEYS = ['name', 'match', 'to', 'continue'] as const;
@@ -26,7 +31,8 @@ export function buildRouter(
   catalog: FieldCatalog,
 ): Either<ConfigIssue[], Router> {
   if (raw === undefined || raw === null) return E.right(createRouter([]));
-  if (!Array.isArray(raw)) return fail([], `routes is a list of routes, not ${quote(raw)}`);
+  if (!Array.isArray(raw))
+    return fail([], `routes is a list of routes, not ${describeValue(raw, { wording: 'not' })}`);
   const routes = collect(
     raw.map((route, i) =>
       E.mapLeft((issues: ConfigIssue[]) => under([i], issues))(buildRoute(route, i, destinations, catalog)),
@@ -49,26 +55,36 @@ function buildRoute(
   catalog: FieldCatalog,
 ): Either<ConfigIssue[], Route> {
   if (!isRecord(raw)) {
-    return fail([], `a route is a mapping such as { name: audit, to: [audit] }, not ${quote(raw)}`);
+    return fail(
+      [],
+      `a route is a mapping such as { name: audit, to: [audit] }, not ${describeValue(raw, { wording: 'not' })}`,
+    );
   }
-  const unknownKeys: ConfigIssue[] = Object.keys(raw)
-    .filter((k) => !(ROUTE_KEYS as readonly string[]).includes(k))
-    .map((k) => ({ path: [k], message: `unknown key "${k}" in a route${didYouMean(k, ROUTE_KEYS)}` }));
+  const unknown = unknownKeys(
+    raw,
+    ROUTE_KEYS,
+    (k) => `unknown key "${k}" in a route${didYouMean(k, ROUTE_KEYS)}`,
+  );
   const name = nameOf(raw, index);
   const route = sequenceS(everyIssue)({
     name:
       typeof name === 'string' && name !== ''
         ? E.right(name)
-        : fail<string>(['name'], `name is a non-empty string, not ${quote(name)}`),
+        : fail<string>(
+            ['name'],
+            `name is a non-empty string, not ${describeValue(name, { wording: 'not' })}`,
+          ),
     match: buildMatch(raw.match, catalog),
     to: buildTo(raw.to, destinations),
     continue:
       raw.continue === undefined || typeof raw.continue === 'boolean'
         ? E.right(raw.continue === true)
-        : fail<boolean>(['continue'], `continue is true or false, not ${quote(raw.continue)}`),
+        : fail<boolean>(
+            ['continue'],
+            `continue is true or false, not ${describeValue(raw.continue, { wording: 'not' })}`,
+          ),
   });
-  if (unknownKeys.length === 0) return route;
-  return E.left([...unknownKeys, ...(E.isLeft(route) ? route.left : [])]);
+  return E.map(([, r]: [unknown, Route]) => r)(sequenceT(everyIssue)(unless(unknown, raw), route));
 }
 
 function buildMatch(raw: unknown, catalog: FieldCatalog): Either<ConfigIssue[], Matcher | undefined> {
@@ -80,12 +96,16 @@ function buildMatch(raw: unknown, catalog: FieldCatalog): Either<ConfigIssue[], 
 function buildTo(raw: unknown, destinations: ReadonlySet<string>): Either<ConfigIssue[], string[]> {
   if (raw === undefined) return fail([], 'a route needs to: [destination, ...]');
   if (!Array.isArray(raw)) {
-    return fail(['to'], `to is a list of destination names, e.g. [audit], not ${quote(raw)}`);
+    return fail(
+      ['to'],
+      `to is a list of destination names, e.g. [audit], not ${describeValue(raw, { wording: 'not' })}`,
+    );
   }
   if (raw.length === 0) return fail(['to'], 'to is empty; name at least one destination');
   return collect(
     raw.map((name, j): Either<ConfigIssue[], string> => {
-      if (typeof name !== 'string') return fail(['to', j], `${quote(name)} is not a destination name`);
+      if (typeof name !== 'string')
+        return fail(['to', j], `${describeValue(name, { wording: 'not' })} is not a destination name`);
       if (!destinations.has(name)) {
         return fail(['to', j], `unknown destination "${name}"${didYouMean(name, destinations)}`);
       }

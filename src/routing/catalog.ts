@@ -1,9 +1,8 @@
 import type { Either } from 'fp-ts/lib/Either.js';
 import * as E from 'fp-ts/lib/Either.js';
-import { didYouMean } from '../config/issues.ts';
+import { describeValue, didYouMean } from '../config/issues.ts';
 import { UNRECOGNIZED } from '../event.ts';
 import type { SourceField, SourcePlugin } from '../sources/api.ts';
-import { quote } from './validation.ts';
 
 /**
  * What routes may name, gathered from the configured sources' plugins: their declared fields and event types.
@@ -34,7 +33,7 @@ export function catalogOf(plugins: Iterable<SourcePlugin>): FieldCatalog {
     typeOperand(written) {
       if (typeof written !== 'string' || written.trim() === '') {
         return E.left(
-          `${quote(written)} is not an event type; types are ${known.join(', ')}${open ? ' or any' : ''}`,
+          `${describeValue(written, { wording: 'not' })} is not an event type; types are ${known.join(', ')}${open ? ' or any' : ''}`,
         );
       }
       for (const p of distinct) {
@@ -45,7 +44,9 @@ export function catalogOf(plugins: Iterable<SourcePlugin>): FieldCatalog {
       // A source whose types come from the provider (`typeFrom`) may send any type: the value is taken as is.
       if (open) return E.right(written.trim());
       const canonical = written.trim().toLowerCase().replaceAll('_', '-');
-      return E.left(`${quote(written)} is not an event type${didYouMean(canonical, known)}`);
+      return E.left(
+        `${describeValue(written, { wording: 'not' })} is not an event type${didYouMean(canonical, known)}`,
+      );
     },
   };
 }

@@ -1,9 +1,9 @@
 import type { Either } from 'fp-ts/lib/Either.js';
 import * as E from 'fp-ts/lib/Either.js';
-import { type ConfigIssue, didYouMean, under } from '../config/issues.ts';
+import { isRecord } from '../config/codecs.ts';
+import { type ConfigIssue, collect, describeValue, didYouMean, fail, under } from '../config/issues.ts';
 import type { Field, FieldValue } from './fields.ts';
 import { boundFor, equals, numeric, type Operand, operandFor } from './operands.ts';
-import { collect, fail, isRecord, quote } from './validation.ts';
 
 /**
  * Conditions: the right-hand side of a match entry. A scalar means "equals", a list means "any of", and a
@@ -87,7 +87,8 @@ function compileOperator(field: Field, raw: Record<string, unknown>): Either<Con
     E.mapLeft((message: string): ConfigIssue[] => [{ path: [op], message }])(e);
   switch (op) {
     case 'in':
-      if (!Array.isArray(operand)) return fail([op], `in takes a list of values, not ${quote(operand)}`);
+      if (!Array.isArray(operand))
+        return fail([op], `in takes a list of values, not ${describeValue(operand, { wording: 'not' })}`);
       return E.bimap(
         (issues: ConfigIssue[]) => under([op], issues),
         (values: Operand[]): Condition => ({ op, values }),
@@ -102,7 +103,7 @@ function compileOperator(field: Field, raw: Record<string, unknown>): Either<Con
     case 'exists':
       return typeof operand === 'boolean'
         ? E.right({ op, value: operand })
-        : fail([op], `exists is true or false, not ${quote(operand)}`);
+        : fail([op], `exists is true or false, not ${describeValue(operand, { wording: 'not' })}`);
     default:
       return at(E.map((value: number): Condition => ({ op, value }))(boundFor(field, op, operand)));
   }
@@ -118,7 +119,8 @@ function operandList(field: Field, raw: unknown[]): Either<ConfigIssue[], Operan
 }
 
 function compileRegex(raw: unknown): Either<string, RegExp> {
-  if (typeof raw !== 'string') return E.left(`regex takes a string, not ${quote(raw)}`);
+  if (typeof raw !== 'string')
+    return E.left(`regex takes a string, not ${describeValue(raw, { wording: 'not' })}`);
   try {
     return E.right(new RegExp(raw));
   } catch (err) {

@@ -1,12 +1,12 @@
 import type { Either } from 'fp-ts/lib/Either.js';
 import * as E from 'fp-ts/lib/Either.js';
-import { type ConfigIssue, under } from '../config/issues.ts';
+import { isRecord } from '../config/codecs.ts';
+import { type ConfigIssue, collect, describeValue, fail, under } from '../config/issues.ts';
 import type { GatewayEvent } from '../event.ts';
 import type { FieldCatalog } from './catalog.ts';
 import { type Condition, compileCondition, holds } from './conditions.ts';
 import { failedReason, heldReason, phrase } from './explain.ts';
 import { type Field, resolveField } from './fields.ts';
-import { collect, fail, isRecord, quote } from './validation.ts';
 
 /**
  * Match objects: a mapping of field paths to conditions, all of which must hold, plus the combinators
@@ -31,7 +31,7 @@ export function compileMatch(raw: unknown, catalog: FieldCatalog): Either<Config
   if (!isRecord(raw)) {
     return fail(
       [],
-      `a match is a mapping of field paths to conditions, e.g. { type: message-reply }, not ${quote(raw)}`,
+      `a match is a mapping of field paths to conditions, e.g. { type: message-reply }, not ${describeValue(raw, { wording: 'not' })}`,
     );
   }
   const entries = Object.entries(raw).map(([key, value]) =>

@@ -1,7 +1,7 @@
 import type { Either } from 'fp-ts/lib/Either.js';
 import * as E from 'fp-ts/lib/Either.js';
+import { describeValue } from '../config/issues.ts';
 import type { Field, FieldValue } from './fields.ts';
-import { quote } from './validation.ts';
 
 /**
  * The right-hand side of a condition. Operands are normalized when the config loads (a status becomes its
@@ -17,11 +17,13 @@ export function operandFor(field: Field, raw: unknown): Either<string, Operand> 
   if (field.operand) return field.operand(raw);
   switch (field.kind) {
     case 'type':
-      return typeof raw === 'string' ? E.right(raw) : E.left(`${quote(raw)} is not an event type`);
+      return typeof raw === 'string'
+        ? E.right(raw)
+        : E.left(`${describeValue(raw, { wording: 'not' })} is not an event type`);
     case 'boolean':
       return typeof raw === 'boolean'
         ? E.right(raw)
-        : E.left(`${field.path} is true or false, not ${quote(raw)}`);
+        : E.left(`${field.path} is true or false, not ${describeValue(raw, { wording: 'not' })}`);
     case 'number':
       return numberOperand(field, raw);
     case 'string':
@@ -29,13 +31,13 @@ export function operandFor(field: Field, raw: unknown): Either<string, Operand> 
       // YAML reads `tags.vip: true` as a boolean; a tag is text, so it would never match. Say so now.
       if (typeof raw === 'boolean')
         return E.left(`${field.path} is text; quote the value ("${raw}") to match it`);
-      return E.left(`${quote(raw)} is not a value ${field.path} can equal`);
+      return E.left(`${describeValue(raw, { wording: 'not' })} is not a value ${field.path} can equal`);
     case 'json':
       if (typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean') return E.right(raw);
       if (raw === null)
         return E.left(`null never matches; use { exists: false } for a missing or null value`);
       return E.left(
-        `${quote(raw)} is not a value ${field.path} can equal; write a string, number or boolean`,
+        `${describeValue(raw, { wording: 'not' })} is not a value ${field.path} can equal; write a string, number or boolean`,
       );
   }
 }
@@ -48,10 +50,10 @@ export function boundFor(field: Field, operator: string, raw: unknown): Either<s
     const normalized = field.operand(raw);
     if (E.isLeft(normalized) || typeof normalized.right === 'number')
       return normalized as Either<string, number>;
-    return E.left(`${operator} needs a number, not ${quote(raw)}`);
+    return E.left(`${operator} needs a number, not ${describeValue(raw, { wording: 'not' })}`);
   }
   if (typeof raw === 'number' && Number.isFinite(raw)) return E.right(raw);
-  return E.left(`${operator} needs a number, not ${quote(raw)}`);
+  return E.left(`${operator} needs a number, not ${describeValue(raw, { wording: 'not' })}`);
 }
 
 /**
@@ -77,5 +79,5 @@ function numberOperand(field: Field, raw: unknown): Either<string, number> {
   if (typeof raw === 'number') return E.right(raw);
   if (typeof raw === 'string' && raw.trim() !== '' && Number.isFinite(Number(raw)))
     return E.right(Number(raw));
-  return E.left(`${field.path} is a number, not ${quote(raw)}`);
+  return E.left(`${field.path} is a number, not ${describeValue(raw, { wording: 'not' })}`);
 }

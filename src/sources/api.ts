@@ -103,11 +103,20 @@ export interface DecodeContext<Options = unknown> {
   headers: Readonly<Record<string, string | undefined>>;
 }
 
-/** Why a body could not become an event: the HTTP status and the 400/404 answer's body. */
+/** One thing wrong with a body: where (`tags.campaign`, `mediaUrls[0]`, `type`, '' for all of it) and what. */
+export interface BodyProblem {
+  path: string;
+  message: string;
+}
+
+/**
+ * Why a body could not become an event: 404 when the URL names an event that does not exist, 400 for everything
+ * about the body. `details` names every bad field; it is what the HTTP answer and `route` print.
+ */
 export interface DecodeFailure {
   status: 400 | 404;
   error: string;
-  details: Array<{ path: string; message: string }>;
+  details: BodyProblem[];
 }
 
 /**

@@ -7,7 +7,13 @@ import { built, filePlugin, lines, loadText, registry, VALID } from './helpers.t
 describe('config build', () => {
   it('fills every default from the contract', async () => {
     const config = built(await loadText(VALID));
-    expect(config.server).to.deep.equal({ host: '127.0.0.1', port: 8080, bodyLimitBytes: 256 * 1024 });
+    expect(config.server).to.deep.equal({
+      host: '127.0.0.1',
+      port: 8080,
+      bodyLimitBytes: 256 * 1024,
+      requestTimeoutMs: 30_000,
+      headersTimeoutMs: 10_000,
+    });
     const { plugin, ...mta } = config.sources.get('mta')!;
     expect(plugin.kind).to.equal('mta');
     expect(mta).to.deep.equal({

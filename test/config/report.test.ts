@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import * as t from 'io-ts';
+import { checkKeys, knownKeys } from '../../src/config/codecs.ts';
 import { reportErrors } from '../../src/config/report.ts';
 import { Secrets } from '../../src/config/secrets.ts';
-import { checkKeys, knownKeys } from '../../src/config/strict-keys.ts';
 
 function issues(codec: t.Mixed, value: unknown, secrets?: Secrets) {
   const result = codec.decode(value);

@@ -26,9 +26,11 @@ export function testConfig(
     dedupeWindow?: string;
     onUndecodable?: 'accept' | 'reject';
     allowUnsigned?: boolean;
+    /** More keys of `server:` (`requestTimeout: 1s`). */
+    server?: string;
   } = {},
 ): string {
-  return `server: { host: 127.0.0.1, port: 0 }
+  return `server: { host: 127.0.0.1, port: 0${opts.server ? `, ${opts.server}` : ''} }
 sources:
   mta: { kind: mta, version: ${opts.version ?? 3}, secret: "${opts.secret ?? 'test-secret-0123456789'}"${opts.dedupeWindow ? `, dedupeWindow: ${opts.dedupeWindow}` : ''}${opts.onUndecodable ? `, onUndecodable: ${opts.onUndecodable}` : ''}${opts.allowUnsigned ? ', allowUnsigned: true' : ''} }
 store: { driver: sqlite, path: ${dir}/switchboard.db }
@@ -46,6 +48,7 @@ export async function startService(
     dedupeWindow?: string;
     onUndecodable?: 'accept' | 'reject';
     allowUnsigned?: boolean;
+    server?: string;
     env?: Record<string, string>;
     pollMs?: number;
     clock?: Clock;

@@ -33,6 +33,7 @@ describe('Content-Encoding on webhooks', () => {
     return { status: res.status, body: await res.json() };
   }
 
+  let wireCount = 0;
   /** A fresh body per case (a distinct externalId), so dedupe never answers for an earlier case. */
   const body = (tag: string) => {
     const parsed = JSON.parse(fixture(3, 'delivery-status').toString());
@@ -99,12 +100,35 @@ describe('Content-Encoding on webhooks', () => {
     );
   });
 
-  it('answers 400 for data that is not valid for its coding', async () => {
+  // The signature may be over the decompressed bytes, which a corrupt body does not give: not provably authentic.
+  it('answers 400 for data that is not valid for its coding, signed other than over the bytes received', async () => {
     const plain = body('corrupt');
-    const res = await post(plain, { 'content-encoding': 'gzip', 'x-signature': sign(SECRET, plain) });
+    const wire = zlib.gzipSync(plain).subarray(0, 20);
+    const res = await post(wire, { 'content-encoding': 'gzip', 'x-signature': sign(SECRET, plain) });
     expect(res.status).to.equal(400);
     expect(res.body.error).to.match(/^body is not valid gzip data/);
+    const kept = await gw.service.store.listEvents({ filter: { type: 'unrecognized' }, limit: 10 });
+    expect(kept.items).to.deep.equal([]);
   });
+
+  for (const [what, coding, corrupt] of [
+    ['cut-off gzip', 'gzip', (b: Buffer) => zlib.gzipSync(b).subarray(0, 25)],
+    ['cut-off br', 'br', (b: Buffer) => zlib.brotliCompressSync(b).subarray(0, 30)],
+    ['uncompressed data labelled gzip', 'gzip', (b: Buffer) => b],
+  ] as const) {
+    it(`keeps ${what} signed over the bytes as received: 200, an unrecognized event with those bytes`, async () => {
+      const wire = corrupt(body(`corrupt-${coding}-${wireCount++}`));
+      const res = await post(wire, { 'content-encoding': coding, 'x-signature': sign(SECRET, wire) });
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      const stored = await gw.service.store.getEvent({ id: res.body.id });
+      expect(stored!.event.type).to.equal('unrecognized');
+      expect(stored!.event.rawBody).to.equal(wire.toString('base64'));
+      expect(stored!.event.problems![0].message).to.match(new RegExp(`^body is not valid ${coding} data`));
+      // The same bytes again are a duplicate, as for any body.
+      const again = await post(wire, { 'content-encoding': coding, 'x-signature': sign(SECRET, wire) });
+      expect(again.body).to.deep.equal({ id: res.body.id, duplicate: true });
+    });
+  }
 
   for (const coding of ['gzip', 'br', 'deflate']) {
     it(`answers 413 for a small ${coding} bomb (the limit applies after decompression)`, async () => {
@@ -139,5 +163,31 @@ describe('Content-Encoding on webhooks', () => {
       req.end(wire);
     });
     expect(res).to.equal(413);
+  });
+});
+
+describe('corrupt compressed data on a source with onUndecodable: reject', () => {
+  let gw: Awaited<ReturnType<typeof startService>>;
+  before(async () => {
+    gw = await startService('', { secret: SECRET, onUndecodable: 'reject' });
+  });
+  after(() => gw.stop());
+
+  it('answers 400 and keeps it in the rejected-payload log when it is signed over the bytes received', async () => {
+    const wire = zlib.gzipSync(Buffer.from('{"type":"message-reply"}')).subarray(0, 20);
+    const res = await fetch(`${gw.url}/webhooks/mta`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'content-encoding': 'gzip',
+        'x-signature': sign(SECRET, wire),
+      },
+      body: new Uint8Array(wire),
+    });
+    expect(res.status).to.equal(400);
+    expect(((await res.json()) as { error: string }).error).to.match(/^body is not valid gzip data/);
+    const { items } = await gw.service.store.listRejected({ limit: 10 });
+    expect(items).to.have.length(1);
+    expect(items[0].errors[0].message).to.match(/^body is not valid gzip data/);
   });
 });

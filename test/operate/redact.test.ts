@@ -38,6 +38,94 @@ describe('redaction of a secret in the forms it leaks in', () => {
     expect(r.redact(b64(`\0user\0${secret}`))).to.include('[redacted]');
   });
 
+  describe('base64 and hex of a secret inside bytes around it (a property over random secrets and neighbours)', () => {
+    const R = '[redacted]';
+    const secrets = fc.oneof(
+      fc.string({ minLength: 6, maxLength: 32 }),
+      fc.string({ unit: 'binary', minLength: 6, maxLength: 12 }),
+    );
+    const around = fc.uint8Array({ maxLength: 12 });
+
+    /**
+     * Every character of `encoded` in [start, end) carries a bit of the secret: what is kept before the first
+     * replacement must lie before `start` and what is kept after the last one after `end`, and decoding what
+     * is left at any alignment must not give the secret back.
+     */
+    function expectOnlyNeighboursKept(out: string, encoded: string, start: number, end: number) {
+      expect(out, encoded).to.include(R);
+      const before = out.slice(0, out.indexOf(R));
+      const after = out.slice(out.lastIndexOf(R) + R.length);
+      expect(
+        encoded.slice(0, start).startsWith(before),
+        `${out} kept too much before, of ${encoded}`,
+      ).to.equal(true);
+      expect(encoded.slice(end).endsWith(after), `${out} kept too much after, of ${encoded}`).to.equal(true);
+      return out.split(R).join('');
+    }
+
+    for (const [name, alphabet, padded] of [
+      ['base64', 'base64', true],
+      ['base64 without padding', 'base64', false],
+      ['base64url', 'base64url', false],
+    ] as const) {
+      it(`leaves no character of ${name} that carries a bit of the secret, at every offset`, () => {
+        fc.assert(
+          fc.property(secrets, around, around, (secret, prefix, suffix) => {
+            const bytes = Buffer.from(secret, 'utf8');
+            let encoded = Buffer.concat([prefix, bytes, suffix]).toString(alphabet);
+            if (!padded) encoded = encoded.replace(/=+$/, '');
+            const start = Math.floor((prefix.length * 8) / 6);
+            const end = Math.ceil(((prefix.length + bytes.length) * 8) / 6);
+            const kept = expectOnlyNeighboursKept(
+              new Redactor([secret]).redact(encoded),
+              encoded,
+              start,
+              end,
+            );
+            for (let skip = 0; skip < 4; skip++)
+              expect(Buffer.from(kept.slice(skip), alphabet).includes(bytes)).to.equal(false);
+          }),
+          { numRuns: 300 },
+        );
+      });
+    }
+
+    for (const upper of [false, true]) {
+      it(`hides ${upper ? 'uppercase' : 'lowercase'} hex of the secret inside hex of other bytes`, () => {
+        fc.assert(
+          fc.property(secrets, around, around, (secret, prefix, suffix) => {
+            const bytes = Buffer.from(secret, 'utf8');
+            const hex = Buffer.concat([prefix, bytes, suffix]).toString('hex');
+            const encoded = upper ? hex.toUpperCase() : hex;
+            const out = new Redactor([secret]).redact(`id=${encoded};`);
+            const kept = expectOnlyNeighboursKept(
+              out.slice(3, -1),
+              encoded,
+              prefix.length * 2,
+              (prefix.length + bytes.length) * 2,
+            );
+            expect(kept.toLowerCase()).not.to.include(bytes.toString('hex'));
+          }),
+          { numRuns: 300 },
+        );
+      });
+    }
+
+    it('hides a short password in Basic auth at each of the three offsets, to the last character', () => {
+      const secret = 'hunter22';
+      for (const user of ['ab', 'abc', 'abcd', 'user']) {
+        const encoded = b64(`${user}:${secret}`);
+        const p = user.length + 1;
+        const out = new Redactor([secret]).redact(`Authorization: Basic ${encoded}`);
+        const start = Math.floor((p * 8) / 6);
+        const end = Math.ceil(((p + secret.length) * 8) / 6);
+        expect(out, user).to.equal(
+          `Authorization: Basic ${encoded.slice(0, start)}${R}${encoded.slice(end)}`,
+        );
+      }
+    });
+  });
+
   it('leaves short values and ordinary text alone', () => {
     const short = new Redactor(['8080', 'info']);
     expect(short.redact('listening on 8080 at level info')).to.equal('listening on 8080 at level info');

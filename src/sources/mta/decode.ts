@@ -1,15 +1,12 @@
 import { type Either, isLeft, left, map, mapLeft } from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
-import type { DecodedEvent } from '../api.ts';
+import type { DecodedEvent, DecodeFailure } from '../api.ts';
 import { envelope } from '../envelope.ts';
 import type { EventType, MtaEvent } from './event.ts';
 import { bodyEventType, urlEventType } from './event-type.ts';
 import { type EventFields, readFields } from './fields/read.ts';
 import { MTA_FIELDS } from './fields/table.ts';
-import type { DecodeError } from './problems.ts';
 import { report } from './report.ts';
-
-export type { DecodeError, Problem } from './problems.ts';
 
 /** What decoding needs besides the body: the source's settings and what ingress assigned. */
 export interface DecodeOptions {
@@ -33,7 +30,7 @@ export interface DecodeOptions {
 export function decodeMtaBody(
   body: unknown,
   opts: Pick<DecodeOptions, 'version' | 'defaultCountry' | 'urlEvent'>,
-): Either<DecodeError, DecodedEvent> {
+): Either<DecodeFailure, DecodedEvent> {
   if (![1, 2, 3].includes(opts.version))
     throw new Error(`MTA payload version ${opts.version} does not exist (1, 2 or 3)`);
   const fromUrl = urlEventType(opts.urlEvent); // first: an unknown event is a 404 whatever the body holds
@@ -44,7 +41,7 @@ export function decodeMtaBody(
   return pipe(
     readFields(body, MTA_FIELDS[type.right], { version: opts.version, defaultCountry: opts.defaultCountry }),
     mapLeft(
-      (errors): DecodeError => ({
+      (errors): DecodeFailure => ({
         status: 400,
         error: `invalid ${type.right} payload (MTA V${opts.version})`,
         details: report(errors),
@@ -58,7 +55,7 @@ export function decodeMtaBody(
  * Decodes an MTA webhook body into a complete normalized event (the envelope included), or says why not:
  * what tests, samples and the CLI use where no ingress assigns the envelope.
  */
-export function decodeMta(body: unknown, opts: DecodeOptions): Either<DecodeError, MtaEvent> {
+export function decodeMta(body: unknown, opts: DecodeOptions): Either<DecodeFailure, MtaEvent> {
   return map((decoded: DecodedEvent) => envelope(decoded, { ...opts, body }) as MtaEvent)(
     decodeMtaBody(body, opts),
   );

@@ -1,8 +1,8 @@
 import { type Either, left, right } from 'fp-ts/lib/Either.js';
 import { didYouMean } from '../../config/issues.ts';
+import type { DecodeFailure } from '../api.ts';
 import { describe } from './describe.ts';
 import { EVENT_TYPES, type EventType } from './event.ts';
-import type { DecodeError } from './problems.ts';
 
 const KNOWN = EVENT_TYPES.join(', ');
 
@@ -16,7 +16,7 @@ export function parseEventType(name: string): EventType | undefined {
 }
 
 /** The event named by the URL's event segment, if any. An unknown one is a 404: that resource does not exist. */
-export function urlEventType(urlEvent: string | undefined): Either<DecodeError, EventType | undefined> {
+export function urlEventType(urlEvent: string | undefined): Either<DecodeFailure, EventType | undefined> {
   if (urlEvent === undefined) return right(undefined);
   const type = parseEventType(urlEvent);
   if (type !== undefined) return right(type);
@@ -35,7 +35,7 @@ export function urlEventType(urlEvent: string | undefined): Either<DecodeError, 
 export function bodyEventType(
   bodyType: unknown,
   fromUrl: EventType | undefined,
-): Either<DecodeError, EventType> {
+): Either<DecodeFailure, EventType> {
   if (bodyType === undefined || bodyType === null) {
     if (fromUrl !== undefined) return right(fromUrl);
     return badType('payload has no event type', 'is required unless the URL names the event');
@@ -60,6 +60,6 @@ export function bodyEventType(
   return right(fromBody);
 }
 
-function badType(error: string, message: string): Either<DecodeError, never> {
+function badType(error: string, message: string): Either<DecodeFailure, never> {
   return left({ status: 400, error, details: [{ path: 'type', message }] });
 }

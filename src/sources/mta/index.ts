@@ -8,7 +8,7 @@ import { MTA_LAYOUTS } from './layouts.ts';
 import { MTA_FIELDS_FOR_ROUTES } from './routing.ts';
 import { SAMPLE_BODIES } from './samples.ts';
 
-export type { DecodeError, DecodeOptions, Problem } from './decode.ts';
+export type { DecodeOptions } from './decode.ts';
 export { decodeMta } from './decode.ts';
 export { parseEventType } from './event-type.ts';
 export { SAMPLE_BODIES, type SampleOptions, sampleEvent } from './samples.ts';

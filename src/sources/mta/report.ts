@@ -1,7 +1,7 @@
 import * as t from 'io-ts';
 import { formatPath } from '../../config/issues.ts';
+import type { BodyProblem } from '../api.ts';
 import { describe } from './describe.ts';
-import type { Problem } from './problems.ts';
 
 /** Names io-ts gives its own codecs, in the words our messages use. Our codecs are named readably already. */
 const READABLE: Readonly<Record<string, string>> = {
@@ -28,7 +28,7 @@ interface Located {
  * Branches share their parent's path, so we group by path, say what the field's own codec expected, and drop
  * a path's errors when a deeper path also failed (a branch that got further explains the problem better).
  */
-export function report(errors: t.Errors): Problem[] {
+export function report(errors: t.Errors): BodyProblem[] {
   const located = errors.map(locate);
   const hasDeeperError = new Set<string>();
   for (const l of located) {

@@ -1,6 +1,6 @@
 import type { Either } from 'fp-ts/lib/Either.js';
 import * as E from 'fp-ts/lib/Either.js';
-import { didYouMean } from '../../config/issues.ts';
+import { describeValue, didYouMean } from '../../config/issues.ts';
 import type { GatewayEvent } from '../../event.ts';
 import type { SourceField } from '../api.ts';
 import { STATUS_CODES, STATUS_NAMES, statusOf } from './status.ts';
@@ -11,14 +11,13 @@ import { STATUS_CODES, STATUS_NAMES, statusOf } from './status.ts';
  * by name (any case), by code, or as UNKNOWN_<n> for codes MTA may add later.
  */
 
-const quote = (u: unknown) => (typeof u === 'string' ? `"${u}"` : (JSON.stringify(u) ?? String(u)));
-
 /** A status name (any case), `UNKNOWN_<n>`, or a code; normalized to the code. */
 export function statusOperand(raw: unknown): Either<string, number> {
   if (typeof raw === 'number') {
     return Number.isInteger(raw) && raw > 0 ? E.right(raw) : E.left(`${raw} is not a delivery status code`);
   }
-  if (typeof raw !== 'string') return E.left(`${quote(raw)} is not a delivery status`);
+  if (typeof raw !== 'string')
+    return E.left(`${describeValue(raw, { wording: 'not' })} is not a delivery status`);
   const name = raw.trim().toUpperCase();
   const known = STATUS_CODES.get(name);
   if (known !== undefined) return E.right(known);
@@ -28,10 +27,14 @@ export function statusOperand(raw: unknown): Either<string, number> {
     const code = Number(unknown[1]);
     // UNKNOWN_4 would silently mean DELIVERED; the event itself would never be named that way.
     if (STATUS_NAMES[code] !== undefined)
-      return E.left(`${quote(raw)} names a known code; write ${STATUS_NAMES[code]}`);
+      return E.left(
+        `${describeValue(raw, { wording: 'not' })} names a known code; write ${STATUS_NAMES[code]}`,
+      );
     return E.right(code);
   }
-  return E.left(`${quote(raw)} is not a delivery status${didYouMean(name, STATUS_CODES.keys())}`);
+  return E.left(
+    `${describeValue(raw, { wording: 'not' })} is not a delivery status${didYouMean(name, STATUS_CODES.keys())}`,
+  );
 }
 
 const scalarText = (value: unknown): string | undefined =>

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import type { Either } from 'fp-ts/lib/Either.js';
-import { type DecodeError, type DecodeOptions, decodeMta } from '../../../src/sources/mta/decode.ts';
+import type { DecodeFailure } from '../../../src/sources/api.ts';
+import { type DecodeOptions, decodeMta } from '../../../src/sources/mta/decode.ts';
 import type { EventType, MtaEvent as GatewayEvent } from '../../../src/sources/mta/event.ts';
 
 /** The options every test decodes with unless it says otherwise. */
@@ -21,7 +22,10 @@ export function fixture(version: 1 | 2 | 3, type: EventType): Record<string, unk
 }
 
 /** Decodes with the test options, overridden as given. */
-export function decode(body: unknown, opts: Partial<DecodeOptions> = {}): Either<DecodeError, GatewayEvent> {
+export function decode(
+  body: unknown,
+  opts: Partial<DecodeOptions> = {},
+): Either<DecodeFailure, GatewayEvent> {
   return decodeMta(body, { ...OPTIONS, ...opts });
 }
 
@@ -33,7 +37,7 @@ export function decoded(body: unknown, opts: Partial<DecodeOptions> = {}): Gatew
 }
 
 /** The decode error, failing the test when the body decoded. */
-export function rejected(body: unknown, opts: Partial<DecodeOptions> = {}): DecodeError {
+export function rejected(body: unknown, opts: Partial<DecodeOptions> = {}): DecodeFailure {
   const result = decode(body, opts);
   if (result._tag === 'Right') expect.fail(`expected a decode error, got ${JSON.stringify(result.right)}`);
   return result.left;
