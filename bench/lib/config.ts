@@ -20,6 +20,8 @@ export interface BenchConfigOptions {
   /** Large `backoff.initial` keeps retries from churning while the sink is down. */
   backoffInitial?: string;
   attempts?: number;
+  /** The checkout whose plugins/ folder the config names (default: this one). */
+  root?: string;
 }
 
 /** Writes a gateway config (one signed V3 `mta` source, one `http` destination `sink`, one catch-all route). */
@@ -33,7 +35,7 @@ admin: { listen: "127.0.0.1:0" }
 sources:
   mta: { kind: mta, version: 3, secret: "${SECRET}" }
 store: ${store}
-plugins: { dirs: ["${join(ROOT, 'plugins')}"] }
+plugins: { dirs: ["${join(opts.root ?? ROOT, 'plugins')}"] }
 delivery:
   attempts: ${opts.attempts ?? 10}
   backoff: { initial: ${opts.backoffInitial ?? '1s'}, max: 15m }

@@ -6,6 +6,7 @@ import { newId } from '../../src/ids.ts';
 import { decodeForSource } from '../../src/sources/decode.ts';
 import type { MtaEvent as GatewayEvent } from '../../src/sources/mta/event.ts';
 import { openStore } from '../../src/store/open.ts';
+import { bodyKey } from '../../src/store/sqlite/recent-bodies.ts';
 import type { IngestRequest } from '../../src/store/types.ts';
 import { BodyFactory } from './bodies.ts';
 import { SECRET } from './config.ts';
@@ -126,14 +127,17 @@ export async function prefillHistorySqlite(
   const { default: Database } = await import('better-sqlite3');
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
+  db.function('switchboard_body_key', { deterministic: true }, (source, hash) =>
+    bodyKey(String(source), String(hash)),
+  );
   const step = 100_000;
   const far = Date.now() + 7 * 86_400_000;
   const insert = db.transaction((from: number, to: number) => {
     const range = `WITH RECURSIVE n(i) AS (SELECT ${from} UNION ALL SELECT i + 1 FROM n WHERE i < ${to - 1})`;
     db.exec(`${range}
-      INSERT INTO events (id, source, type, received_at, body_hash, event, routes, unrouted)
+      INSERT INTO events (id, source, type, received_at, body_hash, body_key, event, routes, unrouted)
       SELECT printf('00%024d', n.i), t.source, t.type, t.received_at - 86400000 + n.i,
-             printf('%064d', n.i), t.event, t.routes, t.unrouted
+             printf('%064d', n.i), switchboard_body_key(t.source, printf('%064d', n.i)), t.event, t.routes, t.unrouted
       FROM n JOIN (SELECT row_number() OVER (ORDER BY id) - 1 AS k, * FROM events WHERE id NOT LIKE '00%') t
         ON t.k = n.i % 100`);
     db.exec(`${range}

@@ -6,8 +6,6 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ROOT } from './paths.ts';
 
-const BIN = join(ROOT, 'bin/switchboard.js');
-
 function baseEnv(extra: Record<string, string>): Record<string, string> {
   return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...extra };
 }
@@ -30,6 +28,7 @@ export class ServerProcess {
     readonly name: string,
     private readonly args: string[],
     private readonly env: Record<string, string>,
+    private readonly cwd: string = ROOT,
   ) {
     this.child = this.spawn();
     this.exited = once(this.child, 'exit').then(([code]) => code as number | null);
@@ -39,7 +38,7 @@ export class ServerProcess {
     const { args, env } = this;
     this.url = '';
     const child = spawn(process.execPath, args, {
-      cwd: ROOT,
+      cwd: this.cwd,
       env: baseEnv(env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -101,8 +100,9 @@ export class ServerProcess {
     env: Record<string, string>,
     timeoutMs = 30_000,
     knownUrl?: string,
+    cwd: string = ROOT,
   ): Promise<ServerProcess> {
-    const p = new ServerProcess(name, nodeArgs, env);
+    const p = new ServerProcess(name, nodeArgs, env, cwd);
     p.knownUrl = knownUrl;
     p.timeoutMs = timeoutMs;
     await p.ready();
@@ -148,11 +148,12 @@ export class ServerProcess {
 }
 
 /**
- * How `npm start` runs the gateway (package.json scripts.start, `exec node <options> <entry> start`): the bench
- * runs it the same way, with the same node options and the same (built) entry.
+ * How `npm start` runs the gateway in the tree at `root` (its package.json scripts.start, `exec node <options>
+ * <entry> start`): the bench runs it the same way, with the same node options and the same entry (dist/cli/bin.js,
+ * the built code, since issue 20; bin/switchboard.js in earlier trees, which bench/compare.ts may run).
  */
-const START = ((): { options: string[]; entry: string } => {
-  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+export function startCommand(root: string = ROOT): { options: string[]; entry: string } {
+  const { scripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
     scripts: { start: string };
   };
   const words = scripts.start.split(/\s+/);
@@ -161,24 +162,24 @@ const START = ((): { options: string[]; entry: string } => {
     (w, i) => w.startsWith('-') && afterNode.slice(0, i).every((o) => o.startsWith('-')),
   );
   return { options, entry: afterNode[options.length] };
-})();
+}
 
 /** The node options `npm start` runs the gateway with. */
-export const START_NODE_OPTIONS = START.options;
+export const START_NODE_OPTIONS = startCommand().options;
 
 /** The script `npm start` runs, relative to the repository (dist/cli/bin.js: the built code). */
-export const START_ENTRY = START.entry;
+export const START_ENTRY = startCommand().entry;
 
-let built = false;
+const built = new Set<string>();
 
-/** Builds dist/ when it is missing or older than src/, as `npm start`'s prestart does. */
-function ensureBuilt(): void {
-  if (built) return;
-  execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--if-stale'], {
-    cwd: ROOT,
+/** Builds the tree's dist/ when it is missing or older than src/, as `npm start`'s prestart does. */
+function ensureBuilt(root: string, entry: string): void {
+  if (built.has(root) || !entry.startsWith('dist/')) return;
+  execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), '--if-stale'], {
+    cwd: root,
     stdio: 'inherit',
   });
-  built = true;
+  built.add(root);
 }
 
 /** Options for a gateway process. */
@@ -187,6 +188,8 @@ export interface GatewayOptions {
   /** Directory for `--cpu-prof` output; no profiling when absent. */
   cpuProfDir?: string;
   pollMs?: number;
+  /** Another checkout of Switchboard to run instead of this one (bench/compare.ts). */
+  root?: string;
 }
 
 /**
@@ -199,12 +202,14 @@ export function startGateway(
   port: number,
   opts: GatewayOptions = {},
 ): Promise<ServerProcess> {
-  ensureBuilt();
-  const nodeArgs = [...START_NODE_OPTIONS];
+  const root = opts.root ?? ROOT;
+  const { options, entry } = startCommand(root);
+  ensureBuilt(root, entry);
+  const nodeArgs = [...options];
   if (opts.cpuProfDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`);
   return ServerProcess.start(
     name,
-    [...nodeArgs, join(ROOT, START_ENTRY), 'start', '--config', configPath],
+    [...nodeArgs, join(root, entry), 'start', '--config', configPath],
     {
       LOG_LEVEL: opts.logLevel ?? 'warn',
       SWITCHBOARD_POLL_MS: String(opts.pollMs ?? 200),
@@ -212,6 +217,7 @@ export function startGateway(
     },
     60_000,
     `http://127.0.0.1:${port}`,
+    root,
   );
 }
 
@@ -243,10 +249,10 @@ export function startBaseline(): Promise<ServerProcess> {
  * Runs a switchboard CLI command to completion; throws on a non-zero exit. Retried twice: the tree is edited
  * by others while benchmarks run, and a half-saved file fails one run, not the next.
  */
-export async function cli(args: string[], tries = 3): Promise<string> {
+export async function cli(args: string[], tries = 3, root: string = ROOT): Promise<string> {
   for (let i = 1; ; i++) {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
+    const child = spawn(process.execPath, [join(root, 'bin/switchboard.js'), ...args], {
+      cwd: root,
       env: baseEnv({}),
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -211,8 +211,9 @@ export interface IngestOps {
    */
   ingest(args: { batch: IngestRequest[]; now: Date }): Promise<IngestResult[]>;
   /**
-   * How many ingest batches may commit at once (default 1). More than one only where the backend commits them
-   * in parallel and keeps dedupe atomic between them (PostgreSQL: each batch on its own connection).
+   * How many ingest batches group commit may have in flight at once (default 1). More than one only where the
+   * backend gains from it and keeps dedupe atomic between them: PostgreSQL commits them in parallel, each on
+   * its own connection; the SQLite store thread merges those waiting into its next commit.
    */
   readonly ingestBatchesInFlight?: number;
 }

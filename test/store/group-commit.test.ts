@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { GroupCommitter } from '../../src/store/group-commit.ts';
 import { openSqliteStore } from '../../src/store/sqlite/open.ts';
 import type { SQLiteStore } from '../../src/store/sqlite/store.ts';
+import { ThreadedSqliteStore } from '../../src/store/sqlite/threaded.ts';
 import type { IngestRequest } from '../../src/store/types.ts';
 import { tempDir } from '../helpers/tmp.ts';
 import { request, T0 } from './fixtures.ts';
@@ -94,5 +95,75 @@ describe('group commit', () => {
     expect((outcomes[0] as PromiseRejectedResult).reason.message).to.equal('disk I/O error');
     const next = req();
     expect(await c.submit(next)).to.deep.equal({ id: next.event.id, duplicate: false });
+  });
+
+  it('keeps as many batches in flight as the store takes, each turn’s arrivals its own batch', async () => {
+    (store as { ingestBatchesInFlight?: number }).ingestBatchesInFlight = 2;
+    const c = committer();
+    const first = c.submit(req());
+    await new Promise((resolve) => setImmediate(resolve)); // one batch committing, a slot free
+    const second = [c.submit(req()), c.submit(req())];
+    await new Promise((resolve) => setImmediate(resolve)); // both slots taken: the next ones wait
+    const third = [c.submit(req()), c.submit(req()), c.submit(req())];
+    await Promise.all([first, ...second, ...third]);
+    expect(batches).to.deep.equal([1, 2, 3]);
+  });
+});
+
+describe('group commit on the SQLite store thread', () => {
+  const tmp = tempDir('group-commit-thread');
+  after(() => tmp.cleanup());
+
+  it('merges the batches waiting on the thread into one commit, answering each its own, duplicates across them included', async () => {
+    const store = new ThreadedSqliteStore(`${tmp.dir}/merged.db`);
+    try {
+      await store.migrate();
+      const now = new Date(T0);
+      // Several calls posted before the thread reads any: it takes them all into one transaction.
+      const a = request(now, { body: 'one', windowMs: 60_000 });
+      const b = request(now, { body: 'two', windowMs: 60_000 });
+      const c = request(now, { body: 'one', windowMs: 60_000 });
+      const answers = await Promise.all([
+        store.ingest({ batch: [a], now }),
+        store.ingest({ batch: [b, c], now }),
+        store.ingest({ batch: [], now }),
+      ]);
+      expect(answers).to.deep.equal([
+        [{ id: a.event.id, duplicate: false }],
+        [
+          { id: b.event.id, duplicate: false },
+          { id: a.event.id, duplicate: true },
+        ],
+        [],
+      ]);
+      expect((await store.listEvents({ filter: {}, limit: 10 })).items).to.have.length(2);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('fails every call merged into a commit that failed, and commits the next ones', async () => {
+    const store = new ThreadedSqliteStore(`${tmp.dir}/merged-failure.db`);
+    try {
+      await store.migrate();
+      const now = new Date(T0);
+      // A long first commit keeps the thread busy while the next three calls queue behind it.
+      const busy = store.ingest({ batch: Array.from({ length: 3_000 }, () => request(now)), now });
+      const a = request(now);
+      const clash = { ...request(now), event: { ...request(now).event, id: a.event.id } };
+      const queued = [a, clash, request(now)].map((r) => store.ingest({ batch: [r], now }));
+      // Posted in the same turn, the long one may have been merged with them too (then it shares their fate).
+      await busy.catch(() => {});
+      const outcomes = await Promise.allSettled(queued);
+      // Merged, the clash (the same event id twice) rolls back the one transaction they share.
+      expect(outcomes.map((o) => o.status)).to.deep.equal(['rejected', 'rejected', 'rejected']);
+      const next = request(now);
+      expect(await store.ingest({ batch: [next], now })).to.deep.equal([
+        { id: next.event.id, duplicate: false },
+      ]);
+      expect(await store.getEvent({ id: a.event.id })).to.equal(null);
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { loadMigrations } from '../../src/store/migrations.ts';
+import { MEMORY_WINDOW_MAX_MS } from '../../src/store/sqlite/ingest.ts';
 import { openSqliteStore } from '../../src/store/sqlite/open.ts';
 import { ThreadedSqliteStore } from '../../src/store/sqlite/threaded.ts';
 import type { Store } from '../../src/store/types.ts';
@@ -91,18 +92,78 @@ describe('store: sqlite file', () => {
     expect(claimed).to.include({ attempts: 2, firstAttemptAt: 1000 });
   });
 
-  it('prune deletes expired dedupe keys and keeps live ones', async () => {
+  it('prune deletes expired dedupe keys and keeps live ones (windows longer than a week live in the table)', async () => {
     const store = await makeStore();
     opened.push(store);
-    await ingestOne(store, at(0), { body: 'old', windowMs: 1_000 });
-    await ingestOne(store, at(0), { body: 'live', windowMs: 60_000 });
-    await store.prune({ before: at(0), now: at(1_000) });
+    const week = MEMORY_WINDOW_MAX_MS;
+    await ingestOne(store, at(0), { body: 'old', windowMs: week + 1_000 });
+    await ingestOne(store, at(0), { body: 'live', windowMs: week + 60_000 });
+    await ingestOne(store, at(0), { body: 'recent', windowMs: 60_000 });
+    await store.prune({ before: at(0), now: at(week + 1_000) });
     const raw = new Database(pathOf.get(store)!, { readonly: true });
     try {
       expect(raw.prepare('SELECT COUNT(*) AS n FROM dedupe').get()).to.deep.equal({ n: 1 });
     } finally {
       raw.close();
     }
+  });
+
+  describe('dedupe through the event rows (windows up to a week)', () => {
+    const windowMs = 3_600_000;
+
+    it('writes no dedupe key row, and still answers the original after a restart', async () => {
+      const first = await makeStore();
+      const path = pathOf.get(first)!;
+      const original = await ingestOne(first, at(0), { body: 'kept', windowMs });
+      await first.close();
+      const raw = new Database(path, { readonly: true });
+      expect(raw.prepare('SELECT COUNT(*) AS n FROM dedupe').get()).to.deep.equal({ n: 0 });
+      raw.close();
+      for (const reopened of [openSqliteStore(path), new ThreadedSqliteStore(path)]) {
+        opened.push(reopened);
+        await reopened.migrate();
+        const again = await ingestOne(reopened, at(windowMs - 1), { body: 'kept', windowMs });
+        expect(again).to.include({ id: original.id, duplicate: true });
+        await reopened.close();
+      }
+    });
+
+    it('reaches further back when a later request asks for a longer window than any before', async () => {
+      const store = await makeStore();
+      opened.push(store);
+      const old = await ingestOne(store, at(0), { body: 'old', windowMs: 60_000 });
+      // Only a minute was ever asked for; an hour later, a two-hour window must still find the body.
+      await ingestOne(store, at(windowMs), { body: 'other', windowMs: 60_000 });
+      const again = await ingestOne(store, at(windowMs), { body: 'old', windowMs: 2 * windowMs });
+      expect(again).to.include({ id: old.id, duplicate: true });
+    });
+
+    it('treats a body whose original was pruned as new (its row is gone, so is the proof)', async () => {
+      const store = await makeStore();
+      opened.push(store);
+      const first = await ingestOne(store, at(0), { body: 'pruned', windowMs, to: [] });
+      await store.prune({ before: at(1), now: at(2) });
+      const again = await ingestOne(store, at(3), { body: 'pruned', windowMs, to: [] });
+      expect(again).to.include({ duplicate: false });
+      expect(again.id).to.not.equal(first.id);
+    });
+
+    it('finds every live body among thousands, across the index’s growth and sweeps', async () => {
+      const store = await makeStore();
+      opened.push(store);
+      const ids = new Map<string, string>();
+      for (let i = 0; i < 5_000; i += 250) {
+        const batch = Array.from({ length: 250 }, (_, k) =>
+          request(at(i + k), { body: `b${i + k}`, windowMs }),
+        );
+        const results = await store.ingest({ batch, now: at(i) });
+        for (const [k, r] of results.entries()) ids.set(`b${i + k}`, r.id);
+      }
+      const again = Array.from({ length: 5_000 }, (_, i) => request(at(6_000), { body: `b${i}`, windowMs }));
+      const results = await store.ingest({ batch: again, now: at(6_000) });
+      expect(results.filter((r) => !r.duplicate)).to.deep.equal([]);
+      expect(results.map((r) => r.id)).to.deep.equal([...ids.values()]);
+    });
   });
 
   it('never gives one delivery to two claimers running in parallel threads on the same file', async () => {

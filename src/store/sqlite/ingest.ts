@@ -2,6 +2,7 @@ import { newId } from '../../ids.ts';
 import { type EventColumns, eventColumns } from '../rows.ts';
 import type { IngestOps, IngestRequest, IngestResult } from '../types.ts';
 import type { SqliteDb } from './db.ts';
+import { bodyKey, RecentBodies } from './recent-bodies.ts';
 
 /**
  * One ingest request reduced to what SQLite writes: the event's columns (its JSON included), the dedupe key
@@ -35,9 +36,26 @@ const CLAIM_DEDUPE_KEY = `
 
 const ORIGINAL_EVENT = 'SELECT event_id FROM dedupe WHERE source = ? AND body_hash = ?';
 
+/**
+ * Windows up to this long (a week, the default retention) are deduplicated through the in-memory index of
+ * recent bodies (RecentBodies) and the event rows; longer ones (redecode's "for good" marks) through the
+ * dedupe table, whose keys outlive the events.
+ */
+export const MEMORY_WINDOW_MAX_MS = 7 * 86_400_000;
+
+const CANDIDATE = 'SELECT id, source, body_hash, received_at FROM events WHERE rowid = ?';
+
+// Reads the (received_at, body_key) index alone. Rows older than migration 005 that it did not fill have none.
+const RECENT_ROWS = `
+  SELECT rowid, body_key, received_at FROM events
+  WHERE received_at >= ? AND received_at < ? AND body_key IS NOT NULL`;
+
+/** Each connection's index of recent bodies (the store thread has its own connection, and so its own index). */
+const recentBodies = new WeakMap<SqliteDb, RecentBodies>();
+
 const INSERT_EVENT = `
-  INSERT INTO events (id, source, type, received_at, body_hash, event, routes, unrouted)
-  VALUES (@id, @source, @type, @receivedAt, @bodyHash, @event, @routes, @unrouted)`;
+  INSERT INTO events (id, source, type, received_at, body_hash, body_key, event, routes, unrouted)
+  VALUES (@id, @source, @type, @receivedAt, @bodyHash, @bodyKey, @event, @routes, @unrouted)`;
 
 const INSERT_DELIVERY = `
   INSERT INTO deliveries (id, event_id, destination, route, state, attempts, next_at, created_at, updated_at)
@@ -60,8 +78,20 @@ export async function ingestPrepared(
 
 /** One request inside the batch's transaction: a duplicate answers the original id and inserts nothing. */
 function ingestOne(db: SqliteDb, request: PreparedIngest, now: number): IngestResult {
-  const { columns, bodyHash } = request;
-  if (request.dedupeWindowMs > 0) {
+  const { columns, bodyHash, dedupeWindowMs: windowMs } = request;
+  const key = bodyKey(columns.source, bodyHash);
+  if (windowMs > 0 && windowMs <= MEMORY_WINDOW_MAX_MS) {
+    const recent = recentOf(db);
+    const recentRows = (from: number, to: number) =>
+      db.stmt(RECENT_ROWS).raw(true).iterate(from, to) as Iterable<[number, number, number]>;
+    recent.cover(now, windowMs, recentRows);
+    const original = liveOriginal(db, recent.candidates(key), request, now);
+    if (original !== undefined) return { id: original, duplicate: true };
+    const { lastInsertRowid } = insertEvent(db, request, key, now);
+    recent.add(key, Number(lastInsertRowid), columns.receivedAt);
+    return { id: columns.id, duplicate: false };
+  }
+  if (windowMs > 0) {
     const won = db.stmt(CLAIM_DEDUPE_KEY).get({
       source: columns.source,
       bodyHash,
@@ -74,9 +104,52 @@ function ingestOne(db: SqliteDb, request: PreparedIngest, now: number): IngestRe
       return { id: original.event_id, duplicate: true };
     }
   }
-  db.stmt(INSERT_EVENT).run({ ...columns, bodyHash, unrouted: Number(columns.unrouted) });
-  for (const { destination, route } of request.deliveries) {
+  insertEvent(db, request, key, now);
+  return { id: columns.id, duplicate: false };
+}
+
+/** The event row and its deliveries. */
+function insertEvent(
+  db: SqliteDb,
+  { columns, bodyHash, deliveries }: PreparedIngest,
+  key: number,
+  now: number,
+) {
+  const inserted = db
+    .stmt(INSERT_EVENT)
+    .run({ ...columns, bodyHash, bodyKey: key, unrouted: Number(columns.unrouted) });
+  for (const { destination, route } of deliveries) {
     db.stmt(INSERT_DELIVERY).run({ id: newId(now), eventId: columns.id, destination, route, now });
   }
-  return { id: columns.id, duplicate: false };
+  return inserted;
+}
+
+/** The id of a row among `rowids` holding this very body, received within the request's window, if any. */
+function liveOriginal(
+  db: SqliteDb,
+  rowids: number[],
+  { columns, bodyHash, dedupeWindowMs }: PreparedIngest,
+  now: number,
+): string | undefined {
+  for (const rowid of rowids) {
+    const row = db.stmt(CANDIDATE).get(rowid) as
+      | { id: string; source: string; body_hash: string; received_at: number }
+      | undefined;
+    if (
+      row?.source === columns.source &&
+      row.body_hash === bodyHash &&
+      row.received_at + dedupeWindowMs > now
+    )
+      return row.id;
+  }
+  return undefined;
+}
+
+function recentOf(db: SqliteDb): RecentBodies {
+  let recent = recentBodies.get(db);
+  if (recent === undefined) {
+    recent = new RecentBodies();
+    recentBodies.set(db, recent);
+  }
+  return recent;
 }

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteDb } from './db.ts';
+import { bodyKey } from './recent-bodies.ts';
 import { type SQLiteStore, type SqliteStoreOptions, sqliteStore } from './store.ts';
 
 /** How long a statement waits for another connection's write lock (the CLI shares the file). */
@@ -19,6 +20,10 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     raw.pragma('journal_mode = WAL');
     raw.pragma('synchronous = FULL');
     raw.pragma('foreign_keys = ON');
+    // Migration 005 fills events.body_key with it; ingest computes the same in JS.
+    raw.function('switchboard_body_key', { deterministic: true }, (source, hash) =>
+      bodyKey(String(source), String(hash)),
+    );
   } catch (error) {
     raw.close();
     throw error;

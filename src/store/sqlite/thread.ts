@@ -1,11 +1,14 @@
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import type { PreparedIngest } from './ingest.ts';
 import { openSqliteStore } from './open.ts';
 import type { SQLITE_OPERATION_NAMES, SqliteStoreOptions } from './store.ts';
 import { type ErrorFields, errorFields } from './thread-error.ts';
 
 /**
- * The worker-thread side of ThreadedSqliteStore: owns the better-sqlite3 connection and runs each requested
- * store method in turn. Calls are answered in order, one at a time, exactly as the direct store would run them.
+ * The worker-thread side of ThreadedSqliteStore: owns the better-sqlite3 connection and runs the requested
+ * store methods one at a time, in the order they arrive. Consecutive ingest calls waiting when one starts are
+ * committed together in one transaction (each caller still gets its own results): group commit across the
+ * batches the main thread sent while the last commit ran.
  */
 export interface StoreCall {
   id: number;
@@ -18,16 +21,61 @@ export interface StoreCall {
 /** The answer to one call: a result, or the error's plain fields (errors do not survive postMessage whole). */
 export type StoreReply = { id: number; result: unknown } | { id: number; error: ErrorFields };
 
+type IngestArgs = { batch: PreparedIngest[]; now: Date };
+
 const { path, options } = workerData as { path: string; options: SqliteStoreOptions };
 const store = openSqliteStore(path, options);
 const port = parentPort!;
+const queue: StoreCall[] = [];
+let working = false;
 
-port.on('message', async ({ id, method, args }: StoreCall) => {
+port.on('message', (call: StoreCall) => {
+  queue.push(call);
+  void work();
+});
+port.postMessage({ ready: true });
+
+/** Runs what has queued, taking in every message already waiting on the port before each call. */
+async function work(): Promise<void> {
+  if (working) return;
+  working = true;
+  try {
+    for (;;) {
+      for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) queue.push(m.message);
+      if (queue.length === 0) return;
+      let n = 0;
+      while (n < queue.length && queue[n].method === 'ingestPrepared') n++;
+      if (n > 1) await ingestTogether(queue.splice(0, n));
+      else await answer(queue.shift()!);
+    }
+  } finally {
+    working = false;
+  }
+}
+
+async function answer({ id, method, args }: StoreCall): Promise<void> {
   try {
     const result = await (store[method] as (a: unknown) => Promise<unknown>)(args);
     port.postMessage({ id, result } satisfies StoreReply);
   } catch (err) {
     port.postMessage({ id, error: errorFields(err) } satisfies StoreReply);
   }
-});
-port.postMessage({ ready: true });
+}
+
+/** Several ingest calls in one transaction; each gets its own slice of the results, or the error. */
+async function ingestTogether(calls: StoreCall[]): Promise<void> {
+  const all = calls.map((c) => c.args as IngestArgs);
+  const now = new Date(Math.max(...all.map((a) => a.now.getTime())));
+  try {
+    const results = await store.ingestPrepared({ batch: all.flatMap((a) => a.batch), now });
+    let at = 0;
+    for (const [i, { id }] of calls.entries()) {
+      const result = results.slice(at, at + all[i].batch.length);
+      at += all[i].batch.length;
+      port.postMessage({ id, result } satisfies StoreReply);
+    }
+  } catch (err) {
+    const error = errorFields(err);
+    for (const { id } of calls) port.postMessage({ id, error } satisfies StoreReply);
+  }
+}

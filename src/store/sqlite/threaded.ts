@@ -73,6 +73,8 @@ export class ThreadedSqliteStore {
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     for (const name of SQLITE_OPERATION_NAMES) {
+      // ingest and complete are this class's own (batched, prepared here): the fields are set by now.
+      if (Object.hasOwn(this, name)) continue;
       Object.defineProperty(this, name, { value: (args?: unknown) => this.call(name, args), writable: true });
     }
     const thread = storeThread();
@@ -99,6 +101,13 @@ export class ThreadedSqliteStore {
     this.worker.on('error', fail);
     this.worker.on('exit', (code) => fail(new Error(`the SQLite store thread exited (code ${code})`)));
   }
+
+  /**
+   * Group commit hands each event-loop turn's batch over at once, up to this many unanswered: the thread merges
+   * every batch waiting when it starts a commit into that one transaction, so it goes from one commit to the
+   * next without waiting for this thread to hear of the last one and send the next (one round trip per commit).
+   */
+  readonly ingestBatchesInFlight = 8;
 
   // Prepared here: the event's JSON crosses to the thread as a string, far cheaper than cloning the object.
   ingest: Store['ingest'] = ({ batch, now }) =>

@@ -1,0 +1,124 @@
+/**
+ * This checkout against an earlier commit, in the same run: `npm run bench:compare -- --before=<rev>`
+ * (`--rounds=N`, default 5; `--seconds=S` of load per round, default 5). Checks `<rev>` out into scratch space
+ * (git worktree, `npm ci` there, with progress), then for each round and each tree, in alternating order:
+ *
+ * - start-up: from spawning `switchboard start` (as `npm start` runs it) to the first 200 from /readyz, in ms,
+ *   on an empty SQLite store;
+ * - ingest: signed V3 bodies at 16 connections for S seconds to that gateway (its destination paused), in
+ *   req/s, with the server CPU per request in µs.
+ *
+ * Prints medians and after/before ratios; timing is never asserted. Exits non-zero when a gateway fails.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { BodyFactory } from './lib/bodies.ts';
+import { SECRET, writeConfig } from './lib/config.ts';
+import { ROOT, scratchDir } from './lib/paths.ts';
+import { cli, freePort, type ServerProcess, startGateway } from './lib/procs.ts';
+import { measure } from './lib/setup.ts';
+import { fmt, median } from './lib/stats.ts';
+
+const args = process.argv.slice(2);
+const value = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+const before = value('before');
+if (!before) {
+  console.error('usage: npm run bench:compare -- --before=<git revision> [--rounds=5] [--seconds=5]');
+  process.exit(2);
+}
+const roundsN = Number(value('rounds') ?? 5);
+const seconds = Number(value('seconds') ?? 5);
+const t0 = Date.now();
+const log = (msg: string) => console.log(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${msg}`);
+
+const scratch = scratchDir('compare');
+const beforeRoot = join(scratch.dir, 'before');
+process.on('exit', () => {
+  spawnSync('git', ['worktree', 'remove', '--force', beforeRoot], { cwd: ROOT });
+  scratch.cleanup();
+});
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => process.exit(130));
+
+log(`checking out ${before} into ${beforeRoot}`);
+execFileSync('git', ['worktree', 'add', '--detach', beforeRoot, before], { cwd: ROOT, stdio: 'ignore' });
+log('npm ci in the earlier tree (a minute or so)');
+execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], {
+  cwd: beforeRoot,
+  stdio: 'inherit',
+});
+
+interface Tree {
+  name: string;
+  root: string;
+  startupMs: number[];
+  rps: number[];
+  cpuUs: number[];
+}
+const trees: Tree[] = [
+  { name: `before (${before})`, root: beforeRoot, startupMs: [], rps: [], cpuUs: [] },
+  { name: 'after (this checkout)', root: ROOT, startupMs: [], rps: [], cpuUs: [] },
+];
+
+/** Starts a gateway of `tree` on a fresh store; answers it and how long it took to be ready. */
+async function start(tree: Tree, round: number): Promise<{ proc: ServerProcess; ms: number }> {
+  const dir = join(scratch.dir, `${round}-${trees.indexOf(tree)}`);
+  mkdirSync(dir, { recursive: true });
+  const port = await freePort();
+  const config = writeConfig(dir, {
+    port,
+    store: { driver: 'sqlite', path: join(dir, 'sb.db') },
+    sinkUrl: 'http://127.0.0.1:9/down',
+    root: tree.root,
+  });
+  await cli(['pause', 'sink', '--config', config], 3, tree.root);
+  const spawned = performance.now();
+  const proc = await startGateway(`gateway ${tree.name}`, config, port, { root: tree.root, pollMs: 50 });
+  for (;;) {
+    const res = await fetch(`${proc.url}/readyz`).catch(() => undefined);
+    await res?.arrayBuffer();
+    if (res?.ok) break;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return { proc, ms: performance.now() - spawned };
+}
+
+let failed = false;
+const factory = new BodyFactory(SECRET);
+for (let r = 0; r < roundsN; r++) {
+  for (const tree of r % 2 === 0 ? trees : [...trees].reverse()) {
+    try {
+      const { proc, ms } = await start(tree, r);
+      const m = await measure({ name: tree.name, procs: [proc] }, factory, {
+        connections: 16,
+        duration: seconds,
+      });
+      await proc.stop();
+      tree.startupMs.push(ms);
+      tree.rps.push(m.rps);
+      tree.cpuUs.push(m.cpuUsPerOk);
+      log(
+        `round ${r + 1}/${roundsN} ${tree.name.padEnd(32)} start-up ${fmt(ms)} ms, ingest ${fmt(m.rps)} req/s, ${fmt(m.cpuUsPerOk)} µs CPU/req`,
+      );
+    } catch (err) {
+      failed = true;
+      log(`${tree.name} FAILED: ${(err as Error).message}`);
+    }
+  }
+}
+
+const [b, a] = trees;
+const row = (label: string, pick: (t: Tree) => number[], unit: string) => {
+  const [x, y] = [median(pick(b)), median(pick(a))];
+  return `| ${label} | ${fmt(x)} ${unit} | ${fmt(y)} ${unit} | ${(y / x).toFixed(2)}× |`;
+};
+console.log(
+  `\nMedians of ${roundsN} interleaved rounds (16 connections, ${seconds} s each; SQLite, durable acks):\n`,
+);
+console.log(`| figure | ${b.name} | ${a.name} | after ÷ before |`);
+console.log('| --- | --- | --- | --- |');
+console.log(row('start-up to /readyz 200', (t) => t.startupMs, 'ms'));
+console.log(row('ingest', (t) => t.rps, 'req/s'));
+console.log(row('server CPU per request', (t) => t.cpuUs, 'µs'));
+if (!existsSync(beforeRoot)) failed = true;
+process.exit(failed ? 1 : 0);
