@@ -129,13 +129,28 @@ describe('store: sqlite file', () => {
     });
 
     it('reaches further back when a later request asks for a longer window than any before', async () => {
-      const store = await makeStore();
+      const first = await makeStore();
+      const path = pathOf.get(first)!;
+      const old = await ingestOne(first, at(0), { body: 'old', windowMs: 2 * windowMs });
+      await first.close();
+      const store = openSqliteStore(path);
       opened.push(store);
-      const old = await ingestOne(store, at(0), { body: 'old', windowMs: 60_000 });
-      // Only a minute was ever asked for; an hour later, a two-hour window must still find the body.
+      await store.migrate();
+      // After the restart only a minute was asked for; a two-hour window must still find the body an hour back.
       await ingestOne(store, at(windowMs), { body: 'other', windowMs: 60_000 });
       const again = await ingestOne(store, at(windowMs), { body: 'old', windowMs: 2 * windowMs });
       expect(again).to.include({ id: old.id, duplicate: true });
+    });
+
+    it('sees what another connection to the file committed (a second store or process)', async () => {
+      const store = await makeStore();
+      opened.push(store);
+      const other = openSqliteStore(pathOf.get(store)!);
+      opened.push(other);
+      await ingestOne(store, at(0), { body: 'mine', windowMs });
+      const theirs = await ingestOne(other, at(1), { body: 'theirs', windowMs });
+      const again = await ingestOne(store, at(2), { body: 'theirs', windowMs });
+      expect(again).to.include({ id: theirs.id, duplicate: true });
     });
 
     it('treats a body whose original was pruned as new (its row is gone, so is the proof)', async () => {

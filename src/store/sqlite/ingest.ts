@@ -43,19 +43,31 @@ const ORIGINAL_EVENT = 'SELECT event_id FROM dedupe WHERE source = ? AND body_ha
  */
 export const MEMORY_WINDOW_MAX_MS = 7 * 86_400_000;
 
-const CANDIDATE = 'SELECT id, source, body_hash, received_at FROM events WHERE rowid = ?';
+const CANDIDATE = 'SELECT id, source, body_hash, dedupe_until FROM events WHERE rowid = ?';
 
 // Reads the (received_at, body_key) index alone. Rows older than migration 005 that it did not fill have none.
 const RECENT_ROWS = `
   SELECT rowid, body_key, received_at FROM events
   WHERE received_at >= ? AND received_at < ? AND body_key IS NOT NULL`;
 
-/** Each connection's index of recent bodies (the store thread has its own connection, and so its own index). */
-const recentBodies = new WeakMap<SqliteDb, RecentBodies>();
+// The rows other connections wrote since this one last looked (rowids grow with each insert).
+const ROWS_AFTER = 'SELECT rowid, body_key, received_at FROM events WHERE rowid > ? AND body_key IS NOT NULL';
+
+/**
+ * Each connection's index of recent bodies (the store thread has its own connection, and so its own index),
+ * with what it has seen of the file: `version` is PRAGMA data_version, which changes when another connection
+ * commits (a second process or store on the same file), and `lastRowid` the newest row the index knows of.
+ */
+interface Seen {
+  recent: RecentBodies;
+  version: number;
+  lastRowid: number;
+}
+const seenBy = new WeakMap<SqliteDb, Seen>();
 
 const INSERT_EVENT = `
-  INSERT INTO events (id, source, type, received_at, body_hash, body_key, event, routes, unrouted)
-  VALUES (@id, @source, @type, @receivedAt, @bodyHash, @bodyKey, @event, @routes, @unrouted)`;
+  INSERT INTO events (id, source, type, received_at, body_hash, body_key, dedupe_until, event, routes, unrouted)
+  VALUES (@id, @source, @type, @receivedAt, @bodyHash, @bodyKey, @dedupeUntil, @event, @routes, @unrouted)`;
 
 const INSERT_DELIVERY = `
   INSERT INTO deliveries (id, event_id, destination, route, state, attempts, next_at, created_at, updated_at)
@@ -73,7 +85,29 @@ export async function ingestPrepared(
 ): Promise<IngestResult[]> {
   if (batch.length === 0) return [];
   const t = now.getTime();
-  return db.transaction(() => batch.map((request) => ingestOne(db, request, t)));
+  return db.transaction(() => {
+    catchUp(db);
+    return batch.map((request) => ingestOne(db, request, t));
+  });
+}
+
+/**
+ * Inside the write transaction (no other connection can commit meanwhile): when another connection has
+ * committed since this one last looked, adds the rows it wrote to the index, so dedupe holds across processes
+ * and stores sharing the file.
+ */
+function catchUp(db: SqliteDb): void {
+  const seen = seenBy.get(db);
+  if (seen === undefined) return; // nothing indexed yet: the first cover reads the file as it is
+  const version = db.raw.pragma('data_version', { simple: true }) as number;
+  if (version === seen.version) return;
+  for (const [rowid, key, at] of db.stmt(ROWS_AFTER).raw(true).iterate(seen.lastRowid) as Iterable<
+    [number, number, number]
+  >) {
+    seen.recent.add(key, rowid, at);
+    seen.lastRowid = Math.max(seen.lastRowid, rowid);
+  }
+  seen.version = version;
 }
 
 /** One request inside the batch's transaction: a duplicate answers the original id and inserts nothing. */
@@ -81,14 +115,15 @@ function ingestOne(db: SqliteDb, request: PreparedIngest, now: number): IngestRe
   const { columns, bodyHash, dedupeWindowMs: windowMs } = request;
   const key = bodyKey(columns.source, bodyHash);
   if (windowMs > 0 && windowMs <= MEMORY_WINDOW_MAX_MS) {
-    const recent = recentOf(db);
+    const seen = seenOf(db);
     const recentRows = (from: number, to: number) =>
       db.stmt(RECENT_ROWS).raw(true).iterate(from, to) as Iterable<[number, number, number]>;
-    recent.cover(now, windowMs, recentRows);
-    const original = liveOriginal(db, recent.candidates(key), request, now);
+    seen.recent.cover(now, windowMs, recentRows);
+    const original = liveOriginal(db, seen.recent.candidates(key), request, now);
     if (original !== undefined) return { id: original, duplicate: true };
-    const { lastInsertRowid } = insertEvent(db, request, key, now);
-    recent.add(key, Number(lastInsertRowid), columns.receivedAt);
+    const rowid = Number(insertEvent(db, request, key, now, now + windowMs).lastInsertRowid);
+    seen.recent.add(key, rowid, columns.receivedAt);
+    seen.lastRowid = Math.max(seen.lastRowid, rowid);
     return { id: columns.id, duplicate: false };
   }
   if (windowMs > 0) {
@@ -104,52 +139,56 @@ function ingestOne(db: SqliteDb, request: PreparedIngest, now: number): IngestRe
       return { id: original.event_id, duplicate: true };
     }
   }
-  insertEvent(db, request, key, now);
+  insertEvent(db, request, key, now, null);
   return { id: columns.id, duplicate: false };
 }
 
-/** The event row and its deliveries. */
+/** The event row (a duplicate of it counts until `dedupeUntil`, epoch ms) and its deliveries. */
 function insertEvent(
   db: SqliteDb,
   { columns, bodyHash, deliveries }: PreparedIngest,
   key: number,
   now: number,
+  dedupeUntil: number | null,
 ) {
   const inserted = db
     .stmt(INSERT_EVENT)
-    .run({ ...columns, bodyHash, bodyKey: key, unrouted: Number(columns.unrouted) });
+    .run({ ...columns, bodyHash, bodyKey: key, dedupeUntil, unrouted: Number(columns.unrouted) });
   for (const { destination, route } of deliveries) {
     db.stmt(INSERT_DELIVERY).run({ id: newId(now), eventId: columns.id, destination, route, now });
   }
   return inserted;
 }
 
-/** The id of a row among `rowids` holding this very body, received within the request's window, if any. */
+/** The id of a row among `rowids` holding this very body whose dedupe window is still open, if any. */
 function liveOriginal(
   db: SqliteDb,
   rowids: number[],
-  { columns, bodyHash, dedupeWindowMs }: PreparedIngest,
+  { columns, bodyHash }: PreparedIngest,
   now: number,
 ): string | undefined {
   for (const rowid of rowids) {
     const row = db.stmt(CANDIDATE).get(rowid) as
-      | { id: string; source: string; body_hash: string; received_at: number }
+      | { id: string; source: string; body_hash: string; dedupe_until: number | null }
       | undefined;
     if (
       row?.source === columns.source &&
       row.body_hash === bodyHash &&
-      row.received_at + dedupeWindowMs > now
+      row.dedupe_until !== null &&
+      row.dedupe_until > now
     )
       return row.id;
   }
   return undefined;
 }
 
-function recentOf(db: SqliteDb): RecentBodies {
-  let recent = recentBodies.get(db);
-  if (recent === undefined) {
-    recent = new RecentBodies();
-    recentBodies.set(db, recent);
+function seenOf(db: SqliteDb): Seen {
+  let seen = seenBy.get(db);
+  if (seen === undefined) {
+    const { last } = db.stmt('SELECT COALESCE(MAX(rowid), 0) AS last FROM events').get() as { last: number };
+    const version = db.raw.pragma('data_version', { simple: true }) as number;
+    seen = { recent: new RecentBodies(), version, lastRowid: last };
+    seenBy.set(db, seen);
   }
-  return recent;
+  return seen;
 }
