@@ -13,9 +13,9 @@ import {
   positiveDuration,
   rate,
   refine,
-  struct,
   withDefault,
 } from './codecs.ts';
+import { struct } from './keys.ts';
 import { deliveryOverride } from './schema.ts';
 
 /** The keys stripped from a destination before its options go to the plugin's codec. */

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
-import { strict } from './codecs.ts';
 import { at, fail, type KeyPath, type Validation } from './issues.ts';
+import { strict } from './keys.ts';
 import { reportErrors } from './report.ts';
 import type { Secrets } from './secrets.ts';
 

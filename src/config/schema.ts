@@ -21,11 +21,10 @@ import {
   refine,
   size,
   str,
-  struct,
-  unknownKeys,
   withDefault,
 } from './codecs.ts';
 import { at, everyIssue, fail, type KeyPath, unless, type Validation } from './issues.ts';
+import { struct, unknownKeys } from './keys.ts';
 import { DEFAULT_ADMIN_LISTEN, listenAddress } from './listen.ts';
 import { reportErrors } from './report.ts';
 import type { Secrets } from './secrets.ts';

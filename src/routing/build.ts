@@ -1,7 +1,7 @@
 import { sequenceS, sequenceT } from 'fp-ts/lib/Apply.js';
 import type { Either } from 'fp-ts/lib/Either.js';
 import * as E from 'fp-ts/lib/Either.js';
-import { isRecord, unknownKeys } from '../config/codecs.ts';
+import { isRecord } from '../config/codecs.ts';
 import {
   type ConfigIssue,
   collect,
@@ -12,6 +12,7 @@ import {
   under,
   unless,
 } from '../config/issues.ts';
+import { unknownKeys } from '../config/keys.ts';
 import type { FieldCatalog } from './catalog.ts';
 import { compileMatch, type Matcher } from './match.ts';
 import { createRouter, type Route } from './router.ts';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import * as t from 'io-ts';
-import { checkKeys, knownKeys } from '../../src/config/codecs.ts';
+import { checkKeys, knownKeys } from '../../src/config/keys.ts';
 import { reportErrors } from '../../src/config/report.ts';
 import { Secrets } from '../../src/config/secrets.ts';
 

@@ -1,14 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type * as t from 'io-ts';
-import {
-  nonEmptyString,
-  oneOf,
-  optional,
-  positiveDuration,
-  str,
-  struct,
-  withDefault,
-} from '../../config/codecs.ts';
+import { nonEmptyString, oneOf, optional, positiveDuration, str, withDefault } from '../../config/codecs.ts';
+import { struct } from '../../config/keys.ts';
 import type { Authentication, SourcePlugin, SourceRequest } from '../api.ts';
 import { decodeGeneric, type TypeFrom, typeFrom } from '../type-from.ts';
 

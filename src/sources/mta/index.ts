@@ -1,5 +1,6 @@
 import type * as t from 'io-ts';
-import { type Codec, oneOf, refine, struct, withDefault } from '../../config/codecs.ts';
+import { type Codec, oneOf, refine, withDefault } from '../../config/codecs.ts';
+import { struct } from '../../config/keys.ts';
 import { sign, verifyAny } from '../../ingress/signature.ts';
 import type { SourcePlugin } from '../api.ts';
 import { decodeMtaBody } from './decode.ts';
