@@ -44,6 +44,18 @@ routes:
   const env = { CRM_SIGNING_SECRET: 'whsec-cli-test-signing-secret' };
   after(() => tmp.cleanup());
 
+  it('check says when a signed source still accepts unsigned bodies (allowUnsigned)', async () => {
+    const lenient = tmp.write(
+      'lenient.yaml',
+      testConfig(tmp.dir, '', { secret: SECRET, allowUnsigned: true }),
+    );
+    const r = await runCli(['check', '--config', lenient]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/source mta: mta v3, signed; unsigned bodies also accepted \(allowUnsigned\)/);
+    const strictRun = await runCli(['check', '--config', config], { env });
+    expect(strictRun.stdout).to.not.include('unsigned bodies also accepted');
+  });
+
   it('check prints a summary without secrets and exits 0', async () => {
     const r = await runCli(['check', '--config', config], { env });
     expect(r.code, r.stderr).to.equal(0);

@@ -12,11 +12,13 @@ export function summarize(config: Config): string[] {
   lines.push(`  server: http://${config.server.host}:${config.server.port}`);
   for (const s of config.sources.values()) {
     const n = s.secrets.length;
+    const signed = n > 1 ? `signed (${n} secrets: rotating)` : 'signed';
+    // With a secret and allowUnsigned, a body without a signature is still taken: say so, as the start-up log does.
     const auth = !s.secret
       ? 'UNSIGNED (allowUnsigned)'
-      : n > 1
-        ? `signed (${n} secrets: rotating)`
-        : 'signed';
+      : s.allowUnsigned
+        ? `${signed}; unsigned bodies also accepted (allowUnsigned)`
+        : signed;
     const kind = s.plugin.summary ? s.plugin.summary(s.options) : s.kind;
     lines.push(`  source ${s.name}: ${kind}, ${auth}, POST /webhooks/${s.name}[/<event>]`);
   }
