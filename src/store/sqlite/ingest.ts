@@ -99,7 +99,7 @@ export async function ingestPrepared(
 function catchUp(db: SqliteDb): void {
   const seen = seenBy.get(db);
   if (seen === undefined) return; // nothing indexed yet: the first cover reads the file as it is
-  const version = db.raw.pragma('data_version', { simple: true }) as number;
+  const version = dataVersion(db);
   if (version === seen.version) return;
   for (const [rowid, key, at] of db.stmt(ROWS_AFTER).raw(true).iterate(seen.lastRowid) as Iterable<
     [number, number, number]
@@ -186,9 +186,14 @@ function seenOf(db: SqliteDb): Seen {
   let seen = seenBy.get(db);
   if (seen === undefined) {
     const { last } = db.stmt('SELECT COALESCE(MAX(rowid), 0) AS last FROM events').get() as { last: number };
-    const version = db.raw.pragma('data_version', { simple: true }) as number;
+    const version = dataVersion(db);
     seen = { recent: new RecentBodies(), version, lastRowid: last };
     seenBy.set(db, seen);
   }
   return seen;
+}
+
+/** PRAGMA data_version through the statement cache (db.raw.pragma prepares it anew on every call). */
+function dataVersion(db: SqliteDb): number {
+  return db.stmt('PRAGMA data_version').pluck().get() as number;
 }
