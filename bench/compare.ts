@@ -6,7 +6,9 @@
  * - start-up: from spawning `switchboard start` (as `npm start` runs it) to the first 200 from /readyz, in ms,
  *   on an empty SQLite store;
  * - ingest: signed V3 bodies at 16 connections for S seconds to that gateway (its destination paused), in
- *   req/s, with the server CPU per request in µs.
+ *   req/s, with the server CPU per request in µs;
+ * - drain: then the destination is resumed and the gateway delivers that backlog to a local sink (bench/sink.ts),
+ *   in deliveries/s from the resume to the last arrival, with the gateway's CPU per delivery in µs.
  *
  * Prints medians and after/before ratios; timing is never asserted. Exits non-zero when a gateway fails.
  */
@@ -16,7 +18,7 @@ import { join } from 'node:path';
 import { BodyFactory } from './lib/bodies.ts';
 import { SECRET, writeConfig } from './lib/config.ts';
 import { ROOT, scratchDir } from './lib/paths.ts';
-import { cli, freePort, type ServerProcess, startGateway } from './lib/procs.ts';
+import { cli, freePort, type ServerProcess, SinkProcess, sleep, startGateway } from './lib/procs.ts';
 import { measure } from './lib/setup.ts';
 import { fmt, median } from './lib/stats.ts';
 
@@ -54,21 +56,26 @@ interface Tree {
   startupMs: number[];
   rps: number[];
   cpuUs: number[];
+  drainRps: number[];
+  drainCpuUs: number[];
 }
+const figures = () => ({ startupMs: [], rps: [], cpuUs: [], drainRps: [], drainCpuUs: [] });
 const trees: Tree[] = [
-  { name: `before (${before})`, root: beforeRoot, startupMs: [], rps: [], cpuUs: [] },
-  { name: 'after (this checkout)', root: ROOT, startupMs: [], rps: [], cpuUs: [] },
+  { name: `before (${before})`, root: beforeRoot, ...figures() },
+  { name: 'after (this checkout)', root: ROOT, ...figures() },
 ];
+const sink = await SinkProcess.start();
+process.on('exit', () => sink.child.kill());
 
 /** Starts a gateway of `tree` on a fresh store; answers it and how long it took to be ready. */
-async function start(tree: Tree, round: number): Promise<{ proc: ServerProcess; ms: number }> {
+async function start(tree: Tree, round: number): Promise<{ proc: ServerProcess; ms: number; config: string }> {
   const dir = join(scratch.dir, `${round}-${trees.indexOf(tree)}`);
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
   const config = writeConfig(dir, {
     port,
     store: { driver: 'sqlite', path: join(dir, 'sb.db') },
-    sinkUrl: 'http://127.0.0.1:9/down',
+    sinkUrl: sink.url,
     root: tree.root,
   });
   await cli(['pause', 'sink', '--config', config], 3, tree.root);
@@ -80,7 +87,29 @@ async function start(tree: Tree, round: number): Promise<{ proc: ServerProcess; 
     if (res?.ok) break;
     await new Promise((r) => setTimeout(r, 10));
   }
-  return { proc, ms: performance.now() - spawned };
+  return { proc, ms: performance.now() - spawned, config };
+}
+
+/** Resumes the paused destination and times the delivery of the `backlog` acked events to the sink. */
+async function drain(
+  proc: ServerProcess,
+  config: string,
+  backlog: number,
+  root: string,
+): Promise<{ rate: number; cpuUs: number }> {
+  await sink.reset();
+  const cpu0 = proc.cpuSeconds();
+  const resumed = Date.now();
+  await cli(['resume', 'sink', '--config', config], 3, root);
+  const cap = resumed + 120_000;
+  let s = await sink.stats();
+  while (s.distinct < backlog) {
+    if (Date.now() > cap) throw new Error(`drain: ${s.distinct} of ${backlog} delivered after 120 s`);
+    await sleep(50);
+    s = await sink.stats();
+  }
+  const cpu = proc.cpuSeconds() - cpu0;
+  return { rate: s.distinct / ((s.lastAt - resumed) / 1000), cpuUs: (cpu * 1e6) / s.distinct };
 }
 
 let failed = false;
@@ -88,17 +117,20 @@ const factory = new BodyFactory(SECRET);
 for (let r = 0; r < roundsN; r++) {
   for (const tree of r % 2 === 0 ? trees : [...trees].reverse()) {
     try {
-      const { proc, ms } = await start(tree, r);
+      const { proc, ms, config } = await start(tree, r);
       const m = await measure({ name: tree.name, procs: [proc] }, factory, {
         connections: 16,
         duration: seconds,
       });
+      const d = await drain(proc, config, m.ok, tree.root);
       await proc.stop();
       tree.startupMs.push(ms);
       tree.rps.push(m.rps);
       tree.cpuUs.push(m.cpuUsPerOk);
+      tree.drainRps.push(d.rate);
+      tree.drainCpuUs.push(d.cpuUs);
       log(
-        `round ${r + 1}/${roundsN} ${tree.name.padEnd(32)} start-up ${fmt(ms)} ms, ingest ${fmt(m.rps)} req/s, ${fmt(m.cpuUsPerOk)} µs CPU/req`,
+        `round ${r + 1}/${roundsN} ${tree.name.padEnd(32)} start-up ${fmt(ms)} ms, ingest ${fmt(m.rps)} req/s, ${fmt(m.cpuUsPerOk)} µs CPU/req, drain ${fmt(d.rate)}/s, ${fmt(d.cpuUs)} µs CPU/delivery`,
       );
     } catch (err) {
       failed = true;
@@ -113,12 +145,14 @@ const row = (label: string, pick: (t: Tree) => number[], unit: string) => {
   return `| ${label} | ${fmt(x)} ${unit} | ${fmt(y)} ${unit} | ${(y / x).toFixed(2)}× |`;
 };
 console.log(
-  `\nMedians of ${roundsN} interleaved rounds (16 connections, ${seconds} s each; SQLite, durable acks):\n`,
+  `\nMedians of ${roundsN} interleaved rounds (16 connections, ${seconds} s each; SQLite, durable acks; then the drain):\n`,
 );
 console.log(`| figure | ${b.name} | ${a.name} | after ÷ before |`);
 console.log('| --- | --- | --- | --- |');
 console.log(row('start-up to /readyz 200', (t) => t.startupMs, 'ms'));
 console.log(row('ingest', (t) => t.rps, 'req/s'));
 console.log(row('server CPU per request', (t) => t.cpuUs, 'µs'));
+console.log(row('drain (delivery of that backlog)', (t) => t.drainRps, 'deliveries/s'));
+console.log(row('server CPU per delivery', (t) => t.drainCpuUs, 'µs'));
 if (!existsSync(beforeRoot)) failed = true;
 process.exit(failed ? 1 : 0);

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Clock } from '../clock.ts';
 import type { DestinationConfig } from '../config/types.ts';
 import type { ClaimedDelivery, Store } from '../store/types.ts';
@@ -41,8 +42,14 @@ const LEASE_MARGIN_MS = 30_000;
  * has its own worker, so a slow or broken destination never delays the others.
  */
 export class DestinationWorker {
-  /** Sends (and their bookkeeping) in progress, by launch number. */
+  /** Sends in progress, by launch number: each holds one of the destination's `concurrency` slots. */
   private readonly inFlight = new Map<number, { run: Promise<void>; ids: string[] }>();
+  /**
+   * Outcomes being recorded, by launch number. A send's slot frees as soon as its exchange ends; the store
+   * write that records it (a durable commit: milliseconds) goes on here, so a slot is never held for an fsync.
+   * The deliveries stay leased (and renewed) until recorded.
+   */
+  private readonly recording = new Map<number, { run: Promise<void>; ids: string[] }>();
   private launches = 0;
   private readonly shutdown = new AbortController();
   private stopping = false;
@@ -58,6 +65,8 @@ export class DestinationWorker {
     private dest: DestinationConfig,
     private readonly deps: WorkerDeps,
   ) {
+    // Every send in flight and every outcome waiting to be recorded listens for shutdown: no leak at 11 or more.
+    setMaxListeners(0, this.shutdown.signal);
     this.throttle = new Throttle(() => this.dest.delivery.backoff.maxMs);
     this.configureControls();
   }
@@ -118,14 +127,20 @@ export class DestinationWorker {
     const rest = Math.max(0, deadline - Date.now());
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      Promise.allSettled([...this.inFlight.values()].map((f) => f.run)),
+      this.settled(),
       new Promise<void>((resolve) => {
         timer = setTimeout(resolve, rest);
       }),
     ]);
     clearTimeout(timer);
     this.shutdown.abort();
+    await this.settled();
+  }
+
+  /** Resolves when every send in progress has ended and every outcome has been recorded (or abandoned). */
+  private async settled(): Promise<void> {
     await Promise.allSettled([...this.inFlight.values()].map((f) => f.run));
+    await Promise.allSettled([...this.recording.values()].map((f) => f.run));
   }
 
   private configureControls(): void {
@@ -168,7 +183,8 @@ export class DestinationWorker {
     const { concurrency } = this.dest.delivery;
     // Claim in batches: with sends in flight, wait until half the slots are free, so a busy destination costs
     // one claim per several deliveries instead of one per delivery.
-    const free = concurrency - this.inFlight.size;
+    // Outcomes waiting for the store beyond one round of slots count as busy slots: a slow store slows claims.
+    const free = concurrency - this.inFlight.size - Math.max(0, this.recording.size - concurrency);
     if (this.inFlight.size > 0 && free < Math.ceil(concurrency / 2)) return pollMs;
     const capacity = Math.min(
       free,
@@ -240,17 +256,34 @@ export class DestinationWorker {
     // By launch, not delivery id: an attempt still recording its outcome (store away longer than the lease) may
     // meet a new launch of the same delivery, and neither may drop the other's entry.
     const key = ++this.launches;
+    const ids = deliveries.map((d) => d.id);
+    const failed = (err: unknown) => this.deps.observer.workerError(this.dest.name, err);
     const run = this.attempt(deliveries, digestKey !== undefined)
-      .catch((err) => this.deps.observer.workerError(this.dest.name, err))
+      .then((outcome) => {
+        if (!outcome) return;
+        const recorded = outcome.recorded.then(noop, failed).finally(() => {
+          this.recording.delete(key);
+          this.wake();
+        });
+        this.recording.set(key, { run: recorded, ids });
+      })
+      .catch(failed)
       .finally(() => {
         this.inFlight.delete(key);
         this.wake();
       });
-    this.inFlight.set(key, { run, ids: deliveries.map((d) => d.id) });
+    this.inFlight.set(key, { run, ids });
   }
 
-  /** One attempt: send once with a timeout (one event, or a digest), then decide and record per delivery. */
-  private async attempt(deliveries: ClaimedDelivery[], digest: boolean): Promise<void> {
+  /**
+   * One attempt: send once with a timeout (one event, or a digest), then decide per delivery. Resolves when the
+   * exchange has ended, with the recording of its outcome still under way (`recorded`); nothing when shutdown
+   * interrupted the send.
+   */
+  private async attempt(
+    deliveries: ClaimedDelivery[],
+    digest: boolean,
+  ): Promise<{ recorded: Promise<unknown> } | undefined> {
     const dest = this.dest;
     const first = deliveries[0];
     const number = Math.max(...deliveries.map((d) => d.attempts)) + 1;
@@ -267,7 +300,7 @@ export class DestinationWorker {
       );
     });
     // Interrupted by shutdown: not a verdict on the destination. The lease is released and it is sent again later.
-    if (sent === 'interrupted') return;
+    if (sent === 'interrupted') return undefined;
     const { failure, started, finished } = sent;
     if (failure === undefined) this.throttle.succeeded();
     if (failure?.kind === 'throttled') {
@@ -280,7 +313,7 @@ export class DestinationWorker {
       failure === undefined ? true : failure.kind === 'transient' ? false : 'ignore',
       finished,
     );
-    await Promise.all(deliveries.map((d) => this.record(d, sent)));
+    return { recorded: Promise.all(deliveries.map((d) => this.record(d, sent))) };
   }
 
   /** Applies the retry policy to one delivery after a send and records the attempt (and any fallbacks). */
@@ -340,7 +373,7 @@ export class DestinationWorker {
     if (this.inFlight.size === 0) return;
     try {
       const now = new Date(this.deps.clock.now());
-      const ids = [...this.inFlight.values()].flatMap((f) => f.ids);
+      const ids = [...this.inFlight.values(), ...this.recording.values()].flatMap((f) => f.ids);
       await this.deps.store.renewLeases({ ids, owner: this.deps.owner, leaseMs: this.leaseMs(), now });
     } catch (err) {
       this.deps.observer.workerError(this.dest.name, err);
@@ -361,3 +394,5 @@ export class DestinationWorker {
     });
   }
 }
+
+function noop(): void {}
