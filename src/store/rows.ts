@@ -1,5 +1,12 @@
 import type { GatewayEvent } from '../event.ts';
-import type { AttemptRow, DeliveryRow, DeliveryState, RejectedPayload, RouteVerdict } from './types.ts';
+import type {
+  AttemptRow,
+  ClaimedDelivery,
+  DeliveryRow,
+  DeliveryState,
+  RejectedPayload,
+  RouteVerdict,
+} from './types.ts';
 
 /** Epoch milliseconds as a driver returns them (pg answers BIGINT as a string to keep precision). */
 export type Millis = number | string;
@@ -130,4 +137,13 @@ export function eventColumns(event: GatewayEvent, routes: RouteVerdict[], delive
 /** The column value a NextState gives `last_error`: the attempt's reason unless it was delivered. */
 export function lastError(outcome: string, reason: string | undefined): string | null {
   return outcome === 'delivered' ? null : (reason ?? null);
+}
+
+/** A claimed delivery with its event still the stored JSON text (how the SQLite thread answers a claim). */
+export type ClaimedRaw = Omit<ClaimedDelivery, 'event'> & { event: string };
+
+/** ClaimedRaw rows with their events parsed, in place. */
+export function parseClaimed(rows: ClaimedRaw[]): ClaimedDelivery[] {
+  for (const row of rows) (row as unknown as ClaimedDelivery).event = JSON.parse(row.event);
+  return rows as unknown as ClaimedDelivery[];
 }

@@ -5,7 +5,7 @@ import type { SQLiteStore } from '../../src/store/sqlite/store.ts';
 import { ThreadedSqliteStore } from '../../src/store/sqlite/threaded.ts';
 import type { IngestRequest } from '../../src/store/types.ts';
 import { tempDir } from '../helpers/tmp.ts';
-import { request, T0 } from './fixtures.ts';
+import { at, attempt, request, T0 } from './fixtures.ts';
 
 describe('group commit', () => {
   const tmp = tempDir('group-commit');
@@ -162,6 +162,41 @@ describe('group commit on the SQLite store thread', () => {
         { id: next.event.id, duplicate: false },
       ]);
       expect(await store.getEvent({ id: a.event.id })).to.equal(null);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('merges completions waiting on the thread into one commit; a completion that fails is answered alone', async () => {
+    const store = new ThreadedSqliteStore(`${tmp.dir}/completions.db`);
+    try {
+      await store.migrate();
+      const now = new Date(T0);
+      await store.ingest({ batch: Array.from({ length: 4 }, () => request(now)), now });
+      const claimed = await store.claim({ destination: 'crm', limit: 4, owner: 'w', leaseMs: 60_000, now });
+      expect(claimed).to.have.length(4);
+      expect(claimed[0].event.id).to.be.a('string'); // parsed on this side of the thread
+      const complete = (id: string, outcome: string) =>
+        store.complete({
+          deliveryId: id,
+          owner: 'w',
+          // An outcome the attempts table refuses (CHECK): this completion fails inside the shared transaction.
+          attempt: attempt(1, outcome as 'delivered', at(1)),
+          next: { state: 'delivered' },
+          now: at(1),
+        });
+      // Completions of different turns are separate batches, all waiting on the thread behind a long ingest.
+      const busy = store.ingest({ batch: Array.from({ length: 2_000 }, () => request(now)), now });
+      const answers: Array<Promise<boolean>> = [];
+      for (const [i, d] of claimed.entries()) {
+        answers.push(complete(d.id, i === 1 ? 'bogus' : 'delivered'));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await busy;
+      const outcomes = await Promise.allSettled(answers);
+      expect(outcomes.map((o) => o.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+      const states = await Promise.all(claimed.map(async (d) => (await store.getDelivery({ id: d.id }))?.state));
+      expect(states).to.deep.equal(['delivered', 'sending', 'delivered', 'delivered']);
     } finally {
       await store.close();
     }

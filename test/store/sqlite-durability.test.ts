@@ -7,25 +7,20 @@ import type { SqliteDb } from '../../src/store/sqlite/db.ts';
 import { openSqliteStore } from '../../src/store/sqlite/open.ts';
 import { at, attempt, request } from './fixtures.ts';
 
-/** Records the synchronous level in force at each COMMIT the connection runs. */
-function watchCommits(raw: Database.Database): string[] {
+/** Records the synchronous level in force at each COMMIT the store's connection runs. */
+function watchCommits(db: SqliteDb): string[] {
   const levels: string[] = [];
-  const original = raw.transaction.bind(raw);
-  raw.transaction = ((fn: (...args: unknown[]) => unknown) => {
-    const tx = original(fn);
-    const wrap =
-      (variant: (...a: unknown[]) => unknown) =>
-      (...args: unknown[]) => {
-        const result = variant(...args);
-        levels.push(String(raw.pragma('synchronous', { simple: true })));
-        return result;
-      };
-    return Object.assign(wrap(tx), {
-      immediate: wrap(tx.immediate),
-      deferred: wrap(tx.deferred),
-      exclusive: wrap(tx.exclusive),
-    });
-  }) as typeof raw.transaction;
+  const stmt = db.stmt.bind(db);
+  db.stmt = (sql: string) => {
+    const statement = stmt(sql);
+    if (sql !== 'COMMIT') return statement;
+    return {
+      run: (...args: unknown[]) => {
+        levels.push(String(db.raw.pragma('synchronous', { simple: true })));
+        return statement.run(...args);
+      },
+    } as unknown as Database.Statement;
+  };
   return levels;
 }
 
@@ -37,7 +32,7 @@ describe('store: sqlite commit durability', () => {
     const store = openSqliteStore(join(dir, 'a.db'));
     await store.migrate();
     const db = (store as unknown as { db: SqliteDb }).db;
-    const levels = watchCommits(db.raw);
+    const levels = watchCommits(db);
     await store.ingest({ batch: [request(at(0))], now: at(0) });
     const [claimed] = await store.claim({
       destination: 'crm',

@@ -33,12 +33,35 @@ export class SqliteDb implements Sql {
    * `queue` durability commits without an fsync of its own (synchronous=NORMAL in WAL mode): see Durability.
    */
   transaction<T>(fn: () => T, durability: Durability = 'full'): T {
+    const raw = this.raw;
+    // Nested: a savepoint, so a failure rolls back only the inner part.
+    if (raw.inTransaction) return this.within(fn, 'SAVEPOINT inner', 'RELEASE inner', 'ROLLBACK TO inner');
     if (durability !== this.synchronous) {
       // Outside any transaction, as SQLite requires; the setting applies to the commits that follow.
-      this.raw.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
+      this.stmt(`PRAGMA synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`).run();
       this.synchronous = durability;
     }
-    return this.raw.transaction(fn).immediate();
+    return this.within(fn, 'BEGIN IMMEDIATE', 'COMMIT', 'ROLLBACK');
+  }
+
+  /**
+   * better-sqlite3's `transaction()`, with statements from the cache: that one builds four wrapper functions on
+   * every call, and the store starts hundreds of transactions a second. Same rules: `undo` when `fn` or the
+   * ending statement throws, while the transaction is still open.
+   */
+  private within<T>(fn: () => T, begin: string, end: string, undo: string): T {
+    this.stmt(begin).run();
+    try {
+      const result = fn();
+      this.stmt(end).run();
+      return result;
+    } catch (err) {
+      if (this.raw.inTransaction) {
+        this.stmt(undo).run();
+        if (undo !== 'ROLLBACK') this.stmt(end).run();
+      }
+      throw err;
+    }
   }
 
   async all<T>(sql: string, params: Param[] = []): Promise<T[]> {

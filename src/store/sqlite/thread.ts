@@ -1,4 +1,5 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import type { CompleteArgs } from '../types.ts';
 import type { PreparedIngest } from './ingest.ts';
 import { openSqliteStore } from './open.ts';
 import type { SQLITE_OPERATION_NAMES, SqliteStoreOptions } from './store.ts';
@@ -8,7 +9,7 @@ import { type ErrorFields, errorFields } from './thread-error.ts';
  * The worker-thread side of ThreadedSqliteStore: owns the better-sqlite3 connection and runs the requested
  * store methods one at a time, in the order they arrive. Consecutive ingest calls waiting when one starts are
  * committed together in one transaction (each caller still gets its own results): group commit across the
- * batches the main thread sent while the last commit ran.
+ * batches the main thread sent while the last commit ran. Consecutive completion batches are merged alike.
  */
 export interface StoreCall {
   id: number;
@@ -22,6 +23,7 @@ export interface StoreCall {
 export type StoreReply = { id: number; result: unknown } | { id: number; error: ErrorFields };
 
 type IngestArgs = { batch: PreparedIngest[]; now: Date };
+type CompleteBatchArgs = { batch: CompleteArgs[] };
 
 const { path, options } = workerData as { path: string; options: SqliteStoreOptions };
 const store = openSqliteStore(path, options);
@@ -43,9 +45,11 @@ async function work(): Promise<void> {
     for (;;) {
       for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) queue.push(m.message);
       if (queue.length === 0) return;
-      let n = 0;
-      while (n < queue.length && queue[n].method === 'ingestPrepared') n++;
-      if (n > 1) await ingestTogether(queue.splice(0, n));
+      const method = queue[0].method;
+      let n = 1;
+      while (n < queue.length && queue[n].method === method) n++;
+      if (n > 1 && method === 'ingestPrepared') await together(queue.splice(0, n), ingestAll);
+      else if (n > 1 && method === 'completeBatch') await together(queue.splice(0, n), completeAll);
       else await answer(queue.shift()!);
     }
   } finally {
@@ -62,12 +66,28 @@ async function answer({ id, method, args }: StoreCall): Promise<void> {
   }
 }
 
-/** Several ingest calls in one transaction; each gets its own slice of the results, or the error. */
-async function ingestTogether(calls: StoreCall[]): Promise<void> {
-  const all = calls.map((c) => c.args as IngestArgs);
+/** Several ingest batches as one: one transaction, every batch's events together. */
+function ingestAll(all: IngestArgs[]): Promise<unknown[]> {
   const now = new Date(Math.max(...all.map((a) => a.now.getTime())));
+  return store.ingestPrepared({ batch: all.flatMap((a) => a.batch), now });
+}
+
+/** Several completion batches as one (completeBatch answers each completion on its own). */
+function completeAll(all: CompleteBatchArgs[]): Promise<unknown[]> {
+  return store.completeBatch({ batch: all.flatMap((a) => a.batch) });
+}
+
+/**
+ * Several calls of one batched operation run as one by `run` (one transaction, one commit): each caller gets
+ * its own slice of the results, in order, or the error.
+ */
+async function together<A extends { batch: unknown[] }>(
+  calls: StoreCall[],
+  run: (all: A[]) => Promise<unknown[]>,
+): Promise<void> {
+  const all = calls.map((c) => c.args as A);
   try {
-    const results = await store.ingestPrepared({ batch: all.flatMap((a) => a.batch), now });
+    const results = await run(all);
     let at = 0;
     for (const [i, { id }] of calls.entries()) {
       const result = results.slice(at, at + all[i].batch.length);

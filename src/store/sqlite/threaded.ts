@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { type ClaimedRaw, parseClaimed } from '../rows.ts';
 import { TurnBatcher } from '../turn-batcher.ts';
 import type { CompleteArgs, Store } from '../types.ts';
 import { prepareIngest } from './ingest.ts';
@@ -52,7 +53,7 @@ function storeThread(): { script: string | URL; eval: boolean } {
  * fsync stalls HTTP parsing and delivery; here the main thread only posts calls and awaits answers, and group
  * commit batches whatever arrives while the disk syncs. Same semantics as the direct store (calls run in order
  * on one connection); the same store suite runs against both. Every operation is sent by name
- * (SQLITE_OPERATION_NAMES); only ingest and complete take a batched form.
+ * (SQLITE_OPERATION_NAMES); ingest and complete take a batched form, and claim answers its events as text.
  */
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface declares what the constructor defines by name.
 export class ThreadedSqliteStore {
@@ -73,7 +74,7 @@ export class ThreadedSqliteStore {
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     for (const name of SQLITE_OPERATION_NAMES) {
-      // ingest and complete are this class's own (batched, prepared here): the fields are set by now.
+      // ingest, complete and claim are this class's own (batched, prepared or parsed here): set by now.
       if (Object.hasOwn(this, name)) continue;
       Object.defineProperty(this, name, { value: (args?: unknown) => this.call(name, args), writable: true });
     }
@@ -113,6 +114,8 @@ export class ThreadedSqliteStore {
   ingest: Store['ingest'] = ({ batch, now }) =>
     this.call('ingestPrepared', { batch: prepareIngest(batch, now), now });
   complete: Store['complete'] = (args) => this.completions.submit(args);
+  // Events cross as their JSON text (see claimRaw) and are parsed here.
+  claim: Store['claim'] = async (args) => parseClaimed(await this.call<ClaimedRaw[]>('claimRaw', args));
 
   private async call<T>(method: StoreCall['method'], args: unknown): Promise<T> {
     await this.ready;
@@ -133,4 +136,4 @@ export class ThreadedSqliteStore {
 }
 
 // The other operations are defined per instance from SQLITE_OPERATION_NAMES in the constructor.
-export interface ThreadedSqliteStore extends Omit<Store, 'ingest' | 'complete' | 'close'> {}
+export interface ThreadedSqliteStore extends Omit<Store, 'ingest' | 'complete' | 'claim' | 'close'> {}
