@@ -68,7 +68,10 @@ const sink = await SinkProcess.start();
 process.on('exit', () => sink.child.kill());
 
 /** Starts a gateway of `tree` on a fresh store; answers it and how long it took to be ready. */
-async function start(tree: Tree, round: number): Promise<{ proc: ServerProcess; ms: number; config: string }> {
+async function start(
+  tree: Tree,
+  round: number,
+): Promise<{ proc: ServerProcess; ms: number; config: string }> {
   const dir = join(scratch.dir, `${round}-${trees.indexOf(tree)}`);
   mkdirSync(dir, { recursive: true });
   const port = await freePort();

@@ -194,8 +194,15 @@ describe('group commit on the SQLite store thread', () => {
       }
       await busy;
       const outcomes = await Promise.allSettled(answers);
-      expect(outcomes.map((o) => o.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
-      const states = await Promise.all(claimed.map(async (d) => (await store.getDelivery({ id: d.id }))?.state));
+      expect(outcomes.map((o) => o.status)).to.deep.equal([
+        'fulfilled',
+        'rejected',
+        'fulfilled',
+        'fulfilled',
+      ]);
+      const states = await Promise.all(
+        claimed.map(async (d) => (await store.getDelivery({ id: d.id }))?.state),
+      );
       expect(states).to.deep.equal(['delivered', 'sending', 'delivered', 'delivered']);
     } finally {
       await store.close();
