@@ -1,9 +1,12 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'; // Crockford base32, as ULID specifies
 
 let lastTime = -1;
-let lastRandom: number[] = [];
+/** The time part of ids made in `lastTime`'s millisecond. */
+let lastTimePart = '';
+/** The random part of the last id, one base32 digit (0–31) per character. */
+const lastRandom = new Uint8Array(16);
 
 /**
  * A ULID: 26 characters, sorts by creation time, monotonic within the same millisecond in this process.
@@ -19,17 +22,20 @@ export function newId(now: number = Date.now()): string {
       }
       lastRandom[i] = 0;
     }
-    now = lastTime;
   } else {
-    const bytes = randomBytes(16);
-    lastRandom = Array.from({ length: 16 }, (_, i) => bytes[i] & 31);
+    randomFillSync(lastRandom);
+    for (let i = 0; i < lastRandom.length; i++) lastRandom[i] &= 31;
     lastTime = now;
+    lastTimePart = timePart(now);
   }
+  let id = lastTimePart;
+  for (let i = 0; i < lastRandom.length; i++) id += ALPHABET[lastRandom[i]];
+  return id;
+}
+
+/** The 10-character time part of a ULID: milliseconds since the epoch in base32. */
+function timePart(ms: number): string {
   let time = '';
-  let t = now;
-  for (let i = 0; i < 10; i++) {
-    time = ALPHABET[t % 32] + time;
-    t = Math.floor(t / 32);
-  }
-  return time + lastRandom.map((d) => ALPHABET[d]).join('');
+  for (let i = 0, t = ms; i < 10; i++, t = Math.floor(t / 32)) time = ALPHABET[t % 32] + time;
+  return time;
 }

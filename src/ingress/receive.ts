@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import type { Clock } from '../clock.ts';
 import type { Config, SourceConfig } from '../config/types.ts';
@@ -207,9 +207,7 @@ async function commit(
       event,
       // The provider's own idempotency key when it sends one (a replayed webhook-id is a duplicate even with a
       // fresh timestamp and signature), else the body's bytes.
-      bodyHash: createHash('sha256')
-        .update(idempotencyKey === undefined ? req.raw : `id\0${idempotencyKey}`)
-        .digest('hex'),
+      bodyHash: hash('sha256', idempotencyKey === undefined ? req.raw : `id\0${idempotencyKey}`, 'hex'),
       dedupeWindowMs: source.dedupeWindowMs,
       routes: decision.routes,
       deliveries: decision.destinations,

@@ -1,5 +1,4 @@
-import { createHmac } from 'node:crypto';
-import { sameSecret } from '../constant-time.ts';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** MTA's X-Signature: lowercase hex HMAC-SHA256 of the raw body bytes, keyed with the secret string's bytes. */
 export function sign(secret: string, body: Buffer | string): string {
@@ -8,10 +7,14 @@ export function sign(secret: string, body: Buffer | string): string {
 
 /**
  * Checks an X-Signature header against the raw body in constant time. The comparison is over the exact
- * lowercase hex text MTA sends, so an uppercased or otherwise altered signature does not pass.
+ * lowercase hex text MTA sends, so an uppercased or otherwise altered signature does not pass. A signature's
+ * length is public (64 hex characters), so only one of that length is compared, byte by byte in constant time,
+ * as the hmac and standard-webhooks sources do.
  */
 export function verify(secret: string, body: Buffer, header: string): boolean {
-  return sameSecret(header.trim(), sign(secret, body));
+  const given = Buffer.from(header.trim());
+  const expected = Buffer.from(sign(secret, body));
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 /**
