@@ -2,35 +2,41 @@ import { randomFillSync } from 'node:crypto';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'; // Crockford base32, as ULID specifies
 
-let lastTime = -1;
-/** The time part of ids made in `lastTime`'s millisecond. */
-let lastTimePart = '';
-/** The random part of the last id, one base32 digit (0–31) per character. */
-const lastRandom = new Uint8Array(16);
-
 /**
  * A ULID: 26 characters, sorts by creation time, monotonic within the same millisecond in this process.
  * Used for event, delivery, attempt and rejected-payload ids.
  */
-export function newId(now: number = Date.now()): string {
-  if (now <= lastTime) {
-    // Same millisecond (or a clock step back): increment the previous random part instead of drawing anew.
-    for (let i = lastRandom.length - 1; i >= 0; i--) {
-      if (lastRandom[i] < 31) {
-        lastRandom[i]++;
-        break;
+export const newId: (now?: number) => string = ulids();
+
+/**
+ * A ULID generator with its own state: each id sorts after the one before, also within one millisecond (the
+ * random part is incremented) and after a clock step back (the last time is kept). `newId` is this process's.
+ */
+export function ulids(): (now?: number) => string {
+  let lastTime = -1;
+  /** The time part of ids made in `lastTime`'s millisecond. */
+  let lastTimePart = '';
+  /** The random part of the last id, one base32 digit (0–31) per character. */
+  const random = new Uint8Array(16);
+  return (now = Date.now()) => {
+    if (now <= lastTime) {
+      for (let i = random.length - 1; i >= 0; i--) {
+        if (random[i] < 31) {
+          random[i]++;
+          break;
+        }
+        random[i] = 0;
       }
-      lastRandom[i] = 0;
+    } else {
+      randomFillSync(random);
+      for (let i = 0; i < random.length; i++) random[i] &= 31;
+      lastTime = now;
+      lastTimePart = timePart(now);
     }
-  } else {
-    randomFillSync(lastRandom);
-    for (let i = 0; i < lastRandom.length; i++) lastRandom[i] &= 31;
-    lastTime = now;
-    lastTimePart = timePart(now);
-  }
-  let id = lastTimePart;
-  for (let i = 0; i < lastRandom.length; i++) id += ALPHABET[lastRandom[i]];
-  return id;
+    let id = lastTimePart;
+    for (let i = 0; i < random.length; i++) id += ALPHABET[random[i]];
+    return id;
+  };
 }
 
 /** The 10-character time part of a ULID: milliseconds since the epoch in base32. */

@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { sign } from '../../src/ingress/signature.ts';
+import type { Store } from '../../src/store/types.ts';
+import { startService } from '../helpers/service.ts';
+import { Sink } from '../helpers/sink.ts';
+import { ROOT } from '../helpers/tmp.ts';
+
+const SECRET = 'recording-test-secret-0123456789';
+const base = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/mta/v3/delivery-status.json'), 'utf8'));
+
+describe('delivery: recording an outcome does not hold a send slot', function () {
+  this.timeout(30_000);
+
+  it('sends the next delivery while the last outcome is still being committed, at most one round of slots ahead', async () => {
+    const sink = await Sink.start();
+    const gw = await startService(
+      `destinations:
+  crm: { type: http, url: "${sink.url}/hook", delivery: { concurrency: 1 } }
+routes:
+  - name: all
+    to: [crm]`,
+      { secret: SECRET, pollMs: 20 },
+    );
+    let open = () => {};
+    try {
+      // Every completion waits until the test opens the gate: a store that is slow to commit.
+      const store = gw.service.store as Store;
+      const complete = store.complete.bind(store);
+      const gate = new Promise<void>((resolve) => {
+        open = resolve;
+      });
+      let recorded = 0;
+      store.complete = async (args) => {
+        await gate;
+        const held = await complete(args);
+        recorded++;
+        return held;
+      };
+      for (let i = 0; i < 3; i++) {
+        const text = JSON.stringify({ ...base, messageId: 5_000_000 + i });
+        const res = await fetch(`${gw.url}/webhooks/mta`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-signature': sign(SECRET, text) },
+          body: text,
+        });
+        expect(res.status).to.equal(200);
+      }
+      // concurrency 1: the second send starts while the first outcome waits for the store...
+      await sink.waitFor(() => sink.requests.length >= 2, 'a second send');
+      // ...but no third: outcomes waiting beyond one round of slots hold claims back (15 polls later).
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(sink.requests).to.have.length(2);
+      expect(recorded).to.equal(0);
+      open();
+      await sink.waitFor(() => sink.requests.length >= 3, 'the third send');
+      for (;;) {
+        const items = (await store.listDeliveries({ filter: {}, limit: 10 })).items;
+        if (items.length === 3 && items.every((d) => d.state === 'delivered')) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(sink.requests).to.have.length(3);
+    } finally {
+      open();
+      await gw.stop();
+      await sink.stop();
+    }
+  });
+});
