@@ -138,6 +138,18 @@ describe('http destination', () => {
       expect(server.received.map((r) => r.url)).to.deep.equal(['/moved']);
     });
 
+    it('classifies an error answer with a huge body by its status, quoting only its start, then sends again', async () => {
+      const huge = `{"error":"${'x'.repeat(2_000_000)}"}`;
+      server.answer((req) => (req.url === '/big' ? { status: 500, body: huge } : { status: 200 }));
+      const { failure } = await failureOf(
+        createHttp({ url: `${server.url}/big` }).send(reply('x'), attempt()),
+      );
+      expect(failure).to.include({ kind: 'transient', statusCode: 500 });
+      expect(failure.message.length).to.be.below(400);
+      await createHttp({ url: `${server.url}/ok` }).send(reply('x'), attempt());
+      expect(server.received.map((r) => r.url)).to.deep.equal(['/big', '/ok']);
+    });
+
     it('quotes the start of the response body in the error', async () => {
       server.answer(() => ({ status: 422, body: '{"error":"phone is required"}' }));
       const { failure } = await failureOf(createHttp({ url: server.url }).send(reply('x'), attempt()));
