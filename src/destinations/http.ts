@@ -95,11 +95,25 @@ export function failureForRequestError(err: unknown, target: string, limit: Dead
   return new TransientError(`could not reach ${target}: ${networkCode(err)}`, { reason: 'network' });
 }
 
-/** The most telling short name for a network failure: undici hides the system error under `cause`. */
+/** What undici's own failures mean, for a stored error someone reads at 3 a.m. (its codes are not telling). */
+const UNDICI_FAILURES: Record<string, string> = {
+  UND_ERR_SOCKET: 'the connection closed before a whole answer (ECONNRESET)',
+  UND_ERR_CONNECT_TIMEOUT: 'connect timeout (ETIMEDOUT)',
+  UND_ERR_HEADERS_TIMEOUT: 'no response headers in time',
+  UND_ERR_BODY_TIMEOUT: 'the response body stalled',
+  UND_ERR_HEADERS_OVERFLOW: 'the response headers are too large',
+  UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'the response body did not match its Content-Length',
+};
+
+/**
+ * The most telling short name for a network failure: the system error's code (ECONNREFUSED, ECONNRESET, a TLS
+ * code such as DEPTH_ZERO_SELF_SIGNED_CERT), or what an undici failure means.
+ */
 function networkCode(err: unknown): string {
-  const e = err as { code?: unknown; cause?: { code?: unknown; message?: unknown } } | null;
+  const e = err as { name?: unknown; code?: unknown; cause?: { code?: unknown; message?: unknown } } | null;
   if (typeof e?.cause?.code === 'string') return e.cause.code;
-  if (typeof e?.code === 'string') return e.code;
+  if (e?.name === 'HTTPParserError') return 'the answer is not valid HTTP/1.1';
+  if (typeof e?.code === 'string') return UNDICI_FAILURES[e.code] ?? e.code;
   if (typeof e?.cause?.message === 'string') return e.cause.message;
   return err instanceof Error ? err.message : String(err);
 }

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { expect } from 'chai';
 import http from '../../plugins/http/index.ts';
 import { attempt, decodeErrors, decodeOrThrow, testContext } from './context.ts';
@@ -136,6 +137,34 @@ describe('http destination', () => {
       expect(failure).to.include({ kind: 'permanent', statusCode: 302 });
       expect(failure.message).to.contain('configure the final URL');
       expect(server.received.map((r) => r.url)).to.deep.equal(['/moved']);
+    });
+
+    it('says in plain words when the receiver closes the connection or answers something that is not HTTP', async () => {
+      const behaviours = {
+        closed: (socket: Socket) => socket.on('data', () => socket.end()),
+        garbage: (socket: Socket) => socket.on('data', () => socket.end('garbage\r\n\r\n')),
+        reset: (socket: Socket) => socket.on('data', () => socket.resetAndDestroy()),
+      };
+      const messages: Record<string, string> = {};
+      for (const [name, behave] of Object.entries(behaviours)) {
+        const raw = createServer(behave);
+        await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+        const { port } = raw.address() as AddressInfo;
+        try {
+          const { failure } = await failureOf(
+            createHttp({ url: `http://127.0.0.1:${port}/hook` }).send(reply('x'), attempt()),
+          );
+          expect(failure).to.include({ kind: 'transient', reason: 'network' });
+          messages[name] = failure.message;
+        } finally {
+          raw.close();
+        }
+      }
+      expect(messages.closed).to.match(
+        /could not reach http:\/\/127\.0\.0\.1:\d+: the connection closed before a whole answer/,
+      );
+      expect(messages.garbage).to.match(/: the answer is not valid HTTP\/1\.1$/);
+      expect(messages.reset).to.match(/: ECONNRESET$/);
     });
 
     it('classifies an error answer with a huge body by its status, quoting only its start, then sends again', async () => {
