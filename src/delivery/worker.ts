@@ -370,7 +370,7 @@ export class DestinationWorker {
   }
 
   private async renewLeases(): Promise<void> {
-    if (this.inFlight.size === 0) return;
+    if (this.inFlight.size === 0 && this.recording.size === 0) return;
     try {
       const now = new Date(this.deps.clock.now());
       const ids = [...this.inFlight.values(), ...this.recording.values()].flatMap((f) => f.ids);

@@ -223,11 +223,37 @@ export async function sendHttp(req: HttpRequest): Promise<void> {
   if (failure !== undefined) throw failure;
 }
 
-/** The parts of a URL that may be secret (path and query, e.g. a webhook token), for `secrets`. */
+/**
+ * The parts of a URL that may be secret, for `secrets`: the path and query whole, with and without their leading
+ * `/` and `?`, and each path segment and query value on its own (decoded too), since a receiver may echo just
+ * the token (`unknown token T0K3N…`). Segments that read like words (`webhooks`, `services`: lowercase letters
+ * and hyphens, at most 15) are left out, so errors stay readable. Each part also in lower and upper case, as
+ * some receivers echo it.
+ */
 export function urlSecrets(url: URL): string[] {
-  const secrets: string[] = [];
-  if (url.pathname.length > 1) secrets.push(url.pathname);
-  if (url.search !== '') secrets.push(url.search);
-  if (url.password !== '') secrets.push(url.password);
-  return secrets;
+  const parts: string[] = [];
+  if (url.pathname.length > 1) {
+    parts.push(url.pathname, url.pathname.slice(1));
+    for (const segment of url.pathname.split('/')) parts.push(segment, decoded(segment));
+  }
+  if (url.search !== '') {
+    parts.push(url.search, url.search.slice(1));
+    for (const [name, value] of url.searchParams) parts.push(value, `${name}=${value}`);
+  }
+  if (url.password !== '') parts.push(url.password, decoded(url.password));
+  const secrets = new Set<string>();
+  for (const part of parts) {
+    if (part === '' || /^[a-z-]{1,15}$/.test(part)) continue;
+    secrets.add(part).add(part.toLowerCase()).add(part.toUpperCase());
+  }
+  return [...secrets];
+}
+
+/** A URL component percent-decoded, or as is when it does not decode. */
+function decoded(component: string): string {
+  try {
+    return decodeURIComponent(component);
+  } catch {
+    return component;
+  }
 }

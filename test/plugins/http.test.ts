@@ -139,6 +139,24 @@ describe('http destination', () => {
       expect(server.received.map((r) => r.url)).to.deep.equal(['/moved']);
     });
 
+    it('keeps a token in the URL out of errors when the receiver echoes only the token, in any form', async () => {
+      const token = 'SECRETTOKEN123456';
+      const query = 'QUERYSECRET98765';
+      const hex = Buffer.from(token).toString('hex');
+      const b64 = Buffer.from(token).toString('base64');
+      server.answer(() => ({
+        status: 500,
+        body: `unknown token ${token}; path echoseg/rel/${token}; hex ${hex}; b64 ${b64}; tok ${token.toLowerCase()}; bad key ${query}; query key=${query}; word echoseg`,
+      }));
+      const { failure } = await failureOf(
+        createHttp({ url: `${server.url}/echoseg/rel/${token}?key=${query}` }).send(reply('x'), attempt()),
+      );
+      const message = failure.message.toLowerCase();
+      for (const secret of [token, query, hex, b64]) expect(message).not.to.contain(secret.toLowerCase());
+      // Word-like segments stay readable on their own.
+      expect(failure.message).to.contain('unknown token [redacted]').and.to.contain('word echoseg');
+    });
+
     it('says in plain words when the receiver closes the connection or answers something that is not HTTP', async () => {
       const behaviours = {
         closed: (socket: Socket) => socket.on('data', () => socket.end()),
