@@ -3,6 +3,7 @@
  * uses (part of the plugin SDK, sdk.ts). One place decides which statuses are worth retrying, so a status
  * means the same for http, slack, discord and a user's plugin (alertmanager's notify/util.go Retrier).
  */
+import type { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import { Redactor, type RedactorOptions } from '../observability/redact.ts';
 import { type Deadline, deadline } from './deadline.ts';
@@ -92,7 +93,10 @@ export function failureForRequestError(err: unknown, target: string, limit: Dead
       },
     );
   }
-  return new TransientError(`could not reach ${target}: ${networkCode(err)}`, { reason: 'network' });
+  // Reached, but what came back is not a usable HTTP answer (not HTTP, headers too large, a broken body).
+  const answered = ANSWER_FAILURES.has(String((err as { code?: unknown })?.code ?? (err as Error)?.name));
+  const where = answered ? `no usable answer from ${target}` : `could not reach ${target}`;
+  return new TransientError(`${where}: ${networkCode(err)}`, { reason: 'network' });
 }
 
 /** What undici's own failures mean, for a stored error someone reads at 3 a.m. (its codes are not telling). */
@@ -104,6 +108,14 @@ const UNDICI_FAILURES: Record<string, string> = {
   UND_ERR_HEADERS_OVERFLOW: 'the response headers are too large',
   UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'the response body did not match its Content-Length',
 };
+
+/** undici failures that mean the receiver answered, badly (error codes, or the name for parser errors). */
+const ANSWER_FAILURES = new Set([
+  'HTTPParserError',
+  'UND_ERR_HEADERS_OVERFLOW',
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+  'UND_ERR_BODY_TIMEOUT',
+]);
 
 /**
  * The most telling short name for a network failure: the system error's code (ECONNREFUSED, ECONNRESET, a TLS
@@ -148,8 +160,11 @@ interface Answer {
 }
 
 /**
- * Sends the request and reads the start of the answer; rejects on network errors and aborts. A body longer
- * than READ_LIMIT is not drained: that connection is dropped instead of reused.
+ * Sends the request and reads what decides its outcome; rejects on network errors and aborts. A 2xx ends the
+ * exchange at its status (its body is discarded in the background, so the connection can be reused). Any other
+ * answer's body is read for its start only (READ_LIMIT bytes, waiting at most a quarter of the timeout, up to
+ * BODY_WAIT_MS), so a receiver that trickles its body still has its status classified before the attempt times
+ * out. A body longer than read is not drained: that connection is dropped instead of reused.
  */
 async function exchange(req: HttpRequest, signal: AbortSignal): Promise<Answer> {
   const { url } = req;
@@ -158,27 +173,64 @@ async function exchange(req: HttpRequest, signal: AbortSignal): Promise<Answer> 
     path: `${url.pathname}${url.search}`,
     method: req.method as Dispatcher.HttpMethod,
     // The config refuses URLs with credentials (they belong in a header), so the origin and path are all of it.
-    headers: req.headers,
+    headers: withoutClientHeaders(req.headers),
     body: req.body,
     signal,
   });
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of res.body) {
+  const retryAfter = res.headers['retry-after'];
+  const status = res.statusCode;
+  let body = '';
+  if (status >= 200 && status < 300) res.body.dump().catch(() => {});
+  else body = await startOf(res.body, Math.min(BODY_WAIT_MS, req.timeoutMs / 4));
+  return { status, retryAfter: typeof retryAfter === 'string' ? retryAfter : null, body };
+}
+
+/** Longest wait for the start of an error answer's body (ms). */
+const BODY_WAIT_MS = 1000;
+
+/** The first READ_LIMIT bytes of `body`, or what arrived within `waitMs`, or before it failed; then it is closed. */
+function startOf(body: Readable, waitMs: number): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = () => {
+      clearTimeout(timer);
+      body.off('data', onData);
+      if (!body.readableEnded) body.destroy();
+      resolve(Buffer.concat(chunks).toString('utf8').slice(0, READ_LIMIT));
+    };
+    const onData = (chunk: Buffer) => {
       chunks.push(chunk);
       size += chunk.length;
-      if (size >= READ_LIMIT) break; // leaving the loop destroys the body
-    }
-  } catch {
-    // A body cut short still leaves the status to classify by.
-  }
-  const retryAfter = res.headers['retry-after'];
-  return {
-    status: res.statusCode,
-    retryAfter: typeof retryAfter === 'string' ? retryAfter : null,
-    body: Buffer.concat(chunks).toString('utf8').slice(0, READ_LIMIT),
-  };
+      if (size >= READ_LIMIT) done();
+    };
+    const timer = setTimeout(done, waitMs);
+    body.on('data', onData);
+    body.once('end', done);
+    body.once('error', done);
+  });
+}
+
+/**
+ * Headers the HTTP client sets itself from the body and the connection (framing and hop-by-hop headers): a
+ * configured one is dropped rather than sent. Sending them by hand either breaks the request (a wrong
+ * Content-Length) or is refused by the client before anything is sent.
+ */
+const CLIENT_HEADERS = new Set([
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'expect',
+]);
+
+function withoutClientHeaders(headers: Record<string, string>): Record<string, string> {
+  const names = Object.keys(headers);
+  if (!names.some((name) => CLIENT_HEADERS.has(name.toLowerCase()))) return headers;
+  const out: Record<string, string> = {};
+  for (const name of names) if (!CLIENT_HEADERS.has(name.toLowerCase())) out[name] = headers[name];
+  return out;
 }
 
 /** Characters an HTTP header value may hold (RFC 9110 field-value as Node sends it: Latin-1, no CR/LF/NUL). */

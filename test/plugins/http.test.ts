@@ -181,8 +181,53 @@ describe('http destination', () => {
       expect(messages.closed).to.match(
         /could not reach http:\/\/127\.0\.0\.1:\d+: the connection closed before a whole answer/,
       );
-      expect(messages.garbage).to.match(/: the answer is not valid HTTP\/1\.1$/);
+      expect(messages.garbage).to.match(
+        /^no usable answer from http:\/\/127\.0\.0\.1:\d+: the answer is not valid HTTP\/1\.1$/,
+      );
       expect(messages.reset).to.match(/: ECONNRESET$/);
+    });
+
+    it('classifies an answer by its status before the timeout, however slowly its body trickles in', async () => {
+      const trickle = createServer((socket: Socket) =>
+        socket.once('data', (data) => {
+          const status = data.toString('latin1').startsWith('POST /ok') ? '200 OK' : '500 Oops';
+          socket.write(`HTTP/1.1 ${status}\r\ncontent-length: 1000000\r\n\r\nstart-of-error `);
+          const timer = setInterval(() => socket.write('x'), 100);
+          socket.on('close', () => clearInterval(timer));
+          socket.on('error', () => clearInterval(timer));
+        }),
+      );
+      await new Promise<void>((resolve) => trickle.listen(0, '127.0.0.1', resolve));
+      const { port } = trickle.address() as AddressInfo;
+      try {
+        await createHttp({ url: `http://127.0.0.1:${port}/ok` }, 2000).send(reply('x'), attempt());
+        const { failure } = await failureOf(
+          createHttp({ url: `http://127.0.0.1:${port}/err` }, 2000).send(reply('x'), attempt()),
+        );
+        expect(failure).to.include({ kind: 'transient', statusCode: 500 });
+        expect(failure.message).to.contain('answered 500: start-of-error');
+      } finally {
+        trickle.close();
+      }
+    });
+
+    it('drops headers the HTTP client sets itself (Content-Length, Transfer-Encoding, Keep-Alive, Expect…)', async () => {
+      const headers = {
+        'Content-Length': '5',
+        'Transfer-Encoding': 'chunked',
+        'Keep-Alive': 'timeout=5',
+        Connection: 'keep-alive',
+        Expect: '100-continue',
+        'X-Kept': 'yes',
+      };
+      const event = deliveryFailed();
+      await createHttp({ url: `${server.url}/hooks`, headers }).send(event, attempt());
+      const [req] = server.received;
+      expect(req.headers['x-kept']).to.equal('yes');
+      expect(req.headers.expect).to.equal(undefined);
+      expect(req.headers['keep-alive']).to.equal(undefined);
+      expect(JSON.parse(req.body)).to.deep.equal(event);
+      expect(Number(req.headers['content-length'])).to.equal(Buffer.byteLength(req.body));
     });
 
     it('classifies an error answer with a huge body by its status, quoting only its start, then sends again', async () => {
