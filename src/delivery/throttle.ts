@@ -15,7 +15,7 @@
 export const DEFAULT_THROTTLE_PAUSE_MS = 5_000;
 /** The shortest pause: a `Retry-After: 0` must not become a tight loop. */
 const MIN_PAUSE_MS = 250;
-/** The slowest pace the decrease goes down to: one send per minute. */
+/** The slowest pace the decrease goes down to: one send per minute (or per backoff.max, if shorter). */
 const MIN_RATE_PER_S = 1 / 60;
 /**
  * What a throttle multiplies the pace by (TCP's 0.5). Measured against a 1/s Slack stand-in, 30 events:
@@ -85,7 +85,8 @@ export class Throttle {
     this.pausedUntil = Math.max(this.pausedUntil, now + pause);
     if (startedAt >= this.lastDecrease) {
       const current = this.rate ?? this.observedRate(now);
-      this.rate = Math.max(MIN_RATE_PER_S, current * DECREASE);
+      // Never slower than one send per backoff.max: a paced wait longer than the longest backoff would be one.
+      this.rate = Math.max(MIN_RATE_PER_S, 1000 / max, current * DECREASE);
       this.lastDecrease = now;
     }
     return this.pausedUntil;

@@ -56,6 +56,18 @@ describe('destination throttle', () => {
     expect(eager.throttled(0, 0, 0)).to.equal(250);
   });
 
+  it('never paces slower than one send per backoff.max, however many throttles in a row', () => {
+    const throttle = new Throttle(10_000);
+    let now = 0;
+    for (let i = 0; i < 8; i++) {
+      throttle.started(now);
+      now = throttle.throttled(now, now + 50, 3000);
+    }
+    expect(throttle.snapshot(now).ratePerSecond).to.equal(0.1);
+    throttle.started(now);
+    expect(throttle.waitMs(now)).to.equal(10_000);
+  });
+
   it('caps a huge Retry-After at the longest backoff', () => {
     const throttle = new Throttle(15 * 60_000);
     expect(throttle.throttled(0, 0, 86_400_000)).to.equal(15 * 60_000);
