@@ -194,7 +194,14 @@ export class Service {
     const servers = [this.server, this.adminServer].filter((s): s is Server => s !== null);
     const closed = Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     for (const s of servers) s.closeIdleConnections();
-    await this.step('stopping delivery workers', () => this.dispatcher.stop(deadline));
+    await this.step('stopping delivery workers', async () => {
+      const released = await this.dispatcher.stop(deadline);
+      if (released > 0)
+        this.log.warn(
+          { released },
+          `shutdown: ${released} deliveries still sending at the deadline were put back in the queue; they will be sent again (at-least-once)`,
+        );
+    });
     for (const s of servers) s.closeAllConnections();
     await closed;
     await closeDestinations(this.current, this.log);

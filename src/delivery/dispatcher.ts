@@ -110,14 +110,17 @@ export class Dispatcher {
     for (const name of destinations) this.workers.get(name)?.wake();
   }
 
-  /** Stops every worker: in-flight sends may finish until `deadline`; the rest stays queued. */
-  async stop(deadline: number): Promise<void> {
+  /**
+   * Stops every worker: in-flight sends may finish until `deadline`; the rest stays queued. Answers how many
+   * deliveries were still held and were put back (sent again after a restart: at-least-once).
+   */
+  async stop(deadline: number): Promise<number> {
     this.running = false;
     if (this.pausedTimer) clearInterval(this.pausedTimer);
     await Promise.all([...this.workers.values()].map((w) => w.stop(deadline)));
     this.workers.clear();
     // Leases not released (store down) simply expire, and those deliveries are sent again then.
-    await this.deps.store.releaseAll({ owner: this.deps.owner, now: new Date(this.deps.clock.now()) });
+    return this.deps.store.releaseAll({ owner: this.deps.owner, now: new Date(this.deps.clock.now()) });
   }
 
   /** Re-reads the operator's pauses from the store now (after a pause/resume through this instance). */

@@ -8,8 +8,9 @@ import type { QueueOps, ReplayOptions } from './types.ts';
  * postgres/queue.ts.
  */
 
+// next_at stays as it was when claimed (due then, so due now): a released delivery keeps its place in line.
 const RELEASE_ALL = `
-  UPDATE deliveries SET state = 'pending', next_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?
+  UPDATE deliveries SET state = 'pending', lease_owner = NULL, lease_until = NULL, updated_at = ?
   WHERE lease_owner = ? AND state = 'sending'`;
 
 const NEXT_DUE = `SELECT MIN(next_at) AS next_at FROM deliveries WHERE destination = ? AND state = 'pending'`;
@@ -22,9 +23,9 @@ const replayable = (o: ReplayOptions) =>
 /** Ids bound per replay statement: well under both drivers' limits on bound values. */
 const IDS_PER_STATEMENT = 500;
 
-/** Puts every delivery `owner` holds back to pending, due now, attempts unchanged; answers how many. */
+/** Puts every delivery `owner` holds back to pending, due as before, attempts unchanged; answers how many. */
 export async function releaseAll(sql: Sql, { owner, now }: Parameters<QueueOps['releaseAll']>[0]) {
-  const [released] = await sql.write([{ sql: RELEASE_ALL, params: [now.getTime(), now.getTime(), owner] }]);
+  const [released] = await sql.write([{ sql: RELEASE_ALL, params: [now.getTime(), owner] }]);
   return released;
 }
 

@@ -246,7 +246,7 @@ export interface QueueOps {
    * events for its group's next send). Returns how many were deferred.
    */
   defer(args: { ids: string[]; owner: string; until: Date; now: Date }): Promise<number>;
-  /** Puts every delivery this owner holds back to pending (graceful shutdown). */
+  /** Puts every delivery this owner holds back to pending, keeping its place in line (graceful shutdown). */
   releaseAll(args: { owner: string; now: Date }): Promise<number>;
   /** The earliest nextAt among pending deliveries of a destination (null: none pending), to sleep until. */
   nextDue(args: { destination: string }): Promise<Date | null>;

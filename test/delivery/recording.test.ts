@@ -67,4 +67,52 @@ routes:
       await sink.stop();
     }
   });
+
+  it('puts a send still hanging at the stop deadline back in line, due as before, and says so in the log', async () => {
+    const sink = await Sink.start();
+    let arrived = false;
+    sink.reply = () => {
+      arrived = true;
+      return 'hang';
+    };
+    const gw = await startService(
+      `destinations:
+  crm: { type: http, url: "${sink.url}/hook" }
+routes:
+  - name: all
+    to: [crm]`,
+      { secret: SECRET, pollMs: 20 },
+    );
+    let stopped = false;
+    try {
+      const text = JSON.stringify({ ...base, messageId: 5_100_000 });
+      const res = await fetch(`${gw.url}/webhooks/mta`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-signature': sign(SECRET, text) },
+        body: text,
+      });
+      expect(res.status).to.equal(200);
+      while (!arrived) await new Promise((resolve) => setTimeout(resolve, 20));
+      const store = gw.service.store as Store;
+      const [before] = (await store.listDeliveries({ filter: {}, limit: 1 })).items;
+      expect(before.state).to.equal('sending');
+      // The store closes with the service: read the row back through a second service on the same file.
+      await gw.service.stop();
+      stopped = true;
+      const warned = gw.capture.lines.map((l) => JSON.parse(l)).find((l) => l.released !== undefined);
+      expect(warned?.msg).to.contain('1 deliveries still sending at the deadline were put back in the queue');
+      const { openSqliteStore } = await import('../../src/store/sqlite/open.ts');
+      const reopened = openSqliteStore(`${gw.tmp.dir}/switchboard.db`);
+      try {
+        const [after] = (await reopened.listDeliveries({ filter: {}, limit: 1 })).items;
+        expect(after).to.include({ state: 'pending', attempts: 0, nextAt: before.nextAt });
+      } finally {
+        await reopened.close();
+      }
+    } finally {
+      if (!stopped) await gw.service.stop();
+      gw.tmp.cleanup();
+      await sink.stop();
+    }
+  });
 });
