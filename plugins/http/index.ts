@@ -52,11 +52,12 @@ function create(options: HttpOptions, ctx: PluginContext): Destination {
     ctx.template(['headers', name], source, 'header'),
   ]);
   const hasContentType = headers.some(([name]) => name.toLowerCase() === 'content-type');
+  const fromUrl = urlSecrets(url);
 
   /** Sends one request; headers are rendered from `event` (the group's first for a digest). */
   async function post(event: GatewayEvent, body: string, attempt: AttemptInfo): Promise<void> {
     const rendered: Record<string, string> = hasContentType ? {} : { 'content-type': 'application/json' };
-    const secrets = urlSecrets(url);
+    const secrets = [...fromUrl];
     for (const [name, template] of headers) {
       rendered[name] = template.render(event);
       // The whole value and its words: a receiver may echo just the token of `Bearer <token>`.
