@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { sign } from '../../src/ingress/signature.ts';
 import { startService } from '../helpers/service.ts';
 import { Sink } from '../helpers/sink.ts';
 import { ROOT } from '../helpers/tmp.ts';
+import { postSigned } from '../helpers/webhooks.ts';
 
 const SECRET = 'outage-test-secret-0123456789';
 const base = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/mta/v3/delivery-status.json'), 'utf8'));
@@ -33,12 +33,7 @@ routes:
     );
     cleanups.push(() => gw.stop());
     for (let i = 0; i < 5; i++) {
-      const text = JSON.stringify({ ...base, messageId: 4_000_000 + i });
-      const res = await fetch(`${gw.url}/webhooks/mta`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-signature': sign(SECRET, text) },
-        body: text,
-      });
+      const res = await postSigned(gw.url, SECRET, { ...base, messageId: 4_000_000 + i });
       expect(res.status).to.equal(200);
     }
     const store = gw.service.store;

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { sign } from '../../src/ingress/signature.ts';
 import type { Store } from '../../src/store/types.ts';
 import { startService } from '../helpers/service.ts';
 import { Sink } from '../helpers/sink.ts';
 import { ROOT } from '../helpers/tmp.ts';
+import { postSigned } from '../helpers/webhooks.ts';
 
 const SECRET = 'recording-test-secret-0123456789';
 const base = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/mta/v3/delivery-status.json'), 'utf8'));
@@ -39,12 +39,7 @@ routes:
         return held;
       };
       for (let i = 0; i < 3; i++) {
-        const text = JSON.stringify({ ...base, messageId: 5_000_000 + i });
-        const res = await fetch(`${gw.url}/webhooks/mta`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-signature': sign(SECRET, text) },
-          body: text,
-        });
+        const res = await postSigned(gw.url, SECRET, { ...base, messageId: 5_000_000 + i });
         expect(res.status).to.equal(200);
       }
       // concurrency 1: the second send starts while the first outcome waits for the store...
@@ -85,12 +80,7 @@ routes:
     );
     let stopped = false;
     try {
-      const text = JSON.stringify({ ...base, messageId: 5_100_000 });
-      const res = await fetch(`${gw.url}/webhooks/mta`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-signature': sign(SECRET, text) },
-        body: text,
-      });
+      const res = await postSigned(gw.url, SECRET, { ...base, messageId: 5_100_000 });
       expect(res.status).to.equal(200);
       while (!arrived) await new Promise((resolve) => setTimeout(resolve, 20));
       const store = gw.service.store as Store;
