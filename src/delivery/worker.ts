@@ -261,7 +261,7 @@ export class DestinationWorker {
     const run = this.attempt(deliveries, digestKey !== undefined)
       .then((outcome) => {
         if (!outcome) return;
-        const recorded = outcome.recorded.then(noop, failed).finally(() => {
+        const recorded = outcome.recorded.catch(failed).finally(() => {
           this.recording.delete(key);
           this.wake();
         });
@@ -283,7 +283,7 @@ export class DestinationWorker {
   private async attempt(
     deliveries: ClaimedDelivery[],
     digest: boolean,
-  ): Promise<{ recorded: Promise<unknown> } | undefined> {
+  ): Promise<{ recorded: Promise<void> } | undefined> {
     const dest = this.dest;
     const first = deliveries[0];
     const number = Math.max(...deliveries.map((d) => d.attempts)) + 1;
@@ -313,7 +313,7 @@ export class DestinationWorker {
       failure === undefined ? true : failure.kind === 'transient' ? false : 'ignore',
       finished,
     );
-    return { recorded: Promise.all(deliveries.map((d) => this.record(d, sent))) };
+    return { recorded: Promise.all(deliveries.map((d) => this.record(d, sent))).then(() => {}) };
   }
 
   /** Applies the retry policy to one delivery after a send and records the attempt (and any fallbacks). */
@@ -394,5 +394,3 @@ export class DestinationWorker {
     });
   }
 }
-
-function noop(): void {}

@@ -93,41 +93,43 @@ export function failureForRequestError(err: unknown, target: string, limit: Dead
       },
     );
   }
+  const { meaning, answered } = networkFailure(err);
   // Reached, but what came back is not a usable HTTP answer (not HTTP, headers too large, a broken body).
-  const answered = ANSWER_FAILURES.has(String((err as { code?: unknown })?.code ?? (err as Error)?.name));
   const where = answered ? `no usable answer from ${target}` : `could not reach ${target}`;
-  return new TransientError(`${where}: ${networkCode(err)}`, { reason: 'network' });
+  return new TransientError(`${where}: ${meaning}`, { reason: 'network' });
 }
 
-/** What undici's own failures mean, for a stored error someone reads at 3 a.m. (its codes are not telling). */
-const UNDICI_FAILURES: Record<string, string> = {
-  UND_ERR_SOCKET: 'the connection closed before a whole answer (ECONNRESET)',
-  UND_ERR_CONNECT_TIMEOUT: 'connect timeout (ETIMEDOUT)',
-  UND_ERR_HEADERS_TIMEOUT: 'no response headers in time',
-  UND_ERR_BODY_TIMEOUT: 'the response body stalled',
-  UND_ERR_HEADERS_OVERFLOW: 'the response headers are too large',
-  UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'the response body did not match its Content-Length',
-};
-
-/** undici failures that mean the receiver answered, badly (error codes, or the name for parser errors). */
-const ANSWER_FAILURES = new Set([
-  'HTTPParserError',
-  'UND_ERR_HEADERS_OVERFLOW',
-  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
-  'UND_ERR_BODY_TIMEOUT',
-]);
+/**
+ * What undici's own failures mean, for a stored error someone reads at 3 a.m. (its codes are not telling), and
+ * whether the receiver had answered (badly) rather than not been reached. Parser errors carry a name, no code.
+ */
+const UNDICI_FAILURES = new Map<string, { meaning: string; answered: boolean }>(
+  Object.entries({
+    UND_ERR_SOCKET: { meaning: 'the connection closed before a whole answer (ECONNRESET)', answered: false },
+    UND_ERR_CONNECT_TIMEOUT: { meaning: 'connect timeout (ETIMEDOUT)', answered: false },
+    UND_ERR_HEADERS_TIMEOUT: { meaning: 'no response headers in time', answered: false },
+    UND_ERR_BODY_TIMEOUT: { meaning: 'the response body stalled', answered: true },
+    UND_ERR_HEADERS_OVERFLOW: { meaning: 'the response headers are too large', answered: true },
+    UND_ERR_RES_CONTENT_LENGTH_MISMATCH: {
+      meaning: 'the response body did not match its Content-Length',
+      answered: true,
+    },
+    HTTPParserError: { meaning: 'the answer is not valid HTTP/1.1', answered: true },
+  }),
+);
 
 /**
- * The most telling short name for a network failure: the system error's code (ECONNREFUSED, ECONNRESET, a TLS
- * code such as DEPTH_ZERO_SELF_SIGNED_CERT), or what an undici failure means.
+ * The most telling short account of a network failure: the system error's code (ECONNREFUSED, ECONNRESET, a
+ * TLS code such as DEPTH_ZERO_SELF_SIGNED_CERT), or what an undici failure means.
  */
-function networkCode(err: unknown): string {
+function networkFailure(err: unknown): { meaning: string; answered: boolean } {
   const e = err as { name?: unknown; code?: unknown; cause?: { code?: unknown; message?: unknown } } | null;
-  if (typeof e?.cause?.code === 'string') return e.cause.code;
-  if (e?.name === 'HTTPParserError') return 'the answer is not valid HTTP/1.1';
-  if (typeof e?.code === 'string') return UNDICI_FAILURES[e.code] ?? e.code;
-  if (typeof e?.cause?.message === 'string') return e.cause.message;
-  return err instanceof Error ? err.message : String(err);
+  if (typeof e?.cause?.code === 'string') return { meaning: e.cause.code, answered: false };
+  const known = UNDICI_FAILURES.get(String(e?.code)) ?? UNDICI_FAILURES.get(String(e?.name));
+  if (known) return known;
+  if (typeof e?.code === 'string') return { meaning: e.code, answered: false };
+  if (typeof e?.cause?.message === 'string') return { meaning: e.cause.message, answered: false };
+  return { meaning: err instanceof Error ? err.message : String(err), answered: false };
 }
 
 /** One HTTP request a destination makes. */
