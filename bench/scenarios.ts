@@ -27,6 +27,8 @@ export interface Summary {
   p50: number;
   p99: number;
   cpuUs: number;
+  /** Median share of the machine's CPU left idle during the rounds (see Measured.idle). */
+  idle: number;
   rounds: number;
   non2xx: number;
   errors: number;
@@ -40,6 +42,7 @@ export function summarize(name: string, runs: Measured[]): Summary {
     p50: median(runs.map((r) => r.p50)),
     p99: median(runs.map((r) => r.p99)),
     cpuUs: median(runs.map((r) => r.cpuUsPerOk)),
+    idle: median(runs.map((r) => r.idle)),
     rounds: runs.length,
     non2xx: runs.reduce((a, r) => a + r.non2xx, 0),
     errors: runs.reduce((a, r) => a + r.errors + r.timeouts, 0),
@@ -401,7 +404,15 @@ export interface PgResults {
    * Medians of the per-round ratios: one PostgreSQL instance to SQLite, two instances on one schema to one.
    * Absent in quick runs (one instance only).
    */
-  ratios?: { oneToSqlite: number; twoToOne: number };
+  ratios?: {
+    oneToSqlite: number;
+    twoToOne: number;
+    /**
+     * The most a second instance could add if the machine is the limit: one instance's rounds left `idle` of
+     * the machine's CPU unused, so at the same CPU per request the rate can grow by at most 1 / (1 − idle).
+     */
+    cpuCeiling: number;
+  };
   e2e: E2eResult[];
 }
 
@@ -433,7 +444,7 @@ export async function pgScenario(ctx: Ctx, baseline: ServerProcess, rate: number
     ingestTargets.push({ name: `postgres ×${n}`, procs: gws.map((g) => g.proc) });
   }
   ctx.log(`postgres: ingest, ${counts.map((n) => `${n} instance(s)`).join(' and ')}, and SQLite`);
-  if (!ctx.quick) await warmup(ingestTargets.slice(1), 1);
+  if (!ctx.quick) await warmup(ingestTargets.slice(1), 3);
   const res = await rounds(
     ctx,
     ingestTargets,
@@ -450,6 +461,7 @@ export async function pgScenario(ctx: Ctx, baseline: ServerProcess, rate: number
     out.ratios = {
       oneToSqlite: ratio('postgres ×1', 'sqlite ×1'),
       twoToOne: ratio('postgres ×2', 'postgres ×1'),
+      cpuCeiling: median(res.get('postgres ×1')!.map((m) => 1 / Math.max(0.01, 1 - m.idle))),
     };
   for (const g of all) await g.proc.stop();
   // End to end.

@@ -78,7 +78,7 @@ export function markdown(r: RunResults, svgPath: string): string {
     '',
     `- Every server runs in its own process: the gateway as \`npm start\` runs it (\`node ${[...START_NODE_OPTIONS, START_ENTRY].join(' ')} start --config FILE\`, built by \`npm run build\`, \`LOG_LEVEL=warn\` unless stated), the bare Koa baseline (bench/baseline.ts: koa + raw-body + JSON.parse, answers 200 \`{"id":"x"}\`), and the delivery sink (bench/sink.ts). The load generator is autocannon, driven through its API from the runner process; it shares the 2 cores with the servers, equally for the gateway and the baseline.`,
     `- Bodies: signed (X-Signature, HMAC-SHA256) MTA V3 webhooks built from test/fixtures/mta/v3, mixed 60% delivery-status, 25% message-send, 10% message-reply, 5% number-opt-in; every body is unique (messageId/replyId and timestamp vary), so dedupe never short-cuts. ${16} connections.`,
-    `- Rounds: ${r.quick ? '1 round per figure (smoke run: the figures are indicative only)' : '3 interleaved rounds per figure for ingest and growth (2 for PostgreSQL), each server in turn, the order flipping each round; the tables give the median and every round'}. Throughput = 2xx responses / duration; latency percentiles over every response of a round; "server CPU / req" = user+sys CPU of the server process(es) (/proc/PID/stat) per 2xx response, a figure far less sensitive to noise than req/s.`,
+    `- Rounds: ${r.quick ? '1 round per figure (smoke run: the figures are indicative only)' : '3 interleaved rounds per figure for ingest, growth and PostgreSQL, each server in turn, the order flipping each round; the tables give the median and every round'}. Throughput = 2xx responses / duration; latency percentiles over every response of a round; "server CPU / req" = user+sys CPU of the server process(es) (/proc/PID/stat) per 2xx response, a figure far less sensitive to noise than req/s; "machine idle" = share of both cores' time (/proc/stat, idle + iowait) no process used during the round, load generator included: near 0 % the round was bound by CPU, well above it by waiting (commits, wake-ups).`,
     '- Gateways run with `SWITCHBOARD_POLL_MS=200` (as test/helpers/gateway.ts does; the default is 1 s) so a resume is noticed quickly, and `SWITCHBOARD_SHUTDOWN_GRACE_MS=2000`. Delivery settings: `concurrency: 16`, `timeout: 10s`, `attempts: 10`, `backoff.initial: 1s`; one route sends every event to one `http` destination.',
     '- Ingest runs have the destination paused (`switchboard pause`), so each request does the full durable ingest (verify, decode, route, group-commit the event and its delivery row with synchronous=FULL; on SQLite the event row is also the dedupe proof, on PostgreSQL a dedupe key row is written too) and nothing else.',
     '- "p99 at half max rate" uses autocannon `overallRate` = half the gateway\'s median max throughput, for both servers. autocannon paces per second (each connection sends its share as soon as it can, then waits for the next second), so arrivals are bursty, not Poisson.',
@@ -280,6 +280,12 @@ export function markdown(r: RunResults, svgPath: string): string {
         ? [
             `Medians of the per-round ratios: one PostgreSQL instance / SQLite ${fmt(r.pg.ratios.oneToSqlite, 2)} (target ≥ 0.7); two instances on one schema / one ${fmt(r.pg.ratios.twoToOne, 2)} (target ≥ 1.3).`,
             '',
+            ...(r.pg.ratios.cpuCeiling === undefined
+              ? []
+              : [
+                  `The machine's ceiling on that second ratio: during the one-instance rounds ${fmt((r.pg.ingest[0]?.idle ?? Number.NaN) * 100)} % of both cores was idle (the gateway, PostgreSQL's backends and the load generator used the rest), so a second instance, at the same CPU per request and with no overhead at all, could raise the rate by at most ${fmt(r.pg.ratios.cpuCeiling, 2)}× (median of 1 / (1 − idle) per round). Two instances scale only where one leaves the cores waiting.`,
+                  '',
+                ]),
           ]
         : []),
       'End to end:',

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BodyFactory } from './bodies.ts';
 import { type BenchStore, SECRET, writeConfig } from './config.ts';
@@ -79,6 +79,23 @@ function serverProcs(t: Target): Array<ServerProcess | Helper> {
 export interface Measured extends LoadResult {
   /** Server CPU (user+sys, all target processes and helpers) per 2xx response, in µs. */
   cpuUsPerOk: number;
+  /**
+   * Share of the whole machine's CPU time (every core, every process, the load generator included) left idle
+   * during the run, 0–1. Near 0: the run was bound by CPU. Well above 0: by waiting (commits, wake-ups), and
+   * more processes could use what is left.
+   */
+  idle: number;
+}
+
+/** The machine's idle and total CPU time so far, in clock ticks (first line of /proc/stat; idle includes iowait). */
+function machineTicks(): { idle: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8')
+    .split('\n', 1)[0]
+    .trim()
+    .split(/\s+/)
+    .slice(1, 9)
+    .map(Number);
+  return { idle: fields[3] + fields[4], total: fields.reduce((a, b) => a + b, 0) };
 }
 
 /** Runs one load against a target, measuring the CPU its processes spent. */
@@ -89,9 +106,12 @@ export async function measure(
 ): Promise<Measured> {
   const cpuNow = () => serverProcs(target).reduce((a, p) => a + p.cpuSeconds(), 0);
   const cpu0 = cpuNow();
+  const ticks0 = machineTicks();
   const r = await runLoad({ ...opts, urls: target.procs.map((p) => p.url), factory, path: '/webhooks/mta' });
   const cpu = cpuNow() - cpu0;
-  return { ...r, cpuUsPerOk: r.ok ? (cpu * 1e6) / r.ok : Number.NaN };
+  const ticks = machineTicks();
+  const idle = (ticks.idle - ticks0.idle) / Math.max(1, ticks.total - ticks0.total);
+  return { ...r, cpuUsPerOk: r.ok ? (cpu * 1e6) / r.ok : Number.NaN, idle };
 }
 
 /**
@@ -152,10 +172,13 @@ export async function measureAlive(
   }
 }
 
-/** A short unmeasured load so JIT and caches are warm. */
+/**
+ * A short unmeasured load so JIT and caches are warm: `seconds` per server process, so each instance of a
+ * several-instance target gets as many requests as a single one (the load is split across them).
+ */
 export async function warmup(targets: Target[], seconds: number): Promise<void> {
   const factory = new BodyFactory(SECRET);
-  for (const t of targets) await measure(t, factory, { connections: 8, duration: seconds });
+  for (const t of targets) await measure(t, factory, { connections: 8, duration: seconds * t.procs.length });
 }
 
 /** Creates a fresh PostgreSQL schema; the URL selects it through the connection's search_path. */

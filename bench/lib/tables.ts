@@ -35,6 +35,7 @@ export function sumRow(s: Summary, base?: Summary, peer?: Summary): Cells {
     ms(s.p50),
     ms(s.p99),
     `${fmt(s.cpuUs)} µs`,
+    s.idle === undefined ? '—' : `${fmt(s.idle * 100)} %`,
     s.all.map((x) => fmt(x)).join(' / '),
     s.non2xx + s.errors,
   ];
@@ -48,6 +49,7 @@ export const SUM_HEAD = [
   'p50 ack',
   'p99 ack',
   'server CPU / req',
+  'machine idle',
   'rounds (req/s)',
   'non-2xx + errors',
 ];
