@@ -45,7 +45,7 @@ export const postgresJsonText: JsonText = (path, bind) =>
   `(event${path.map((k, i) => `${i === path.length - 1 ? '->>' : '->'}${bind(k)}::text`).join('')})`;
 
 /** Conditions on `events` (unaliased) for an EventFilter's indexed columns, ANDed by the caller. */
-export function eventConditions(filter: EventFilter, bind: Bind, json: JsonText): string[] {
+export function eventConditions(filter: EventFilter, bind: Bind): string[] {
   const conditions: string[] = [];
   if (filter.source !== undefined) conditions.push(`source = ${bind(filter.source)}`);
   if (filter.type !== undefined) conditions.push(`type = ${bind(filter.type)}`);
@@ -56,7 +56,9 @@ export function eventConditions(filter: EventFilter, bind: Bind, json: JsonText)
   }
   if (filter.since !== undefined) conditions.push(`received_at >= ${bind(filter.since.getTime())}`);
   if (filter.until !== undefined) conditions.push(`received_at < ${bind(filter.until.getTime())}`);
-  if (filter.unrouted !== undefined) conditions.push(`unrouted = ${bind(filter.unrouted)}`);
+  // Literal, not bound: only unrouted events are indexed (events_unrouted ... WHERE unrouted), and a planner
+  // uses a partial index only for a condition it can see implies the index's own.
+  if (filter.unrouted !== undefined) conditions.push(filter.unrouted ? 'unrouted' : 'NOT unrouted');
   return conditions;
 }
 
@@ -102,7 +104,7 @@ export function eventPageSql(
 ): { page: Sql; edge?: Sql } {
   const params: unknown[] = [];
   const bind = makeBind(params);
-  const plain = [...eventConditions(filter, bind, json), ...cursorCondition(cursor, bind)];
+  const plain = [...eventConditions(filter, bind), ...cursorCondition(cursor, bind)];
   const hasJson = filter.status !== undefined || filter.phone !== undefined || filter.tag !== undefined;
   if (!hasJson || filter.scanLimit === undefined) {
     const all = [...plain, ...eventJsonConditions(filter, bind, json)];
@@ -119,7 +121,7 @@ export function eventPageSql(
   const page = `SELECT id, event FROM (${window}) recent${where(inJson)} ORDER BY id DESC LIMIT ${bind(limit + 1)}`;
   const edgeParams: unknown[] = [];
   const edgeBind = makeBind(edgeParams);
-  const edgeWhere = where([...eventConditions(filter, edgeBind, json), ...cursorCondition(cursor, edgeBind)]);
+  const edgeWhere = where([...eventConditions(filter, edgeBind), ...cursorCondition(cursor, edgeBind)]);
   const edge = `SELECT id FROM events${edgeWhere} ORDER BY id DESC LIMIT 1 OFFSET ${edgeBind(filter.scanLimit - 1)}`;
   return { page: { text: page, params }, edge: { text: edge, params: edgeParams } };
 }
