@@ -32,9 +32,12 @@ const CLAIMABLE = `
   ORDER BY c.next_at, c.id
   LIMIT @limit`;
 
+// TAKE, INSERT_ATTEMPT and FINISH run once per delivery and bind by position: better-sqlite3 looks each named
+// parameter up on the object it is given, which cost as much as the statement itself (see sqlite/ingest.ts).
+// Parameters: owner, until, now, id.
 const TAKE = `
-  UPDATE deliveries SET state = 'sending', lease_owner = @owner, lease_until = @until, updated_at = @now
-  WHERE id = @id`;
+  UPDATE deliveries SET state = 'sending', lease_owner = ?, lease_until = ?, updated_at = ?
+  WHERE id = ?`;
 
 const RENEW = `
   UPDATE deliveries SET lease_until = @until
@@ -45,20 +48,21 @@ const DEFER = `
   WHERE id = @id AND lease_owner = @owner AND state = 'sending'`;
 
 // The attempt is kept even when the lease was lost, unless the delivery itself is gone (pruned).
+// Parameters: id, number, startedAt, durationMs, outcome, reason, statusCode, deliveryId.
 const INSERT_ATTEMPT = `
   INSERT INTO attempts (id, delivery_id, number, started_at, duration_ms, outcome, reason, status_code)
-  SELECT @id, @deliveryId, @number + (SELECT attempt_offset FROM deliveries WHERE id = @deliveryId), @startedAt, @durationMs, @outcome, @reason, @statusCode
-  WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = @deliveryId)`;
+  SELECT ?, id, ? + attempt_offset, ?, ?, ?, ?, ? FROM deliveries WHERE id = ?`;
 
 // A throttled try moves neither the attempt count nor the start of the retry budget.
+// Parameters: state, nextAt, lastError, throttled (1 or 0), number, throttled again, startedAt, now, deliveryId,
+// owner.
 const FINISH = `
   UPDATE deliveries
-  SET state = @state, next_at = @nextAt, last_error = @lastError,
-      attempts = CASE WHEN @outcome = 'throttled' THEN attempts ELSE @number END,
-      first_attempt_at = CASE WHEN @outcome = 'throttled' THEN first_attempt_at
-                              ELSE COALESCE(first_attempt_at, @startedAt) END,
-      lease_owner = NULL, lease_until = NULL, updated_at = @now
-  WHERE id = @deliveryId AND lease_owner = @owner AND state = 'sending'`;
+  SET state = ?, next_at = ?, last_error = ?,
+      attempts = CASE WHEN ? THEN attempts ELSE ? END,
+      first_attempt_at = CASE WHEN ? THEN first_attempt_at ELSE COALESCE(first_attempt_at, ?) END,
+      lease_owner = NULL, lease_until = NULL, updated_at = ?
+  WHERE id = ? AND lease_owner = ? AND state = 'sending'`;
 
 interface ClaimableRow {
   id: string;
@@ -90,7 +94,8 @@ export async function claimRaw(
   const t = now.getTime();
   return db.transaction(() => {
     const rows = db.stmt(CLAIMABLE).all({ destination, now: t, limit: Math.floor(limit) }) as ClaimableRow[];
-    for (const row of rows) db.stmt(TAKE).run({ id: row.id, owner, until: t + leaseMs, now: t });
+    const take = db.stmt(TAKE);
+    for (const row of rows) take.run(owner, t + leaseMs, t, row.id);
     return rows.map((row) => ({
       id: row.id,
       eventId: row.event_id,
@@ -146,27 +151,34 @@ function completeStatements(
   { deliveryId, owner, attempt, next, now, fallback = [] }: CompleteArgs,
 ): boolean {
   {
-    db.stmt(INSERT_ATTEMPT).run({
-      id: newId(now.getTime()),
+    const startedAt = attempt.startedAt.getTime();
+    const throttled = attempt.outcome === 'throttled' ? 1 : 0;
+    db.stmt(INSERT_ATTEMPT).run(
+      newId(now.getTime()),
+      attempt.number,
+      startedAt,
+      Math.round(attempt.durationMs),
+      attempt.outcome,
+      attempt.reason ?? null,
+      attempt.statusCode ?? null,
       deliveryId,
-      number: attempt.number,
-      startedAt: attempt.startedAt.getTime(),
-      durationMs: Math.round(attempt.durationMs),
-      outcome: attempt.outcome,
-      reason: attempt.reason ?? null,
-      statusCode: attempt.statusCode ?? null,
-    });
-    const moved = db.stmt(FINISH).run({
-      deliveryId,
-      owner,
-      state: next.state,
-      number: attempt.number,
-      outcome: attempt.outcome,
-      startedAt: attempt.startedAt.getTime(),
-      nextAt: next.state === 'pending' ? next.nextAt.getTime() : null,
-      lastError: lastError(attempt.outcome, attempt.reason),
-      now: now.getTime(),
-    });
+    );
+    const nextAt = next.state === 'pending' ? next.nextAt.getTime() : null;
+    const error = lastError(attempt.outcome, attempt.reason);
+    const moved = db
+      .stmt(FINISH)
+      .run(
+        next.state,
+        nextAt,
+        error,
+        throttled,
+        attempt.number,
+        throttled,
+        startedAt,
+        now.getTime(),
+        deliveryId,
+        owner,
+      );
     const held = moved.changes === 1;
     if (held && (next.state === 'failed' || next.state === 'dead')) {
       for (const destination of fallback) {
