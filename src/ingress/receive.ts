@@ -1,4 +1,4 @@
-import { hash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import type { Clock } from '../clock.ts';
 import type { Config, SourceConfig } from '../config/types.ts';
@@ -191,6 +191,19 @@ export async function receive(req: WebhookRequest, deps: ReceiveDeps): Promise<R
   return commit(decoded.right, req, source, deps, { dedupeOn, secretIndex });
 }
 
+/**
+ * The hash (SHA-256, hex) that makes a webhook a duplicate within its source's dedupe window: the provider's own
+ * idempotency key when it sends one (a replayed webhook-id is a duplicate even with a fresh timestamp and
+ * signature); else the body's bytes together with the URL's event segment, when there is one. MTA registers one
+ * URL per event type, and the same bytes posted to two of them are two events (the URL decides the type), not
+ * a retry of one.
+ */
+function dedupeHash(req: Pick<WebhookRequest, 'raw' | 'urlEvent'>, idempotencyKey?: string): string {
+  if (idempotencyKey !== undefined) return hash('sha256', `id\0${idempotencyKey}`, 'hex');
+  if (req.urlEvent === undefined) return hash('sha256', req.raw, 'hex');
+  return createHash('sha256').update(`event\0${req.urlEvent}\0`).update(req.raw).digest('hex');
+}
+
 /** Routes an event and commits it with its deliveries; the 200 answer only after the commit is durable. */
 async function commit(
   event: GatewayEvent,
@@ -205,9 +218,7 @@ async function commit(
   try {
     result = await deps.committer.submit({
       event,
-      // The provider's own idempotency key when it sends one (a replayed webhook-id is a duplicate even with a
-      // fresh timestamp and signature), else the body's bytes.
-      bodyHash: hash('sha256', idempotencyKey === undefined ? req.raw : `id\0${idempotencyKey}`, 'hex'),
+      bodyHash: dedupeHash(req, idempotencyKey),
       dedupeWindowMs: source.dedupeWindowMs,
       routes: decision.routes,
       deliveries: decision.destinations,

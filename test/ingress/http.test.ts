@@ -64,6 +64,25 @@ routes:
     expect(again.body).to.deep.equal({ id: first.body.id, duplicate: true });
   });
 
+  it('takes the same body posted to two event URLs as two events, and a repeat on one URL as its duplicate', async () => {
+    // MTA registers one URL per event type; a body without `type` is typed by its URL alone.
+    const parsed = JSON.parse(fixture(3, 'message-send').toString());
+    delete parsed.type;
+    parsed.messageId = 770_001;
+    const body = JSON.stringify(parsed);
+    const asSend = await post('/webhooks/mta/message-send', body, signed(body));
+    const asStatus = await post('/webhooks/mta/delivery-status', body, signed(body));
+    const again = await post('/webhooks/mta/delivery-status', body, signed(body));
+    expect([asSend.status, asStatus.status, again.status]).to.deep.equal([200, 200, 200]);
+    expect(asStatus.body.duplicate).to.equal(false);
+    expect(asStatus.body.id).to.not.equal(asSend.body.id);
+    expect(again.body).to.deep.equal({ id: asStatus.body.id, duplicate: true });
+    const types = await Promise.all(
+      [asSend, asStatus].map(async (r) => (await gw.service.store.getEvent({ id: r.body.id }))?.event.type),
+    );
+    expect(types).to.deep.equal(['message-send', 'delivery-status']);
+  });
+
   it('answers 401 when X-Signature is missing', async () => {
     const body = fixture(3, 'delivery-status');
     const res = await post('/webhooks/mta', body);
