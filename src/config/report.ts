@@ -33,7 +33,9 @@ export function locateIssues(
       issue: {
         file,
         ...(issue.at ?? locate(parsed, issue.path)),
-        path: formatPath(issue.path),
+        // A key is written literally, so it is no secret by itself; but a secret pasted as a key (or a key
+        // equal to one) would show in the path beside a message that hides it, so the path is redacted too.
+        path: secrets ? secrets.redact(formatPath(issue.path)) : formatPath(issue.path),
         message: secrets ? secrets.redact(issue.message) : issue.message,
       },
     }))

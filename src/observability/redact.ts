@@ -8,6 +8,9 @@
  * secret: the ones made of the secret's bits only are known exactly; the 1-2 at either end that share their
  * six bits with unknown neighbours are matched as the set of characters that agree on the secret's bits. So
  * whatever surrounds the secret, one pattern matches and no character that tells anything about it is left.
+ *
+ * A Standard Webhooks secret (`whsec_<base64>`) also stands for its key: the part after the prefix, and the
+ * bytes it decodes to, in all of the forms above.
  */
 
 /** Secrets shorter than this are not searched for: `${PORT}` = 8080 is not worth mangling every line over. */
@@ -69,19 +72,19 @@ function base64Form(chars: Array<string | string[]>): SecretForm {
 const formLength = (f: SecretForm) => ('text' in f ? f.text.length : f.length);
 const formKey = (f: SecretForm) => ('text' in f ? `t:${f.text}` : `p:${f.pattern.source}`);
 
-/** Every form of one secret to search for, longest first; none for a secret shorter than `minLength`. */
-export function secretForms(secret: string, minLength = MIN_SECRET_LENGTH): SecretForm[] {
-  if (secret.length < minLength) return [];
-  const texts = new Set<string>([secret, JSON.stringify(secret).slice(1, -1)]);
+/** The literal forms of a text: as is, JSON-escaped, URL-encoded (either case of %XX, `+` or %20 for space). */
+function textForms(secret: string, out: Set<string>): void {
+  out.add(secret).add(JSON.stringify(secret).slice(1, -1));
   for (const encoded of [encodeURIComponent(secret), encodeURIComponent(secret).replace(/%20/g, '+')]) {
-    texts.add(encoded);
-    texts.add(encoded.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()));
+    out.add(encoded);
+    out.add(encoded.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()));
   }
-  const bytes = Buffer.from(secret, 'utf8');
+}
+
+/** The forms of some bytes: hex (either case) and base64 and base64url at each of the three alignments. */
+function byteForms(bytes: Buffer, texts: Set<string>, forms: Map<string, SecretForm>): void {
   const hex = bytes.toString('hex');
   if (hex.length >= MIN_FORM_LENGTH) texts.add(hex).add(hex.toUpperCase());
-  const forms = new Map<string, SecretForm>();
-  for (const text of texts) if (text.length >= minLength) forms.set(`t:${text}`, { text });
   for (const alphabet of [BASE64, BASE64URL]) {
     for (let lead = 0; lead < 3; lead++) {
       const chars = base64Chars(bytes, lead, alphabet);
@@ -90,6 +93,31 @@ export function secretForms(secret: string, minLength = MIN_SECRET_LENGTH): Secr
       forms.set(formKey(form), form);
     }
   }
+}
+
+/**
+ * A Standard Webhooks secret (`whsec_` + base64) is used as the key its base64 decodes to (plugins/http,
+ * sources/standard-webhooks), so the key text and the key bytes are as secret as the whole value: a receiver
+ * that echoes the key it was configured with shows those, never the prefix.
+ */
+const STANDARD_WEBHOOKS_PREFIX = 'whsec_';
+
+/** Every form of one secret to search for, longest first; none for a secret shorter than `minLength`. */
+export function secretForms(secret: string, minLength = MIN_SECRET_LENGTH): SecretForm[] {
+  if (secret.length < minLength) return [];
+  const texts = new Set<string>();
+  const forms = new Map<string, SecretForm>();
+  textForms(secret, texts);
+  byteForms(Buffer.from(secret, 'utf8'), texts, forms);
+  if (secret.startsWith(STANDARD_WEBHOOKS_PREFIX)) {
+    const key = secret.slice(STANDARD_WEBHOOKS_PREFIX.length);
+    if (key.length >= minLength) {
+      textForms(key, texts);
+      byteForms(Buffer.from(key, 'utf8'), texts, forms);
+      byteForms(Buffer.from(key, 'base64'), texts, forms);
+    }
+  }
+  for (const text of texts) if (text.length >= minLength) forms.set(`t:${text}`, { text });
   return [...forms.values()].sort((a, b) => formLength(b) - formLength(a));
 }
 

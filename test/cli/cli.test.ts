@@ -66,6 +66,58 @@ routes:
     expect(r.stdout + r.stderr).to.not.include(env.CRM_SIGNING_SECRET);
   });
 
+  it('check shows no value substituted from an environment variable, in the summary or with --json', async () => {
+    const vars = {
+      LEAKY: 'Leaky-Val-7Hq2Zx9',
+      PORT: '18123',
+      DB_DIR: `${tmp.dir}/Db-Dir-4Kp8Wq`,
+      ROUTE: 'Route-Name-3Vb6Ny',
+      ADMIN_HOST: '127.0.0.1',
+    };
+    const file = tmp.write(
+      'from-env.yaml',
+      `server: { host: "\${LEAKY}", port: "\${PORT}" }
+sources:
+  mta: { kind: mta, secret: "${SECRET}" }
+store: { driver: sqlite, path: "\${DB_DIR}/switchboard.db" }
+plugins: { dirs: [${ROOT}/plugins] }
+admin: { listen: "\${ADMIN_HOST}:9191" }
+destinations:
+  ops: { type: file, path: "${tmp.dir}/ops.jsonl" }
+routes:
+  - name: "\${ROUTE}"
+    to: [ops]
+`,
+    );
+    const text = await runCli(['check', '--config', file], { env: vars });
+    expect(text.code, text.stderr).to.equal(0);
+    expect(text.stdout).to.include('server: http://(hidden):(hidden)');
+    expect(text.stdout).to.include('store: sqlite (path hidden)');
+    expect(text.stdout).to.include('routes: (hidden)');
+    expect(text.stdout).to.include('admin: http://(hidden):9191');
+    const json = await runCli(['check', '--json', '--config', file], { env: vars });
+    expect(JSON.parse(json.stdout).routes).to.deep.equal(['(hidden)']);
+    for (const [name, value] of Object.entries(vars)) {
+      for (const r of [text, json]) expect(r.stdout + r.stderr, name).to.not.include(value);
+    }
+  });
+
+  it('check shows no secret pasted as a key, neither in the key path nor with --json', async () => {
+    const file = tmp.write(
+      'pasted.yaml',
+      testConfig(tmp.dir, '').replace(
+        'secret: "test-secret-0123456789"',
+        'secret: S3cr3tLiteral42, S3cr3tLiteral42: 1',
+      ),
+    );
+    for (const args of [['check'], ['check', '--json']]) {
+      const r = await runCli([...args, '--config', file]);
+      expect(r.code).to.equal(1);
+      expect(r.stdout + r.stderr).to.include('sources.mta.***');
+      expect(r.stdout + r.stderr).to.not.include('S3cr3tLiteral42');
+    }
+  });
+
   it('ends quietly when its reader stops early (switchboard check | head -1)', async () => {
     const child = spawn(process.execPath, [join(ROOT, 'bin/switchboard.js'), 'check', '--config', config], {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },

@@ -136,4 +136,30 @@ routes:
     expect(blocked.stderr).to.match(/blocked port/);
     expect(blocked.stderr).not.to.match(/Error: bad port/);
   });
+
+  it('never prints the password of a --url or $SWITCHBOARD_URL with user:password in it', async () => {
+    // A port nothing listens on any more: the admin API cannot be reached there.
+    const gone = createServer();
+    await new Promise<void>((resolve) => gone.listen(0, '127.0.0.1', resolve));
+    const port = (gone.address() as AddressInfo).port;
+    await new Promise((resolve) => gone.close(resolve));
+    const password = 'pw-Leaky-9Qz7Xk';
+    const env = { SWITCHBOARD_ADMIN_TOKEN: 'whatever-token' };
+    const runs = [
+      await runCli(['destinations', '--url', `http://user:${password}@127.0.0.1:${port}`], { env }),
+      await runCli(['deliveries'], {
+        env: { ...env, SWITCHBOARD_URL: `http://user:${password}@127.0.0.1:${port}/` },
+      }),
+      await runCli(['events', '--url', `http://user:${password}@127.0.0.1:99999`], { env }),
+    ];
+    for (const r of runs) {
+      expect(r.code, r.stderr).to.not.equal(0);
+      expect(`${r.stdout}${r.stderr}`).not.to.include(password);
+    }
+    expect(runs[0].stderr).to.include(
+      `--url http://127.0.0.1:${port} must not include a user name or password`,
+    );
+    expect(runs[1].stderr).to.include(`http://127.0.0.1:${port} must not include a user name or password`);
+    expect(runs[2].stderr).to.include('--url "http://***@127.0.0.1:99999" is not a URL');
+  });
 });

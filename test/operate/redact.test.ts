@@ -126,6 +126,26 @@ describe('redaction of a secret in the forms it leaks in', () => {
     });
   });
 
+  it('hides the key of a whsec_ secret: its base64 text and the key bytes in hex, base64 and base64url', () => {
+    const key = Buffer.from('0123456789abcdefghijklmnopqrstuv');
+    const whsec = new Redactor([`whsec_${key.toString('base64')}`]);
+    for (const text of [
+      `whkeyb64=${key.toString('base64')}`,
+      `key=${encodeURIComponent(key.toString('base64'))}`,
+      `hex=${key.toString('hex')}`,
+      `HEX=${key.toString('hex').toUpperCase()}`,
+      `b64url=${key.toString('base64url')}`,
+      `inside=${Buffer.concat([Buffer.from('k:'), key]).toString('base64')}`,
+    ]) {
+      const out = whsec.redact(text);
+      expect(out, text).to.include('[redacted]');
+      expect(Buffer.from(out.split('=').slice(1).join('='), 'base64').includes(key), text).to.equal(false);
+    }
+    expect(whsec.redact('whkeyb64=MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw')).to.equal(
+      'whkeyb64=MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+    );
+  });
+
   it('leaves short values and ordinary text alone', () => {
     const short = new Redactor(['8080', 'info']);
     expect(short.redact('listening on 8080 at level info')).to.equal('listening on 8080 at level info');

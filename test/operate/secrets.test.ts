@@ -69,7 +69,7 @@ routes:
 
       const api = async (path: string, token = SECRETS.ADMIN_TOKEN) =>
         (await fetch(`${gw.adminUrl}/api${path}`, { headers: { authorization: `Bearer ${token}` } })).text();
-      await waitForDead(api);
+      await waitForEnded(api);
       const events = JSON.parse(await api('/events'));
       outputs.push(
         JSON.stringify(events),
@@ -98,13 +98,82 @@ routes:
       expect(leaks, `${name} leaked in:\n${leaks.join('\n').slice(0, 2000)}`).to.deep.equal([]);
     }
   });
+
+  it("never shows a whsec_ signing secret's key, nor the key bytes in hex or base64, when a receiver echoes them", async () => {
+    const key = 'MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+    const bytes = Buffer.from(key, 'base64');
+    const forms = {
+      'the key text': key,
+      'hex of the key bytes': bytes.toString('hex'),
+      'HEX of the key bytes': bytes.toString('hex').toUpperCase(),
+      'base64url of the key bytes': bytes.toString('base64url').slice(0, -2),
+      'base64 of bytes around the key': Buffer.concat([Buffer.from('k'), bytes])
+        .toString('base64')
+        .slice(2, -3),
+    };
+    const receiver = await Sink.start();
+    receiver.reply = () => ({
+      status: 400,
+      body: `whkeyb64=${key} hex=${forms['hex of the key bytes']} HEX=${forms['HEX of the key bytes']} b64url=${bytes.toString('base64url')} around=${Buffer.concat([Buffer.from('k'), bytes]).toString('base64')}`,
+    });
+    const env = { ADMIN_TOKEN: SECRETS.ADMIN_TOKEN };
+    const gw = await startService(
+      `admin: { token: "\${ADMIN_TOKEN}", listen: "127.0.0.1:0" }
+destinations:
+  crm: { type: http, url: "${receiver.url}/hooks", signingSecret: whsec_${key} }
+routes:
+  - to: [crm]`,
+      { env },
+    );
+    const outputs: string[] = [];
+    try {
+      const body = readFileSync(join(ROOT, 'test/fixtures/mta/v3/message-reply.json'));
+      const posted = await fetch(`${gw.url}/webhooks/mta`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-signature': sign('test-secret-0123456789', body) },
+        body: new Uint8Array(body),
+      });
+      expect(posted.status).to.equal(200);
+      const api = async (path: string) =>
+        (
+          await fetch(`${gw.adminUrl}/api${path}`, {
+            headers: { authorization: `Bearer ${SECRETS.ADMIN_TOKEN}` },
+          })
+        ).text();
+      await waitForEnded(api, 1, 'failed');
+      outputs.push(await api('/destinations'), await api('/deliveries'));
+      for (const args of [
+        ['deliveries', '--json'],
+        ['deliveries', '--state', 'failed'],
+        ['destinations'],
+        ['destinations', '--json'],
+      ]) {
+        const r = await runCli([...args, '--config', gw.file], { env });
+        outputs.push(r.stdout, r.stderr);
+      }
+    } finally {
+      await gw.stop();
+      await receiver.stop();
+    }
+    outputs.push(...gw.capture.lines);
+    // The receiver's answer was stored and shown, with the key taken out.
+    expect(outputs.some((o) => o.includes('answered 400: whkeyb64=[redacted]'))).to.equal(true);
+    for (const [name, value] of Object.entries(forms)) {
+      const leaks = outputs.filter((o) => o.includes(value));
+      expect(leaks, `${name} leaked in:\n${leaks.join('\n').slice(0, 2000)}`).to.deep.equal([]);
+    }
+  });
 });
 
-async function waitForDead(api: (path: string) => Promise<string>): Promise<void> {
+async function waitForEnded(
+  api: (path: string) => Promise<string>,
+  count = 2,
+  state: 'dead' | 'failed' = 'dead',
+): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    const page = JSON.parse(await api('/deliveries?state=dead')) as { items: unknown[] };
-    if (page.items.length === 2) return;
+    const page = JSON.parse(await api(`/deliveries?state=${state}`)) as { items: unknown[] };
+    if (page.items.length === count) return;
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error('deliveries did not end dead');
+  throw new Error(`deliveries did not end ${state}`);
 }

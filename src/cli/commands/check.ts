@@ -1,15 +1,23 @@
 import { loadConfigWithPlugins, resolveConfigPath } from '../../config/load.ts';
+import { Secrets } from '../../config/secrets.ts';
 import type { Config } from '../../config/types.ts';
 import { loadCliConfig } from '../io.ts';
 import type { Command } from '../main.ts';
 
-/** A short description of a loaded config, with no secret in it (names, kinds and counts only). */
+/**
+ * A short description of a loaded config, with no secret in it: names, kinds and counts, and the settings a
+ * reader needs (addresses, the store file). A setting that is a secret or contains one — any value from
+ * `${...}` counts — is shown as `(hidden)`, as config messages do, and every line is redacted once more for
+ * what a plugin's own summary may quote.
+ */
 export function summarize(config: Config): string[] {
+  const secrets = new Secrets(config.secrets);
+  const shown = (value: string | number) => (secrets.covers(value) ? '(hidden)' : String(value));
   const lines = [`config ${config.file}: OK`];
-  lines.push(
-    `  store: ${config.store.driver}${config.store.driver === 'sqlite' ? ` (${config.store.path})` : ''}`,
-  );
-  lines.push(`  server: http://${config.server.host}:${config.server.port}`);
+  const { store } = config;
+  const file = store.driver === 'sqlite' ? (secrets.covers(store.path) ? 'path hidden' : store.path) : '';
+  lines.push(`  store: ${store.driver}${file ? ` (${file})` : ''}`);
+  lines.push(`  server: http://${shown(config.server.host)}:${shown(config.server.port)}`);
   for (const s of config.sources.values()) {
     const n = s.secrets.length;
     const signed = n > 1 ? `signed (${n} secrets: rotating)` : 'signed';
@@ -26,18 +34,21 @@ export function summarize(config: Config): string[] {
     const extras = [
       d.rateLimit ? 'rate-limited' : '',
       d.circuitBreaker ? 'circuit breaker' : '',
-      d.fallback.length ? `fallback → ${d.fallback.join(', ')}` : '',
+      d.fallback.length ? `fallback → ${d.fallback.map(shown).join(', ')}` : '',
     ]
       .filter(Boolean)
       .join(', ');
-    lines.push(`  destination ${d.name}: ${d.type}${extras ? ` (${extras})` : ''}`);
+    lines.push(`  destination ${d.name}: ${shown(d.type)}${extras ? ` (${extras})` : ''}`);
   }
-  lines.push(`  routes: ${config.router.routeNames.join(' → ') || 'none (every event is unrouted)'}`);
-  const { host, port } = config.admin.listen;
   lines.push(
-    `  admin: http://${host.includes(':') ? `[${host}]` : host}:${port} (/metrics, /readyz details; API ${config.admin.token ? 'on' : 'off: set admin.token'})`,
+    `  routes: ${config.router.routeNames.map(shown).join(' → ') || 'none (every event is unrouted)'}`,
   );
-  return lines;
+  const { host, port } = config.admin.listen;
+  const adminHost = secrets.covers(host) ? '(hidden)' : host.includes(':') ? `[${host}]` : host;
+  lines.push(
+    `  admin: http://${adminHost}:${shown(port)} (/metrics, /readyz details; API ${config.admin.token ? 'on' : 'off: set admin.token'})`,
+  );
+  return lines.map((line) => secrets.redact(line));
 }
 
 /** `switchboard check`: validate the config and print a summary; exit 1 with every problem. */
@@ -74,6 +85,8 @@ export const checkCommand: Command = {
       return 1;
     }
     const { config, warnings } = result;
+    const secrets = new Secrets(config.secrets);
+    const shown = (value: string) => (secrets.covers(value) ? '(hidden)' : value);
     try {
       io.out(
         JSON.stringify({
@@ -82,8 +95,8 @@ export const checkCommand: Command = {
           problems: [],
           warnings: [...(warning ? [warning] : []), ...warnings],
           sources: [...config.sources.keys()],
-          destinations: [...config.destinations.values()].map((d) => ({ name: d.name, type: d.type })),
-          routes: config.router.routeNames,
+          destinations: [...config.destinations.values()].map((d) => ({ name: d.name, type: shown(d.type) })),
+          routes: config.router.routeNames.map(shown),
         }),
       );
     } finally {
