@@ -19,7 +19,7 @@ import { operatorRoutes } from './operator-routes.ts';
 import { BadParam, deliveryFilter, parseBoolean, parseCursor, parseLimit, parseSince } from './params.ts';
 import { mountRedecode } from './redecode.ts';
 import { requireJsonObject } from './request-body.ts';
-import { checkDestination, checkKeys, checkStatus, checkType, type Vocabulary } from './vocabulary.ts';
+import { checkDestination, checkStatus, checkType, takesOnly, type Vocabulary } from './vocabulary.ts';
 
 /** What the admin API works on. */
 export interface AdminDeps {
@@ -70,6 +70,7 @@ export function createAdminApi(given: AdminDeps): Koa.Middleware {
   const throttle = given.throttle ?? new AuthThrottle({ log: given.log });
 
   router.get('/events', async (ctx) => {
+    takesOnly(ctx, { query: ['type', 'status', 'destination', 'since', 'unrouted', 'limit', 'cursor'] });
     const q = ctx.query;
     const unrouted = parseBoolean(q.unrouted, 'unrouted');
     const vocabulary = vocabularyOf(deps.config());
@@ -86,11 +87,13 @@ export function createAdminApi(given: AdminDeps): Koa.Middleware {
     });
   });
   router.get('/events/:id', async (ctx) => {
+    takesOnly(ctx, {});
     const detail = await deps.store.getEvent({ id: ctx.params.id });
     if (!detail) return notFound(ctx, `no event with id ${ctx.params.id}`);
     ctx.body = detail;
   });
   router.get('/deliveries', async (ctx) => {
+    takesOnly(ctx, { query: ['state', 'destination', 'eventId', 'since', 'limit', 'cursor'] });
     const filter = deliveryFilter(ctx.query, now());
     await checkDestination(filter.destination, vocabularyOf(deps.config()), deps.store);
     ctx.body = await deps.store.listDeliveries({
@@ -100,8 +103,8 @@ export function createAdminApi(given: AdminDeps): Koa.Middleware {
     });
   });
   router.post('/deliveries/:id/retry', async (ctx) => {
+    takesOnly(ctx, { body: ['includeDelivered'] });
     const body = (ctx.request.body ?? {}) as Record<string, unknown>;
-    checkKeys(body, ['includeDelivered']);
     const includeDelivered = flag(body, 'includeDelivered');
     const n = await deps.store.replay({ ids: [ctx.params.id], now: new Date(now()), includeDelivered });
     if (n === 0) {
@@ -120,8 +123,8 @@ export function createAdminApi(given: AdminDeps): Koa.Middleware {
     ctx.body = { retried: n };
   });
   router.post('/deliveries/retry', async (ctx) => {
+    takesOnly(ctx, { body: ['state', 'destination', 'eventId', 'since', 'includeDelivered'] });
     const body = (ctx.request.body ?? {}) as Record<string, unknown>;
-    checkKeys(body, ['state', 'destination', 'eventId', 'since', 'includeDelivered']);
     const filter = deliveryFilter(body, now());
     await checkDestination(filter.destination, vocabularyOf(deps.config()), deps.store);
     const includeDelivered = flag(body, 'includeDelivered');
@@ -144,17 +147,20 @@ export function createAdminApi(given: AdminDeps): Koa.Middleware {
     ctx.body = { retried: n };
   });
   router.get('/rejected', async (ctx) => {
+    takesOnly(ctx, { query: ['limit', 'cursor'] });
     ctx.body = await deps.store.listRejected({
       limit: parseLimit(ctx.query.limit),
       cursor: parseCursor(ctx.query.cursor),
     });
   });
   router.get('/rejected/:id', async (ctx) => {
+    takesOnly(ctx, {});
     const r = await deps.store.getRejected({ id: ctx.params.id });
     if (!r) return notFound(ctx, `no rejected payload with id ${ctx.params.id}`);
     ctx.body = r;
   });
   router.post('/rejected/:id/resubmit', async (ctx) => {
+    takesOnly(ctx, {});
     const r = await deps.store.getRejected({ id: ctx.params.id });
     if (!r) return notFound(ctx, `no rejected payload with id ${ctx.params.id}`);
     const outcome = await receive(

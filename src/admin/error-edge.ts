@@ -1,5 +1,5 @@
 import type { Store } from '../store/types.ts';
-import { BadParam } from './params.ts';
+import { BadParam, BadParams } from './params.ts';
 import { HttpRefusal } from './request-body.ts';
 
 /** Errors that came out of a store call: only these are answered 503 (the store did not answer). */
@@ -52,10 +52,16 @@ export interface Classified {
 }
 
 /**
- * Classifies anything a request handler threw (contract §4): a bad field → 400 naming it; an HTTP error of the
- * body parser keeps its status (413 too large, 415, 400 not JSON); a store failure → 503; anything else → 500.
+ * Classifies anything a request handler threw (contract §4): a bad field → 400 naming it (or each of them); an
+ * HTTP error of the body parser keeps its status (413 too large, 415, 400 not JSON); a store failure → 503;
+ * anything else → 500.
  */
 export function classifyError(err: unknown): Classified {
+  if (err instanceof BadParams)
+    return {
+      status: 400,
+      body: { error: err.message, details: err.problems.map((p) => ({ path: p.param, message: p.message })) },
+    };
   if (err instanceof BadParam)
     return {
       status: 400,

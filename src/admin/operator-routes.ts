@@ -3,7 +3,8 @@ import type { RouterContext } from '@koa/router';
 import type { AdminDeps } from './api.ts';
 import { breakerOf } from './breaker.ts';
 import { destinationStates } from './destinations.ts';
-import { pauseRequest } from './pause-request.ts';
+import { PAUSE_FIELDS, pauseRequest } from './pause-request.ts';
+import { takesOnly } from './vocabulary.ts';
 
 /**
  * The admin endpoints an on-call operator leans on (contract §4): what each destination is doing, one delivery
@@ -23,6 +24,7 @@ export function operatorRoutes(
   const now = () => deps.clock.now();
 
   router.get('/destinations', async (ctx) => {
+    takesOnly(ctx, {});
     const config = deps.config();
     ctx.body = await destinationStates({
       store: deps.store,
@@ -33,6 +35,7 @@ export function operatorRoutes(
   });
 
   router.get('/deliveries/:id', async (ctx) => {
+    takesOnly(ctx, {});
     const delivery = await deps.store.getDelivery({ id: ctx.params.id });
     if (!delivery) return notFound(ctx, `no delivery with id ${ctx.params.id}`);
     ctx.body = delivery;
@@ -47,6 +50,7 @@ export function operatorRoutes(
         : deps.config().router.routeNames.includes(name);
 
     router.post(`/${kind}/:name/pause`, async (ctx) => {
+      takesOnly(ctx, { body: PAUSE_FIELDS });
       const name = ctx.params.name;
       if (!known(name)) return notFound(ctx, `no ${what} named ${name}`);
       const body = (ctx.request.body ?? {}) as Record<string, unknown>;
@@ -65,6 +69,7 @@ export function operatorRoutes(
     });
 
     router.post(`/${kind}/:name/resume`, async (ctx) => {
+      takesOnly(ctx, {});
       const name = ctx.params.name;
       const paused = (await deps.store.listPauses({ now: new Date(now()) })).some(
         (p) => p.name === key(name),
@@ -73,7 +78,8 @@ export function operatorRoutes(
         return notFound(ctx, `no ${what} named ${name}, and none paused by that name`);
       await deps.store.setPaused({ destination: key(name), paused: false });
       await deps.dispatcher.refreshPaused();
-      ctx.body = { [what]: name, paused: false };
+      // wasPaused: whether there was a pause to lift (resuming twice is harmless, and says so).
+      ctx.body = { [what]: name, paused: false, wasPaused: paused };
     });
   }
 }

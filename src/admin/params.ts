@@ -12,6 +12,13 @@ export class BadParam extends Error {
   }
 }
 
+/** Several bad parameters of one request (every unknown name, say): the admin API answers 400 naming each. */
+export class BadParams extends Error {
+  constructor(readonly problems: readonly BadParam[]) {
+    super(problems.map((p) => `${p.param}: ${p.message}`).join('; '));
+  }
+}
+
 /** `since` as an ISO date or a duration back from now (`1h`, `7d`). */
 export function parseSince(value: unknown, now: number, param = 'since'): Date | undefined {
   if (value === undefined || value === '') return undefined;

@@ -1,13 +1,16 @@
-import { didYouMean } from '../config/issues.ts';
 import { parseDuration } from '../config/units.ts';
 import { hasControlChars } from '../control-text.ts';
 import type { PauseRequest } from '../store/types.ts';
 import { BadParam } from './params.ts';
+import { checkKeys } from './vocabulary.ts';
 
 /** Longest comment kept with a pause (characters). */
 const MAX_COMMENT = 500;
 /** Longest pause with an expiry: 10 years (ms). Longer is a typo; a pause with no expiry lasts until resumed. */
 const MAX_PAUSE_MS = 3650 * 24 * 3600 * 1000;
+
+/** The fields of a pause request. */
+export const PAUSE_FIELDS = ['comment', 'for', 'until', 'by'] as const;
 
 /**
  * Reads how to pause from a JSON body or CLI options: `{ "comment"?: string, "for"?: "2h", "until"?: ISO date,
@@ -15,13 +18,7 @@ const MAX_PAUSE_MS = 3650 * 24 * 3600 * 1000;
  * Throws BadParam naming the field.
  */
 export function pauseRequest(body: Record<string, unknown>, now: number, fallbackBy: string): PauseRequest {
-  const allowed = ['comment', 'for', 'until', 'by'];
-  for (const key of Object.keys(body))
-    if (!allowed.includes(key))
-      throw new BadParam(
-        key,
-        `unknown field${didYouMean(key, allowed) || ` (known: ${allowed.join(', ')})`}`,
-      );
+  checkKeys(body, PAUSE_FIELDS);
   const text = (key: string) => {
     const v = body[key];
     if (v === undefined || v === '') return undefined;

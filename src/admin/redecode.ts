@@ -2,6 +2,7 @@ import type Router from '@koa/router';
 import { redecode } from '../ingress/redecode.ts';
 import type { AdminDeps } from './api.ts';
 import { BadParam, parseSince } from './params.ts';
+import { takesOnly } from './vocabulary.ts';
 
 /**
  * `POST /api/redecode` with an optional JSON body `{ "since": "24h" | ISO date, "source": "mta" }`: decodes
@@ -10,6 +11,8 @@ import { BadParam, parseSince } from './params.ts';
  */
 export function mountRedecode(router: Router, deps: AdminDeps): void {
   router.post('/redecode', async (ctx) => {
+    // An unknown name (`sorce`) must not widen the run to every source.
+    takesOnly(ctx, { body: ['since', 'source'] });
     const body = (ctx.request as { body?: unknown }).body;
     const args = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
     const now = deps.clock.now();

@@ -1,8 +1,8 @@
-import { didYouMean } from '../config/issues.ts';
+import { didYouMean, nearest } from '../config/issues.ts';
 import { UNRECOGNIZED } from '../event.ts';
 import { STATUS_NAMES } from '../sources/mta/status.ts';
 import type { Store } from '../store/types.ts';
-import { BadParam } from './params.ts';
+import { BadParam, BadParams } from './params.ts';
 
 /**
  * The names an admin filter may use, from the same vocabulary as the config: destination and route names in
@@ -53,10 +53,66 @@ export function checkSource(
   return value;
 }
 
-/** Checks that an object (a JSON body) has only these keys. */
+/** The parameter names one admin endpoint takes: in its query string, in its JSON body. */
+export interface ParamNames {
+  query?: readonly string[];
+  body?: readonly string[];
+}
+
+/**
+ * Checks a request's parameter names against those its endpoint takes. An unknown name is refused, never
+ * ignored: a misspelled filter (`?stat=dead`, `{"sorce": "gh"}`) silently dropped would widen what the request
+ * reads or changes to everything. Every unknown name is reported (BadParams), each with the nearest known one.
+ */
+export function checkParamNames(given: { query?: object; body?: object }, takes: ParamNames): void {
+  const query = takes.query ?? [];
+  const body = takes.body ?? [];
+  const problems = [
+    ...Object.keys(given.query ?? {})
+      .filter((k) => !query.includes(k))
+      .map((k) =>
+        unknownName(k, { what: 'query parameter', known: query }, { place: 'the JSON body', known: body }),
+      ),
+    ...Object.keys(given.body ?? {})
+      .filter((k) => !body.includes(k))
+      .map((k) =>
+        unknownName(k, { what: 'field', known: body }, { place: 'the query string', known: query }),
+      ),
+  ];
+  if (problems.length === 1) throw problems[0];
+  if (problems.length > 1) throw new BadParams(problems);
+}
+
+/** Checks the names of a request's query string and JSON body (checkParamNames) against what its endpoint takes. */
+export function takesOnly(ctx: { query: object; request: { body?: unknown } }, names: ParamNames): void {
+  const body = ctx.request.body;
+  checkParamNames({ query: ctx.query, body: typeof body === 'object' && body !== null ? body : {} }, names);
+}
+
+/** Checks that an object (a JSON body) has only these keys, naming every other one. */
 export function checkKeys(body: Record<string, unknown>, allowed: readonly string[]): void {
-  for (const key of Object.keys(body))
-    if (!allowed.includes(key)) throw unknown(key, key, 'a field of this request', allowed);
+  checkParamNames({ body }, { body: allowed });
+}
+
+/** Why `key` is refused: the nearest name in its place, or the place it belongs in, or the names there are. */
+function unknownName(
+  key: string,
+  here: { what: string; known: readonly string[] },
+  there: { place: string; known: readonly string[] },
+): BadParam {
+  const refused = `"${key}" is not a ${here.what} of this request`;
+  if (there.known.includes(key)) return new BadParam(key, `${refused}: send it in ${there.place}`);
+  const near = nearest(key, here.known);
+  const elsewhere = near === undefined ? nearest(key, there.known) : undefined;
+  const hint =
+    near !== undefined
+      ? ` (did you mean ${near}?)`
+      : elsewhere !== undefined
+        ? ` (did you mean ${elsewhere}, in ${there.place}?)`
+        : here.known.length > 0
+          ? ` (known: ${here.known.join(', ')})`
+          : ` (it takes none${there.known.length > 0 ? `; it takes ${there.known.join(', ')} in ${there.place}` : ''})`;
+  return new BadParam(key, refused + hint);
 }
 
 /**

@@ -42,6 +42,8 @@ export type ReceiveOutcome =
       reason: RejectReason;
       /** For 503: the store error behind it, for the log line only (never sent: it may name internal hosts). */
       cause?: unknown;
+      /** For an unknown source: the configured ones, for the log line only (never sent to a stranger). */
+      configured?: string[];
     };
 
 /** One webhook request as the pipeline sees it (transport details already read by the HTTP layer). */
@@ -91,12 +93,19 @@ export function storeUnavailable(cause: unknown): ReceiveOutcome {
   return outcome.status === 200 ? outcome : { ...outcome, cause };
 }
 
-/** Looks up a source by name, or the 404 answer. */
+/**
+ * Looks up a source by name, or the 404 answer. The answer is public, so it names no configured source (that
+ * would tell anyone which providers the gateway takes); the log line does.
+ */
 export function findSource(config: Config, name: string): SourceConfig | ReceiveOutcome {
   const source = config.sources.get(name);
   if (source) return source;
-  const known = [...config.sources.keys()].join(', ') || 'none';
-  return reject(404, 'unknown_source', `unknown source "${quoted(name)}" (configured: ${known})`);
+  const outcome = reject(
+    404,
+    'unknown_source',
+    `unknown source "${quoted(name)}": check the source name in the URL (/webhooks/<source>) against the gateway's config`,
+  );
+  return outcome.status === 200 ? outcome : { ...outcome, configured: [...config.sources.keys()] };
 }
 
 /**

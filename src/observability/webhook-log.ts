@@ -5,7 +5,8 @@ import { storeCause } from './store-log.ts';
 
 /**
  * What the webhook listener reports for every answer, as one log line and its metrics: `info` for an accepted
- * event (its id, type, whether it was a duplicate), `warn` for a refused one (reason, error, store cause).
+ * event (its id, type, whether it was a duplicate), `warn` for a refused one (reason, error, store cause, and
+ * the configured sources when the one asked for is unknown: the answer itself does not name them).
  * `durationMs` is the time from the request's start to its answer.
  */
 export function webhookLog(log: Log, metrics: Metrics) {
@@ -31,7 +32,12 @@ export function webhookLog(log: Log, metrics: Metrics) {
       durationMs: Math.round(durationMs * 10) / 10,
       ...(ok
         ? { eventId: outcome.body.id, type: outcome.type, duplicate: outcome.body.duplicate || undefined }
-        : { reason: outcome.reason, error: outcome.body.error, ...storeCause(outcome.cause) }),
+        : {
+            reason: outcome.reason,
+            error: outcome.body.error,
+            ...storeCause(outcome.cause),
+            ...(outcome.configured ? { configured: outcome.configured.join(', ') || 'none' } : {}),
+          }),
     };
     if (ok) log.info(line, 'webhook accepted');
     else log.warn(line, 'webhook refused');

@@ -167,11 +167,17 @@ routes:
       .and.match(/message-reply/);
   });
 
-  it('answers 404 for an unknown source', async () => {
+  it('answers 404 for an unknown source without naming the configured ones, which only the log names', async () => {
     const body = fixture(3, 'delivery-status');
     const res = await post('/webhooks/nope', body, signed(body));
     expect(res.status).to.equal(404);
-    expect(res.body.error).to.match(/unknown source "nope"/);
+    expect(res.body).to.deep.equal({
+      error: `unknown source "nope": check the source name in the URL (/webhooks/<source>) against the gateway's config`,
+    });
+    const line = gw.capture.lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.msg === 'webhook refused' && l.reason === 'unknown_source');
+    expect(line).to.deep.include({ status: 404, configured: 'mta', error: res.body.error });
   });
 
   it('answers 413 for a body over the limit', async () => {

@@ -1,8 +1,9 @@
+import { type DestinationState, destinationStates } from '../../admin/destinations.ts';
 import type { Config } from '../../config/types.ts';
 import type { Store } from '../../store/types.ts';
 import { type Html, html } from '../html.ts';
 import { activityChart } from './chart.ts';
-import { age } from './format.ts';
+import { age, when } from './format.ts';
 
 /** What the overview reads: the config in force and the store. */
 export interface OverviewDeps {
@@ -22,29 +23,20 @@ export async function overviewPage(deps: OverviewDeps, now: number, hours = 3): 
   // Up to 6 hours by the minute; longer spans by 5 minutes, so the chart stays under 300 points.
   const bucketMs = hours <= 6 ? 60_000 : 300_000;
   const until = Math.ceil(now / bucketMs) * bucketMs;
-  const [stats, paused, rejected, unrecognized, activity] = await Promise.all([
-    deps.store.queueStats({ now: new Date(now) }),
-    deps.store.pausedDestinations(),
+  const [states, rejected, unrecognized, activity] = await Promise.all([
+    // The same computation as GET /api/destinations, whose answer the page's script shows instead: with
+    // JavaScript off the counts must not differ (this table once counted failures the queue stats never hold).
+    destinationStates({
+      store: deps.store,
+      configured: [...config.destinations.values()].map((d) => ({ name: d.name, type: d.type })),
+      now,
+    }),
     deps.store.listRejected({ limit: COUNT_CAP }),
     deps.store.listEvents({ filter: { type: 'unrecognized' }, limit: COUNT_CAP }),
     deps.store.activity({ since: new Date(until - hours * 3_600_000), until: new Date(until), bucketMs }),
   ]);
-  const count = (destination: string, states: string[]) =>
-    stats.depth
-      .filter((d) => d.destination === destination && states.includes(d.state))
-      .reduce((n, d) => n + d.count, 0);
-  const pausedSet = new Set(paused);
-  const rows = [...config.destinations.values()].map((d) => {
-    const oldest = stats.oldestPending.find((o) => o.destination === d.name);
-    return html`<tr>
-<td>${d.name}</td><td>${d.type}</td>
-<td><span class="state ${pausedSet.has(d.name) ? 'paused' : 'active'}">${pausedSet.has(d.name) ? 'paused' : 'active'}</span></td>
-<td class="num">${count(d.name, ['pending'])}</td><td class="num">${count(d.name, ['sending'])}</td>
-<td>${oldest ? age(now - oldest.createdAt.getTime()) : '—'}</td>
-<td class="num">—</td><td class="num">${count(d.name, ['failed', 'dead'])}</td><td>—</td>
-<td>${actionButton(d.name, pausedSet.has(d.name))}</td>
-</tr>`;
-  });
+  const rows = states.destinations.map((d) => destinationRow(d, now));
+  const heldRoutes = states.pausedRoutes.map((p) => p.name);
   const shown = (n: number) => (n >= COUNT_CAP ? `${COUNT_CAP}+` : String(n));
   const targets = [
     ...[...config.destinations.keys()].map((n) => ({
@@ -61,10 +53,10 @@ ${activityChart(activity, bucketMs)}
 <section>
 <h2>Destinations</h2>
 <table id="destinations" data-api="/api/destinations">
-<thead><tr><th>Destination</th><th>Type</th><th>State</th><th>Pending</th><th>In flight</th><th>Oldest pending</th><th>Delivered 1h</th><th>Failed</th><th>Last error</th><th></th></tr></thead>
+<thead><tr><th>Destination</th><th>Type</th><th>State</th><th>Pending</th><th>In flight</th><th>Oldest pending</th><th>Delivered 1h</th><th>Failed 1h</th><th>Last error</th><th></th></tr></thead>
 <tbody>${rows}</tbody>
 </table>
-<p class="hint" id="destinations-note">Failed counts every failed or dead delivery still stored; per-hour figures and last errors appear when the admin API offers <code>/api/destinations</code>.</p>
+<p class="hint" id="destinations-note">Delivered and failed count attempts in the last hour. An open circuit breaker shows only with JavaScript on.</p>
 </section>
 <section>
 <h2>Pause a destination or route</h2>
@@ -74,7 +66,7 @@ ${activityChart(activity, bucketMs)}
 <label>Expires after <select name="expires"><option value="">never (resume by hand)</option><option value="15m">15 minutes</option><option value="1h">1 hour</option><option value="4h">4 hours</option><option value="24h">24 hours</option></select></label>
 <button type="submit">Pause</button>
 </form>
-<p class="hint">Paused deliveries wait in the queue; nothing is dropped. Held routes: ${paused.filter((p) => p.startsWith('route:')).map((p) => html`<span class="state paused">${p.slice(6)}</span> ${actionButton(p, true)} `)}${paused.some((p) => p.startsWith('route:')) ? '' : 'none'}.</p>
+<p class="hint">Paused deliveries wait in the queue; nothing is dropped. Held routes: ${heldRoutes.map((p) => html`<span class="state paused">${p.slice(6)}</span> ${actionButton(p, true)} `)}${heldRoutes.length > 0 ? '' : 'none'}.</p>
 </section>
 <section>
 <h2>Needs a look</h2>
@@ -85,6 +77,24 @@ ${unrecognized.items.length > 0 ? html`<button type="button" data-api="POST /api
 <li><a href="/ui/events?unrouted=true">Unrouted events</a> · <a href="/ui/retry">Retry failed deliveries…</a></li>
 </ul>
 </section>`;
+}
+
+/** One destination's row, cell for cell as the page's script draws it from GET /api/destinations. */
+function destinationRow(d: DestinationState, now: number): Html {
+  const ago = (iso: string | undefined) => (iso ? age(now - Date.parse(iso)) : '—');
+  const pause = d.pause
+    ? ` ${[d.pause.comment ? `“${d.pause.comment}”` : '', `by ${d.pause.by}`, d.pause.expiresAt ? `until ${when(d.pause.expiresAt)}` : 'until resumed'].filter(Boolean).join(' ')}`
+    : '';
+  const breaker = d.breaker?.openUntil ? ` until ${when(d.breaker.openUntil)}` : '';
+  return html`<tr>
+<td>${d.name}</td><td>${d.type}</td>
+<td><span class="state ${d.state}">${d.state}</span>${pause}${breaker}</td>
+<td class="num">${d.pending}</td><td class="num">${d.inFlight}</td>
+<td>${ago(d.oldestPendingAt)}</td>
+<td class="num">${d.delivered1h}</td><td class="num">${d.failed1h}</td>
+<td>${d.lastError ? `${ago(d.lastError.at)} ago: ${d.lastError.reason}` : '—'}</td>
+<td>${d.state === 'paused' ? actionButton(d.name, true) : ''}</td>
+</tr>`;
 }
 
 /** A pause or resume button for a destination, or for a route held as `route:<name>`. */

@@ -1,0 +1,188 @@
+import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { sign } from '../../src/ingress/signature.ts';
+import { startService } from '../helpers/service.ts';
+import { Sink } from '../helpers/sink.ts';
+import { ROOT } from '../helpers/tmp.ts';
+
+const TOKEN = 'admin-params-token-9f8e7d6c5b4a';
+const SECRET = 'admin-params-secret-0123456789';
+const fixture = (name: string) => readFileSync(join(ROOT, 'test/fixtures/mta/v3', `${name}.json`), 'utf8');
+
+type Answer = { error?: string; details?: Array<{ path: string; message: string }> } & Record<
+  string,
+  unknown
+>;
+
+describe('the admin API refuses parameter names it does not take, naming each (real HTTP)', function () {
+  this.timeout(30_000);
+  let gw: Awaited<ReturnType<typeof startService>>;
+  let sink: Sink;
+  let eventId: string;
+
+  before(async () => {
+    sink = await Sink.start();
+    gw = await startService(
+      `admin: { token: "\${ADMIN_TOKEN}", listen: "127.0.0.1:0" }
+destinations:
+  crm: { type: http, url: "${sink.url}" }
+routes:
+  - name: main
+    to: [crm]`,
+      { secret: SECRET, env: { ADMIN_TOKEN: TOKEN } },
+    );
+    // Two delivered deliveries: what an unfiltered answer would show.
+    const ids: string[] = [];
+    for (const messageId of [1, 2]) {
+      const body = JSON.stringify({ ...JSON.parse(fixture('delivery-status')), messageId });
+      const res = await fetch(`${gw.url}/webhooks/mta`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-signature': sign(SECRET, body) },
+        body,
+      });
+      ids.push(((await res.json()) as { id: string }).id);
+    }
+    eventId = ids[0];
+    await sink.waitFor(() => sink.requests.length >= 2, 'both deliveries');
+  });
+  after(async () => {
+    await gw.stop();
+    await sink.stop();
+  });
+
+  const api = async (path: string, body?: object): Promise<{ status: number; answer: Answer }> => {
+    const res = await fetch(`${gw.adminUrl}/api${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: {
+        authorization: `Bearer ${TOKEN}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, answer: (await res.json()) as Answer };
+  };
+
+  it('answers 400 for GET /api/deliveries?stat=dead, with the nearest name, instead of every delivery', async () => {
+    const { status, answer } = await api('/deliveries?stat=dead');
+    expect(status).to.equal(400);
+    expect(answer).to.deep.equal({
+      error: 'stat: "stat" is not a query parameter of this request (did you mean state?)',
+      details: [
+        { path: 'stat', message: '"stat" is not a query parameter of this request (did you mean state?)' },
+      ],
+    });
+  });
+
+  it('names every unknown query parameter of GET /api/events at once', async () => {
+    const { status, answer } = await api('/events?stauts=DELIVERED&phone=%2B1&limit=5');
+    expect(status).to.equal(400);
+    expect(answer.details?.map((d) => d.path)).to.deep.equal(['stauts', 'phone']);
+    expect(answer.error).to.equal(
+      'stauts: "stauts" is not a query parameter of this request (did you mean status?); ' +
+        'phone: "phone" is not a query parameter of this request ' +
+        '(known: type, status, destination, since, unrouted, limit, cursor)',
+    );
+  });
+
+  it('refuses POST /api/redecode {"sorce": ...} instead of redecoding every source, and a source in the query', async () => {
+    const typo = await api('/redecode', { sorce: 'gh' });
+    expect(typo.status).to.equal(400);
+    expect(typo.answer.error).to.equal(
+      'sorce: "sorce" is not a field of this request (did you mean source?)',
+    );
+    const misplaced = await fetch(`${gw.adminUrl}/api/redecode?source=mta`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(misplaced.status).to.equal(400);
+    expect(((await misplaced.json()) as Answer).error).to.equal(
+      'source: "source" is not a query parameter of this request: send it in the JSON body',
+    );
+  });
+
+  it('names every unknown field of a bulk retry and of a pause, and pauses nothing', async () => {
+    const retry = await api('/deliveries/retry', { destinaton: 'crm', stat: 'dead' });
+    expect(retry.status).to.equal(400);
+    expect(retry.answer.details).to.deep.equal([
+      {
+        path: 'destinaton',
+        message: '"destinaton" is not a field of this request (did you mean destination?)',
+      },
+      { path: 'stat', message: '"stat" is not a field of this request (did you mean state?)' },
+    ]);
+    const pause = await api('/destinations/crm/pause', { coment: 'x', fro: '2h' });
+    expect(pause.status).to.equal(400);
+    expect(pause.answer.details?.map((d) => d.message)).to.deep.equal([
+      '"coment" is not a field of this request (did you mean comment?)',
+      '"fro" is not a field of this request (did you mean for?)',
+    ]);
+    const crm = (await api('/destinations')).answer.destinations as Array<{ name: string; state: string }>;
+    expect(crm.find((d) => d.name === 'crm')?.state).to.equal('active');
+  });
+
+  it('refuses a parameter on an endpoint that takes none, and a filter sent as a body to a GET', async () => {
+    const one = await api(`/events/${eventId}?verbose=true`);
+    expect(one.status).to.equal(400);
+    expect(one.answer.error).to.equal(
+      'verbose: "verbose" is not a query parameter of this request (it takes none)',
+    );
+    // curl -X GET -d '{"state": "dead"}': the filter belongs in the query string, and is not ignored.
+    const filter = JSON.stringify({ state: 'dead' });
+    const bodyOnGet = await new Promise<{ status: number; answer: Answer }>((resolve, reject) => {
+      const headers = {
+        authorization: `Bearer ${TOKEN}`,
+        'content-type': 'application/json',
+        'content-length': String(Buffer.byteLength(filter)),
+      };
+      const req = request(`${gw.adminUrl}/api/deliveries`, { method: 'GET', headers }, (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, answer: JSON.parse(text) as Answer }));
+      });
+      req.on('error', reject);
+      req.end(filter);
+    });
+    expect(bodyOnGet).to.deep.equal({
+      status: 400,
+      answer: {
+        error: 'state: "state" is not a field of this request: send it in the query string',
+        details: [
+          { path: 'state', message: '"state" is not a field of this request: send it in the query string' },
+        ],
+      },
+    });
+  });
+
+  it('still takes every documented parameter: filters, limit and cursor pagination, retry and pause bodies', async () => {
+    const first = await api('/events?limit=1');
+    expect(first.status).to.equal(200);
+    const next = String(first.answer.next);
+    const events = await api(
+      `/events?type=delivery-status&status=DELIVERED&destination=crm&since=1h&unrouted=false&limit=1&cursor=${next}`,
+    );
+    expect(events.status, JSON.stringify(events.answer)).to.equal(200);
+    const deliveries = await api(
+      `/deliveries?state=delivered&destination=crm&eventId=${eventId}&since=1h&limit=5`,
+    );
+    expect(deliveries.status, JSON.stringify(deliveries.answer)).to.equal(200);
+    expect((deliveries.answer.items as unknown[]).length).to.equal(1);
+    const paged = await api('/deliveries?limit=1');
+    expect((await api(`/deliveries?limit=1&cursor=${String(paged.answer.next)}`)).status).to.equal(200);
+    expect((await api('/rejected?limit=10')).status).to.equal(200);
+    const retry = await api('/deliveries/retry', {
+      state: 'dead',
+      destination: 'crm',
+      eventId,
+      since: '1h',
+      includeDelivered: false,
+    });
+    expect(retry.answer).to.deep.equal({ retried: 0 });
+    const pause = await api('/destinations/crm/pause', { comment: 'maintenance', for: '1h', by: 'tests' });
+    expect(pause.status, JSON.stringify(pause.answer)).to.equal(200);
+    expect((await api('/destinations/crm/resume', {})).status).to.equal(200);
+    const redecode = await api('/redecode', { since: '1h', source: 'mta' });
+    expect(redecode.status, JSON.stringify(redecode.answer)).to.equal(200);
+  });
+});
