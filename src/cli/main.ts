@@ -89,7 +89,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
-      args: rest,
+      args: joinNegativeValues(rest, { ...COMMON, ...command.options }),
       options: { ...COMMON, ...command.options },
       allowPositionals: true,
       strict: true,
@@ -124,4 +124,21 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     io.err(`switchboard ${name}: ${(err as Error).message}`);
     return 1;
   }
+}
+
+/**
+ * `--limit -1` as `--limit=-1`: parseArgs takes a value starting with "-" for an option and refuses it as
+ * ambiguous; joined, the value reaches the option's own check, whose message says what range it takes.
+ */
+function joinNegativeValues(args: string[], options: Record<string, { type: string }>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const name = /^--([\w-]+)$/.exec(args[i])?.[1];
+    const next = args[i + 1];
+    if (name !== undefined && options[name]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${args[i]}=${next}`);
+      i++;
+    } else out.push(args[i]);
+  }
+  return out;
 }

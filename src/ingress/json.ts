@@ -54,7 +54,9 @@ export function parseJsonBody(
       ok: false,
       error: {
         error: `JSON nested deeper than ${MAX_DEPTH} levels`,
-        details: [{ path: '', message: `nesting depth exceeds ${MAX_DEPTH}` }],
+        details: [
+          { path: '', message: `objects and arrays nest at most ${MAX_DEPTH} deep here (MTA's nest 3)` },
+        ],
       },
     };
   }

@@ -200,6 +200,9 @@ routes:
     expect(resumed.code, resumed.stderr).to.equal(0);
     expect(resumed.stdout).to.match(/resumed destination ops-slack/);
     expect(await store.listPauses({ now: new Date() })).to.deep.equal([]);
+    const again = await runCli(['resume', '--config', config, 'audit']);
+    expect(again.code, again.stderr).to.equal(0);
+    expect(again.stdout.trim()).to.equal('destination audit was not paused; nothing to resume');
     config = brokenConfig(withOps);
   });
 
@@ -225,6 +228,10 @@ routes:
     const option = await runCli(['deliveries', '--config', config, '--stat', 'dead']);
     expect(option.code).to.equal(2);
     expect(option.stderr).to.match(/unknown option --stat \(did you mean --state\?\)/);
+    // A negative value reaches the option's own range check (parseArgs alone calls it ambiguous).
+    const limit = await runCli(['events', '--config', config, '--limit', '-1']);
+    expect(limit.code).to.equal(2);
+    expect(limit.stderr).to.match(/--limit must be a whole number from 1 to 500, not "-1"/);
     const command = await runCli(['delivries', '--config', config]);
     expect(command.code).to.equal(2);
     expect(command.stderr).to.match(/unknown command "delivries" \(did you mean deliveries\?\)/);

@@ -141,6 +141,9 @@ routes:
       /resumed destination up/,
     );
     expect((await states()).destinations.find((x) => x.name === 'up')?.state).to.equal('active');
+    expect((await runCli(['resume', 'up', '--url', gw.adminUrl], { env })).stdout).to.match(
+      /^destination up was not paused; nothing to resume/,
+    );
     const unknown = await runCli(['pause', 'nope', '--url', gw.adminUrl], { env });
     expect(unknown.code).to.equal(2);
     expect(unknown.stderr).to.match(/no destination or route named "nope"/);

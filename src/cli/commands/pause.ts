@@ -43,8 +43,8 @@ export function pauseCommand(pause: boolean): Command {
       const name = positionals[0];
       return withOperator(values, io, async (op, out) => {
         if (!pause) {
-          const { kind } = await op.resume(name);
-          out(`resumed ${kind} ${name}`);
+          const { kind, wasPaused } = await op.resume(name);
+          out(wasPaused ? `resumed ${kind} ${name}` : `${kind} ${name} was not paused; nothing to resume`);
           return 0;
         }
         const r = await op.pause(name, {

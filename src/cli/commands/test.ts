@@ -109,8 +109,9 @@ function noTestFile(beside: string): string {
   const example = fileURLToPath(new URL('../../../config.example.test.yaml', import.meta.url));
   return [
     `no test files given and ${beside} does not exist.`,
-    `  Write it: a YAML list of cases, each a payload (inline or payloadFile) and the destinations it must reach,`,
-    `  e.g. cases: [{ name: replies reach ops, payloadFile: reply.json, expect: [ops] }]. The commented example is`,
+    `  Write it: a YAML file with a top-level cases: list, each case a payload (inline or payloadFile) and the`,
+    `  destinations it must reach, e.g. cases: [{ name: replies reach ops, payloadFile: reply.json, expect: [ops] }].`,
+    `  The commented example is`,
     `  ${example}; README "Routing" explains it. Or name case files: switchboard test FILE...`,
   ].join('\n');
 }

@@ -47,8 +47,11 @@ export interface Operator {
     name: string,
     how: PauseInput,
   ): Promise<{ kind: 'destination' | 'route'; pause: Omit<Pause, 'name' | 'since'> }>;
-  /** Resumes; works for names no longer in the config as long as they are paused. */
-  resume(name: string): Promise<{ kind: 'destination' | 'route' }>;
+  /**
+   * Lifts the pause of a destination or route (also of a name no longer in the config, while it is paused);
+   * `wasPaused` is false when it was not paused, and nothing changed.
+   */
+  resume(name: string): Promise<{ kind: 'destination' | 'route'; wasPaused: boolean }>;
   listEvents(q: EventQuery, limit: number): Promise<Page<GatewayEvent>>;
   getEvent(id: string): Promise<EventDetail | null>;
   destinations(): Promise<DestinationStates>;

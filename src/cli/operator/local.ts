@@ -72,8 +72,9 @@ export async function localOperator(config: StoreOnlyConfig): Promise<Operator> 
         : paused.includes(`route:${name}`)
           ? 'route'
           : kindOf(name, vocabulary, paused);
-      await store.setPaused({ destination: kind === 'route' ? `route:${name}` : name, paused: false });
-      return { kind };
+      const key = kind === 'route' ? `route:${name}` : name;
+      await store.setPaused({ destination: key, paused: false });
+      return { kind, wasPaused: paused.includes(key) };
     },
     async listEvents(q, limit) {
       return store.listEvents({

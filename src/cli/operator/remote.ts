@@ -17,7 +17,14 @@ export function remoteOperator(base: string, token: string | undefined): Operato
   try {
     root = new URL(base);
   } catch {
-    throw new UsageError(`--url "${base}" is not a URL (e.g. http://127.0.0.1:9091)`);
+    throw new UsageError(`--url "${withoutUserinfo(base)}" is not a URL (e.g. http://127.0.0.1:9091)`);
+  }
+  // fetch refuses such a URL with an error that quotes it whole, password included; the admin API takes no
+  // user:password anyway (only the token), so say that, naming the URL without them.
+  if (root.username !== '' || root.password !== '') {
+    throw new UsageError(
+      `--url ${root.origin}${root.pathname === '/' ? '' : root.pathname} must not include a user name or password: the admin API takes the token in $SWITCHBOARD_ADMIN_TOKEN`,
+    );
   }
   const redactor = new Redactor([token]);
   const call = async <T>(
@@ -107,7 +114,8 @@ export function remoteOperator(base: string, token: string | undefined): Operato
     },
     async resume(name) {
       for (const kind of ['destination', 'route'] as const) {
-        if (await call('POST', `/${kind}s/${enc(name)}/resume`, {}, true)) return { kind };
+        const r = await call<{ wasPaused?: boolean }>('POST', `/${kind}s/${enc(name)}/resume`, {}, true);
+        if (r) return { kind, wasPaused: r.wasPaused !== false };
       }
       throw new UsageError(`no destination or route named "${name}", and none paused by that name`);
     },
@@ -119,4 +127,9 @@ export function remoteOperator(base: string, token: string | undefined): Operato
     redact: (text) => redactor.redact(text),
     close: async () => {},
   };
+}
+
+/** `--url` text that is no URL, quoted without what could be a `user:password@` part (masked as `***@`). */
+function withoutUserinfo(text: string): string {
+  return text.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[\s\S]*@/, '$1***@');
 }
