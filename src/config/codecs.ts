@@ -27,47 +27,117 @@ export function refine<A>(name: string, parse: (u: unknown) => A | undefined): C
 /** Any string, including ''. */
 export const str: Codec<string> = refine('a string', (u) => (typeof u === 'string' ? u : undefined));
 
+/**
+ * A secret (`secret`, `token`): a string. An unquoted run of digits is a number to YAML (leading zeros lost),
+ * so a number is refused with the fix, and without its value.
+ */
+export const secretString: Codec<string> = new t.Type<string, unknown, unknown>(
+  'a string',
+  (u): u is string => typeof u === 'string',
+  (u, c) => {
+    if (typeof u === 'string') return t.success(u);
+    if (typeof u !== 'number') return t.failure(u, c);
+    return t.failure(
+      u,
+      c,
+      'expected a string, got a number (hidden): put the secret in quotes ("…") so YAML reads it as text; unquoted digits are a number, and leading zeros are lost',
+    );
+  },
+  (a) => a,
+);
+
 /** A string with something in it. */
 export const nonEmptyString: Codec<string> = refine('a non-empty string', (u) =>
   typeof u === 'string' && u.trim() !== '' ? u : undefined,
 );
 
+/**
+ * What a number or true/false codec reads: the string spelling is accepted for values from `${...}` (the
+ * environment only holds strings), and quoted-scalars.ts refuses it written in the file.
+ */
+export type Scalar = 'a number' | 'true or false';
+
+/** A codec that reads a number or true/false (see `Scalar`). */
+export type ScalarCodec<A> = Codec<A> & { readonly scalar: Scalar };
+
+function scalar<A>(codec: Codec<A>, kind: Scalar): ScalarCodec<A> {
+  return Object.assign(codec, { scalar: kind });
+}
+
 /** An integer in [min, max]; `"8080"` (from an env var) counts. */
-export function integer(min: number, max = Number.MAX_SAFE_INTEGER): Codec<number> {
+export function integer(min: number, max = Number.MAX_SAFE_INTEGER): ScalarCodec<number> {
   const name =
     max === Number.MAX_SAFE_INTEGER
       ? `an integer of at least ${min}`
       : `an integer between ${min} and ${max}`;
-  return refine(name, (u) => {
+  const codec = refine(name, (u) => {
     const n =
       typeof u === 'number' ? u : typeof u === 'string' && /^\s*-?\d+\s*$/.test(u) ? Number(u) : Number.NaN;
     return Number.isInteger(n) && n >= min && n <= max ? n : undefined;
   });
+  return scalar(codec, 'a number');
 }
 
 /** A number ≥ min (decimals allowed). */
-export function positiveNumber(min: number): Codec<number> {
-  return refine(`a number of at least ${min}`, (u) => {
+export function positiveNumber(min: number): ScalarCodec<number> {
+  const codec = refine(`a number of at least ${min}`, (u) => {
     const n = typeof u === 'number' ? u : typeof u === 'string' && u.trim() !== '' ? Number(u) : Number.NaN;
     return Number.isFinite(n) && n >= min ? n : undefined;
   });
+  return scalar(codec, 'a number');
 }
 
 /** true or false; `"true"`/`"false"` (from an env var) count. */
-export const bool: Codec<boolean> = refine('true or false', (u) =>
-  typeof u === 'boolean' ? u : u === 'true' ? true : u === 'false' ? false : undefined,
+export const bool: ScalarCodec<boolean> = scalar(
+  refine('true or false', (u) =>
+    typeof u === 'boolean' ? u : u === 'true' ? true : u === 'false' ? false : undefined,
+  ),
+  'true or false',
 );
 
-function durationCodec(name: string, min: number): Codec<number> {
+const DAY_MS = 86_400_000;
+
+/**
+ * The longest duration any key takes: 3650d (10 years). Durations are added to now (a retry's time, the
+ * retention and dedupe cutoffs); `99999999999d` once made a retry time no Date can hold, stored as NULL and
+ * never retried. Nothing a gateway waits for or keeps is sensibly set beyond 10 years.
+ */
+export const MAX_DURATION_MS = 3650 * DAY_MS;
+
+/**
+ * The longest timeout: 24d. A timeout arms a Node.js timer (or PostgreSQL's statement_timeout), which holds at
+ * most 2^31-1 ms (24.8 days); Node fires a longer one after 1 ms, so `timeout: 30d` aborted every attempt at once.
+ */
+export const MAX_TIMEOUT_MS = 24 * DAY_MS;
+
+/** A duration in the config's own notation, largest unit first: 3650d, 24d, 1s. */
+function showDuration(ms: number): string {
+  const unit = ms % DAY_MS === 0 ? 'd' : ms % 1000 === 0 ? 's' : 'ms';
+  return `${ms / { d: DAY_MS, s: 1000, ms: 1 }[unit]}${unit}`;
+}
+
+function durationCodec(name: string, min: number, max: number, why: string): Codec<number> {
+  const inRange = (ms: number | undefined) => ms !== undefined && ms >= min && ms <= max;
   return new t.Type<number, unknown, unknown>(
     name,
-    (u): u is number => typeof u === 'number' && u >= min,
+    (u): u is number => typeof u === 'number' && u >= min && u <= max,
     (u, c) => {
       const ms = typeof u === 'string' ? parseDuration(u) : u === 0 ? 0 : undefined;
-      if (ms !== undefined && ms >= min) return t.success(ms);
-      // A bare number has no unit: say so rather than guess seconds or milliseconds.
-      if (typeof u === 'number')
-        return t.failure(u, c, `expected ${name}, got ${u} (add a unit, e.g. ${u}s)`);
+      if (ms !== undefined && inRange(ms)) return t.success(ms);
+      const got = typeof u === 'string' ? JSON.stringify(u) : String(u);
+      if (ms !== undefined && ms > max)
+        return t.failure(u, c, `expected ${name}, got ${got}: at most ${showDuration(max)} here (${why})`);
+      if (ms === 0) return t.failure(u, c, `expected ${name}, got ${got}: zero is not allowed here`);
+      // A bare number has no unit: say so rather than guess seconds or milliseconds, suggesting only a
+      // spelling this key accepts.
+      if (typeof u === 'number') {
+        const fix = [`${u}s`, `${u}ms`].find((text) => inRange(parseDuration(text)));
+        return t.failure(
+          u,
+          c,
+          `expected ${name}, got ${u} (add a unit${fix === undefined ? '' : `, e.g. ${fix}`})`,
+        );
+      }
       return t.failure(u, c);
     },
     (a) => a,
@@ -75,22 +145,64 @@ function durationCodec(name: string, min: number): Codec<number> {
 }
 
 /** A duration such as `500ms`, `10s`, `15m`, `24h`, `7d`, decoded to milliseconds; `0` allowed. */
-export const duration: Codec<number> = durationCodec('a duration like 500ms, 10s, 15m, 24h or 7d', 0);
+export const duration: Codec<number> = durationCodec(
+  'a duration like 500ms, 10s, 15m, 24h or 7d',
+  0,
+  MAX_DURATION_MS,
+  '10 years',
+);
 
 /** A duration longer than zero. */
 export const positiveDuration: Codec<number> = durationCodec(
   'a duration longer than 0, like 500ms, 10s or 15m',
   1,
+  MAX_DURATION_MS,
+  '10 years',
+);
+
+/** A timeout: longer than zero, and at most what a timer can hold (MAX_TIMEOUT_MS). */
+export const timeoutDuration: Codec<number> = durationCodec(
+  'a duration longer than 0, like 500ms, 10s or 15m',
+  1,
+  MAX_TIMEOUT_MS,
+  'the longest a timer can wait',
 );
 
 /** A size such as `256kb` or `1mb`, decoded to bytes. */
-export const size: Codec<number> = refine('a size like 256kb or 1mb', (u) =>
-  typeof u === 'string'
-    ? parseSize(u)
-    : typeof u === 'number' && Number.isInteger(u) && u >= 0
-      ? u
-      : undefined,
-);
+export const size: Codec<number> = sizeBetween(0, Number.MAX_SAFE_INTEGER);
+
+/** A size in [min, max] bytes; out of range says the range in the config's own notation. */
+export function sizeBetween(min: number, max: number): Codec<number> {
+  const name = 'a size like 256kb or 1mb';
+  return new t.Type<number, unknown, unknown>(
+    name,
+    (u): u is number => typeof u === 'number' && Number.isInteger(u) && u >= min && u <= max,
+    (u, c) => {
+      const bytes =
+        typeof u === 'string'
+          ? parseSize(u)
+          : typeof u === 'number' && Number.isInteger(u) && u >= 0
+            ? u
+            : undefined;
+      if (bytes === undefined) return t.failure(u, c);
+      if (bytes >= min && bytes <= max) return t.success(bytes);
+      const got = typeof u === 'string' ? JSON.stringify(u) : String(u);
+      return t.failure(u, c, `expected a size between ${showSize(min)} and ${showSize(max)}, got ${got}`);
+    },
+    (a) => a,
+  );
+}
+
+/** A size in the config's own notation, largest unit that divides it: 1kb, 256mb, 100b. */
+function showSize(bytes: number): string {
+  for (const [unit, n] of [
+    ['gb', 1024 ** 3],
+    ['mb', 1024 ** 2],
+    ['kb', 1024],
+  ] as const)
+    if (bytes >= n && bytes % n === 0) return `${bytes / n}${unit}`;
+  return `${bytes}b`;
+}
 
 /** A rate such as `1/s`, `60/m` or `10/min`. */
 export const rate: Codec<{ count: number; perMs: number }> = refine(
@@ -144,24 +256,29 @@ export function list<A>(item: Codec<A>, name: string): Codec<A[]> {
   return t.array(item, name) as unknown as Codec<A[]>;
 }
 
+/** A codec that only decides what absence means (`withDefault`, `optional`); `inner` reads present values. */
+export type AbsenceCodec<A> = Codec<A> & { readonly inner: t.Decoder<unknown, unknown> };
+
 /** A value that is `default` when the key is absent. */
-export function withDefault<A>(codec: Codec<A>, fallback: A): Codec<A> {
-  return new t.Type<A, unknown, unknown>(
+export function withDefault<A>(codec: Codec<A>, fallback: A): AbsenceCodec<A> {
+  const outer = new t.Type<A, unknown, unknown>(
     codec.name,
     codec.is,
     (u, c) => (u === undefined ? t.success(fallback) : codec.validate(u, c)),
     codec.encode,
   );
+  return Object.assign(outer, { inner: codec });
 }
 
 /** A value that may be absent. */
-export function optional<A>(codec: Codec<A>): Codec<A | undefined> {
-  return new t.Type<A | undefined, unknown, unknown>(
+export function optional<A>(codec: Codec<A>): AbsenceCodec<A | undefined> {
+  const outer = new t.Type<A | undefined, unknown, unknown>(
     codec.name,
     (u): u is A | undefined => u === undefined || codec.is(u),
     (u, c) => (u === undefined ? t.success(undefined) : codec.validate(u, c)),
     (a) => a,
   );
+  return Object.assign(outer, { inner: codec });
 }
 
 /** A YAML map as decoded: a plain object, not a list. */

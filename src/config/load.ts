@@ -21,6 +21,7 @@ import { type Env, interpolate } from './interpolate.ts';
 import { type ConfigIssue, collect, everyIssue, type KeyPath, rights, unless } from './issues.ts';
 import { checkGroupBy, declaredDestinations, linkDestinations } from './link.ts';
 import { type ParsedConfig, parseYaml, readTree } from './parse.ts';
+import { quotedScalarsIn } from './quoted-scalars.ts';
 import { formatIssue, type LocatedIssue, locateIssues } from './report.ts';
 import {
   checkDelivery,
@@ -76,9 +77,9 @@ export async function loadConfigWithPlugins(
   const parsed = parseYaml(text);
   const tree = readTree(parsed);
   if (E.isLeft(tree)) return { ok: false, issues: locateIssues(path, parsed, tree.left) };
-  const dirs = pluginDirs(parsed, path, opts.env);
+  const { dirs, missing } = pluginDirs(parsed, path, opts.env);
   const { registry, sources, errors } = await loadPlugins(dirs);
-  const pluginIssues = errors.map((message) => ({ path: ['plugins', 'dirs'], message }));
+  const pluginIssues = [...missing, ...errors.map((message) => ({ path: ['plugins', 'dirs'], message }))];
   const sourcePlugins = new Map([...sources].map(([kind, s]) => [kind, s.plugin] as const));
   return runStages(path, text, { ...opts, plugins: registry, sourcePlugins }, pluginIssues, parsed);
 }
@@ -89,9 +90,14 @@ const BUILTIN_PLUGIN_DIR = fileURLToPath(new URL('../../plugins', import.meta.ur
 /**
  * The plugin folders to load: the built-ins always (so a config kept outside the repo still has them), then
  * the folders the file names, resolved against the file's folder. The default ./plugins is used only if it
- * exists; a folder the file names explicitly must exist.
+ * exists; a folder the file names explicitly must exist, and one that does not is an issue that says where it
+ * was looked for (a copied config once said only "plugins does not exist").
  */
-function pluginDirs(parsed: ParsedConfig, file: string, env: Env): string[] {
+function pluginDirs(
+  parsed: ParsedConfig,
+  file: string,
+  env: Env,
+): { dirs: string[]; missing: ConfigIssue[] } {
   const raw = parsed.doc.toJS() as unknown;
   const dirs = isRecord(raw) && isRecord(raw.plugins) ? interpolate(raw.plugins.dirs, env).value : undefined;
   const usable =
@@ -99,8 +105,19 @@ function pluginDirs(parsed: ParsedConfig, file: string, env: Env): string[] {
       ? (dirs as string[])
       : undefined;
   const named = (usable ?? DEFAULT_PLUGIN_DIRS).map((d) => resolve(dirname(file), d));
-  const wanted = usable ? named : named.filter((d) => existsSync(d));
-  return [...new Set([BUILTIN_PLUGIN_DIR, ...wanted])];
+  const missing = usable
+    ? named.flatMap((d, i): ConfigIssue[] =>
+        existsSync(d)
+          ? []
+          : [
+              {
+                path: ['plugins', 'dirs', i],
+                message: `plugin folder ${d} does not exist (relative folders are read from the config file's folder, ${dirname(file)}): create it, correct the path, or remove it (the built-in plugins load without it)`,
+              },
+            ],
+      )
+    : [];
+  return { dirs: [...new Set([BUILTIN_PLUGIN_DIR, ...named.filter((d) => existsSync(d))])], missing };
 }
 
 /**
@@ -145,6 +162,7 @@ async function runStages(
   const stages = sequenceS(everyIssue)({
     earlier: unless(earlier, undefined),
     sections: checkSections(root),
+    quoted: unless(quotedScalarsIn(tree.right, sourcePlugins), undefined),
     server: decodeServer(root.server, secrets),
     delivery: E.chain((d: DeliverySettings) => checkDelivery(d, ['delivery']))(delivery),
     admin: decodeAdmin(root.admin, secrets),

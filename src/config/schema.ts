@@ -19,8 +19,9 @@ import {
   positiveDuration,
   positiveNumber,
   refine,
-  size,
-  str,
+  secretString,
+  sizeBetween,
+  timeoutDuration,
   withDefault,
 } from './codecs.ts';
 import { at, everyIssue, fail, type KeyPath, unless, type Validation } from './issues.ts';
@@ -59,17 +60,26 @@ export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 /** Where plugins are looked for when `plugins.dirs` is not given (relative to the config file). */
 export const DEFAULT_PLUGIN_DIRS: readonly string[] = ['./plugins'];
 
-const server = struct({
+/**
+ * `server.bodyLimit`'s range. At least 1kb: every MTA body fits (the largest sample, a v3 reply, is 367 bytes),
+ * and a limit of 0 answered every webhook 413. At most 256mb: a body is held in memory whole (and again
+ * decompressed) and parsed as one string, which V8 caps just under 512mb.
+ */
+export const BODY_LIMIT_RANGE = { min: 1024, max: 256 * 1024 ** 2 } as const;
+
+/** The `server:` section (exported for quoted-scalars.ts, like the other section codecs). */
+export const server = struct({
   host: withDefault(nonEmptyString, '127.0.0.1'),
   port: withDefault(integer(0, 65535), 8080),
-  bodyLimit: withDefault(size, 256 * 1024),
+  bodyLimit: withDefault(sizeBetween(BODY_LIMIT_RANGE.min, BODY_LIMIT_RANGE.max), 256 * 1024),
   // Node's own defaults (300 s, 60 s) let a client that trickles its request hold a connection for minutes.
-  requestTimeout: withDefault(positiveDuration, DEFAULT_REQUEST_TIMEOUT_MS),
-  headersTimeout: withDefault(positiveDuration, DEFAULT_HEADERS_TIMEOUT_MS),
+  requestTimeout: withDefault(timeoutDuration, DEFAULT_REQUEST_TIMEOUT_MS),
+  headersTimeout: withDefault(timeoutDuration, DEFAULT_HEADERS_TIMEOUT_MS),
 });
 
 const retention = withDefault(positiveDuration, 7 * 86_400_000);
-const sqlite = struct({
+/** The `store:` section with the sqlite driver. */
+export const sqlite = struct({
   driver: oneOf(['sqlite'] as const, 'sqlite'),
   path: withDefault(nonEmptyString, './data/switchboard.db'),
   retention,
@@ -77,7 +87,8 @@ const sqlite = struct({
 const postgresSchema = refine('a lowercase schema name like switchboard or gw_eu ([a-z_][a-z0-9_]*)', (u) =>
   typeof u === 'string' && /^[a-z_][a-z0-9_]*$/.test(u) ? u : undefined,
 );
-const postgres = struct({
+/** The `store:` section with the postgres driver. */
+export const postgres = struct({
   driver: oneOf(['postgres'] as const, 'postgres'),
   url: nonEmptyString,
   poolSize: withDefault(integer(1, 1000), 10),
@@ -85,9 +96,9 @@ const postgres = struct({
   schema: optional(postgresSchema),
   retention,
   // How long to wait on PostgreSQL before answering 503 (docs/store-faults.md).
-  connectTimeout: withDefault(positiveDuration, 5_000),
-  statementTimeout: withDefault(positiveDuration, 10_000),
-  idleInTransactionTimeout: withDefault(positiveDuration, 15_000),
+  connectTimeout: withDefault(timeoutDuration, 5_000),
+  statementTimeout: withDefault(timeoutDuration, 10_000),
+  idleInTransactionTimeout: withDefault(timeoutDuration, 15_000),
 });
 const storeDriver = oneOf(['sqlite', 'postgres'] as const, 'a store driver', 'store driver');
 
@@ -99,15 +110,18 @@ const backoff = struct({
 });
 
 /** The `delivery:` section, each key defaulted. */
-const delivery = struct({
+export const delivery = struct({
   retryFor: withDefault(positiveDuration, DEFAULT_DELIVERY.retryForMs),
   attempts: withDefault(integer(0, 1000), DEFAULT_DELIVERY.attempts),
   backoff,
-  timeout: withDefault(positiveDuration, DEFAULT_DELIVERY.timeoutMs),
+  timeout: withDefault(timeoutDuration, DEFAULT_DELIVERY.timeoutMs),
   concurrency: withDefault(integer(1, 1000), DEFAULT_DELIVERY.concurrency),
 });
 
-const admin = struct({ token: optional(str), listen: withDefault(listenAddress, DEFAULT_ADMIN_LISTEN) });
+const admin = struct({
+  token: optional(secretString),
+  listen: withDefault(listenAddress, DEFAULT_ADMIN_LISTEN),
+});
 
 const plugins = struct({
   dirs: withDefault(list(nonEmptyString, 'a list of folders'), [...DEFAULT_PLUGIN_DIRS]),
@@ -254,7 +268,7 @@ export const deliveryOverride = struct({
     multiplier: optional(positiveNumber(1)),
     jitter: optional(bool),
   }),
-  timeout: optional(positiveDuration),
+  timeout: optional(timeoutDuration),
   concurrency: optional(integer(1, 1000)),
 });
 

@@ -7,7 +7,16 @@ import { sequenceT } from 'fp-ts/lib/Apply.js';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
 import type { SourcePlugin } from '../sources/api.ts';
-import { bool, duration, list, nonEmptyString, oneOf, optional, str, withDefault } from './codecs.ts';
+import {
+  bool,
+  duration,
+  list,
+  nonEmptyString,
+  oneOf,
+  optional,
+  secretString,
+  withDefault,
+} from './codecs.ts';
 import { type ConfigIssue, didYouMean, everyIssue, fail, type KeyPath, type Validation } from './issues.ts';
 import { struct } from './keys.ts';
 import { decodePluginOptions } from './plugin-options.ts';
@@ -25,11 +34,12 @@ export const SOURCE_CORE_KEYS = [
   'onUndecodable',
 ] as const;
 
-const sourceCore = struct({
+/** The core keys of a source. */
+export const sourceCore = struct({
   kind: nonEmptyString,
-  secret: optional(str),
+  secret: optional(secretString),
   // During a secret rotation: every secret a body may be signed with, the new one first (`switchboard mta rotate`).
-  secrets: optional(list(str, 'a list of secrets')),
+  secrets: optional(list(secretString, 'a list of secrets')),
   allowUnsigned: withDefault(bool, false),
   dedupeWindow: withDefault(duration, 24 * 3_600_000),
   onUndecodable: withDefault(oneOf(['accept', 'reject'] as const, 'accept or reject'), 'accept'),

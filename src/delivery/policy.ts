@@ -29,6 +29,18 @@ export function retryDelay(
   return settings.backoff.jitter ? Math.round(random() * ceiling) : ceiling;
 }
 
+/**
+ * The latest time a Date holds (epoch ms, ±8.64e15). The config bounds every duration, yet a retry time is
+ * clamped here too: an unrepresentable one became an Invalid Date, stored as next_at NULL, never retried.
+ */
+export const LATEST_TIME_MS = 8.64e15;
+
+/** The time `delayMs` after `now`, always a valid Date (a delay that is not a number means now). */
+function timeAfter(now: number, delayMs: number): Date {
+  const delay = Number.isNaN(delayMs) ? 0 : Math.max(0, delayMs);
+  return new Date(Math.min(now + delay, LATEST_TIME_MS));
+}
+
 /** What the policy knows about one delivery's attempt. */
 export interface AttemptFacts {
   /** This attempt's number (1 for the first). */
@@ -59,13 +71,16 @@ export function afterFailure(
   if (failure.kind === 'permanent') return { outcome: 'failed', next: { state: 'failed' } };
   // Being asked to slow down is not a failure: no attempt is spent and the budget does not end it.
   if (failure.kind === 'throttled') {
-    const at = Math.max(now, facts.resumeAt ?? now);
-    return { outcome: 'throttled', next: { state: 'pending', nextAt: new Date(at) }, delayMs: at - now };
+    const at = timeAfter(now, (facts.resumeAt ?? now) - now);
+    return { outcome: 'throttled', next: { state: 'pending', nextAt: at }, delayMs: at.getTime() - now };
   }
   const budgetEnd = facts.firstAttemptAt + settings.retryForMs;
   const outOfAttempts = settings.attempts > 0 && number >= settings.attempts;
   if (outOfAttempts || now >= budgetEnd) return { outcome: 'dead', next: { state: 'dead' } };
   // The last retry happens when the budget ends rather than never: a long backoff must not waste its tail.
-  const delayMs = Math.min(retryDelay(settings, number, failure.retryAfterMs, random), budgetEnd - now);
-  return { outcome: 'retry', next: { state: 'pending', nextAt: new Date(now + delayMs) }, delayMs };
+  const at = timeAfter(
+    now,
+    Math.min(retryDelay(settings, number, failure.retryAfterMs, random), budgetEnd - now),
+  );
+  return { outcome: 'retry', next: { state: 'pending', nextAt: at }, delayMs: at.getTime() - now };
 }

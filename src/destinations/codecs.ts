@@ -4,18 +4,29 @@
  * everywhere (it once meant 10 ms under `http` only).
  */
 import * as t from 'io-ts';
+import { MAX_DURATION_MS } from '../config/codecs.ts';
 import { parseDuration, parseSize } from '../config/units.ts';
 
-/** A duration longer than zero such as `500ms`, `10s`, `1m30s`, decoded to milliseconds. Numbers are refused. */
+/**
+ * A duration longer than zero and at most 3650d (the core's bound) such as `500ms`, `10s`, `1m30s`, decoded to
+ * milliseconds. Numbers are refused; the hint suggests only spellings that are accepted (never `0s`).
+ */
 export const Duration = new t.Type<number, number, unknown>(
   'Duration',
-  (u): u is number => typeof u === 'number' && Number.isFinite(u) && u > 0,
+  (u): u is number => typeof u === 'number' && Number.isFinite(u) && u > 0 && u <= MAX_DURATION_MS,
   (u, c) => {
-    const ms = typeof u === 'string' ? parseDuration(u) : undefined;
+    const ms = typeof u === 'string' ? parseDuration(u) : u === 0 ? 0 : undefined;
     if (ms === undefined) {
-      const hint = typeof u === 'number' ? ` (is ${u} seconds or milliseconds? write ${u}s or ${u}ms)` : '';
+      const accepted = (text: string) =>
+        (parseDuration(text) ?? 0) > 0 && (parseDuration(text) ?? 0) <= MAX_DURATION_MS;
+      const spellings = [`${u}s`, `${u}ms`].filter(accepted);
+      const hint =
+        typeof u === 'number' && spellings.length > 0
+          ? ` (is ${u} seconds or milliseconds? write ${spellings.join(' or ')})`
+          : '';
       return t.failure(u, c, `must be a duration such as 500ms, 10s or 1m${hint}`);
     }
+    if (ms > MAX_DURATION_MS) return t.failure(u, c, 'must be at most 3650d (10 years)');
     return ms > 0 ? t.success(ms) : t.failure(u, c, 'must be longer than zero');
   },
   t.identity,

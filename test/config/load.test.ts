@@ -51,7 +51,9 @@ describe('config loading with plugins', () => {
     const out = lines(result);
     expect(out).to.have.length(3);
     expect(out[0]).to.match(/^config\.yaml:2:3 plugins\.dirs: .*broken\.ts: not a destination plugin: /);
-    expect(out[1]).to.match(/^config\.yaml:2:3 plugins\.dirs: plugin folder .*nowhere does not exist$/);
+    expect(out[1]).to.equal(
+      `config.yaml:2:21 plugins.dirs[1]: plugin folder ${join(dir, 'nowhere')} does not exist (relative folders are read from the config file's folder, ${dir}): create it, correct the path, or remove it (the built-in plugins load without it)`,
+    );
     expect(out[2]).to.equal('config.yaml:4:3 server.port: expected an integer between 0 and 65535, got "x"');
   });
 

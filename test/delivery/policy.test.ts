@@ -60,6 +60,21 @@ describe('retry policy', () => {
     expect(byTime.times.at(-1)).to.equal(MINUTE);
   });
 
+  it('always chooses a retry time a Date can hold, however long the durations', () => {
+    const forever = 99_999_999_999 * 86_400_000;
+    const settings = {
+      ...DEFAULT_DELIVERY,
+      retryForMs: forever,
+      backoff: { initialMs: forever, maxMs: forever, multiplier: 2, jitter: false },
+    };
+    const now = Date.UTC(2026, 0, 1);
+    const verdict = afterFailure(settings, { number: 1, firstAttemptAt: now, now }, down);
+    if (verdict.next.state !== 'pending') throw new Error(`expected a retry, got ${verdict.next.state}`);
+    expect(Number.isNaN(verdict.next.nextAt.getTime())).to.equal(false);
+    expect(verdict.next.nextAt.getTime()).to.equal(8.64e15);
+    expect(verdict.delayMs).to.equal(8.64e15 - now);
+  });
+
   it('caps a Retry-After at backoff.max and at the end of the budget', () => {
     const settings = { ...DEFAULT_DELIVERY, retryForMs: HOUR };
     const huge = afterFailure(

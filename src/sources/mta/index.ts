@@ -1,5 +1,6 @@
-import type * as t from 'io-ts';
-import { type Codec, oneOf, refine, withDefault } from '../../config/codecs.ts';
+import * as t from 'io-ts';
+import { getCountries, getCountryCallingCode, isSupportedCountry } from 'libphonenumber-js/min';
+import { type Codec, oneOf, withDefault } from '../../config/codecs.ts';
 import { struct } from '../../config/keys.ts';
 import { sign, verifyAny } from '../../ingress/signature.ts';
 import type { SourcePlugin } from '../api.ts';
@@ -14,10 +15,31 @@ export { decodeMta } from './decode.ts';
 export { parseEventType } from './event-type.ts';
 export { SAMPLE_BODIES, type SampleOptions, sampleEvent } from './samples.ts';
 
-const countryCode: Codec<string> = refine('a country calling code such as 1 or 44', (u) => {
-  const s = typeof u === 'number' || typeof u === 'string' ? String(u).replace(/^\+/, '') : '';
-  return /^[1-9]\d{0,2}$/.test(s) ? s : undefined;
-});
+const CALLING_CODE = 'a country calling code such as 1 or 44';
+/** Every country's calling code, from the phone-number library that reads the numbers (1, 44, 7, …). */
+const CALLING_CODES: ReadonlySet<string> = new Set(getCountries().map((c) => getCountryCallingCode(c)));
+
+/** A country calling code (`44` and `+44` alike); an ISO country (`GB`) is refused with its calling code. */
+const countryCode: Codec<string> = new t.Type<string, unknown, unknown>(
+  CALLING_CODE,
+  (u): u is string => typeof u === 'string' && CALLING_CODES.has(u),
+  (u, c) => {
+    const s = typeof u === 'number' || typeof u === 'string' ? String(u).trim().replace(/^\+/, '') : '';
+    if (CALLING_CODES.has(s)) return t.success(s);
+    const got = typeof u === 'string' ? JSON.stringify(u) : String(u);
+    if (/^[1-9]\d{0,2}$/.test(s))
+      return t.failure(u, c, `expected ${CALLING_CODE}, got ${got}: no country has calling code +${s}`);
+    const iso = s.toUpperCase();
+    if (isSupportedCountry(iso))
+      return t.failure(
+        u,
+        c,
+        `expected ${CALLING_CODE}, got ${got}: write the calling code of ${iso}, ${getCountryCallingCode(iso)}`,
+      );
+    return t.failure(u, c);
+  },
+  (a) => a,
+);
 
 /** The MTA source's own options (contract §2). */
 const options = struct({
