@@ -24,6 +24,7 @@ import { type ParsedConfig, parseYaml, readTree } from './parse.ts';
 import { quotedScalarsIn } from './quoted-scalars.ts';
 import { formatIssue, type LocatedIssue, locateIssues } from './report.ts';
 import {
+  BODY_LIMIT_RANGE,
   checkDelivery,
   checkSections,
   DEFAULT_DELIVERY,
@@ -209,7 +210,17 @@ function warningsOf(config: Config): ConfigIssue[] {
       : [];
   const exposure = adminExposureWarning(config.admin);
   const exposed: ConfigIssue[] = exposure ? [{ path: ['admin', 'token'], message: exposure }] : [];
-  return [...[...config.sources.values()].flatMap(sourceWarnings), ...exposed, ...none];
+  const limit = config.server.bodyLimitBytes;
+  const small: ConfigIssue[] =
+    limit < BODY_LIMIT_RANGE.warnBelow
+      ? [
+          {
+            path: ['server', 'bodyLimit'],
+            message: `${limit} bytes, so most webhooks will get 413 (MTA's run to a few hundred bytes); 256kb is the default`,
+          },
+        ]
+      : [];
+  return [...[...config.sources.values()].flatMap(sourceWarnings), ...exposed, ...small, ...none];
 }
 
 function startsWith(path: KeyPath, prefix: KeyPath): boolean {

@@ -61,11 +61,12 @@ export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 export const DEFAULT_PLUGIN_DIRS: readonly string[] = ['./plugins'];
 
 /**
- * `server.bodyLimit`'s range. At least 1kb: every MTA body fits (the largest sample, a v3 reply, is 367 bytes),
- * and a limit of 0 answered every webhook 413. At most 256mb: a body is held in memory whole (and again
- * decompressed) and parsed as one string, which V8 caps just under 512mb.
+ * `server.bodyLimit`'s range, in bytes. At least 1 (a limit of 0 answered every webhook 413); below `warnBelow`
+ * (1kb, where every MTA body fits: the largest sample, a v3 reply, is 367 bytes) `check` and start warn, as a
+ * limit that small refuses real webhooks (it is still allowed, e.g. to try the 413 out). At most 256mb: a body
+ * is held in memory whole (and again decompressed) and parsed as one string, which V8 caps just under 512mb.
  */
-export const BODY_LIMIT_RANGE = { min: 1024, max: 256 * 1024 ** 2 } as const;
+export const BODY_LIMIT_RANGE = { min: 1, warnBelow: 1024, max: 256 * 1024 ** 2 } as const;
 
 /** The `server:` section (exported for quoted-scalars.ts, like the other section codecs). */
 export const server = struct({
