@@ -331,6 +331,19 @@ routes: []
         .and.include('ECONNREFUSED');
     });
 
+    it('refuses an API URL with a user name or password without echoing the password', async () => {
+      for (const url of ['http://ops:pw-Secr3t-99@127.0.0.1:1/v3', 'ht!tp://ops:pw-Secr3t-99@x']) {
+        const r = await mta(['list', '--api-url', url]);
+        expect(r.code, url).to.equal(2);
+        expect(r.stderr, url).to.match(/--api-url \/ MTA_API_URL/);
+        expect(r.stderr + r.stdout, url).to.not.include('pw-Secr3t-99');
+      }
+      const bad = await mta(['register', '--url', 'http//ops:pw-Secr3t-99@gw.example.com/webhooks/mta']);
+      expect(bad.code).to.equal(2);
+      expect(bad.stderr).to.include('is not a URL').and.not.include('pw-Secr3t-99');
+      expect(api.requests).to.have.length(0);
+    });
+
     it('never takes the API key from the command line, and says so without MTA_API_KEY', async () => {
       const argv = await mta(['list', '--api-key', 'abc']);
       expect(argv.code).to.equal(2);

@@ -5,6 +5,7 @@ import type { Config, SourceConfig } from '../../config/types.ts';
 import { MTA_API_URL, MtaApiClient, type MtaWebhook } from '../../sources/mta/api-client.ts';
 import { EVENT_TYPES } from '../../sources/mta/event.ts';
 import { type Io, UsageError } from '../io.ts';
+import { withoutUserinfo } from '../url-text.ts';
 
 /** One `mta` subcommand: its usage text (options, defaults, an example) and what it does. */
 export interface MtaSubcommand {
@@ -26,8 +27,14 @@ export function apiClient(values: Record<string, unknown>, io: Io): MtaApiClient
     );
   }
   const baseUrl = (values['api-url'] as string | undefined) ?? io.env.MTA_API_URL ?? MTA_API_URL;
-  if (!/^https?:\/\//.test(baseUrl))
-    throw new UsageError(`--api-url / MTA_API_URL must be an http(s) URL, got "${baseUrl}"`);
+  const parsed = URL.canParse(baseUrl) ? new URL(baseUrl) : undefined;
+  if (!parsed || !/^https?:$/.test(parsed.protocol))
+    throw new UsageError(`--api-url / MTA_API_URL must be an http(s) URL, got "${withoutUserinfo(baseUrl)}"`);
+  // fetch refuses such a URL with an error quoting it whole, password included; MTA's API takes only the key.
+  if (parsed.username !== '' || parsed.password !== '')
+    throw new UsageError(
+      `--api-url / MTA_API_URL ${parsed.origin} must not include a user name or password: MTA's API takes the key in MTA_API_KEY`,
+    );
   const backoff = Number(io.env.SWITCHBOARD_MTA_BACKOFF_MS);
   return new MtaApiClient({
     baseUrl,
@@ -52,7 +59,9 @@ export function webhookTarget(values: Record<string, unknown>): WebhookTarget {
   try {
     url = new URL(raw);
   } catch {
-    throw new UsageError(`--url "${raw}" is not a URL (expected https://HOST/webhooks/<source>)`);
+    throw new UsageError(
+      `--url "${withoutUserinfo(raw)}" is not a URL (expected https://HOST/webhooks/<source>)`,
+    );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:')
     throw new UsageError(`--url must be http(s), got ${url.protocol}`);

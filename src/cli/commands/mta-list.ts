@@ -1,5 +1,6 @@
 import type { MtaWebhook } from '../../sources/mta/api-client.ts';
 import { UsageError } from '../io.ts';
+import { withoutUserinfo } from '../url-text.ts';
 import { apiClient, type MtaSubcommand, registrationsFor, table } from './mta-common.ts';
 
 function trimUrl(raw: string): string {
@@ -7,7 +8,7 @@ function trimUrl(raw: string): string {
     const u = new URL(raw);
     return `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
   } catch {
-    throw new UsageError(`--url "${raw}" is not a URL`);
+    throw new UsageError(`--url "${withoutUserinfo(raw)}" is not a URL`);
   }
 }
 

@@ -1,5 +1,6 @@
 import { Redactor } from '../../observability/redact.ts';
 import { UsageError } from '../io.ts';
+import { withoutUserinfo } from '../url-text.ts';
 import type { Operator } from './backend.ts';
 import { looksLikeWebhookPort, unreachable, webhookPortHint } from './remote-errors.ts';
 
@@ -127,9 +128,4 @@ export function remoteOperator(base: string, token: string | undefined): Operato
     redact: (text) => redactor.redact(text),
     close: async () => {},
   };
-}
-
-/** `--url` text that is no URL, quoted without what could be a `user:password@` part (masked as `***@`). */
-function withoutUserinfo(text: string): string {
-  return text.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[\s\S]*@/, '$1***@');
 }
