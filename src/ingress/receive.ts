@@ -203,14 +203,14 @@ export async function receive(req: WebhookRequest, deps: ReceiveDeps): Promise<R
 /**
  * The hash (SHA-256, hex) that makes a webhook a duplicate within its source's dedupe window: the provider's own
  * idempotency key when it sends one (a replayed webhook-id is a duplicate even with a fresh timestamp and
- * signature); else the body's bytes together with the URL's event segment, when there is one. MTA registers one
- * URL per event type, and the same bytes posted to two of them are two events (the URL decides the type), not
- * a retry of one.
+ * signature); else the body's bytes with the event type decoded from the request. The same bytes as two types
+ * are two events, not a retry of one: MTA registers one URL per event type and a body need not name its type,
+ * and a source may read the type from a header (X-GitHub-Event). Typed, not by the URL's text, so
+ * `/delivery-status` and `/DELIVERY_STATUS` (one event type) are one event.
  */
-function dedupeHash(req: Pick<WebhookRequest, 'raw' | 'urlEvent'>, idempotencyKey?: string): string {
+function dedupeHash(type: string, raw: Buffer, idempotencyKey: string | undefined): string {
   if (idempotencyKey !== undefined) return hash('sha256', `id\0${idempotencyKey}`, 'hex');
-  if (req.urlEvent === undefined) return hash('sha256', req.raw, 'hex');
-  return createHash('sha256').update(`event\0${req.urlEvent}\0`).update(req.raw).digest('hex');
+  return createHash('sha256').update(`type\0${type}\0`).update(raw).digest('hex');
 }
 
 /** Routes an event and commits it with its deliveries; the 200 answer only after the commit is durable. */
@@ -227,7 +227,7 @@ async function commit(
   try {
     result = await deps.committer.submit({
       event,
-      bodyHash: dedupeHash(req, idempotencyKey),
+      bodyHash: dedupeHash(event.type, req.raw, idempotencyKey),
       dedupeWindowMs: source.dedupeWindowMs,
       routes: decision.routes,
       deliveries: decision.destinations,

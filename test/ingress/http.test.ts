@@ -83,6 +83,26 @@ routes:
     expect(types).to.deep.equal(['message-send', 'delivery-status']);
   });
 
+  it('takes one event type however its URL spells it, and a typed body bare or on its URL, as one event', async () => {
+    const parsed = JSON.parse(fixture(3, 'message-send').toString());
+    delete parsed.type;
+    parsed.messageId = 770_002;
+    const untyped = JSON.stringify(parsed);
+    const first = await post('/webhooks/mta/delivery-status', untyped, signed(untyped));
+    for (const spelling of ['DELIVERY_STATUS', 'Delivery-Status', 'delivery_status']) {
+      const again = await post(`/webhooks/mta/${spelling}`, untyped, signed(untyped));
+      expect(again.body, spelling).to.deep.equal({ id: first.body.id, duplicate: true });
+    }
+    const typed = JSON.stringify({
+      ...JSON.parse(fixture(3, 'delivery-status').toString()),
+      messageId: 770_003,
+    });
+    const bare = await post('/webhooks/mta', typed, signed(typed));
+    const onUrl = await post('/webhooks/mta/delivery-status', typed, signed(typed));
+    expect(bare.body.duplicate).to.equal(false);
+    expect(onUrl.body).to.deep.equal({ id: bare.body.id, duplicate: true });
+  });
+
   it('answers 401 when X-Signature is missing', async () => {
     const body = fixture(3, 'delivery-status');
     const res = await post('/webhooks/mta', body);

@@ -65,6 +65,25 @@ describe('hmac source', () => {
       expect(stored?.event).to.deep.include({ source: 'github', type: 'push' });
     });
 
+    it('takes the same body under two X-GitHub-Event types as two events, and a redelivery as a duplicate', async () => {
+      const body = JSON.stringify({ ref: 'refs/heads/dedupe', repository: { full_name: 'acme/app' } });
+      const headers = (event: string) => ({
+        'X-Hub-Signature-256': `sha256=${hmac(GITHUB_SECRET, body).digest('hex')}`,
+        'X-GitHub-Event': event,
+      });
+      const issues = await gw.post('github', body, headers('issues'));
+      const pushed = await gw.post('github', body, headers('push'));
+      const again = await gw.post('github', body, headers('push'));
+      expect(pushed.body.duplicate).to.equal(false);
+      expect(again.body).to.deep.equal({ id: pushed.body.id, duplicate: true });
+      const types = await Promise.all(
+        [issues, pushed].map(
+          async (a) => (await gw.service.store.getEvent({ id: a.body.id as string }))?.event.type,
+        ),
+      );
+      expect(types).to.deep.equal(['issues', 'push']);
+    });
+
     it('refuses a GitHub-style signature made with another secret, or without the sha256= prefix', async () => {
       const wrong = await gw.post('github', push, {
         'X-Hub-Signature-256': `sha256=${hmac('not-the-secret', push).digest('hex')}`,
