@@ -11,6 +11,7 @@ import { sequenceS } from 'fp-ts/lib/Apply.js';
 import * as E from 'fp-ts/lib/Either.js';
 import type { PluginLogger } from '../destinations/api.ts';
 import { loadPlugins, type PluginRegistry } from '../destinations/host.ts';
+import { rememberSecrets } from '../destinations/http.ts';
 import { catalogOf } from '../routing/catalog.ts';
 import type { SourcePlugin } from '../sources/api.ts';
 import { BUILTIN_SOURCES, layoutsFor } from '../sources/builtin.ts';
@@ -198,6 +199,7 @@ async function runStages(
     router: built.router,
     secrets: Object.freeze(secrets.list()),
   });
+  rememberSecrets(config.secrets);
   const warnings = locateIssues(file, parsed, warningsOf(config), secrets).map((w) => formatIssue(w));
   return { ok: true, config, warnings };
 }

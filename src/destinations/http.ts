@@ -28,9 +28,39 @@ export function redact(text: string, secrets: readonly string[], options: Redact
   return new Redactor(secrets, options).redact(text);
 }
 
-/** One line of a response body for an error message, secrets removed before it is cut short. */
+/**
+ * Every secret a config loaded in this process has named (a signing secret, the admin token, another
+ * destination's password), kept for snippet(): it must hide them before it cuts an answer short, as the
+ * gateway's own redaction of the stored error comes after the cut and no longer recognises a secret the cut
+ * went through (its first characters showed). Secrets are added on every load and reload, never removed: hiding
+ * one no longer in use costs nothing. Kept on globalThis: plugins load through their own module loader, and
+ * the copy of this module they import is not the one the config loader imports.
+ */
+const REMEMBERED = Symbol.for('switchboard.rememberedSecrets');
+interface Remembered {
+  secrets: Set<string>;
+  redactor: Redactor;
+}
+function remembered(): Remembered {
+  const global = globalThis as { [REMEMBERED]?: Remembered };
+  global[REMEMBERED] ??= { secrets: new Set(), redactor: new Redactor([]) };
+  return global[REMEMBERED];
+}
+
+/** Adds a loaded config's secrets to those snippet() hides in every answer (see `remembered`). */
+export function rememberSecrets(secrets: Iterable<string>): void {
+  const r = remembered();
+  const before = r.secrets.size;
+  for (const secret of secrets) r.secrets.add(secret);
+  if (r.secrets.size !== before) r.redactor = new Redactor([...r.secrets]);
+}
+
+/**
+ * One line of a response body for an error message, at most 200 characters, with `secrets` (the request's
+ * own: URL parts, header values) and every configured secret (rememberSecrets) removed before it is cut short.
+ */
 export function snippet(body: string, secrets: readonly string[]): string {
-  const line = redact(body, secrets).replace(/\s+/g, ' ').trim();
+  const line = remembered().redactor.redact(redact(body, secrets)).replace(/\s+/g, ' ').trim();
   return line.length > SNIPPET_CHARS ? `${line.slice(0, SNIPPET_CHARS)}…` : line;
 }
 

@@ -165,6 +165,66 @@ routes:
   });
 });
 
+describe('secrets cut by the 200-character snippet of an answer', function () {
+  this.timeout(60_000);
+
+  it('hides a secret that straddles the cut: no first characters of it show', async () => {
+    // Each of three destinations gets an answer whose 200-character snippet ends inside one secret, whichever
+    // destination it belongs to: the signing secret of another destination, the admin token, the source's.
+    const signing = 'whsec_c2lnbmluZ2tleWZvcnRoZWNybWRlc3Q=';
+    const echoed: Record<string, string> = {
+      a: signing,
+      b: SECRETS.ADMIN_TOKEN,
+      c: SECRETS.MTA_SECRET,
+    };
+    const receiver = await Sink.start();
+    // 'echo: ' and 189 p's: the secret starts at character 196 of the snippet, so the cut goes through it.
+    receiver.reply = (req) => ({ status: 400, body: `echo: ${'p'.repeat(189)}${echoed[req.url.slice(1)]}` });
+    const env = { ADMIN_TOKEN: SECRETS.ADMIN_TOKEN, SIGNING: signing };
+    const gw = await startService(
+      `admin: { token: "\${ADMIN_TOKEN}", listen: "127.0.0.1:0" }
+destinations:
+  a: { type: http, url: "${receiver.url}/a" }
+  b: { type: http, url: "${receiver.url}/b", signingSecret: "\${SIGNING}" }
+  c: { type: http, url: "${receiver.url}/c" }
+routes:
+  - to: [a, b, c]`,
+      { env, secret: SECRETS.MTA_SECRET },
+    );
+    const outputs: string[] = [];
+    try {
+      const body = readFileSync(join(ROOT, 'test/fixtures/mta/v3/message-reply.json'));
+      const posted = await fetch(`${gw.url}/webhooks/mta`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-signature': sign(SECRETS.MTA_SECRET, body) },
+        body: new Uint8Array(body),
+      });
+      expect(posted.status).to.equal(200);
+      const api = async (path: string) =>
+        (
+          await fetch(`${gw.adminUrl}/api${path}`, {
+            headers: { authorization: `Bearer ${SECRETS.ADMIN_TOKEN}` },
+          })
+        ).text();
+      await waitForEnded(api, 3, 'failed');
+      outputs.push(await api('/destinations'), await api('/deliveries'));
+    } finally {
+      await gw.stop();
+      await receiver.stop();
+    }
+    outputs.push(...gw.capture.lines);
+    expect(outputs.some((o) => o.includes(`answered 400: echo: ${'p'.repeat(189)}`))).to.equal(true);
+    for (const [name, value] of Object.entries(echoed)) {
+      const start = `pp${value.slice(0, 3)}`;
+      const leaks = outputs.filter((o) => o.includes(start));
+      expect(
+        leaks,
+        `the start of ${name}'s secret leaked in:\n${leaks.join('\n').slice(0, 1500)}`,
+      ).to.deep.equal([]);
+    }
+  });
+});
+
 async function waitForEnded(
   api: (path: string) => Promise<string>,
   count = 2,
