@@ -26,7 +26,35 @@ export function parseYaml(text: string): ParsedConfig {
     const { line, col } = lines.linePos(e.pos[0]);
     return { line, column: col, message: plainYamlMessage(e.message) };
   });
-  return { doc, lines, syntaxErrors };
+  const unquoted = syntaxErrors.length > 0 ? unquotedReferences(text) : [];
+  if (unquoted.length === 0) return { doc, lines, syntaxErrors };
+  // What follows the first unquoted reference is the cascade it causes: said as a count, not 40 lines.
+  const before = syntaxErrors.filter((e) => e.line < unquoted[0].line);
+  const after = syntaxErrors.length - before.length;
+  const cascade = { ...unquoted[0], message: `(${after} YAML syntax error(s) from here on follow from it)` };
+  return { doc, lines, syntaxErrors: [...before, ...unquoted, cascade] };
+}
+
+/** `${` outside quotes after a `{` or `[` on its line: inside a flow collection, YAML reads `{`/`}` as structure. */
+const UNQUOTED_IN_FLOW = /^[^"'#]*[{[][^"'#]*?(\$\{[^}]*\})/;
+
+/**
+ * The likely cause of a cascade of syntax errors, said first: a `${VAR}` written unquoted inside `{ }` or `[ ]`
+ * (`store: { url: ${DATABASE_URL} }`), which YAML cannot read.
+ */
+function unquotedReferences(text: string): Array<Position & { message: string }> {
+  return text.split('\n').flatMap((source, i) => {
+    const found = UNQUOTED_IN_FLOW.exec(source);
+    if (!found) return [];
+    const reference = found[1];
+    return [
+      {
+        line: i + 1,
+        column: source.indexOf(reference) + 1,
+        message: `YAML syntax error: ${reference} inside { } or [ ] must be quoted, "${reference}" (YAML reads its braces as structure)`,
+      },
+    ];
+  });
 }
 
 /**

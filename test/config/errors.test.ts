@@ -10,6 +10,20 @@ describe('config errors', () => {
     expect(out[0]).to.match(/^config\.yaml:\d+:\d+ YAML syntax error: /);
   });
 
+  it('says to quote a ${VAR} written inside { }, instead of the cascade of syntax errors it causes', async () => {
+    const text = `server: { port: 0 }\nstore: { driver: postgres, url: \${DATABASE_URL}, poolSize: 10 }\n${VALID}`;
+    const out = lines(await loadText(text, { DATABASE_URL: 'postgres://u:pw@db/x' }));
+    expect(out[0]).to.equal(
+      'config.yaml:2:33 YAML syntax error: ${DATABASE_URL} inside { } or [ ] must be quoted, "${DATABASE_URL}" (YAML reads its braces as structure)',
+    );
+    expect(out[1]).to.match(/^config\.yaml:2:33 \(\d+ YAML syntax error\(s\) from here on follow from it\)$/);
+    expect(out).to.have.length(2);
+    const quoted = text.replace('url: ${DATABASE_URL}', 'url: "${DATABASE_URL}"');
+    expect(built(await loadText(quoted, { DATABASE_URL: 'postgres://u:pw@db/x' })).store.driver).to.equal(
+      'postgres',
+    );
+  });
+
   it('reports an unknown key with a suggestion', async () => {
     const out = lines(await loadText(`server:\n  prot: 8080\n${VALID}`));
     expect(out).to.deep.equal(['config.yaml:2:3 server.prot: unknown key "prot" (did you mean port?)']);
