@@ -7,7 +7,7 @@
 import { sequenceT } from 'fp-ts/lib/Apply.js';
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
-import type * as t from 'io-ts';
+import * as t from 'io-ts';
 import {
   bool,
   integer,
@@ -88,10 +88,35 @@ export const sqlite = struct({
 const postgresSchema = refine('a lowercase schema name like switchboard or gw_eu ([a-z_][a-z0-9_]*)', (u) =>
   typeof u === 'string' && /^[a-z_][a-z0-9_]*$/.test(u) ? u : undefined,
 );
+/**
+ * store.url: a PostgreSQL connection URL (`postgres://` or `postgresql://`; no host means the local socket, as
+ * for libpq). A refusal says why without the value, which may hold a password: a URL that does not parse (a
+ * port over 65535, an unclosed `[`) once passed check and then failed every command with a bare "Invalid URL".
+ */
+const postgresUrl = new t.Type<string, unknown, unknown>(
+  'a PostgreSQL URL',
+  (u): u is string => typeof u === 'string',
+  (u, c) => {
+    const like = 'like postgres://USER:PASSWORD@HOST:5432/DATABASE';
+    if (typeof u !== 'string' || u.trim() === '') return t.failure(u, c);
+    if (!URL.canParse(u))
+      return t.failure(
+        u,
+        c,
+        `expected a PostgreSQL URL ${like}; this one does not parse as a URL (not shown: it may hold a password)`,
+      );
+    const { protocol } = new URL(u);
+    if (protocol !== 'postgres:' && protocol !== 'postgresql:')
+      return t.failure(u, c, `expected a PostgreSQL URL ${like}, got one starting ${protocol}//`);
+    return t.success(u);
+  },
+  (a) => a,
+);
+
 /** The `store:` section with the postgres driver. */
 export const postgres = struct({
   driver: oneOf(['postgres'] as const, 'postgres'),
-  url: nonEmptyString,
+  url: postgresUrl,
   poolSize: withDefault(integer(1, 1000), 10),
   // One database can hold several gateways' stores, each in its own schema (created by the migrations).
   schema: optional(postgresSchema),

@@ -175,7 +175,22 @@ describe('config errors', () => {
 
   it('reports a postgres store without a url at the store', async () => {
     const out = lines(await loadText(`store:\n  driver: postgres\n${VALID}`));
-    expect(out).to.deep.equal(['config.yaml:1:1 store.url: missing (expected a non-empty string)']);
+    expect(out).to.deep.equal(['config.yaml:1:1 store.url: missing (expected a PostgreSQL URL)']);
+  });
+
+  it('refuses a store url that is no PostgreSQL URL, without showing it', async () => {
+    const like = 'expected a PostgreSQL URL like postgres://USER:PASSWORD@HOST:5432/DATABASE';
+    const cases = {
+      'postgres://u:pw-Secr3t@[bad/x': `${like}; this one does not parse as a URL (not shown: it may hold a password)`,
+      'postgres://u:pw-Secr3t@h:99999/x': `${like}; this one does not parse as a URL (not shown: it may hold a password)`,
+      'mysql://u:pw-Secr3t@h/x': `${like}, got one starting mysql://`,
+    };
+    for (const [url, message] of Object.entries(cases)) {
+      const out = lines(await loadText(`store:\n  driver: postgres\n  url: "${url}"\n${VALID}`));
+      expect(out, url).to.deep.equal([`config.yaml:3:3 store.url: ${message}`]);
+    }
+    const socket = built(await loadText(`store:\n  driver: postgres\n  url: postgresql:///test\n${VALID}`));
+    expect(socket.store.driver).to.equal('postgres');
   });
 
   it('reports an unknown store driver with a suggestion', async () => {
