@@ -1,5 +1,5 @@
 /** Options of the `http` destination: the codec users' YAML is decoded with, and the defaults applied after. */
-import { Duration, HttpUrl, t } from 'switchboard/plugin-sdk';
+import { HttpUrl, Timeout, t } from 'switchboard/plugin-sdk';
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
@@ -40,7 +40,7 @@ export const HttpOptions = t.exact(
       headers: t.record(HeaderName, t.string),
       body: t.string,
       signingSecret: SigningSecret,
-      timeout: Duration,
+      timeout: Timeout,
     }),
   ]),
   'HttpOptions',

@@ -5,7 +5,7 @@
  * declared keys (struct, strict) are in keys.ts.
  */
 import * as t from 'io-ts';
-import { didYouMean } from './issues.ts';
+import { describeValue, didYouMean } from './issues.ts';
 import { parseDuration, parseRate, parseSize } from './units.ts';
 
 /** A codec that decodes unknown input, which is all config codecs. */
@@ -116,6 +116,27 @@ function showDuration(ms: number): string {
   return `${ms / { d: DAY_MS, s: 1000, ms: 1 }[unit]}${unit}`;
 }
 
+/**
+ * A failure that shows the value: report.ts words it `expected <want>, got <value><detail>`, describing the value
+ * as for every other codec, so one from `${...}` is `a secret value (hidden)` (a codec cannot tell; the loader's
+ * secrets can). `message` is the same sentence without secrets, for readers other than the reporter.
+ */
+export interface ValueError extends t.ValidationError {
+  readonly want: string;
+  readonly detail: string;
+}
+
+function failureShowing(u: unknown, c: t.Context, want: string, detail = ''): t.Validation<never> {
+  const error: ValueError = {
+    value: u,
+    context: c,
+    message: `expected ${want}, got ${describeValue(u)}${detail}`,
+    want,
+    detail,
+  };
+  return t.failures([error]);
+}
+
 function durationCodec(name: string, min: number, max: number, why: string): Codec<number> {
   const inRange = (ms: number | undefined) => ms !== undefined && ms >= min && ms <= max;
   return new t.Type<number, unknown, unknown>(
@@ -124,19 +145,14 @@ function durationCodec(name: string, min: number, max: number, why: string): Cod
     (u, c) => {
       const ms = typeof u === 'string' ? parseDuration(u) : u === 0 ? 0 : undefined;
       if (ms !== undefined && inRange(ms)) return t.success(ms);
-      const got = typeof u === 'string' ? JSON.stringify(u) : String(u);
       if (ms !== undefined && ms > max)
-        return t.failure(u, c, `expected ${name}, got ${got}: at most ${showDuration(max)} here (${why})`);
-      if (ms === 0) return t.failure(u, c, `expected ${name}, got ${got}: zero is not allowed here`);
+        return failureShowing(u, c, name, `: at most ${showDuration(max)} here (${why})`);
+      if (ms === 0) return failureShowing(u, c, name, ': zero is not allowed here');
       // A bare number has no unit: say so rather than guess seconds or milliseconds, suggesting only a
       // spelling this key accepts.
       if (typeof u === 'number') {
         const fix = [`${u}s`, `${u}ms`].find((text) => inRange(parseDuration(text)));
-        return t.failure(
-          u,
-          c,
-          `expected ${name}, got ${u} (add a unit${fix === undefined ? '' : `, e.g. ${fix}`})`,
-        );
+        return failureShowing(u, c, name, ` (add a unit${fix === undefined ? '' : `, e.g. ${fix}`})`);
       }
       return t.failure(u, c);
     },
@@ -186,8 +202,7 @@ export function sizeBetween(min: number, max: number): Codec<number> {
             : undefined;
       if (bytes === undefined) return t.failure(u, c);
       if (bytes >= min && bytes <= max) return t.success(bytes);
-      const got = typeof u === 'string' ? JSON.stringify(u) : String(u);
-      return t.failure(u, c, `expected a size between ${showSize(min)} and ${showSize(max)}, got ${got}`);
+      return failureShowing(u, c, `a size between ${showSize(min)} and ${showSize(max)}`);
     },
     (a) => a,
   );

@@ -6,6 +6,7 @@
  */
 import { isAbsolute, relative } from 'node:path';
 import type * as t from 'io-ts';
+import type { ValueError } from './codecs.ts';
 import { type ConfigIssue, describeValue, didYouMean, formatPath, type KeyPath } from './issues.ts';
 import { locate, type ParsedConfig } from './parse.ts';
 import type { Secrets } from './secrets.ts';
@@ -112,9 +113,16 @@ function render(errors: readonly t.ValidationError[], from: number, secrets?: Se
 
 function toIssue(e: t.ValidationError, secrets?: Secrets): ConfigIssue {
   const path = pathOf(e.context);
+  if (isValueError(e))
+    return { path, message: `expected ${e.want}, got ${describeValue(e.value, { secrets })}${e.detail}` };
   if (e.message !== undefined) return { path, message: e.message };
   const last = e.context[e.context.length - 1];
   return { path, message: expected(last.type as Tagged, e.value, secrets) };
+}
+
+/** A codec's failure that shows the value, which is described here, where secrets are known. */
+function isValueError(e: t.ValidationError): e is ValueError {
+  return typeof (e as Partial<ValueError>).want === 'string';
 }
 
 /** `expected X, got Y`, or `missing (expected X)` for an absent key. */

@@ -4,33 +4,43 @@
  * everywhere (it once meant 10 ms under `http` only).
  */
 import * as t from 'io-ts';
-import { MAX_DURATION_MS } from '../config/codecs.ts';
+import { MAX_DURATION_MS, MAX_TIMEOUT_MS } from '../config/codecs.ts';
 import { parseDuration, parseSize } from '../config/units.ts';
 
 /**
- * A duration longer than zero and at most 3650d (the core's bound) such as `500ms`, `10s`, `1m30s`, decoded to
- * milliseconds. Numbers are refused; the hint suggests only spellings that are accepted (never `0s`).
+ * A duration longer than zero and at most `max` such as `500ms`, `10s`, `1m30s`, decoded to milliseconds.
+ * Numbers are refused; the hint suggests only spellings that are accepted (never `0s`).
  */
-export const Duration = new t.Type<number, number, unknown>(
-  'Duration',
-  (u): u is number => typeof u === 'number' && Number.isFinite(u) && u > 0 && u <= MAX_DURATION_MS,
-  (u, c) => {
-    const ms = typeof u === 'string' ? parseDuration(u) : u === 0 ? 0 : undefined;
-    if (ms === undefined) {
-      const accepted = (text: string) =>
-        (parseDuration(text) ?? 0) > 0 && (parseDuration(text) ?? 0) <= MAX_DURATION_MS;
-      const spellings = [`${u}s`, `${u}ms`].filter(accepted);
-      const hint =
-        typeof u === 'number' && spellings.length > 0
-          ? ` (is ${u} seconds or milliseconds? write ${spellings.join(' or ')})`
-          : '';
-      return t.failure(u, c, `must be a duration such as 500ms, 10s or 1m${hint}`);
-    }
-    if (ms > MAX_DURATION_MS) return t.failure(u, c, 'must be at most 3650d (10 years)');
-    return ms > 0 ? t.success(ms) : t.failure(u, c, 'must be longer than zero');
-  },
-  t.identity,
-);
+function durationUpTo(name: string, max: number, limit: string): t.Type<number, number, unknown> {
+  const accepted = (ms: number | undefined) => ms !== undefined && ms > 0 && ms <= max;
+  return new t.Type<number, number, unknown>(
+    name,
+    (u): u is number => typeof u === 'number' && Number.isFinite(u) && accepted(u),
+    (u, c) => {
+      const ms = typeof u === 'string' ? parseDuration(u) : u === 0 ? 0 : undefined;
+      if (ms === undefined) {
+        const spellings = [`${u}s`, `${u}ms`].filter((text) => accepted(parseDuration(text)));
+        const hint =
+          typeof u === 'number' && spellings.length > 0
+            ? ` (is ${u} seconds or milliseconds? write ${spellings.join(' or ')})`
+            : '';
+        return t.failure(u, c, `must be a duration such as 500ms, 10s or 1m${hint}`);
+      }
+      if (ms > max) return t.failure(u, c, `must be at most ${limit}`);
+      return ms > 0 ? t.success(ms) : t.failure(u, c, 'must be longer than zero');
+    },
+    t.identity,
+  );
+}
+
+/** A duration longer than zero and at most 3650d (the core's bound), decoded to milliseconds. */
+export const Duration = durationUpTo('Duration', MAX_DURATION_MS, '3650d (10 years)');
+
+/**
+ * A timeout (what arms a timer, such as a request's deadline): like Duration, but at most 24d, the core's
+ * timeout bound. Node fires a longer timer after 1 ms, so `timeout: 25d` failed every attempt at once.
+ */
+export const Timeout = durationUpTo('Timeout', MAX_TIMEOUT_MS, '24d (the longest a timer can wait)');
 
 /** A size such as `512b`, `256kb`, `1mb` (binary multiples), or a whole number of bytes; decoded to bytes. */
 export const Size = new t.Type<number, number, unknown>(

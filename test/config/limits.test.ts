@@ -2,10 +2,11 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import http from '../../plugins/http/index.ts';
 import { parseDuration } from '../../src/config/units.ts';
 import { Duration } from '../../src/destinations/codecs.ts';
 import { runCli } from '../helpers/gateway.ts';
-import { built, lines, loadText, ROOT, tempDir, VALID, write } from './helpers.ts';
+import { built, filePlugin, lines, loadText, ROOT, registry, tempDir, VALID, write } from './helpers.ts';
 
 const POSITIVE = 'expected a duration longer than 0, like 500ms, 10s or 15m';
 
@@ -45,6 +46,34 @@ describe('config limits', () => {
       expect(lines(await loadText(`server: { bodyLimit: ${limit} }\n${VALID}`))).to.deep.equal([
         `config.yaml:1:11 server.bodyLimit: expected a size between 1b and 256mb, got ${shown}`,
       ]);
+    }
+  });
+
+  it('hides a value from the environment beyond a limit, still saying the limit', async () => {
+    const cases = [
+      [
+        `delivery: { timeout: "\${X}" }`,
+        '30d',
+        `config.yaml:1:13 delivery.timeout: ${POSITIVE}, got a secret value (hidden): at most 24d here (the longest a timer can wait)`,
+      ],
+      [
+        `delivery: { retryFor: "\${X}" }`,
+        '3651d',
+        `config.yaml:1:13 delivery.retryFor: ${POSITIVE}, got a secret value (hidden): at most 3650d here (10 years)`,
+      ],
+      [
+        `delivery: { timeout: "\${X}" }`,
+        '0s',
+        `config.yaml:1:13 delivery.timeout: ${POSITIVE}, got a secret value (hidden): zero is not allowed here`,
+      ],
+      [
+        `server: { bodyLimit: "\${X}" }`,
+        '0',
+        'config.yaml:1:11 server.bodyLimit: expected a size between 1b and 256mb, got a secret value (hidden)',
+      ],
+    ];
+    for (const [setting, value, message] of cases) {
+      expect(lines(await loadText(`${setting}\n${VALID}`, { X: value }))).to.deep.equal([message]);
     }
   });
 
@@ -113,6 +142,25 @@ describe("plugins' Duration option codec", () => {
       'must be a duration such as 500ms, 10s or 1m (is 10 seconds or milliseconds? write 10s or 10ms)',
     );
     expect(message('3650d')).to.equal(`decoded ${3650 * 86_400_000}`);
+  });
+});
+
+describe("plugins' timeout options", () => {
+  const withCrm = (timeout: string) =>
+    VALID.replace(
+      'destinations:\n',
+      `destinations:\n  crm: { type: http, url: "https://crm.example.com/hook", timeout: ${timeout} }\n`,
+    );
+  const plugins = registry(filePlugin, http);
+
+  it("refuses an http destination's timeout longer than a timer can wait (24d)", async () => {
+    expect(lines(await loadText(withCrm('25d'), {}, plugins))).to.deep.equal([
+      'config.yaml:7:59 destinations.crm.timeout: must be at most 24d (the longest a timer can wait)',
+    ]);
+    expect(built(await loadText(withCrm('24d'), {}, plugins)).destinations.get('crm')).to.have.property(
+      'type',
+      'http',
+    );
   });
 });
 
