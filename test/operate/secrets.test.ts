@@ -127,19 +127,7 @@ routes:
     );
     const outputs: string[] = [];
     try {
-      const body = readFileSync(join(ROOT, 'test/fixtures/mta/v3/message-reply.json'));
-      const posted = await fetch(`${gw.url}/webhooks/mta`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-signature': sign('test-secret-0123456789', body) },
-        body: new Uint8Array(body),
-      });
-      expect(posted.status).to.equal(200);
-      const api = async (path: string) =>
-        (
-          await fetch(`${gw.adminUrl}/api${path}`, {
-            headers: { authorization: `Bearer ${SECRETS.ADMIN_TOKEN}` },
-          })
-        ).text();
+      const api = await postOneReply(gw, 'test-secret-0123456789');
       await waitForEnded(api, 1, 'failed');
       outputs.push(await api('/destinations'), await api('/deliveries'));
       for (const args of [
@@ -193,19 +181,7 @@ routes:
     );
     const outputs: string[] = [];
     try {
-      const body = readFileSync(join(ROOT, 'test/fixtures/mta/v3/message-reply.json'));
-      const posted = await fetch(`${gw.url}/webhooks/mta`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-signature': sign(SECRETS.MTA_SECRET, body) },
-        body: new Uint8Array(body),
-      });
-      expect(posted.status).to.equal(200);
-      const api = async (path: string) =>
-        (
-          await fetch(`${gw.adminUrl}/api${path}`, {
-            headers: { authorization: `Bearer ${SECRETS.ADMIN_TOKEN}` },
-          })
-        ).text();
+      const api = await postOneReply(gw, SECRETS.MTA_SECRET);
       await waitForEnded(api, 3, 'failed');
       outputs.push(await api('/destinations'), await api('/deliveries'));
     } finally {
@@ -224,6 +200,26 @@ routes:
     }
   });
 });
+
+/** Posts one signed MTA reply to the gateway; answers a reader of its admin API (with the admin token). */
+async function postOneReply(
+  gw: { url: string; adminUrl: string },
+  secret: string,
+): Promise<(path: string) => Promise<string>> {
+  const body = readFileSync(join(ROOT, 'test/fixtures/mta/v3/message-reply.json'));
+  const posted = await fetch(`${gw.url}/webhooks/mta`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-signature': sign(secret, body) },
+    body: new Uint8Array(body),
+  });
+  expect(posted.status).to.equal(200);
+  return async (path) =>
+    (
+      await fetch(`${gw.adminUrl}/api${path}`, {
+        headers: { authorization: `Bearer ${SECRETS.ADMIN_TOKEN}` },
+      })
+    ).text();
+}
 
 async function waitForEnded(
   api: (path: string) => Promise<string>,
