@@ -1,25 +1,14 @@
 /** Options of the `email` destination: the SMTP server, the envelope and the message templates. */
-import { t } from 'switchboard/plugin-sdk';
+import { Flag, Port, t } from 'switchboard/plugin-sdk';
 import { Address, Addresses } from './addresses.ts';
-
-/** A TCP port number. */
-const Port = new t.Type<number, number, unknown>(
-  'Port',
-  (u): u is number => Number.isInteger(u) && (u as number) > 0 && (u as number) < 65536,
-  (u, c) =>
-    Number.isInteger(u) && (u as number) > 0 && (u as number) < 65536
-      ? t.success(u as number)
-      : t.failure(u, c, 'must be a port number (1-65535)'),
-  t.identity,
-);
 
 const Smtp = t.exact(
   t.intersection([
     t.type({ host: t.string }),
     t.partial({
       port: Port,
-      secure: t.boolean,
-      requireTLS: t.boolean,
+      secure: Flag,
+      requireTLS: Flag,
       /** A PEM file of CA certificates to trust for the server's TLS certificate, besides the public CAs. */
       ca: t.string,
       auth: t.exact(t.type({ user: t.string, pass: t.string })),
@@ -38,7 +27,7 @@ export const EmailOptions = t.exact(
       subject: t.string,
       text: t.string,
       html: t.string,
-      pool: t.boolean,
+      pool: Flag,
     }),
   ]),
   'EmailOptions',

@@ -58,6 +58,35 @@ export const Size = new t.Type<number, number, unknown>(
   t.identity,
 );
 
+/**
+ * A TCP port, 1-65535: a number, or its digits as text, which is what a `${SMTP_PORT}` reference gives (the
+ * environment holds only text; the core's own ports take it alike).
+ */
+export const Port = new t.Type<number, number, unknown>(
+  'Port',
+  (u): u is number => Number.isInteger(u) && (u as number) > 0 && (u as number) < 65536,
+  (u, c) => {
+    const n = typeof u === 'string' && /^\s*\d+\s*$/.test(u) ? Number(u) : u;
+    return Number.isInteger(n) && (n as number) > 0 && (n as number) < 65536
+      ? t.success(n as number)
+      : t.failure(u, c, 'must be a port number (1-65535)');
+  },
+  t.identity,
+);
+
+/** true or false, or that word as text, which is what a `${SMTP_SECURE}` reference gives. */
+export const Flag = new t.Type<boolean, boolean, unknown>(
+  'Flag',
+  (u): u is boolean => typeof u === 'boolean',
+  (u, c) => {
+    if (typeof u === 'boolean') return t.success(u);
+    const word = typeof u === 'string' ? u.trim() : undefined;
+    if (word === 'true' || word === 'false') return t.success(word === 'true');
+    return t.failure(u, c, 'must be true or false');
+  },
+  t.identity,
+);
+
 /** An absolute http(s) URL without credentials (put them in a header). The value stays out of messages. */
 export const HttpUrl = new t.Type<string, string, unknown>(
   'HttpUrl',

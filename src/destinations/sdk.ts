@@ -17,7 +17,7 @@
  *   classifyHttpResponse (what a status means, the same for every plugin), failureForRequestError,
  *   headerProblem, describeTarget, redact, snippet, urlSecrets, deadline
  * - option codecs: Duration, Timeout (a Duration a timer can hold: at most 24d), Size, HttpUrl (the core's
- *   grammar: `10s`, `256kb`)
+ *   grammar: `10s`, `256kb`); Port and Flag, which also take their text, as a `${VAR}` gives it
  * - templates: escapeFor, TemplateRenderError, EscapeMode, Template (compile through ctx.template);
  *   truncate (cut to a limit on whole characters, never inside an escape), graphemeCount
  */
@@ -38,7 +38,7 @@ export { graphemeCount, truncate } from '../templates/fit.ts';
 export type { EscapeMode, Template } from '../templates/template.ts';
 export { escapeFor, TemplateRenderError } from '../templates/template.ts';
 export type { AttemptInfo, Destination, DestinationPlugin, PluginContext, PluginLogger } from './api.ts';
-export { Duration, HttpUrl, Size, Timeout } from './codecs.ts';
+export { Duration, Flag, HttpUrl, Port, Size, Timeout } from './codecs.ts';
 export { type Deadline, deadline } from './deadline.ts';
 export {
   classifyFailure,

@@ -381,6 +381,24 @@ describe('email destination', () => {
       expect(refusal({ to: { address: 'a@example.com', bcc: 'x' } })).to.contain('unknown key bcc');
     });
 
+    it('takes port and flags as text, as an environment reference gives them, and refuses other text', () => {
+      const options = decodeOrThrow(email.config, {
+        smtp: { host: 'h', port: '2525', secure: 'false', requireTLS: 'true' },
+        from: 'gw@example.com',
+        to: 'o@example.com',
+        pool: 'false',
+      });
+      expect(options.smtp).to.deep.include({ port: 2525, secure: false, requireTLS: true });
+      expect(options.pool).to.equal(false);
+      expect(refusal({ smtp: { host: 'h', port: '25x' } })).to.match(
+        /port: must be a port number \(1-65535\)$/,
+      );
+      expect(refusal({ smtp: { host: 'h', port: 70000 } })).to.match(
+        /port: must be a port number \(1-65535\)$/,
+      );
+      expect(refusal({ smtp: { host: 'h', secure: 'yes' } })).to.match(/secure: must be true or false$/);
+    });
+
     it('reports a template error in a name at its key', () => {
       const { ctx, templateErrors } = testContext();
       const options = { smtp: { host: 'h' }, from: 'a@b.c', to: [{ name: '{{ oops', address: 'o@b.c' }] };
