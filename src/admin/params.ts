@@ -61,7 +61,8 @@ export function parseStates(value: unknown, param = 'state'): DeliveryState[] | 
 /** Page size: 1–500, default 50. */
 export function parseLimit(value: unknown): number {
   if (value === undefined || value === '') return 50;
-  const n = Number(value);
+  // Decimal digits only: Number() would also take 1e2, 0x10 and " 7 ".
+  const n = typeof value === 'number' || /^\d+$/.test(String(value)) ? Number(value) : Number.NaN;
   if (!Number.isInteger(n) || n < 1 || n > 500)
     throw new BadParam('limit', 'must be an integer from 1 to 500');
   return n;

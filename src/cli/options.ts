@@ -23,7 +23,9 @@ export function listArgs(
   idName: string,
 ): { id: string | undefined; limit: number } {
   if (positionals.length > 1) throw new UsageError(`give at most one ${idName}`);
-  const limit = values.limit === undefined ? 50 : Number(values.limit);
+  // Decimal digits only: Number() would also take 1e2, 0x10 and " 7 ".
+  const limit =
+    values.limit === undefined ? 50 : /^\d+$/.test(String(values.limit)) ? Number(values.limit) : Number.NaN;
   if (!Number.isInteger(limit) || limit < 1 || limit > 500)
     throw new UsageError(`--limit must be a whole number from 1 to 500, not "${values.limit}"`);
   return { id: positionals[0], limit };

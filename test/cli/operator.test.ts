@@ -232,6 +232,9 @@ routes:
     const limit = await runCli(['events', '--config', config, '--limit', '-1']);
     expect(limit.code).to.equal(2);
     expect(limit.stderr).to.match(/--limit must be a whole number from 1 to 500, not "-1"/);
+    const notation = await runCli(['events', '--config', config, '--limit', '1e2']);
+    expect(notation.code).to.equal(2);
+    expect(notation.stderr).to.match(/--limit must be a whole number from 1 to 500, not "1e2"/);
     const command = await runCli(['delivries', '--config', config]);
     expect(command.code).to.equal(2);
     expect(command.stderr).to.match(/unknown command "delivries" \(did you mean deliveries\?\)/);

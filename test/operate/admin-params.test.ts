@@ -171,6 +171,8 @@ routes:
     const paged = await api('/deliveries?limit=1');
     expect((await api(`/deliveries?limit=1&cursor=${String(paged.answer.next)}`)).status).to.equal(200);
     expect((await api('/rejected?limit=10')).status).to.equal(200);
+    for (const limit of ['1e2', '0x10', '2.0'])
+      expect((await api(`/events?limit=${limit}`)).status, limit).to.equal(400);
     const retry = await api('/deliveries/retry', {
       state: 'dead',
       destination: 'crm',
