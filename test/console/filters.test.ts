@@ -58,6 +58,16 @@ routes:
         /name="status" value="UNDELIVERED"/,
       ],
       ['?cursor=garbage', /cursor: .*not a cursor from this API/, /<form class="filters"/],
+      [
+        '?sorce=mta',
+        /sorce: .*is not a query parameter of this request \(did you mean source\?\)/,
+        /<form class="filters"/,
+      ],
+      [
+        '?sorce=mta&stauts=X',
+        /sorce: .*did you mean source\?.*; stauts: .*did you mean status\?/,
+        /<form class="filters"/,
+      ],
     ];
     for (const [query, problem, form] of cases) {
       const { status, text } = await page(query);

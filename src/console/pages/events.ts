@@ -1,5 +1,11 @@
-import { BadParam, parseBoolean, parseCursor, parseSince } from '../../admin/params.ts';
-import { checkDestination, checkSource, checkStatus, checkType } from '../../admin/vocabulary.ts';
+import { BadParam, BadParams, parseBoolean, parseCursor, parseSince } from '../../admin/params.ts';
+import {
+  checkDestination,
+  checkParamNames,
+  checkSource,
+  checkStatus,
+  checkType,
+} from '../../admin/vocabulary.ts';
 import { type GatewayEvent, UNRECOGNIZED } from '../../event.ts';
 import type { MtaEvent } from '../../sources/mta/event.ts';
 import type { EventFilter, Page, Store } from '../../store/types.ts';
@@ -7,22 +13,20 @@ import { type Html, html, query } from '../html.ts';
 import { maskPhone, maskText } from '../mask.ts';
 import { when } from './format.ts';
 
-/** The list's query parameters, as typed in its filter form. */
-export type EventQuery = Partial<
-  Record<
-    | 'source'
-    | 'type'
-    | 'status'
-    | 'destination'
-    | 'phone'
-    | 'tag'
-    | 'since'
-    | 'until'
-    | 'unrouted'
-    | 'cursor',
-    string
-  >
->;
+/** The list's query parameters, as typed in its filter form (or a link someone edited by hand). */
+const EVENT_QUERY = [
+  'source',
+  'type',
+  'status',
+  'destination',
+  'phone',
+  'tag',
+  'since',
+  'until',
+  'unrouted',
+  'cursor',
+] as const;
+export type EventQuery = Partial<Record<(typeof EVENT_QUERY)[number], string>>;
 
 const PAGE = 50;
 /**
@@ -72,6 +76,8 @@ export async function eventsPage(
   let filter: EventFilter;
   let problem: string | undefined;
   try {
+    // A misspelled name in a hand-edited link (?sorce=mta) would list every event as if it filtered.
+    checkParamNames({ query: q }, { query: EVENT_QUERY });
     filter = eventFilter(q, now);
     const vocabulary = { destinations: names.destinations, routes: [], eventTypes: names.types ?? 'open' };
     checkSource(filter.source, names.sources);
@@ -80,8 +86,9 @@ export async function eventsPage(
     await checkDestination(filter.destination, vocabulary, store);
     parseCursor(q.cursor);
   } catch (err) {
-    if (!(err instanceof BadParam)) throw err;
-    problem = `${err.param}: ${err.message}`;
+    if (err instanceof BadParams) problem = err.message;
+    else if (err instanceof BadParam) problem = `${err.param}: ${err.message}`;
+    else throw err;
     filter = {};
   }
   const page: Page<GatewayEvent> = problem
