@@ -2,16 +2,16 @@
  * The `email` destination: sends each event as a plain-text (and optionally HTML) email over SMTP, with
  * STARTTLS on 587 and implicit TLS on 465. The connection pool opens on the first send and closes on close().
  */
-import { readFileSync } from 'node:fs';
-import { rootCertificates } from 'node:tls';
 import nodemailer from 'nodemailer';
 import {
   type Destination,
   type DestinationPlugin,
   type GatewayEvent,
   type PluginContext,
+  readCaFile,
   type Template,
   TransientError,
+  withPublicCas,
 } from 'switchboard/plugin-sdk';
 import { compileAddresses, renderAddresses } from './addresses.ts';
 import { CORE_SUBJECT, DEFAULT_TEXT, EMAIL_DEFAULTS, EmailOptions, GENERIC_SUBJECT } from './config.ts';
@@ -52,7 +52,7 @@ function unlessAborted<T>(work: Promise<T>, signal: AbortSignal, target: string)
 function create(options: EmailOptions, ctx: PluginContext): Destination {
   const { smtp } = options;
   // Read now, so `switchboard check` reports a missing or unreadable file rather than the first send.
-  const ca = smtp.ca === undefined ? undefined : readCa(smtp.ca);
+  const ca = smtp.ca === undefined ? undefined : readCaFile(smtp.ca, 'smtp.ca');
   const port = smtp.port ?? EMAIL_DEFAULTS.port;
   const target = `${smtp.host}:${port}`;
   const secrets = smtp.auth === undefined ? [] : [smtp.auth.pass];
@@ -75,7 +75,7 @@ function create(options: EmailOptions, ctx: PluginContext): Destination {
       secure: smtp.secure ?? port === 465,
       requireTLS: smtp.requireTLS,
       // Node's `ca` replaces the public CAs: keep them, and add the configured ones.
-      tls: ca === undefined ? undefined : { ca: [...rootCertificates, ca] },
+      tls: ca === undefined ? undefined : { ca: withPublicCas(ca) },
       auth: smtp.auth,
       pool: options.pool ?? EMAIL_DEFAULTS.pool,
       connectionTimeout: ctx.timeoutMs,
@@ -130,20 +130,6 @@ function create(options: EmailOptions, ctx: PluginContext): Destination {
       transport = undefined;
     },
   };
-}
-
-/** The PEM text of `smtp.ca`, or a plain error naming the file (the config loader shows it at the destination). */
-function readCa(path: string): string {
-  let pem: string;
-  try {
-    pem = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new Error(`cannot read smtp.ca ${path} (${(err as NodeJS.ErrnoException).code ?? err})`);
-  }
-  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
-    throw new Error(`smtp.ca ${path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
-  }
-  return pem;
 }
 
 /** The built-in `email` destination plugin. */

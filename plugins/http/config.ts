@@ -41,6 +41,8 @@ export const HttpOptions = t.exact(
       body: t.string,
       signingSecret: SigningSecret,
       timeout: Timeout,
+      /** A PEM file of CA certificates to trust for the receiver's TLS certificate, besides the public CAs. */
+      ca: t.string,
     }),
   ]),
   'HttpOptions',

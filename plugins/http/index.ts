@@ -7,8 +7,10 @@ import {
   type Destination,
   type DestinationPlugin,
   type GatewayEvent,
+  httpAgent,
   PermanentError,
   type PluginContext,
+  readCaFile,
   sendHttp,
   type Template,
   urlSecrets,
@@ -53,6 +55,8 @@ function create(options: HttpOptions, ctx: PluginContext): Destination {
   ]);
   const hasContentType = headers.some(([name]) => name.toLowerCase() === 'content-type');
   const fromUrl = urlSecrets(url);
+  // Read now, so `switchboard check` reports a missing or unreadable file rather than the first send.
+  const dispatcher = options.ca === undefined ? undefined : httpAgent({ ca: readCaFile(options.ca, 'ca') });
 
   /** Sends one request; headers are rendered from `event` (the group's first for a digest). */
   async function post(event: GatewayEvent, body: string, attempt: AttemptInfo): Promise<void> {
@@ -67,7 +71,16 @@ function create(options: HttpOptions, ctx: PluginContext): Destination {
     if (key !== undefined) {
       Object.assign(rendered, signatureHeaders(key, attempt.deliveryId, Math.floor(Date.now() / 1000), body));
     }
-    await sendHttp({ url, method, headers: rendered, body, signal: attempt.signal, timeoutMs, secrets });
+    await sendHttp({
+      url,
+      method,
+      headers: rendered,
+      body,
+      signal: attempt.signal,
+      timeoutMs,
+      secrets,
+      dispatcher,
+    });
   }
 
   return {

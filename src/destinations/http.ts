@@ -8,6 +8,7 @@ import { Agent, type Dispatcher } from 'undici';
 import { Redactor, type RedactorOptions } from '../observability/redact.ts';
 import { type Deadline, deadline } from './deadline.ts';
 import { PermanentError, parseRetryAfter, RetryAfterError, TransientError } from './errors.ts';
+import { withPublicCas } from './tls.ts';
 
 /** How many characters of a response body an error message may quote. */
 const SNIPPET_CHARS = 200;
@@ -148,12 +149,26 @@ const UNDICI_FAILURES = new Map<string, { meaning: string; answered: boolean }>(
   }),
 );
 
+/** OpenSSL's codes for a certificate chain that ends at no trusted CA (a self-signed or private-CA certificate). */
+const UNTRUSTED_CERTIFICATE = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+]);
+
 /**
  * The most telling short account of a network failure: the system error's code (ECONNREFUSED, ECONNRESET, a
  * TLS code such as DEPTH_ZERO_SELF_SIGNED_CERT), or what an undici failure means.
  */
 function networkFailure(err: unknown): { meaning: string; answered: boolean } {
   const e = err as { name?: unknown; code?: unknown; cause?: { code?: unknown; message?: unknown } } | null;
+  const code = typeof e?.cause?.code === 'string' ? e.cause.code : typeof e?.code === 'string' ? e.code : '';
+  if (UNTRUSTED_CERTIFICATE.has(code)) {
+    const meaning = `${code}: the receiver's TLS certificate is not from a CA this gateway trusts (a private CA: give its PEM file as the destination's ca)`;
+    return { meaning, answered: false };
+  }
   if (typeof e?.cause?.code === 'string') return { meaning: e.cause.code, answered: false };
   const known = UNDICI_FAILURES.get(String(e?.code)) ?? UNDICI_FAILURES.get(String(e?.name));
   if (known) return known;
@@ -174,6 +189,8 @@ export interface HttpRequest {
   timeoutMs: number;
   /** Values to keep out of error messages (tokens, the URL's path), even if the receiver echoes them. */
   secrets: readonly string[];
+  /** The connections to send on, when not the shared ones: a destination's own (httpAgent, e.g. with a private CA). */
+  dispatcher?: Dispatcher;
 }
 
 /**
@@ -183,6 +200,14 @@ export interface HttpRequest {
  * whose request object, agent and socket events were a third of the main thread's work while delivering).
  */
 const DISPATCHER = new Agent({ connections: 256 });
+
+/**
+ * Keep-alive connections of one destination's own, like the shared ones but trusting `ca` (PEM text, see
+ * readCaFile) besides the public CAs: for a receiver whose certificate a private CA issued.
+ */
+export function httpAgent({ ca }: { ca: string }): Dispatcher {
+  return new Agent({ connections: 256, connect: { ca: withPublicCas(ca) } });
+}
 
 /** What came back: the status, Retry-After, and at most READ_LIMIT bytes of the body. */
 interface Answer {
@@ -200,7 +225,7 @@ interface Answer {
  */
 async function exchange(req: HttpRequest, signal: AbortSignal): Promise<Answer> {
   const { url } = req;
-  const res = await DISPATCHER.request({
+  const res = await (req.dispatcher ?? DISPATCHER).request({
     origin: url.origin,
     path: `${url.pathname}${url.search}`,
     method: req.method as Dispatcher.HttpMethod,

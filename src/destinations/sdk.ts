@@ -57,8 +57,10 @@ export {
   type HttpAnswer,
   type HttpRequest,
   headerProblem,
+  httpAgent,
   redact,
   sendHttp,
   snippet,
   urlSecrets,
 } from './http.ts';
+export { readCaFile, withPublicCas } from './tls.ts';

@@ -1,7 +1,12 @@
+import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
 import { type AddressInfo, createServer, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import http from '../../plugins/http/index.ts';
+import { tempDir } from '../helpers/tmp.ts';
 import { attempt, decodeErrors, decodeOrThrow, testContext } from './context.ts';
 import { behavesLikeAnHttpDestination, failureOf } from './contract.ts';
 import { deliveryFailed, reply } from './events.ts';
@@ -247,6 +252,65 @@ describe('http destination', () => {
       const { failure } = await failureOf(createHttp({ url: server.url }).send(reply('x'), attempt()));
       expect(failure.message).to.contain('422').and.to.contain('phone is required');
       expect(failure.reason).to.equal('client_error');
+    });
+  });
+
+  describe('over HTTPS, with a certificate from a private CA (made by openssl for 127.0.0.1)', () => {
+    const certs = tempDir('http-tls');
+    const caFile = join(certs.dir, 'cert.pem');
+    let url = '';
+    let received = 0;
+    let close = async () => {};
+    before(async () => {
+      execFileSync(
+        'openssl',
+        [
+          ...['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=switchboard-test'],
+          ...[
+            '-addext',
+            'subjectAltName=IP:127.0.0.1',
+            '-keyout',
+            join(certs.dir, 'key.pem'),
+            '-out',
+            caFile,
+          ],
+        ],
+        { stdio: 'ignore' },
+      );
+      const server = createHttpsServer(
+        { key: readFileSync(join(certs.dir, 'key.pem')), cert: readFileSync(caFile) },
+        (req, res) => {
+          received++;
+          req.resume();
+          res.writeHead(204).end();
+        },
+      );
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
+      close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+    });
+    after(async () => {
+      await close();
+      certs.cleanup();
+    });
+
+    it('delivers when ca names the file of the CA that issued the certificate', async () => {
+      const before = received;
+      await createHttp({ url, ca: caFile }).send(reply('over tls'), attempt());
+      expect(received - before).to.equal(1);
+    });
+
+    it('refuses an untrusted certificate, saying to give its CA as ca, and sends nothing', async () => {
+      const before = received;
+      const { failure } = await failureOf(createHttp({ url }).send(reply('x'), attempt()));
+      expect(failure.message).to.match(/DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN/);
+      expect(failure.message).to.include("give its PEM file as the destination's ca");
+      expect(received).to.equal(before);
+    });
+
+    it('reports an unreadable ca file when the config loads, naming the file', () => {
+      const missing = join(certs.dir, 'missing.pem');
+      expect(() => createHttp({ url, ca: missing })).to.throw(`cannot read ca ${missing} (ENOENT)`);
     });
   });
 
