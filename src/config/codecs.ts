@@ -126,7 +126,7 @@ export interface ValueError extends t.ValidationError {
   readonly detail: string;
 }
 
-function failureShowing(u: unknown, c: t.Context, want: string, detail = ''): t.Validation<never> {
+export function failureShowing(u: unknown, c: t.Context, want: string, detail = ''): t.Validation<never> {
   const error: ValueError = {
     value: u,
     context: c,

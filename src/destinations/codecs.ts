@@ -4,7 +4,7 @@
  * everywhere (it once meant 10 ms under `http` only).
  */
 import * as t from 'io-ts';
-import { MAX_DURATION_MS, MAX_TIMEOUT_MS } from '../config/codecs.ts';
+import { bool, type Codec, integer, MAX_DURATION_MS, MAX_TIMEOUT_MS } from '../config/codecs.ts';
 import { parseDuration, parseSize } from '../config/units.ts';
 
 /**
@@ -59,33 +59,29 @@ export const Size = new t.Type<number, number, unknown>(
 );
 
 /**
- * A TCP port, 1-65535: a number, or its digits as text, which is what a `${SMTP_PORT}` reference gives (the
- * environment holds only text; the core's own ports take it alike).
+ * A core config codec under a plugin codec's name, its failure worded as the SDK's codecs word theirs
+ * (`must be …`): the value is read exactly as the core reads the same kind of key.
  */
-export const Port = new t.Type<number, number, unknown>(
-  'Port',
-  (u): u is number => Number.isInteger(u) && (u as number) > 0 && (u as number) < 65536,
-  (u, c) => {
-    const n = typeof u === 'string' && /^\s*\d+\s*$/.test(u) ? Number(u) : u;
-    return Number.isInteger(n) && (n as number) > 0 && (n as number) < 65536
-      ? t.success(n as number)
-      : t.failure(u, c, 'must be a port number (1-65535)');
-  },
-  t.identity,
-);
+function asPluginCodec<A>(name: string, core: Codec<A>, message: string): t.Type<A, A, unknown> {
+  return new t.Type<A, A, unknown>(
+    name,
+    core.is,
+    (u, c) => {
+      const read = core.validate(u, c);
+      return read._tag === 'Right' ? read : t.failure(u, c, message);
+    },
+    t.identity,
+  );
+}
 
-/** true or false, or that word as text, which is what a `${SMTP_SECURE}` reference gives. */
-export const Flag = new t.Type<boolean, boolean, unknown>(
-  'Flag',
-  (u): u is boolean => typeof u === 'boolean',
-  (u, c) => {
-    if (typeof u === 'boolean') return t.success(u);
-    const word = typeof u === 'string' ? u.trim() : undefined;
-    if (word === 'true' || word === 'false') return t.success(word === 'true');
-    return t.failure(u, c, 'must be true or false');
-  },
-  t.identity,
-);
+/**
+ * A TCP port, 1-65535: a number, or its digits as text, which is what a `${SMTP_PORT}` reference gives (the
+ * environment holds only text), read as the core reads `server.port`.
+ */
+export const Port = asPluginCodec('Port', integer(1, 65535), 'must be a port number (1-65535)');
+
+/** true or false, or that word as text, which is what a `${SMTP_SECURE}` reference gives; read as the core's. */
+export const Flag = asPluginCodec('Flag', bool, 'must be true or false');
 
 /** An absolute http(s) URL without credentials (put them in a header). The value stays out of messages. */
 export const HttpUrl = new t.Type<string, string, unknown>(

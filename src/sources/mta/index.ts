@@ -1,6 +1,6 @@
 import * as t from 'io-ts';
 import { getCountries, getCountryCallingCode, isSupportedCountry } from 'libphonenumber-js/min';
-import { type Codec, oneOf, withDefault } from '../../config/codecs.ts';
+import { type Codec, failureShowing, oneOf, withDefault } from '../../config/codecs.ts';
 import { struct } from '../../config/keys.ts';
 import { sign, verifyAny } from '../../ingress/signature.ts';
 import type { SourcePlugin } from '../api.ts';
@@ -26,15 +26,16 @@ const countryCode: Codec<string> = new t.Type<string, unknown, unknown>(
   (u, c) => {
     const s = typeof u === 'number' || typeof u === 'string' ? String(u).trim().replace(/^\+/, '') : '';
     if (CALLING_CODES.has(s)) return t.success(s);
-    const got = typeof u === 'string' ? JSON.stringify(u) : String(u);
+    // Worded by the reporter, which hides a value from `${...}` as it does for every other key.
     if (/^[1-9]\d{0,2}$/.test(s))
-      return t.failure(u, c, `expected ${CALLING_CODE}, got ${got}: no country has calling code +${s}`);
+      return failureShowing(u, c, CALLING_CODE, `: no country has calling code +${s}`);
     const iso = s.toUpperCase();
     if (isSupportedCountry(iso))
-      return t.failure(
+      return failureShowing(
         u,
         c,
-        `expected ${CALLING_CODE}, got ${got}: write the calling code of ${iso}, ${getCountryCallingCode(iso)}`,
+        CALLING_CODE,
+        `: write the calling code of ${iso}, ${getCountryCallingCode(iso)}`,
       );
     return t.failure(u, c);
   },
