@@ -164,17 +164,18 @@ const UNTRUSTED_CERTIFICATE = new Set([
  */
 function networkFailure(err: unknown): { meaning: string; answered: boolean } {
   const e = err as { name?: unknown; code?: unknown; cause?: { code?: unknown; message?: unknown } } | null;
-  const code = typeof e?.cause?.code === 'string' ? e.cause.code : typeof e?.code === 'string' ? e.code : '';
-  if (UNTRUSTED_CERTIFICATE.has(code)) {
-    const meaning = `${code}: the receiver's TLS certificate is not from a CA this gateway trusts (a private CA: give its PEM file as the destination's ca)`;
-    return { meaning, answered: false };
-  }
-  if (typeof e?.cause?.code === 'string') return { meaning: e.cause.code, answered: false };
+  if (typeof e?.cause?.code === 'string') return { meaning: systemCode(e.cause.code), answered: false };
   const known = UNDICI_FAILURES.get(String(e?.code)) ?? UNDICI_FAILURES.get(String(e?.name));
   if (known) return known;
-  if (typeof e?.code === 'string') return { meaning: e.code, answered: false };
+  if (typeof e?.code === 'string') return { meaning: systemCode(e.code), answered: false };
   if (typeof e?.cause?.message === 'string') return { meaning: e.cause.message, answered: false };
   return { meaning: err instanceof Error ? err.message : String(err), answered: false };
+}
+
+/** A system or TLS error code as stored; an untrusted certificate's also says how to trust its CA. */
+function systemCode(code: string): string {
+  if (!UNTRUSTED_CERTIFICATE.has(code)) return code;
+  return `${code}: the receiver's TLS certificate is not from a CA this gateway trusts (a private CA: give its PEM file as the destination's ca)`;
 }
 
 /** One HTTP request a destination makes. */
