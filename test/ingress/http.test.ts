@@ -35,6 +35,11 @@ routes:
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : null };
   }
+  /** A unique V3 message-send body without `type`: only the URL's event types it. */
+  const untypedSend = (messageId: number) => {
+    const { type: _type, ...rest } = JSON.parse(fixture(3, 'message-send').toString());
+    return JSON.stringify({ ...rest, messageId });
+  };
   const signed = (body: string | Buffer, extra: Record<string, string> = {}) => ({
     'x-signature': sign(SECRET, body),
     ...extra,
@@ -66,10 +71,7 @@ routes:
 
   it('takes the same body posted to two event URLs as two events, and a repeat on one URL as its duplicate', async () => {
     // MTA registers one URL per event type; a body without `type` is typed by its URL alone.
-    const parsed = JSON.parse(fixture(3, 'message-send').toString());
-    delete parsed.type;
-    parsed.messageId = 770_001;
-    const body = JSON.stringify(parsed);
+    const body = untypedSend(770_001);
     const asSend = await post('/webhooks/mta/message-send', body, signed(body));
     const asStatus = await post('/webhooks/mta/delivery-status', body, signed(body));
     const again = await post('/webhooks/mta/delivery-status', body, signed(body));
@@ -84,10 +86,7 @@ routes:
   });
 
   it('takes one event type however its URL spells it, and a typed body bare or on its URL, as one event', async () => {
-    const parsed = JSON.parse(fixture(3, 'message-send').toString());
-    delete parsed.type;
-    parsed.messageId = 770_002;
-    const untyped = JSON.stringify(parsed);
+    const untyped = untypedSend(770_002);
     const first = await post('/webhooks/mta/delivery-status', untyped, signed(untyped));
     for (const spelling of ['DELIVERY_STATUS', 'Delivery-Status', 'delivery_status']) {
       const again = await post(`/webhooks/mta/${spelling}`, untyped, signed(untyped));
