@@ -167,7 +167,11 @@ export async function queuedEventIds(
   if (store.driver === 'sqlite') {
     const { default: Database } = await import('better-sqlite3');
     const db = new Database(store.path, { readonly: true });
-    const rows = db.prepare(sql).all() as Array<{ event_id: string }>;
+    // Deliveries ingest wrote that no operation has moved into `deliveries` yet (migration 007) are queued too.
+    const fresh = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'deliveries_new'").get();
+    const rows = db.prepare(fresh ? `${sql} UNION SELECT event_id FROM deliveries_new` : sql).all() as Array<{
+      event_id: string;
+    }>;
     db.close();
     return new Set(rows.map((r) => r.event_id));
   }

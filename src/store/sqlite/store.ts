@@ -4,6 +4,7 @@ import type { Store } from '../types.ts';
 import type { SqliteDb } from './db.ts';
 import { ingest, ingestPrepared } from './ingest.ts';
 import { migrate } from './migrate.ts';
+import { moveBeforeOperation, moveNewDeliveries } from './new-deliveries.ts';
 import * as queue from './queue.ts';
 
 /** Options of the SQLite store beyond its file. */
@@ -27,14 +28,37 @@ export const SQLITE_OPERATION_NAMES = Object.keys({ ...shared, ...SQLITE_OPERATI
  */
 export type SQLiteStore = Store & Bound<typeof SQLITE_OPERATIONS> & { readonly db: SqliteDb };
 
-/** The SQLite store over one connection. */
+/** Operations that run without first moving ingest's new deliveries into `deliveries` (new-deliveries.ts). */
+const WITHOUT_MOVE = new Set<string>(['ingest', 'ingestPrepared', 'migrate']);
+
+/**
+ * The SQLite store over one connection. Every operation but ingest and migrate first moves the deliveries
+ * ingest left in `deliveries_new` into `deliveries`, so none of them needs to know that table.
+ */
 export function sqliteStore(db: SqliteDb): SQLiteStore {
-  return {
+  const operations: Record<string, unknown> = {
     ...bindOperations(db, shared),
     ...bindOperations(db, SQLITE_OPERATIONS),
+  };
+  for (const [name, op] of Object.entries(operations)) {
+    if (WITHOUT_MOVE.has(name)) continue;
+    const run = op as (...args: unknown[]) => Promise<unknown>;
+    operations[name] = async (...args: unknown[]) => {
+      moveBeforeOperation(db);
+      return run(...args);
+    };
+  }
+  return {
+    ...(operations as Bound<typeof shared> & Bound<typeof SQLITE_OPERATIONS>),
     db,
     close: async () => {
-      if (db.raw.open) db.raw.close();
+      if (!db.raw.open) return;
+      try {
+        moveNewDeliveries(db); // not needed (the next opener moves them), but leaves the file as readers expect
+      } catch {
+        // a full disk or a store not yet migrated: the rows stay in deliveries_new, as durable
+      }
+      db.raw.close();
     },
   };
 }

@@ -1,6 +1,7 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { CompleteArgs } from '../types.ts';
 import type { PreparedIngest } from './ingest.ts';
+import { moveNewDeliveries } from './new-deliveries.ts';
 import { openSqliteStore } from './open.ts';
 import type { SQLITE_OPERATION_NAMES, SqliteStoreOptions } from './store.ts';
 import { type ErrorFields, errorFields } from './thread-error.ts';
@@ -48,13 +49,37 @@ async function work(): Promise<void> {
       const method = queue[0].method;
       let n = 1;
       while (n < queue.length && queue[n].method === method) n++;
-      if (n > 1 && method === 'ingestPrepared') await together(queue.splice(0, n), ingestAll);
-      else if (n > 1 && method === 'completeBatch') await together(queue.splice(0, n), completeAll);
+      if (method === 'ingestPrepared') {
+        await together(queue.splice(0, n), ingestAll);
+        moveSoon();
+      } else if (n > 1 && method === 'completeBatch') await together(queue.splice(0, n), completeAll);
       else await answer(queue.shift()!);
     }
   } finally {
     working = false;
   }
+}
+
+/**
+ * How long after an ingest its new deliveries are moved into `deliveries` (new-deliveries.ts) when no other call
+ * has moved them first (every other call does, the dispatcher's claims included): during a burst to a paused
+ * destination, one move per this many ms instead of seven index pages per commit; and other connections to the
+ * file (the CLI) see them there soon.
+ */
+const MOVE_AFTER_MS = 50;
+let moveTimer: NodeJS.Timeout | undefined;
+
+function moveSoon(): void {
+  if (moveTimer !== undefined) return;
+  moveTimer = setTimeout(() => {
+    moveTimer = undefined;
+    try {
+      moveNewDeliveries(store.db);
+    } catch {
+      // Busy or a full disk: the rows wait in deliveries_new, as durable; the next call moves them or fails.
+    }
+  }, MOVE_AFTER_MS);
+  moveTimer.unref();
 }
 
 async function answer({ id, method, args }: StoreCall): Promise<void> {

@@ -1,0 +1,150 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { expect } from 'chai';
+import { openSqliteStore } from '../../src/store/sqlite/open.ts';
+import { ThreadedSqliteStore } from '../../src/store/sqlite/threaded.ts';
+import { tempDir } from '../helpers/tmp.ts';
+import { at, request } from './fixtures.ts';
+
+/**
+ * Ingest writes each new delivery as one row of `deliveries_new` (migration 007, issue 19), and every other
+ * operation first moves those rows into `deliveries`: so no query ever misses a delivery, a crash between the
+ * two loses nothing, and another connection's rows are moved too.
+ */
+
+const LEASE = 60_000;
+
+/** Row counts of both tables, read by a connection of its own (as the CLI or an operator's sqlite3 would). */
+function tables(path: string): { fresh: number; deliveries: number } {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    const count = (table: string) =>
+      (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+    return { fresh: count('deliveries_new'), deliveries: count('deliveries') };
+  } finally {
+    db.close();
+  }
+}
+
+describe('store: sqlite ingest appends new deliveries, moved before anything reads them', () => {
+  const tmp = tempDir('new-deliveries');
+  let n = 0;
+  const path = () => join(tmp.dir, `${++n}.db`);
+  after(() => tmp.cleanup());
+
+  it('an ingest commit writes deliveries_new only; the next operation of any kind sees every delivery in deliveries', async () => {
+    const file = path();
+    const store = openSqliteStore(file);
+    await store.migrate();
+    const batch = [request(at(0), { to: ['crm', 'slack'] }), request(at(0), { to: ['crm'] })];
+    const results = await store.ingest({ batch, now: at(0) });
+    expect(tables(file)).to.deep.equal({ fresh: 3, deliveries: 0 });
+
+    // A read: the event shows both of its deliveries, pending and due at ingest.
+    const event = await store.getEvent({ id: results[0].id });
+    expect(event!.deliveries.map((d) => [d.destination, d.state, d.attempts]).sort()).to.deep.equal([
+      ['crm', 'pending', 0],
+      ['slack', 'pending', 0],
+    ]);
+    expect(tables(file)).to.deep.equal({ fresh: 0, deliveries: 3 });
+
+    // A claim after a later ingest takes that one too, in ingest order.
+    const later = await store.ingest({ batch: [request(at(1), { to: ['crm'] })], now: at(1) });
+    const claimed = await store.claim({
+      destination: 'crm',
+      limit: 10,
+      owner: 'w',
+      leaseMs: LEASE,
+      now: at(2),
+    });
+    expect(claimed.map((c) => c.event.id)).to.deep.equal([results[0].id, results[1].id, later[0].id]);
+    await store.close();
+  });
+
+  it('a crash between the ingest commit and the move loses nothing: the next store to open the file moves them', async () => {
+    const file = path();
+    const first = openSqliteStore(file);
+    await first.migrate();
+    const [ingested] = await first.ingest({ batch: [request(at(0), { to: ['crm'] })], now: at(0) });
+    // No close (that would move them): the connection just ends, as in a SIGKILL after the 200.
+    first.db.raw.close();
+    expect(tables(file)).to.deep.equal({ fresh: 1, deliveries: 0 });
+
+    const second = openSqliteStore(file);
+    await second.migrate();
+    const [claimed] = await second.claim({
+      destination: 'crm',
+      limit: 1,
+      owner: 'w',
+      leaseMs: LEASE,
+      now: at(1),
+    });
+    expect(claimed?.event.id).to.equal(ingested.id);
+    await second.close();
+  });
+
+  it("moves another connection's new deliveries too (two stores on one file)", async () => {
+    const file = path();
+    const a = openSqliteStore(file);
+    const b = openSqliteStore(file);
+    await a.migrate();
+    await b.migrate();
+    const [fromB] = await b.ingest({ batch: [request(at(0), { to: ['crm'] })], now: at(0) });
+    const page = await a.listDeliveries({ filter: { destination: 'crm' }, limit: 10 });
+    expect(page.items.map((d) => d.eventId)).to.deep.equal([fromB.id]);
+    await a.close();
+    await b.close();
+  });
+
+  it('the store thread moves them a moment after a burst, with no other call, and close leaves none behind', async () => {
+    const file = path();
+    const store = new ThreadedSqliteStore(file);
+    await store.migrate();
+    await store.ingest({
+      batch: [request(at(0), { to: ['crm'] }), request(at(0), { to: ['crm'] })],
+      now: at(0),
+    });
+    const deadline = Date.now() + 5000;
+    while (tables(file).fresh > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(tables(file)).to.deep.equal({ fresh: 0, deliveries: 2 });
+
+    await store.ingest({ batch: [request(at(1), { to: ['crm'] })], now: at(1) });
+    await store.close();
+    expect(tables(file)).to.deep.equal({ fresh: 0, deliveries: 3 });
+  });
+
+  it('reads keep answering while the file cannot be written (the move waits), and the move happens once it can', async () => {
+    const file = path();
+    const store = openSqliteStore(file);
+    await store.migrate();
+    const [ingested] = await store.ingest({ batch: [request(at(0), { to: ['crm'] })], now: at(0) });
+    store.db.raw.pragma('busy_timeout = 50');
+    const holder = new Database(file);
+    holder.exec('BEGIN IMMEDIATE'); // another process holds the write lock
+    try {
+      const page = await store.listEvents({ filter: {}, limit: 10 });
+      expect(page.items.map((e) => e.id)).to.deep.equal([ingested.id]);
+      expect(tables(file)).to.deep.equal({ fresh: 1, deliveries: 0 });
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
+    const event = await store.getEvent({ id: ingested.id });
+    expect(event!.deliveries.map((d) => d.state)).to.deep.equal(['pending']);
+    await store.close();
+  });
+
+  it('a duplicate writes no delivery, and an unrouted event none', async () => {
+    const file = path();
+    const store = openSqliteStore(file);
+    await store.migrate();
+    const body = '{"same":true}';
+    await store.ingest({ batch: [request(at(0), { body, windowMs: 60_000 })], now: at(0) });
+    const [again] = await store.ingest({ batch: [request(at(1), { body, windowMs: 60_000 })], now: at(1) });
+    await store.ingest({ batch: [request(at(2), { to: [] })], now: at(2) });
+    expect(again.duplicate).to.equal(true);
+    expect(tables(file)).to.deep.equal({ fresh: 1, deliveries: 0 });
+    await store.close();
+    expect(tables(file)).to.deep.equal({ fresh: 0, deliveries: 1 });
+  });
+});
