@@ -223,7 +223,7 @@ routes:
     expect(await row.locator('.state').textContent()).to.equal('paused');
     // The real GET /api/destinations: the comment and who paused it (the session's name) show on the overview.
     // (the page first shows the store's queue counts, then the API's answer replaces them)
-    await row.filter({ hasText: /“Slack maintenance” by .*\(session \w+\)/ }).waitFor();
+    await row.filter({ hasText: /“Slack maintenance” by .*\(session [\w-]+\)/ }).waitFor();
     const audit = logLines().find((l) => l.action === 'POST /api/destinations/ops-hook/pause');
     expect(audit?.request).to.deep.include({ comment: 'Slack maintenance' });
     await page.screenshot({ path: join(shots, 'overview.png'), fullPage: true });
