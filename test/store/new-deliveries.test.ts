@@ -118,19 +118,70 @@ describe('store: sqlite ingest appends new deliveries, moved before anything rea
     const store = openSqliteStore(file);
     await store.migrate();
     const [ingested] = await store.ingest({ batch: [request(at(0), { to: ['crm'] })], now: at(0) });
-    store.db.raw.pragma('busy_timeout = 50');
     const holder = new Database(file);
     holder.exec('BEGIN IMMEDIATE'); // another process holds the write lock
     try {
       const page = await store.listEvents({ filter: {}, limit: 10 });
       expect(page.items.map((e) => e.id)).to.deep.equal([ingested.id]);
       expect(tables(file)).to.deep.equal({ fresh: 1, deliveries: 0 });
+      // The move did not wait out the busy timeout, and left it as it was for every other statement.
+      expect(store.db.raw.pragma('busy_timeout', { simple: true })).to.equal(5000);
     } finally {
       holder.exec('ROLLBACK');
       holder.close();
     }
     const event = await store.getEvent({ id: ingested.id });
     expect(event!.deliveries.map((d) => d.state)).to.deep.equal(['pending']);
+    await store.close();
+  });
+
+  it('prune never runs without the move: when the move cannot write, prune fails and the event is kept', async () => {
+    const file = path();
+    const store = openSqliteStore(file);
+    await store.migrate();
+    const [ingested] = await store.ingest({ batch: [request(at(0), { to: ['crm'] })], now: at(0) });
+    // The move's transaction meets a busy lock (another process wrote in between); prune's own would not.
+    const transaction = store.db.transaction.bind(store.db);
+    let failMove = true;
+    store.db.transaction = ((fn: () => unknown, durability?: 'full' | 'queue') => {
+      if (failMove && durability === 'queue') {
+        failMove = false;
+        throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+      }
+      return transaction(fn, durability);
+    }) as typeof store.db.transaction;
+    // Older than the retention: without the move, its delivery looks absent and the event finished.
+    const failure = await store.prune({ before: at(60_000), now: at(60_000) }).catch((e: Error) => e);
+    expect((failure as { code?: string }).code).to.equal('SQLITE_BUSY');
+    expect(tables(file)).to.deep.equal({ fresh: 1, deliveries: 0 });
+
+    expect(await store.prune({ before: at(60_000), now: at(60_000) })).to.equal(0);
+    const event = await store.getEvent({ id: ingested.id });
+    expect(event!.deliveries.map((d) => d.state)).to.deep.equal(['pending']);
+    await store.close();
+  });
+
+  it('drops a new delivery whose event is gone (deleted by hand) instead of failing every later move', async () => {
+    const file = path();
+    const store = openSqliteStore(file);
+    await store.migrate();
+    const [kept] = await store.ingest({ batch: [request(at(0), { to: ['crm'] })], now: at(0) });
+    const raw = new Database(file);
+    raw
+      .prepare(
+        'INSERT INTO deliveries_new (id, event_id, destination, route, created_at) VALUES (?, ?, ?, ?, ?)',
+      )
+      .run('01ORPHANDELIVERY0000000000', '01NOSUCHEVENT0000000000000', 'crm', 'main', at(0).getTime());
+    raw.close();
+    const claimed = await store.claim({
+      destination: 'crm',
+      limit: 10,
+      owner: 'w',
+      leaseMs: LEASE,
+      now: at(1),
+    });
+    expect(claimed.map((c) => c.event.id)).to.deep.equal([kept.id]);
+    expect(tables(file)).to.deep.equal({ fresh: 0, deliveries: 1 });
     await store.close();
   });
 

@@ -6,11 +6,13 @@ export const INSERT_NEW_DELIVERY =
 
 const ANY_NEW = 'SELECT EXISTS (SELECT 1 FROM deliveries_new) AS waiting';
 
-// Pending and due from the moment they were ingested, as ingest used to write them.
+// Pending and due from the moment they were ingested, as ingest used to write them. A row whose event is gone
+// (deleted by hand, or pruned by an older version that did not know this table) is dropped, as the event's
+// deletion would have removed its delivery: moving it would break the foreign key and stop every later move.
 const MOVE = `
   INSERT INTO deliveries (id, event_id, destination, route, state, attempts, next_at, created_at, updated_at)
   SELECT id, event_id, destination, route, 'pending', 0, created_at, created_at, created_at
-  FROM deliveries_new ORDER BY rowid`;
+  FROM deliveries_new n WHERE EXISTS (SELECT 1 FROM events e WHERE e.id = n.event_id) ORDER BY rowid`;
 
 /**
  * Moves every delivery ingest has written to `deliveries_new` (by any connection to the file) into
@@ -22,30 +24,54 @@ const MOVE = `
  * only undo the move, and the rows are then still in `deliveries_new`, as durable as their events. Throws what
  * SQLite throws; see moveBeforeOperation for what the operations do with it.
  */
-export function moveNewDeliveries(db: SqliteDb): number {
+export function moveNewDeliveries(db: SqliteDb, { wait = true }: { wait?: boolean } = {}): number {
   if (db.raw.inTransaction) return 0; // inside an operation's own transaction: its caller moved them first
   const { waiting } = db.stmt(ANY_NEW).get() as { waiting: number };
   if (!waiting) return 0;
-  return db.transaction(() => {
-    const moved = db.stmt(MOVE).run().changes;
-    db.stmt('DELETE FROM deliveries_new').run();
-    return moved;
-  }, 'queue');
+  const move = () =>
+    db.transaction(() => {
+      const moved = db.stmt(MOVE).run().changes;
+      db.stmt('DELETE FROM deliveries_new').run();
+      return moved;
+    }, 'queue');
+  if (wait) return move();
+  // Not waiting for another connection's write lock: SQLITE_BUSY at once instead of after busy_timeout.
+  const timeout = db.stmt('PRAGMA busy_timeout').pluck().get() as number;
+  db.stmt('PRAGMA busy_timeout = 0').run();
+  try {
+    return move();
+  } finally {
+    db.stmt(`PRAGMA busy_timeout = ${timeout}`).run();
+  }
 }
 
 /** SQLite's result codes for a store that cannot write right now: a full disk, a lock, a read-only file, I/O. */
 const CANNOT_WRITE = /^SQLITE_(FULL|BUSY|LOCKED|READONLY|IOERR)/;
 
+/** Operations that must not run before the move has happened: prune deletes events with no active delivery. */
+const NEED_MOVE = new Set(['prune']);
+
 /**
- * The move an operation runs first. When the store cannot write right now (a full disk, say), the operation
- * goes ahead without it, so reads keep answering: the rows left behind are deliveries a moment old, pending,
- * and no operation depends on seeing them at once (prune only removes events older than the retention). Any
- * other error (a bug) is thrown: a move that never happens would leave deliveries unsent without a word.
+ * The move operation `name` runs first. Most go ahead without it when the store cannot write right now
+ * (another process holds the write lock, a full disk): reads keep answering at once, without waiting out the
+ * busy timeout, and the rows left behind are deliveries a moment old, pending, that the next move takes. Prune
+ * waits for the lock and fails when the move fails, as it would count an event whose delivery is still in
+ * `deliveries_new` as finished. Any other error (a bug) is thrown: a move that never happens would leave
+ * deliveries unsent without a word.
  */
-export function moveBeforeOperation(db: SqliteDb): void {
-  try {
+export function moveBeforeOperation(db: SqliteDb, name: string): void {
+  if (NEED_MOVE.has(name)) {
     moveNewDeliveries(db);
-  } catch (err) {
-    if (!CANNOT_WRITE.test(String((err as { code?: unknown }).code))) throw err;
+    return;
   }
+  try {
+    moveNewDeliveries(db, { wait: false });
+  } catch (err) {
+    if (!cannotWriteNow(err)) throw err;
+  }
+}
+
+/** Whether `err` says the store cannot write right now (so a move can wait for a later turn). */
+export function cannotWriteNow(err: unknown): boolean {
+  return CANNOT_WRITE.test(String((err as { code?: unknown }).code));
 }

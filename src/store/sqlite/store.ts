@@ -44,7 +44,7 @@ export function sqliteStore(db: SqliteDb): SQLiteStore {
     if (WITHOUT_MOVE.has(name)) continue;
     const run = op as (...args: unknown[]) => Promise<unknown>;
     operations[name] = async (...args: unknown[]) => {
-      moveBeforeOperation(db);
+      moveBeforeOperation(db, name);
       return run(...args);
     };
   }

@@ -1,7 +1,7 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { CompleteArgs } from '../types.ts';
 import type { PreparedIngest } from './ingest.ts';
-import { moveNewDeliveries } from './new-deliveries.ts';
+import { cannotWriteNow, moveNewDeliveries } from './new-deliveries.ts';
 import { openSqliteStore } from './open.ts';
 import type { SQLITE_OPERATION_NAMES, SqliteStoreOptions } from './store.ts';
 import { type ErrorFields, errorFields } from './thread-error.ts';
@@ -74,9 +74,11 @@ function moveSoon(): void {
   moveTimer = setTimeout(() => {
     moveTimer = undefined;
     try {
-      moveNewDeliveries(store.db);
-    } catch {
-      // Busy or a full disk: the rows wait in deliveries_new, as durable; the next call moves them or fails.
+      moveNewDeliveries(store.db, { wait: false });
+    } catch (err) {
+      // Another process holds the write lock, or the disk is full: the rows wait in deliveries_new, as durable,
+      // for the next call's move or this timer's next turn.
+      if (cannotWriteNow(err) && store.db.raw.open) moveSoon();
     }
   }, MOVE_AFTER_MS);
   moveTimer.unref();
