@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { openSqliteStore } from '../../src/store/sqlite/open.ts';
 import { ThreadedSqliteStore } from '../../src/store/sqlite/threaded.ts';
+import type { Store } from '../../src/store/types.ts';
 import { tempDir } from '../helpers/tmp.ts';
 import { at, request } from './fixtures.ts';
 
@@ -24,6 +25,20 @@ function tables(path: string): { fresh: number; deliveries: number } {
   } finally {
     db.close();
   }
+}
+
+/** A migrated store on `file` holding one event with one delivery to crm, still in deliveries_new. */
+async function storeWithOne(file: string) {
+  const store = openSqliteStore(file);
+  await store.migrate();
+  const [ingested] = await store.ingest({ batch: [request(at(0), { to: ['crm'] })], now: at(0) });
+  return { store, ingested };
+}
+
+/** The event shows its one delivery, pending (read through the store, so after the move). */
+async function expectOnePending(store: Store, eventId: string): Promise<void> {
+  const event = await store.getEvent({ id: eventId });
+  expect(event!.deliveries.map((d) => d.state)).to.deep.equal(['pending']);
 }
 
 describe('store: sqlite ingest appends new deliveries, moved before anything reads them', () => {
@@ -115,9 +130,7 @@ describe('store: sqlite ingest appends new deliveries, moved before anything rea
 
   it('reads keep answering while the file cannot be written (the move waits), and the move happens once it can', async () => {
     const file = path();
-    const store = openSqliteStore(file);
-    await store.migrate();
-    const [ingested] = await store.ingest({ batch: [request(at(0), { to: ['crm'] })], now: at(0) });
+    const { store, ingested } = await storeWithOne(file);
     const holder = new Database(file);
     holder.exec('BEGIN IMMEDIATE'); // another process holds the write lock
     try {
@@ -130,16 +143,13 @@ describe('store: sqlite ingest appends new deliveries, moved before anything rea
       holder.exec('ROLLBACK');
       holder.close();
     }
-    const event = await store.getEvent({ id: ingested.id });
-    expect(event!.deliveries.map((d) => d.state)).to.deep.equal(['pending']);
+    await expectOnePending(store, ingested.id);
     await store.close();
   });
 
   it('prune never runs without the move: when the move cannot write, prune fails and the event is kept', async () => {
     const file = path();
-    const store = openSqliteStore(file);
-    await store.migrate();
-    const [ingested] = await store.ingest({ batch: [request(at(0), { to: ['crm'] })], now: at(0) });
+    const { store, ingested } = await storeWithOne(file);
     // The move's transaction meets a busy lock (another process wrote in between); prune's own would not.
     const transaction = store.db.transaction.bind(store.db);
     let failMove = true;
@@ -156,16 +166,13 @@ describe('store: sqlite ingest appends new deliveries, moved before anything rea
     expect(tables(file)).to.deep.equal({ fresh: 1, deliveries: 0 });
 
     expect(await store.prune({ before: at(60_000), now: at(60_000) })).to.equal(0);
-    const event = await store.getEvent({ id: ingested.id });
-    expect(event!.deliveries.map((d) => d.state)).to.deep.equal(['pending']);
+    await expectOnePending(store, ingested.id);
     await store.close();
   });
 
   it('drops a new delivery whose event is gone (deleted by hand) instead of failing every later move', async () => {
     const file = path();
-    const store = openSqliteStore(file);
-    await store.migrate();
-    const [kept] = await store.ingest({ batch: [request(at(0), { to: ['crm'] })], now: at(0) });
+    const { store, ingested: kept } = await storeWithOne(file);
     const raw = new Database(file);
     raw
       .prepare(
