@@ -58,6 +58,23 @@ export function ingestScenarios(h: Harness): void {
       expect((await store.listEvents({ filter: {}, limit: 10 })).items).to.have.length(3);
     });
 
+    it('keeps every string an event can hold as it was: NUL, a lone surrogate, escapes, in a batch', async () => {
+      // JSON.parse gives a body's "\u0000" and "\ud800" as such; the stored JSON escapes them again. A store that
+      // unescaped the event on its way in (PostgreSQL text does not take NUL) would fail the whole batch. A
+      // generic source takes its type from the body, so the type column meets them too.
+      const store = await h.open();
+      const odd = request(at(0));
+      odd.event.type = 'odd \u0000 type \ud800' as typeof odd.event.type;
+      odd.event.text =
+        'nul \u0000, lone \ud800 and \udfff, pair \u{1F600}, \\u0000 typed, "quoted" \\ \b\f\n\r\t';
+      odd.event.payload = { 'key \u0000 "x"': ['\u0000', '\ud800', '\\', '\u2028'], n: -0.5e-7 };
+      odd.event.tags = { '\\u0000': 'tag \u0000' };
+      const batch = [request(at(0)), odd, request(at(0))];
+      const results = await store.ingest({ batch, now: at(0) });
+      expect(results.map((r) => r.duplicate)).to.deep.equal([false, false, false]);
+      for (const r of batch) expect((await store.getEvent({ id: r.event.id }))?.event).to.deep.equal(r.event);
+    });
+
     it('answers an empty batch with no results', async () => {
       const store = await h.open();
       expect(await store.ingest({ batch: [], now: at(0) })).to.deep.equal([]);
