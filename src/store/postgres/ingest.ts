@@ -4,7 +4,8 @@ import type { IngestOps, IngestRequest, IngestResult } from '../types.ts';
 import type { PgDb } from './db.ts';
 
 /**
- * A whole batch in ONE statement, so one round trip and its own (autocommit) transaction, whatever its size:
+ * A whole batch in ONE statement, so one round trip and its own (autocommit) transaction, whatever its size.
+ * $1 is the batch's events and $2 their deliveries, each a JSON array of rows (see params), $3 is now (epoch ms).
  *
  * - `claimed` takes each dedupe key: inserts it, or takes it over when expired. A live key is rewritten with its
  *   own values so that it is returned too (with its original event id): RETURNING answers every key, including a
@@ -12,7 +13,7 @@ import type { PgDb } from './db.ts';
  *   would not see it). A concurrent transaction inserting the same key makes this one wait for its outcome, so
  *   dedupe holds across batches and instances. Keys arrive sorted, so concurrent batches lock them in one order.
  * - `fresh` inserts the events that need no key or won theirs; `delivered` inserts their deliveries, pending and
- *   due at $14 (the foreign key to events is checked at the end of the statement, after both inserts).
+ *   due at $3 (the foreign key to events is checked at the end of the statement, after both inserts).
  */
 const INGEST = `
   WITH batch AS (
