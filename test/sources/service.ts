@@ -5,15 +5,16 @@ import { ROOT, tempDir } from '../helpers/tmp.ts';
 
 /**
  * An in-process gateway on a temp dir with the `sources:`, `destinations:` and `routes:` given as YAML (the
- * store, server and built-in plugins filled in). `stop` stops it and removes the dir.
+ * store, server and built-in plugins filled in; `store` replaces the SQLite file with another store's YAML).
+ * `stop` stops it and removes the dir.
  */
-export async function startGateway(yaml: string, opts: { pluginDirs?: string[] } = {}) {
+export async function startGateway(yaml: string, opts: { pluginDirs?: string[]; store?: string } = {}) {
   const tmp = tempDir('sources');
   const dirs = [`${ROOT}/plugins`, ...(opts.pluginDirs ?? [])].join(', ');
   const file = tmp.write(
     'config.yaml',
     `server: { host: 127.0.0.1, port: 0 }
-store: { driver: sqlite, path: ${tmp.dir}/switchboard.db }
+store: ${opts.store ?? `{ driver: sqlite, path: ${tmp.dir}/switchboard.db }`}
 plugins: { dirs: [${dirs}] }
 admin: { listen: "127.0.0.1:0" }
 ${yaml}
