@@ -29,12 +29,19 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient
   }
 }
 
-/** Strips NUL, which PostgreSQL text cannot hold, replacing it as invalid bytes are (U+FFFD). */
+/**
+ * Replaces what PostgreSQL text cannot hold with U+FFFD, as invalid bytes are: NUL, and a surrogate not in a
+ * pair (sent as a parameter, UTF-8 encoding makes it U+FFFD anyway; inside JSON, as `\ud800`, the server
+ * refuses it).
+ */
 export function pgText(value: string): string;
 export function pgText(value: string | null): string | null;
 export function pgText(value: string | null): string | null {
-  return value === null ? null : value.replaceAll('\u0000', '\uFFFD');
+  return value === null ? null : value.replace(UNSTORABLE, '\uFFFD');
 }
+
+/** NUL, and a lone surrogate (with the u flag, a pair is one code point and does not match). */
+const UNSTORABLE = /[\0\p{Cs}]/gu;
 
 /**
  * Prune and replay exclude each other (any instance): a replay turns a final delivery back to pending, and a

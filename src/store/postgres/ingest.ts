@@ -1,7 +1,7 @@
 import { newId } from '../../ids.ts';
 import { eventColumns } from '../rows.ts';
 import type { IngestOps, IngestRequest, IngestResult } from '../types.ts';
-import type { PgDb } from './db.ts';
+import { type PgDb, pgText } from './db.ts';
 
 /**
  * A whole batch in ONE statement, so one round trip and its own (autocommit) transaction, whatever its size.
@@ -116,13 +116,7 @@ function params(requests: IngestRequest[], now: number): unknown[] {
   return [`[${rows.join(',')}]`, `[${deliveries.join(',')}]`, now];
 }
 
-/**
- * A value for a text column as a JSON string. PostgreSQL text holds neither NUL nor a lone surrogate: each
- * becomes U+FFFD, as pg's UTF-8 encoding made of a lone surrogate before. The event's JSON keeps the original.
- */
+/** A value for a text column as a JSON string, without what PostgreSQL text cannot hold (pgText). */
 function text(value: string): string {
-  return JSON.stringify(value.replace(UNSTORABLE, '\ufffd'));
+  return JSON.stringify(pgText(value));
 }
-
-/** NUL, and a surrogate not in a pair (with the u flag, a pair is one code point and does not match). */
-const UNSTORABLE = /[\0\p{Cs}]/gu;
