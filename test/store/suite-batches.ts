@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { GatewayEvent } from '../../src/event.ts';
 import type { IngestRequest, IngestResult, Store } from '../../src/store/types.ts';
-import { at, type Harness, ingestOne, request } from './fixtures.ts';
+import { at, attempt, type Harness, ingestOne, request } from './fixtures.ts';
 
 /** Every stored event, all pages. */
 async function allEvents(store: Store): Promise<GatewayEvent[]> {
@@ -117,6 +117,134 @@ export function batchScenarios(h: Harness): void {
         [...byBody.values()].map((results) => results.find((r) => !r.duplicate)!.id).sort(),
       );
       expect(await pending(store)).to.deep.equal({ a: 150, b: 150 });
+    });
+  });
+
+  describe('completion batches', () => {
+    const LEASE = 60_000;
+
+    it('answers each completion made at once: delivered, retried, throttled, lease lost, fallback, twice, after a replay', async () => {
+      // Made in one turn, so a store that commits completions together (PostgreSQL, the SQLite thread) gets
+      // them as one batch, and each caller must still get its own answer and its own effect.
+      const store = await h.open();
+      for (let i = 0; i < 7; i++) await ingestOne(store, at(0), { to: ['crm'] });
+      let claimed = await store.claim({
+        destination: 'crm',
+        limit: 7,
+        owner: 'w1',
+        leaseMs: LEASE,
+        now: at(0),
+      });
+      // The last one is replayed once first, so its attempts are numbered on from an earlier one.
+      const replayed = claimed[6];
+      await store.complete({
+        deliveryId: replayed.id,
+        owner: 'w1',
+        attempt: attempt(1, 'dead', at(1), 'gone'),
+        next: { state: 'dead' },
+        now: at(1),
+      });
+      await store.replay({ ids: [replayed.id], now: at(2) });
+      const [again] = await store.claim({
+        destination: 'crm',
+        limit: 1,
+        owner: 'w1',
+        leaseMs: LEASE,
+        now: at(3),
+      });
+      claimed = [...claimed.slice(0, 6), again];
+      const [delivered, retried, throttled, lost, dead, twice, after] = claimed;
+      const complete = (d: (typeof claimed)[number], o: Partial<Parameters<Store['complete']>[0]> = {}) =>
+        store.complete({
+          deliveryId: d.id,
+          owner: 'w1',
+          attempt: attempt(d.attempts + 1, 'delivered', at(10)),
+          next: { state: 'delivered' },
+          now: at(11),
+          ...o,
+        });
+      const answers = await Promise.all([
+        complete(delivered),
+        complete(retried, {
+          attempt: attempt(1, 'retry', at(10), 'down \u0000 with a NUL'),
+          next: { state: 'pending', nextAt: at(500) },
+        }),
+        complete(throttled, {
+          attempt: attempt(1, 'throttled', at(10), 'slow'),
+          next: { state: 'pending', nextAt: at(90) },
+        }),
+        complete(lost, { owner: 'someone else' }),
+        complete(dead, {
+          attempt: attempt(1, 'dead', at(10), 'no'),
+          next: { state: 'dead' },
+          fallback: ['audit'],
+        }),
+        complete(twice),
+        complete(twice),
+        complete(after),
+      ]);
+      expect(answers).to.deep.equal([true, true, true, false, true, true, false, true]);
+      const detail = async (d: (typeof claimed)[number]) => (await store.getEvent({ id: d.eventId }))!;
+      const one = async (d: (typeof claimed)[number]) =>
+        (await detail(d)).deliveries.find((x) => x.destination === 'crm')!;
+      expect(await one(delivered)).to.include({ state: 'delivered', attempts: 1, lastError: null });
+      const r = await one(retried);
+      expect(r).to.include({ state: 'pending', attempts: 1, nextAt: at(500).toISOString() });
+      expect(r.lastError).to.match(/^down .+ with a NUL$/);
+      expect(await one(throttled)).to.include({
+        state: 'pending',
+        attempts: 0,
+        nextAt: at(90).toISOString(),
+      });
+      const l = await one(lost);
+      expect(l).to.include({ state: 'sending', attempts: 0 });
+      expect(l.attemptLog).to.have.length(1); // the attempt is kept though the lease was not held
+      expect(await one(dead)).to.include({ state: 'dead' });
+      expect((await detail(dead)).deliveries.map((x) => x.destination).sort()).to.deep.equal([
+        'audit',
+        'crm',
+      ]);
+      const t = await one(twice);
+      expect(t).to.include({ state: 'delivered', attempts: 1 });
+      const a = await one(after);
+      expect(a).to.include({ state: 'delivered', attempts: 2 });
+      expect(a.attemptLog.map((x) => [x.number, x.outcome])).to.deep.equal([
+        [1, 'dead'],
+        [2, 'delivered'],
+      ]);
+    });
+
+    it('fails only the completion a store refuses, not the others committed with it', async () => {
+      const store = await h.open();
+      for (let i = 0; i < 3; i++) await ingestOne(store, at(0), { to: ['crm'] });
+      const claimed = await store.claim({
+        destination: 'crm',
+        limit: 3,
+        owner: 'w1',
+        leaseMs: LEASE,
+        now: at(0),
+      });
+      // A duration PostgreSQL's integer column cannot hold (SQLite can): refused there, stored here.
+      const odd = { ...attempt(1, 'delivered', at(10)), durationMs: 2 ** 40 };
+      const answers = await Promise.allSettled(
+        claimed.map((d, i) =>
+          store.complete({
+            deliveryId: d.id,
+            owner: 'w1',
+            attempt: i === 1 ? odd : attempt(1, 'delivered', at(10)),
+            next: { state: 'delivered' },
+            now: at(11),
+          }),
+        ),
+      );
+      expect([answers[0], answers[2]]).to.deep.equal([
+        { status: 'fulfilled', value: true },
+        { status: 'fulfilled', value: true },
+      ]);
+      for (const i of [0, 2]) {
+        const d = (await store.getEvent({ id: claimed[i].eventId }))!.deliveries[0];
+        expect(d.state).to.equal('delivered');
+      }
     });
   });
 }
