@@ -116,16 +116,17 @@ function signingSecrets(c: Core, path: KeyPath): Validation<string[]> {
   return E.right(keys);
 }
 
-/** The warnings a decoded source deserves: accepting unsigned webhooks is for local testing only. */
+/**
+ * The warnings a decoded source deserves: accepting unsigned webhooks is for local testing only. With no secret
+ * there is nothing to check a signature with, so every webhook is accepted, whatever signature it carries.
+ */
 export function sourceWarnings(source: SourceConfig): ConfigIssue[] {
   if (!source.allowUnsigned) return [];
-  return [
-    {
-      path: ['sources', source.name, 'allowUnsigned'],
-      message:
-        'true, so webhooks without a signature are accepted (a wrong signature still gets 401; for local testing only)',
-    },
-  ];
+  const message =
+    source.secrets.length === 0
+      ? 'true and no secret is set, so every webhook is accepted, with any signature or none (for local testing only; set the secret to refuse wrong signatures)'
+      : 'true, so webhooks without a signature are accepted (a wrong signature still gets 401; for local testing only)';
+  return [{ path: ['sources', source.name, 'allowUnsigned'], message }];
 }
 
 /** The plugin a source's `kind` names (a kind that is not a string is the core codec's to report). */

@@ -138,6 +138,22 @@ describe('config.example.yaml', () => {
     expect(result.ok && result.warnings.join('\n')).to.match(/sources\.mta\.allowUnsigned: true/);
   });
 
+  it('warns that with no secret every signature is accepted, and with one that a wrong one still gets 401', async () => {
+    // With no secret there is nothing to check a signature against (the gateway accepts any: receive.ts).
+    const without = await loadConfig(example, { env: {}, plugins: registry(filePlugin) });
+    const withSecret = await loadConfig(example, {
+      env: { MTA_WEBHOOK_SECRET: '5f2b9c0e8a7d4c1b9e6f3a2d8c7b6a5f' },
+      plugins: registry(filePlugin),
+    });
+    const warning = (r: typeof without) => (r.ok ? r.warnings.find((w) => w.includes('allowUnsigned')) : '');
+    expect(warning(without)).to.match(
+      /no secret is set, so every webhook is accepted, with any signature or none/,
+    );
+    expect(warning(withSecret)).to.match(
+      /without a signature are accepted \(a wrong signature still gets 401/,
+    );
+  });
+
   it('loads with the real plugins in ./plugins', async () => {
     const config = built(await loadConfigWithPlugins(example, { env: {} }));
     expect(config.destinations.get('audit')?.type).to.equal('file');
