@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { hasControlChars } from '../../src/control-text.ts';
 import { sign } from '../../src/ingress/signature.ts';
 import { runCli } from '../helpers/gateway.ts';
 import { startService } from '../helpers/service.ts';
@@ -132,5 +133,31 @@ describe('switchboard shapes with payload keys named like Object.prototype membe
     const { code, stdout } = await runCli(['shapes', '--config', gw.file]);
     expect(code).to.equal(0);
     for (const key of KEYS) expect(stdout).to.match(new RegExp(`^ {2}${key} +\\d/5 `, 'm'));
+  });
+});
+
+describe('switchboard shapes with control characters in payload keys', function () {
+  this.timeout(30_000);
+
+  it('prints a sender’s key escaped, so it cannot drive the terminal (found by a newcomer trial)', async () => {
+    const gw = await startService('', { secret: SECRET });
+    try {
+      const body =
+        '{"type":"message-reply","message":"hi","\\u001b]0;pwned\\u0007\\u001b[31mEVIL":1,"\\u0000k":2}';
+      const res = await fetch(`${gw.url}/webhooks/mta`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-signature': sign(SECRET, body) },
+        body,
+      });
+      expect(res.status).to.equal(200);
+      const { code, stdout } = await runCli(['shapes', '--config', gw.file]);
+      expect(code).to.equal(0);
+      expect(stdout).to.include('\\x1b]0;pwned\\x07\\x1b[31mEVIL');
+      expect(stdout).to.include('\\x00k');
+      // Nothing but the table's own newlines is a control character.
+      expect(hasControlChars(stdout)).to.equal(false);
+    } finally {
+      await gw.stop();
+    }
   });
 });

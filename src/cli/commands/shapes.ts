@@ -1,3 +1,4 @@
+import { escapeControl } from '../../control-text.ts';
 import { ShapeSummary, type TypeShape } from '../../sources/shapes.ts';
 import { openStoredEvents, STORED_EVENTS_OPTIONS, storedEventsHelp } from '../io.ts';
 import type { Command } from '../main.ts';
@@ -30,24 +31,30 @@ export const shapesCommand: Command = {
   },
 };
 
+/**
+ * The summary as a table per event type. Field names and types come from senders' bodies, so every cell has its
+ * control characters escaped (escapeControl): a key holding an ANSI sequence must not drive the terminal.
+ */
 function render(result: Record<string, TypeShape>): string {
   const types = Object.entries(result);
   if (types.length === 0) return 'no stored events match';
   const blocks = types.map(([type, shape]) => {
-    const rows = Object.entries(shape.fields).map(([path, f]) => [
-      path,
-      `${f.present}/${shape.events}`,
-      Object.entries(f.types)
-        .map(([t, n]) => `${t} ${n}`)
-        .join(', '),
-      f.examples.join('  '),
-    ]);
+    const rows = Object.entries(shape.fields).map(([path, f]) =>
+      [
+        path,
+        `${f.present}/${shape.events}`,
+        Object.entries(f.types)
+          .map(([t, n]) => `${t} ${n}`)
+          .join(', '),
+        f.examples.join('  '),
+      ].map(escapeControl),
+    );
     const header = ['field', 'present', 'types', 'examples (masked)'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     const line = (cells: string[]) =>
       `  ${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ')}`.trimEnd();
     return [
-      `${type} (${shape.events} event${shape.events === 1 ? '' : 's'})`,
+      `${escapeControl(type)} (${shape.events} event${shape.events === 1 ? '' : 's'})`,
       line(header),
       ...rows.map(line),
     ].join('\n');
