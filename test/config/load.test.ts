@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { formatIssue, loadConfig, loadConfigWithPlugins, resolveConfigPath } from '../../src/config/load.ts';
@@ -168,5 +169,35 @@ describe('config.example.yaml', () => {
     );
     expect(config.sources.get('mta')?.secret).to.equal('from-env-secret');
     expect(config.secrets).to.include('from-env-secret');
+  });
+});
+
+describe('config.postgres.example.yaml', () => {
+  const env = {
+    DATABASE_URL: 'postgres://switchboard:pw@db:5432/switchboard',
+    MTA_WEBHOOK_SECRET: '5f2b9c0e8a7d4c1b9e6f3a2d8c7b6a5f',
+    CRM_SIGNING_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+  };
+
+  it('loads from a copy in any folder (no plugins folder beside it), and requires its secrets', async () => {
+    // Found by a newcomer trial: the copy failed on `plugins.dirs: [./plugins]`, and the CRM signing secret
+    // defaulted to a guessable `change-me`.
+    const { dir, cleanup } = tempDir();
+    try {
+      const file = write(
+        dir,
+        'config.yaml',
+        readFileSync(join(ROOT, 'config.postgres.example.yaml'), 'utf8'),
+      );
+      const loaded = await loadConfigWithPlugins(file, { env });
+      expect(loaded.ok ? 'ok' : loaded.issues.map((i) => i.message)).to.equal('ok');
+      const { CRM_SIGNING_SECRET: _, ...without } = env;
+      const missing = await loadConfigWithPlugins(file, { env: without });
+      const messages = missing.ok ? [] : missing.issues.map((i) => i.message);
+      expect(messages).to.have.length(1);
+      expect(messages[0]).to.match(/^environment variable CRM_SIGNING_SECRET is not set/);
+    } finally {
+      cleanup();
+    }
   });
 });
