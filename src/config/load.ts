@@ -222,7 +222,12 @@ function warningsOf(config: Config): ConfigIssue[] {
           },
         ]
       : [];
-  return [...[...config.sources.values()].flatMap(sourceWarnings), ...exposed, ...small, ...none];
+  const { routeNames, unreachable } = config.router;
+  const dead: ConfigIssue[] = unreachable.map(({ index, after }) => ({
+    path: ['routes', index],
+    message: `route "${routeNames[index]}" can never match: route "${after}" above it matches every event and does not continue (move "${routeNames[index]}" above it, or give "${after}" continue: true)`,
+  }));
+  return [...[...config.sources.values()].flatMap(sourceWarnings), ...exposed, ...small, ...none, ...dead];
 }
 
 function startsWith(path: KeyPath, prefix: KeyPath): boolean {

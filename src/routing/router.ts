@@ -18,8 +18,12 @@ export interface Route {
  */
 export function createRouter(routes: readonly Route[]): Router {
   const routeNames = Object.freeze(routes.map((r) => r.name));
+  const stop = routes.findIndex((r) => r.match === undefined && !r.continue);
+  const unreachable =
+    stop < 0 ? [] : routes.slice(stop + 1).map((_, k) => ({ index: stop + 1 + k, after: routes[stop].name }));
   return {
     routeNames,
+    unreachable,
     route: (event) => decide(routes, event),
   };
 }

@@ -16,4 +16,9 @@ export interface Router {
   route(event: GatewayEvent): RoutingDecision;
   /** Route names in order (for `check`'s summary and for pause/resume by route). */
   readonly routeNames: readonly string[];
+  /**
+   * Routes no event can reach, by position in `routeNames`, each with the catch-all above it that ends every
+   * walk (no `match`, no `continue: true`): `check` warns about them.
+   */
+  readonly unreachable: ReadonlyArray<{ index: number; after: string }>;
 }

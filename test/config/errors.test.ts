@@ -90,7 +90,7 @@ describe('config errors', () => {
     expect(mta?.allowUnsigned).to.equal(true);
     expect(mta?.secret).to.equal(undefined);
     expect(result.ok && result.warnings[0]).to.match(
-      /config\.yaml:6:5 sources\.mta\.allowUnsigned: true, so webhooks/,
+      /config\.yaml:6:5 sources\.mta\.allowUnsigned: true and no secret is set, so every webhook is accepted/,
     );
   });
 

@@ -201,3 +201,43 @@ describe('config.postgres.example.yaml', () => {
     }
   });
 });
+
+describe('unreachable routes', () => {
+  it('warns about each route below a catch-all that does not continue, with where it is (found by a newcomer trial)', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const routes = (first: string) => `sources:
+  mta: { kind: mta, secret: s3cr3t-value }
+destinations:
+  crm: { type: file, path: ./events.jsonl }
+routes:
+  - name: replies
+    match: { type: message-reply }
+    to: [crm]
+  - name: everything
+    ${first}
+    to: [crm]
+  - name: opt-ins
+    match: { type: number-opt-in }
+    to: [crm]
+`;
+      const stops = await loadConfig(write(dir, 'a.yaml', routes('')), {
+        env: {},
+        plugins: registry(filePlugin),
+      });
+      const warnings = stops.ok ? stops.warnings.filter((w) => w.includes('can never match')) : ['not ok'];
+      expect(warnings).to.have.length(1);
+      expect(warnings[0]).to.match(
+        /a\.yaml:12:5 routes\[2\]: route "opt-ins" can never match: route "everything" above/,
+      );
+      expect(warnings[0]).to.include('(move "opt-ins" above it, or give "everything" continue: true)');
+      const goesOn = await loadConfig(write(dir, 'b.yaml', routes('continue: true')), {
+        env: {},
+        plugins: registry(filePlugin),
+      });
+      expect(goesOn.ok && goesOn.warnings.filter((w) => w.includes('can never match'))).to.deep.equal([]);
+    } finally {
+      cleanup();
+    }
+  });
+});
