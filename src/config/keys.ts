@@ -101,13 +101,23 @@ function errorsAt(context: t.Context, value: unknown, issues: readonly ConfigIss
  * made strict: keys it does not declare are errors with a suggestion, at any depth it declares, instead of
  * being ignored or silently dropped; it then decodes the value without them. A struct inside reports its own.
  */
-export function strict<A>(codec: t.Decoder<unknown, A>): t.Decoder<unknown, A> {
-  if (codec instanceof StructType) return codec;
+export function strict<A>(
+  codec: t.Decoder<unknown, A>,
+  alsoAllowed: readonly string[] = [],
+): t.Decoder<unknown, A> {
+  if (codec instanceof StructType) {
+    if (alsoAllowed.length === 0) return codec;
+    // Keys the caller took out before decoding (absent here, so they decode to nothing) named among the allowed.
+    const extra = Object.fromEntries(
+      alsoAllowed.filter((k) => !(k in codec.props)).map((k) => [k, t.unknown]),
+    );
+    return new StructType({ ...codec.props, ...extra }, codec.name) as unknown as t.Decoder<unknown, A>;
+  }
   return new t.Type<A, unknown, unknown>(
     codec.name,
     (u): u is A => E.isRight(codec.decode(u)),
     (u, c) => {
-      const keys = checkKeys(codec, u, []);
+      const keys = checkKeys(codec, u, [], alsoAllowed);
       // The codec validates in this codec's own context entry, so the reporter sees the codec that decides.
       const own = c.length === 0 ? c : [...c.slice(0, -1), { ...c[c.length - 1], type: codec }];
       const result = codec.validate(keys.value, own);
@@ -208,6 +218,7 @@ export function checkKeys(
   codec: unknown,
   value: unknown,
   path: KeyPath,
+  alsoAllowed: readonly string[] = [],
 ): { issues: ConfigIssue[]; value: unknown } {
   const issues: ConfigIssue[] = [];
   const walk = (c: unknown, v: unknown, at: KeyPath): unknown => {
@@ -239,7 +250,10 @@ export function checkKeys(
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) {
       if (props.has(k)) out[k] = walk(props.get(k), x, [...at, k]);
-      else issues.push(...under(at, unknownKeys({ [k]: x }, [...props.keys()])));
+      else {
+        const allowed = at.length === path.length ? [...props.keys(), ...alsoAllowed] : [...props.keys()];
+        issues.push(...under(at, unknownKeys({ [k]: x }, allowed)));
+      }
     }
     return out;
   };

@@ -9,7 +9,7 @@ import type { PluginRegistry } from '../destinations/host.ts';
 import type { FieldCatalog } from '../routing/catalog.ts';
 import { resolveField } from '../routing/fields.ts';
 import { isRecord } from './codecs.ts';
-import { type DestinationCore, destinationCore, splitDestination } from './destination-schema.ts';
+import { CORE_KEYS, type DestinationCore, destinationCore, splitDestination } from './destination-schema.ts';
 import { collect, didYouMean, everyIssue, fail, type KeyPath, type Validation } from './issues.ts';
 import { decodePluginOptions } from './plugin-options.ts';
 import { decodeAt, mergeDelivery, namedEntries, namedEntry } from './schema.ts';
@@ -62,7 +62,12 @@ function linkOne(
   // The plugin with its options decoded: one part, so a missing plugin is reported once.
   const plugged = E.chain((plugin: DestinationPlugin) =>
     E.map((options: unknown) => ({ plugin, options }))(
-      decodePluginOptions(plugin.config, rawOptions, { path, who: `the ${plugin.type} plugin` }, secrets),
+      decodePluginOptions(
+        plugin.config,
+        rawOptions,
+        { path, who: `the ${plugin.type} plugin`, coreKeys: CORE_KEYS },
+        secrets,
+      ),
     ),
   )(findPlugin(value.type, registry, path));
   const fallback = checkFallback(name, rawCore.fallback, declared, [...path, 'fallback']);

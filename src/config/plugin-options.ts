@@ -13,12 +13,14 @@ import type { Secrets } from './secrets.ts';
 export function decodePluginOptions(
   codec: t.Decoder<unknown, unknown>,
   raw: Record<string, unknown>,
-  opts: { path: KeyPath; who: string },
+  opts: { path: KeyPath; who: string; coreKeys?: readonly string[] },
   secrets?: Secrets,
 ): Validation<unknown> {
   let result: t.Validation<unknown>;
   try {
-    result = strict(codec).decode(raw);
+    // The core's own keys (taken out of `raw` before) are allowed too: an unknown key is matched against them for
+    // a suggestion (`allowUnsinged` → allowUnsigned) and listed with them.
+    result = strict(codec, opts.coreKeys).decode(raw);
   } catch (err) {
     const message = `${opts.who} failed while checking its options: ${(err as Error).message}`;
     return fail(opts.path, secrets ? secrets.redact(message) : message);

@@ -77,7 +77,12 @@ function decodeSource(
   // The plugin with its options decoded: one part, so a missing plugin is reported once.
   const plugged = E.chain((plugin: SourcePlugin) =>
     E.map((options: unknown) => ({ plugin, options }))(
-      decodePluginOptions(plugin.options, rest, { path, who: `the ${plugin.kind} source plugin` }, secrets),
+      decodePluginOptions(
+        plugin.options,
+        rest,
+        { path, who: `the ${plugin.kind} source plugin`, coreKeys: SOURCE_CORE_KEYS },
+        secrets,
+      ),
     ),
   )(findPluginOf(value.kind, registry, path));
   // The secrets are judged as soon as the core decoded, whatever the plugin says.

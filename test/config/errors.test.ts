@@ -29,6 +29,35 @@ describe('config errors', () => {
     expect(out).to.deep.equal(['config.yaml:2:3 server.prot: unknown key "prot" (did you mean port?)']);
   });
 
+  it('suggests a source or destination core key for a misspelt one, and lists the core keys too', async () => {
+    // Found by a newcomer trial: only the plugin's own keys were offered ("allowed here: version, defaultCountry"),
+    // as if `secret` were not allowed on a source.
+    const text = `sources:
+  mta: { kind: mta, secret: s3cr3t-value, allowUnsinged: true, dedupWindow: 1h, weird: 1 }
+destinations:
+  audit: { type: file, path: ./events.jsonl, rateLimt: 5/s, fallbak: [x] }
+routes:
+  - name: everything
+    to: [audit]
+`;
+    const out = lines(await loadText(text));
+    expect(out).to.include(
+      'config.yaml:2:43 sources.mta.allowUnsinged: unknown key "allowUnsinged" (did you mean allowUnsigned?)',
+    );
+    expect(out).to.include(
+      'config.yaml:2:64 sources.mta.dedupWindow: unknown key "dedupWindow" (did you mean dedupeWindow?)',
+    );
+    expect(out.find((l) => l.includes('"weird"'))).to.match(
+      /\(allowed here: version, defaultCountry, kind, secret, secrets, allowUnsigned, dedupeWindow, onUndecodable\)$/,
+    );
+    expect(out).to.include(
+      'config.yaml:4:46 destinations.audit.rateLimt: unknown key "rateLimt" (did you mean rateLimit?)',
+    );
+    expect(out).to.include(
+      'config.yaml:4:61 destinations.audit.fallbak: unknown key "fallbak" (did you mean fallback?)',
+    );
+  });
+
   it('reports an unknown top-level section with a suggestion', async () => {
     const out = lines(await loadText(`destination:\n  x: 1\n${VALID}`));
     expect(out).to.deep.equal([
