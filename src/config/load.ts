@@ -227,7 +227,24 @@ function warningsOf(config: Config): ConfigIssue[] {
     path: ['routes', index],
     message: `route "${routeNames[index]}" can never match: route "${after}" above it matches every event and does not continue (move "${routeNames[index]}" above it, or give "${after}" continue: true)`,
   }));
-  return [...[...config.sources.values()].flatMap(sourceWarnings), ...exposed, ...small, ...none, ...dead];
+  const shared: ConfigIssue[] = routeNames.flatMap((name, index) =>
+    config.destinations.has(name)
+      ? [
+          {
+            path: ['routes', index, 'name'],
+            message: `"${name}" names both this route and a destination, so \`switchboard pause ${name}\` (and resume) cannot tell which one you mean: rename one`,
+          },
+        ]
+      : [],
+  );
+  return [
+    ...[...config.sources.values()].flatMap(sourceWarnings),
+    ...exposed,
+    ...small,
+    ...none,
+    ...dead,
+    ...shared,
+  ];
 }
 
 function startsWith(path: KeyPath, prefix: KeyPath): boolean {

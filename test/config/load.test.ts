@@ -241,3 +241,27 @@ routes:
     }
   });
 });
+
+describe('a name shared by a route and a destination', () => {
+  it('is warned about, as pause and resume by name cannot tell them apart (found by a newcomer trial)', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const text = `sources:
+  mta: { kind: mta, secret: s3cr3t-value }
+destinations:
+  audit: { type: file, path: ./events.jsonl }
+routes:
+  - name: audit
+    to: [audit]
+`;
+      const loaded = await loadConfig(write(dir, 'c.yaml', text), { env: {}, plugins: registry(filePlugin) });
+      const warnings = loaded.ok ? loaded.warnings.filter((w) => w.includes('names both')) : ['not ok'];
+      expect(warnings).to.have.length(1);
+      expect(warnings[0]).to.match(
+        /c\.yaml:6:\d+ routes\[0\]\.name: "audit" names both this route and a destination/,
+      );
+    } finally {
+      cleanup();
+    }
+  });
+});
