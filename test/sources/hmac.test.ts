@@ -148,17 +148,30 @@ describe('hmac source', () => {
     });
   });
 
+  /** Runs `fn` against a gateway whose `app` source (hmac, X-Sig) reads its type from the body, on `driver`. */
+  async function withTypedSource(
+    driver: 'sqlite' | 'postgres',
+    fn: (gw: Awaited<ReturnType<typeof startGateway>>) => Promise<void>,
+  ): Promise<void> {
+    const schema = driver === 'postgres' ? await TestSchema.create('sb_hmac_types') : undefined;
+    const store = schema && `{ driver: postgres, url: "${schema.url}" }`;
+    const gw = await startGateway(
+      `sources:\n  app: { kind: hmac, secret: ${GITHUB_SECRET}, header: X-Sig, typeFrom: json:type }\nroutes: []`,
+      { store },
+    );
+    try {
+      await fn(gw);
+    } finally {
+      await gw.stop();
+      await schema?.drop();
+    }
+  }
+
   // The type is read from the body, so it is whatever the sender wrote. PostgreSQL text holds no NUL: before, one
   // such body failed the whole group commit it was in, 503 for every webhook of the batch and on every retry.
   for (const driver of ['sqlite', 'postgres'] as const) {
     it(`stores a body whose type holds NUL or a lone surrogate, and the webhooks committed with it (${driver})`, async () => {
-      const schema = driver === 'postgres' ? await TestSchema.create('sb_hmac_types') : undefined;
-      const store = schema && `{ driver: postgres, url: "${schema.url}" }`;
-      const gw = await startGateway(
-        `sources:\n  app: { kind: hmac, secret: ${GITHUB_SECRET}, header: X-Sig, typeFrom: json:type }\nroutes: []`,
-        { store },
-      );
-      try {
+      await withTypedSource(driver, async (gw) => {
         const types = ['order.created', 'nul \u0000 inside', 'lone \ud800 surrogate', 'pair \u{1F600}'];
         const bodies = Array.from({ length: 24 }, (_, i) =>
           JSON.stringify({ type: types[i % types.length], n: i, note: 'text \u0000 \udfff' }),
@@ -172,10 +185,7 @@ describe('hmac source', () => {
           expect(stored?.event.payload).to.deep.equal(JSON.parse(bodies[i]));
           expect(stored?.event.type).to.equal(types[i % types.length]);
         }
-      } finally {
-        await gw.stop();
-        await schema?.drop();
-      }
+      });
     });
   }
 
@@ -183,13 +193,7 @@ describe('hmac source', () => {
   // 503 for every webhook committed with it; it is now undecodable, so it is kept as an unrecognized event.
   for (const driver of ['sqlite', 'postgres'] as const) {
     it(`keeps a body whose type is over ${MAX_TYPE_CHARS} characters as unrecognized, beside the others (${driver})`, async () => {
-      const schema = driver === 'postgres' ? await TestSchema.create('sb_hmac_long') : undefined;
-      const store = schema && `{ driver: postgres, url: "${schema.url}" }`;
-      const gw = await startGateway(
-        `sources:\n  app: { kind: hmac, secret: ${GITHUB_SECRET}, header: X-Sig, typeFrom: json:type }\nroutes: []`,
-        { store },
-      );
-      try {
+      await withTypedSource(driver, async (gw) => {
         const long = 'é'.repeat(3000);
         const types = [
           ...Array.from({ length: 11 }, (_, i) => `order.${i}`),
@@ -206,10 +210,7 @@ describe('hmac source', () => {
         );
         expect(stored.map((e) => e?.type)).to.deep.equal(types.map((t) => (t === long ? 'unrecognized' : t)));
         expect(JSON.stringify(stored[11])).to.include('longer than 256 characters');
-      } finally {
-        await gw.stop();
-        await schema?.drop();
-      }
+      });
     });
   }
 });
