@@ -40,9 +40,12 @@ export type JsonText = (path: string[], bind: Bind) => string;
 export const sqliteJsonText: JsonText = (path, bind) =>
   `json_extract(event, ${bind(`$${path.map((k) => `."${k.replace(/"/g, '')}"`).join('')}`)})`;
 
-/** PostgreSQL: `->` down to the last key, `->>` for its text; keys bound. */
+/**
+ * PostgreSQL: the text at `path` through switchboard_json_text (migration 006), which reads it with `#>>` and
+ * does not fail on an event holding `\u0000` or a lone surrogate; keys bound.
+ */
 export const postgresJsonText: JsonText = (path, bind) =>
-  `(event${path.map((k, i) => `${i === path.length - 1 ? '->>' : '->'}${bind(k)}::text`).join('')})`;
+  `switchboard_json_text(event, ARRAY[${path.map((k) => `${bind(k)}::text`).join(', ')}])`;
 
 /** Conditions on `events` (unaliased) for an EventFilter's indexed columns, ANDed by the caller. */
 export function eventConditions(filter: EventFilter, bind: Bind): string[] {

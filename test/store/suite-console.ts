@@ -33,6 +33,31 @@ export function consoleScenarios(h: Harness): void {
       expect(await ids({ tag: { key: 'missing', value: '' } })).to.deep.equal([]);
     });
 
+    it('filters by status, phone and tag past events holding NUL or a lone surrogate (kept as sent)', async () => {
+      // Found by a helper's attack: on PostgreSQL, one such event made every status, phone or tag listing fail.
+      const store = await h.open();
+      const at = fromT0;
+      const odd = request(at(0), { status: 'UNDELIVERED' });
+      odd.event.phone = '+13125550143';
+      odd.event.tags = { campaign: 'autumn \u0000' };
+      odd.event.text = 'nul \u0000 and lone \ud800';
+      const lone = request(at(5), { status: 'UNDELIVERED' });
+      lone.event.phone = '+13125550143';
+      lone.event.payload = { note: '\udfff alone' };
+      lone.event.tags = { campaign: 'winter' };
+      const plain = request(at(10), { status: 'DELIVERED' });
+      plain.event.phone = '+13125550143';
+      plain.event.tags = { campaign: 'spring' };
+      const [ro, rl, rp] = await store.ingest({ batch: [odd, lone, plain], now: at(10) });
+      const ids = async (filter: Parameters<Store['listEvents']>[0]['filter']) =>
+        (await store.listEvents({ filter, limit: 10 })).items.map((e) => e.id);
+      expect(await ids({ status: 'UNDELIVERED' })).to.deep.equal([rl.id, ro.id]);
+      expect(await ids({ status: 'DELIVERED' })).to.deep.equal([rp.id]);
+      expect(await ids({ phone: '0143' })).to.deep.equal([rp.id, rl.id, ro.id]);
+      expect(await ids({ phone: '0143', scanLimit: 2 })).to.deep.equal([rp.id, rl.id]);
+      expect(await ids({ tag: { key: 'campaign', value: 'spring' } })).to.deep.equal([rp.id]);
+    });
+
     it('bounds a phone or tag search to scanLimit events a page, and goes on from there', async () => {
       const store = await h.open();
       const at = fromT0;
