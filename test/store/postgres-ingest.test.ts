@@ -89,4 +89,24 @@ describe('store: postgres ingest under group commit', () => {
     const stored = await stores[1].listEvents({ filter: {}, limit: 500 });
     expect(stored.items).to.have.length(120);
   });
+
+  it('commits a batch too large for one statement in parts, each request whole, duplicates still found', async () => {
+    // Found by a helper's attack: 200 webhooks of 1 MB made one statement that outlasted the statement timeout.
+    const store = await open();
+    const big = 'x'.repeat(1_000_000);
+    const reqs = Array.from({ length: 20 }, (_, i) => {
+      const r = req(`big ${i}`);
+      r.event.payload = { big, i };
+      return r;
+    });
+    const twin = req('big 3');
+    const results = await store.ingest({ batch: [...reqs, twin], now: new Date(T0) });
+    expect(results.slice(0, 20)).to.deep.equal(reqs.map((r) => ({ id: r.event.id, duplicate: false })));
+    expect(results[20]).to.deep.equal({ id: reqs[3].event.id, duplicate: true });
+    for (const r of reqs) {
+      const stored = await store.getEvent({ id: r.event.id });
+      expect((stored!.event.payload as { big: string }).big.length).to.equal(big.length);
+      expect(stored?.deliveries).to.have.length(1);
+    }
+  });
 });

@@ -53,8 +53,9 @@ export const INGEST_BATCHES_IN_FLIGHT = 2;
 const keyOf = (source: string, bodyHash: string) => `${source}\u0000${bodyHash}`;
 
 /**
- * Commits a whole batch with one statement (see INGEST). A request whose dedupe key is live, held by an earlier
- * batch or by an earlier request of this batch, answers the original event's id and writes nothing.
+ * Commits a whole batch with one statement (see INGEST), or, when its JSON is over STATEMENT_CHARS, with one per
+ * part, in order. A request whose dedupe key is live, held by an earlier batch or by an earlier request of this
+ * batch, answers the original event's id and writes nothing.
  */
 export async function ingest(
   { pool }: PgDb,
@@ -74,13 +75,22 @@ export async function ingest(
     else followers.push([i, leader]);
   });
   const keyed = [...leaders.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, i]) => i);
-  const sent = [...keyed, ...undeduped].map((i) => batch[i]);
-  const claimed = await pool.query<{ source: string; body_hash: string; event_id: string }>({
-    name: 'switchboard-ingest',
-    text: INGEST,
-    values: params(sent, t),
-  });
-  const holders = new Map(claimed.rows.map((c) => [keyOf(c.source, c.body_hash), c.event_id]));
+  const sent = [...keyed, ...undeduped].map((i) => rowsOf(batch[i], t));
+  const holders = new Map<string, string>();
+  // One statement for the whole batch, unless its text would be larger than STATEMENT_CHARS: then one per part,
+  // in order (keys stay sorted across them).
+  for (const part of parts(sent)) {
+    const claimed = await pool.query<{ source: string; body_hash: string; event_id: string }>({
+      name: 'switchboard-ingest',
+      text: INGEST,
+      values: [
+        `[${part.map((r) => r.event).join(',')}]`,
+        `[${part.flatMap((r) => r.deliveries).join(',')}]`,
+        t,
+      ],
+    });
+    for (const c of claimed.rows) holders.set(keyOf(c.source, c.body_hash), c.event_id);
+  }
   const results: IngestResult[] = batch.map((r) => ({ id: r.event.id, duplicate: false }));
   for (const i of keyed) {
     const r = batch[i];
@@ -92,28 +102,53 @@ export async function ingest(
 }
 
 /**
- * INGEST's parameters: the events as one JSON array of row objects, their deliveries as another, and now. A
+ * How large a batch's JSON may be in one statement, in characters. The server unpacks the rows at roughly 40 ns a
+ * character: a burst of 1 MB webhooks made one 200 MB statement that outlasted the statement timeout (10 s), and
+ * every webhook in it was answered 503, again on every retry. Each part still commits a request whole.
+ */
+const STATEMENT_CHARS = 8 * 1024 * 1024;
+
+/** `rows` cut into runs of at most STATEMENT_CHARS of JSON (one row always makes a run, however large). */
+function parts(rows: RequestRows[]): RequestRows[][] {
+  const out: RequestRows[][] = [];
+  let run: RequestRows[] = [];
+  let size = 0;
+  for (const r of rows) {
+    if (run.length > 0 && size + r.size > STATEMENT_CHARS) {
+      out.push(run);
+      run = [];
+      size = 0;
+    }
+    run.push(r);
+    size += r.size;
+  }
+  if (run.length > 0) out.push(run);
+  return out;
+}
+
+/** One request as INGEST's JSON rows: its event, its deliveries, and their size in characters. */
+interface RequestRows {
+  event: string;
+  deliveries: string[];
+  size: number;
+}
+
+/**
+ * A request's rows for INGEST's parameters ($1 the events, $2 the deliveries, each a JSON array of rows). A
  * row's event and routes are their JSON text as a JSON string, which PostgreSQL unescapes back to that text
  * and casts to json: cheaper on both sides than pg's array literals (every element escaped here, unescaped and
  * validated there), and safe for any event. Nested as objects instead, json_to_recordset would unescape every
  * string inside, and an event holding "\u0000" or a lone surrogate would fail its whole batch.
  */
-function params(requests: IngestRequest[], now: number): unknown[] {
-  const rows: string[] = [];
-  const deliveries: string[] = [];
-  for (const r of requests) {
-    const c = eventColumns(r.event, r.routes, r.deliveries.length, now);
-    const expiresAt = r.dedupeWindowMs > 0 ? now + r.dedupeWindowMs : null;
-    rows.push(
-      `{"id":${text(c.id)},"source":${text(c.source)},"type":${text(c.type)},"received_at":${c.receivedAt},"body_hash":${text(r.bodyHash)},"event":${JSON.stringify(c.event)},"routes":${JSON.stringify(c.routes)},"unrouted":${c.unrouted},"expires_at":${expiresAt}}`,
-    );
-    for (const d of r.deliveries) {
-      deliveries.push(
-        `{"id":${text(newId(now))},"event_id":${text(c.id)},"destination":${text(d.destination)},"route":${text(d.route)}}`,
-      );
-    }
-  }
-  return [`[${rows.join(',')}]`, `[${deliveries.join(',')}]`, now];
+function rowsOf(r: IngestRequest, now: number): RequestRows {
+  const c = eventColumns(r.event, r.routes, r.deliveries.length, now);
+  const expiresAt = r.dedupeWindowMs > 0 ? now + r.dedupeWindowMs : null;
+  const event = `{"id":${text(c.id)},"source":${text(c.source)},"type":${text(c.type)},"received_at":${c.receivedAt},"body_hash":${text(r.bodyHash)},"event":${JSON.stringify(c.event)},"routes":${JSON.stringify(c.routes)},"unrouted":${c.unrouted},"expires_at":${expiresAt}}`;
+  const deliveries = r.deliveries.map(
+    (d) =>
+      `{"id":${text(newId(now))},"event_id":${text(c.id)},"destination":${text(d.destination)},"route":${text(d.route)}}`,
+  );
+  return { event, deliveries, size: event.length + deliveries.reduce((n, d) => n + d.length, 0) };
 }
 
 /** A value for a text column as a JSON string, without what PostgreSQL text cannot hold (pgText). */
