@@ -46,9 +46,24 @@ export async function loadCliConfig(flag: string | undefined, io: Io): Promise<C
   }
 }
 
-/** Reads a file argument, or standard input for `-`. */
+/** Why a file could not be read, in a few words: `no such file`, `it is a directory`, `permission denied`. */
+export function unreadable(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'it is a directory';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Reads a file argument, or standard input for `-`; a file that cannot be read is a usage error naming it. */
 export async function readInput(file: string): Promise<Buffer> {
-  if (file !== '-') return readFile(file);
+  if (file !== '-') {
+    try {
+      return await readFile(file);
+    } catch (err) {
+      throw new UsageError(`cannot read ${file}: ${unreadable(err)} (give a file, or - for standard input)`);
+    }
+  }
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);

@@ -228,6 +228,32 @@ routes:
     expect(r.stdout).to.match(/2 passed, 1 failed/);
   });
 
+  it('test fails only the case whose payloadFile cannot be read, runs the rest, and names the file', async () => {
+    // Found by a newcomer trial: a bare ENOENT ended the whole run, with no case name and no summary.
+    const cases = tmp.write(
+      'missing.test.yaml',
+      `cases:
+  - name: a plain reply is only audited
+    event: message-reply
+    payload: { fromNumber: "+13125550143", toNumber: "+18885550100", replyId: 1, message: hi, timestamp: "2026-11-28T14:05:40Z" }
+    expect: [audit]
+  - name: its file is missing
+    payloadFile: nope.json
+    expect: [audit]
+`,
+    );
+    const r = await runCli(['test', '--config', config, cases, join(tmp.dir, 'absent.test.yaml')], { env });
+    expect(r.code).to.equal(1);
+    expect(r.stdout).to.include('✔ a plain reply is only audited');
+    expect(r.stdout).to.include(
+      `✘ its file is missing\n    payloadFile nope.json: cannot read it (no such file; relative to ${cases})`,
+    );
+    expect(r.stderr).to.include(`${join(tmp.dir, 'absent.test.yaml')}: cannot read it (no such file)`);
+    const signed = await runCli(['sign', '--config', config, join(tmp.dir, 'absent.json')], { env });
+    expect(signed.code).to.equal(2);
+    expect(signed.stderr).to.include(`cannot read ${join(tmp.dir, 'absent.json')}: no such file`);
+  });
+
   it('test runs the example test file beside config.example.yaml', async () => {
     const r = await runCli(['test', '--config', join(ROOT, 'config.example.yaml')]);
     expect(r.code, r.stdout + r.stderr).to.equal(0);

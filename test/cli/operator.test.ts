@@ -154,7 +154,7 @@ routes:
 
   it('pauses with a comment and an expiry, lists who and why, and the pause lifts by itself', async () => {
     // Long enough for the listings below to run first (each is a Node process start), short enough to wait out.
-    const until = new Date(Date.now() + 8000).toISOString();
+    const until = new Date(Date.now() + 15_000).toISOString();
     const p = await runCli([
       'pause',
       '--config',

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import type { Config } from '../../config/types.ts';
 import { dryRun } from '../dry-run.ts';
-import { CheckFailed, loadCliConfig } from '../io.ts';
+import { CheckFailed, loadCliConfig, unreadable } from '../io.ts';
 import type { Command } from '../main.ts';
 import { pickSource } from './route.ts';
 
@@ -45,10 +45,16 @@ function readCases(text: string, file: string): Case[] {
 /** Runs one case; returns null when it passes, else what differed. */
 async function runCase(config: Config, c: Case, file: string): Promise<string | null> {
   const source = pickSource(config, c.source);
-  const raw =
-    c.payloadFile !== undefined
-      ? await readFile(resolve(dirname(file), c.payloadFile))
-      : Buffer.from(JSON.stringify(c.payload));
+  let raw: Buffer;
+  try {
+    raw =
+      c.payloadFile !== undefined
+        ? await readFile(resolve(dirname(file), c.payloadFile))
+        : Buffer.from(JSON.stringify(c.payload));
+  } catch (err) {
+    // One case's missing file fails that case; the others still run and the summary is printed.
+    return `payloadFile ${c.payloadFile}: cannot read it (${unreadable(err)}; relative to ${file})`;
+  }
   const result = dryRun(config, source, c.event, raw);
   if (!result.ok)
     return `payload does not decode: ${result.failure.error}${result.failure.details.map((d) => `; ${d.path}: ${d.message}`).join('')}`;
@@ -89,7 +95,10 @@ export const testCommand: Command = {
     let failed = 0;
     const report: Array<{ file: string; name: string; ok: boolean; difference?: string }> = [];
     for (const file of files) {
-      const cases = readCases(await readFile(file, 'utf8'), file);
+      const text = await readFile(file, 'utf8').catch((err: unknown) => {
+        throw new CheckFailed([`${file}: cannot read it (${unreadable(err)})`]);
+      });
+      const cases = readCases(text, file);
       for (const c of cases) {
         const difference = await runCase(config, c, file);
         report.push({ file, name: c.name, ok: difference === null, ...(difference ? { difference } : {}) });
