@@ -37,30 +37,11 @@ const RENEW = `
   WHERE id = ANY ($1::text[]) AND lease_owner = $2 AND state = 'sending'
   RETURNING id`;
 
-// One statement: the attempt is kept even when the lease was lost, unless the delivery is gone (pruned). A
-// completion retried after its COMMIT's answer was lost (connection cut) finds its attempt already recorded.
-const COMPLETE = `
-  WITH attempt AS (
-    INSERT INTO attempts (id, delivery_id, number, started_at, duration_ms, outcome, reason, status_code)
-    SELECT $1::text, $2::text, $3::int + (SELECT attempt_offset FROM deliveries WHERE id = $2), $4::bigint, $5::int, $6::text, $7::text, $8::int
-    WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = $2)
-      AND NOT EXISTS (
-        SELECT 1 FROM attempts
-        WHERE delivery_id = $2 AND started_at = $4
-          AND number = $3::int + (SELECT attempt_offset FROM deliveries WHERE id = $2))
-  )
-  UPDATE deliveries
-  SET state = $10, next_at = $11, last_error = $12,
-      attempts = CASE WHEN $6::text = 'throttled' THEN attempts ELSE $3::int END,
-      first_attempt_at = CASE WHEN $6::text = 'throttled' THEN first_attempt_at
-                              ELSE COALESCE(first_attempt_at, $4::bigint) END,
-      lease_owner = NULL, lease_until = NULL, updated_at = $13
-  WHERE id = $2 AND lease_owner = $9 AND state = 'sending'`;
-
-// COMPLETE for a batch of completions ($1: a JSON array of rows, see completionRow; $2: their delivery ids), in
-// one statement and one commit: each completion alone cost its own WAL flush, and a busy destination finishes
-// many at once. Answers the ids whose lease was still held. A batch never names one delivery twice
-// (completeBatch splits it). Every table is reached through $2 = ANY(...) on an index: joined to the JSON rows
+// Completions ($1: a JSON array of rows, see completionRow; $2: their delivery ids), one or many, in one statement
+// and one commit: each completion alone cost its own WAL flush, and a busy destination finishes many at once.
+// Answers the ids whose lease was still held. An attempt is kept even when the lease was lost, unless the delivery
+// is gone (pruned); a completion retried after its COMMIT's answer was lost (connection cut) finds its attempt
+// already recorded. A batch never names one delivery twice (completeBatch splits it). Every table is reached through $2 = ANY(...) on an index: joined to the JSON rows
 // alone (estimated at 100), the planner scanned all of deliveries and attempts, milliseconds per batch and
 // growing with the table.
 const COMPLETE_BATCH = `
@@ -169,9 +150,8 @@ export async function defer(
 
 /** Records the attempt, then moves the delivery on only if `owner` still holds it. */
 export async function complete({ pool }: PgDb, args: CompleteArgs): Promise<boolean> {
-  const { deliveryId, next, now, fallback = [] } = args;
-  const final = next.state === 'failed' || next.state === 'dead';
-  if (final && fallback.length > 0) {
+  const { deliveryId, now, fallback = [] } = args;
+  if (needsTransaction(args)) {
     // The verdict and the fallback deliveries commit together, so a crash cannot keep one without the other.
     return inTransaction(pool, async (client) => {
       const held = await completeWith(client, args);
@@ -186,30 +166,14 @@ export async function complete({ pool }: PgDb, args: CompleteArgs): Promise<bool
   return completeWith(pool, args);
 }
 
-async function completeWith(
-  db: pg.Pool | pg.PoolClient,
-  { deliveryId, owner, attempt, next, now }: CompleteArgs,
-): Promise<boolean> {
-  const result = await db.query({
-    name: 'switchboard-complete',
-    text: COMPLETE,
-    values: [
-      newId(now.getTime()),
-      deliveryId,
-      attempt.number,
-      attempt.startedAt.getTime(),
-      Math.round(attempt.durationMs),
-      attempt.outcome,
-      pgText(attempt.reason ?? null),
-      attempt.statusCode ?? null,
-      owner,
-      next.state,
-      next.state === 'pending' ? next.nextAt.getTime() : null,
-      pgText(lastError(attempt.outcome, attempt.reason)),
-      now.getTime(),
-    ],
+/** One completion through COMPLETE_BATCH, on the pool or inside the caller's transaction. */
+async function completeWith(db: pg.Pool | pg.PoolClient, args: CompleteArgs): Promise<boolean> {
+  const { rows } = await db.query<{ id: string }>({
+    name: 'switchboard-complete-batch',
+    text: COMPLETE_BATCH,
+    values: [`[${completionRow(args)}]`, [args.deliveryId]],
   });
-  return result.rowCount === 1;
+  return rows.length === 1;
 }
 
 /**
@@ -268,9 +232,8 @@ function uniqueRounds(indexes: number[], key: (i: number) => string): number[][]
   return rounds.map((r) => r.indexes);
 }
 
-/** One COMPLETE_BATCH statement (see completeBatch for the fallback to one by one). */
+/** One COMPLETE_BATCH statement for the round (see completeBatch for the fallback to one by one). */
 async function completeRound(db: PgDb, round: CompleteArgs[]): Promise<Array<boolean | Error>> {
-  if (round.length === 1) return [await complete(db, round[0]).catch(asError)];
   try {
     const { rows } = await db.pool.query<{ id: string }>({
       name: 'switchboard-complete-batch',
@@ -285,7 +248,7 @@ async function completeRound(db: PgDb, round: CompleteArgs[]): Promise<Array<boo
   }
 }
 
-/** One completion as a row of COMPLETE_BATCH's JSON (text through pgText, as COMPLETE's parameters are). */
+/** One completion as a row of COMPLETE_BATCH's JSON (text through pgText: PostgreSQL text holds no NUL). */
 function completionRow({ deliveryId, owner, attempt, next, now }: CompleteArgs): string {
   return JSON.stringify({
     attempt_id: newId(now.getTime()),
