@@ -206,10 +206,21 @@ async function runStages(
 
 /** What a config that loads still deserves to be told loudly. */
 function warningsOf(config: Config): ConfigIssue[] {
-  const none: ConfigIssue[] =
-    config.router.routeNames.length === 0
+  const none: ConfigIssue[] = [
+    ...(config.sources.size === 0
+      ? [
+          {
+            path: ['sources'],
+            message:
+              // biome-ignore lint/suspicious/noTemplateCurlyInString: it shows the config's own ${VAR} syntax
+              'none defined, so every webhook is answered 404: add one, e.g. `mta: { kind: mta, version: 3, secret: "${MTA_WEBHOOK_SECRET}" }`',
+          },
+        ]
+      : []),
+    ...(config.router.routeNames.length === 0
       ? [{ path: ['routes'], message: 'none defined, so every event will be stored as unrouted' }]
-      : [];
+      : []),
+  ];
   const exposure = adminExposureWarning(config.admin);
   const exposed: ConfigIssue[] = exposure ? [{ path: ['admin', 'token'], message: exposure }] : [];
   const limit = config.server.bodyLimitBytes;

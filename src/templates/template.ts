@@ -112,6 +112,10 @@ export function compileTemplate(
   } catch (err) {
     return { ok: false, error: `template does not compile: ${(err as Error).message.split('\n')[0]}` };
   }
+  if (mode === 'header') {
+    const problem = headerTextProblem(parsed);
+    if (problem !== undefined) return { ok: false, error: problem };
+  }
   const liquid = engine;
   return {
     ok: true,
@@ -133,6 +137,23 @@ export function compileTemplate(
       },
     },
   };
+}
+
+/**
+ * Why a header template can never render a sendable value, or undefined: its own literal text (outside the
+ * `{{ }}` and `{% %}` tags, after their whitespace control) holds a line break or NUL, which every render would
+ * refuse. The usual cause is a YAML block scalar (`|` or `>`), which keeps the value's final newline.
+ */
+function headerTextProblem(parsed: LiquidTemplate[]): string | undefined {
+  for (const part of parsed) {
+    const text = (part as { str?: unknown }).str;
+    if (typeof text !== 'string') continue;
+    if (/[\r\n]/.test(text))
+      return "a header value cannot hold a line break, and this one's own text does (a YAML `|` or `>` block keeps its last newline: write the value on one line, or use `>-`)";
+    if (text.includes('\0'))
+      return "a header value cannot hold a NUL character (\\0), and this one's own text does";
+  }
+  return undefined;
 }
 
 /** A template that renders nothing: stands in for one that failed to compile (the config is then rejected). */

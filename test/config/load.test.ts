@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import http from '../../plugins/http/index.ts';
 import { formatIssue, loadConfig, loadConfigWithPlugins, resolveConfigPath } from '../../src/config/load.ts';
 import { built, filePlugin, lines, ROOT, registry, tempDir, VALID, write } from './helpers.ts';
 
@@ -259,6 +260,82 @@ routes:
       expect(warnings).to.have.length(1);
       expect(warnings[0]).to.match(
         /c\.yaml:6:\d+ routes\[0\]\.name: "audit" names both this route and a destination/,
+      );
+    } finally {
+      cleanup();
+    }
+  });
+});
+
+describe('a config with no sources', () => {
+  it('is warned about, as every webhook would get 404 (found by a newcomer trial)', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const text = `destinations:
+  audit: { type: file, path: ./events.jsonl }
+routes:
+  - name: all
+    to: [audit]
+`;
+      for (const [name, body] of [
+        ['absent.yaml', text],
+        ['empty.yaml', `sources: {}\n${text}`],
+      ]) {
+        const loaded = await loadConfig(write(dir, name, body), { env: {}, plugins: registry(filePlugin) });
+        const warnings = loaded.ok ? loaded.warnings.filter((w) => w.includes('sources:')) : ['not ok'];
+        expect(warnings, name).to.have.length(1);
+        expect(warnings[0]).to.include(
+          'sources: none defined, so every webhook is answered 404: add one, e.g.',
+        );
+      }
+      const one = await loadConfig(
+        write(dir, 'one.yaml', `sources:\n  mta: { kind: mta, secret: s3cr3t-value }\n${text}`),
+        {
+          env: {},
+          plugins: registry(filePlugin),
+        },
+      );
+      expect(one.ok && one.warnings.filter((w) => w.includes('sources:'))).to.deep.equal([]);
+    } finally {
+      cleanup();
+    }
+  });
+});
+
+describe('a header whose own text holds a line break or NUL', () => {
+  it('is refused with its line and the YAML block scalar named, not sent as a failing header on every delivery (found by a newcomer trial)', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const text = `sources:
+  mta: { kind: mta, secret: s3cr3t-value }
+destinations:
+  hook:
+    type: http
+    url: http://127.0.0.1:9/x
+    headers:
+      Authorization: >
+        Bearer abc
+      X-Literal: |
+        one
+      X-Nul: "a\\0b"
+      X-Trimmed: "{{ event.id -}}\\n"
+      X-Id: "{{ event.id }}"
+routes:
+  - name: all
+    to: [hook]
+`;
+      const loaded = await loadConfig(write(dir, 'h.yaml', text), { env: {}, plugins: registry(http) });
+      expect(loaded.ok).to.equal(false);
+      const messages = loaded.ok ? [] : loaded.issues.map((issue) => formatIssue(issue));
+      expect(messages).to.have.length(3);
+      expect(messages[0]).to.match(
+        /h\.yaml:8:\d+ destinations\.hook\.headers\.Authorization: a header value cannot hold a line break, .*use `>-`/,
+      );
+      expect(messages[1]).to.match(
+        /h\.yaml:10:\d+ destinations\.hook\.headers\.X-Literal: a header value cannot hold a line break/,
+      );
+      expect(messages[2]).to.match(
+        /h\.yaml:12:\d+ destinations\.hook\.headers\.X-Nul: a header value cannot hold a NUL/,
       );
     } finally {
       cleanup();
