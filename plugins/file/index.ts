@@ -5,8 +5,9 @@
  * rotated or deleted file is simply recreated on the next send, no handle outlives a config reload, and each
  * line goes out in one write, so concurrent sends do not interleave within a line.
  */
+import { type Stats, statSync } from 'node:fs';
 import { appendFile, mkdir } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import {
   type Destination,
   type DestinationPlugin,
@@ -34,6 +35,8 @@ const PATH_ERRORS = new Set(['EISDIR', 'ENOTDIR', 'ENAMETOOLONG']);
 function create(options: FileOptions): Destination {
   // Relative paths are resolved against the working directory the service was started in.
   const path = resolve(options.path);
+  const wrong = pathProblem(path);
+  if (wrong !== undefined) throw new Error(wrong);
   const format = options.format ?? 'event';
   let dirReady = false;
   const lineOf = (event: GatewayEvent) => `${JSON.stringify(format === 'payload' ? event.payload : event)}\n`;
@@ -57,6 +60,24 @@ function create(options: FileOptions): Destination {
     // A digest is the group's lines in one write: a file has no "message", so it stays one line per event.
     sendDigest: async (events) => append(events.map(lineOf).join('')),
   };
+}
+
+/**
+ * Why `path` (absolute) can never be appended to, or undefined: it is a directory. Checked when the destination
+ * is created, so `switchboard check` and a reload refuse the config instead of every delivery failing. A path
+ * that does not exist yet is fine (the first send creates it and its directory); one that cannot be reached
+ * yet is a send's transient failure, as it may be fixed without a config change.
+ */
+function pathProblem(path: string): string | undefined {
+  let stat: Stats | undefined;
+  try {
+    stat = statSync(path);
+  } catch {
+    return undefined; // missing (created on the first send), or unreachable (the send says why)
+  }
+  return stat.isDirectory()
+    ? `path ${path} is a directory: name a file in it, e.g. ${join(path, 'events.jsonl')}`
+    : undefined;
 }
 
 /** The built-in `file` destination plugin. */

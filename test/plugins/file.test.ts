@@ -15,8 +15,15 @@ describe('file destination', () => {
     async start() {
       const root = await mkdtemp(join(tmpdir(), 'switchboard-file-contract-'));
       const path = join(root, 'events.jsonl');
+      let refusing = false;
       return {
-        create: () => file.create(decodeOrThrow(file.config, { path })),
+        create: () => {
+          const dest = file.create(decodeOrThrow(file.config, { path }));
+          // A folder where the file should be (EISDIR, permanent), made after the destination: one there
+          // already is refused when it is created.
+          if (refusing) mkdirSync(path, { recursive: true });
+          return dest;
+        },
         // A digest is one write of several lines: count writes as the events' first lines, one per message.
         accepted: () =>
           existsSync(path)
@@ -25,7 +32,7 @@ describe('file destination', () => {
                 .filter((l) => l.includes('"01J9Z3Y4K5M6N7P8Q9R0S1T2V3"')).length
             : 0,
         refuse: () => {
-          mkdirSync(path, { recursive: true }); // a folder where the file should be: EISDIR, permanent
+          refusing = true;
         },
         close: () => rm(root, { recursive: true, force: true }),
       };
@@ -60,8 +67,17 @@ describe('file destination', () => {
     expect(JSON.parse(await readFile(path, 'utf8'))).to.deep.equal(event.payload);
   });
 
-  it('fails permanently when the path is a directory', async () => {
-    const { failure } = await failureOf(destination({ path: dir }).send(reply('x'), attempt()));
+  it('refuses a path that is a directory when created, so check and reload name it (found by a newcomer trial)', () => {
+    expect(() => destination({ path: dir })).to.throw(
+      `path ${dir} is a directory: name a file in it, e.g. ${join(dir, 'events.jsonl')}`,
+    );
+  });
+
+  it('fails permanently when the path has become a directory since', async () => {
+    const path = join(dir, 'events.jsonl');
+    const dest = destination({ path });
+    mkdirSync(path);
+    const { failure } = await failureOf(dest.send(reply('x'), attempt()));
     expect(failure.kind).to.equal('permanent');
   });
 
