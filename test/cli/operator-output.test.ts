@@ -18,6 +18,7 @@ describe('operator output in the terminal (CLI as a child process)', function ()
   let store: Store;
   let eventId: string;
   let deliveryId: string;
+  let rejectedId: string;
 
   before(async () => {
     config = tmp.write(
@@ -52,6 +53,19 @@ routes:
       owner: 'test',
       attempt: attempt(1, 'dead', now, `HTTP 503 ${HOSTILE}`),
       next: { state: 'dead' },
+      now,
+    });
+    rejectedId = await store.addRejected({
+      payload: {
+        source: 'mta',
+        urlEvent: null,
+        receivedAt: now.toISOString(),
+        body: `{"type":"message-reply",\n"message":"${HOSTILE}"}`,
+        errors: [
+          { path: 'replyId', message: 'is missing' },
+          { path: 'message', message: `is not text ${HOSTILE}` },
+        ],
+      },
       now,
     });
     // Stored before the API refused control characters (or written straight into the store).
@@ -103,6 +117,26 @@ routes:
     const detail = JSON.parse(json.stdout) as { event: { id: string }; deliveries: Array<{ id: string }> };
     expect(detail.event.id).to.equal(eventId);
     expect(detail.deliveries.map((d) => d.id)).to.deep.equal([deliveryId]);
+  });
+
+  it('shows one rejected payload with each decode error and the body as received, escaped; --json prints the record', async () => {
+    const view = await runCli(['rejected', rejectedId, '--config', config]);
+    expect(view.code, view.stderr).to.equal(0);
+    noControl(view.stdout);
+    expect(view.stdout).to.match(new RegExp(`^rejected payload ${rejectedId}: from source mta, received `));
+    expect(view.stdout).to.include(
+      'does not decode:\n  replyId: is missing\n  message: is not text \\x1b[2J',
+    );
+    expect(view.stdout).to.match(
+      /body \(\d+ bytes, as received\):\n {2}\{"type":"message-reply",\n {2}"message":"\\x1b/,
+    );
+    expect(() => JSON.parse(view.stdout)).to.throw();
+    const json = await runCli(['rejected', rejectedId, '--json', '--config', config]);
+    expect(json.code, json.stderr).to.equal(0);
+    const record = JSON.parse(json.stdout) as { id: string; body: string; errors: unknown[] };
+    expect(record.id).to.equal(rejectedId);
+    expect(record.body).to.include(HOSTILE);
+    expect(record.errors).to.have.length(2);
   });
 
   it('check --json prints one JSON document for a usage error too, and exits 2', async () => {

@@ -1,7 +1,9 @@
+import type { RejectedPayload } from '../../store/types.ts';
 import type { Command } from '../main.ts';
 import { printOne, printPage } from '../operator/listing.ts';
 import { URL_HELP, URL_OPTION, withOperator } from '../operator/open.ts';
 import { flagOptions, LIMIT_HELP, listArgs, valueOptions } from '../options.ts';
+import { shown } from '../table.ts';
 
 /** `switchboard rejected [ID]`: authentic bodies that failed decoding, kept so nothing is lost. */
 export const rejectedCommand: Command = {
@@ -15,7 +17,7 @@ export const rejectedCommand: Command = {
     return withOperator(values, io, async (op, out) => {
       if (id !== undefined)
         return printOne(op, io, id, await op.getRejected(id), 'rejected payload', (r) =>
-          out(JSON.stringify(r, null, 2)),
+          out(values.json ? JSON.stringify(r, null, 2) : describeRejected(r).join('\n')),
         );
       return printPage(out, await op.listRejected(limit), values.json, {
         none: 'no rejected payloads',
@@ -32,3 +34,25 @@ export const rejectedCommand: Command = {
     });
   },
 };
+
+/**
+ * One rejected payload as `switchboard rejected ID` prints it: where it came from, each decode error on its own
+ * line, then the body as received. Stored text is escaped (`shown`), so a sender's body cannot drive the
+ * terminal; `--json` prints the record as stored.
+ */
+export function describeRejected(r: RejectedPayload): string[] {
+  const bytes = Buffer.byteLength(r.body);
+  return [
+    shown(
+      `rejected payload ${r.id}: from source ${r.source}${r.urlEvent ? ` (event ${r.urlEvent} in the URL)` : ''}, received ${r.receivedAt}`,
+    ),
+    '',
+    'does not decode:',
+    ...r.errors.map((e) => shown(`  ${e.path || '(body)'}: ${e.message}`)),
+    '',
+    `body (${bytes} byte${bytes === 1 ? '' : 's'}, as received):`,
+    ...r.body.split('\n').map((line) => shown(`  ${line}`)),
+    '',
+    '(--json prints the record as JSON; once the code reads it, POST /api/rejected/ID/resubmit on the admin API stores it as an event)',
+  ];
+}
