@@ -215,6 +215,8 @@ export function createConsole(deps: ConsoleDeps): Koa.Middleware {
       ? dryRun(config, source, input.event, Buffer.from(input.payload ?? '', 'utf8'))
       : undefined;
     page(ctx, s, 'Try a route', 'try', tryPage(sources, csrfToken(token(), s), input, result));
+    // The page shows why; the status says it too, as the webhook endpoint's would (invalid JSON: 400).
+    if (result && !result.ok) ctx.status = result.failure.status;
   });
   assetRoutes(router);
 

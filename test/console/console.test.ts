@@ -195,6 +195,12 @@ routes:
       headers: { origin: gw.adminUrl },
     });
     expect(same.status()).to.equal(200);
+    const invalid = await context.request.post(`${gw.adminUrl}/ui/try`, {
+      form: { ...form, payload: '{"type": "message-reply",' },
+      headers: { origin: gw.adminUrl },
+    });
+    expect(invalid.status(), 'a payload that is not JSON').to.equal(400);
+    expect(await invalid.text()).to.include('Undecodable payload');
     const other = await context.request.post(`${gw.adminUrl}/ui/try`, {
       form,
       headers: { origin: 'http://127.0.0.1:3000' },
