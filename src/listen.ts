@@ -1,4 +1,5 @@
-import type { Server, ServerOptions } from 'node:http';
+import { type Server, type ServerOptions, STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Config } from './config/types.ts';
 
 /**
@@ -56,4 +57,44 @@ function listenError(
   if (code === 'EADDRNOTAVAIL')
     return new Error(`${at.host} is not an address of this machine: check ${setting.host}`);
   return err;
+}
+
+/**
+ * What Node answers, itself and before any app code runs, to a request it cannot parse: headers over its 16 KB
+ * limit (431), a request past server.headersTimeout or server.requestTimeout (408), chunk extensions too large
+ * (413), anything else malformed (400). Node sends these with an empty body; these carry a JSON `error` saying
+ * what was wrong, as every other answer does. Source: Node 20's lib/_http_server.js, socketOnError.
+ */
+export function answerUnparsableRequests(server: Server): void {
+  server.on('clientError', (err: NodeJS.ErrnoException & { reason?: string }, socket: Duplex) => {
+    // As Node does: answer only when nothing has been written on this connection yet.
+    if (socket.writable && (socket as Duplex & { bytesWritten?: number }).bytesWritten === 0) {
+      const [status, error] = unparsable(err);
+      const body = JSON.stringify({ error });
+      socket.write(
+        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    }
+    socket.destroy(err);
+  });
+}
+
+function unparsable(err: NodeJS.ErrnoException & { reason?: string }): [number, string] {
+  switch (err.code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return [
+        431,
+        'the request headers are larger than this server accepts (16 KB in all): send fewer or shorter headers',
+      ];
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return [
+        408,
+        'the request did not arrive in time (server.headersTimeout for the headers, server.requestTimeout for the whole request)',
+      ];
+    case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
+      return [413, 'the chunk extensions of the request body are too large'];
+    default:
+      return [400, `not a well-formed HTTP/1.1 request${err.reason ? ` (${err.reason})` : ''}`];
+  }
 }

@@ -42,6 +42,11 @@ function trickle(port: number, head: string, drip: string): Promise<{ answer: st
   });
 }
 
+/** The `error` of the JSON body of a raw HTTP answer. */
+function jsonError(answer: string): string {
+  return (JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { error: string }).error;
+}
+
 describe('slow clients on the webhook listener (server.requestTimeout, server.headersTimeout)', function () {
   this.timeout(30_000);
   let gw: Awaited<ReturnType<typeof startService>>;
@@ -55,6 +60,7 @@ describe('slow clients on the webhook listener (server.requestTimeout, server.he
     const head = `POST /webhooks/mta HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-Signature: ${sign(SECRET, drip)}\r\nContent-Length: ${drip.length}\r\n\r\n`;
     const { answer, sent } = await trickle(gw.service.address.port, head, drip);
     expect(answer).to.match(/^HTTP\/1\.1 408 /);
+    expect(jsonError(answer)).to.include('server.requestTimeout');
     expect(sent).to.be.below(drip.length);
   });
 
@@ -63,6 +69,25 @@ describe('slow clients on the webhook listener (server.requestTimeout, server.he
     const { answer, sent } = await trickle(gw.service.address.port, 'POST /webhooks/mta HTTP/1.1\r\n', drip);
     expect(answer).to.match(/^HTTP\/1\.1 408 /);
     expect(sent).to.be.below(drip.length);
+  });
+
+  it('answers headers over 16 KB with 431 and a malformed request with 400, each with a JSON error saying why', async () => {
+    const huge = `POST /webhooks/mta HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: ${'y'.repeat(20_000)}\r\n\r\n`;
+    const big = await trickle(gw.service.address.port, huge, '');
+    expect(big.answer).to.match(/^HTTP\/1\.1 431 /);
+    expect(big.answer).to.match(/\r\nContent-Type: application\/json; charset=utf-8\r\n/i);
+    expect(jsonError(big.answer)).to.include('larger than this server accepts (16 KB in all)');
+    const bad = await trickle(
+      gw.service.address.port,
+      'POST /webhooks/mta HTTP/1.1\r\nHost 127.0.0.1\r\n\r\n',
+      '',
+    );
+    expect(bad.answer).to.match(/^HTTP\/1\.1 400 /);
+    expect(jsonError(bad.answer)).to.match(/^not a well-formed HTTP\/1\.1 request \(.+\)$/);
+    // The admin listener answers the same way.
+    const admin = await trickle(gw.service.adminAddress.port, huge.replace('/webhooks/mta', '/readyz'), '');
+    expect(admin.answer).to.match(/^HTTP\/1\.1 431 /);
+    expect(jsonError(admin.answer)).to.include('16 KB');
   });
 
   it('still takes an ordinary webhook, and one whose body comes in two parts', async () => {
