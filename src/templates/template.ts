@@ -79,6 +79,11 @@ function engineFor(mode: EscapeMode): Liquid {
     strictFilters: true, // an unknown filter is a config error, not a silent no-op
     strictVariables: false, // a field absent from this event renders as ''
     ownPropertyOnly: true,
+    // A template runs on the main thread for each event: a loop over a number from the event
+    // (`{% for i in (1..messageId) %}`) ran out of memory and ended the process, again after every restart.
+    // Past these limits the render fails, a permanent failure of that delivery. Real templates need a few ms.
+    renderLimit: RENDER_LIMIT_MS,
+    memoryLimit: MEMORY_LIMIT,
     outputEscape: (value: unknown) =>
       escapeValue(value == null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value)),
   });
@@ -93,6 +98,11 @@ function engineFor(mode: EscapeMode): Liquid {
   }
   return engine;
 }
+
+/** How long one render may take, in ms (liquidjs checks it as it goes). */
+const RENDER_LIMIT_MS = 1000;
+/** How many values one render may create (liquidjs counts range and array elements and string growth). */
+const MEMORY_LIMIT = 10_000_000;
 
 const engines = new Map<EscapeMode, Liquid>();
 
@@ -126,8 +136,11 @@ export function compileTemplate(
         try {
           out = liquid.renderSync(parsed, event as unknown as Record<string, unknown>) as string;
         } catch (err) {
+          const why = (err as Error).message.split('\n')[0];
           throw new TemplateRenderError(
-            `template failed for this event: ${(err as Error).message.split('\n')[0]}`,
+            /limit exceeded/.test(why)
+              ? `template failed for this event: it went past the limits of one render (${RENDER_LIMIT_MS} ms, ${MEMORY_LIMIT.toLocaleString('en-US')} values): ${why}; check its loops`
+              : `template failed for this event: ${why}`,
           );
         }
         if (mode === 'header' && /[\r\n]/.test(out)) {

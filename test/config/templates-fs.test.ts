@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { compileTemplate } from '../../src/templates/template.ts';
+import { compileTemplate, TemplateRenderError } from '../../src/templates/template.ts';
 
 describe('Liquid templates have no file system', () => {
   for (const source of [
@@ -20,5 +20,36 @@ describe('Liquid templates have no file system', () => {
     expect(compiled.ok).to.equal(true);
     if (compiled.ok)
       expect(compiled.template.render({ phone: '+1555', text: 'hi' } as never)).to.equal('+1555: HI');
+  });
+});
+
+describe('Liquid templates have limits', () => {
+  for (const source of [
+    '{% for i in (1..messageId) %}x{% endfor %}',
+    '{% for i in (1..9000) %}{% for j in (1..9000) %}x{% endfor %}{% endfor %}',
+    '{% assign a = text %}{% for i in (1..40) %}{% assign a = a | append: a %}{% endfor %}{{ a | size }}',
+  ]) {
+    it(`fails the render of ${source} with a permanent error instead of ending the process (found by an attack)`, function () {
+      this.timeout(20_000);
+      const compiled = compileTemplate(source, 'none');
+      expect(compiled.ok).to.equal(true);
+      if (!compiled.ok) return;
+      let error: unknown;
+      try {
+        compiled.template.render({ messageId: 300_000_000, text: 'hello' } as never);
+      } catch (err) {
+        error = err;
+      }
+      expect(error).to.be.instanceOf(TemplateRenderError);
+      expect((error as TemplateRenderError).permanent).to.equal(true);
+      expect(String(error)).to.match(
+        /went past the limits of one render \(1000 ms, 10,000,000 values\): .*limit exceeded/,
+      );
+    });
+  }
+
+  it('still renders a loop of ordinary size', () => {
+    const compiled = compileTemplate('{% for i in (1..1000) %}x{% endfor %}', 'none');
+    expect(compiled.ok && compiled.template.render({} as never)).to.equal('x'.repeat(1000));
   });
 });
