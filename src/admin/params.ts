@@ -1,5 +1,6 @@
 import { didYouMean } from '../config/issues.ts';
 import { parseDuration } from '../config/units.ts';
+import { parseIsoTimestamp } from '../sources/mta/timestamp.ts';
 import { DELIVERY_STATES, type DeliveryFilter, type DeliveryState } from '../store/types.ts';
 
 /** A bad query parameter or body field: the admin API answers 400 naming it. */
@@ -19,7 +20,11 @@ export class BadParams extends Error {
   }
 }
 
-/** `since` as an ISO date or a duration back from now (`1h`, `7d`). */
+/**
+ * `since` as a duration back from now (`1h`, `7d`) or an ISO 8601 date (`2026-12-01`, `2026-12-01T09:30Z`; UTC
+ * unless it names a zone). Anything else is refused: `Date.parse` read a bare `12` (meant as 12 hours) as
+ * 2001-12-01, and `replay --since 12` would have replayed everything since then.
+ */
 export function parseSince(value: unknown, now: number, param = 'since'): Date | undefined {
   if (value === undefined || value === '') return undefined;
   if (typeof value !== 'string') throw new BadParam(param, 'must be an ISO date or a duration like 1h');
@@ -29,9 +34,14 @@ export function parseSince(value: unknown, now: number, param = 'since'): Date |
       throw new BadParam(param, `"${value}" reaches back before any date: give a shorter duration`);
     return new Date(now - ms);
   }
-  const at = Date.parse(value);
-  if (Number.isNaN(at))
-    throw new BadParam(param, `"${value}" is neither an ISO date nor a duration like 30m, 1h, 7d`);
+  const at = parseIsoTimestamp(value);
+  if (at === undefined)
+    throw new BadParam(
+      param,
+      /^\d+(\.\d+)?$/.test(value.trim())
+        ? `"${value}" has no unit: give a duration like ${value.trim()}h or ${value.trim()}d, or an ISO date`
+        : `"${value}" is neither an ISO date (2026-12-01, 2026-12-01T09:30:00Z) nor a duration like 30m, 1h, 7d`,
+    );
   return new Date(at);
 }
 

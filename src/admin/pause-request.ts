@@ -1,5 +1,6 @@
 import { parseDuration } from '../config/units.ts';
 import { hasControlChars } from '../control-text.ts';
+import { parseIsoTimestamp } from '../sources/mta/timestamp.ts';
 import type { PauseRequest } from '../store/types.ts';
 import { BadParam } from './params.ts';
 import { checkKeys } from './vocabulary.ts';
@@ -50,8 +51,8 @@ export function pauseRequest(body: Record<string, unknown>, now: number, fallbac
     expiresAt = new Date(now + ms);
   }
   if (untilText !== undefined) {
-    const at = Date.parse(untilText);
-    if (Number.isNaN(at) || at <= now)
+    const at = parseIsoTimestamp(untilText);
+    if (at === undefined || at <= now)
       throw new BadParam('until', `"${untilText}" is not an ISO date in the future`);
     if (at - now > MAX_PAUSE_MS)
       throw new BadParam(
