@@ -135,20 +135,71 @@ let typescriptLoader = import.meta.url.endsWith('.ts');
 
 /**
  * Plugins written in TypeScript load without a build: the built gateway (dist/) registers tsx the first time it
- * meets a .ts plugin, and only then (from the sources, tsx is already there).
+ * meets a .ts plugin, and only then (from the sources, tsx is already there). Both of its hooks, as the `tsx`
+ * command does: with the ES module hook alone, a .js plugin written as an ES module in a folder with no
+ * package.json `"type": "module"` was handed to require() and refused ("Cannot require() ES Module ... in a
+ * cycle"); the CommonJS hook compiles it instead.
  */
 async function ensureTypescriptLoader(file: string): Promise<void> {
   if (typescriptLoader || !file.endsWith('.ts')) return;
   typescriptLoader = true;
   const { register: registerTsx } = await import('tsx/esm/api');
   registerTsx();
+  const { register: registerTsxCjs } = await import('tsx/cjs/api');
+  registerTsxCjs();
+}
+
+/**
+ * How long a plugin file may take to load, in ms (a top-level await that never settles hung `check`, which
+ * exited 13 without a word, and every later reload): 15 s, or $SWITCHBOARD_PLUGIN_LOAD_MS.
+ */
+function pluginLoadMs(): number {
+  const ms = Number(process.env.SWITCHBOARD_PLUGIN_LOAD_MS);
+  return Number.isFinite(ms) && ms > 0 ? ms : 15_000;
+}
+
+/**
+ * The module's default export. A module compiled to CommonJS (an ES module .js plugin in a folder without
+ * `"type": "module"`, through tsx) is imported as `{ default: module.exports }`, its own default inside.
+ */
+function defaultExport(mod: { default?: unknown }): unknown {
+  const exported = mod.default as { __esModule?: unknown; default?: unknown } | undefined;
+  return exported !== null &&
+    typeof exported === 'object' &&
+    exported.__esModule === true &&
+    'default' in exported
+    ? exported.default
+    : exported;
+}
+
+/** `import(file)`, refused after pluginLoadMs() (the import itself cannot be stopped; it is left behind). */
+async function importWithin(file: string): Promise<{ default?: unknown }> {
+  const limitMs = pluginLoadMs();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new Error(
+            `did not finish loading within ${limitMs / 1000} s (a top-level await that never settles?); fix it or move it out of the plugin folder`,
+          ),
+        ),
+      limitMs,
+    );
+  });
+  try {
+    return await Promise.race([import(pathToFileURL(file).href) as Promise<{ default?: unknown }>, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function importPlugin(file: string, errors: string[]): Promise<DestinationPlugin | undefined> {
   let mod: { default?: unknown };
   try {
     await ensureTypescriptLoader(file);
-    mod = await import(pathToFileURL(file).href);
+    const loaded = await importWithin(file);
+    mod = { default: defaultExport(loaded) };
   } catch (err) {
     errors.push(loadFailure(file, err));
     return undefined;

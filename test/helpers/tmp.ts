@@ -4,14 +4,20 @@ import { join, resolve } from 'node:path';
 /** Repo root (tests run from it). */
 export const ROOT = resolve(import.meta.dirname, '../..');
 
-/** A temporary directory under .tmp/ (inside the repo so plugins there resolve node_modules); removed by `cleanup`. */
-export function tempDir(prefix: string): {
+/**
+ * A temporary directory under `parent`: by default .tmp/ inside the repo, so plugins there resolve node_modules
+ * (and are ES modules, as the repo's package.json says); removed by `cleanup`.
+ */
+export function tempDir(
+  prefix: string,
+  parent: string = join(ROOT, '.tmp'),
+): {
   dir: string;
   write(name: string, text: string): string;
   cleanup(): void;
 } {
-  mkdirSync(join(ROOT, '.tmp'), { recursive: true });
-  const dir = mkdtempSync(join(ROOT, '.tmp', `${prefix}-`));
+  mkdirSync(parent, { recursive: true });
+  const dir = mkdtempSync(join(parent, `${prefix}-`));
   return {
     dir,
     write(name, text) {
