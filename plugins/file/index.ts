@@ -6,12 +6,13 @@
  * line goes out in one write, so concurrent sends do not interleave within a line.
  */
 import { type Stats, statSync } from 'node:fs';
-import { appendFile, mkdir } from 'node:fs/promises';
+import { appendFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import {
   type Destination,
   type DestinationPlugin,
   type GatewayEvent,
+  makeDirectory,
   PermanentError,
   TransientError,
   t,
@@ -43,7 +44,7 @@ function create(options: FileOptions): Destination {
   const append = async (text: string) => {
     try {
       if (!dirReady) {
-        await mkdir(dirname(path), { recursive: true });
+        makeDirectory(dirname(path));
         dirReady = true;
       }
       await appendFile(path, text, 'utf8');

@@ -20,9 +20,11 @@
  *   grammar: `10s`, `256kb`); Port and Flag, which also take their text, as a `${VAR}` gives it
  * - templates: escapeFor, TemplateRenderError, EscapeMode, Template (compile through ctx.template);
  *   truncate (cut to a limit on whole characters, never inside an escape), graphemeCount
+ * - files: makeDirectory (`mkdir -p` that cannot spin where Node's recursive mkdir does, e.g. under /proc)
  */
 export * as t from 'io-ts';
 export type { GatewayEvent } from '../event.ts';
+export { makeDirectory } from '../make-directory.ts';
 export type {
   Authentication,
   DecodeContext,

@@ -92,6 +92,13 @@ describe('file destination', () => {
     expect(await readFile(join(blocker, 'events.jsonl'), 'utf8')).to.contain('"text":"x"');
   });
 
+  it('fails transiently, without hanging, where its directory cannot be made although the parent exists (found by an attack: /proc)', async () => {
+    const dest = destination({ path: '/proc/switchboard-nope/events.jsonl' });
+    const { failure, error } = await failureOf(dest.send(reply('x'), attempt()));
+    expect(failure.kind).to.equal('transient');
+    expect(String(error)).to.include('could not append to /proc/switchboard-nope/events.jsonl (ENOENT)');
+  });
+
   it('refuses an unknown format in its options', () => {
     expect(file.config.decode({ path: 'x', format: 'csv' })._tag).to.equal('Left');
   });

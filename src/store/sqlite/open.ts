@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { makeDirectory } from '../../make-directory.ts';
 import { SqliteDb } from './db.ts';
 import { bodyKey } from './recent-bodies.ts';
 import { type SQLiteStore, type SqliteStoreOptions, sqliteStore } from './store.ts';
@@ -13,7 +13,7 @@ const BUSY_TIMEOUT_MS = 5000;
  * WAL lets readers run beside the one writer; synchronous=FULL makes each commit durable before it returns.
  */
 export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): SQLiteStore {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') makeDirectory(dirname(path));
   const raw = new Database(path, { timeout: BUSY_TIMEOUT_MS });
   try {
     raw.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
