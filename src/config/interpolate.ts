@@ -61,6 +61,14 @@ function interpolateString(
       });
       return '';
     }
+    if (fallback?.includes('${')) {
+      // `${A:-${B:-x}}` would end at the first `}` and leave `${B:-x}` as literal text.
+      issues.push({
+        path,
+        message: `the default of \${${varName}:-...} holds another \${...}: nested references are not supported (give a plain default, or set ${varName})`,
+      });
+      return '';
+    }
     const fromEnv = env[varName];
     let replacement: string;
     if (fromEnv !== undefined) replacement = fromEnv;

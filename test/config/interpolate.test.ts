@@ -58,6 +58,17 @@ describe('config interpolation', () => {
     expect(r.value).to.deep.equal({ a: '', b: 'x--y', c: 'ok-${MTA_X', d: 'v' });
   });
 
+  it('reports a default that holds another reference, instead of keeping "${B:-n}" as literal text (found by an attack)', () => {
+    for (const env of [{}, { B: 'b' }, { A: 'a' }]) {
+      const r = interpolate({ path: '/tmp/nest_${A:-${B:-n}}.jsonl' }, env);
+      expect(r.issues.map((i) => i.message), JSON.stringify(env)).to.deep.equal([
+        'the default of ${A:-...} holds another ${...}: nested references are not supported (give a plain default, or set A)',
+      ]);
+      expect(String((r.value as { path: string }).path)).not.to.include('${');
+    }
+    expect(interpolate({ v: '${A:-$${x}' }, {}).issues).to.have.length(1);
+  });
+
   it('leaves numbers, booleans and keys alone', () => {
     const r = interpolate({ '${K}': 1, b: true, c: null }, { K: 'no' });
     expect(r.value).to.deep.equal({ '${K}': 1, b: true, c: null });
