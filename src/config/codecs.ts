@@ -51,6 +51,12 @@ export const nonEmptyString: Codec<string> = refine('a non-empty string', (u) =>
   typeof u === 'string' && u.trim() !== '' ? u : undefined,
 );
 
+/** An HTTP header name (an RFC 9110 token: no spaces, colons or line breaks), as a source reads it. */
+export const headerName: Codec<string> = refine(
+  "an HTTP header name (letters, digits and !#$%&'*+.^_`|~-)",
+  (u) => (typeof u === 'string' && /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(u) ? u : undefined),
+);
+
 /**
  * What a number or true/false codec reads: the string spelling is accepted for values from `${...}` (the
  * environment only holds strings), and quoted-scalars.ts refuses it written in the file.

@@ -47,6 +47,16 @@ describe('hmac source', () => {
     expect(check("It's a Secret to Everybody!")).to.equal(false);
   });
 
+  it('refuses a header or timestampHeader that is no HTTP header name, e.g. with a line break (found by an attack)', () => {
+    for (const bad of ['X-Sig\r\n', 'X Sig', 'X-Sig:', '']) {
+      expect(hmacSource.options.decode({ header: bad })._tag, JSON.stringify(bad)).to.equal('Left');
+      expect(hmacSource.options.decode({ header: 'X-Sig', timestampHeader: bad })._tag).to.equal('Left');
+    }
+    expect(
+      hmacSource.options.decode({ header: 'X-Hub-Signature-256', timestampHeader: 'X-At' })._tag,
+    ).to.equal('Right');
+  });
+
   describe('over HTTP', () => {
     let gw: Awaited<ReturnType<typeof startGateway>>;
     before(async () => {

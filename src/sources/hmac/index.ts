@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type * as t from 'io-ts';
-import { nonEmptyString, oneOf, optional, positiveDuration, str, withDefault } from '../../config/codecs.ts';
+import { headerName, oneOf, optional, positiveDuration, str, withDefault } from '../../config/codecs.ts';
 import { struct } from '../../config/keys.ts';
 import type { Authentication, SourcePlugin, SourceRequest } from '../api.ts';
 import { decodeGeneric, type TypeFrom, typeFrom } from '../type-from.ts';
@@ -12,12 +12,12 @@ import { decodeGeneric, type TypeFrom, typeFrom } from '../type-from.ts';
  */
 
 const options = struct({
-  header: nonEmptyString,
+  header: headerName,
   algorithm: withDefault(oneOf(['sha1', 'sha256', 'sha512'] as const, 'sha1, sha256 or sha512'), 'sha256'),
   encoding: withDefault(oneOf(['hex', 'base64'] as const, 'hex or base64'), 'hex'),
   prefix: withDefault(str, ''),
   typeFrom: withDefault(typeFrom, { from: 'json', path: ['type'] } as TypeFrom),
-  timestampHeader: optional(nonEmptyString),
+  timestampHeader: optional(headerName),
   tolerance: withDefault(positiveDuration, 5 * 60_000),
 });
 
