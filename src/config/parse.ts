@@ -21,7 +21,8 @@ export interface ParsedConfig {
 /** Parses YAML text, keeping source positions; collects every syntax error rather than the first. */
 export function parseYaml(text: string): ParsedConfig {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // merge: YAML 1.1's `<<: *defaults` merge keys, which many configs use to share settings between entries.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true });
   const syntaxErrors = doc.errors.map((e) => {
     const { line, col } = lines.linePos(e.pos[0]);
     return { line, column: col, message: plainYamlMessage(e.message) };
@@ -69,7 +70,16 @@ export function readTree(parsed: ParsedConfig): Validation<Record<string, unknow
   try {
     js = parsed.doc.toJS();
   } catch (err) {
-    return E.left([{ path: [], message: (err as Error).message, at: { line: 1, column: 1 } }]);
+    const message = (err as Error).message;
+    return E.left([
+      {
+        path: [],
+        message: /Excessive alias count/.test(message)
+          ? 'its aliases (*name) expand to far more than any config needs (a YAML "billion laughs"?): write the values out or use fewer aliases'
+          : message,
+        at: { line: 1, column: 1 },
+      },
+    ]);
   }
   if (js === null || js === undefined) return fail([], 'the config file is empty');
   if (!isRecord(js)) return fail([], 'expected a map of sections (server, sources, destinations, routes…)');

@@ -24,7 +24,7 @@ import {
   timeoutDuration,
   withDefault,
 } from './codecs.ts';
-import { at, everyIssue, fail, type KeyPath, unless, type Validation } from './issues.ts';
+import { at, didYouMean, everyIssue, fail, type KeyPath, unless, type Validation } from './issues.ts';
 import { struct, unknownKeys } from './keys.ts';
 import { DEFAULT_ADMIN_LISTEN, listenAddress } from './listen.ts';
 import { reportErrors } from './report.ts';
@@ -163,9 +163,21 @@ export function decodeAt<A>(
   return at(path, E.mapLeft((errors: t.Errors) => reportErrors(errors, secrets))(codec.decode(raw)));
 }
 
-/** The top-level keys: each must name a section. */
+/**
+ * The top-level keys: each must name a section, or start with `x-`. When none does, the file is likely not a config at all (a
+ * `--config` pointing at another file, say /etc/shadow): one issue says so, and the keys are not quoted, as
+ * each would echo a line of that file; only those close to a section name get their did-you-mean.
+ */
 export function checkSections(root: Record<string, unknown>): Validation<Record<string, unknown>> {
-  return unless(unknownKeys(root, SECTIONS), root);
+  // `x-` keys are extension fields, as in Compose files: a place for YAML anchors (`x-defaults: &d {…}`).
+  const keys = Object.keys(root).filter((key) => !key.startsWith('x-'));
+  const unknown = unknownKeys(Object.fromEntries(keys.map((key) => [key, root[key]])), SECTIONS);
+  if (unknown.length === 0 || unknown.length < keys.length) return unless(unknown, root);
+  const close = unknown.filter(({ path }) => didYouMean(String(path[0]), SECTIONS) !== '');
+  return fail(
+    [],
+    `none of this file's ${unknown.length} top-level key(s) is a section of a Switchboard config (${SECTIONS.join(', ')}): is it the right file?${close.length > 0 ? ` ${close.map((c) => c.message).join('; ')}` : ''}`,
+  );
 }
 
 /** The `server:` section. */

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { locate, parseYaml } from '../../src/config/parse.ts';
+import { built, lines, loadText, VALID } from './helpers.ts';
 
 const TEXT = `server:
   port: 8080
@@ -45,5 +46,54 @@ describe('config parse stage', () => {
     const parsed = parseYaml('server:\n  port: 1\n  port: 2\n');
     expect(parsed.syntaxErrors).to.have.length(1);
     expect(parsed.syntaxErrors[0]).to.include({ line: 3, column: 3 });
+  });
+});
+
+describe('YAML anchors, merge keys and files that are not configs (found by an attack)', () => {
+  it('reads merge keys (<<: *anchor), with the anchor under an x- extension key, as Compose files do', async () => {
+    const config = built(
+      await loadText(`x-defaults: &file { type: file }
+sources:
+  mta: { kind: mta, secret: s3cr3t-value }
+destinations:
+  a: { <<: *file, path: ./a.jsonl }
+  b:
+    <<: *file
+    path: ./b.jsonl
+routes:
+  - name: everything
+    to: [a, b]
+`),
+    );
+    expect([...config.destinations.values()].map((d) => d.type)).to.deep.equal(['file', 'file']);
+  });
+
+  it('still refuses an unknown top-level key that does not start with x-', async () => {
+    expect(lines(await loadText(`${VALID}defaults: { type: file }\n`))).to.deep.equal([
+      'config.yaml:13:1 defaults: unknown key "defaults" (allowed here: server, sources, store, delivery, admin, plugins, destinations, routes)',
+    ]);
+  });
+
+  it('says an alias bomb expands too much, with the fix', async () => {
+    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (const l of 'bcdefghi')
+      bomb.push(
+        `${l}: &${l} [${Array(9)
+          .fill(`*${String.fromCharCode(l.charCodeAt(0) - 1)}`)
+          .join(',')}]`,
+      );
+    const out = lines(await loadText(`${bomb.join('\n')}\n`));
+    expect(out).to.have.length(1);
+    expect(out[0]).to.include('its aliases (*name) expand to far more than any config needs');
+  });
+
+  it('does not quote the lines of a file that is no config (a --config pointing at /etc/shadow)', async () => {
+    const shadow =
+      'root:$y$j9T$abcdefgh$0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcde:20228:0:99999:7:::\ndaemon:*:20228:0:99999:7:::\n';
+    const out = lines(await loadText(shadow));
+    expect(out).to.deep.equal([
+      "config.yaml:1:1 none of this file's 2 top-level key(s) is a section of a Switchboard config (server, sources, store, delivery, admin, plugins, destinations, routes): is it the right file?",
+    ]);
+    expect(out.join('\n')).not.to.include('root');
   });
 });
