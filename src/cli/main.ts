@@ -29,6 +29,8 @@ export interface Command extends CommandHelp {
   /** For commands with subcommands: the help of `<name> SUB --help`, undefined for an unknown SUB. */
   subcommandHelp?(sub: string): string | undefined;
   run(values: Record<string, unknown>, positionals: string[], io: Io): Promise<number>;
+  /** Set to 0 for a command that takes no arguments besides its options: one given is a usage error. */
+  maxArguments?: number;
   /** With `--json` among its arguments, usage errors are printed as `{"ok":false,"problems":[{message}]}` too. */
   jsonUsageErrors?: boolean;
 }
@@ -88,12 +90,28 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   let values: Record<string, unknown>;
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({
-      args: joinNegativeValues(rest, { ...COMMON, ...command.options }),
-      options: { ...COMMON, ...command.options },
+    const options = { ...COMMON, ...command.options };
+    const parsed = parseArgs({
+      args: joinNegativeValues(rest, options),
+      options,
       allowPositionals: true,
       strict: true,
-    }));
+      tokens: true,
+    });
+    ({ values, positionals } = parsed);
+    // parseArgs keeps the last of a repeated option without a word (`--since 1h --since 2h`).
+    const seen = new Set<string>();
+    for (const token of parsed.tokens) {
+      if (
+        token.kind !== 'option' ||
+        (options as Record<string, { multiple?: boolean }>)[token.name]?.multiple
+      )
+        continue;
+      if (seen.has(token.name)) throw new Error(`--${token.name} is given more than once: give it once`);
+      seen.add(token.name);
+    }
+    if (command.maxArguments !== undefined && positionals.length > command.maxArguments && !values.help)
+      throw new Error(`unexpected argument "${positionals[command.maxArguments]}" (it takes options only)`);
   } catch (err) {
     const message = explainParseError(err as Error, { ...COMMON, ...command.options });
     if (command.jsonUsageErrors && rest.includes('--json'))

@@ -240,6 +240,22 @@ routes:
     expect(command.stderr).to.match(/unknown command "delivries" \(did you mean deliveries\?\)/);
   });
 
+  it('refuses an argument a command does not take and an option given twice, instead of ignoring them (found by an attack)', async () => {
+    for (const [args, message] of [
+      [['check', 'extra-arg'], 'unexpected argument "extra-arg" (it takes options only)'],
+      [['destinations', 'extra'], 'unexpected argument "extra" (it takes options only)'],
+      [['events', '--since', '1h', '--since', '2h'], '--since is given more than once: give it once'],
+      [
+        ['deliveries', '--state', 'dead', '--state', 'failed'],
+        '--state is given more than once: give it once',
+      ],
+    ] as const) {
+      const r = await runCli([...args, '--config', config]);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).to.equal(2);
+      expect(r.stderr).to.include(message);
+    }
+  });
+
   it('names every problem of a bad store section, and only those', async () => {
     const bad = tmp.write(
       'bad-store.yaml',

@@ -64,6 +64,7 @@ export const checkCommand: Command = {
     'switchboard check --config /etc/switchboard/config.yaml',
     'switchboard check --json | jq .problems',
   ],
+  maxArguments: 0,
   async run(values, _positionals, io) {
     if (!values.json) {
       const config = await loadCliConfig(values.config as string | undefined, io);

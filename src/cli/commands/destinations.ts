@@ -17,6 +17,7 @@ export const destinationsCommand: Command = {
     'switchboard destinations',
     'SWITCHBOARD_ADMIN_TOKEN=... switchboard destinations --url http://127.0.0.1:9091',
   ],
+  maxArguments: 0,
   async run(values, _positionals, io) {
     return withOperator(values, io, async (op, out) => {
       const answer = await op.destinations();

@@ -17,6 +17,7 @@ export const startCommand: Command = {
     'node bin/switchboard.js start --config /etc/switchboard/config.yaml',
     'kill -HUP <pid>   # reload the config (validated first; the old one is kept on error)',
   ],
+  maxArguments: 0,
   async run(values, _positionals, io) {
     const { path, warning } = resolveConfigPath(values.config as string | undefined, io.env, io.cwd);
     if (warning) io.err(`warning: ${warning}`);
