@@ -7,7 +7,8 @@ export type DestinationStateName = 'active' | 'paused' | 'breaker-open' | 'remov
 /**
  * One destination as GET /api/destinations, `switchboard destinations` and the console show it. Times are ISO
  * 8601 UTC; counts are deliveries (`pending`, `inFlight`) or attempts in the last hour (`delivered1h`,
- * `failed1h`: retries, permanent failures and dead ends).
+ * `failed1h`: retries, permanent failures and dead ends; `throttled1h`: tries the receiver asked to slow down,
+ * which are no failure).
  */
 export interface DestinationState {
   name: string;
@@ -21,6 +22,7 @@ export interface DestinationState {
   oldestPendingAt?: string;
   delivered1h: number;
   failed1h: number;
+  throttled1h: number;
   lastError?: { at: string; reason: string };
 }
 
@@ -86,6 +88,7 @@ export async function destinationStates(deps: DestinationStateDeps): Promise<Des
         ...(a?.oldestPendingAt ? { oldestPendingAt: a.oldestPendingAt } : {}),
         delivered1h: a?.delivered ?? 0,
         failed1h: a?.failed ?? 0,
+        throttled1h: a?.throttled ?? 0,
         ...(a?.lastError ? { lastError: a.lastError } : {}),
       };
     },

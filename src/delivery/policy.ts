@@ -6,7 +6,8 @@ import type { AttemptRecord, NextState } from '../store/types.ts';
  * The retry policy, in one place (contract §7). Destinations only report how one send went; this decides what
  * happens next: delivered, retry at T (exponential backoff with full jitter, capped; Retry-After honoured and
  * capped), throttled (back in the queue when the destination's pause ends, no attempt spent), failed
- * (permanent), or dead (the retry budget is spent: `retryFor` since the first attempt, or `attempts`).
+ * (permanent), or dead (the retry budget is spent: `retryFor` since the first attempt, or `attempts`; a
+ * throttled delivery only by `retryFor`).
  */
 
 /** The backoff before attempt `nextNumber` (2 for the first retry), before jitter. */
@@ -69,12 +70,15 @@ export function afterFailure(
 ): Verdict {
   const { number, now } = facts;
   if (failure.kind === 'permanent') return { outcome: 'failed', next: { state: 'failed' } };
-  // Being asked to slow down is not a failure: no attempt is spent and the budget does not end it.
+  const budgetEnd = facts.firstAttemptAt + settings.retryForMs;
+  // Being asked to slow down is not a failure: no attempt is spent. Only the time budget ends it, so a receiver
+  // that throttles for longer than `retryFor` (an exhausted quota, a 429 on every call) ends in the dead
+  // letters, where it is seen and its fallback runs, instead of staying pending without a word.
   if (failure.kind === 'throttled') {
+    if (now >= budgetEnd) return { outcome: 'dead', next: { state: 'dead' } };
     const at = timeAfter(now, (facts.resumeAt ?? now) - now);
     return { outcome: 'throttled', next: { state: 'pending', nextAt: at }, delayMs: at.getTime() - now };
   }
-  const budgetEnd = facts.firstAttemptAt + settings.retryForMs;
   const outOfAttempts = settings.attempts > 0 && number >= settings.attempts;
   if (outOfAttempts || now >= budgetEnd) return { outcome: 'dead', next: { state: 'dead' } };
   // The last retry happens when the budget ends rather than never: a long backoff must not waste its tail.

@@ -5,7 +5,7 @@ import type { ActivityBucket } from './types.ts';
  * division buckets them). Parameters in order: bucket ms, bucket ms, since, until; `ph` writes the n-th
  * placeholder (`?` or `$n`, the bucket size cast to an integer where the dialect needs it).
  * `received` counts events by receivedAt; `delivered` and `failed` count attempts by their start (failed: every
- * attempt that did not deliver, retries included, so a flapping destination shows).
+ * attempt that did not deliver, retries included, so a flapping destination shows; a throttled try is no failure).
  */
 export function activitySql(ph: (n: number) => string): { received: string; attempts: string } {
   return {
@@ -13,7 +13,7 @@ export function activitySql(ph: (n: number) => string): { received: string; atte
       FROM events WHERE received_at >= ${ph(3)} AND received_at < ${ph(4)} GROUP BY 1 ORDER BY 1`,
     attempts: `SELECT (started_at / ${ph(1)}) * ${ph(2)} AS bucket,
         SUM(CASE WHEN outcome = 'delivered' THEN 1 ELSE 0 END) AS delivered,
-        SUM(CASE WHEN outcome = 'delivered' THEN 0 ELSE 1 END) AS failed
+        SUM(CASE WHEN outcome IN ('delivered', 'throttled') THEN 0 ELSE 1 END) AS failed
       FROM attempts WHERE started_at >= ${ph(3)} AND started_at < ${ph(4)} GROUP BY 1 ORDER BY 1`,
   };
 }

@@ -79,7 +79,8 @@ export async function queueStats(
 const ATTEMPTS_SINCE = `
   SELECT d.destination,
          SUM(CASE WHEN a.outcome = 'delivered' THEN 1 ELSE 0 END) AS delivered,
-         SUM(CASE WHEN a.outcome <> 'delivered' THEN 1 ELSE 0 END) AS failed
+         SUM(CASE WHEN a.outcome IN ('delivered', 'throttled') THEN 0 ELSE 1 END) AS failed,
+         SUM(CASE WHEN a.outcome = 'throttled' THEN 1 ELSE 0 END) AS throttled
   FROM attempts a JOIN deliveries d ON d.id = a.delivery_id
   WHERE a.started_at >= ?
   GROUP BY d.destination`;
@@ -103,6 +104,7 @@ type AttemptCounts = {
   destination: string;
   delivered: number | string | null;
   failed: number | string | null;
+  throttled: number | string | null;
 };
 
 /** Queue depth, attempts since `since` and the latest error, per destination with any of these, by name. */
@@ -128,7 +130,7 @@ function toActivity(
   const entry = (destination: string) => {
     let a = byName.get(destination);
     if (!a) {
-      a = { destination, pending: 0, inFlight: 0, delivered: 0, failed: 0 };
+      a = { destination, pending: 0, inFlight: 0, delivered: 0, failed: 0, throttled: 0 };
       byName.set(destination, a);
     }
     return a;
@@ -141,6 +143,7 @@ function toActivity(
   for (const r of attempts) {
     entry(r.destination).delivered = Number(r.delivered ?? 0);
     entry(r.destination).failed = Number(r.failed ?? 0);
+    entry(r.destination).throttled = Number(r.throttled ?? 0);
   }
   for (const e of errors) entry(e.destination).lastError = { at: iso(e.at), reason: e.reason };
   return [...byName.values()].sort((a, b) => a.destination.localeCompare(b.destination));

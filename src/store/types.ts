@@ -179,9 +179,10 @@ export interface DestinationActivity {
   inFlight: number;
   /** Creation time of the oldest pending or sending delivery (ISO 8601). */
   oldestPendingAt?: string;
-  /** Attempts that delivered / failed (retry, failed or dead) since the `since` passed in. */
+  /** Attempts that delivered / failed (retry, failed or dead) / were throttled since the `since` passed in. */
   delivered: number;
   failed: number;
+  throttled: number;
   /** The latest failed attempt ever recorded (retention permitting): when and why. */
   lastError?: { at: string; reason: string };
 }
@@ -199,7 +200,7 @@ export interface ActivityBucket {
   received: number;
   /** Attempts that delivered. */
   delivered: number;
-  /** Attempts that did not (retries, permanent failures, the last attempt of a dead delivery). */
+  /** Attempts that failed (retries, permanent failures, the last attempt of a dead delivery; not throttled). */
   failed: number;
 }
 

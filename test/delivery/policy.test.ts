@@ -91,8 +91,8 @@ describe('retry policy', () => {
     expect(late.delayMs).to.equal(1000);
   });
 
-  it('puts a throttled delivery back until the pause ends, without spending attempts or the budget', () => {
-    const settings = { ...DEFAULT_DELIVERY, attempts: 1, retryForMs: 1000 };
+  it('puts a throttled delivery back until the pause ends, without spending attempts', () => {
+    const settings = { ...DEFAULT_DELIVERY, attempts: 1, retryForMs: 6 * HOUR };
     const verdict = afterFailure(
       settings,
       { number: 1, firstAttemptAt: 0, now: 5 * HOUR, resumeAt: 5 * HOUR + 3000 },
@@ -100,6 +100,16 @@ describe('retry policy', () => {
     );
     expect(verdict.outcome).to.equal('throttled');
     expect(verdict.next).to.deep.equal({ state: 'pending', nextAt: new Date(5 * HOUR + 3000) });
+  });
+
+  it('ends a delivery throttled for longer than retryFor as dead, so it reaches the dead letters and its fallback (found by an attack: pending for ever)', () => {
+    const settings = { ...DEFAULT_DELIVERY, attempts: 1, retryForMs: HOUR };
+    const verdict = afterFailure(
+      settings,
+      { number: 40, firstAttemptAt: 0, now: HOUR, resumeAt: HOUR + 3000 },
+      slowDown,
+    );
+    expect(verdict).to.deep.equal({ outcome: 'dead', next: { state: 'dead' } });
   });
 
   it('fails a permanent failure at once, whatever the budget', () => {

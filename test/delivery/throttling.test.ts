@@ -97,3 +97,53 @@ routes:
     expect(gw.capture.lines.join('\n')).not.to.contain('hookS3cr3t');
   });
 });
+
+describe('a receiver that throttles every call', function () {
+  this.timeout(60_000);
+
+  it('ends the delivery as dead once retryFor has run out, and its fallback runs (found by an attack: pending for ever)', async () => {
+    const { createServer } = await import('node:http');
+    let calls = 0;
+    const receiver = createServer((req, res) => {
+      req.resume();
+      calls++;
+      res.writeHead(429, { 'retry-after': '1' }).end('slow down');
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const port = (receiver.address() as { port: number }).port;
+    const gw = await startService(
+      `destinations:
+  quota: { type: http, url: "http://127.0.0.1:${port}/hook", delivery: { retryFor: 3s }, fallback: spill }
+  spill: { type: file, path: "\${SPILL}" }
+routes:
+  - name: all
+    to: [quota]`,
+      { secret: SECRET, env: { SPILL: `${process.env.TMPDIR ?? '/tmp'}/spill-${process.pid}.jsonl` } },
+    );
+    try {
+      const id = await post(gw.url, 1);
+      const store = gw.service.store;
+      const dead = async () =>
+        (await store.listDeliveries({ filter: { state: 'dead', destination: 'quota' }, limit: 10 })).items;
+      await waitUntil(async () => (await dead()).length === 1, 'the throttled delivery to go dead', 30_000);
+      const [delivery] = await dead();
+      expect(delivery.eventId).to.equal(id);
+      // Throttled tries cost no attempt; the one that found retryFor spent is recorded, as dead.
+      expect(delivery.attempts).to.equal(1);
+      expect(calls).to.be.at.least(2);
+      // Shown apart from failures (switchboard destinations: "0/1, N throttled").
+      const [quota] = (await store.destinationActivity({ since: new Date(0), now: new Date() })).filter(
+        (a) => a.destination === 'quota',
+      );
+      expect(quota.failed).to.equal(1);
+      expect(quota.throttled).to.equal(calls - 1);
+      const spilled = async () =>
+        (await store.listDeliveries({ filter: { destination: 'spill', state: 'delivered' }, limit: 10 }))
+          .items;
+      await waitUntil(async () => (await spilled()).length === 1, 'the fallback delivery', 30_000);
+    } finally {
+      await gw.stop();
+      receiver.close();
+    }
+  });
+});

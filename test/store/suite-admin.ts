@@ -358,6 +358,22 @@ export function adminScenarios(h: Harness): void {
         now: at(20),
       });
       await store.claim({ destination: 'crm', limit: 1, owner: 'w', leaseMs: LEASE, now: at(30) });
+      // A throttled try is counted apart: it is no failure.
+      await store.ingest({ batch: [request(at(31), { to: ['ops'] })], now: at(31) });
+      const [slow] = await store.claim({
+        destination: 'ops',
+        limit: 1,
+        owner: 'w',
+        leaseMs: LEASE,
+        now: at(31),
+      });
+      await store.complete({
+        deliveryId: slow.id,
+        owner: 'w',
+        attempt: attempt(1, 'throttled', at(31), 'HTTP 429'),
+        next: { state: 'pending', nextAt: at(99) },
+        now: at(32),
+      });
       const activity = await store.destinationActivity({ since: at(15), now: at(40) });
       expect(activity).to.deep.equal([
         {
@@ -367,9 +383,19 @@ export function adminScenarios(h: Harness): void {
           oldestPendingAt: at(0).toISOString(),
           delivered: 0,
           failed: 1,
+          throttled: 0,
           lastError: { at: at(20).toISOString(), reason: 'HTTP 503' },
         },
-        { destination: 'ops', pending: 0, inFlight: 0, delivered: 1, failed: 0 },
+        {
+          destination: 'ops',
+          pending: 1,
+          inFlight: 0,
+          oldestPendingAt: at(31).toISOString(),
+          delivered: 1,
+          failed: 0,
+          throttled: 1,
+          lastError: { at: at(31).toISOString(), reason: 'HTTP 429' },
+        },
       ]);
     });
   });

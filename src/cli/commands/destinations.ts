@@ -33,7 +33,8 @@ export const destinationsCommand: Command = {
         String(d.pending),
         String(d.inFlight),
         d.oldestPendingAt ? age(d.oldestPendingAt, now) : '-',
-        `${d.delivered1h}/${d.failed1h}`,
+        // Throttled tries are no failure, but a destination that keeps asking to slow down must show.
+        `${d.delivered1h}/${d.failed1h}${d.throttled1h ? `, ${d.throttled1h} throttled` : ''}`,
         d.lastError ? `${age(d.lastError.at, now)} ago: ${d.lastError.reason}` : '',
       ]);
       const header = [

@@ -64,8 +64,7 @@ const COMPLETE_BATCH = `
   UPDATE deliveries AS d
   SET state = c.state, next_at = c.next_at, last_error = c.last_error,
       attempts = CASE WHEN c.outcome = 'throttled' THEN d.attempts ELSE c.number END,
-      first_attempt_at = CASE WHEN c.outcome = 'throttled' THEN d.first_attempt_at
-                              ELSE COALESCE(d.first_attempt_at, c.started_at) END,
+      first_attempt_at = COALESCE(d.first_attempt_at, c.started_at),
       lease_owner = NULL, lease_until = NULL, updated_at = c.now
   FROM c
   WHERE d.id = ANY ($2::text[]) AND d.id = c.delivery_id AND d.lease_owner = c.owner AND d.state = 'sending'

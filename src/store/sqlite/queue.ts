@@ -53,14 +53,14 @@ const INSERT_ATTEMPT = `
   INSERT INTO attempts (id, delivery_id, number, started_at, duration_ms, outcome, reason, status_code)
   SELECT ?, id, ? + attempt_offset, ?, ?, ?, ?, ? FROM deliveries WHERE id = ?`;
 
-// A throttled try moves neither the attempt count nor the start of the retry budget.
-// Parameters: state, nextAt, lastError, throttled (1 or 0), number, throttled again, startedAt, now, deliveryId,
-// owner.
+// A throttled try does not move the attempt count; any try, throttled or not, starts the retry budget (so a
+// receiver that throttles every call ends when retryFor runs out: delivery/policy.ts).
+// Parameters: state, nextAt, lastError, throttled (1 or 0), number, startedAt, now, deliveryId, owner.
 const FINISH = `
   UPDATE deliveries
   SET state = ?, next_at = ?, last_error = ?,
       attempts = CASE WHEN ? THEN attempts ELSE ? END,
-      first_attempt_at = CASE WHEN ? THEN first_attempt_at ELSE COALESCE(first_attempt_at, ?) END,
+      first_attempt_at = COALESCE(first_attempt_at, ?),
       lease_owner = NULL, lease_until = NULL, updated_at = ?
   WHERE id = ? AND lease_owner = ? AND state = 'sending'`;
 
@@ -167,18 +167,7 @@ function completeStatements(
     const error = lastError(attempt.outcome, attempt.reason);
     const moved = db
       .stmt(FINISH)
-      .run(
-        next.state,
-        nextAt,
-        error,
-        throttled,
-        attempt.number,
-        throttled,
-        startedAt,
-        now.getTime(),
-        deliveryId,
-        owner,
-      );
+      .run(next.state, nextAt, error, throttled, attempt.number, startedAt, now.getTime(), deliveryId, owner);
     const held = moved.changes === 1;
     if (held && (next.state === 'failed' || next.state === 'dead')) {
       for (const destination of fallback) {
