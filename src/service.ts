@@ -91,7 +91,8 @@ export class Service {
       // Whatever started (workers, the store's thread) must not keep a process that failed to start alive.
       await service.dispatcher.stop(Date.now()).catch(() => {});
       await store.close().catch(() => {});
-      await new Promise<void>((r) => (service.server ? service.server.close(() => r()) : r()));
+      for (const server of [service.server, service.adminServer])
+        await new Promise<void>((r) => (server?.listening ? server.close(() => r()) : r()));
       throw err;
     }
     return service;
@@ -138,7 +139,6 @@ export class Service {
   private async run(): Promise<void> {
     const { apps, dispatcher } = this.parts;
     const config = this.current;
-    await dispatcher.start(config);
     this.server = createServer(serverTimeouts(config.server), apps.webhooks.callback());
     this.server.keepAliveTimeout = 5_000;
     answerUnparsableRequests(this.server);
@@ -146,6 +146,10 @@ export class Service {
     this.adminServer = createServer(serverTimeouts(config.server), apps.admin.callback());
     answerUnparsableRequests(this.adminServer);
     await listenOn(this.adminServer, config.admin.listen, { host: 'admin.listen', port: 'admin.listen' });
+    // Workers start once both ports are ours: a second start by mistake (its port in use) must fail before it
+    // claims anything; it used to send a delivery of the running instance first. A webhook taken meanwhile is
+    // committed and claimed as the workers start.
+    await dispatcher.start(config);
     const addr = this.address;
     const adminAddr = this.adminAddress;
     this.log.info(

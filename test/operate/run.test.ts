@@ -1,13 +1,15 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { type AddressInfo, createConnection } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { expect } from 'chai';
+import { openSqliteStore } from '../../src/store/sqlite/open.ts';
 import { GatewayProcess, runCli } from '../helpers/gateway.ts';
 import { ROOT, tempDir } from '../helpers/tmp.ts';
+import { request } from '../store/fixtures.ts';
 
 /** A config whose one route goes to a file destination named `name`. */
 function configFor(dir: string, name: string): string {
@@ -189,11 +191,23 @@ describe('the admin listener at start (real CLI)', function () {
         'taken.yaml',
         configFor(tmp.dir, 'audit').replace('listen: "127.0.0.1:0"', `listen: "127.0.0.1:${port}"`),
       );
+      // A delivery waiting in the store, as a running instance would have one: a start that fails on its port
+      // must not send it first (found by an attack: a second start by mistake spent an attempt of the first's).
+      const store = openSqliteStore(join(tmp.dir, 'data/switchboard.db'));
+      await store.migrate();
+      const now = new Date();
+      await store.ingest({ batch: [request(now, { to: ['audit'] })], now });
+      await store.close();
       const r = await runCli(['start', '--config', taken]);
       expect(r.code).to.equal(1);
       expect(r.stderr).to.include(
         `127.0.0.1:${port} is already in use: stop the other process or set admin.listen`,
       );
+      expect(existsSync(join(tmp.dir, 'audit.jsonl')), 'the failed start delivered').to.equal(false);
+      const after = openSqliteStore(join(tmp.dir, 'data/switchboard.db'));
+      const [waiting] = (await after.listDeliveries({ filter: {}, limit: 10 })).items;
+      await after.close();
+      expect(waiting).to.include({ state: 'pending', attempts: 0 });
       const bad = tmp.write(
         'bad.yaml',
         configFor(tmp.dir, 'audit').replace('listen: "127.0.0.1:0"', 'listen: "9091"'),
