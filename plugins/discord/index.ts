@@ -70,6 +70,7 @@ function create(options: DiscordOptions, ctx: PluginContext): Destination {
   }
 
   return {
+    target,
     send: (event, attempt) => post(truncate(content.render(event), MAX_CONTENT), attempt),
     // A `group:` digest: one line per event in one message, cut to Discord's limit with a count of the rest.
     sendDigest: (events, attempt) => post(digest(events.map((e) => content.render(e))), attempt),

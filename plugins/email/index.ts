@@ -104,6 +104,7 @@ function create(options: EmailOptions, ctx: PluginContext): Destination {
   });
 
   return {
+    target,
     async send(event, attempt) {
       // Rendering first: a CR/LF in a header value is a TemplateRenderError (permanent) before any I/O.
       const message = {

@@ -6,6 +6,7 @@ import {
   type AttemptInfo,
   type Destination,
   type DestinationPlugin,
+  describeTarget,
   type GatewayEvent,
   httpAgent,
   PermanentError,
@@ -84,6 +85,7 @@ function create(options: HttpOptions, ctx: PluginContext): Destination {
   }
 
   return {
+    target: describeTarget(url),
     send: async (event, attempt) => post(event, makeBody(event), attempt),
     // A digest posts {"events": [...]}: each element is what `body` makes for one event.
     sendDigest: async (events, attempt) =>

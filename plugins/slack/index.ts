@@ -156,6 +156,11 @@ function create(options: SlackOptions, ctx: PluginContext): Destination {
     ...(options.iconEmoji !== undefined && { icon_emoji: options.iconEmoji }),
   });
   return {
+    // The webhook URL is a secret: its host only.
+    target:
+      options.webhookUrl !== undefined
+        ? `Slack at ${new URL(options.webhookUrl).host}`
+        : describeTarget(new URL(options.apiUrl ?? 'https://slack.com/api/')),
     async send(event, attempt) {
       const text = texts(event.type).render(event);
       const blocks =

@@ -11,8 +11,8 @@ export interface Sent {
 }
 
 class AttemptTimeout extends Error {
-  constructor(ms: number) {
-    super(`no answer within the ${ms} ms attempt timeout`);
+  constructor(ms: number, target: string | undefined) {
+    super(`no answer${target ? ` from ${target}` : ''} within the ${ms} ms attempt timeout`);
     this.name = 'TimeoutError';
   }
 }
@@ -21,14 +21,16 @@ class AttemptTimeout extends Error {
  * One send under the attempt timeout (`timeoutMs`) and the worker's shutdown signal: what it threw classified
  * as a SendFailure (a timeout is transient), with its start and end times. `'interrupted'` when shutdown cut it
  * short: not a verdict on the destination, so nothing is recorded and the delivery is sent again later.
+ * `target` (the destination's Destination.target) is named in the timeout's message.
  */
 export async function sendOnce(
   timeoutMs: number,
   shutdown: AbortSignal,
   clock: Clock,
   send: (signal: AbortSignal) => Promise<void>,
+  target?: string,
 ): Promise<Sent | 'interrupted'> {
-  const limit = deadline(shutdown, timeoutMs, () => new AttemptTimeout(timeoutMs));
+  const limit = deadline(shutdown, timeoutMs, () => new AttemptTimeout(timeoutMs, target));
   const started = clock.now();
   let failure: SendFailure | undefined;
   try {

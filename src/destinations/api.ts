@@ -30,6 +30,11 @@ export interface Destination {
   sendDigest?(events: GatewayEvent[], attempt: AttemptInfo): Promise<void>;
   /** Releases pooled connections when the config is replaced or the service stops. */
   close?(): Promise<void>;
+  /**
+   * Where it sends, for messages the core writes (`no answer from smtp.example.com:587 within the 10000 ms attempt
+   * timeout`): a host:port or a URL's origin, never a secret. Optional.
+   */
+  readonly target?: string;
 }
 
 /** What a destination knows about the attempt it is making. */

@@ -249,6 +249,41 @@ routes:
   });
 });
 
+describe('an attempt that times out', function () {
+  this.timeout(30_000);
+
+  it('names the server that did not answer (found by an attack: an SMTP server that never greets)', async () => {
+    const { createServer } = await import('node:net');
+    const silent = createServer(() => {}); // accepts, never says a word
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    const gw = await startService(
+      `delivery: { timeout: 500ms, attempts: 1 }
+destinations:
+  mail:
+    type: email
+    smtp: { host: 127.0.0.1, port: ${port}, secure: false }
+    from: gw@example.com
+    to: ops@example.com
+routes:
+  - to: [mail]`,
+      { secret: SECRET },
+    );
+    try {
+      const { json } = await post(gw.url, body(900));
+      const store = gw.service.store;
+      const attempts = async () => (await store.getEvent({ id: json.id }))!.deliveries[0].attemptLog;
+      await waitUntil(async () => (await attempts()).length > 0, 'the attempt to time out');
+      expect((await attempts())[0].reason).to.equal(
+        `no answer from 127.0.0.1:${port} within the 500 ms attempt timeout`,
+      );
+    } finally {
+      await gw.stop();
+      silent.close();
+    }
+  });
+});
+
 describe('deduplication window', () => {
   it('treats a body seen within the window as a duplicate and one after it as new', async () => {
     let now = Date.parse('2026-11-28T12:00:00Z');
