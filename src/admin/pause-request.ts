@@ -41,8 +41,13 @@ export function pauseRequest(body: Record<string, unknown>, now: number, fallbac
   let expiresAt: Date | undefined;
   if (forText !== undefined) {
     const ms = parseDuration(forText);
-    if (ms === undefined || !Number.isFinite(ms) || ms <= 0)
+    if (ms === undefined || !Number.isFinite(ms))
       throw new BadParam('for', `"${forText}" is not a duration like 30m, 2h, 1d`);
+    if (ms <= 0)
+      throw new BadParam(
+        'for',
+        `"${forText}" is no time at all: give a pause longer than zero, like 30m, 2h, 1d`,
+      );
     if (ms > MAX_PAUSE_MS)
       throw new BadParam(
         'for',

@@ -7,8 +7,11 @@ import { runCli } from '../helpers/gateway.ts';
 import { ROOT, tempDir } from '../helpers/tmp.ts';
 import { attempt, request } from '../store/fixtures.ts';
 
-/** Control characters a hostile or careless writer could have stored: clear screen, colour, carriage return, bell. */
-const HOSTILE = '\u001b[2J\u001b[31mred\rover\u0007';
+/**
+ * Control characters a hostile or careless writer could have stored: clear screen, colour, carriage return, bell,
+ * and a right-to-left override that reorders the rest of the line (found by an attack: a provider's error body).
+ */
+const HOSTILE = '\u001b[2J\u001b[31mred\rover\u0007\u202eevil';
 
 describe('operator output in the terminal (CLI as a child process)', function () {
   this.timeout(60_000);
@@ -82,7 +85,7 @@ routes:
   });
 
   const noControl = (text: string) => {
-    for (const ch of ['\u001b', '\r', '\u0007'])
+    for (const ch of ['\u001b', '\r', '\u0007', '\u202e'])
       expect(text.includes(ch), `${JSON.stringify(ch)} in ${JSON.stringify(text)}`).to.equal(false);
   };
 
@@ -102,6 +105,7 @@ routes:
     expect(destinations.stdout).to.include('paused by mallory\\x1b[2J\\x1b[31mred\\rover\\x07');
     const deliveries = await runCli(['deliveries', '--config', config]);
     expect(deliveries.stdout).to.include('HTTP 503 \\x1b[2J');
+    expect(destinations.stdout).to.include('\\x07\\u202eevil');
   });
 
   it('shows one event with its route verdicts, deliveries and attempts, and the JSON with --json', async () => {

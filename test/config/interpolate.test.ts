@@ -61,7 +61,10 @@ describe('config interpolation', () => {
   it('reports a default that holds another reference, instead of keeping "${B:-n}" as literal text (found by an attack)', () => {
     for (const env of [{}, { B: 'b' }, { A: 'a' }]) {
       const r = interpolate({ path: '/tmp/nest_${A:-${B:-n}}.jsonl' }, env);
-      expect(r.issues.map((i) => i.message), JSON.stringify(env)).to.deep.equal([
+      expect(
+        r.issues.map((i) => i.message),
+        JSON.stringify(env),
+      ).to.deep.equal([
         'the default of ${A:-...} holds another ${...}: nested references are not supported (give a plain default, or set A)',
       ]);
       expect(String((r.value as { path: string }).path)).not.to.include('${');

@@ -36,6 +36,14 @@ describe('since: a duration or an ISO date, nothing looser', () => {
     }
   });
 
+  it('refuses a pause for 0s as no time at all, not as no duration (found by an attack)', () => {
+    expect(() => pauseRequest({ for: '0s' }, NOW, 'op')).to.throw(
+      BadParam,
+      '"0s" is no time at all: give a pause longer than zero, like 30m, 2h, 1d',
+    );
+    expect(() => pauseRequest({ for: 'soon' }, NOW, 'op')).to.throw(BadParam, /is not a duration like 30m/);
+  });
+
   it("refuses a pause's until that is a bare number", () => {
     expect(() => pauseRequest({ until: '12' }, NOW, 'op')).to.throw(
       BadParam,
