@@ -1,17 +1,14 @@
 /**
  * Control characters in free text people typed or providers sent (pause comments, error reasons, message text):
  * ANSI escape sequences, carriage returns and the bell rewrite or disrupt a terminal when printed as they are.
- * C0 (U+0000–U+001F), DEL (U+007F) and C1 (U+0080–U+009F) count, and the bidirectional controls (U+061C,
- * U+200E–U+200F, U+202A–U+202E, U+2066–U+2069), which reorder what the rest of the line shows (CVE-2021-42574,
- * "Trojan Source").
+ * C0 (U+0000–U+001F), DEL (U+007F) and C1 (U+0080–U+009F) count, and the bidirectional embeddings, overrides
+ * and isolates (U+202A–U+202E, U+2066–U+2069), which reorder what the rest of the line shows (CVE-2021-42574,
+ * "Trojan Source"). The marks (U+200E, U+200F) stay: right-to-left text needs them and they override nothing.
  */
 function isControl(code: number): boolean {
   return (
     code < 0x20 ||
     (code >= 0x7f && code <= 0x9f) ||
-    code === 0x061c ||
-    code === 0x200e ||
-    code === 0x200f ||
     (code >= 0x202a && code <= 0x202e) ||
     (code >= 0x2066 && code <= 0x2069)
   );
