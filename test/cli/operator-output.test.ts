@@ -173,6 +173,13 @@ routes:
     expect(blocked.stderr).to.include('could not reach the admin API at http://127.0.0.1:1/api/deliveries');
     expect(blocked.stderr).to.match(/blocked port/);
     expect(blocked.stderr).not.to.match(/Error: bad port/);
+    expect(blocked.stderr.match(/admin\.listen/g), 'said once').to.have.length(1);
+    // No scheme: `localhost:9091` parses as a URL of scheme "localhost:" (found by an attack: a bare Invalid URL, exit 1).
+    const bare = await runCli(['deliveries', '--url', 'localhost:34212'], { env });
+    expect(bare.code).to.equal(2);
+    expect(bare.stderr).to.include(
+      '--url "localhost:34212" must start with http:// or https:// (e.g. http://localhost:34212)',
+    );
   });
 
   it('never prints the password of a --url or $SWITCHBOARD_URL with user:password in it', async () => {

@@ -15,7 +15,7 @@ export function unreachable(url: URL, err: unknown): string {
       : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
         ? `the host name ${url.hostname} does not resolve`
         : /bad port/i.test(detail)
-          ? `port ${url.port || '(default)'} is one that HTTP clients refuse to use (a blocked port); the admin API listens on admin.listen`
+          ? `port ${url.port || '(default)'} is one that HTTP clients refuse to use (a blocked port)`
           : (err as Error).name === 'TimeoutError'
             ? 'no answer within 30 s'
             : `the connection failed (${detail})`;

@@ -20,6 +20,11 @@ export function remoteOperator(base: string, token: string | undefined): Operato
   } catch {
     throw new UsageError(`--url "${withoutUserinfo(base)}" is not a URL (e.g. http://127.0.0.1:9091)`);
   }
+  // `localhost:9091` parses as a URL of scheme "localhost:", which fetch then refuses with a bare "Invalid URL".
+  if (root.protocol !== 'http:' && root.protocol !== 'https:')
+    throw new UsageError(
+      `--url "${withoutUserinfo(base)}" must start with http:// or https:// (e.g. http://${withoutUserinfo(base).replace(/^[a-z+.-]*:\/\//i, '')})`,
+    );
   // fetch refuses such a URL with an error that quotes it whole, password included; the admin API takes no
   // user:password anyway (only the token), so say that, naming the URL without them.
   if (root.username !== '' || root.password !== '') {
