@@ -64,12 +64,13 @@ function create(options: FileOptions): Destination {
 }
 
 /**
- * Why `path` (absolute) can never be appended to, or undefined: it is a directory. Checked when the destination
+ * Why `path` (absolute) can never be appended to, or undefined: it is a directory, or holds a NUL. Checked when the destination
  * is created, so `switchboard check` and a reload refuse the config instead of every delivery failing. A path
  * that does not exist yet is fine (the first send creates it and its directory); one that cannot be reached
  * yet is a send's transient failure, as it may be fixed without a config change.
  */
 function pathProblem(path: string): string | undefined {
+  if (path.includes('\0')) return 'path holds a NUL character (\\0), which no file name can';
   let stat: Stats | undefined;
   try {
     stat = statSync(path);

@@ -73,6 +73,12 @@ describe('file destination', () => {
     );
   });
 
+  it('refuses a path holding NUL when created (found by an attack: retried as transient)', () => {
+    expect(() => destination({ path: join(dir, 'a\0b.jsonl') })).to.throw(
+      'path holds a NUL character (\\0), which no file name can',
+    );
+  });
+
   it('fails permanently when the path has become a directory since', async () => {
     const path = join(dir, 'events.jsonl');
     const dest = destination({ path });
