@@ -175,7 +175,9 @@ export function createConsole(deps: ConsoleDeps): Koa.Middleware {
     const s = session(ctx);
     if (!s) return;
     const q = firstValues(ctx.query);
-    page(ctx, s, 'Retry failed deliveries', 'events', await retryPage(deps.store, q, now()));
+    const { body, status } = await retryPage(deps.store, q, now(), [...deps.config().destinations.keys()]);
+    ctx.status = status;
+    page(ctx, s, 'Retry failed deliveries', 'events', body);
   });
   router.get('/rejected', async (ctx) => {
     const s = session(ctx);

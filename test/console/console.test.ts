@@ -260,6 +260,16 @@ routes:
       .find((l) => l.action === 'POST /api/deliveries/retry');
     expect(audit?.request).to.deep.equal({ state: 'dead', destination: 'ops-hook' });
     await page.screenshot({ path: join(shots, 'retry.png'), fullPage: true });
+    // A filter the API would refuse is refused here too, with its status (found by an attack: "0 match", 200).
+    for (const [query, says] of [
+      ['destination=ops-hok', 'destination: "ops-hok" is not a configured destination'],
+      ['since=-1', 'since: "-1" is neither an ISO date'],
+      ['state=xyz', 'state: "xyz" is not a delivery state'],
+    ]) {
+      const res = await context.request.get(`${gw.adminUrl}/ui/retry?${query}`);
+      expect(res.status(), query).to.equal(400);
+      expect(await res.text()).to.include(says.replace(/"/g, '&#34;'));
+    }
   });
 
   it("shows GET /api/destinations' answer on the overview when the admin API has it: a pause's comment, who, until when", async () => {

@@ -1,4 +1,5 @@
 import { BadParam, deliveryFilter } from '../../admin/params.ts';
+import { checkDestination } from '../../admin/vocabulary.ts';
 import type { DeliveryFilter, RejectedPayload, Store } from '../../store/types.ts';
 import { type Html, html } from '../html.ts';
 import { when } from './format.ts';
@@ -25,13 +26,19 @@ export async function retryPage(
   store: Store,
   q: Record<string, string | undefined>,
   now: number,
-): Promise<Html> {
+  destinations: string[],
+): Promise<{ body: Html; status: number }> {
   let filter: DeliveryFilter;
   try {
     filter = deliveryFilter({ ...q, state: q.state || 'failed,dead' }, now);
+    // As POST /api/deliveries/retry checks it: a misspelt name would count 0 and look like nothing to retry.
+    await checkDestination(filter.destination, { destinations, routes: [], eventTypes: 'open' }, store);
   } catch (err) {
     if (!(err instanceof BadParam)) throw err;
-    return html`${retryForm(q)}<p class="error" role="alert">${err.param}: ${err.message}</p>`;
+    return {
+      body: html`${retryForm(q)}<p class="error" role="alert">${err.param}: ${err.message}</p>`,
+      status: 400,
+    };
   }
   const n = await countDeliveries(store, filter);
   const shown = n >= COUNT_LIMIT ? `${COUNT_LIMIT}+` : String(n);
@@ -40,9 +47,12 @@ export async function retryPage(
     destination: q.destination || undefined,
     since: q.since || undefined,
   });
-  return html`${retryForm(q)}
+  return {
+    status: 200,
+    body: html`${retryForm(q)}
 <p id="retry-count"><strong>${shown}</strong> deliver${n === 1 ? 'y matches' : 'ies match'}.</p>
-${n > 0 ? html`<button type="button" data-api="POST /api/deliveries/retry" data-body="${body}" data-confirm="Put ${shown} deliver${n === 1 ? 'y' : 'ies'} back in the queue now?">Retry ${shown} deliver${n === 1 ? 'y' : 'ies'}</button>` : ''}`;
+${n > 0 ? html`<button type="button" data-api="POST /api/deliveries/retry" data-body="${body}" data-confirm="Put ${shown} deliver${n === 1 ? 'y' : 'ies'} back in the queue now?">Retry ${shown} deliver${n === 1 ? 'y' : 'ies'}</button>` : ''}`,
+  };
 }
 
 function retryForm(q: Record<string, string | undefined>): Html {
