@@ -243,7 +243,8 @@ routes:
 `,
     );
     const r = await runCli(['test', '--config', config, cases, join(tmp.dir, 'absent.test.yaml')], { env });
-    expect(r.code).to.equal(1);
+    // A case file that cannot be read is a usage error, as for sign and route (found by an attack: it was 1).
+    expect(r.code).to.equal(2);
     expect(r.stdout).to.include('✔ a plain reply is only audited');
     expect(r.stdout).to.include(
       `✘ its file is missing\n    payloadFile nope.json: cannot read it (no such file; relative to ${cases})`,

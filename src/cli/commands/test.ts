@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import type { Config } from '../../config/types.ts';
 import { dryRun } from '../dry-run.ts';
-import { CheckFailed, loadCliConfig, unreadable } from '../io.ts';
+import { CheckFailed, loadCliConfig, UsageError, unreadable } from '../io.ts';
 import type { Command } from '../main.ts';
 import { pickSource } from './route.ts';
 
@@ -95,8 +95,9 @@ export const testCommand: Command = {
     let failed = 0;
     const report: Array<{ file: string; name: string; ok: boolean; difference?: string }> = [];
     for (const file of files) {
+      // A file that cannot be read is a usage error (exit 2), as for route and sign; a failed case exits 1.
       const text = await readFile(file, 'utf8').catch((err: unknown) => {
-        throw new CheckFailed([`${file}: cannot read it (${unreadable(err)})`]);
+        throw new UsageError(`${file}: cannot read it (${unreadable(err)})`);
       });
       const cases = readCases(text, file);
       for (const c of cases) {
