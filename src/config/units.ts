@@ -13,15 +13,20 @@ const DURATION_UNITS: Readonly<Record<string, number>> = {
 
 /**
  * Parses a duration into milliseconds: one or more `<number><unit>` parts with units ms, s, m, h, d (e.g.
- * `500ms`, `1.5s`, `1h30m`). A bare number is rejected (is `10` seconds or milliseconds?), except `0`.
+ * `500ms`, `1.5s`, `1h30m`), largest unit first, each unit once (`1h1h` and `30m1h` are typos, not 2h and
+ * 90m). A bare number is rejected (is `10` seconds or milliseconds?), except `0`.
  */
 export function parseDuration(text: string): number | undefined {
   const s = text.trim();
   if (s === '0') return 0;
   if (!/^(\d+(\.\d+)?(ms|s|m|h|d))+$/.test(s)) return undefined;
   let total = 0;
+  let previous = Number.POSITIVE_INFINITY;
   for (const part of s.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)) {
-    total += Number(part[1]) * DURATION_UNITS[part[2]];
+    const unit = DURATION_UNITS[part[2]];
+    if (unit >= previous) return undefined;
+    previous = unit;
+    total += Number(part[1]) * unit;
   }
   return Math.round(total);
 }

@@ -10,6 +10,11 @@ describe('config units', () => {
     ['24h', 86_400_000],
     ['7d', 604_800_000],
     ['1h30m', 5_400_000],
+    ['1d2h3m4s5ms', 93_784_005],
+    // Found by an attack: a repeated or out-of-order unit is a typo, not a sum.
+    ['1h1h', undefined],
+    ['30m1h', undefined],
+    ['1s500ms1s', undefined],
     ['0', 0],
     ['10', undefined],
     ['10 s', undefined],
