@@ -44,7 +44,7 @@ routes:
       [{ for: '99999999d', comment: 'test2' }, /^for: .*longer than 3650d/],
       [{ for: 'soon' }, /^for: "soon" is not a duration/],
       [{ until: '2001-01-01T00:00:00Z' }, /^until: .*not an ISO date in the future/],
-      [{ until: '+275760-09-13T00:00:00Z' }, /^until: .*more than 10 years ahead/],
+      [{ until: '9999-12-31T00:00:00Z' }, /^until: .*more than 10 years ahead/],
       [{ until: 'tomorrow' }, /^until: /],
     ];
     for (const [body, message] of cases) {

@@ -24,6 +24,24 @@ async function finishAll(
   return claimed.map((c) => c.id);
 }
 
+/** Claims one delivery of `destination` and records one try of it ending `outcome`, due again later. */
+async function tryOnce(
+  store: Store,
+  destination: string,
+  outcome: 'retry' | 'throttled',
+  reason: string,
+  now: Date,
+) {
+  const [one] = await store.claim({ destination, limit: 1, owner: 'w', leaseMs: LEASE, now });
+  await store.complete({
+    deliveryId: one.id,
+    owner: 'w',
+    attempt: attempt(1, outcome, now, reason),
+    next: { state: 'pending', nextAt: new Date(now.getTime() + 1_000_000) },
+    now,
+  });
+}
+
 /** Reads every page of a listing, following `next`. */
 async function allPages<T>(list: (cursor?: string) => Promise<{ items: T[]; next: string | null }>) {
   const pages: T[][] = [];
@@ -343,37 +361,11 @@ export function adminScenarios(h: Harness): void {
       await finishAll(store, 'ops', 'delivered', at(10));
       await store.ingest({ batch: [request(at(16), { to: ['ops'] })], now: at(16) });
       await finishAll(store, 'ops', 'delivered', at(16));
-      const [one] = await store.claim({
-        destination: 'crm',
-        limit: 1,
-        owner: 'w',
-        leaseMs: LEASE,
-        now: at(20),
-      });
-      await store.complete({
-        deliveryId: one.id,
-        owner: 'w',
-        attempt: attempt(1, 'retry', at(20), 'HTTP 503'),
-        next: { state: 'pending', nextAt: at(99) },
-        now: at(20),
-      });
+      await tryOnce(store, 'crm', 'retry', 'HTTP 503', at(20));
       await store.claim({ destination: 'crm', limit: 1, owner: 'w', leaseMs: LEASE, now: at(30) });
       // A throttled try is counted apart: it is no failure.
       await store.ingest({ batch: [request(at(31), { to: ['ops'] })], now: at(31) });
-      const [slow] = await store.claim({
-        destination: 'ops',
-        limit: 1,
-        owner: 'w',
-        leaseMs: LEASE,
-        now: at(31),
-      });
-      await store.complete({
-        deliveryId: slow.id,
-        owner: 'w',
-        attempt: attempt(1, 'throttled', at(31), 'HTTP 429'),
-        next: { state: 'pending', nextAt: at(99) },
-        now: at(32),
-      });
+      await tryOnce(store, 'ops', 'throttled', 'HTTP 429', at(31));
       const activity = await store.destinationActivity({ since: at(15), now: at(40) });
       expect(activity).to.deep.equal([
         {
