@@ -325,3 +325,14 @@ routes:
     expect((await runCli(['deliveries', '--bogus'])).code).to.equal(2);
   });
 });
+
+describe("the README's CLI block", () => {
+  it('is what switchboard --help prints (found by a newcomer trial: three commands had drifted)', async () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const block = /### CLI\n\n```\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block, 'the ### CLI code block').to.be.a('string');
+    const help = await runCli(['--help']);
+    expect(help.code).to.equal(0);
+    expect(block).to.equal(help.stdout);
+  });
+});
