@@ -115,6 +115,27 @@ routes:
     expect(res.status).to.equal(401);
   });
 
+  it('answers 401 when X-Signature is sent twice, saying so rather than blaming the secret (found by a newcomer trial)', async () => {
+    const { request } = await import('node:http');
+    const body = fixture(3, 'delivery-status');
+    const signature = sign(SECRET, body);
+    const answer = await new Promise<{ status: number; error: string }>((resolve, reject) => {
+      const req = request(`${gw.url}/webhooks/mta`, { method: 'POST' }, (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, error: JSON.parse(text).error }));
+      });
+      req.on('error', reject);
+      req.setHeader('content-type', 'application/json');
+      req.setHeader('x-signature', [signature, signature]); // two header lines
+      req.end(body);
+    });
+    expect(answer).to.deep.equal({
+      status: 401,
+      error: 'X-Signature was sent more than once (the values arrive joined by commas): send it once',
+    });
+  });
+
   it('answers 401 when the signature was uppercased (MTA signs in lowercase hex)', async () => {
     const body = fixture(3, 'delivery-status');
     const res = await post('/webhooks/mta', body, { 'x-signature': sign(SECRET, body).toUpperCase() });

@@ -80,7 +80,10 @@ function authenticate(
   return {
     ok: false,
     missing: false,
-    error: `${o.header} does not match the body (check the source secret)`,
+    // Node joins a header sent twice with ", "; neither hex nor base64 holds a comma.
+    error: given.includes(',')
+      ? `${o.header} was sent more than once (the values arrive joined by commas): send it once`
+      : `${o.header} does not match the body (check the source secret)`,
   };
 }
 

@@ -66,9 +66,12 @@ export const mtaSource: SourcePlugin<MtaOptions> = {
     let secretIndex = verifyAny(secrets, request.received ?? request.raw, header);
     if (secretIndex < 0 && request.received !== undefined)
       secretIndex = verifyAny(secrets, request.raw, header);
-    return secretIndex >= 0
-      ? { ok: true, secretIndex }
-      : { ok: false, missing: false, error: 'X-Signature does not match the body (check the source secret)' };
+    if (secretIndex >= 0) return { ok: true, secretIndex };
+    // Node joins a header sent twice with ", "; a hex signature never holds a comma.
+    const error = header.includes(',')
+      ? 'X-Signature was sent more than once (the values arrive joined by commas): send it once'
+      : 'X-Signature does not match the body (check the source secret)';
+    return { ok: false, missing: false, error };
   },
   decode(body, ctx) {
     return decodeMtaBody(body, {
