@@ -255,6 +255,23 @@ routes:
     expect(signed.stderr).to.include(`cannot read ${join(tmp.dir, 'absent.json')}: no such file`);
   });
 
+  it('test names a destination in expect that the config does not have, with its did-you-mean (found by a newcomer trial)', async () => {
+    const cases = tmp.write(
+      'typo.test.yaml',
+      `cases:
+  - name: replies reach the audit
+    event: message-reply
+    payload: { fromNumber: "+13125550143", toNumber: "+18885550100", replyId: 2, message: hi, timestamp: "2026-11-28T14:05:40Z" }
+    expect: [adit]
+`,
+    );
+    const r = await runCli(['test', '--config', config, cases], { env });
+    expect(r.code).to.equal(1);
+    expect(r.stdout).to.include(
+      '✘ replies reach the audit\n    expect names "adit", which is not a destination of this config (did you mean audit?)',
+    );
+  });
+
   it('test runs the example test file beside config.example.yaml', async () => {
     const r = await runCli(['test', '--config', join(ROOT, 'config.example.yaml')]);
     expect(r.code, r.stdout + r.stderr).to.equal(0);

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { didYouMean } from '../../config/issues.ts';
 import type { Config } from '../../config/types.ts';
 import { dryRun } from '../dry-run.ts';
 import { CheckFailed, loadCliConfig, UsageError, unreadable } from '../io.ts';
@@ -44,6 +45,16 @@ function readCases(text: string, file: string): Case[] {
 
 /** Runs one case; returns null when it passes, else what differed. */
 async function runCase(config: Config, c: Case, file: string): Promise<string | null> {
+  // A misspelt name would only show as "missing" beside the real one it meant.
+  const known = [...config.destinations.keys()];
+  const unknown = c.expect.filter((d) => !config.destinations.has(d));
+  if (unknown.length > 0)
+    return unknown
+      .map(
+        (d) =>
+          `expect names "${d}", which is not a destination of this config${didYouMean(d, known) || ` (known: ${known.join(', ')})`}`,
+      )
+      .join('; ');
   const source = pickSource(config, c.source);
   let raw: Buffer;
   try {
