@@ -1,6 +1,6 @@
 import { didYouMean, nearest } from '../config/issues.ts';
 import { UNRECOGNIZED } from '../event.ts';
-import { STATUS_NAMES } from '../sources/mta/status.ts';
+import { STATUS_NAMES, statusOf } from '../sources/mta/status.ts';
 import type { Store } from '../store/types.ts';
 import { BadParam, BadParams } from './params.ts';
 
@@ -27,19 +27,33 @@ function unknown(param: string, value: string, what: string, known: readonly str
   return new BadParam(param, `"${value}" is not ${what}${hint || ` (known: ${known.join(', ') || 'none'})`}`);
 }
 
-/** Checks `?type=`: an event type. */
+/** A name as routes compare it: any case, `_` and `-` alike (`DELIVERY_STATUS` is `delivery-status`). */
+const loose = (name: string) => name.trim().toLowerCase().replace(/_/g, '-');
+
+/**
+ * Checks `?type=`: an event type, answered as the source declares it. Spelt as routes accept it (any case, `_`
+ * for `-`), so a filter takes what the config takes.
+ */
 export function checkType(value: string | undefined, v: Vocabulary, param = 'type'): string | undefined {
-  if (v.eventTypes === 'open') return value;
+  if (v.eventTypes === 'open' || value === undefined) return value;
   const known = [...v.eventTypes, UNRECOGNIZED];
-  if (value !== undefined && !known.includes(value)) throw unknown(param, value, 'an event type', known);
-  return value;
+  const found = known.find((k) => loose(k) === loose(value));
+  if (found === undefined) throw unknown(param, value, 'an event type', known);
+  return found;
 }
 
-/** Checks `?status=`: a status name such as DELIVERY_FAILED. */
+/**
+ * Checks `?status=`: a status, answered as its stored name: a name in any case (`undelivered`) or a code
+ * (`9` is UNDELIVERED, `99` UNKNOWN_99), as routes accept them.
+ */
 export function checkStatus(value: string | undefined, param = 'status'): string | undefined {
-  if (value !== undefined && !STATUSES.includes(value) && !/^UNKNOWN_\d+$/.test(value))
-    throw unknown(param, value, 'a status name', STATUSES);
-  return value;
+  if (value === undefined) return value;
+  const written = value.trim();
+  if (/^\d{1,9}$/.test(written)) return statusOf(Number(written)).name;
+  const name = written.toUpperCase().replace(/-/g, '_');
+  if (!STATUSES.includes(name) && !/^UNKNOWN_\d+$/.test(name))
+    throw unknown(param, value, 'a status name or code', STATUSES);
+  return name;
 }
 
 /** Checks `?source=`: a source named in the config. */

@@ -240,6 +240,27 @@ routes:
     expect(command.stderr).to.match(/unknown command "delivries" \(did you mean deliveries\?\)/);
   });
 
+  it('takes a status or type filter spelt as routes take it: any case, a status code, _ for - (found by a newcomer trial)', async () => {
+    const now = new Date();
+    const req = request(now, { to: ['audit'], type: 'delivery-status', status: 'UNDELIVERED' });
+    await store.ingest({ batch: [req], now });
+    for (const filter of [
+      ['--status', 'UNDELIVERED'],
+      ['--status', 'undelivered'],
+      ['--status', '9'],
+      ['--type', 'DELIVERY_STATUS'],
+    ]) {
+      const r = await runCli(['events', ...filter, '--json', '--config', config]);
+      expect(r.code, `${filter.join(' ')}: ${r.stderr}`).to.equal(0);
+      const ids = (JSON.parse(r.stdout) as Array<{ id: string }>).map((e) => e.id);
+      expect(ids, filter.join(' ')).to.deep.equal([req.event.id]);
+    }
+    const code = await runCli(['events', '--status', '99', '--json', '--config', config]);
+    expect(code.code, code.stderr).to.equal(0); // UNKNOWN_99: a code MTA may add later
+    const bad = await runCli(['events', '--status', 'UNDELIVERD', '--config', config]);
+    expect(bad.code).to.equal(2);
+  });
+
   it('refuses an argument a command does not take and an option given twice, instead of ignoring them (found by an attack)', async () => {
     for (const [args, message] of [
       [['check', 'extra-arg'], 'unexpected argument "extra-arg" (it takes options only)'],

@@ -41,7 +41,7 @@ routes:
     const cases: Array<[string, RegExp, RegExp]> = [
       [
         '?status=UNDELIVERD',
-        /status: &#34;UNDELIVERD&#34; is not a status name \(did you mean UNDELIVERED\?\)/,
+        /status: &#34;UNDELIVERD&#34; is not a status name or code \(did you mean UNDELIVERED\?\)/,
         /name="status" value="UNDELIVERD"/,
       ],
       [

@@ -81,8 +81,8 @@ export async function eventsPage(
     filter = eventFilter(q, now);
     const vocabulary = { destinations: names.destinations, routes: [], eventTypes: names.types ?? 'open' };
     checkSource(filter.source, names.sources);
-    checkType(filter.type, vocabulary);
-    checkStatus(filter.status);
+    filter.type = checkType(filter.type, vocabulary);
+    filter.status = checkStatus(filter.status);
     await checkDestination(filter.destination, vocabulary, store);
     parseCursor(q.cursor);
   } catch (err) {
