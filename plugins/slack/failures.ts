@@ -77,6 +77,13 @@ export function failureForSlackError(
     }
     case ErrorCode.PlatformError: {
       const code = String(e.data?.error ?? 'unknown_error');
+      // Slack's error codes are snake_case words; anything else came from whatever answered in Slack's place (a
+      // proxy, a captive portal, a wrong apiUrl), and Slack refused nothing.
+      if (!/^[a-z0-9_]+$/.test(code))
+        return new TransientError(
+          `${target} did not answer as the Slack API does (a proxy, a captive portal, or a wrong apiUrl?): ${snippet(code, secrets)}`,
+          { reason: 'server_error' },
+        );
       const hint = PERMANENT[code];
       if (hint !== undefined) {
         const reason = /auth|token|account|scope|permission/.test(code) ? 'auth' : 'client_error';

@@ -81,6 +81,20 @@ describe('slack destination', () => {
       expect(call.text).to.equal('DELIVERY_FAILED for +15551234567');
     });
 
+    it("says a 200 that is not Slack JSON came from something in Slack's place, not that Slack refused (found by an attack)", async () => {
+      server.answer(() => ({
+        status: 200,
+        headers: { 'content-type': 'text/html' },
+        body: '<html>captive portal</html>',
+      }));
+      const { failure, error } = await failureOf(destination().send(deliveryFailed(), attempt()));
+      expect(failure.kind).to.equal('transient');
+      expect(String(error)).to.match(
+        /did not answer as the Slack API does \(a proxy, a captive portal, or a wrong apiUrl\?\)/,
+      );
+      expect(String(error)).not.to.include('Slack refused');
+    });
+
     it('lays out a delivery status with a red badge, the phone, message id and tags', async () => {
       await destination().send(deliveryFailed(), attempt());
       const { blocks } = apiCall(server.received[0]);
