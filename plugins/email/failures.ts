@@ -82,11 +82,16 @@ export function failureForSmtpError(err: unknown, target: string, secrets: reado
     );
   }
   if (code !== undefined && CONNECTION_CODES.has(code)) {
+    // Only a refused connection or an unknown host points at host and port; a server that answered and then
+    // dropped the connection is at the right address (found by an attack: one that greets and closes).
+    const detail = replyText(typeof e.message === 'string' ? e.message : '', secrets);
+    // nodemailer reports a refused connection as ECONNECTION too, with Node's code in its message.
+    const reached = code !== 'EDNS' && !/ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(`${code} ${detail}`);
     return new TransientError(
-      `could not talk to SMTP server ${target} (${code}); check smtp.host and smtp.port`,
-      {
-        reason: code === 'ETIMEDOUT' ? 'timeout' : 'network',
-      },
+      reached
+        ? `the connection to SMTP server ${target} failed (${code}${detail ? `: ${detail}` : ''})`
+        : `could not reach SMTP server ${target} (${code}); check smtp.host and smtp.port`,
+      { reason: code === 'ETIMEDOUT' ? 'timeout' : 'network' },
     );
   }
   const message = replyText(typeof e.message === 'string' ? e.message : String(err), secrets);

@@ -246,6 +246,31 @@ describe('email destination', () => {
       const { failure } = await failureOf(destination(port, {}).send(reply('x'), attempt()));
       expect(failure).to.include({ kind: 'transient', reason: 'network' });
       expect(failure.message).to.contain(`127.0.0.1:${port}`);
+      expect(failure.message).to.contain('check smtp.host and smtp.port');
+    });
+
+    it('fails transiently when a server greets and then closes, without blaming host and port (found by an attack)', async () => {
+      const { createServer } = await import('node:net');
+      const sockets: Array<import('node:net').Socket> = [];
+      const rude = createServer((socket) => {
+        sockets.push(socket);
+        socket.end('220 mail.example.com ESMTP\r\n');
+      });
+      await new Promise<void>((resolve) => rude.listen(0, '127.0.0.1', resolve));
+      toClose.push(
+        () =>
+          new Promise<void>((resolve) => {
+            for (const s of sockets) s.destroy();
+            rude.close(() => resolve());
+          }),
+      );
+      const port = (rude.address() as { port: number }).port;
+      const { failure } = await failureOf(destination(port, {}).send(reply('x'), attempt()));
+      expect(failure).to.include({ kind: 'transient', reason: 'network' });
+      expect(failure.message).to.match(
+        new RegExp(`^the connection to SMTP server 127\\.0\\.0\\.1:${port} failed \\(ECONNECTION: .+\\)$`),
+      );
+      expect(failure.message).not.to.contain('check smtp.host');
     });
   });
 
