@@ -2,6 +2,10 @@ import client from 'prom-client';
 import type { AttemptReport } from '../delivery/observer.ts';
 import type { RejectReason } from '../ingress/receive.ts';
 import type { Store } from '../store/types.ts';
+import { withTimeout } from './readiness.ts';
+
+/** Longest wait for the queue gauges' store query in a scrape (ms). */
+const QUEUE_STATS_TIMEOUT_MS = 2_000;
 
 /**
  * The gateway's Prometheus metrics (names follow Prometheus conventions: `_total` counters, base units).
@@ -79,7 +83,17 @@ export class Metrics {
       registers: [this.registry],
       async collect() {
         // One store query feeds both gauges; `oldest` is registered after this one so it is read afterwards.
-        const stats = await store().queueStats({ now: new Date(now()) });
+        // A store that is down or hung leaves them without samples for this scrape: every other metric (the
+        // store rejections among them) must still be served, and within the scraper's timeout (found by an
+        // attack: /metrics answered 500, or after 10 s, for the whole outage).
+        let stats: Awaited<ReturnType<Store['queueStats']>>;
+        try {
+          stats = await withTimeout(store().queueStats({ now: new Date(now()) }), QUEUE_STATS_TIMEOUT_MS);
+        } catch {
+          this.reset();
+          oldest.reset();
+          return;
+        }
         this.reset();
         for (const d of stats.depth) this.set({ destination: d.destination, state: d.state }, d.count);
         oldest.reset();

@@ -77,7 +77,11 @@ export function publicReadiness(report: ReadinessReport): ReadinessReport {
   return { ...report, checks };
 }
 
-async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+/**
+ * `work`, or a rejection "the store did not answer within `ms` ms" once that time has passed (the work itself
+ * goes on; its late failure is swallowed). For answers that must come from a hung store in bounded time.
+ */
+export async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`the store did not answer within ${ms} ms`)), ms);
