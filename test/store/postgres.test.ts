@@ -59,6 +59,35 @@ describe('store: postgres schema', () => {
     expect(await stores[2].getEvent({ id })).to.not.equal(null);
   });
 
+  it("waits out another instance's migration longer than store.statementTimeout (found by an attack: the start failed)", async function () {
+    this.timeout(30_000);
+    const schema = `${run}_slowmig`;
+    schemas.add(schema);
+    // Another instance migrating: it holds the advisory lock (and so the turn) for 3 s.
+    const other = new pg.Client({ connectionString: url });
+    await other.connect();
+    await other.query('BEGIN');
+    await other.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+      `switchboard.migrate.${schema}`,
+    ]);
+    const released = new Promise((resolve) => setTimeout(resolve, 3_000)).then(() => other.query('COMMIT'));
+    try {
+      const store = await openPostgresStore({
+        url,
+        poolSize: 2,
+        schema,
+        timeouts: { statementTimeoutMs: 1_000 },
+      });
+      opened.push(store);
+      await store.migrate();
+      const { id } = await ingestOne(store, at(0));
+      expect(await store.getEvent({ id })).to.not.equal(null);
+    } finally {
+      await released;
+      await other.end();
+    }
+  });
+
   it('prune deletes expired dedupe keys and keeps live ones', async () => {
     const store = await makeStore();
     opened.push(store);

@@ -1,14 +1,30 @@
+import type pg from 'pg';
 import { loadMigrations } from '../migrations.ts';
 import { inTransaction, type PgDb } from './db.ts';
 
 const MIGRATIONS = new URL('./migrations/', import.meta.url);
 
 /**
+ * How long one migration statement, or the wait for another instance's migration, may take (ms). Not
+ * `store.statementTimeout` (10 s by default), which is for the queue's statements: a CREATE INDEX over a large
+ * table, or the turn of an instance starting beside one that runs it, takes longer, and the start failed with
+ * "canceling statement due to statement timeout" (found by an attack).
+ */
+const MIGRATION_TIMEOUT_MS = 3_600_000;
+
+/**
  * Creates the schema (when one is named) and applies the numbered migrations not yet recorded, all in one
  * transaction under an advisory lock keyed by the schema, so instances starting together take turns.
  */
 export async function migrate({ pool, schema }: PgDb): Promise<void> {
-  await inTransaction(pool, async (client) => {
+  await inTransaction(pool, async (pooled) => {
+    // The server's limit for this transaction, and pg's client-side read timeout, for each statement below.
+    await pooled.query(`SET LOCAL statement_timeout = ${MIGRATION_TIMEOUT_MS}`);
+    const client = {
+      // pg reads `query_timeout` from a query's config too; its types do not list it.
+      query: <R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> =>
+        pooled.query<R>({ text, values, query_timeout: MIGRATION_TIMEOUT_MS + 2_000 } as pg.QueryConfig),
+    };
     await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
       `switchboard.migrate.${schema ?? ''}`,
     ]);
