@@ -13,6 +13,7 @@ import { storeFaultKind } from './observability/store-health.ts';
 import { logConnectionEvents } from './observability/store-log.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/types.ts';
+import { withTimeout } from './time-limit.ts';
 import { closeDestinations, type Parts, startPruning, wire } from './wiring.ts';
 
 /** How to run the service. */
@@ -218,17 +219,12 @@ export class Service {
 
   /** One shutdown step: its failure (or a hang past `limitMs`) is logged, and shutdown goes on. */
   private async step(what: string, run: () => Promise<void>, limitMs?: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const late = new Promise<never>((_, reject) => {
-        if (limitMs !== undefined)
-          timer = setTimeout(() => reject(new Error(`${what} took longer than ${limitMs} ms`)), limitMs);
-      });
-      await Promise.race([run(), late]);
+      await (limitMs === undefined
+        ? run()
+        : withTimeout(run(), limitMs, () => new Error(`${what} took longer than ${limitMs} ms`)));
     } catch (err) {
       this.log.error({ err, cause: storeFaultKind(err) }, `shutdown: ${what} failed; going on`);
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

@@ -15,7 +15,7 @@ import { registerControlMetrics } from './observability/control-metrics.ts';
 import { deliveryLog } from './observability/delivery-log.ts';
 import type { Log } from './observability/log.ts';
 import { Metrics } from './observability/metrics.ts';
-import { assessReadiness, type ReadinessReport, withTimeout } from './observability/readiness.ts';
+import { assessReadiness, type ReadinessReport, storeAnswer } from './observability/readiness.ts';
 import { redactorFor } from './observability/redact.ts';
 import { StoreHealth, watchWrites } from './observability/store-health.ts';
 import { storeCause } from './observability/store-log.ts';
@@ -171,7 +171,7 @@ async function readinessOf(parts: {
   if (report.checks.store.ok) {
     try {
       // Bounded too: a hung store (a table lock) held /readyz for as long as the lock (found by an attack).
-      const stats = await withTimeout(store.queueStats({ now: new Date() }), READINESS_TIMEOUT_MS);
+      const stats = await storeAnswer(store.queueStats({ now: new Date() }), READINESS_TIMEOUT_MS);
       const configured = new Set(parts.config.destinations.keys());
       const held = stats.depth.filter(
         (d) => !configured.has(d.destination) && (d.state === 'pending' || d.state === 'sending'),

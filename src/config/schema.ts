@@ -171,7 +171,7 @@ export function decodeAt<A>(
 export function checkSections(root: Record<string, unknown>): Validation<Record<string, unknown>> {
   // `x-` keys are extension fields, as in Compose files: a place for YAML anchors (`x-defaults: &d {…}`).
   const keys = Object.keys(root).filter((key) => !key.startsWith('x-'));
-  const unknown = unknownKeys(Object.fromEntries(keys.map((key) => [key, root[key]])), SECTIONS);
+  const unknown = unknownKeys(root, SECTIONS).filter(({ path }) => !String(path[0]).startsWith('x-'));
   if (unknown.length === 0 || unknown.length < keys.length) return unless(unknown, root);
   const close = unknown.filter(({ path }) => didYouMean(String(path[0]), SECTIONS) !== '');
   return fail(

@@ -24,11 +24,10 @@ class AttemptTimeout extends Error {
  * `target` (the destination's Destination.target) is named in the timeout's message.
  */
 export async function sendOnce(
-  timeoutMs: number,
+  { timeoutMs, target }: { timeoutMs: number; target?: string },
   shutdown: AbortSignal,
   clock: Clock,
   send: (signal: AbortSignal) => Promise<void>,
-  target?: string,
 ): Promise<Sent | 'interrupted'> {
   const limit = deadline(shutdown, timeoutMs, () => new AttemptTimeout(timeoutMs, target));
   const started = clock.now();

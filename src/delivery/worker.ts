@@ -287,24 +287,19 @@ export class DestinationWorker {
     const dest = this.dest;
     const first = deliveries[0];
     const number = Math.max(...deliveries.map((d) => d.attempts)) + 1;
-    const sent = await sendOnce(
-      dest.delivery.timeoutMs,
-      this.shutdown.signal,
-      this.deps.clock,
-      (signal) => {
-        const info = { number, deliveryId: first.id, signal };
-        if (!digest) return dest.destination.send(first.event, info);
-        // The config loader refuses group: for plugins without sendDigest; sending only the first event here
-        // would mark the whole group delivered, so a missing method must fail the attempt loudly instead.
-        if (!dest.destination.sendDigest)
-          throw new Error(`${dest.name} is grouped but its plugin has no sendDigest`);
-        return dest.destination.sendDigest(
-          deliveries.map((d) => d.event),
-          info,
-        );
-      },
-      dest.destination.target,
-    );
+    const limits = { timeoutMs: dest.delivery.timeoutMs, target: dest.destination.target };
+    const sent = await sendOnce(limits, this.shutdown.signal, this.deps.clock, (signal) => {
+      const info = { number, deliveryId: first.id, signal };
+      if (!digest) return dest.destination.send(first.event, info);
+      // The config loader refuses group: for plugins without sendDigest; sending only the first event here
+      // would mark the whole group delivered, so a missing method must fail the attempt loudly instead.
+      if (!dest.destination.sendDigest)
+        throw new Error(`${dest.name} is grouped but its plugin has no sendDigest`);
+      return dest.destination.sendDigest(
+        deliveries.map((d) => d.event),
+        info,
+      );
+    });
     // Interrupted by shutdown: not a verdict on the destination. The lease is released and it is sent again later.
     if (sent === 'interrupted') return undefined;
     const { failure, started, finished } = sent;

@@ -14,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import type { SourcePlugin } from '../sources/api.ts';
 import { BUILTIN_SOURCES } from '../sources/builtin.ts';
 import { isSourceExport, sourceShapeProblems } from '../sources/shape.ts';
+import { withTimeout } from '../time-limit.ts';
 import type { DestinationPlugin } from './api.ts';
 
 /** Loaded plugins by `type`, each with the file it came from. */
@@ -173,25 +174,16 @@ function defaultExport(mod: { default?: unknown }): unknown {
 }
 
 /** `import(file)`, refused after pluginLoadMs() (the import itself cannot be stopped; it is left behind). */
-async function importWithin(file: string): Promise<{ default?: unknown }> {
+function importWithin(file: string): Promise<{ default?: unknown }> {
   const limitMs = pluginLoadMs();
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new Error(
-            `did not finish loading within ${limitMs / 1000} s (a top-level await that never settles?); fix it or move it out of the plugin folder`,
-          ),
-        ),
-      limitMs,
-    );
-  });
-  try {
-    return await Promise.race([import(pathToFileURL(file).href) as Promise<{ default?: unknown }>, late]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return withTimeout(
+    import(pathToFileURL(file).href) as Promise<{ default?: unknown }>,
+    limitMs,
+    () =>
+      new Error(
+        `did not finish loading within ${limitMs / 1000} s (a top-level await that never settles?); fix it or move it out of the plugin folder`,
+      ),
+  );
 }
 
 async function importPlugin(file: string, errors: string[]): Promise<DestinationPlugin | undefined> {

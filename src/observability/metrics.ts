@@ -2,7 +2,7 @@ import client from 'prom-client';
 import type { AttemptReport } from '../delivery/observer.ts';
 import type { RejectReason } from '../ingress/receive.ts';
 import type { Store } from '../store/types.ts';
-import { withTimeout } from './readiness.ts';
+import { storeAnswer } from './readiness.ts';
 
 /** Longest wait for the queue gauges' store query in a scrape (ms). */
 const QUEUE_STATS_TIMEOUT_MS = 2_000;
@@ -88,7 +88,7 @@ export class Metrics {
         // attack: /metrics answered 500, or after 10 s, for the whole outage).
         let stats: Awaited<ReturnType<Store['queueStats']>>;
         try {
-          stats = await withTimeout(store().queueStats({ now: new Date(now()) }), QUEUE_STATS_TIMEOUT_MS);
+          stats = await storeAnswer(store().queueStats({ now: new Date(now()) }), QUEUE_STATS_TIMEOUT_MS);
         } catch {
           this.reset();
           oldest.reset();

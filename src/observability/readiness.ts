@@ -1,4 +1,5 @@
 import type { Store } from '../store/types.ts';
+import { withTimeout } from '../time-limit.ts';
 import { type StoreHealth, storeFaultKind } from './store-health.ts';
 
 /** One readiness check: whether it passes and, for operators, why not. */
@@ -38,7 +39,7 @@ export async function assessReadiness(input: ReadinessInput): Promise<ReadinessR
   const reasons: string[] = [];
   const writes = input.health.current;
   try {
-    await withTimeout(input.store.ping({ write: writes.failing }), input.timeoutMs);
+    await storeAnswer(input.store.ping({ write: writes.failing }), input.timeoutMs);
     if (writes.failing) input.health.succeeded();
     checks.store = { ok: true, status: 'ok' };
   } catch (err) {
@@ -77,19 +78,7 @@ export function publicReadiness(report: ReadinessReport): ReadinessReport {
   return { ...report, checks };
 }
 
-/**
- * `work`, or a rejection "the store did not answer within `ms` ms" once that time has passed (the work itself
- * goes on; its late failure is swallowed). For answers that must come from a hung store in bounded time.
- */
-export async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the store did not answer within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-    work.catch(() => {}); // a late failure has already been reported as the timeout
-  }
+/** `work`, or a rejection "the store did not answer within `ms` ms" (see withTimeout). */
+export function storeAnswer<T>(work: Promise<T>, ms: number): Promise<T> {
+  return withTimeout(work, ms, () => new Error(`the store did not answer within ${ms} ms`));
 }
