@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Clock, systemClock } from './clock.ts';
 import { formatIssue, loadConfigWithPlugins } from './config/load.ts';
@@ -11,8 +11,9 @@ import type { Metrics } from './observability/metrics.ts';
 import type { ReadinessReport } from './observability/readiness.ts';
 import { storeFaultKind } from './observability/store-health.ts';
 import { logConnectionEvents } from './observability/store-log.ts';
-import { openStore } from './store/open.ts';
+import { openStore, storeWhere } from './store/open.ts';
 import type { Store } from './store/types.ts';
+import { answerWhileWaiting, openStoreWaiting, type StoreWait } from './store-wait.ts';
 import { withTimeout } from './time-limit.ts';
 import { closeDestinations, type Parts, startPruning, wire } from './wiring.ts';
 
@@ -26,6 +27,8 @@ export interface ServiceOptions {
   pollMs?: number;
   /** How long shutdown lets in-flight sends finish (ms). */
   shutdownGraceMs?: number;
+  /** Aborting it gives up a start still waiting for its store (StartAborted). */
+  signal?: AbortSignal;
 }
 
 /** Start-up refused because the config has problems; `lines` are ready to print, one per problem. */
@@ -75,7 +78,11 @@ export class Service {
     });
   }
 
-  /** Loads config, opens and migrates the store, starts workers and the HTTP server. */
+  /**
+   * Loads config, takes both ports, opens and migrates the store (waiting out an unreachable one, answering 503
+   * meanwhile: see store-wait.ts), then wires the parts and starts the workers. `opts.signal` gives up a start
+   * still waiting for its store (StartAborted).
+   */
   static async start(opts: ServiceOptions): Promise<Service> {
     // Redaction follows the config in force: first the one being loaded, then whatever a reload swaps in.
     let secrets: () => readonly string[] = () => [];
@@ -83,17 +90,37 @@ export class Service {
     const { config, warnings } = await loadOrThrow(opts.configPath, opts.env, log);
     secrets = () => config.secrets;
     for (const w of warnings) log.warn({ config: config.file }, w);
-    const store = await openStore(config.store, { threaded: true, events: logConnectionEvents(log) });
+    // The ports first: a second start by mistake fails here, before it touches the store, and a sender or a load
+    // balancer gets a 503 saying why while the store is not reachable, rather than a refused connection.
+    const waiting: StoreWait = { since: Date.now(), attempts: 0 };
+    const servers = await listenBoth(config, waiting);
+    let store: Store;
+    // While the start waits, its own lines say why; the pool's connection lines begin once the store is open.
+    const connections = logConnectionEvents(log);
+    let opened = false;
+    const events = { connectionError: (err: Error) => opened && connections.connectionError?.(err) };
+    try {
+      store = await openStoreWaiting(() => openStore(config.store, { threaded: true, events }), {
+        log,
+        signal: opts.signal,
+        state: waiting,
+        describe: storeWhere(config.store),
+        fields: { url: listenerUrl(servers.webhooks), admin: listenerUrl(servers.admin) },
+      });
+    } catch (err) {
+      await closeServers(Object.values(servers));
+      throw err;
+    }
+    opened = true;
     const service = new Service(config, store, opts, log);
     secrets = () => service.current.secrets;
     try {
-      await service.run();
+      await service.run(servers);
     } catch (err) {
       // Whatever started (workers, the store's thread) must not keep a process that failed to start alive.
       await service.dispatcher.stop(Date.now()).catch(() => {});
       await store.close().catch(() => {});
-      for (const server of [service.server, service.adminServer])
-        await new Promise<void>((r) => (server?.listening ? server.close(() => r()) : r()));
+      await closeServers(Object.values(servers));
       throw err;
     }
     return service;
@@ -137,26 +164,20 @@ export class Service {
     return this.parts.readiness();
   }
 
-  private async run(): Promise<void> {
+  private async run(servers: { webhooks: Server; admin: Server }): Promise<void> {
     const { apps, dispatcher } = this.parts;
     const config = this.current;
-    this.server = createServer(serverTimeouts(config.server), apps.webhooks.callback());
-    this.server.keepAliveTimeout = 5_000;
-    answerUnparsableRequests(this.server);
-    await listenOn(this.server, config.server, { host: 'server.host', port: 'server.port' });
-    this.adminServer = createServer(serverTimeouts(config.server), apps.admin.callback());
-    answerUnparsableRequests(this.adminServer);
-    await listenOn(this.adminServer, config.admin.listen, { host: 'admin.listen', port: 'admin.listen' });
+    this.server = servers.webhooks;
+    this.adminServer = servers.admin;
+    answerWith(this.server, apps.webhooks.callback());
+    answerWith(this.adminServer, apps.admin.callback());
     // Workers start once both ports are ours: a second start by mistake (its port in use) must fail before it
-    // claims anything; it used to send a delivery of the running instance first. A webhook taken meanwhile is
-    // committed and claimed as the workers start.
+    // claims anything; it used to send a delivery of the running instance first.
     await dispatcher.start(config);
-    const addr = this.address;
-    const adminAddr = this.adminAddress;
     this.log.info(
       {
-        url: `http://${urlHost(addr.address)}:${addr.port}`,
-        admin: `http://${urlHost(adminAddr.address)}:${adminAddr.port}`,
+        url: listenerUrl(this.server),
+        admin: listenerUrl(this.adminServer),
         config: config.file,
         store: config.store.driver,
         destinations: [...config.destinations.keys()],
@@ -227,6 +248,45 @@ export class Service {
       this.log.error({ err, cause: storeFaultKind(err) }, `shutdown: ${what} failed; going on`);
     }
   }
+}
+
+/**
+ * Both listeners, answering as store-wait.ts says until the service swaps its apps in (answerWith): the webhook
+ * port (`server`) and the admin port (`admin.listen`). Rejects, with neither left listening, when a port cannot
+ * be taken.
+ */
+async function listenBoth(config: Config, waiting: StoreWait): Promise<{ webhooks: Server; admin: Server }> {
+  const webhooks = createServer(serverTimeouts(config.server), answerWhileWaiting('webhooks', waiting));
+  webhooks.keepAliveTimeout = 5_000;
+  answerUnparsableRequests(webhooks);
+  const admin = createServer(serverTimeouts(config.server), answerWhileWaiting('admin', waiting));
+  answerUnparsableRequests(admin);
+  try {
+    await listenOn(webhooks, config.server, { host: 'server.host', port: 'server.port' });
+    await listenOn(admin, config.admin.listen, { host: 'admin.listen', port: 'admin.listen' });
+  } catch (err) {
+    await closeServers([webhooks, admin]);
+    throw err;
+  }
+  return { webhooks, admin };
+}
+
+function listenerUrl(server: Server): string {
+  const { address, port } = server.address() as AddressInfo;
+  return `http://${urlHost(address)}:${port}`;
+}
+
+/** Makes `listener` the server's only request handler (the waiting answers give way to the apps). */
+function answerWith(server: Server, listener: RequestListener): void {
+  server.removeAllListeners('request');
+  server.on('request', listener);
+}
+
+/** Stops listening and drops every connection (a start that failed has nothing in flight to finish). */
+async function closeServers(servers: Server[]): Promise<void> {
+  const closed = servers.map((s) => new Promise<void>((r) => (s.listening ? s.close(() => r()) : r())));
+  for (const s of servers) s.closeAllConnections();
+  await Promise.all(closed);
 }
 
 /** Longest wait for the store to close at shutdown (ms). */

@@ -22,7 +22,7 @@ export function storeFaultKind(err: unknown): StoreFaultKind {
   if (/READONLY|read-only|EROFS|25006/i.test(text)) return 'read_only';
   if (/timeout|timed out|57014|did not answer/i.test(text)) return 'timeout';
   if (
-    /ECONNREFUSED|ECONNRESET|EPIPE|ENOTFOUND|EHOSTUNREACH|terminated|unreachable|57P0|^08|shutting down|starting up/i.test(
+    /ECONNREFUSED|ECONNRESET|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|terminated|unreachable|57P0|^08|53300|too many clients|shutting down|starting up/i.test(
       text,
     )
   )

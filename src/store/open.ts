@@ -33,3 +33,19 @@ export async function openStore(
   }
   return store;
 }
+
+/**
+ * Where the store is, in words safe for a log line or an error: `PostgreSQL at host:port/database` (no user,
+ * no password, no query) or `SQLite at <path>`.
+ */
+export function storeWhere(config: StoreConfig): string {
+  if (config.driver === 'sqlite') return `SQLite at ${config.path}`;
+  try {
+    const url = new URL(config.url);
+    const host = url.host || 'localhost';
+    const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+    return `PostgreSQL at ${host}${database ? `/${database}` : ''}`;
+  } catch {
+    return 'PostgreSQL';
+  }
+}

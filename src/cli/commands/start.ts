@@ -1,6 +1,7 @@
 import { resolveConfigPath } from '../../config/load.ts';
 import { type ConfigWatch, watchConfig, watchPluginCode } from '../../config/watch.ts';
 import { ConfigRejected, Service } from '../../service.ts';
+import { StartAborted } from '../../store-wait.ts';
 import { installLastResort, STOP_MARGIN_MS, stopDeadline } from '../last-resort.ts';
 import type { Command } from '../main.ts';
 
@@ -23,12 +24,18 @@ export const startCommand: Command = {
     if (warning) io.err(`warning: ${warning}`);
     let service: Service;
     const graceMs = Number(io.env.SWITCHBOARD_SHUTDOWN_GRACE_MS ?? 10_000);
+    // A stop asked for while the start waits for an unreachable store ends that wait (exit 0, nothing started).
+    const giveUp = new AbortController();
+    const abortStart = () => giveUp.abort();
+    process.once('SIGTERM', abortStart);
+    process.once('SIGINT', abortStart);
     try {
       service = await Service.start({
         configPath: path,
         env: io.env,
         shutdownGraceMs: graceMs,
         pollMs: io.env.SWITCHBOARD_POLL_MS ? Number(io.env.SWITCHBOARD_POLL_MS) : undefined,
+        signal: giveUp.signal,
       });
     } catch (err) {
       if (err instanceof ConfigRejected) {
@@ -36,7 +43,14 @@ export const startCommand: Command = {
         io.err(`switchboard: not started: ${err.lines.length} problem(s) in ${path}`);
         return 1;
       }
+      if (err instanceof StartAborted) {
+        io.err('switchboard: stopped while waiting for the event store; nothing was started');
+        return 0;
+      }
       throw err;
+    } finally {
+      process.off('SIGTERM', abortStart);
+      process.off('SIGINT', abortStart);
     }
     const uninstall = installLastResort(service.log);
     let reloading = Promise.resolve();
@@ -74,6 +88,8 @@ export const startCommand: Command = {
       };
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
+      // Asked during the last steps of the start, after the store answered: stop now.
+      if (giveUp.signal.aborted) stop('signal during start');
       // Under `npm start`, npm forwards SIGTERM and SIGINT but dies of SIGHUP (and of SIGKILL) without telling
       // us: a gateway left behind would keep the port. When the parent that started us is gone, stop too.
       if (io.env.npm_lifecycle_event !== undefined) {
