@@ -1,5 +1,6 @@
 // `npm run build`: compiles src/ to dist/ (tsc, imports rewritten from .ts to .js) and copies the files that
-// are not TypeScript but are read at run time next to their module: SQL migrations and the plugin resolve hook.
+// are not TypeScript but are read at run time next to their module: SQL migrations, the plugin resolve hook and
+// the web console's assets.
 // `--if-stale` (npm's prestart): builds only when dist/ is missing or older than a file under src/ or a
 // tsconfig, so `npm start` right after `npm install` or a `git pull` runs the code as it is on disk, and a
 // second start costs one walk over src/ (a few ms).
@@ -55,7 +56,9 @@ try {
     stdio: 'inherit',
   });
   for (const entry of readdirSync(join(root, 'src'), { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile() || !/\.(sql|mjs)$/.test(entry.name)) continue;
+    // Everything tsc does not emit and the code reads next to itself: migrations, the resolve hook, the
+    // console's CSS and JS. (The console shipped without them once: pages with no style and no buttons.)
+    if (!entry.isFile() || /\.(ts|md)$/.test(entry.name)) continue;
     const from = join(entry.parentPath, entry.name);
     cpSync(from, join(next, from.slice(join(root, 'src').length)));
   }

@@ -3,6 +3,7 @@ import { bodyParser } from '@koa/bodyparser';
 import Router, { type RouterContext } from '@koa/router';
 import type Koa from 'koa';
 import { AuthThrottle } from '../admin/auth-throttle.ts';
+import { classifyError, markStoreFailures } from '../admin/error-edge.ts';
 import { dryRun } from '../cli/dry-run.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/types.ts';
@@ -56,7 +57,9 @@ const SECURITY_HEADERS: Record<string, string> = {
  * cookie plus the X-CSRF-Token header, so an action runs exactly the admin API's code and is logged there.
  * Off (404) while `admin.token` is unset, like the API.
  */
-export function createConsole(deps: ConsoleDeps): Koa.Middleware {
+export function createConsole(given: ConsoleDeps): Koa.Middleware {
+  // Store errors are marked so a page that failed on the store says so (503) and any other failure is a 500.
+  const deps = { ...given, store: markStoreFailures(given.store) };
   const router = new Router({ prefix: '/ui' });
   const now = () => deps.clock.now();
   const token = () => deps.config().admin.token ?? '';
@@ -257,14 +260,22 @@ export function createConsole(deps: ConsoleDeps): Koa.Middleware {
         }),
       );
     } catch (err) {
-      const status = (err as { status?: number }).status;
-      ctx.status = status && status < 500 ? status : 503;
+      const answer = classifyError(err);
+      const { title, text } =
+        answer.status < 500
+          ? { title: 'Bad request', text: 'The form could not be read.' }
+          : answer.log === 'store'
+            ? { title: 'Store unavailable', text: 'The store did not answer; reload to try again.' }
+            : {
+                title: 'Page failed',
+                text: "This page failed; the gateway's log has the error (console page failed).",
+              };
+      ctx.status = answer.status;
       ctx.type = 'html';
-      ctx.body = layout({
-        title: status && status < 500 ? 'Bad request' : 'Store unavailable',
-        body: html`<p class="error" role="alert">${status && status < 500 ? 'The form could not be read.' : 'The store did not answer; reload to try again.'}</p>`,
-      });
-      if (!status || status >= 500) deps.log?.error({ err, path: ctx.path }, 'console page failed');
+      ctx.body = layout({ title, body: html`<p class="error" role="alert">${text}</p>` });
+      if (answer.log === 'store')
+        deps.log?.warn({ err, path: ctx.path }, 'console page failed: store unavailable');
+      else if (answer.status >= 500) deps.log?.error({ err, path: ctx.path }, 'console page failed');
     }
   };
 }

@@ -71,3 +71,37 @@ describe('the web console over plain HTTP', function () {
     });
   });
 });
+
+describe('the web console when a page fails', function () {
+  this.timeout(20_000);
+
+  it('says "Store unavailable" (503) only when the store failed, and "Page failed" (500) for anything else', async () => {
+    const gw = await startService(`admin: { token: "${TOKEN}", listen: "127.0.0.1:0" }`);
+    const store = gw.service.store as unknown as Record<string, unknown>;
+    const listEvents = store.listEvents;
+    try {
+      const login = await fetch(`${gw.adminUrl}/ui/login`, {
+        method: 'POST',
+        body: new URLSearchParams({ token: TOKEN }),
+        redirect: 'manual',
+      });
+      const cookie = String(login.headers.get('set-cookie')).split(';')[0];
+      const page = async () => {
+        const res = await fetch(`${gw.adminUrl}/ui/events`, { headers: { cookie } });
+        return { status: res.status, title: /<h1[^>]*>([^<]*)</.exec(await res.text())?.[1] };
+      };
+      store.listEvents = async () => {
+        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+      };
+      expect(await page()).to.deep.equal({ status: 503, title: 'Store unavailable' });
+      store.listEvents = async () => {
+        throw new TypeError("Cannot read properties of undefined (reading 'id')");
+      };
+      expect(await page()).to.deep.equal({ status: 500, title: 'Page failed' });
+      expect(gw.capture.lines.some((l) => l.includes('"console page failed"'))).to.equal(true);
+    } finally {
+      store.listEvents = listEvents;
+      await gw.stop();
+    }
+  });
+});

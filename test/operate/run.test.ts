@@ -137,20 +137,20 @@ async function refused(url: string): Promise<boolean> {
 /** `npm start` in the repo with a config, resolved once the gateway listens. */
 async function npmStart(
   config: string,
-): Promise<{ npm: ChildProcess; url: string; exited: Promise<unknown> }> {
+): Promise<{ npm: ChildProcess; url: string; admin: string; exited: Promise<unknown> }> {
   const npm = spawn('npm', ['start'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', SWITCHBOARD_CONFIG: config },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = once(npm, 'exit');
-  const url = await new Promise<string>((resolve, reject) => {
+  const { url, admin } = await new Promise<{ url: string; admin: string }>((resolve, reject) => {
     createInterface({ input: npm.stdout! }).on('line', (line) => {
-      if (line.includes('"switchboard listening"')) resolve(JSON.parse(line).url);
+      if (line.includes('"switchboard listening"')) resolve(JSON.parse(line));
     });
     npm.once('exit', (code) => reject(new Error(`npm start exited (${code}) before listening`)));
   });
-  return { npm, url, exited };
+  return { npm, url, admin, exited };
 }
 
 describe('npm start and signals (real npm, real node)', function () {
@@ -175,6 +175,34 @@ describe('npm start and signals (real npm, real node)', function () {
       }
     });
   }
+});
+
+describe('the built gateway (npm start runs dist/)', function () {
+  this.timeout(120_000);
+
+  it("serves the web console's stylesheet and script, byte for byte as in src/", async () => {
+    const tmp = tempDir('built-console');
+    mkdirSync(join(tmp.dir, 'plugins'));
+    const config = tmp.write(
+      'config.yaml',
+      configFor(tmp.dir, 'audit').replace(
+        'admin: { listen: "127.0.0.1:0" }',
+        'admin: { listen: "127.0.0.1:0", token: "built-console-test-token-8f3a9c2e71d4b605" }',
+      ),
+    );
+    const { npm, admin, exited } = await npmStart(config);
+    try {
+      for (const file of ['console.css', 'console.js']) {
+        const res = await fetch(`${admin}/ui/assets/${file}`);
+        expect(res.status, file).to.equal(200);
+        expect(await res.text(), file).to.equal(readFileSync(join(ROOT, 'src/console/assets', file), 'utf8'));
+      }
+    } finally {
+      npm.kill('SIGTERM');
+      await exited;
+      tmp.cleanup();
+    }
+  });
 });
 
 describe('the admin listener at start (real CLI)', function () {
