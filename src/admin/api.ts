@@ -15,11 +15,12 @@ import type { GroupCommitter } from '../store/group-commit.ts';
 import type { Store } from '../store/types.ts';
 import { AuthThrottle } from './auth-throttle.ts';
 import { classifyError, markedStoreFailure, markStoreFailures } from './error-edge.ts';
+import { checkedEventFilter, EVENT_FILTERS, type EventQuery } from './event-query.ts';
 import { operatorRoutes } from './operator-routes.ts';
-import { BadParam, deliveryFilter, parseBoolean, parseCursor, parseLimit, parseSince } from './params.ts';
+import { BadParam, deliveryFilter, parseCursor, parseLimit } from './params.ts';
 import { mountRedecode } from './redecode.ts';
 import { requireJsonObject } from './request-body.ts';
-import { checkDestination, checkStatus, checkType, takesOnly, type Vocabulary } from './vocabulary.ts';
+import { checkDestination, takesOnly, type Vocabulary } from './vocabulary.ts';
 
 /** What the admin API works on. */
 export interface AdminDeps {
@@ -70,18 +71,12 @@ export function createAdminApi(given: AdminDeps): Koa.Middleware {
   const throttle = given.throttle ?? new AuthThrottle({ log: given.log });
 
   router.get('/events', async (ctx) => {
-    takesOnly(ctx, { query: ['type', 'status', 'destination', 'since', 'unrouted', 'limit', 'cursor'] });
+    takesOnly(ctx, { query: [...EVENT_FILTERS, 'limit', 'cursor'] });
     const q = ctx.query;
-    const unrouted = parseBoolean(q.unrouted, 'unrouted');
-    const vocabulary = vocabularyOf(deps.config());
+    const typed = Object.fromEntries(EVENT_FILTERS.map((k) => [k, str(q[k])])) as EventQuery;
+    const names = { vocabulary: vocabularyOf(deps.config()), sources: [...deps.config().sources.keys()] };
     ctx.body = await deps.store.listEvents({
-      filter: {
-        type: checkType(str(q.type), vocabulary),
-        status: checkStatus(str(q.status)),
-        destination: await checkDestination(str(q.destination), vocabulary, deps.store),
-        since: parseSince(q.since, now()),
-        unrouted,
-      },
+      filter: await checkedEventFilter(typed, now(), names, deps.store),
       limit: parseLimit(q.limit),
       cursor: parseCursor(q.cursor),
     });

@@ -77,6 +77,26 @@ routes:
     const events = await runCli(['events', '--config', config, '--destination', 'ops-slack']);
     expect(events.code, events.stderr).to.equal(0);
     expect(events.stdout).to.match(/message-reply/);
+    const byPhoneAndTag = await runCli([
+      'events',
+      '--config',
+      config,
+      '--phone',
+      '0100',
+      '--tag',
+      'campaign=spring',
+      '--source',
+      'mta',
+    ]);
+    expect(byPhoneAndTag.code, byPhoneAndTag.stderr).to.equal(0);
+    expect(byPhoneAndTag.stdout).to.match(/message-reply/);
+    const older = await runCli(['events', '--config', config, '--until', '1h', '--tag', 'campaign=spring']);
+    expect([older.code, older.stdout.trim().split('\n')[0]]).to.deep.equal([0, 'no events match']);
+    const badTag = await runCli(['events', '--config', config, '--tag', 'campaign']);
+    expect([badTag.code, badTag.stderr.split('\n')[0]]).to.deep.equal([
+      2,
+      'switchboard events: --tag: write it as key=value, e.g. campaign=spring-sale',
+    ]);
     const destinations = await runCli(['destinations', '--config', config, '--json']);
     expect(destinations.code, destinations.stderr).to.equal(0);
     const ops = JSON.parse(destinations.stdout).destinations.find(

@@ -3,6 +3,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { sign } from '../../src/ingress/signature.ts';
+import { runCli } from '../helpers/gateway.ts';
 import { startService } from '../helpers/service.ts';
 import { Sink } from '../helpers/sink.ts';
 import { ROOT } from '../helpers/tmp.ts';
@@ -76,14 +77,50 @@ routes:
   });
 
   it('names every unknown query parameter of GET /api/events at once', async () => {
-    const { status, answer } = await api('/events?stauts=DELIVERED&phone=%2B1&limit=5');
+    const { status, answer } = await api('/events?stauts=DELIVERED&number=%2B1&limit=5');
     expect(status).to.equal(400);
-    expect(answer.details?.map((d) => d.path)).to.deep.equal(['stauts', 'phone']);
+    expect(answer.details?.map((d) => d.path)).to.deep.equal(['stauts', 'number']);
     expect(answer.error).to.equal(
       'stauts: "stauts" is not a query parameter of this request (did you mean status?); ' +
-        'phone: "phone" is not a query parameter of this request ' +
-        '(known: type, status, destination, since, unrouted, limit, cursor)',
+        'number: "number" is not a query parameter of this request ' +
+        '(known: source, type, status, destination, phone, tag, since, until, unrouted, limit, cursor)',
     );
+  });
+
+  it('filters events by source, phone, tag and until, as the console does, over the API and the CLI (the README said so; only the console did)', async () => {
+    const count = async (query: string) => {
+      const { status, answer } = await api(`/events?${query}`);
+      expect(status, `${query}: ${JSON.stringify(answer)}`).to.equal(200);
+      return (answer.items as unknown[]).length;
+    };
+    expect(await count('phone=0143')).to.equal(2);
+    expect(await count('phone=%2B1%20(312)%20555-0143')).to.equal(2);
+    expect(await count('phone=9999')).to.equal(0);
+    expect(await count('tag=campaign%3Dspring-sale&source=mta')).to.equal(2);
+    expect(await count('tag=campaign%3Dautumn')).to.equal(0);
+    expect(await count('until=1h')).to.equal(0);
+    expect(await count(`until=${new Date(Date.now() + 60_000).toISOString()}`)).to.equal(2);
+    const typo = await api('/events?source=mtx');
+    expect([typo.status, typo.answer.error]).to.deep.equal([
+      400,
+      'source: "mtx" is not a configured source (did you mean mta?)',
+    ]);
+    const phone = await api('/events?phone=call-me');
+    expect([phone.status, phone.answer.error]).to.deep.equal([
+      400,
+      'phone: give a number in E.164 (+15551234567) or its last digits (4567)',
+    ]);
+    // The CLI through the API: the same filters, the same answers.
+    const cli = await runCli(
+      ['events', '--url', gw.adminUrl, '--phone', '0143', '--tag', 'tier=vip', '--source', 'mta', '--json'],
+      { env: { SWITCHBOARD_ADMIN_TOKEN: TOKEN } },
+    );
+    expect(cli.code, cli.stderr).to.equal(0);
+    expect(JSON.parse(cli.stdout)).to.have.length(2);
+    const none = await runCli(['events', '--url', gw.adminUrl, '--tag', 'tier=gold'], {
+      env: { SWITCHBOARD_ADMIN_TOKEN: TOKEN },
+    });
+    expect([none.code, none.stdout.trim()]).to.deep.equal([0, 'no events match']);
   });
 
   it('refuses POST /api/redecode {"sorce": ...} instead of redecoding every source, and a source in the query', async () => {

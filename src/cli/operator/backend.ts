@@ -1,4 +1,5 @@
 import type { DestinationStates } from '../../admin/destinations.ts';
+import type { EventQuery } from '../../admin/event-query.ts';
 import type { GatewayEvent } from '../../event.ts';
 import type { DeliveryRow, EventDetail, Page, Pause, RejectedPayload } from '../../store/types.ts';
 
@@ -13,14 +14,8 @@ export interface DeliveryQuery {
   eventId?: string;
 }
 
-/** Event filters as typed. */
-export interface EventQuery {
-  type?: string;
-  status?: string;
-  destination?: string;
-  since?: string;
-  unrouted?: boolean;
-}
+/** Event filters as typed: the admin API's (admin/event-query.ts), so both backends read them alike. */
+export type { EventQuery } from '../../admin/event-query.ts';
 
 /** How to pause, as typed: `for` (a duration) or `until` (an ISO date), a comment, and who. */
 export interface PauseInput {

@@ -11,12 +11,14 @@ export interface PageLayout<T> {
   rows(items: T[]): string[][] | Promise<string[][]>;
   /** Printed under the table when there are more items than shown. */
   more?: string;
+  /** Printed when the store stopped looking at its scan bound (`partial`): older items were not searched. */
+  partial?: string;
 }
 
 /** Prints one page of a list command: JSON with `--json`, else `none` or a table (and `more`). Exit code 0. */
 export async function printPage<T>(
   out: (line: string) => void,
-  page: { items: T[]; next?: unknown },
+  page: { items: T[]; next?: unknown; partial?: boolean },
   json: unknown,
   layout: PageLayout<T>,
 ): Promise<number> {
@@ -24,12 +26,11 @@ export async function printPage<T>(
     out(JSON.stringify(page.items, null, 2));
     return 0;
   }
-  if (page.items.length === 0) {
-    out(layout.none);
-    return 0;
-  }
-  for (const line of table([layout.header, ...(await layout.rows(page.items))])) out(line);
-  if (page.next && layout.more) out(layout.more);
+  if (page.items.length === 0) out(layout.none);
+  else for (const line of table([layout.header, ...(await layout.rows(page.items))])) out(line);
+  // A scan that stopped at its bound: "no events match" alone would claim older events were searched too.
+  if (page.partial && layout.partial) out(layout.partial);
+  else if (page.items.length > 0 && page.next && layout.more) out(layout.more);
   return 0;
 }
 

@@ -1,7 +1,8 @@
 import { destinationStates } from '../../admin/destinations.ts';
-import { deliveryFilter, parseSince } from '../../admin/params.ts';
+import { checkedEventFilter } from '../../admin/event-query.ts';
+import { deliveryFilter } from '../../admin/params.ts';
 import { pauseRequest } from '../../admin/pause-request.ts';
-import { checkDestination, checkStatus, checkType, type Vocabulary } from '../../admin/vocabulary.ts';
+import { checkDestination, type Vocabulary } from '../../admin/vocabulary.ts';
 import { didYouMean } from '../../config/issues.ts';
 import type { StoreOnlyConfig } from '../../config/store-only.ts';
 import { Redactor } from '../../observability/redact.ts';
@@ -78,13 +79,7 @@ export async function localOperator(config: StoreOnlyConfig): Promise<Operator> 
     },
     async listEvents(q, limit) {
       return store.listEvents({
-        filter: {
-          type: checkType(q.type, vocabulary),
-          status: checkStatus(q.status),
-          destination: await checkDestination(q.destination, vocabulary, store),
-          since: parseSince(q.since, Date.now()),
-          unrouted: q.unrouted,
-        },
+        filter: await checkedEventFilter(q, Date.now(), { vocabulary }, store),
         limit,
       });
     },

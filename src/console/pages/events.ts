@@ -1,11 +1,11 @@
-import { BadParam, BadParams, parseBoolean, parseCursor, parseSince } from '../../admin/params.ts';
 import {
-  checkDestination,
-  checkParamNames,
-  checkSource,
-  checkStatus,
-  checkType,
-} from '../../admin/vocabulary.ts';
+  checkedEventFilter,
+  EVENT_FILTERS,
+  type EventQuery as EventFilterQuery,
+  SCAN_LIMIT,
+} from '../../admin/event-query.ts';
+import { BadParam, BadParams, parseCursor } from '../../admin/params.ts';
+import { checkParamNames } from '../../admin/vocabulary.ts';
 import { type GatewayEvent, UNRECOGNIZED } from '../../event.ts';
 import type { MtaEvent } from '../../sources/mta/event.ts';
 import type { EventFilter, Page, Store } from '../../store/types.ts';
@@ -14,53 +14,10 @@ import { maskPhone, maskText } from '../mask.ts';
 import { when } from './format.ts';
 
 /** The list's query parameters, as typed in its filter form (or a link someone edited by hand). */
-const EVENT_QUERY = [
-  'source',
-  'type',
-  'status',
-  'destination',
-  'phone',
-  'tag',
-  'since',
-  'until',
-  'unrouted',
-  'cursor',
-] as const;
-export type EventQuery = Partial<Record<(typeof EVENT_QUERY)[number], string>>;
+const EVENT_QUERY = [...EVENT_FILTERS, 'cursor'] as const;
+export type EventQuery = EventFilterQuery & { cursor?: string };
 
 const PAGE = 50;
-/**
- * How many events a status, phone or tag filter looks through per page. All live in the event's JSON, unindexed; at
- * 1M events a rare phone took 1.4 s to find nothing (bench/console.ts), at this bound well under 300 ms.
- */
-export const SCAN_LIMIT = 50_000;
-
-/** The query's filter for the store; throws BadParam naming the field a person typed wrong. */
-export function eventFilter(q: EventQuery, now: number): EventFilter {
-  const filter: EventFilter = {};
-  if (q.source) filter.source = q.source;
-  if (q.type) filter.type = q.type;
-  if (q.status) filter.status = q.status.trim().toUpperCase();
-  if (q.destination) filter.destination = q.destination;
-  if (q.phone) {
-    const phone = q.phone.trim();
-    if (!/^\+?[\d\s().-]{2,20}$/.test(phone))
-      throw new BadParam('phone', 'give a number in E.164 (+15551234567) or its last digits (4567)');
-    filter.phone = phone.startsWith('+') ? `+${phone.replace(/\D/g, '')}` : phone.replace(/\D/g, '');
-  }
-  if (q.tag) {
-    const m = /^([^=\s"]+)=(.*)$/.exec(q.tag.trim());
-    if (!m) throw new BadParam('tag', 'write it as key=value, e.g. campaign=spring-sale');
-    filter.tag = { key: m[1], value: m[2] };
-  }
-  filter.since = parseSince(q.since, now, 'since');
-  filter.until = parseSince(q.until, now, 'until');
-  const unrouted = parseBoolean(q.unrouted, 'unrouted');
-  if (unrouted !== undefined) filter.unrouted = unrouted;
-  if (filter.status !== undefined || filter.phone !== undefined || filter.tag !== undefined)
-    filter.scanLimit = SCAN_LIMIT;
-  return filter;
-}
 
 /**
  * The events list: the filter form, one page newest first (keyset: `cursor` is the last id shown), a next link.
@@ -78,12 +35,8 @@ export async function eventsPage(
   try {
     // A misspelled name in a hand-edited link (?sorce=mta) would list every event as if it filtered.
     checkParamNames({ query: q }, { query: EVENT_QUERY });
-    filter = eventFilter(q, now);
     const vocabulary = { destinations: names.destinations, routes: [], eventTypes: names.types ?? 'open' };
-    checkSource(filter.source, names.sources);
-    filter.type = checkType(filter.type, vocabulary);
-    filter.status = checkStatus(filter.status);
-    await checkDestination(filter.destination, vocabulary, store);
+    filter = await checkedEventFilter(q, now, { vocabulary, sources: names.sources }, store);
     parseCursor(q.cursor);
   } catch (err) {
     if (err instanceof BadParams) problem = err.message;
