@@ -117,12 +117,12 @@ export function wire(inputs: WiringInputs): Parts {
       }),
     ),
   });
-  coordinator.subscribe(onConfigChange(dispatcher, metrics, log));
+  coordinator.subscribe(onConfigChange(dispatcher, store, metrics, log));
   return { coordinator, store, metrics, dispatcher, committer, apps: { webhooks, admin }, readiness };
 }
 
 /** What a config swap changes, in order: a warning, the workers, the log and metrics, old clients. */
-function onConfigChange(dispatcher: Dispatcher, metrics: Metrics, log: Log) {
+function onConfigChange(dispatcher: Dispatcher, store: Store, metrics: Metrics, log: Log) {
   return async ({ next, previous, graceMs }: ConfigChange): Promise<void> => {
     if (
       JSON.stringify(next.store) !== JSON.stringify(previous.store) ||
@@ -139,7 +139,32 @@ function onConfigChange(dispatcher: Dispatcher, metrics: Metrics, log: Log) {
     );
     // Sends still in flight on the old destinations finish first (the grace rule), then their clients close.
     setTimeout(() => void closeDestinations(previous, log), graceMs).unref();
+    await warnOfHeldDeliveries(previous, next, store, log);
   };
+}
+
+/**
+ * A destination a reload removed keeps its queued deliveries, which wait for it to come back: warned once per
+ * such destination with how many, so an edit that renamed or dropped a destination is not a silent stall.
+ * Best effort: a store that does not answer leaves it to /readyz's `heldDestinations`.
+ */
+async function warnOfHeldDeliveries(previous: Config, next: Config, store: Store, log: Log): Promise<void> {
+  const removed = new Set([...previous.destinations.keys()].filter((name) => !next.destinations.has(name)));
+  if (removed.size === 0) return;
+  try {
+    const stats = await storeAnswer(store.queueStats({ now: new Date() }), READINESS_TIMEOUT_MS);
+    const held = new Map<string, number>();
+    for (const d of stats.depth)
+      if (removed.has(d.destination) && (d.state === 'pending' || d.state === 'sending'))
+        held.set(d.destination, (held.get(d.destination) ?? 0) + d.count);
+    for (const [destination, queued] of held)
+      log.warn(
+        { destination, queued, see: `switchboard deliveries --destination ${destination}` },
+        'destination removed from the config holds queued deliveries: they wait until it is added back',
+      );
+  } catch {
+    // the reload stands; /readyz names held destinations when the store answers
+  }
 }
 
 /** Longest wait for the store's answer in /readyz (ms): a hung store makes readiness fail, never hang. */

@@ -226,6 +226,39 @@ routes:
     config = brokenConfig(withOps);
   });
 
+  it('says a replay for a destination no longer in the config waits for it, instead of only "replayed" (found by an on-call attack)', async () => {
+    const now = new Date();
+    await store.ingest({ batch: [request(now, { to: ['retired'] })], now });
+    const [claimed] = await store.claim({
+      destination: 'retired',
+      limit: 1,
+      owner: 'test',
+      leaseMs: 30_000,
+      now,
+    });
+    await store.complete({
+      deliveryId: claimed.id,
+      owner: 'test',
+      attempt: attempt(1, 'dead', now, 'HTTP 410'),
+      next: { state: 'dead' },
+      now,
+    });
+    const r = await runCli(['replay', '--config', config, '--dead', '--destination', 'retired']);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/replayed 1 delivery/);
+    expect(r.stderr.trim()).to.equal(
+      'note: retired is not in the config: its 1 queued delivery waits until it is added back (switchboard deliveries --destination retired)',
+    );
+    await store.claim({ destination: 'retired', limit: 1, owner: 'test', leaseMs: 30_000, now: new Date() });
+    await store.complete({
+      deliveryId: claimed.id,
+      owner: 'test',
+      attempt: attempt(2, 'dead', new Date(), 'HTTP 410'),
+      next: { state: 'dead' },
+      now: new Date(),
+    });
+  });
+
   it('marks a pending delivery held by a pause, so it does not look like any other pending one', async () => {
     expect((await runCli(['pause', '--config', config, 'audit', '--by', 'bo'])).code).to.equal(0);
     const held = await runCli(['deliveries', '--config', config, '--destination', 'audit']);

@@ -71,6 +71,58 @@ routes:
   });
 });
 
+describe('a reload that removes a destination holding deliveries (real child process)', function () {
+  this.timeout(60_000);
+
+  it('warns with how many deliveries wait for it, instead of stalling them silently (found by an on-call attack)', async () => {
+    const down = await Sink.start();
+    down.reply = () => ({ status: 503 });
+    const tmp = tempDir('reload-held');
+    const to = (dest: string) =>
+      testConfig(
+        tmp.dir,
+        `destinations:
+  ${dest}: { type: http, url: "${down.url}" }
+routes:
+  - to: [${dest}]`,
+        { secret: SECRET },
+      );
+    const file = tmp.write('config.yaml', to('legacy-crm'));
+    const gw = await GatewayProcess.start(file);
+    try {
+      for (const replyId of [1, 2]) {
+        const text = JSON.stringify({ ...reply, replyId });
+        const res = await fetch(`${gw.url}/webhooks/mta`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-signature': sign(SECRET, text) },
+          body: text,
+        });
+        expect(res.status).to.equal(200);
+      }
+      await down.waitFor(() => down.requests.length >= 2, 'both tried and refused');
+      writeFileSync(file, to('new-crm'));
+      gw.child.kill('SIGHUP');
+      const warned = await gw.waitForLog(
+        (l) =>
+          l.msg ===
+          'destination removed from the config holds queued deliveries: they wait until it is added back',
+        'the warning',
+      );
+      expect(warned).to.include({
+        level: 40,
+        destination: 'legacy-crm',
+        queued: 2,
+        see: 'switchboard deliveries --destination legacy-crm',
+      });
+      expect(await gw.stop()).to.equal(0);
+    } finally {
+      await gw.signal('SIGKILL');
+      await down.stop();
+      tmp.cleanup();
+    }
+  });
+});
+
 describe('a fresh start on the example config', function () {
   this.timeout(60_000);
 

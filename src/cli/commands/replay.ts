@@ -69,6 +69,13 @@ export const replayCommand: Command = {
           else if (d.state === 'pending' || d.state === 'sending')
             io.err(`  ${id}: ${d.state}, still in the queue`);
         }
+        // Put back for a destination the config no longer has, they would wait unseen: say so.
+        if (replayed > 0)
+          for (const d of (await op.destinations()).destinations)
+            if (d.state === 'removed' && d.pending > 0)
+              io.err(
+                `note: ${d.name} is not in the config: its ${d.pending} queued deliver${d.pending === 1 ? 'y waits' : 'ies wait'} until it is added back (switchboard deliveries --destination ${d.name})`,
+              );
       }
       return replayed > 0 || matched === 0 ? 0 : 1;
     });
