@@ -1,5 +1,6 @@
 import type { BreakerSnapshot } from '../delivery/controls.ts';
 import type { Dispatcher } from '../delivery/dispatcher.ts';
+import type { ThrottleSnapshot } from '../delivery/throttle.ts';
 
 /** A destination's circuit breaker as the operator sees it. `openUntil`: when the next probe may go (ISO 8601). */
 export type BreakerView = BreakerSnapshot;
@@ -10,4 +11,16 @@ export type BreakerView = BreakerSnapshot;
  */
 export function breakerOf(dispatcher: Dispatcher, destination: string, now: number): BreakerView | undefined {
   return dispatcher.breaker(destination)?.snapshot(now);
+}
+
+/**
+ * A running destination's throttle while it holds: paused by the receiver's Retry-After until `throttledUntil`,
+ * or paced at `ratePerSecond` while recovering. Undefined when unthrottled or no worker runs here.
+ */
+export function throttleOf(dispatcher: Dispatcher, destination: string): ThrottleSnapshot | undefined {
+  const controls = dispatcher.controls()[destination];
+  if (!controls || (controls.throttledUntil === undefined && controls.ratePerSecond === undefined))
+    return undefined;
+  const { throttledUntil, ratePerSecond } = controls;
+  return { ...(throttledUntil && { throttledUntil }), ...(ratePerSecond !== undefined && { ratePerSecond }) };
 }

@@ -1,8 +1,12 @@
+import type { ThrottleSnapshot } from '../delivery/throttle.ts';
 import type { Pause, Store } from '../store/types.ts';
 import type { BreakerView } from './breaker.ts';
 
-/** What a destination is doing, most telling first: removed from the config, paused, breaker open, or active. */
-export type DestinationStateName = 'active' | 'paused' | 'breaker-open' | 'removed';
+/**
+ * What a destination is doing, most telling first: removed from the config, paused by an operator, breaker
+ * open, throttled (the receiver asked it to wait or slow down: 429 / Retry-After), or active.
+ */
+export type DestinationStateName = 'active' | 'paused' | 'breaker-open' | 'throttled' | 'removed';
 
 /**
  * One destination as GET /api/destinations, `switchboard destinations` and the console show it. Times are ISO
@@ -17,8 +21,12 @@ export interface DestinationState {
   state: DestinationStateName;
   pause?: { by: string; comment?: string; since: string; expiresAt?: string };
   breaker?: BreakerView;
+  /** The receiver's throttle, while it holds: sends wait until `throttledUntil`, or go at `ratePerSecond`. */
+  throttle?: ThrottleSnapshot;
   pending: number;
   inFlight: number;
+  /** Dead deliveries on record (retries exhausted): dead letters, `switchboard replay --dead` sends them again. */
+  dead: number;
   oldestPendingAt?: string;
   delivered1h: number;
   failed1h: number;
@@ -39,6 +47,8 @@ export interface DestinationStateDeps {
   configured: ReadonlyArray<{ name: string; type: string }>;
   now: number;
   breaker?: (destination: string) => BreakerView | undefined;
+  /** The running worker's throttle; absent where no gateway runs, undefined for a destination not throttled. */
+  throttle?: (destination: string) => ThrottleSnapshot | undefined;
 }
 
 const HOUR_MS = 3_600_000;
@@ -70,21 +80,26 @@ export async function destinationStates(deps: DestinationStateDeps): Promise<Des
       const pause = pauseOf.get(name);
       const a = activityOf.get(name);
       const breaker = configured.has(name) ? deps.breaker?.(name) : undefined;
+      const throttle = configured.has(name) ? deps.throttle?.(name) : undefined;
       const state: DestinationStateName = !configured.has(name)
         ? 'removed'
         : pause
           ? 'paused'
           : breaker?.state === 'open'
             ? 'breaker-open'
-            : 'active';
+            : throttle
+              ? 'throttled'
+              : 'active';
       return {
         name,
         type,
         state,
         ...(pause ? { pause: withoutName(pause) } : {}),
         ...(breaker ? { breaker } : {}),
+        ...(throttle ? { throttle } : {}),
         pending: a?.pending ?? 0,
         inFlight: a?.inFlight ?? 0,
+        dead: a?.dead ?? 0,
         ...(a?.oldestPendingAt ? { oldestPendingAt: a.oldestPendingAt } : {}),
         delivered1h: a?.delivered ?? 0,
         failed1h: a?.failed ?? 0,

@@ -1,7 +1,7 @@
 import type Router from '@koa/router';
 import type { RouterContext } from '@koa/router';
 import type { AdminDeps } from './api.ts';
-import { breakerOf } from './breaker.ts';
+import { breakerOf, throttleOf } from './breaker.ts';
 import { destinationStates } from './destinations.ts';
 import { PAUSE_FIELDS, pauseRequest } from './pause-request.ts';
 import { takesOnly } from './vocabulary.ts';
@@ -31,6 +31,7 @@ export function operatorRoutes(
       configured: [...config.destinations.values()].map((d) => ({ name: d.name, type: d.type })),
       now: now(),
       breaker: (name) => breakerOf(deps.dispatcher, name, now()),
+      throttle: (name) => throttleOf(deps.dispatcher, name),
     });
   });
 

@@ -76,6 +76,12 @@ export class Metrics {
       labelNames: ['destination'] as const,
       registers: [], // registered below, after the depth gauge whose collect() fills it
     });
+    const dead = new client.Gauge({
+      name: 'switchboard_dead_deliveries',
+      help: 'Dead deliveries on record (retries exhausted; `switchboard replay --dead` sends them again), by destination.',
+      labelNames: ['destination'] as const,
+      registers: [], // as `oldest`
+    });
     new client.Gauge({
       name: 'switchboard_queue_depth',
       help: 'Deliveries waiting (pending) or being sent (sending), by destination.',
@@ -92,6 +98,7 @@ export class Metrics {
         } catch {
           this.reset();
           oldest.reset();
+          dead.reset();
           return;
         }
         this.reset();
@@ -99,9 +106,12 @@ export class Metrics {
         oldest.reset();
         for (const o of stats.oldestPending)
           oldest.set({ destination: o.destination }, (now() - o.createdAt.getTime()) / 1000);
+        dead.reset();
+        for (const d of stats.dead) dead.set({ destination: d.destination }, d.count);
       },
     });
     this.registry.registerMetric(oldest);
+    this.registry.registerMetric(dead);
     client.collectDefaultMetrics({ register: this.registry, prefix: 'switchboard_' });
   }
 

@@ -27,6 +27,9 @@ const OLDEST_PENDING = `
   SELECT destination, MIN(created_at) AS created_at FROM deliveries
   WHERE ${ACTIVE} GROUP BY destination ORDER BY destination`;
 
+// Dead letters waiting for an operator, per destination: a range of the (state, destination, created_at) index.
+const DEAD = `SELECT destination, COUNT(*) AS count FROM deliveries WHERE state = 'dead' GROUP BY destination`;
+
 /** The row the write probe inserts and deletes in one transaction; no destination or route has this name. */
 const WRITE_PROBE = 'switchboard:write-probe';
 
@@ -57,17 +60,22 @@ export async function prune(sql: Sql, { before, now }: Parameters<MaintenanceOps
   return deleted;
 }
 
-/** Counts of pending/sending deliveries per destination and state, and the oldest one's creation time. */
+/**
+ * Counts of pending/sending deliveries per destination and state, the oldest one's creation time, and the dead
+ * deliveries per destination.
+ */
 export async function queueStats(
   sql: Sql,
   _args: Parameters<MaintenanceOps['queueStats']>[0],
 ): Promise<QueueStats> {
-  const [depth, oldest] = await Promise.all([
+  const [depth, oldest, dead] = await Promise.all([
     sql.all<{ destination: string; state: DeliveryState; count: number | string }>(QUEUE_DEPTH),
     sql.all<{ destination: string; created_at: number | string }>(OLDEST_PENDING),
+    sql.all<{ destination: string; count: number | string }>(DEAD),
   ]);
   return {
     depth: depth.map((r) => ({ destination: r.destination, state: r.state, count: Number(r.count) })),
+    dead: dead.map((r) => ({ destination: r.destination, count: Number(r.count) })),
     oldestPending: oldest.map((r) => ({
       destination: r.destination,
       createdAt: new Date(Number(r.created_at)),
@@ -130,7 +138,7 @@ function toActivity(
   const entry = (destination: string) => {
     let a = byName.get(destination);
     if (!a) {
-      a = { destination, pending: 0, inFlight: 0, delivered: 0, failed: 0, throttled: 0 };
+      a = { destination, pending: 0, inFlight: 0, dead: 0, delivered: 0, failed: 0, throttled: 0 };
       byName.set(destination, a);
     }
     return a;
@@ -145,6 +153,7 @@ function toActivity(
     entry(r.destination).failed = Number(r.failed ?? 0);
     entry(r.destination).throttled = Number(r.throttled ?? 0);
   }
+  for (const d of stats.dead) entry(d.destination).dead = d.count;
   for (const e of errors) entry(e.destination).lastError = { at: iso(e.at), reason: e.reason };
   return [...byName.values()].sort((a, b) => a.destination.localeCompare(b.destination));
 }

@@ -148,6 +148,8 @@ export interface RejectedPayload {
 /** Queue depth for metrics and /readyz. */
 export interface QueueStats {
   depth: Array<{ destination: string; state: DeliveryState; count: number }>;
+  /** Dead deliveries on record (retries exhausted) per destination that has any: the dead letters. */
+  dead: Array<{ destination: string; count: number }>;
   /** receivedAt of the oldest pending/sending delivery's creation, per destination. */
   oldestPending: Array<{ destination: string; createdAt: Date }>;
 }
@@ -177,6 +179,8 @@ export interface DestinationActivity {
   pending: number;
   /** Deliveries being sent (state sending). */
   inFlight: number;
+  /** Dead deliveries on record (retries exhausted, retention permitting): dead letters an operator may replay. */
+  dead: number;
   /** Creation time of the oldest pending or sending delivery (ISO 8601). */
   oldestPendingAt?: string;
   /** Attempts that delivered / failed (retry, failed or dead) / were throttled since the `since` passed in. */

@@ -288,6 +288,7 @@ routes:
           },
           pending: 3,
           inFlight: 0,
+          dead: 4,
           oldestPendingAt: new Date(Date.now() - 125_000).toISOString(),
           delivered1h: 40,
           failed1h: 2,
@@ -300,7 +301,19 @@ routes:
           breaker: { state: 'open', openUntil: '2026-12-01T00:30:00.000Z' },
           pending: 0,
           inFlight: 1,
+          dead: 0,
           delivered1h: 7,
+          failed1h: 0,
+        },
+        {
+          name: 'slack-main',
+          type: 'slack',
+          state: 'throttled',
+          throttle: { throttledUntil: '2026-12-01T00:10:00.000Z' },
+          pending: 12,
+          inFlight: 0,
+          dead: 0,
+          delivered1h: 30,
           failed1h: 0,
         },
       ],
@@ -315,15 +328,16 @@ routes:
       const row = page.locator('#destinations tbody tr', { hasText: 'ops-hook' });
       await row.getByText('Slack maintenance').waitFor();
       const cells = await row.locator('td').allTextContents();
-      expect(cells.slice(0, 6)).to.deep.equal([
+      expect(cells.slice(0, 7)).to.deep.equal([
         'ops-hook',
         'http',
         'paused “Slack maintenance” by Dana (session abc123) until 2026-12-01 02:00:00.000Z',
         '3',
         '0',
+        '4',
         '2 min',
       ]);
-      expect(cells.slice(6, 9)).to.deep.equal(['40', '2', '1 min ago: http 503']);
+      expect(cells.slice(7, 10)).to.deep.equal(['40', '2', '1 min ago: http 503']);
       expect(await row.getByRole('button', { name: 'Resume' }).count()).to.equal(1);
       const other = await page
         .locator('#destinations tbody tr', { hasText: 'archive' })
@@ -331,6 +345,12 @@ routes:
         .nth(2)
         .textContent();
       expect(other).to.equal('breaker-open until 2026-12-01 00:30:00.000Z');
+      const throttled = await page
+        .locator('#destinations tbody tr', { hasText: 'slack-main' })
+        .locator('td')
+        .nth(2)
+        .textContent();
+      expect(throttled).to.equal('throttled until 2026-12-01 00:10:00.000Z');
       expect(sentCsrf).to.equal(await page.locator('meta[name="csrf-token"]').getAttribute('content'));
       await page.screenshot({ path: join(shots, 'overview-destinations.png'), fullPage: true });
     } finally {

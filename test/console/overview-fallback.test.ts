@@ -76,23 +76,25 @@ routes:
           .trim(),
       );
     const cells = text(row, 'td');
-    expect(cells.slice(0, 8)).to.deep.equal([
+    expect(cells.slice(0, 9)).to.deep.equal([
       'ops-hook',
       'http',
       'active',
       String(hook?.pending),
       String(hook?.inFlight),
+      String(hook?.dead),
       '—',
       String(hook?.delivered1h),
       String(hook?.failed1h),
     ]);
-    expect(cells[8].replace(/^\d+ s ago: /, '')).to.equal(hook?.lastError?.reason);
+    expect(cells[9].replace(/^\d+ s ago: /, '')).to.equal(hook?.lastError?.reason);
     expect(text(head, 'th')).to.deep.equal([
       'Destination',
       'Type',
       'State',
       'Pending',
       'In flight',
+      'Dead',
       'Oldest pending',
       'Delivered 1h',
       'Failed 1h',

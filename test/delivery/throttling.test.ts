@@ -147,3 +147,70 @@ routes:
     }
   });
 });
+
+describe('what the operator sees of a throttled destination and of dead letters', function () {
+  this.timeout(60_000);
+
+  it('shows "throttled" until the Retry-After ends, and counts dead deliveries, in the API and the CLI (found by an on-call attack: "active")', async () => {
+    const { createServer } = await import('node:http');
+    const receiver = createServer((req, res) => {
+      req.resume();
+      if (req.url === '/quota') res.writeHead(429, { 'retry-after': '120' }).end('slow down');
+      else res.writeHead(503).end('down');
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const port = (receiver.address() as { port: number }).port;
+    const admin = 'throttle-view-admin-token-0123456789';
+    const gw = await startService(
+      `admin: { token: "${admin}", listen: "127.0.0.1:0" }
+destinations:
+  quota: { type: http, url: "http://127.0.0.1:${port}/quota" }
+  broken: { type: http, url: "http://127.0.0.1:${port}/broken", delivery: { retryFor: 1s } }
+routes:
+  - name: all
+    to: [quota, broken]`,
+      { secret: SECRET },
+    );
+    try {
+      const sentAt = Date.now();
+      await post(gw.url, 1);
+      await post(gw.url, 2);
+      const store = gw.service.store;
+      await waitUntil(
+        async () =>
+          (await store.listDeliveries({ filter: { state: 'dead', destination: 'broken' }, limit: 10 })).items
+            .length === 2,
+        'both deliveries to the broken receiver to go dead',
+        30_000,
+      );
+      type Row = { name: string; state: string; dead: number; throttle?: { throttledUntil?: string } };
+      const res = await fetch(`${gw.adminUrl}/api/destinations`, {
+        headers: { authorization: `Bearer ${admin}` },
+      });
+      const rows = ((await res.json()) as { destinations: Row[] }).destinations;
+      const quota = rows.find((r) => r.name === 'quota');
+      const broken = rows.find((r) => r.name === 'broken');
+      expect(quota?.state).to.equal('throttled');
+      expect(Date.parse(String(quota?.throttle?.throttledUntil))).to.be.greaterThan(sentAt + 60_000);
+      expect([broken?.state, broken?.dead, quota?.dead]).to.deep.equal(['active', 2, 0]);
+      const { runCli } = await import('../helpers/gateway.ts');
+      const cli = await runCli(['destinations', '--url', gw.adminUrl], {
+        env: { SWITCHBOARD_ADMIN_TOKEN: admin },
+      });
+      expect(cli.code, cli.stderr).to.equal(0);
+      const [header, ...lines] = cli.stdout.split('\n');
+      expect(header).to.match(/ DEAD /);
+      expect(lines.find((l) => l.startsWith('quota'))).to.match(/ throttled until \d{4}-/);
+      const deadColumn = header.indexOf('DEAD');
+      expect(
+        lines
+          .find((l) => l.startsWith('broken'))
+          ?.slice(deadColumn, deadColumn + 4)
+          .trim(),
+      ).to.equal('2');
+    } finally {
+      await gw.stop();
+      receiver.close();
+    }
+  });
+});

@@ -352,7 +352,7 @@ export function adminScenarios(h: Harness): void {
       ).to.have.length(1);
     });
 
-    it('counts pending, in flight, attempts in the window and the latest error per destination', async () => {
+    it('counts pending, in flight, dead, attempts in the window and the latest error per destination', async () => {
       const store = await h.open();
       await store.ingest({
         batch: [request(at(0), { to: ['crm', 'ops'] }), request(at(0), { to: ['crm', 'ops'] })],
@@ -366,12 +366,29 @@ export function adminScenarios(h: Harness): void {
       // A throttled try is counted apart: it is no failure.
       await store.ingest({ batch: [request(at(31), { to: ['ops'] })], now: at(31) });
       await tryOnce(store, 'ops', 'throttled', 'HTTP 429', at(31));
+      // Dead letters count whenever they died: they wait for an operator, not for the window.
+      await store.ingest({
+        batch: [request(at(5), { to: ['audit'] }), request(at(5), { to: ['audit'] })],
+        now: at(5),
+      });
+      await finishAll(store, 'audit', 'dead', at(5));
       const activity = await store.destinationActivity({ since: at(15), now: at(40) });
       expect(activity).to.deep.equal([
+        {
+          destination: 'audit',
+          pending: 0,
+          inFlight: 0,
+          dead: 2,
+          delivered: 0,
+          failed: 0,
+          throttled: 0,
+          lastError: { at: at(5).toISOString(), reason: 'no' },
+        },
         {
           destination: 'crm',
           pending: 1,
           inFlight: 1,
+          dead: 0,
           oldestPendingAt: at(0).toISOString(),
           delivered: 0,
           failed: 1,
@@ -382,6 +399,7 @@ export function adminScenarios(h: Harness): void {
           destination: 'ops',
           pending: 1,
           inFlight: 0,
+          dead: 0,
           oldestPendingAt: at(31).toISOString(),
           delivered: 1,
           failed: 0,

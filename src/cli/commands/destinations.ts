@@ -7,7 +7,7 @@ import { age, shown, table } from '../table.ts';
 export const destinationsCommand: Command = {
   usage: 'destinations [--json] [--url URL]',
   summary:
-    'per destination: state (active, paused by whom/why/until, breaker open, removed), queue, last hour, last error',
+    'per destination: state (active, paused by whom/why/until, breaker open, throttled, removed), queue, dead letters, last hour, last error',
   options: { json: { type: 'boolean' }, ...URL_OPTION },
   optionHelp: {
     json: 'print {"destinations": [...], "pausedRoutes": [...]} as the admin API answers it',
@@ -32,6 +32,7 @@ export const destinationsCommand: Command = {
         stateText(d),
         String(d.pending),
         String(d.inFlight),
+        String(d.dead),
         d.oldestPendingAt ? age(d.oldestPendingAt, now) : '-',
         // Throttled tries are no failure, but a destination that keeps asking to slow down must show.
         `${d.delivered1h}/${d.failed1h}${d.throttled1h ? `, ${d.throttled1h} throttled` : ''}`,
@@ -43,6 +44,7 @@ export const destinationsCommand: Command = {
         'STATE',
         'PENDING',
         'IN FLIGHT',
+        'DEAD',
         'OLDEST',
         'OK/FAILED 1H',
         'LAST ERROR',
@@ -51,7 +53,7 @@ export const destinationsCommand: Command = {
       for (const d of answer.destinations.filter((x) => x.pause)) out(pauseLine(d.name, d.pause!));
       for (const p of answer.pausedRoutes) out(pauseLine(p.name, p));
       if (!values.url && !io.env.SWITCHBOARD_URL)
-        out('(circuit breakers live in the running gateway: see them with --url)');
+        out('(circuit breakers and throttles live in the running gateway: see them with --url)');
       return 0;
     });
   },
@@ -60,6 +62,9 @@ export const destinationsCommand: Command = {
 function stateText(d: DestinationState): string {
   if (d.state === 'paused' && d.pause?.expiresAt) return `paused until ${d.pause.expiresAt}`;
   if (d.state === 'breaker-open' && d.breaker?.openUntil) return `breaker open until ${d.breaker.openUntil}`;
+  if (d.state === 'throttled' && d.throttle?.throttledUntil)
+    return `throttled until ${d.throttle.throttledUntil}`;
+  if (d.state === 'throttled' && d.throttle?.ratePerSecond) return `throttled: ${d.throttle.ratePerSecond}/s`;
   if (d.state === 'removed' && d.pause) return 'removed (paused)';
   return d.state;
 }

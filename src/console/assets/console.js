@@ -116,6 +116,11 @@ function cell(row, text, cls) {
   return td;
 }
 
+// As the server writes it (pages/overview.ts throttleNote).
+function throttleNote(t) {
+  return t.throttledUntil ? `until ${t.throttledUntil.replace('T', ' ')}` : `at ${t.ratePerSecond}/s`;
+}
+
 function renderDestinations(table, destinations) {
   const tbody = table.tBodies[0];
   tbody.replaceChildren();
@@ -133,8 +138,10 @@ function renderDestinations(table, destinations) {
       state.append(` ${note.filter(Boolean).join(' ')}`);
     }
     if (d.breaker?.openUntil) state.append(` until ${d.breaker.openUntil.replace('T', ' ')}`);
+    if (d.state === 'throttled' && d.throttle) state.append(` ${throttleNote(d.throttle)}`);
     cell(row, String(d.pending), 'num');
     cell(row, String(d.inFlight), 'num');
+    cell(row, String(d.dead ?? 0), 'num');
     cell(row, ago(d.oldestPendingAt));
     cell(row, String(d.delivered1h), 'num');
     cell(row, String(d.failed1h), 'num');
@@ -149,7 +156,7 @@ function renderDestinations(table, destinations) {
     }
   }
   const head = table.tHead.rows[0].cells;
-  head[7].textContent = 'Failed 1h';
+  head[8].textContent = 'Failed 1h';
   document.getElementById('destinations-note')?.remove();
 }
 

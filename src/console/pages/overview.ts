@@ -53,10 +53,10 @@ ${activityChart(activity, bucketMs)}
 <section>
 <h2>Destinations</h2>
 <table id="destinations" data-api="/api/destinations">
-<thead><tr><th>Destination</th><th>Type</th><th>State</th><th>Pending</th><th>In flight</th><th>Oldest pending</th><th>Delivered 1h</th><th>Failed 1h</th><th>Last error</th><th></th></tr></thead>
+<thead><tr><th>Destination</th><th>Type</th><th>State</th><th>Pending</th><th>In flight</th><th>Dead</th><th>Oldest pending</th><th>Delivered 1h</th><th>Failed 1h</th><th>Last error</th><th></th></tr></thead>
 <tbody>${rows}</tbody>
 </table>
-<p class="hint" id="destinations-note">Delivered and failed count attempts in the last hour. An open circuit breaker shows only with JavaScript on.</p>
+<p class="hint" id="destinations-note">Delivered and failed count attempts in the last hour; dead counts deliveries whose retries ran out (<a href="/ui/retry">retry them</a>). An open circuit breaker or a throttle shows only with JavaScript on.</p>
 </section>
 <section>
 <h2>Pause a destination or route</h2>
@@ -86,15 +86,21 @@ function destinationRow(d: DestinationState, now: number): Html {
     ? ` ${[d.pause.comment ? `“${d.pause.comment}”` : '', `by ${d.pause.by}`, d.pause.expiresAt ? `until ${when(d.pause.expiresAt)}` : 'until resumed'].filter(Boolean).join(' ')}`
     : '';
   const breaker = d.breaker?.openUntil ? ` until ${when(d.breaker.openUntil)}` : '';
+  const throttle = d.state === 'throttled' && d.throttle ? ` ${throttleNote(d.throttle)}` : '';
   return html`<tr>
 <td>${d.name}</td><td>${d.type}</td>
-<td><span class="state ${d.state}">${d.state}</span>${pause}${breaker}</td>
-<td class="num">${d.pending}</td><td class="num">${d.inFlight}</td>
+<td><span class="state ${d.state}">${d.state}</span>${pause}${breaker}${throttle}</td>
+<td class="num">${d.pending}</td><td class="num">${d.inFlight}</td><td class="num">${d.dead}</td>
 <td>${ago(d.oldestPendingAt)}</td>
 <td class="num">${d.delivered1h}</td><td class="num">${d.failed1h}</td>
 <td>${d.lastError ? `${ago(d.lastError.at)} ago: ${d.lastError.reason}` : '—'}</td>
 <td>${d.state === 'paused' ? actionButton(d.name, true) : ''}</td>
 </tr>`;
+}
+
+/** How long a receiver's throttle holds, or the pace it allows while recovering (console.js throttleNote). */
+function throttleNote(t: NonNullable<DestinationState['throttle']>): string {
+  return t.throttledUntil ? `until ${when(t.throttledUntil)}` : `at ${t.ratePerSecond}/s`;
 }
 
 /** A pause or resume button for a destination, or for a route held as `route:<name>`. */
