@@ -4,10 +4,10 @@ import type { Clock } from '../clock.ts';
 import type { Config, SourceConfig } from '../config/types.ts';
 import type { DecodeNote, GatewayEvent } from '../event.ts';
 import { newId } from '../ids.ts';
-import type { Authentication } from '../sources/api.ts';
 import { decodeForSource } from '../sources/decode.ts';
 import type { GroupCommitter } from '../store/group-commit.ts';
 import type { Store } from '../store/types.ts';
+import { authenticate } from './authenticate.ts';
 import { parseJsonBody } from './json.ts';
 import { quoted } from './labels.ts';
 import { type Undecodable, unrecognizedEvent } from './quarantine.ts';
@@ -44,6 +44,8 @@ export type ReceiveOutcome =
       cause?: unknown;
       /** For an unknown source: the configured ones, for the log line only (never sent to a stranger). */
       configured?: string[];
+      /** A source plugin's own reason for a refusal, secrets and digests taken out: for the log line only. */
+      detail?: string;
     };
 
 /** One webhook request as the pipeline sees it (transport details already read by the HTTP layer). */
@@ -106,41 +108,6 @@ export function findSource(config: Config, name: string): SourceConfig | Receive
     `unknown source "${quoted(name)}": check the source name in the URL (/webhooks/<source>) against the gateway's config`,
   );
   return outcome.status === 200 ? outcome : { ...outcome, configured: [...config.sources.keys()] };
-}
-
-/**
- * Whether the body is proven to come from the sender, by the source plugin's own check over the raw bytes
- * (before any parsing) with any of the source's secrets, or because it was verified when it first arrived.
- * Bodies with no signature at all pass only where allowUnsigned says so. Answers the refusal, or the key to
- * dedupe on (the provider's idempotency key when it sends one).
- */
-function authenticate(
-  req: WebhookRequest,
-  source: SourceConfig,
-  headers: Readonly<Record<string, string | undefined>>,
-  now: number,
-): ReceiveOutcome | { idempotencyKey?: string; secretIndex?: number } {
-  if (req.preverified === true) return {};
-  if (source.secrets.length === 0) {
-    return source.allowUnsigned ? {} : reject(401, 'signature', 'the source has no secret to verify with');
-  }
-  let verdict: Authentication;
-  try {
-    const request = { headers, raw: req.raw, ...(req.received && { received: req.received }) };
-    verdict = source.plugin.authenticate(request, source.secrets, source.options, now);
-  } catch {
-    // A plugin bug must not let a body through, nor leak what it was doing: refuse, and let the sender retry.
-    verdict = { ok: false, missing: false, error: `the ${source.kind} source could not check the signature` };
-  }
-  if (verdict.ok) {
-    const { idempotencyKey, secretIndex } = verdict;
-    return {
-      ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
-      ...(secretIndex === undefined ? {} : { secretIndex }),
-    };
-  }
-  if (verdict.missing && source.allowUnsigned) return {};
-  return reject(401, 'signature', verdict.error);
 }
 
 /**

@@ -5,7 +5,7 @@ import { storeCause } from './store-log.ts';
 
 /**
  * What the webhook listener reports for every answer, as one log line and its metrics: `info` for an accepted
- * event (its id, type, whether it was a duplicate), `warn` for a refused one (reason, error, store cause, and
+ * event (its id, type, whether it was a duplicate), `warn` for a refused one (reason, error, a source plugin's own reason, store cause, and
  * the configured sources when the one asked for is unknown: the answer itself does not name them).
  * `durationMs` is the time from the request's start to its answer.
  */
@@ -35,6 +35,7 @@ export function webhookLog(log: Log, metrics: Metrics) {
         : {
             reason: outcome.reason,
             error: outcome.body.error,
+            ...(outcome.detail === undefined ? {} : { detail: outcome.detail }),
             ...storeCause(outcome.cause),
             ...(outcome.configured ? { configured: outcome.configured.join(', ') || 'none' } : {}),
           }),

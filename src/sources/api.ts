@@ -83,7 +83,9 @@ export interface SourceRequest {
 
 /**
  * The verdict on a request. `missing` means it carried no signature at all (then `allowUnsigned: true` lets it
- * through); otherwise a refusal is a 401 with `error` (which must never include a secret or a signature).
+ * through); otherwise a refusal is a 401. A built-in's `error` is the answer's text (it must never include a
+ * secret or a signature); a user plugin's is logged only, its secrets and digests taken out
+ * (ingress/authenticate.ts), and the stranger gets a fixed sentence.
  * `idempotencyKey`, when the provider sends one (Standard Webhooks' `webhook-id`), replaces the body hash
  * for dedupe, so a replayed delivery is answered as a duplicate even when its bytes differ. `secretIndex` says
  * which of `secrets` matched (0: the newest), so a rotation can show when the old one is no longer used.

@@ -1,0 +1,89 @@
+import type { SourceConfig } from '../config/types.ts';
+import { Redactor } from '../observability/redact.ts';
+import type { Authentication } from '../sources/api.ts';
+import { BUILTIN_SOURCES } from '../sources/builtin.ts';
+import { type ReceiveOutcome, reject, type WebhookRequest } from './receive.ts';
+
+/** What authentication found: the refusal to answer, or the key to dedupe on and the secret that matched. */
+export type Authenticated = ReceiveOutcome | { idempotencyKey?: string; secretIndex?: number };
+
+/**
+ * Whether the body is proven to come from the sender, by the source plugin's own check over the raw bytes
+ * (before any parsing) with any of the source's secrets, or because it was verified when it first arrived.
+ * Bodies with no signature at all pass only where allowUnsigned says so. Answers the refusal (401), or the
+ * key to dedupe on (the provider's idempotency key when it sends one). `headers` are lowercase; `now` epoch ms.
+ *
+ * A refusal's text goes to a stranger. The built-in sources' sentences are ours (they name the header and say
+ * nothing of the secret); a user plugin's free text is not sent: it may hold the secret or the signature it
+ * computed (which would sign that body for anyone). Such a refusal is answered with a fixed sentence, and the
+ * plugin's own text goes to the log line only, with the source's secrets (as is, hex, base64, base64url) and
+ * anything shaped like a digest taken out.
+ */
+export function authenticate(
+  req: WebhookRequest,
+  source: SourceConfig,
+  headers: Readonly<Record<string, string | undefined>>,
+  now: number,
+): Authenticated {
+  if (req.preverified === true) return {};
+  if (source.secrets.length === 0) {
+    return source.allowUnsigned ? {} : reject(401, 'signature', 'the source has no secret to verify with');
+  }
+  let verdict: Authentication;
+  try {
+    const request = { headers, raw: req.raw, ...(req.received && { received: req.received }) };
+    verdict = source.plugin.authenticate(request, source.secrets, source.options, now);
+  } catch {
+    // A plugin bug must not let a body through, nor leak what it was doing: refuse, and let the sender retry.
+    verdict = { ok: false, missing: false, error: `the ${source.kind} source could not check the signature` };
+  }
+  if (verdict.ok) {
+    const { idempotencyKey, secretIndex } = verdict;
+    return {
+      ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+      ...(secretIndex === undefined ? {} : { secretIndex }),
+    };
+  }
+  if (verdict.missing && source.allowUnsigned) return {};
+  return refusal(source, verdict.missing, typeof verdict.error === 'string' ? verdict.error : '');
+}
+
+/** The 401 for a source's refusal: its own sentence for a built-in, a fixed one (its text logged) for a plugin. */
+function refusal(source: SourceConfig, missing: boolean, said: string): ReceiveOutcome {
+  const clean = redactorOf(source.secrets).redact(said);
+  if (BUILTIN_SOURCES.get(source.kind) === source.plugin) return reject(401, 'signature', clean);
+  const outcome = reject(
+    401,
+    'signature',
+    missing
+      ? `the request carries no signature the ${source.kind} source recognizes: sign it as the provider documents`
+      : `the ${source.kind} source did not accept the request's signature (check the source secret; the gateway's log says why)`,
+  );
+  return outcome.status === 200 ? outcome : { ...outcome, detail: withoutDigests(clean) };
+}
+
+/**
+ * Runs of 32+ hex digits or 27+ base64 characters with a digit in them: an HMAC (SHA-1 and up) in either
+ * encoding, which a plugin may print as "expected ..." and which would sign a stranger's body.
+ */
+const DIGEST = /[0-9a-f]{32,}|[0-9A-F]{32,}|(?=[A-Za-z0-9+/_-]*\d)[A-Za-z0-9+/_-]{27,}={0,2}/g;
+
+/** A plugin's refusal text with anything shaped like a digest replaced. */
+function withoutDigests(text: string): string {
+  return text.replace(DIGEST, '[digest]');
+}
+
+/**
+ * Redactors by secret list (a source's `secrets` array is built once per config, so a reload makes new ones).
+ * Secrets of any length are searched for: this text is short and is about the secret.
+ */
+const redactors = new WeakMap<readonly string[], Redactor>();
+
+function redactorOf(secrets: readonly string[]): Redactor {
+  let r = redactors.get(secrets);
+  if (r === undefined) {
+    r = new Redactor(secrets, { minLength: 1 });
+    redactors.set(secrets, r);
+  }
+  return r;
+}
