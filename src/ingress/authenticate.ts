@@ -2,6 +2,7 @@ import type { SourceConfig } from '../config/types.ts';
 import { Redactor } from '../observability/redact.ts';
 import type { Authentication } from '../sources/api.ts';
 import { BUILTIN_SOURCES } from '../sources/builtin.ts';
+import { errorText } from '../sources/decode.ts';
 import { type ReceiveOutcome, reject, type WebhookRequest } from './receive.ts';
 
 /** What authentication found: the refusal to answer, or the key to dedupe on and the secret that matched. */
@@ -10,7 +11,8 @@ export type Authenticated = ReceiveOutcome | { idempotencyKey?: string; secretIn
 /**
  * Whether the body is proven to come from the sender, by the source plugin's own check over the raw bytes
  * (before any parsing) with any of the source's secrets, or because it was verified when it first arrived.
- * Bodies with no signature at all pass only where allowUnsigned says so. Answers the refusal (401), or the
+ * Bodies with no signature at all pass only where allowUnsigned says so. Answers the refusal (401; 500 when
+ * the plugin throws or answers no verdict, a bug the sender should retry past), or the
  * key to dedupe on (the provider's idempotency key when it sends one). `headers` are lowercase; `now` epoch ms.
  *
  * A refusal's text goes to a stranger. The built-in sources' sentences are ours (they name the header and say
@@ -29,14 +31,18 @@ export function authenticate(
   if (source.secrets.length === 0) {
     return source.allowUnsigned ? {} : reject(401, 'signature', 'the source has no secret to verify with');
   }
-  let verdict: Authentication;
+  let answer: unknown;
   try {
     const request = { headers, raw: req.raw, ...(req.received && { received: req.received }) };
-    verdict = source.plugin.authenticate(request, source.secrets, source.options, now);
-  } catch {
-    // A plugin bug must not let a body through, nor leak what it was doing: refuse, and let the sender retry.
-    verdict = { ok: false, missing: false, error: `the ${source.kind} source could not check the signature` };
+    answer = source.plugin.authenticate(request, source.secrets, source.options, now);
+  } catch (err) {
+    // A bug, not a verdict: a 401 would tell an honest sender its signature is wrong. Nothing is let through;
+    // the 500 makes the sender retry, and the log names the plugin.
+    return pluginFault(source, `threw: ${errorText(err)}`);
   }
+  const wrong = wrongVerdict(answer);
+  if (wrong !== undefined) return pluginFault(source, `answered ${wrong}`);
+  const verdict = answer as Authentication;
   if (verdict.ok) {
     const { idempotencyKey, secretIndex } = verdict;
     return {
@@ -45,7 +51,44 @@ export function authenticate(
     };
   }
   if (verdict.missing && source.allowUnsigned) return {};
-  return refusal(source, verdict.missing, typeof verdict.error === 'string' ? verdict.error : '');
+  return refusal(source, verdict.missing, verdict.error);
+}
+
+/** The 500 for a plugin whose authenticate has a bug; what it did (secrets and digests taken out) is logged. */
+function pluginFault(source: SourceConfig, what: string): ReceiveOutcome {
+  const outcome = reject(
+    500,
+    'plugin',
+    `the ${source.kind} source could not check the request (a fault in the gateway, not in the request); retry later`,
+  );
+  const detail = withoutDigests(redactorOf(source.secrets).redact(what));
+  return outcome.status === 200
+    ? outcome
+    : { ...outcome, detail: `the ${source.kind} source plugin's authenticate ${detail}` };
+}
+
+/**
+ * What is wrong with a plugin's answer to `authenticate`, or undefined when it is an `Authentication`. A
+ * Promise is wrong (authenticate answers at once); its rejection is caught, so it is not left unhandled.
+ */
+function wrongVerdict(x: unknown): string | undefined {
+  if (typeof x !== 'object' || x === null) return `${x === null ? 'null' : typeof x}, not a verdict`;
+  const v = x as Record<string, unknown>;
+  if (typeof v.then === 'function') {
+    (x as Promise<unknown>).then(undefined, () => {});
+    return 'a Promise (authenticate must answer synchronously)';
+  }
+  if (v.ok === true) {
+    if (v.idempotencyKey !== undefined && typeof v.idempotencyKey !== 'string')
+      return 'an idempotencyKey that is not a string';
+    if (v.secretIndex !== undefined && !Number.isInteger(v.secretIndex))
+      return 'a secretIndex that is not an integer';
+    return undefined;
+  }
+  if (v.ok !== false) return 'a verdict whose ok is neither true nor false';
+  if (typeof v.missing !== 'boolean' || typeof v.error !== 'string')
+    return 'a refusal without missing: boolean and error: string';
+  return undefined;
 }
 
 /** The 401 for a source's refusal: its own sentence for a built-in, a fixed one (its text logged) for a plugin. */

@@ -21,7 +21,9 @@ export type RejectReason =
   | 'json'
   | 'decode'
   | 'type'
-  | 'store';
+  | 'store'
+  /** The source plugin failed (threw, or answered no verdict) while authenticating. */
+  | 'plugin';
 
 /** The answer to one webhook. */
 export type ReceiveOutcome =
@@ -35,9 +37,11 @@ export type ReceiveOutcome =
       notes?: DecodeNote[];
       /** Which of the source's secrets the signature matched (0: the first, the newest); absent when unsigned. */
       secretIndex?: number;
+      /** Why the source plugin failed on this authentic body, kept as `unrecognized`: for the log line only. */
+      detail?: string;
     }
   | {
-      status: 400 | 401 | 404 | 413 | 415 | 503;
+      status: 400 | 401 | 404 | 413 | 415 | 500 | 503;
       body: { error: string; details?: Array<{ path: string; message: string }> };
       reason: RejectReason;
       /** For 503: the store error behind it, for the log line only (never sent: it may name internal hosts). */
@@ -81,7 +85,7 @@ export interface ReceiveDeps {
 
 /** A refusal: the status, the reason for metrics, and the JSON answer (with every bad field when known). */
 export function reject(
-  status: 400 | 401 | 404 | 413 | 415 | 503,
+  status: 400 | 401 | 404 | 413 | 415 | 500 | 503,
   reason: RejectReason,
   error: string,
   details?: Array<{ path: string; message: string }>,
@@ -135,6 +139,7 @@ export async function receive(req: WebhookRequest, deps: ReceiveDeps): Promise<R
     why: Undecodable,
     payload: unknown,
     status: 400 | 404,
+    fault?: string,
   ): Promise<ReceiveOutcome> => {
     const reason = status === 404 ? 'type' : payload === undefined ? 'json' : 'decode';
     // A 404 is about the URL, not the body: the sender posted to an event that does not exist. A body that
@@ -143,7 +148,8 @@ export async function receive(req: WebhookRequest, deps: ReceiveDeps): Promise<R
     if (source.onUndecodable === 'accept') {
       const { raw, urlEvent } = req;
       const event = unrecognizedEvent({ id, source, receivedAt, raw, payload, urlEvent, why });
-      return commit(event, req, source, deps, { dedupeOn, secretIndex });
+      const kept = await commit(event, req, source, deps, { dedupeOn, secretIndex });
+      return fault === undefined || kept.status !== 200 ? kept : { ...kept, detail: fault };
     }
     await deps.store.addRejected({
       payload: {
@@ -163,7 +169,10 @@ export async function receive(req: WebhookRequest, deps: ReceiveDeps): Promise<R
   if (!parsed.ok) return undecodable(parsed.error, undefined, 400);
 
   const decoded = decodeForSource(source, parsed.value, { urlEvent: req.urlEvent, id, receivedAt, headers });
-  if (isLeft(decoded)) return undecodable(decoded.left, parsed.value, decoded.left.status);
+  if (isLeft(decoded)) {
+    const { left } = decoded;
+    return undecodable(left, parsed.value, left.status, left.fault ? left.error : undefined);
+  }
   return commit(decoded.right, req, source, deps, { dedupeOn, secretIndex });
 }
 

@@ -6,7 +6,8 @@ import { storeCause } from './store-log.ts';
 /**
  * What the webhook listener reports for every answer, as one log line and its metrics: `info` for an accepted
  * event (its id, type, whether it was a duplicate), `warn` for a refused one (reason, error, a source plugin's own reason, store cause, and
- * the configured sources when the one asked for is unknown: the answer itself does not name them).
+ * the configured sources when the one asked for is unknown: the answer itself does not name them); `error`
+ * for a 500 (a source plugin's bug), and `warn` for a body kept as unrecognized because its plugin failed.
  * `durationMs` is the time from the request's start to its answer.
  */
 export function webhookLog(log: Log, metrics: Metrics) {
@@ -31,7 +32,12 @@ export function webhookLog(log: Log, metrics: Metrics) {
       status: outcome.status,
       durationMs: Math.round(durationMs * 10) / 10,
       ...(ok
-        ? { eventId: outcome.body.id, type: outcome.type, duplicate: outcome.body.duplicate || undefined }
+        ? {
+            eventId: outcome.body.id,
+            type: outcome.type,
+            duplicate: outcome.body.duplicate || undefined,
+            ...(outcome.detail === undefined ? {} : { detail: outcome.detail }),
+          }
         : {
             reason: outcome.reason,
             error: outcome.body.error,
@@ -40,7 +46,14 @@ export function webhookLog(log: Log, metrics: Metrics) {
             ...(outcome.configured ? { configured: outcome.configured.join(', ') || 'none' } : {}),
           }),
     };
-    if (ok) log.info(line, 'webhook accepted');
+    if (ok && outcome.detail !== undefined)
+      log.warn(
+        line,
+        'webhook accepted as unrecognized: its source plugin failed on it (a bug in the plugin)',
+      );
+    else if (ok) log.info(line, 'webhook accepted');
+    else if (outcome.status === 500)
+      log.error(line, 'webhook refused: its source plugin failed (a bug in the plugin)');
     else log.warn(line, 'webhook refused');
   };
 }

@@ -19,7 +19,8 @@ export interface SourcePlugin<Options = unknown> {
   options: t.Decoder<unknown, Options>;
   /**
    * Checks that a request comes from the provider, over the bytes as received. `secrets` are the source's
-   * `secret` or `secrets` (newest first; any one may match, for rotation), never empty. Pure: no I/O.
+   * `secret` or `secrets` (newest first; any one may match, for rotation), never empty. Pure: no I/O, and
+   * synchronous. Throwing, or answering no verdict, is a bug: the request is answered 500 and logged.
    */
   authenticate(
     request: SourceRequest,
@@ -27,7 +28,10 @@ export interface SourcePlugin<Options = unknown> {
     options: Options,
     now: number,
   ): Authentication;
-  /** Turns a parsed JSON body into an event, or says why not (every bad field). Never throws for any JSON. */
+  /**
+   * Turns a parsed JSON body into an event, or says why not (every bad field). Never throws for any JSON;
+   * synchronous. Throwing, or answering no Either, is a bug: the authentic body is kept as `unrecognized`.
+   */
   decode(body: unknown, ctx: DecodeContext<Options>): Either<DecodeFailure, DecodedEvent>;
   /** The event types its events may have (for config validation and did-you-mean); `open` when any string. */
   eventTypes: readonly string[] | 'open';

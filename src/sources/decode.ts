@@ -1,21 +1,31 @@
 import { type Either, map } from 'fp-ts/lib/Either.js';
 import type { SourceConfig } from '../config/types.ts';
 import type { GatewayEvent } from '../event.ts';
-import type { DecodeFailure } from './api.ts';
+import type { DecodedEvent, DecodeFailure } from './api.ts';
 import { envelope } from './envelope.ts';
 
 export type { DecodeFailure } from './api.ts';
 
+/** A decode failure that is the plugin's fault (it threw, or answered no decode result), not the body's. */
+export type PluginDecodeFailure = DecodeFailure & { fault?: true };
+
 /**
  * Decodes a parsed body for a configured source into the normalized event, through the source's plugin.
- * A plugin that throws (a bug in it) is answered as an undecodable body, so the authentic bytes are kept.
+ * A plugin that throws, or answers something that is not a decode result (`undefined`, a Promise, a Right
+ * without a string type, a Left without status 400/404 and an error), has a bug: the body is answered as
+ * undecodable (status 400, `fault: true`, the error naming the plugin), so the authentic bytes are kept as an
+ * `unrecognized` event and can be decoded again once the plugin is fixed. Never throws.
  */
 export function decodeForSource(
   source: SourceConfig,
   body: unknown,
   meta: { urlEvent?: string; id: string; receivedAt: string; headers?: Record<string, string | undefined> },
-): Either<DecodeFailure, GatewayEvent> {
-  let decoded: ReturnType<SourceConfig['plugin']['decode']>;
+): Either<PluginDecodeFailure, GatewayEvent> {
+  const fault = (what: string): Either<PluginDecodeFailure, GatewayEvent> => ({
+    _tag: 'Left',
+    left: { status: 400, error: `the ${source.kind} source plugin ${what}`, details: [], fault: true },
+  });
+  let decoded: unknown;
   try {
     decoded = source.plugin.decode(body, {
       source: source.name,
@@ -24,23 +34,78 @@ export function decodeForSource(
       headers: meta.headers ?? {},
     });
   } catch (err) {
-    const message = `the ${source.kind} source plugin failed while decoding: ${(err as Error).message}`;
-    return { _tag: 'Left', left: { status: 400, error: message, details: [] } };
+    return fault(`failed while decoding: ${errorText(err)}`);
   }
-  if (decoded._tag === 'Right' && decoded.right.type.length > MAX_TYPE_CHARS) {
+  const wrong = wrongShape(decoded);
+  if (wrong !== undefined) return fault(`answered no decode result: ${wrong}`);
+  const result = decoded as Either<DecodeFailure, DecodedEvent>;
+  if (result._tag === 'Right' && result.right.type.length > MAX_TYPE_CHARS) {
     return {
       _tag: 'Left',
       left: {
         status: 400,
-        error: `the event type is ${decoded.right.type.length} characters long; at most ${MAX_TYPE_CHARS} are taken`,
+        error: `the event type is ${result.right.type.length} characters long; at most ${MAX_TYPE_CHARS} are taken`,
         details: [{ path: 'type', message: `longer than ${MAX_TYPE_CHARS} characters` }],
       },
     };
   }
-  return map((d: Parameters<typeof envelope>[0]) =>
-    envelope(d, { id: meta.id, source: source.name, receivedAt: meta.receivedAt, body }),
-  )(decoded);
+  try {
+    return map((d: DecodedEvent) =>
+      envelope(d, { id: meta.id, source: source.name, receivedAt: meta.receivedAt, body }),
+    )(result);
+  } catch (err) {
+    return fault(`answered an event that could not be read: ${errorText(err)}`);
+  }
 }
+
+/** A thrown value's message, whatever was thrown (`throw null` too). */
+export function errorText(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  try {
+    return String(err);
+  } catch {
+    return 'a value that cannot be printed';
+  }
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * What is wrong with a plugin's answer to `decode`, or undefined when it is an `Either<DecodeFailure,
+ * DecodedEvent>`. A Promise is wrong (decode answers at once); its rejection is caught, so it is not left
+ * unhandled.
+ */
+function wrongShape(x: unknown): string | undefined {
+  if (isRecord(x) && typeof x.then === 'function') {
+    (x as unknown as Promise<unknown>).then(undefined, () => {});
+    return 'a Promise (decode must answer synchronously)';
+  }
+  if (!isRecord(x)) return `${x === null ? 'null' : typeof x} instead of { _tag: 'Left' | 'Right', ... }`;
+  if (x._tag === 'Left') {
+    const l = x.left;
+    if (!isRecord(l) || (l.status !== 400 && l.status !== 404) || typeof l.error !== 'string')
+      return 'a Left that is not { status: 400 | 404, error: string, details }';
+    if (!Array.isArray(l.details) || !l.details.every(isProblem))
+      return 'a Left whose details are not [{ path: string, message: string }]';
+    return undefined;
+  }
+  if (x._tag !== 'Right') return "neither { _tag: 'Left' } nor { _tag: 'Right' }";
+  const r = x.right;
+  if (!isRecord(r)) return 'a Right with no event';
+  if (typeof r.type !== 'string' || r.type === '') return 'a Right whose type is not a non-empty string';
+  if (r.occurredAt !== undefined && typeof r.occurredAt !== 'string') return 'occurredAt is not a string';
+  if (r.fields !== undefined && !isRecord(r.fields)) return 'fields is not an object';
+  if (
+    r.tags !== undefined &&
+    !(isRecord(r.tags) && Object.values(r.tags).every((v) => typeof v === 'string'))
+  )
+    return 'tags is not an object of strings';
+  if (r.decodeNotes !== undefined && !Array.isArray(r.decodeNotes)) return 'decodeNotes is not an array';
+  return undefined;
+}
+
+const isProblem = (p: unknown) => isRecord(p) && typeof p.path === 'string' && typeof p.message === 'string';
 
 /**
  * The longest event type taken, in UTF-16 code units. A generic source reads its type from the body or a

@@ -1,6 +1,8 @@
 import { createHmac } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { expect } from 'chai';
-import { tempDir } from '../helpers/tmp.ts';
+import { GatewayProcess } from '../helpers/gateway.ts';
+import { ROOT, tempDir } from '../helpers/tmp.ts';
 import { startGateway } from './service.ts';
 
 /**
@@ -16,6 +18,7 @@ const SECRET = 'leaky-secret-0123456789';
  */
 const LEAKY_PLUGIN = `
 import { createHmac } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { t } from 'switchboard/plugin-sdk';
 
 export default {
@@ -80,6 +83,147 @@ describe('a source plugin whose refusal says too much', () => {
     } finally {
       await gw.stop();
       plugins.cleanup();
+    }
+  });
+});
+
+/**
+ * A plugin with bugs on demand: `x-mode` picks how authenticate fails, the body's `mode` how decode does.
+ * The token is the secret itself.
+ */
+const FLAKY_PLUGIN = `
+import { t } from 'switchboard/plugin-sdk';
+
+export default {
+  kind: 'flaky',
+  options: t.type({}),
+  authenticate(request, secrets) {
+    const mode = request.headers['x-mode'];
+    if (mode === 'auth-throws') throw new Error('auth bug in flaky');
+    if (mode === 'auth-async') return Promise.reject(new Error('async auth bug in flaky'));
+    if (mode === 'auth-undefined') return undefined;
+    if (mode === 'stray-rejection') Promise.reject(new Error('stray rejection in flaky'));
+    return request.headers['x-token'] === secrets[0]
+      ? { ok: true, secretIndex: 0 }
+      : { ok: false, missing: false, error: 'wrong token' };
+  },
+  decode(body) {
+    switch (body.mode) {
+      case 'throw': throw new Error('decode bug in flaky');
+      case 'throw-string': throw 'a bare string';
+      case 'throw-null': throw null;
+      case 'undefined': return undefined;
+      case 'no-tag': return { type: 'ping' };
+      case 'number-type': return { _tag: 'Right', right: { type: 42 } };
+      case 'bad-fields': return { _tag: 'Right', right: { type: 'ping', fields: 'not an object' } };
+      case 'bad-left': return { _tag: 'Left', left: { status: 500 } };
+      case 'promise': return Promise.resolve({ _tag: 'Right', right: { type: 'ping' } });
+      case 'rejected': return Promise.reject(new Error('async decode bug in flaky'));
+      default: return { _tag: 'Right', right: { type: 'ping' } };
+    }
+  },
+  eventTypes: 'open',
+  fields: {},
+};
+`;
+
+const FLAKY_SECRET = 'flaky-secret-0123456789';
+
+describe('a source plugin that fails', () => {
+  let gw: Awaited<ReturnType<typeof startGateway>>;
+  let plugins: ReturnType<typeof tempDir>;
+  before(async () => {
+    plugins = tempDir('flaky-plugins');
+    plugins.write('flaky.js', FLAKY_PLUGIN);
+    gw = await startGateway(`sources:\n  flaky: { kind: flaky, secret: ${FLAKY_SECRET} }\n`, {
+      pluginDirs: [plugins.dir],
+    });
+  });
+  after(async () => {
+    await gw.stop();
+    plugins.cleanup();
+  });
+
+  for (const mode of [
+    'throw',
+    'throw-string',
+    'throw-null',
+    'undefined',
+    'no-tag',
+    'number-type',
+    'bad-fields',
+    'bad-left',
+    'promise',
+    'rejected',
+  ]) {
+    it(`keeps an authentic body as unrecognized (200, raw bytes kept) when decode gives "${mode}"`, async () => {
+      const body = JSON.stringify({ mode, n: 1 });
+      const res = await gw.post('flaky', body, { 'x-token': FLAKY_SECRET });
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      const stored = await gw.service.store.getEvent({ id: res.body.id as string });
+      expect(stored?.event.type).to.equal('unrecognized');
+      expect(Buffer.from(stored?.event.rawBody ?? '', 'base64').toString('utf8')).to.equal(body);
+      expect(JSON.stringify(stored?.event.problems)).to.contain('flaky');
+    });
+  }
+
+  for (const mode of ['auth-throws', 'auth-async', 'auth-undefined']) {
+    it(`answers 500, not 401, and logs the plugin's name when authenticate gives "${mode}"`, async () => {
+      const before = gw.capture.lines.length;
+      const res = await gw.post('flaky', JSON.stringify({ n: 1 }), {
+        'x-token': FLAKY_SECRET,
+        'x-mode': mode,
+      });
+      expect(res.status).to.equal(500);
+      expect(String(res.body.error)).not.to.match(/signature/);
+      const logged = gw.capture.lines.slice(before).join('\n');
+      expect(logged).to.contain('flaky');
+      expect(logged).to.contain('authenticate');
+    });
+  }
+});
+
+describe('a source plugin that leaves a promise rejection unhandled', () => {
+  it('does not end `switchboard start`: the rejection is logged and the gateway goes on answering', async () => {
+    const tmp = tempDir('flaky-process');
+    mkdirSync(`${tmp.dir}/plugins`);
+    tmp.write('plugins/flaky.js', FLAKY_PLUGIN);
+    const file = tmp.write(
+      'config.yaml',
+      `server: { host: 127.0.0.1, port: 0 }
+store: { driver: sqlite, path: ${tmp.dir}/s.db }
+plugins: { dirs: [${ROOT}/plugins, ${tmp.dir}/plugins] }
+admin: { listen: "127.0.0.1:0" }
+sources:
+  flaky: { kind: flaky, secret: ${FLAKY_SECRET} }
+`,
+    );
+    const gw = await GatewayProcess.start(file);
+    try {
+      const body = JSON.stringify({ n: 1 });
+      const stray = await gw.post('/webhooks/flaky', body, {
+        'x-token': FLAKY_SECRET,
+        'x-mode': 'stray-rejection',
+      });
+      expect(stray.status).to.equal(200);
+      await gw.waitForLog(
+        (l) => String(l.msg).startsWith('unhandled promise rejection'),
+        'the rejection logged',
+      );
+      const async = await gw.post('/webhooks/flaky', body, {
+        'x-token': FLAKY_SECRET,
+        'x-mode': 'auth-async',
+      });
+      const decodeRejects = await gw.post('/webhooks/flaky', JSON.stringify({ mode: 'rejected' }), {
+        'x-token': FLAKY_SECRET,
+      });
+      const after = await gw.post('/webhooks/flaky', JSON.stringify({ n: 2 }), { 'x-token': FLAKY_SECRET });
+      expect([async.status, decodeRejects.status, after.status]).to.deep.equal([500, 200, 200]);
+      expect(gw.child.exitCode).to.equal(null);
+      expect(await gw.stop()).to.equal(0);
+    } finally {
+      await gw.signal('SIGKILL');
+      tmp.cleanup();
     }
   });
 });
