@@ -3,7 +3,8 @@ import { isLeft } from 'fp-ts/lib/Either.js';
 import type { Config } from '../config/types.ts';
 import { type GatewayEvent, UNRECOGNIZED } from '../event.ts';
 import { newId } from '../ids.ts';
-import { decodeForSource } from '../sources/decode.ts';
+import { Redactor } from '../observability/redact.ts';
+import { decodeForSource, errorText } from '../sources/decode.ts';
 import type { Store } from '../store/types.ts';
 import { parseJsonBody } from './json.ts';
 
@@ -25,6 +26,11 @@ export interface RedecodeReport {
   stillUndecodable: Array<{ id: string; problem: string }>;
   /** Those whose source is no longer configured (left as they are). */
   unknownSource: number;
+  /**
+   * Those that decoded but could not be routed or stored (the store refused that one event, say), with the
+   * error, secrets taken out. Each is left as it was, to be tried again by a later run; the others go on.
+   */
+  failed: Array<{ id: string; error: string }>;
 }
 
 /**
@@ -35,7 +41,8 @@ export interface RedecodeReport {
  * the original `receivedAt` and names its origin in `redecodedFrom`.
  *
  * One function with named arguments, shared by the CLI (`switchboard redecode`), the admin API
- * (`POST /api/redecode`) and the console. Throws only when the store fails.
+ * (`POST /api/redecode`) and the console. One event that fails (its plugin throws: still undecodable; its
+ * routing or its commit fails: `failed`) does not stop the others. Throws only when listing the events fails.
  */
 export async function redecode(args: {
   store: Store;
@@ -53,7 +60,9 @@ export async function redecode(args: {
     already: 0,
     stillUndecodable: [],
     unknownSource: 0,
+    failed: [],
   };
+  const redactor = new Redactor(config.secrets);
   let cursor: string | undefined;
   do {
     const page = await store.listEvents({
@@ -74,29 +83,43 @@ export async function redecode(args: {
         report.stillUndecodable.push({ id: quarantined.id, problem: decoded.problem });
         continue;
       }
-      const event = decoded.event;
-      const decision = config.router.route(event);
-      const [result] = await store.ingest({
-        batch: [
-          {
-            event,
-            bodyHash: createHash('sha256').update(`redecode\0${quarantined.id}`).digest('hex'),
-            dedupeWindowMs: FOREVER_MS,
-            routes: decision.routes,
-            deliveries: decision.destinations,
-          },
-        ],
-        now,
-      });
-      if (result.duplicate) report.already++;
-      else {
-        const destinations = decision.destinations.map((d) => d.destination);
-        report.redecoded.push({ from: quarantined.id, id: result.id, type: event.type, destinations });
+      try {
+        const made = await commitOnce(store, config, decoded.event, quarantined.id, now);
+        if (made === 'already') report.already++;
+        else report.redecoded.push(made);
+      } catch (err) {
+        report.failed.push({ id: quarantined.id, error: redactor.redact(errorText(err)) });
       }
     }
     cursor = page.next ?? undefined;
   } while (cursor);
   return report;
+}
+
+/** Routes a decoded event and ingests it under the quarantined event's redecode key; throws when that fails. */
+async function commitOnce(
+  store: Store,
+  config: Config,
+  event: GatewayEvent,
+  from: string,
+  now: Date,
+): Promise<RedecodeReport['redecoded'][number] | 'already'> {
+  const decision = config.router.route(event);
+  const [result] = await store.ingest({
+    batch: [
+      {
+        event,
+        bodyHash: createHash('sha256').update(`redecode\0${from}`).digest('hex'),
+        dedupeWindowMs: FOREVER_MS,
+        routes: decision.routes,
+        deliveries: decision.destinations,
+      },
+    ],
+    now,
+  });
+  if (result.duplicate) return 'already';
+  const destinations = decision.destinations.map((d) => d.destination);
+  return { from, id: result.id, type: event.type, destinations };
 }
 
 function decodeAgain(
