@@ -142,6 +142,16 @@ routes:
     expect(res.status).to.equal(401);
   });
 
+  it('answers 401 naming X-Signature as malformed when it is not 64 lowercase hex digits (found by an attack)', async () => {
+    const body = fixture(3, 'delivery-status');
+    const good = sign(SECRET, body);
+    for (const bad of [`${good.slice(0, 62)}zz`, `${good}a`, good.slice(0, 40), 'not-a-signature']) {
+      const res = await post('/webhooks/mta', body, { 'x-signature': bad });
+      expect(res.status, bad).to.equal(401);
+      expect(res.body.error, bad).to.match(/^X-Signature is not an HMAC-SHA256 in hex/);
+    }
+  });
+
   it('answers 401 when the body was altered after signing', async () => {
     const body = fixture(3, 'delivery-status');
     const tampered = Buffer.from(body.toString().replace('"status": 9', '"status": 4'));

@@ -156,6 +156,33 @@ describe('hmac source', () => {
       expect(answer.status).to.equal(401);
       expect(answer.body.error).to.match(/X-Shopify-Triggered-At is outside the tolerance/);
     });
+
+    it('refuses a hex signature with junk after it or an odd digit, naming the header (found by an attack)', async () => {
+      const good = hmac(GITHUB_SECRET, push).digest('hex');
+      // Buffer.from(hex) stops at the first non-hex character and drops an odd last digit, so each of these
+      // decoded to the right digest and was let in.
+      for (const bad of [`${good}zz`, `${good}a`, `${good.slice(0, 62)}zz`, `${good} trailing`]) {
+        const answer = await gw.post('github', push, {
+          'X-Hub-Signature-256': `sha256=${bad}`,
+          'X-GitHub-Event': 'push',
+        });
+        expect(answer.status, bad).to.equal(401);
+        expect(answer.body.error, bad).to.match(/^X-Hub-Signature-256 is not .*hex/);
+      }
+    });
+
+    it('refuses a base64 signature with junk after it or the wrong length, naming the header (found by an attack)', async () => {
+      const good = hmac(SHOPIFY_SECRET, order).digest('base64');
+      for (const bad of [`${good}!!`, `${good}AAAA`, `${good.slice(0, -4)}`, `@${good}`]) {
+        const answer = await gw.post('shopify', order, {
+          'X-Shopify-Hmac-Sha256': bad,
+          'X-Shopify-Topic': 'orders/create',
+          'X-Shopify-Triggered-At': new Date().toISOString(),
+        });
+        expect(answer.status, bad).to.equal(401);
+        expect(answer.body.error, bad).to.match(/^X-Shopify-Hmac-Sha256 is not/);
+      }
+    });
   });
 
   /** Runs `fn` against a gateway whose `app` source (hmac, X-Sig) reads its type from the body, on `driver`. */

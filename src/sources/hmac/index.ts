@@ -62,8 +62,17 @@ function authenticate(
       };
   }
   const given = header.trim();
+  // Node joins a header sent twice with ", "; neither hex nor base64 holds a comma.
+  if (given.includes(','))
+    return {
+      ok: false,
+      missing: false,
+      error: `${o.header} was sent more than once (the values arrive joined by commas): send it once`,
+    };
   if (!given.startsWith(o.prefix))
     return { ok: false, missing: false, error: `${o.header} does not start with "${o.prefix}"` };
+  const malformed = malformedDigest(given.slice(o.prefix.length), o);
+  if (malformed !== undefined) return { ok: false, missing: false, error: `${o.header} is not ${malformed}` };
   // Compared as bytes of the decoded digest, so base64 padding or hex case does not matter, but the digest does.
   const digest = Buffer.from(given.slice(o.prefix.length), o.encoding);
   const bodies = request.received ? [request.received, request.raw] : [request.raw];
@@ -80,11 +89,36 @@ function authenticate(
   return {
     ok: false,
     missing: false,
-    // Node joins a header sent twice with ", "; neither hex nor base64 holds a comma.
-    error: given.includes(',')
-      ? `${o.header} was sent more than once (the values arrive joined by commas): send it once`
-      : `${o.header} does not match the body (check the source secret)`,
+    error: `${o.header} does not match the body (check the source secret)`,
   };
+}
+
+/** Bytes in an HMAC by algorithm. */
+const DIGEST_BYTES = { sha1: 20, sha256: 32, sha512: 64 } as const;
+
+const HEX = /^[0-9a-fA-F]*$/;
+/** Standard base64, padded or not (Buffer.from(text, 'base64') would skip any other character silently). */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
+
+/**
+ * What is wrong with a signature's text (after the prefix), as the end of "<header> is not ...", or undefined
+ * when it is a whole digest of the algorithm's length in the encoding. Checked before decoding because
+ * `Buffer.from(text, 'hex')` stops at the first non-hex character and drops an odd last digit, and base64
+ * decoding skips what is not base64: `<digest>zz` decoded to the digest and passed.
+ */
+function malformedDigest(text: string, o: Pick<Options, 'algorithm' | 'encoding'>): string | undefined {
+  const bytes = DIGEST_BYTES[o.algorithm];
+  const what = `an HMAC-${o.algorithm.toUpperCase()} in ${o.encoding}`;
+  if (o.encoding === 'hex') {
+    if (!HEX.test(text) || text.length !== bytes * 2)
+      return `${what} (${bytes * 2} digits 0-9, a-f; got ${text.length} characters${HEX.test(text) ? '' : ', not all hex'})`;
+    return undefined;
+  }
+  const expected = Math.ceil(bytes / 3) * 4;
+  const unpadded = text.replace(/=+$/, '').length;
+  if (!BASE64.test(text) || unpadded !== Math.ceil((bytes * 4) / 3))
+    return `${what} (${expected} characters A-Z, a-z, 0-9, +, / and = padding; got ${text.length}${BASE64.test(text) ? '' : ', not all base64'})`;
+  return undefined;
 }
 
 /** `kind: hmac`. */

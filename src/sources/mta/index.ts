@@ -63,15 +63,28 @@ export const mtaSource: SourcePlugin<MtaOptions> = {
     const header = request.headers['x-signature'];
     if (header === undefined || header === '')
       return { ok: false, missing: true, error: 'missing X-Signature header' };
+    // Node joins a header sent twice with ", "; a hex signature never holds a comma.
+    if (header.includes(','))
+      return {
+        ok: false,
+        missing: false,
+        error: 'X-Signature was sent more than once (the values arrive joined by commas): send it once',
+      };
+    if (!/^[0-9a-f]{64}$/.test(header.trim()))
+      return {
+        ok: false,
+        missing: false,
+        error: `X-Signature is not an HMAC-SHA256 in hex (MTA sends 64 digits 0-9, a-f; got ${header.trim().length} characters)`,
+      };
     let secretIndex = verifyAny(secrets, request.received ?? request.raw, header);
     if (secretIndex < 0 && request.received !== undefined)
       secretIndex = verifyAny(secrets, request.raw, header);
     if (secretIndex >= 0) return { ok: true, secretIndex };
-    // Node joins a header sent twice with ", "; a hex signature never holds a comma.
-    const error = header.includes(',')
-      ? 'X-Signature was sent more than once (the values arrive joined by commas): send it once'
-      : 'X-Signature does not match the body (check the source secret)';
-    return { ok: false, missing: false, error };
+    return {
+      ok: false,
+      missing: false,
+      error: 'X-Signature does not match the body (check the source secret)',
+    };
   },
   decode(body, ctx) {
     return decodeMtaBody(body, {
