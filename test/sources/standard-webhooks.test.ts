@@ -87,6 +87,17 @@ describe('standard-webhooks source (signed by the reference standardwebhooks pac
     expect((await gw.post('billing', body(7), headers)).status).to.equal(401);
   });
 
+  it('refuses a v1 signature with junk after it, naming webhook-signature as malformed (found by an attack)', async () => {
+    const headers = signed(SECRET, 'msg_junk_13', body(13));
+    const good = headers['webhook-signature'];
+    // Buffer.from(text, 'base64') skips what is not base64, so `<signature>!!` decoded to the signature.
+    for (const bad of [`${good}!!`, `${good}AAAA`, `v1,@${good.slice(3)}`]) {
+      const answer = await gw.post('billing', body(13), { ...headers, 'webhook-signature': bad });
+      expect(answer.status, bad).to.equal(401);
+      expect(answer.body.error, bad).to.match(/^webhook-signature holds no well-formed v1 signature/);
+    }
+  });
+
   it('answers a replayed webhook-id as a duplicate, even re-signed with a fresh timestamp', async () => {
     const first = await gw.post('billing', body(8), signed(SECRET, 'msg_replayed_8', body(8)));
     const later = new Date(Date.now() + 30_000);

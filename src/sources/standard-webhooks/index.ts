@@ -39,6 +39,9 @@ export function signStandard(secret: string, id: string, timestamp: number, body
   return `v1,${mac}`;
 }
 
+/** A v1 signature after its `v1,`: an HMAC-SHA256 (32 bytes) in standard base64, padded or not. */
+const V1_SIGNATURE = /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=?$/;
+
 function authenticate(
   request: SourceRequest,
   secrets: readonly string[],
@@ -72,11 +75,20 @@ function authenticate(
     return { ok: false, missing: false, error: 'webhook-timestamp is too old (outside tolerance)' };
   if (skew > o.tolerance)
     return { ok: false, missing: false, error: 'webhook-timestamp is in the future (outside tolerance)' };
+  // Only a whole base64 HMAC-SHA256 is compared: Buffer.from(text, 'base64') skips what is not base64, so
+  // `v1,<signature>!!` decoded to the signature and passed.
   const given = signature
     .split(' ')
     .map((s) => s.trim())
-    .filter((s) => s.startsWith('v1,'))
+    .filter((s) => s.startsWith('v1,') && V1_SIGNATURE.test(s.slice(3)))
     .map((s) => Buffer.from(s.slice(3), 'base64'));
+  if (given.length === 0)
+    return {
+      ok: false,
+      missing: false,
+      error:
+        'webhook-signature holds no well-formed v1 signature (v1, then 44 base64 characters of HMAC-SHA256)',
+    };
   const bodies = request.received ? [request.received, request.raw] : [request.raw];
   // Every secret is tried even after a match, so the time taken does not tell which one matched.
   let secretIndex = -1;
