@@ -12,7 +12,7 @@ export type PluginDecodeFailure = DecodeFailure & { fault?: true };
 /**
  * Decodes a parsed body for a configured source into the normalized event, through the source's plugin.
  * A plugin that throws, or answers something that is not a decode result (`undefined`, a Promise, a Right
- * without a string type, a Left without status 400/404 and an error), has a bug: the body is answered as
+ * without a string type or with values JSON cannot hold, a Left without status 400/404 and an error), has a bug: the body is answered as
  * undecodable (status 400, `fault: true`, the error naming the plugin), so the authentic bytes are kept as an
  * `unrecognized` event and can be decoded again once the plugin is fixed. Never throws.
  */
@@ -48,6 +48,11 @@ export function decodeForSource(
         details: [{ path: 'type', message: `longer than ${MAX_TYPE_CHARS} characters` }],
       },
     };
+  }
+  if (result._tag === 'Right') {
+    const unstorable = notJson(result.right, body);
+    if (unstorable !== undefined)
+      return fault(`answered an event that cannot be stored as JSON: ${unstorable}`);
   }
   try {
     return map((d: DecodedEvent) =>
@@ -102,6 +107,43 @@ function wrongShape(x: unknown): string | undefined {
   )
     return 'tags is not an object of strings';
   if (r.decodeNotes !== undefined && !Array.isArray(r.decodeNotes)) return 'decodeNotes is not an array';
+  return undefined;
+}
+
+/**
+ * Why what a plugin decoded is not plain JSON data (a BigInt, a function, a cycle, a class instance), or
+ * undefined. The store would throw on it (or drop it) inside a group commit, failing every webhook committed
+ * with it, and the sender's retries for ever. The payload is checked only when the plugin replaced the parsed
+ * body (which is JSON by construction).
+ */
+function notJson(d: DecodedEvent, body: unknown): string | undefined {
+  try {
+    return (
+      jsonProblem(d.fields, 'fields', new Set()) ??
+      jsonProblem(d.tags, 'tags', new Set()) ??
+      jsonProblem(d.decodeNotes, 'decodeNotes', new Set()) ??
+      (d.payload !== body ? jsonProblem(d.payload, 'payload', new Set()) : undefined)
+    );
+  } catch (err) {
+    return `payload: ${errorText(err)}`; // nested deeper than the stack allows
+  }
+}
+
+/** Where `v` (at `path`) holds something other than null, booleans, finite numbers, strings, arrays, objects. */
+function jsonProblem(v: unknown, path: string, seen: Set<object>): string | undefined {
+  if (v === undefined || v === null || typeof v === 'string' || typeof v === 'boolean') return undefined;
+  if (typeof v === 'number') return Number.isFinite(v) ? undefined : `${path} is ${v}`;
+  if (typeof v !== 'object') return `${path} is a ${typeof v}`;
+  if (seen.has(v)) return `${path} refers back to itself`;
+  const proto = Object.getPrototypeOf(v);
+  if (!Array.isArray(v) && proto !== Object.prototype && proto !== null)
+    return `${path} is a ${proto?.constructor?.name ?? 'class instance'}, not a plain object`;
+  seen.add(v);
+  for (const [k, item] of Object.entries(v)) {
+    const problem = jsonProblem(item, Array.isArray(v) ? `${path}[${k}]` : `${path}.${k}`, seen);
+    if (problem !== undefined) return problem;
+  }
+  seen.delete(v);
   return undefined;
 }
 

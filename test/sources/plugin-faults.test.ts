@@ -116,6 +116,10 @@ export default {
       case 'no-tag': return { type: 'ping' };
       case 'number-type': return { _tag: 'Right', right: { type: 42 } };
       case 'bad-fields': return { _tag: 'Right', right: { type: 'ping', fields: 'not an object' } };
+      case 'bigint': return { _tag: 'Right', right: { type: 'ping', fields: { big: 10n } } };
+      case 'function': return { _tag: 'Right', right: { type: 'ping', fields: { f: () => 1 } } };
+      case 'date': return { _tag: 'Right', right: { type: 'ping', fields: { at: new Date(0) } } };
+      case 'circular': { const c = { type: 'ping' }; c.self = c; return { _tag: 'Right', right: { type: 'ping', payload: c } }; }
       case 'bad-left': return { _tag: 'Left', left: { status: 500 } };
       case 'promise': return Promise.resolve({ _tag: 'Right', right: { type: 'ping' } });
       case 'rejected': return Promise.reject(new Error('async decode bug in flaky'));
@@ -152,6 +156,10 @@ describe('a source plugin that fails', () => {
     'no-tag',
     'number-type',
     'bad-fields',
+    'bigint',
+    'circular',
+    'function',
+    'date',
     'bad-left',
     'promise',
     'rejected',
