@@ -25,9 +25,9 @@ routes:
 `;
 
 /** A V3 status without externalId, quarantined while its source was (wrongly) set to V1. */
-async function quarantine(store: Store, source: SourceConfig): Promise<string> {
+async function quarantine(store: Store, source: SourceConfig, messageId = 7): Promise<string> {
   const raw = Buffer.from(
-    JSON.stringify({ destinationNumber: '+13125550143', messageId: 7, status: 4, type: 'delivery-status' }),
+    JSON.stringify({ destinationNumber: '+13125550143', messageId, status: 4, type: 'delivery-status' }),
   );
   const event = unrecognizedEvent({
     id: newId(NOW.getTime()),
@@ -41,7 +41,7 @@ async function quarantine(store: Store, source: SourceConfig): Promise<string> {
     },
   });
   const [result] = await store.ingest({
-    batch: [{ event, bodyHash: 'h1', dedupeWindowMs: 86_400_000, routes: [], deliveries: [] }],
+    batch: [{ event, bodyHash: `h${messageId}`, dedupeWindowMs: 86_400_000, routes: [], deliveries: [] }],
     now: NOW,
   });
   return result.id;
@@ -118,6 +118,33 @@ for (const backend of backends) {
       expect((await a.listDeliveries({ filter: { destination: 'audit' }, limit: 10 })).items).to.have.length(
         1,
       );
+    });
+
+    it('reports an event the store refuses under failed, redecodes the others, and takes it on a later run', async () => {
+      const config = built(await loadText(CONFIG));
+      const source = config.sources.get('mta')!;
+      const broken = await quarantine(a, source, 7);
+      const fine = await quarantine(a, source, 8);
+      // The real store, refusing the one new event made from `broken` (as a full disk or a lost connection would).
+      const refusing = new Proxy(a, {
+        get(target, prop) {
+          if (prop === 'ingest')
+            return async (args: Parameters<Store['ingest']>[0]) => {
+              if (args.batch.some((r) => r.event.redecodedFrom === broken))
+                throw new Error(`cannot write (password ${'s3cr3t-value'})`);
+              return target.ingest(args);
+            };
+          const value = Reflect.get(target, prop, target);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      const first = await redecode({ store: refusing, config, now: NOW });
+      expect(first.examined).to.equal(2);
+      expect(first.redecoded.map((r) => r.from)).to.deep.equal([fine]);
+      expect(first.failed).to.deep.equal([{ id: broken, error: 'cannot write (password [redacted])' }]);
+      const later = await redecode({ store: a, config, now: NOW });
+      expect(later).to.deep.include({ examined: 2, already: 1, failed: [] });
+      expect(later.redecoded.map((r) => r.from)).to.deep.equal([broken]);
     });
 
     it('filters by source and since, and leaves events of sources no longer configured', async () => {
