@@ -28,6 +28,7 @@ export const ENVELOPE_KEYS = [
   'rawBody',
   'redecodedFrom',
   'urlEvent',
+  'contentType',
 ] as const;
 
 /**
@@ -60,6 +61,8 @@ export interface GatewayEvent {
   redecodedFrom?: string;
   /** On `unrecognized` events: the event segment of the URL it was posted to, if any (for redecode). */
   urlEvent?: string;
+  /** On `unrecognized` events from a form body: `application/x-www-form-urlencoded` (redecode parses it so). */
+  contentType?: string;
   /** The source's declared fields (MTA: version, phone, status, text…). */
   [field: string]: unknown;
 }

@@ -6,6 +6,7 @@ import type { Config } from '../config/types.ts';
 import { publicReadiness, type ReadinessReport } from '../observability/readiness.ts';
 import { hasAdminToken } from './admin-token.ts';
 import { decompress, parseContentEncoding } from './content-encoding.ts';
+import { FORM, mediaType } from './form.ts';
 import { quoted, sourceLabel } from './labels.ts';
 import {
   findSource,
@@ -101,11 +102,15 @@ async function readAndReceive(ctx: RouterContext, deps: AppDeps): Promise<Receiv
   const source = findSource(config, sourceName);
   if ('status' in source) return source;
   const contentType = ctx.get('content-type');
-  if (!JSON_TYPE.test(contentType)) {
+  // A plugin may take forms besides JSON (contentTypes); they are parsed for it in receive.ts.
+  const taken = source.plugin.contentTypes ?? [];
+  const form = taken.includes(FORM) && mediaType(contentType) === FORM;
+  if (!form && !JSON_TYPE.test(contentType)) {
+    const wanted = ['application/json', ...taken].join(' or ');
     return reject(
       415,
       'content_type',
-      `Content-Type must be application/json, got ${contentType ? `"${quoted(contentType)}"` : 'none'}`,
+      `Content-Type must be ${wanted}, got ${contentType ? `"${quoted(contentType)}"` : 'none'}`,
     );
   }
   const encoding = parseContentEncoding(ctx.get('content-encoding') || undefined);
@@ -147,7 +152,13 @@ async function readAndReceive(ctx: RouterContext, deps: AppDeps): Promise<Receiv
   }
   try {
     const headers = requestHeaders(ctx.req.headers);
-    const request = { source: sourceName, urlEvent: ctx.params.event, raw, headers };
+    const request = {
+      source: sourceName,
+      urlEvent: ctx.params.event,
+      raw,
+      headers,
+      ...(form && { contentType: FORM }),
+    };
     return await receive(
       { ...request, ...(received && { received }), ...(unreadable && { unreadable }) },
       deps,

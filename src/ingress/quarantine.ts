@@ -21,9 +21,11 @@ export function unrecognizedEvent(args: {
   /** The parsed body, or undefined when it was not JSON. */
   payload: unknown;
   urlEvent?: string;
+  /** The body's media type when it was not JSON (a form), kept so redecode parses it the same way. */
+  contentType?: string;
   why: Undecodable;
 }): GatewayEvent {
-  const { id, source, receivedAt, raw, payload, urlEvent, why } = args;
+  const { id, source, receivedAt, raw, payload, urlEvent, contentType, why } = args;
   return {
     id,
     source: source.name,
@@ -35,5 +37,6 @@ export function unrecognizedEvent(args: {
     problems: [{ path: '', message: why.error }, ...why.details],
     rawBody: raw.toString('base64'),
     ...(urlEvent === undefined ? {} : { urlEvent }),
+    ...(contentType === undefined ? {} : { contentType }),
   };
 }

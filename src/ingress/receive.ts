@@ -8,7 +8,7 @@ import { decodeForSource } from '../sources/decode.ts';
 import type { GroupCommitter } from '../store/group-commit.ts';
 import type { Store } from '../store/types.ts';
 import { authenticate } from './authenticate.ts';
-import { parseJsonBody } from './json.ts';
+import { type FORM, parseBody } from './form.ts';
 import { quoted } from './labels.ts';
 import { type Undecodable, unrecognizedEvent } from './quarantine.ts';
 
@@ -64,6 +64,8 @@ export interface WebhookRequest {
   signature?: string;
   /** Request headers, lowercase names (what source plugins authenticate and read their type from). */
   headers?: Readonly<Record<string, string | undefined>>;
+  /** `application/x-www-form-urlencoded` for a form body (a source whose plugin takes forms); absent: JSON. */
+  contentType?: typeof FORM;
   /** Set only when re-submitting a rejected payload whose signature was verified when it first arrived. */
   preverified?: boolean;
   /**
@@ -146,8 +148,8 @@ export async function receive(req: WebhookRequest, deps: ReceiveDeps): Promise<R
     // passed authentication (signed, or on a source that allows unsigned bodies) is kept, never refused.
     if (status === 404) return reject(status, reason, why.error, why.details);
     if (source.onUndecodable === 'accept') {
-      const { raw, urlEvent } = req;
-      const event = unrecognizedEvent({ id, source, receivedAt, raw, payload, urlEvent, why });
+      const { raw, urlEvent, contentType } = req;
+      const event = unrecognizedEvent({ id, source, receivedAt, raw, payload, urlEvent, contentType, why });
       const kept = await commit(event, req, source, deps, { dedupeOn, secretIndex });
       return fault === undefined || kept.status !== 200 ? kept : { ...kept, detail: fault };
     }
@@ -165,10 +167,11 @@ export async function receive(req: WebhookRequest, deps: ReceiveDeps): Promise<R
   };
 
   if (req.unreadable) return undecodable({ error: req.unreadable, details: [] }, undefined, 400);
-  const parsed = parseJsonBody(req.raw);
+  const parsed = parseBody(req.raw, req.contentType);
   if (!parsed.ok) return undecodable(parsed.error, undefined, 400);
 
-  const decoded = decodeForSource(source, parsed.value, { urlEvent: req.urlEvent, id, receivedAt, headers });
+  const { urlEvent, contentType } = req;
+  const decoded = decodeForSource(source, parsed.value, { urlEvent, id, receivedAt, headers, contentType });
   if (isLeft(decoded)) {
     const { left } = decoded;
     return undecodable(left, parsed.value, left.status, left.fault ? left.error : undefined);

@@ -6,7 +6,7 @@ import { newId } from '../ids.ts';
 import { Redactor } from '../observability/redact.ts';
 import { decodeForSource, errorText } from '../sources/decode.ts';
 import type { Store } from '../store/types.ts';
-import { parseJsonBody } from './json.ts';
+import { FORM, parseBody } from './form.ts';
 
 /**
  * How long the "already decoded again" mark lasts: for good. It is a dedupe key that prune never removes
@@ -128,10 +128,12 @@ function decodeAgain(
   now: Date,
 ): { event: GatewayEvent } | { problem: string } {
   if (quarantined.rawBody === undefined) return { problem: 'no raw body kept' };
-  const parsed = parseJsonBody(Buffer.from(quarantined.rawBody, 'base64'));
+  const contentType = quarantined.contentType === FORM ? FORM : undefined;
+  const parsed = parseBody(Buffer.from(quarantined.rawBody, 'base64'), contentType);
   if (!parsed.ok) return { problem: parsed.error.error };
   const decoded = decodeForSource(source, parsed.value, {
     urlEvent: quarantined.urlEvent,
+    ...(contentType === undefined ? {} : { contentType }),
     id: newId(now.getTime()),
     receivedAt: quarantined.receivedAt,
   });

@@ -33,6 +33,12 @@ export interface SourcePlugin<Options = unknown> {
    * synchronous. Throwing, or answering no Either, is a bug: the authentic body is kept as `unrecognized`.
    */
   decode(body: unknown, ctx: DecodeContext<Options>): Either<DecodeFailure, DecodedEvent>;
+  /**
+   * Media types it takes besides JSON: `['application/x-www-form-urlencoded']` for a provider that posts forms
+   * (Twilio, Slack). Such a body is authenticated over its bytes as any, and reaches `decode` as an object of
+   * strings (a key repeated: the list of its values); `ctx.contentType` says so. Other types are answered 415.
+   */
+  contentTypes?: readonly 'application/x-www-form-urlencoded'[];
   /** The event types its events may have (for config validation and did-you-mean); `open` when any string. */
   eventTypes: readonly string[] | 'open';
   /** How a `type` operand users write is spelled canonically (MTA: `DELIVERY_STATUS` → `delivery-status`). */
@@ -62,6 +68,9 @@ export interface SourcePlugin<Options = unknown> {
   /** One line for `check`'s summary, e.g. `mta v3`; the kind when absent. */
   summary?(options: Options): string;
 }
+
+/** The media types besides JSON a source plugin may take (`contentTypes`): forms, as Twilio and Slack post. */
+export const PLUGIN_CONTENT_TYPES = ['application/x-www-form-urlencoded'] as const;
 
 /** A field a source declares: what it holds, so routes are checked when the config loads. */
 export interface SourceField {
@@ -105,6 +114,8 @@ export interface DecodeContext<Options = unknown> {
   options: Options;
   /** The event segment of `/webhooks/<source>/<event>`, when the URL has one. */
   urlEvent?: string;
+  /** `application/x-www-form-urlencoded` when the body was a form (see `contentTypes`); absent for JSON. */
+  contentType?: 'application/x-www-form-urlencoded';
   /** Request headers (lowercase names); empty when decoding again from the store. */
   headers: Readonly<Record<string, string | undefined>>;
 }

@@ -19,7 +19,14 @@ export type PluginDecodeFailure = DecodeFailure & { fault?: true };
 export function decodeForSource(
   source: SourceConfig,
   body: unknown,
-  meta: { urlEvent?: string; id: string; receivedAt: string; headers?: Record<string, string | undefined> },
+  meta: {
+    urlEvent?: string;
+    id: string;
+    receivedAt: string;
+    headers?: Record<string, string | undefined>;
+    /** Set when the body was a form (the plugin declared it takes one). */
+    contentType?: 'application/x-www-form-urlencoded';
+  },
 ): Either<PluginDecodeFailure, GatewayEvent> {
   const fault = (what: string): Either<PluginDecodeFailure, GatewayEvent> => ({
     _tag: 'Left',
@@ -31,6 +38,7 @@ export function decodeForSource(
       source: source.name,
       options: source.options,
       ...(meta.urlEvent === undefined ? {} : { urlEvent: meta.urlEvent }),
+      ...(meta.contentType === undefined ? {} : { contentType: meta.contentType }),
       headers: meta.headers ?? {},
     });
   } catch (err) {

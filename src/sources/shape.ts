@@ -1,4 +1,5 @@
 import { ENVELOPE_KEYS } from '../event.ts';
+import { PLUGIN_CONTENT_TYPES } from './api.ts';
 
 /** Whether a plugin module's default export means to be a source (it names a `kind`, not a `type`). */
 export function isSourceExport(exported: unknown): boolean {
@@ -21,6 +22,14 @@ export function sourceShapeProblems(exported: unknown): string[] {
     !(Array.isArray(p.eventTypes) && p.eventTypes.every((t) => typeof t === 'string'))
   )
     problems.push("`eventTypes` must be a list of type names or 'open'");
+  if (
+    p.contentTypes !== undefined &&
+    !(
+      Array.isArray(p.contentTypes) &&
+      p.contentTypes.every((t) => (PLUGIN_CONTENT_TYPES as readonly unknown[]).includes(t))
+    )
+  )
+    problems.push(`\`contentTypes\` must be a list of media types among: ${PLUGIN_CONTENT_TYPES.join(', ')}`);
   if (p.fields === null || typeof p.fields !== 'object') {
     problems.push('`fields` must map field paths to { kind }');
   } else {
