@@ -30,7 +30,7 @@ export function unrecognizedEvent(args: {
     id,
     source: source.name,
     type: UNRECOGNIZED,
-    ...source.plugin.baseFields?.(source.options),
+    ...baseFields(source),
     receivedAt,
     tags: {},
     payload: payload === undefined ? null : payload,
@@ -39,4 +39,16 @@ export function unrecognizedEvent(args: {
     ...(urlEvent === undefined ? {} : { urlEvent }),
     ...(contentType === undefined ? {} : { contentType }),
   };
+}
+
+/** The plugin's fields for every event of the source; none when its `baseFields` throws or answers no object. */
+function baseFields(source: SourceConfig): Record<string, unknown> {
+  try {
+    const fields: unknown = source.plugin.baseFields?.(source.options);
+    return typeof fields === 'object' && fields !== null && !Array.isArray(fields)
+      ? (fields as Record<string, unknown>)
+      : {};
+  } catch {
+    return {};
+  }
 }

@@ -84,6 +84,21 @@ function field(
   return { path, kind, read: (event) => present(read(event)), text, ...(operand && { operand }) };
 }
 
+/**
+ * A source's own `read` or `text`, with a throw taken as "no value": routing runs inside the commit of an
+ * authentic webhook, and a bug in one plugin's hook must not turn every one of its webhooks into a 503. The
+ * field is then absent, so `exists: false` matches and every other condition on it does not.
+ */
+function guarded<A, B>(hook: (a: A) => B): (a: A) => B | undefined {
+  return (a) => {
+    try {
+      return hook(a);
+    } catch {
+      return undefined;
+    }
+  };
+}
+
 /** Resolves a field path as written in a match against what the configured sources declare, or says why not. */
 export function resolveField(path: string, catalog: FieldCatalog): Either<string, Field> {
   if (path === 'type') return E.right(field(path, 'type', (e) => e.type, scalarText, catalog.typeOperand));
@@ -91,8 +106,8 @@ export function resolveField(path: string, catalog: FieldCatalog): Either<string
   const declared = catalog.fields.get(path);
   if (declared !== undefined) {
     const segments = path.split('.');
-    const read: Reader = declared.read ?? ((e) => readPath(e, segments));
-    const text = declared.text ? (v: FieldValue) => declared.text?.(v) : scalarText;
+    const read: Reader = declared.read ? guarded(declared.read) : (e) => readPath(e, segments);
+    const text = declared.text ? guarded(declared.text) : scalarText;
     return E.right(field(path, declared.kind, read, text, declared.operand));
   }
   if (path.startsWith('tags.')) {

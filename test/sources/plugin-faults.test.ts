@@ -235,3 +235,59 @@ sources:
     }
   });
 });
+
+/** A plugin whose optional hooks throw: `baseFields` (read for an unrecognized event) and a field's read and text. */
+const HOOKS_PLUGIN = `
+import { t } from 'switchboard/plugin-sdk';
+export default {
+  kind: 'hooky',
+  options: t.type({}),
+  authenticate: (request, secrets) =>
+    request.headers['x-token'] === secrets[0]
+      ? { ok: true, secretIndex: 0 }
+      : { ok: false, missing: false, error: 'wrong token' },
+  decode(body) {
+    if (typeof body.type !== 'string') return { _tag: 'Left', left: { status: 400, error: 'no type', details: [] } };
+    return { _tag: 'Right', right: { type: body.type, fields: { level: body.level } } };
+  },
+  baseFields() { throw new Error('baseFields bug in hooky'); },
+  eventTypes: 'open',
+  fields: {
+    level: {
+      kind: 'string',
+      read(event) { if (event.level === 'boom') throw new Error('read bug in hooky'); return event.level; },
+      text(value) { if (value === 'bang') throw new Error('text bug in hooky'); return String(value); },
+    },
+  },
+};
+`;
+
+describe('a source plugin whose optional hooks throw', () => {
+  it('keeps every authentic body: a field whose read or text throws is absent to routes, an unrecognized one lacks the base fields', async () => {
+    const tmp = tempDir('hooky-plugins');
+    tmp.write('hooky.js', HOOKS_PLUGIN);
+    const gw = await startGateway(
+      `sources:\n  hooky: { kind: hooky, secret: ${FLAKY_SECRET} }
+destinations:\n  audit: { type: file, path: ${tmp.dir}/audit.jsonl }
+routes:\n  - name: loud\n    match: { level: { regex: "^lo" } }\n    to: [audit]\n`,
+      { pluginDirs: [tmp.dir] },
+    );
+    try {
+      const headers = { 'x-token': FLAKY_SECRET };
+      const read = await gw.post('hooky', JSON.stringify({ type: 'alert', level: 'boom' }), headers);
+      const text = await gw.post('hooky', JSON.stringify({ type: 'alert', level: 'bang' }), headers);
+      const loud = await gw.post('hooky', JSON.stringify({ type: 'alert', level: 'loud' }), headers);
+      const untyped = await gw.post('hooky', JSON.stringify({ level: 'loud' }), headers);
+      expect([read.status, text.status, loud.status, untyped.status]).to.deep.equal([200, 200, 200, 200]);
+      const detail = (res: { body: Record<string, unknown> }) =>
+        gw.service.store.getEvent({ id: res.body.id as string });
+      expect((await detail(read))?.unrouted).to.equal(true);
+      expect((await detail(text))?.unrouted).to.equal(true);
+      expect((await detail(loud))?.unrouted).to.equal(false);
+      expect((await detail(untyped))?.event.type).to.equal('unrecognized');
+    } finally {
+      await gw.stop();
+      tmp.cleanup();
+    }
+  });
+});
