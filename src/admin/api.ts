@@ -7,6 +7,7 @@ import type { Config } from '../config/types.ts';
 import { CSRF_HEADER, consoleAuth } from '../console/session.ts';
 import type { Dispatcher, EnqueuedSignal } from '../delivery/dispatcher.ts';
 import { hasAdminToken } from '../ingress/admin-token.ts';
+import { keptBodyType } from '../ingress/form.ts';
 import { receive } from '../ingress/receive.ts';
 import type { Log } from '../observability/log.ts';
 import { redactorFor } from '../observability/redact.ts';
@@ -158,12 +159,15 @@ export function createAdminApi(given: AdminDeps): Koa.Middleware {
     takesOnly(ctx, {});
     const r = await deps.store.getRejected({ id: ctx.params.id });
     if (!r) return notFound(ctx, `no rejected payload with id ${ctx.params.id}`);
+    const raw = Buffer.from(r.body, 'utf8');
+    const contentType = keptBodyType(deps.config().sources.get(r.source)?.plugin, raw);
     const outcome = await receive(
       {
         source: r.source,
         urlEvent: r.urlEvent ?? undefined,
-        raw: Buffer.from(r.body, 'utf8'),
+        raw,
         preverified: true,
+        ...(contentType && { contentType }),
       },
       { config: deps.config, committer: deps.committer, store: deps.store, clock: deps.clock },
     );

@@ -40,3 +40,16 @@ export function parseBody(
 ): { ok: true; value: unknown } | { ok: false; error: Omit<DecodeFailure, 'status'> } {
   return contentType === FORM ? parseFormBody(raw) : parseJsonBody(raw);
 }
+
+/**
+ * How to parse a kept body whose media type was not recorded (the rejected-payload log keeps only the text):
+ * as a form when the source's plugin takes forms and the text is not JSON, else as JSON. A form body is JSON
+ * only when it is a bare number, `true`, `false` or `null`, which no provider's form is.
+ */
+export function keptBodyType(
+  plugin: { contentTypes?: readonly string[] } | undefined,
+  raw: Buffer,
+): typeof FORM | undefined {
+  if (!plugin?.contentTypes?.includes(FORM)) return undefined;
+  return parseJsonBody(raw).ok ? undefined : FORM;
+}

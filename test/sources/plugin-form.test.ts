@@ -131,4 +131,43 @@ describe('a source plugin that takes form-encoded bodies', () => {
       tmp.cleanup();
     }
   });
+  it('keeps a form body refused with onUndecodable: reject, and resubmits it as a form once the plugin is fixed', async () => {
+    const tmp = tempDir('form-resubmit');
+    mkdirSync(`${tmp.dir}/v1`);
+    mkdirSync(`${tmp.dir}/v2`);
+    tmp.write(
+      'v1/formy.js',
+      plugin("return { _tag: 'Left', left: { status: 400, error: 'later', details: [] } };"),
+    );
+    tmp.write('v2/formy.js', plugin(DECODES));
+    const yaml = `sources:\n  formy: { kind: formy, secret: ${SECRET}, onUndecodable: reject }\n`;
+    const store = `{ driver: sqlite, path: ${tmp.dir}/shared.db }`;
+    const first = await startGateway(yaml, { pluginDirs: [`${tmp.dir}/v1`], store });
+    try {
+      expect((await postForm(first.url, 'formy', 'From=%2B15551230000&Body=resent')).status).to.equal(400);
+    } finally {
+      await first.stop();
+    }
+    const token = 'form-admin-token-0123456789';
+    const second = await startGateway(yaml, { pluginDirs: [`${tmp.dir}/v2`], store, adminToken: token });
+    try {
+      const admin = `http://127.0.0.1:${second.service.adminAddress.port}/api`;
+      const auth = { authorization: `Bearer ${token}` };
+      const list = (await (await fetch(`${admin}/rejected`, { headers: auth })).json()) as {
+        items: Array<{ id: string }>;
+      };
+      expect(list.items).to.have.length(1);
+      const res = await fetch(`${admin}/rejected/${list.items[0].id}/resubmit`, {
+        method: 'POST',
+        headers: auth,
+      });
+      const answer = (await res.json()) as Record<string, unknown>;
+      expect(res.status, JSON.stringify(answer)).to.equal(200);
+      const stored = await second.service.store.getEvent({ id: answer.id as string });
+      expect(stored?.event).to.deep.include({ type: 'sms', from: '+15551230000', text: 'resent' });
+    } finally {
+      await second.stop();
+      tmp.cleanup();
+    }
+  });
 });

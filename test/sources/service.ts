@@ -5,10 +5,14 @@ import { ROOT, tempDir } from '../helpers/tmp.ts';
 
 /**
  * An in-process gateway on a temp dir with the `sources:`, `destinations:` and `routes:` given as YAML (the
- * store, server and built-in plugins filled in; `store` replaces the SQLite file with another store's YAML).
+ * store, server and built-in plugins filled in; `store` replaces the SQLite file with another store's YAML;
+ * `adminToken` turns the admin API on).
  * `stop` stops it and removes the dir.
  */
-export async function startGateway(yaml: string, opts: { pluginDirs?: string[]; store?: string } = {}) {
+export async function startGateway(
+  yaml: string,
+  opts: { pluginDirs?: string[]; store?: string; adminToken?: string } = {},
+) {
   const tmp = tempDir('sources');
   const dirs = [`${ROOT}/plugins`, ...(opts.pluginDirs ?? [])].join(', ');
   const file = tmp.write(
@@ -16,7 +20,7 @@ export async function startGateway(yaml: string, opts: { pluginDirs?: string[]; 
     `server: { host: 127.0.0.1, port: 0 }
 store: ${opts.store ?? `{ driver: sqlite, path: ${tmp.dir}/switchboard.db }`}
 plugins: { dirs: [${dirs}] }
-admin: { listen: "127.0.0.1:0" }
+admin: { listen: "127.0.0.1:0"${opts.adminToken ? `, token: "${opts.adminToken}"` : ''} }
 ${yaml}
 `,
   );
