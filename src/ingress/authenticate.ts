@@ -61,7 +61,7 @@ function pluginFault(source: SourceConfig, what: string): ReceiveOutcome {
     'plugin',
     `the ${source.kind} source could not check the request (a fault in the gateway, not in the request); retry later`,
   );
-  const detail = withoutDigests(redactorOf(source.secrets).redact(what));
+  const detail = withoutDigests(redactorOf(source.secrets, 'log').redact(what));
   return outcome.status === 200
     ? outcome
     : { ...outcome, detail: `the ${source.kind} source plugin's authenticate ${detail}` };
@@ -93,8 +93,11 @@ function wrongVerdict(x: unknown): string | undefined {
 
 /** The 401 for a source's refusal: its own sentence for a built-in, a fixed one (its text logged) for a plugin. */
 function refusal(source: SourceConfig, missing: boolean, said: string): ReceiveOutcome {
-  const clean = redactorOf(source.secrets).redact(said);
-  if (BUILTIN_SOURCES.get(source.kind) === source.plugin) return reject(401, 'signature', clean);
+  // A built-in's sentence names no secret (only its header); searched anyway, for secrets long enough not to
+  // match its ordinary words.
+  if (BUILTIN_SOURCES.get(source.kind) === source.plugin)
+    return reject(401, 'signature', redactorOf(source.secrets, 'public').redact(said));
+  const clean = redactorOf(source.secrets, 'log').redact(said);
   const outcome = reject(
     401,
     'signature',
@@ -118,15 +121,16 @@ function withoutDigests(text: string): string {
 
 /**
  * Redactors by secret list (a source's `secrets` array is built once per config, so a reload makes new ones).
- * Secrets of any length are searched for: this text is short and is about the secret.
+ * For a plugin's text, bound for the log, secrets of any length are searched for, and their hex and base64
+ * forms from 4 characters: the text is about the secret. For a built-in's public sentence, those of MIN_SECRET_LENGTH and up.
  */
-const redactors = new WeakMap<readonly string[], Redactor>();
+const redactors = new WeakMap<readonly string[], { log: Redactor; public: Redactor }>();
 
-function redactorOf(secrets: readonly string[]): Redactor {
+function redactorOf(secrets: readonly string[], use: 'log' | 'public'): Redactor {
   let r = redactors.get(secrets);
   if (r === undefined) {
-    r = new Redactor(secrets, { minLength: 1 });
+    r = { log: new Redactor(secrets, { minLength: 1, minFormLength: 4 }), public: new Redactor(secrets) };
     redactors.set(secrets, r);
   }
-  return r;
+  return r[use];
 }

@@ -82,13 +82,18 @@ function textForms(secret: string, out: Set<string>): void {
 }
 
 /** The forms of some bytes: hex (either case) and base64 and base64url at each of the three alignments. */
-function byteForms(bytes: Buffer, texts: Set<string>, forms: Map<string, SecretForm>): void {
+function byteForms(
+  bytes: Buffer,
+  texts: Set<string>,
+  forms: Map<string, SecretForm>,
+  minFormLength = MIN_FORM_LENGTH,
+): void {
   const hex = bytes.toString('hex');
-  if (hex.length >= MIN_FORM_LENGTH) texts.add(hex).add(hex.toUpperCase());
+  if (hex.length >= minFormLength) texts.add(hex).add(hex.toUpperCase());
   for (const alphabet of [BASE64, BASE64URL]) {
     for (let lead = 0; lead < 3; lead++) {
       const chars = base64Chars(bytes, lead, alphabet);
-      if (chars.length < MIN_FORM_LENGTH) continue;
+      if (chars.length < minFormLength) continue;
       const form = base64Form(chars);
       forms.set(formKey(form), form);
     }
@@ -103,18 +108,22 @@ function byteForms(bytes: Buffer, texts: Set<string>, forms: Map<string, SecretF
 const STANDARD_WEBHOOKS_PREFIX = 'whsec_';
 
 /** Every form of one secret to search for, longest first; none for a secret shorter than `minLength`. */
-export function secretForms(secret: string, minLength = MIN_SECRET_LENGTH): SecretForm[] {
+export function secretForms(
+  secret: string,
+  minLength = MIN_SECRET_LENGTH,
+  minFormLength = MIN_FORM_LENGTH,
+): SecretForm[] {
   if (secret.length < minLength) return [];
   const texts = new Set<string>();
   const forms = new Map<string, SecretForm>();
   textForms(secret, texts);
-  byteForms(Buffer.from(secret, 'utf8'), texts, forms);
+  byteForms(Buffer.from(secret, 'utf8'), texts, forms, minFormLength);
   if (secret.startsWith(STANDARD_WEBHOOKS_PREFIX)) {
     const key = secret.slice(STANDARD_WEBHOOKS_PREFIX.length);
     if (key.length >= minLength) {
       textForms(key, texts);
-      byteForms(Buffer.from(key, 'utf8'), texts, forms);
-      byteForms(Buffer.from(key, 'base64'), texts, forms);
+      byteForms(Buffer.from(key, 'utf8'), texts, forms, minFormLength);
+      byteForms(Buffer.from(key, 'base64'), texts, forms, minFormLength);
     }
   }
   for (const text of texts) if (text.length >= minLength) forms.set(`t:${text}`, { text });
@@ -127,6 +136,11 @@ export interface RedactorOptions {
   replacement?: string;
   /** Default MIN_SECRET_LENGTH (6). */
   minLength?: number;
+  /**
+   * Shortest hex or base64 form searched for, in characters; default 8. Lower only for text that is about the
+   * secret (a source plugin's refusal), where matching ordinary text by chance costs little.
+   */
+  minFormLength?: number;
 }
 
 /** Where `form` occurs in `text`, overlapping occurrences included, as [start, end) ranges. */
@@ -157,7 +171,8 @@ export class Redactor {
     this.replacement = options.replacement ?? '[redacted]';
     const minLength = options.minLength ?? MIN_SECRET_LENGTH;
     const forms = new Map<string, SecretForm>();
-    for (const s of secrets) for (const f of secretForms(s, minLength)) forms.set(formKey(f), f);
+    for (const s of secrets)
+      for (const f of secretForms(s, minLength, options.minFormLength)) forms.set(formKey(f), f);
     this.forms = [...forms.values()];
   }
 

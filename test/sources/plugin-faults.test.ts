@@ -85,6 +85,29 @@ describe('a source plugin whose refusal says too much', () => {
       plugins.cleanup();
     }
   });
+
+  it('keeps a short secret out of the log too (the log’s own redaction skips secrets under 6 characters)', async () => {
+    const plugins = tempDir('leaky-short');
+    plugins.write('leaky.js', LEAKY_PLUGIN);
+    const gw = await startGateway('sources:\n  leaky: { kind: leaky, secret: "k3y!x" }\n', {
+      pluginDirs: [plugins.dir],
+    });
+    try {
+      const res = await gw.post('leaky', '{}', { 'x-leaky-token': 'a-guess' });
+      expect(res.status).to.equal(401);
+      const log = gw.capture.lines.join('\n');
+      expect(log).to.contain('token refused: expected');
+      for (const form of [
+        'k3y!x',
+        Buffer.from('k3y!x').toString('hex'),
+        Buffer.from('k3y!x').toString('base64'),
+      ])
+        expect(log).not.to.contain(form);
+    } finally {
+      await gw.stop();
+      plugins.cleanup();
+    }
+  });
 });
 
 /**
