@@ -12,8 +12,8 @@ export type Authenticated = ReceiveOutcome | { idempotencyKey?: string; secretIn
  * Whether the body is proven to come from the sender, by the source plugin's own check over the raw bytes
  * (before any parsing) with any of the source's secrets, or because it was verified when it first arrived.
  * Bodies with no signature at all pass only where allowUnsigned says so. Answers the refusal (401; 500 when
- * the plugin throws or answers no verdict, a bug the sender should retry past), or the
- * key to dedupe on (the provider's idempotency key when it sends one). `headers` are lowercase; `now` epoch ms.
+ * the plugin throws or answers no verdict, a bug the sender should retry past), or the key to dedupe on (the
+ * provider's idempotency key when it sends one). `headers` have lowercase names; `now` is epoch ms.
  *
  * A refusal's text goes to a stranger. The built-in sources' sentences are ours (they name the header and say
  * nothing of the secret); a user plugin's free text is not sent: it may hold the secret or the signature it

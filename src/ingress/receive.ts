@@ -132,7 +132,8 @@ export async function receive(req: WebhookRequest, deps: ReceiveDeps): Promise<R
   const headers =
     req.signature === undefined ? (req.headers ?? {}) : { ...req.headers, 'x-signature': req.signature };
   const verdict = authenticate(req, source, headers, now);
-  if ('status' in verdict) return req.unreadable ? reject(400, 'json', req.unreadable) : verdict;
+  if ('status' in verdict)
+    return req.unreadable && verdict.status === 401 ? reject(400, 'json', req.unreadable) : verdict;
   const { idempotencyKey: dedupeOn, secretIndex } = verdict;
 
   const receivedAt = new Date(now).toISOString();

@@ -212,6 +212,15 @@ describe('a source plugin that fails', () => {
       expect(logged).to.contain('authenticate');
     });
   }
+
+  it('answers 500, not 400, when authenticate throws on a body that does not decompress', async () => {
+    const res = await gw.post('flaky', 'not gzip at all', {
+      'x-token': FLAKY_SECRET,
+      'x-mode': 'auth-throws',
+      'content-encoding': 'gzip',
+    });
+    expect(res.status).to.equal(500);
+  });
 });
 
 describe('a source plugin that leaves a promise rejection unhandled', () => {
