@@ -21,7 +21,7 @@ export class Metrics {
   });
   private readonly rejected = new client.Counter({
     name: 'switchboard_webhooks_rejected_total',
-    help: 'Webhooks refused, by source and reason (signature, json, decode, size, type, content_type, unknown_source, store).',
+    help: 'Webhooks refused, by source and reason (signature, json, decode, size, type, content_type, unknown_source, store, plugin).',
     labelNames: ['source', 'reason'] as const,
     registers: [this.registry],
   });
