@@ -45,9 +45,11 @@ export function authenticate(
   const verdict = answer as Authentication;
   if (verdict.ok) {
     const { idempotencyKey, secretIndex } = verdict;
+    // The index labels a metric series: one that names no secret of the source is dropped, not counted.
+    const known = Number.isInteger(secretIndex) && secretIndex! >= 0 && secretIndex! < source.secrets.length;
     return {
       ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
-      ...(secretIndex === undefined ? {} : { secretIndex }),
+      ...(known ? { secretIndex } : {}),
     };
   }
   if (verdict.missing && source.allowUnsigned) return {};
@@ -81,8 +83,6 @@ function wrongVerdict(x: unknown): string | undefined {
   if (v.ok === true) {
     if (v.idempotencyKey !== undefined && typeof v.idempotencyKey !== 'string')
       return 'an idempotencyKey that is not a string';
-    if (v.secretIndex !== undefined && !Number.isInteger(v.secretIndex))
-      return 'a secretIndex that is not an integer';
     return undefined;
   }
   if (v.ok !== false) return 'a verdict whose ok is neither true nor false';

@@ -101,7 +101,8 @@ export interface SourceRequest {
  * (ingress/authenticate.ts), and the stranger gets a fixed sentence.
  * `idempotencyKey`, when the provider sends one (Standard Webhooks' `webhook-id`), replaces the body hash
  * for dedupe, so a replayed delivery is answered as a duplicate even when its bytes differ. `secretIndex` says
- * which of `secrets` matched (0: the newest), so a rotation can show when the old one is no longer used.
+ * which of `secrets` matched (0: the newest), so a rotation can show when the old one is no longer used (one
+ * naming no secret of the source is ignored).
  */
 export type Authentication =
   | { ok: true; idempotencyKey?: string; secretIndex?: number }

@@ -125,6 +125,7 @@ export default {
     if (mode === 'auth-throws') throw new Error('auth bug in flaky');
     if (mode === 'auth-async') return Promise.reject(new Error('async auth bug in flaky'));
     if (mode === 'auth-undefined') return undefined;
+    if (mode === 'wild-index') return { ok: true, secretIndex: 987654 };
     if (mode === 'stray-rejection') Promise.reject(new Error('stray rejection in flaky'));
     return request.headers['x-token'] === secrets[0]
       ? { ok: true, secretIndex: 0 }
@@ -212,6 +213,16 @@ describe('a source plugin that fails', () => {
       expect(logged).to.contain('authenticate');
     });
   }
+
+  it('takes a body whose verdict names a secret the source does not have, without a metric series for it', async () => {
+    const res = await gw.post('flaky', JSON.stringify({ n: 1 }), {
+      'x-token': FLAKY_SECRET,
+      'x-mode': 'wild-index',
+    });
+    expect(res.status).to.equal(200);
+    const metrics = await (await fetch(`http://127.0.0.1:${gw.service.adminAddress.port}/metrics`)).text();
+    expect(metrics).not.to.contain('987654');
+  });
 
   it('answers 500, not 400, when authenticate throws on a body that does not decompress', async () => {
     const res = await gw.post('flaky', 'not gzip at all', {
