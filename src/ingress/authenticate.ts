@@ -108,15 +108,22 @@ function refusal(source: SourceConfig, missing: boolean, said: string): ReceiveO
   return outcome.status === 200 ? outcome : { ...outcome, detail: withoutDigests(clean) };
 }
 
-/**
- * Runs of 32+ hex digits or 27+ base64 characters with a digit in them: an HMAC (SHA-1 and up) in either
- * encoding, which a plugin may print as "expected ..." and which would sign a stranger's body.
- */
-const DIGEST = /[0-9a-f]{32,}|[0-9A-F]{32,}|(?=[A-Za-z0-9+/_-]*\d)[A-Za-z0-9+/_-]{27,}={0,2}/g;
+/** Runs of characters hex or base64 (either alphabet) may hold; each is looked at once (linear in the text). */
+const RUN = /[A-Za-z0-9+/_-]{27,}={0,2}/g;
 
-/** A plugin's refusal text with anything shaped like a digest replaced. */
+/** The most of a plugin's text a log line keeps (a plugin may echo the body, up to server.bodyLimit). */
+const MAX_DETAIL_CHARS = 1000;
+
+/**
+ * A plugin's text for the log: anything shaped like a digest replaced, an HMAC (SHA-1 and up) that a plugin
+ * may print as "expected ..." and which would sign a stranger's body: a run of 32+ hex digits, or of 27+
+ * base64 characters with a digit among them; then cut to MAX_DETAIL_CHARS.
+ */
 function withoutDigests(text: string): string {
-  return text.replace(DIGEST, '[digest]');
+  const out = text.replace(RUN, (run) =>
+    /\d/.test(run) || /^[0-9a-fA-F]{32,}$/.test(run) ? '[digest]' : run,
+  );
+  return out.length <= MAX_DETAIL_CHARS ? out : `${out.slice(0, MAX_DETAIL_CHARS - 1)}…`;
 }
 
 /**

@@ -126,6 +126,7 @@ export default {
     if (mode === 'auth-async') return Promise.reject(new Error('async auth bug in flaky'));
     if (mode === 'auth-undefined') return undefined;
     if (mode === 'wild-index') return { ok: true, secretIndex: 987654 };
+    if (mode === 'long-refusal') return { ok: false, missing: false, error: 'echo ' + request.raw.toString() };
     if (mode === 'stray-rejection') Promise.reject(new Error('stray rejection in flaky'));
     return request.headers['x-token'] === secrets[0]
       ? { ok: true, secretIndex: 0 }
@@ -222,6 +223,16 @@ describe('a source plugin that fails', () => {
     expect(res.status).to.equal(200);
     const metrics = await (await fetch(`http://127.0.0.1:${gw.service.adminAddress.port}/metrics`)).text();
     expect(metrics).not.to.contain('987654');
+  });
+
+  it('logs at most 1,000 characters of a plugin’s refusal, however much of the body it echoes', async () => {
+    const before = gw.capture.lines.length;
+    const body = JSON.stringify({ pad: 'y'.repeat(200_000) });
+    const res = await gw.post('flaky', body, { 'x-mode': 'long-refusal' });
+    expect(res.status).to.equal(401);
+    const line = gw.capture.lines.slice(before).find((l) => l.includes('echo '));
+    expect(line).to.be.a('string');
+    expect(JSON.parse(line ?? '{}').detail).to.have.length.of.at.most(1000);
   });
 
   it('answers 500, not 400, when authenticate throws on a body that does not decompress', async () => {
