@@ -268,6 +268,35 @@ routes:
     expect(free.stdout).to.match(/pending\s+audit/);
   });
 
+  it('says when a pending delivery is tried next: due now, or in how long after a failed try (found by an on-call attack)', async () => {
+    const now = new Date();
+    await store.ingest({ batch: [request(now, { to: ['later'] })], now });
+    const [one] = await store.claim({ destination: 'later', limit: 1, owner: 'test', leaseMs: 30_000, now });
+    await store.complete({
+      deliveryId: one.id,
+      owner: 'test',
+      attempt: attempt(1, 'retry', now, 'HTTP 503'),
+      next: { state: 'pending', nextAt: new Date(now.getTime() + 300_000) },
+      now,
+    });
+    const r = await runCli(['deliveries', '--config', config, '--destination', 'later']);
+    expect(r.code, r.stderr).to.equal(0);
+    const [header, row] = r.stdout.split('\n');
+    expect(header).to.match(/UPDATED\s+NEXT\s+LAST ERROR/);
+    expect(row.slice(header.indexOf('NEXT'))).to.match(/^in [45]m\s+HTTP 503/);
+    const due = await runCli([
+      'deliveries',
+      '--config',
+      config,
+      '--destination',
+      'audit',
+      '--state',
+      'pending',
+    ]);
+    const [dueHeader, dueRow] = due.stdout.split('\n');
+    expect(dueRow.slice(dueHeader.indexOf('NEXT'))).to.match(/^due/);
+  });
+
   it('refuses a bad filter as a usage error (exit 2) with the nearest name', async () => {
     const state = await runCli(['deliveries', '--config', config, '--state', 'UNDELIVERD']);
     expect(state.code).to.equal(2);

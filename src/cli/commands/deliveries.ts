@@ -5,7 +5,7 @@ import type { DeliveryDetail } from '../operator/backend.ts';
 import { printOne, printPage } from '../operator/listing.ts';
 import { URL_HELP, URL_OPTION, withOperator } from '../operator/open.ts';
 import { flagOptions, LIMIT_HELP, listArgs, valueOptions } from '../options.ts';
-import { shown, table } from '../table.ts';
+import { age, shown, table } from '../table.ts';
 
 /** `switchboard deliveries [ID]`: list deliveries, newest first, or show one with its attempt log. */
 export const deliveriesCommand: Command = {
@@ -47,15 +47,17 @@ export const deliveriesCommand: Command = {
       );
       return printPage(out, page, values.json, {
         none: 'no deliveries match',
-        header: ['ID', 'STATE', 'DESTINATION', 'ATTEMPTS', 'UPDATED', 'LAST ERROR'],
+        header: ['ID', 'STATE', 'DESTINATION', 'ATTEMPTS', 'UPDATED', 'NEXT', 'LAST ERROR'],
         rows: async (items) => {
           const held = items.some((d) => d.state === 'pending') ? heldBy(await op.destinations()) : () => '';
+          const now = Date.now();
           return items.map((d) => [
             d.id,
             d.state === 'pending' ? `${d.state}${held(d)}` : d.state,
             d.destination,
             String(d.attempts),
             d.updatedAt,
+            d.state === 'pending' ? nextTry(d.nextAt, now) : '',
             d.lastError ?? '',
           ]);
         },
@@ -64,6 +66,13 @@ export const deliveriesCommand: Command = {
     });
   },
 };
+
+/** When a pending delivery is due: `due` once its time has come (a worker takes it), else `in 4m`. */
+function nextTry(nextAt: string | null, now: number): string {
+  if (nextAt === null || Date.parse(nextAt) <= now) return 'due';
+  // age() counts back from now; counting forward is the same distance the other way.
+  return `in ${age(new Date(now - (Date.parse(nextAt) - now)).toISOString(), now)}`;
+}
 
 /** ` (held: destination paused)` and the like, for a pending delivery that waits on an operator, else ''. */
 function heldBy(states: DestinationStates): (d: DeliveryRow) => string {
@@ -75,6 +84,7 @@ function heldBy(states: DestinationStates): (d: DeliveryRow) => string {
     if (s?.pause) return ` (held: destination paused by ${s.pause.by})`;
     if (routes.has(`route:${d.route}`)) return ' (held: route paused)';
     if (s?.state === 'breaker-open') return ' (held: circuit breaker open)';
+    if (s?.state === 'throttled') return ' (held: the receiver is throttling)';
     return '';
   };
 }
