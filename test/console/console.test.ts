@@ -216,7 +216,13 @@ routes:
   it('charts what came in, what was delivered and what failed on the overview', async () => {
     await page.goto(`${gw.adminUrl}/ui/`);
     const summary = await page.getByRole('img').getAttribute('aria-label');
-    expect(summary).to.equal('Per minute: 2 received, 2 delivered, 2 failed attempts in total.');
+    expect(summary).to.equal(
+      'In the last 3 hours: 2 received, 2 delivered, 2 failed attempts; one point per minute.',
+    );
+    await page.goto(`${gw.adminUrl}/ui/?hours=12`);
+    expect(await page.getByRole('img').getAttribute('aria-label')).to.equal(
+      'In the last 12 hours: 2 received, 2 delivered, 2 failed attempts; one point per 5 minutes.',
+    );
   });
 
   it('pauses a destination with a comment from the overview and resumes it', async () => {

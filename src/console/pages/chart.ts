@@ -34,7 +34,11 @@ export function activityChart(buckets: ActivityBucket[], bucketMs: number): Html
   );
   const totals = SERIES.map((s) => ({ ...s, total: buckets.reduce((n, b) => n + b[s.key], 0) }));
   const per = bucketMs === 60_000 ? 'minute' : `${bucketMs / 60_000} minutes`;
-  const description = `Per ${per}: ${totals.map((t) => `${t.total} ${t.label}`).join(', ')} in total.`;
+  // The totals are over the whole span; only the points are per bucket (the legend once read "2 received per
+  // minute" for two events in three hours).
+  const hours = Math.round((buckets.length * bucketMs) / 3_600_000);
+  const span = hours === 1 ? 'the last hour' : `the last ${hours} hours`;
+  const description = `In ${span}: ${totals.map((t) => `${t.total} ${t.label}`).join(', ')}; one point per ${per}.`;
   return html`<figure class="chart">
 <svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${description}">
 <line class="axis" x1="${PAD.left}" y1="${y(0)}" x2="${W - PAD.right}" y2="${y(0)}"/>
@@ -43,7 +47,7 @@ export function activityChart(buckets: ActivityBucket[], bucketMs: number): Html
 <text x="${PAD.left - 6}" y="${y(0) + 4}" text-anchor="end">0</text>
 ${lines}${ticks}
 </svg>
-<figcaption>${totals.map((t) => html`<span class="key ${t.cls}">${raw('&#9644;')} ${t.total} ${t.label}</span> `)}<span class="muted">per ${per}</span></figcaption>
+<figcaption>${totals.map((t) => html`<span class="key ${t.cls}">${raw('&#9644;')} ${t.total} ${t.label}</span> `)}<span class="muted">in ${span}; one point per ${per}</span></figcaption>
 </figure>`;
 }
 
