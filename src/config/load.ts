@@ -86,6 +86,28 @@ export async function loadConfigWithPlugins(
   return runStages(path, text, { ...opts, plugins: registry, sourcePlugins }, pluginIssues, parsed);
 }
 
+/**
+ * The source plugins in a config file's own plugin folders (`plugins.dirs`, default ./plugins), kind → plugin,
+ * for a command that reads the sources section alone (`sign`). Problems loading any plugin come back as
+ * `plugins.dirs: …` lines, never thrown; a file that does not parse gives none (the section load says why).
+ */
+export async function sourcePluginsOf(
+  file: string,
+  env: Env,
+): Promise<{ plugins: Map<string, SourcePlugin>; problems: string[] }> {
+  const path = resolve(file);
+  const text = await readText(path);
+  if (typeof text !== 'string') return { plugins: new Map(), problems: [] };
+  const parsed = parseYaml(text);
+  if (E.isLeft(readTree(parsed))) return { plugins: new Map(), problems: [] };
+  const { dirs } = pluginDirs(parsed, path, env);
+  const { sources, errors } = await loadPlugins(dirs);
+  return {
+    plugins: new Map([...sources].map(([kind, s]) => [kind, s.plugin] as const)),
+    problems: errors.map((message) => `${path}: plugins.dirs: ${message}`),
+  };
+}
+
 /** The built-in destinations (slack, email, http, file, discord) ship in this repo's plugins/ folder. */
 const BUILTIN_PLUGIN_DIR = fileURLToPath(new URL('../../plugins', import.meta.url));
 

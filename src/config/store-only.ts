@@ -13,6 +13,7 @@ import { BUILTIN_SOURCES } from '../sources/builtin.ts';
 import { isRecord } from './codecs.ts';
 import { type Env, interpolate } from './interpolate.ts';
 import { type ConfigIssue, collect, everyIssue, issuesOf, under, unless, type Validation } from './issues.ts';
+import { sourcePluginsOf } from './load.ts';
 import { parseYaml, readTree } from './parse.ts';
 import { formatIssue, locateIssues } from './report.ts';
 import { decodeStore } from './schema.ts';
@@ -93,17 +94,21 @@ export function loadStoreOnly(file: string, env: Env): Promise<PartialLoad<Store
 }
 
 /** Loads just the sources section (for `switchboard sign`). */
-export function loadSourcesOnly(
+export async function loadSourcesOnly(
   file: string,
   env: Env,
 ): Promise<PartialLoad<{ file: string; sources: ReadonlyMap<string, SourceConfig> }>> {
-  // The built-in kinds only: a source plugin in plugins/ would need the plugin folders loaded (use the full load).
+  // The built-in kinds and the source plugins in the file's plugin folders (a `kind: statuspage` was refused
+  // as unknown here while `check` and `start` knew it).
+  const extra = await sourcePluginsOf(file, env);
+  const kinds = new Map([...BUILTIN_SOURCES, ...extra.plugins]);
   const decode = (raw: unknown, secrets: Secrets) =>
     E.map((sources: SourceConfig[]) => new Map(sources.map((s) => [s.name, s] as const)))(
-      collect(decodeSources(raw, BUILTIN_SOURCES, secrets)),
+      collect(decodeSources(raw, kinds, secrets)),
     );
-  return loadSection(file, env, 'sources', decode, (sources, _root, path) => ({
+  const loaded = await loadSection(file, env, 'sources', decode, (sources, _root, path) => ({
     file: path,
     sources,
   }));
+  return loaded.ok ? loaded : { ok: false, problems: [...extra.problems, ...loaded.problems] };
 }

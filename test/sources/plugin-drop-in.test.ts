@@ -105,6 +105,34 @@ ${acmeConfig('http://127.0.0.1:9', '{ priorty: high }')}`,
     }
   });
 
+  it("signs a body for curl tests with the plugin's sign(), and says when a plugin has none (sign called its kind unknown)", async () => {
+    const dir = tempDir('acme-sign');
+    mkdirSync(`${dir.dir}/plugins`);
+    const signing = ACME_PLUGIN.replace(
+      '  eventTypes:',
+      '  sign(secret) { return { "X-Acme-Token": secret }; },\n  eventTypes:',
+    );
+    dir.write('plugins/acme.js', signing);
+    const file = dir.write('config.yaml', acmeConfig('http://127.0.0.1:9', '{ priority: high }'));
+    const body = dir.write('body.json', '{"kind":"alert.opened"}');
+    try {
+      const signed = await runCli(['sign', '--config', file, body], { cwd: dir.dir });
+      expect([signed.code, signed.stdout.trim(), signed.stderr]).to.deep.equal([
+        0,
+        'X-Acme-Token: acme-token-123',
+        '',
+      ]);
+      dir.write('plugins/acme.js', ACME_PLUGIN);
+      const unsigned = await runCli(['sign', '--config', file, body], { cwd: dir.dir });
+      expect(unsigned.code).to.equal(1);
+      expect(unsigned.stderr).to.match(
+        /the acme source cannot sign bodies for tests: its plugin has no sign\(/,
+      );
+    } finally {
+      dir.cleanup();
+    }
+  });
+
   it('refuses a type the source does not declare, suggesting the one meant', async () => {
     const dir = tempDir('acme-type');
     mkdirSync(`${dir.dir}/plugins`);

@@ -37,7 +37,10 @@ export const signCommand: Command = {
       io.out(sign(source.secret, body));
       return 0;
     }
-    if (!source.plugin.sign) throw new Error(`the ${source.kind} source cannot sign bodies for tests`);
+    if (!source.plugin.sign)
+      throw new Error(
+        `the ${source.kind} source cannot sign bodies for tests: its plugin has no sign(secret, body, options, now) (see the plugin API, src/sources/api.ts)`,
+      );
     const headers = source.plugin.sign(source.secret, Buffer.from(body), source.options, Date.now());
     for (const [name, value] of Object.entries(headers)) io.out(`${name}: ${value}`);
     return 0;
