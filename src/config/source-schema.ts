@@ -85,13 +85,18 @@ function decodeSource(
       ),
     ),
   )(findPluginOf(value.kind, registry, path));
-  // The secrets are judged as soon as the core decoded, whatever the plugin says.
+  // The secrets are judged as soon as the core decoded, whatever the plugin says; their form once both are known.
   const signing = E.isRight(decoded) ? signingSecrets(decoded.right, path) : E.right([]);
+  const keyForm =
+    E.isRight(decoded) && E.isRight(plugged)
+      ? secretsFit(decoded.right, plugged.right.plugin, path)
+      : E.right(0);
   return E.map(
     ([c, { plugin, options }, keys]: [
       Core,
       { plugin: SourcePlugin; options: unknown },
       string[],
+      number,
     ]): SourceConfig => ({
       name,
       kind: plugin.kind,
@@ -103,7 +108,21 @@ function decodeSource(
       dedupeWindowMs: c.dedupeWindow,
       onUndecodable: c.onUndecodable,
     }),
-  )(sequenceT(everyIssue)(decoded, plugged, signing));
+  )(sequenceT(everyIssue)(decoded, plugged, signing, keyForm));
+}
+
+/** Each secret the plugin's `checkSecret` says it cannot use, at its own path (`secret` or `secrets[i]`). */
+function secretsFit(c: Core, plugin: SourcePlugin, path: KeyPath): Validation<number> {
+  const written: Array<[string, KeyPath]> = [
+    ...(c.secrets ?? []).map((s, i): [string, KeyPath] => [s, [...path, 'secrets', i]]),
+    ...(c.secret === undefined ? [] : [[c.secret, [...path, 'secret']] as [string, KeyPath]]),
+  ];
+  const issues = written.flatMap(([secret, at]) => {
+    if (secret === '' || !plugin.checkSecret) return [];
+    const why = plugin.checkSecret(secret);
+    return why === undefined ? [] : [{ path: at, message: why }];
+  });
+  return issues.length === 0 ? E.right(written.length) : E.left(issues);
 }
 
 /** Every secret a body may be signed with, newest first: `secret` or `secrets`, not both; none only if allowUnsigned. */

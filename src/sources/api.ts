@@ -63,6 +63,12 @@ export interface SourcePlugin<Options = unknown> {
    * `now` (epoch ms). Optional: without it, `sign` says the source cannot sign.
    */
   sign?(secret: string, body: Buffer, options: Options, now: number): Record<string, string>;
+  /**
+   * Why a configured secret cannot be this source's key, or undefined when it can (Standard Webhooks: base64
+   * after `whsec_`). `check` and start refuse such a secret at its line, so every webhook does not fail with a
+   * 401 instead. The answer must not quote the secret. Optional: any non-empty string is taken.
+   */
+  checkSecret?(secret: string): string | undefined;
   /** Fields every event of this source carries, an `unrecognized` one too (MTA: the configured `version`). */
   baseFields?(options: Options): Record<string, unknown>;
   /** One line for `check`'s summary, e.g. `mta v3`; the kind when absent. */

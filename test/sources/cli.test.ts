@@ -59,3 +59,48 @@ routes:
     }
   });
 });
+
+describe('a Standard Webhooks secret that is not base64', () => {
+  it('is refused by check at its line, without quoting it, instead of every webhook failing with a 401', async () => {
+    const dir = tempDir('cli-sw-secret');
+    const config = (secrets: string) =>
+      dir.write(
+        'config.yaml',
+        `store: { driver: sqlite, path: ${dir.dir}/s.db }
+sources:
+  billing: { kind: standard-webhooks, ${secrets} }
+destinations:
+  audit: { type: file, path: ${dir.dir}/events.jsonl }
+routes:
+  - to: [audit]
+`,
+      );
+    try {
+      for (const [secrets, at] of [
+        ['secret: "my billing passphrase"', 'sources.billing.secret'],
+        ['secret: "whsec_abc-def_ghi"', 'sources.billing.secret'],
+        [
+          'secrets: ["whsec_dGVzdC1rZXktMDEyMzQ1Njc4OQ==", "whsec_dGVzdC1rZXktMDEyMzQ1Njc4OQ=x"]',
+          'sources.billing.secrets[1]',
+        ],
+      ]) {
+        const r = await runCli(['check', '--config', config(secrets)]);
+        expect(r.code, secrets).to.equal(1);
+        expect(r.stderr, secrets).to.include(`${at}: is not base64 after whsec_`);
+        for (const part of ['passphrase', 'abc-def', 'MDEyMzQ1Njc4OQ=x'])
+          expect(r.stderr).to.not.include(part);
+      }
+      // The reference form, prefixed or not, padded or not, is taken.
+      for (const secret of [
+        'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+        'MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+        'whsec_dGVzdA',
+      ]) {
+        const r = await runCli(['check', '--config', config(`secret: "${secret}"`)]);
+        expect(r.code, `${secret}: ${r.stderr}`).to.equal(0);
+      }
+    } finally {
+      dir.cleanup();
+    }
+  });
+});

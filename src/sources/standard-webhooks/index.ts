@@ -30,6 +30,20 @@ export function secretKey(secret: string): Buffer {
   return Buffer.from(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret, 'base64');
 }
 
+/**
+ * Why a secret is no Standard Webhooks key: after an optional `whsec_` it must be standard base64, which the
+ * reference libraries decode strictly. Node's base64 decoding skips what it cannot read, so a passphrase with
+ * a `-` or a space was taken as another key than the sender's, and every webhook failed with a 401.
+ */
+export function checkStandardSecret(secret: string): string | undefined {
+  const text = secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret;
+  const form =
+    'a Standard Webhooks secret is whsec_ followed by base64 of the key bytes (A-Z a-z 0-9 + /, = padding), as the sender shows it';
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text) || text.replace(/=+$/, '').length % 4 === 1)
+    return `is not base64 after whsec_: ${form}; copy it again from the sender`;
+  return undefined;
+}
+
 /** The `v1,<base64>` signature of one message (what a sender computes). */
 export function signStandard(secret: string, id: string, timestamp: number, body: Buffer | string): string {
   const mac = createHmac('sha256', secretKey(secret))
@@ -118,6 +132,7 @@ const standardWebhooksSource: SourcePlugin<Options> = {
   samples: {
     'invoice.paid': { type: 'invoice.paid', timestamp: '2026-01-15T09:30:00Z', data: { id: 'in_1' } },
   },
+  checkSecret: checkStandardSecret,
   sign(secret, body, _o, now) {
     const id = `msg_${now.toString(36)}`;
     const seconds = Math.floor(now / 1000);
