@@ -89,7 +89,7 @@ export function createAdminApi(given: AdminDeps): Koa.Middleware {
     ctx.body = detail;
   });
   router.get('/deliveries', async (ctx) => {
-    takesOnly(ctx, { query: ['state', 'destination', 'eventId', 'since', 'limit', 'cursor'] });
+    takesOnly(ctx, { query: ['state', 'destination', 'eventId', 'since', 'until', 'limit', 'cursor'] });
     const filter = deliveryFilter(ctx.query, now());
     await checkDestination(filter.destination, vocabularyOf(deps.config()), deps.store);
     ctx.body = await deps.store.listDeliveries({
@@ -119,7 +119,7 @@ export function createAdminApi(given: AdminDeps): Koa.Middleware {
     ctx.body = { retried: n };
   });
   router.post('/deliveries/retry', async (ctx) => {
-    takesOnly(ctx, { body: ['state', 'destination', 'eventId', 'since', 'includeDelivered'] });
+    takesOnly(ctx, { body: ['state', 'destination', 'eventId', 'since', 'until', 'includeDelivered'] });
     const body = (ctx.request.body ?? {}) as Record<string, unknown>;
     const filter = deliveryFilter(body, now());
     await checkDestination(filter.destination, vocabularyOf(deps.config()), deps.store);

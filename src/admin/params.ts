@@ -91,6 +91,7 @@ export function deliveryFilter(q: Record<string, unknown>, now: number): Deliver
     destination: optionalString('destination'),
     eventId: optionalString('eventId'),
     since: parseSince(q.since, now),
+    until: parseSince(q.until, now, 'until'),
   };
 }
 

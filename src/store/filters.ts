@@ -30,6 +30,7 @@ export function deliveryConditions(filter: DeliveryFilter, bind: Bind): string[]
   if (filter.destination !== undefined) conditions.push(`destination = ${bind(filter.destination)}`);
   if (filter.eventId !== undefined) conditions.push(`event_id = ${bind(filter.eventId)}`);
   if (filter.since !== undefined) conditions.push(`updated_at >= ${bind(filter.since.getTime())}`);
+  if (filter.until !== undefined) conditions.push(`updated_at < ${bind(filter.until.getTime())}`);
   return conditions;
 }
 

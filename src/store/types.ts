@@ -100,6 +100,8 @@ export interface DeliveryFilter {
   eventId?: string;
   /** Only deliveries last updated at or after this time. */
   since?: Date;
+  /** Only deliveries last updated before this time. */
+  until?: Date;
 }
 
 /** Filters for listing events. */

@@ -12,6 +12,19 @@ import { attempt, request } from '../store/fixtures.ts';
  * Operator commands in an incident, as child processes: the config around the store is broken (a secret unset,
  * a route naming a destination that does not exist), and they work all the same.
  */
+/** Ends every pending delivery of a destination as delivered, so later tests see an empty queue there. */
+async function finishPending(store: Store, destination: string): Promise<void> {
+  const now = new Date();
+  for (const d of await store.claim({ destination, limit: 100, owner: 'test', leaseMs: 30_000, now }))
+    await store.complete({
+      deliveryId: d.id,
+      owner: 'test',
+      attempt: attempt(d.attempts + 1, 'delivered', now),
+      next: { state: 'delivered' },
+      now,
+    });
+}
+
 describe('operator commands on the store alone (CLI as a child process)', function () {
   this.timeout(60_000);
   const tmp = tempDir('operator');
@@ -257,6 +270,63 @@ routes:
       next: { state: 'dead' },
       now: new Date(),
     });
+  });
+
+  it('replays only the dead deliveries of an outage window with --since and --until', async () => {
+    const died = async (at: Date) => {
+      await store.ingest({ batch: [request(at, { to: ['window'] })], now: at });
+      const [one] = await store.claim({
+        destination: 'window',
+        limit: 1,
+        owner: 'test',
+        leaseMs: 30_000,
+        now: at,
+      });
+      await store.complete({
+        deliveryId: one.id,
+        owner: 'test',
+        attempt: attempt(1, 'dead', at, 'HTTP 503'),
+        next: { state: 'dead' },
+        now: at,
+      });
+      return one.id;
+    };
+    const hour = 3_600_000;
+    const before = await died(new Date(Date.now() - 5 * hour));
+    const during = await died(new Date(Date.now() - 3 * hour));
+    const after = await died(new Date(Date.now() - 0.5 * hour));
+    const listed = await runCli([
+      'deliveries',
+      '--config',
+      config,
+      '--destination',
+      'window',
+      '--since',
+      '4h',
+      '--until',
+      '1h',
+      '--json',
+    ]);
+    expect(listed.code, listed.stderr).to.equal(0);
+    expect(JSON.parse(listed.stdout).map((d: { id: string }) => d.id)).to.deep.equal([during]);
+    const r = await runCli([
+      'replay',
+      '--config',
+      config,
+      '--dead',
+      '--destination',
+      'window',
+      '--since',
+      '4h',
+      '--until',
+      '1h',
+    ]);
+    expect(r.stdout, r.stderr).to.match(/replayed 1 delivery/);
+    const states = await Promise.all(
+      [before, during, after].map(async (id) => (await store.getDelivery({ id }))?.state),
+    );
+    expect(states).to.deep.equal(['dead', 'pending', 'dead']);
+    await finishPending(store, 'window');
   });
 
   it('marks a pending delivery held by a pause, so it does not look like any other pending one', async () => {

@@ -9,10 +9,11 @@ import { age, shown, table } from '../table.ts';
 
 /** `switchboard deliveries [ID]`: list deliveries, newest first, or show one with its attempt log. */
 export const deliveriesCommand: Command = {
-  usage: 'deliveries [ID] [--state S] [--destination D] [--since DURATION] [--limit N] [--json] [--url URL]',
+  usage:
+    'deliveries [ID] [--state S] [--destination D] [--since WHEN] [--until WHEN] [--limit N] [--json] [--url URL]',
   summary: 'list deliveries, newest first; with an ID, show one and every attempt',
   options: {
-    ...valueOptions('state', 'destination', 'since', 'limit'),
+    ...valueOptions('state', 'destination', 'since', 'until', 'limit'),
     ...flagOptions('json'),
     ...URL_OPTION,
   },
@@ -20,6 +21,7 @@ export const deliveriesCommand: Command = {
     state: 'only these states, comma-separated: pending, sending, delivered, failed, dead (default: all)',
     destination: 'only this destination (also one removed from the config)',
     since: 'only deliveries updated since: a duration back from now (30m, 2h, 7d) or an ISO date',
+    until: 'only deliveries updated before: a duration back from now or an ISO date',
     limit: LIMIT_HELP,
     json: 'print the rows as JSON',
     ...URL_HELP,
@@ -42,6 +44,7 @@ export const deliveriesCommand: Command = {
           state: values.state as string | undefined,
           destination: values.destination as string | undefined,
           since: values.since as string | undefined,
+          until: values.until as string | undefined,
         },
         limit,
       );
@@ -61,7 +64,7 @@ export const deliveriesCommand: Command = {
             d.lastError ?? '',
           ]);
         },
-        more: '(more: raise --limit, or narrow with --state/--destination/--since)',
+        more: '(more: raise --limit, or narrow with --state/--destination/--since/--until)',
       });
     });
   },

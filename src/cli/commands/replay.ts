@@ -6,12 +6,12 @@ import { flagOptions, valueOptions } from '../options.ts';
 /** `switchboard replay`: put deliveries back in the queue, by id or by filter. Attempt numbers continue. */
 export const replayCommand: Command = {
   usage:
-    'replay ID... | --dead | --failed | --delivered [--destination D] [--since DURATION] [--json] [--url URL]',
+    'replay ID... | --dead | --failed | --delivered [--destination D] [--since WHEN] [--until WHEN] [--json] [--url URL]',
   summary:
     'put failed/dead (or, when asked, delivered) deliveries back in the queue; a running gateway sends them',
   options: {
     ...flagOptions('dead', 'failed', 'delivered'),
-    ...valueOptions('destination', 'since'),
+    ...valueOptions('destination', 'since', 'until'),
     ...flagOptions('json'),
     ...URL_OPTION,
   },
@@ -22,6 +22,7 @@ export const replayCommand: Command = {
       'also delivered ones: sends them AGAIN (with IDs: allows delivered IDs; alone: every delivered one matching)',
     destination: 'only this destination',
     since: 'only deliveries updated since: a duration back from now (30m, 2h, 7d) or an ISO date',
+    until: 'only deliveries updated before: a duration back from now or an ISO date (e.g. the end of an outage)',
     json: 'print {"replayed": N, "matched": M}',
     ...URL_HELP,
   },
@@ -38,8 +39,8 @@ export const replayCommand: Command = {
     ];
     if (ids.length === 0 && states.length === 0)
       throw new UsageError('give delivery IDs, or --dead, --failed and/or --delivered');
-    if (ids.length > 0 && (values.dead || values.failed || values.destination || values.since))
-      throw new UsageError('give either IDs or filters (--dead/--failed/--destination/--since), not both');
+    if (ids.length > 0 && (values.dead || values.failed || values.destination || values.since || values.until))
+      throw new UsageError('give either IDs or filters (--dead/--failed/--destination/--since/--until), not both');
     const includeDelivered = values.delivered === true;
     return withOperator(values, io, async (op, out) => {
       // By id, say why any id was not put back: looked up first, as a replay changes the states.
@@ -55,6 +56,7 @@ export const replayCommand: Command = {
                 state: states.join(','),
                 destination: values.destination as string | undefined,
                 since: values.since as string | undefined,
+                until: values.until as string | undefined,
               },
             };
       const replayed = await op.replay(target, includeDelivered);

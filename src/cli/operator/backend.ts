@@ -11,6 +11,7 @@ export interface DeliveryQuery {
   state?: string;
   destination?: string;
   since?: string;
+  until?: string;
   eventId?: string;
 }
 
