@@ -2,6 +2,7 @@ import type { StoreConfig } from '../config/types.ts';
 import { openPostgresStore } from './postgres/open.ts';
 import type { PoolEvents } from './postgres/pool.ts';
 import { openSqliteStore } from './sqlite/open.ts';
+import { isFileFault, sqliteOpenError } from './sqlite/open-error.ts';
 import { ThreadedSqliteStore } from './sqlite/threaded.ts';
 import type { Store } from './types.ts';
 
@@ -29,6 +30,8 @@ export async function openStore(
     await store.migrate();
   } catch (error) {
     await store.close();
+    // A file that opened but cannot be read or written as the gateway's database: said with its path.
+    if (config.driver === 'sqlite' && isFileFault(error)) throw sqliteOpenError(config.path, error);
     throw error;
   }
   return store;

@@ -2,6 +2,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { makeDirectory } from '../../make-directory.ts';
 import { SqliteDb } from './db.ts';
+import { sqliteOpenError } from './open-error.ts';
 import { bodyKey } from './recent-bodies.ts';
 import { type SQLiteStore, type SqliteStoreOptions, sqliteStore } from './store.ts';
 
@@ -11,10 +12,17 @@ const BUSY_TIMEOUT_MS = 5000;
 /**
  * Opens (creating if needed, with its parent directory) the SQLite store at `path`. Call migrate() before use.
  * WAL lets readers run beside the one writer; synchronous=FULL makes each commit durable before it returns.
+ *
+ * @throws StoreOpenError naming `path`, the error and a remedy (a directory, not a database, no permission, ...).
  */
 export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): SQLiteStore {
-  if (path !== ':memory:') makeDirectory(dirname(path));
-  const raw = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+  let raw: Database.Database;
+  try {
+    if (path !== ':memory:') makeDirectory(dirname(path));
+    raw = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+  } catch (error) {
+    throw sqliteOpenError(path, error);
+  }
   try {
     raw.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     raw.pragma('journal_mode = WAL');
@@ -26,7 +34,8 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     );
   } catch (error) {
     raw.close();
-    throw error;
+    // A file that is not a database opens; the first pragma that reads it says so.
+    throw sqliteOpenError(path, error);
   }
   return sqliteStore(new SqliteDb(raw, options.maxRejected));
 }

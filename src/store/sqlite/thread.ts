@@ -3,7 +3,7 @@ import type { CompleteArgs } from '../types.ts';
 import type { PreparedIngest } from './ingest.ts';
 import { cannotWriteNow, moveNewDeliveries } from './new-deliveries.ts';
 import { openSqliteStore } from './open.ts';
-import type { SQLITE_OPERATION_NAMES, SqliteStoreOptions } from './store.ts';
+import type { SQLITE_OPERATION_NAMES, SQLiteStore, SqliteStoreOptions } from './store.ts';
 import { type ErrorFields, errorFields } from './thread-error.ts';
 
 /**
@@ -26,17 +26,26 @@ export type StoreReply = { id: number; result: unknown } | { id: number; error: 
 type IngestArgs = { batch: PreparedIngest[]; now: Date };
 type CompleteBatchArgs = { batch: CompleteArgs[] };
 
+/** The thread's first message: opened, or why not (an error thrown here would reach the main thread without its message). */
+export type ThreadReady = { ready: true } | { ready: false; error: ErrorFields };
+
 const { path, options } = workerData as { path: string; options: SqliteStoreOptions };
-const store = openSqliteStore(path, options);
 const port = parentPort!;
 const queue: StoreCall[] = [];
 let working = false;
-
-port.on('message', (call: StoreCall) => {
-  queue.push(call);
-  void work();
-});
-port.postMessage({ ready: true });
+// Definitely set whenever a call can arrive: the port is listened to only once the store is open.
+let store!: SQLiteStore;
+try {
+  store = openSqliteStore(path, options);
+  port.on('message', (call: StoreCall) => {
+    queue.push(call);
+    void work();
+  });
+  port.postMessage({ ready: true } satisfies ThreadReady);
+} catch (err) {
+  // Nothing listens on the port, so the thread ends once this is sent.
+  port.postMessage({ ready: false, error: errorFields(err) } satisfies ThreadReady);
+}
 
 /** Runs what has queued, taking in every message already waiting on the port before each call. */
 async function work(): Promise<void> {

@@ -7,7 +7,7 @@ import type { CompleteArgs, Store } from '../types.ts';
 import { prepareIngest } from './ingest.ts';
 import type { CompleteOutcome } from './queue.ts';
 import { SQLITE_OPERATION_NAMES, type SqliteStoreOptions } from './store.ts';
-import type { StoreCall, StoreReply } from './thread.ts';
+import type { StoreCall, StoreReply, ThreadReady } from './thread.ts';
 import { StoreThreadError } from './thread-error.ts';
 
 export { StoreThreadError };
@@ -81,12 +81,15 @@ export class ThreadedSqliteStore {
     const thread = storeThread();
     this.worker = new Worker(thread.script, { eval: thread.eval, workerData: { path, options } });
     this.ready = new Promise((resolve, reject) => {
-      this.worker.once('message', () => resolve());
+      this.worker.once('message', (first: ThreadReady) => {
+        if (first.ready) resolve();
+        else reject(StoreThreadError.from(first.error));
+      });
       this.worker.once('error', reject);
       this.worker.once('exit', (code) => reject(new Error(`the SQLite store thread exited (code ${code})`)));
     });
     this.ready.catch(() => {}); // surfaced by the first call instead
-    this.worker.on('message', (reply: StoreReply | { ready: true }) => {
+    this.worker.on('message', (reply: StoreReply | ThreadReady) => {
       if (!('id' in reply)) return;
       const waiter = this.pending.get(reply.id);
       this.pending.delete(reply.id);
