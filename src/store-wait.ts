@@ -2,7 +2,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import type { Log } from './observability/log.ts';
 import { publicReadiness, type ReadinessReport } from './observability/readiness.ts';
 import { type StoreFaultKind, storeFaultKind } from './observability/store-health.ts';
-import { isStoreOpenError } from './store/sqlite/open-error.ts';
+import { isStoreFileError } from './store/sqlite/file-error.ts';
 import type { Store } from './store/types.ts';
 
 /** Where the start stands while the store cannot be reached: since when (epoch ms), how often tried, why not. */
@@ -36,7 +36,7 @@ export const STORE_WAIT_LONGEST_MS = 10_000;
  * Any other failure (a wrong password, a missing database, a path that cannot be opened) is thrown at once, as
  * waiting would not mend it. `state` is updated in place for the listeners' 503s.
  *
- * @throws an Error naming the store, its `cause` the store's error, when waiting will not mend it (a StoreOpenError,
+ * @throws an Error naming the store, its `cause` the store's error, when waiting will not mend it (a StoreFileError,
  *   which names the file and the remedy itself, as it is); StartAborted when `signal` aborts first.
  */
 export async function openStoreWaiting(
@@ -60,8 +60,8 @@ export async function openStoreWaiting(
     } catch (err) {
       const kind = storeFaultKind(err);
       if (!WAIT_OUT.has(kind)) {
-        // It names the file and says what to do already (sqlite/open-error.ts).
-        if (isStoreOpenError(err)) throw err;
+        // It names the file and says what to do already (sqlite/file-error.ts).
+        if (isStoreFileError(err)) throw err;
         throw new Error(`cannot open the event store (${opts.describe}): ${(err as Error).message}`, {
           cause: err,
         });

@@ -1,8 +1,8 @@
 import type { StoreConfig } from '../config/types.ts';
 import { openPostgresStore } from './postgres/open.ts';
 import type { PoolEvents } from './postgres/pool.ts';
+import { isFileFault, sqliteOpenError } from './sqlite/file-error.ts';
 import { openSqliteStore } from './sqlite/open.ts';
-import { isFileFault, sqliteOpenError } from './sqlite/open-error.ts';
 import { ThreadedSqliteStore } from './sqlite/threaded.ts';
 import type { Store } from './types.ts';
 

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { MAX_REJECTED } from '../filters.ts';
 import type { Durability, Param, Sql, Statement } from '../sql.ts';
+import { lockHeldError } from './file-error.ts';
 
 export type { Durability };
 
@@ -50,7 +51,11 @@ export class SqliteDb implements Sql {
    * ending statement throws, while the transaction is still open.
    */
   private within<T>(fn: () => T, begin: string, end: string, undo: string): T {
-    this.stmt(begin).run();
+    try {
+      this.stmt(begin).run();
+    } catch (err) {
+      throw lockHeldError(this.raw.name, err);
+    }
     try {
       const result = fn();
       this.stmt(end).run();

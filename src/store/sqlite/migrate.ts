@@ -1,23 +1,30 @@
 import { loadMigrations } from '../migrations.ts';
 import type { SqliteDb } from './db.ts';
-import { StoreOpenError } from './open-error.ts';
+import { StoreFileError } from './file-error.ts';
 
 const MIGRATIONS = new URL('./migrations/', import.meta.url);
 
 /**
  * Applies the numbered migrations not yet recorded in schema_migrations. Each runs in its own IMMEDIATE
- * transaction and re-checks inside it, so a second process migrating the same file at once is harmless.
+ * transaction and re-checks inside it, so a second process migrating the same file at once is harmless. A file
+ * already current is only read: no write lock, so a CLI command or a second gateway opens it while a gateway
+ * holds the lock for its commits.
  *
- * @throws StoreOpenError when the file records a migration newer than this build's newest, before any change:
+ * @throws StoreFileError when the file records a migration newer than this build's newest, before any change:
  *   its newer schema would be read and written by code that does not know it.
  */
 export async function migrate(db: SqliteDb): Promise<void> {
-  db.raw.exec(
-    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
-  );
   const migrations = loadMigrations(MIGRATIONS);
+  const hasTable = db
+    .stmt("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+    .get();
+  if (hasTable === undefined)
+    db.raw.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+    );
   refuseNewer(db, migrations.length);
-  for (const migration of migrations) {
+  const recorded = new Set(db.stmt('SELECT version FROM schema_migrations').pluck().all() as number[]);
+  for (const migration of migrations.filter((m) => !recorded.has(m.version))) {
     db.transaction(() => {
       const applied = db.stmt('SELECT 1 FROM schema_migrations WHERE version = ?').get(migration.version);
       if (applied !== undefined) return;
@@ -37,7 +44,7 @@ function refuseNewer(db: SqliteDb, known: number): void {
     newest: number | null;
   };
   if (newest !== null && newest > known)
-    throw new StoreOpenError(
+    throw new StoreFileError(
       `store.path ${db.raw.name} was written by a newer Switchboard (schema ${newest}, this build knows ${known}): upgrade, or point store.path at another file`,
     );
 }

@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { makeDirectory } from '../../make-directory.ts';
 import { SqliteDb } from './db.ts';
-import { sqliteOpenError } from './open-error.ts';
+import { sqliteOpenError } from './file-error.ts';
 import { bodyKey } from './recent-bodies.ts';
 import { type SQLiteStore, type SqliteStoreOptions, sqliteStore } from './store.ts';
 
@@ -13,7 +13,7 @@ const BUSY_TIMEOUT_MS = 5000;
  * Opens (creating if needed, with its parent directory) the SQLite store at `path`. Call migrate() before use.
  * WAL lets readers run beside the one writer; synchronous=FULL makes each commit durable before it returns.
  *
- * @throws StoreOpenError naming `path`, the error and a remedy (a directory, not a database, no permission, ...).
+ * @throws StoreFileError naming `path`, the error and a remedy (a directory, not a database, no permission, ...).
  */
 export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): SQLiteStore {
   let raw: Database.Database;

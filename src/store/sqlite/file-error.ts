@@ -2,24 +2,25 @@ import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 /**
- * A store file that could not be opened, said whole: `cannot open store.path <path>: <what is wrong> (<code>):
- * <what to do>`. `code` is the underlying error's (SQLITE_NOTADB, EACCES, ...), so a full disk is still told
- * apart as one that waiting mends (store-wait.ts); every other kind ends the start. The message names the file
+ * A fault of the SQLite store's file, said whole: which file, what is wrong, what to do (`cannot open store.path
+ * <path>: <what is wrong> (<code>): <what to do>`, a newer schema, a lock held elsewhere). `code` is the
+ * underlying error's (SQLITE_NOTADB, SQLITE_BUSY, EACCES, ...), so a full disk is still told apart as one that
+ * waiting mends (store-wait.ts), and a held lock as one a later turn mends. The message names the file
  * already, so callers print it as it is.
  */
-export class StoreOpenError extends Error {
+export class StoreFileError extends Error {
   constructor(
     message: string,
     readonly code?: string,
   ) {
     super(message);
-    this.name = 'StoreOpenError';
+    this.name = 'StoreFileError';
   }
 }
 
 /** Whether `err` (also as carried back from the store thread) already names the store and says what to do. */
-export function isStoreOpenError(err: unknown): boolean {
-  return (err as { name?: unknown } | null)?.name === 'StoreOpenError';
+export function isStoreFileError(err: unknown): boolean {
+  return (err as { name?: unknown } | null)?.name === 'StoreFileError';
 }
 
 /** SQLite error families about the file itself (not the SQL run on it): a migration failing so is a file fault. */
@@ -35,16 +36,16 @@ const CHECK_PERMISSIONS =
 
 /**
  * Turns what opening the SQLite file at `path` threw (making its directory, better-sqlite3's constructor, the
- * first pragmas, a migration) into a StoreOpenError naming the path, the error and a remedy.
+ * first pragmas, a migration) into a StoreFileError naming the path, the error and a remedy.
  */
 export function sqliteOpenError(path: string, err: unknown): Error {
   // Already said (also when it came back from the store thread, as a StoreThreadError of that name).
-  if (isStoreOpenError(err)) return err as Error;
+  if (isStoreFileError(err)) return err as Error;
   const e = err as { code?: unknown; message?: unknown } | null;
   const code = typeof e?.code === 'string' ? e.code : undefined;
   const message = String(e?.message ?? err);
   const { problem, remedy } = diagnose(path, code, message);
-  return new StoreOpenError(`cannot open store.path ${path}: ${problem}: ${remedy}`, code);
+  return new StoreFileError(`cannot open store.path ${path}: ${problem}: ${remedy}`, code);
 }
 
 /** What is wrong, in words, and what to do about it. */
@@ -108,4 +109,18 @@ function fileInTheWay(path: string): string | undefined {
     }
     if (dirname(level) === level) return undefined;
   }
+}
+
+/**
+ * What BEGIN IMMEDIATE threw, said with the file when it is the write lock held elsewhere past busy_timeout
+ * (SQLITE_BUSY): which file, and that another process holds it. The code stays SQLITE_BUSY, so callers that
+ * wait for a later turn still recognise it. Any other error is returned as it is.
+ */
+export function lockHeldError(path: string, err: unknown): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code !== 'SQLITE_BUSY') return err;
+  return new StoreFileError(
+    `store.path ${path}: database is locked (SQLITE_BUSY): another process holds its write lock (a gateway, a second gateway, or a switchboard command) and did not release it in time: try again; if it persists, find the process holding the file (fuser ${path})`,
+    code,
+  );
 }
