@@ -98,7 +98,11 @@ export class Service {
     // While the start waits, its own lines say why; the pool's connection lines begin once the store is open.
     const connections = logConnectionEvents(log);
     let opened = false;
-    const events = { connectionError: (err: Error) => opened && connections.connectionError?.(err) };
+    const events = {
+      connectionError: (err: Error) => opened && connections.connectionError?.(err),
+      // Webhooks get 503 and /readyz says why from then on; this is the one line that tells the operator.
+      fileLost: (err: Error) => log.error({ cause: storeFaultKind(err) }, err.message),
+    };
     try {
       store = await openStoreWaiting(() => openStore(config.store, { threaded: true, events }), {
         log,

@@ -1,3 +1,4 @@
+import { FILE_REPLACED } from '../store/sqlite/file-identity.ts';
 import type { Store } from '../store/types.ts';
 
 /** The store's write path as last seen: failing since when and why, or healthy. */
@@ -7,17 +8,25 @@ export interface WriteState {
   since?: number;
   /** The last failure's message (may name internal addresses: admin eyes only). */
   error?: string;
-  /** A short, address-free name for the last failure (disk_full, unreachable, timeout, read_only, error). */
+  /** A short, address-free name for the last failure (disk_full, unreachable, timeout, read_only, file_replaced, error). */
   kind?: StoreFaultKind;
 }
 
 /** What kind of store fault an error is, in words safe for anyone to read. */
-export type StoreFaultKind = 'disk_full' | 'unreachable' | 'timeout' | 'read_only' | 'error';
+export type StoreFaultKind =
+  | 'disk_full'
+  | 'unreachable'
+  | 'timeout'
+  | 'read_only'
+  | 'file_replaced'
+  | 'error';
 
 /** Names a store error's kind, for /readyz and log lines (the message itself may carry addresses). */
 export function storeFaultKind(err: unknown): StoreFaultKind {
   const e = err as { code?: unknown; message?: unknown } | null;
   const text = `${String(e?.code ?? '')} ${String(e?.message ?? err)}`;
+  // First: its message names store.path, which may hold any of the words below.
+  if (e?.code === FILE_REPLACED) return 'file_replaced';
   if (/SQLITE_FULL|disk is full|ENOSPC|53100/i.test(text)) return 'disk_full';
   if (/READONLY|read-only|EROFS|25006/i.test(text)) return 'read_only';
   if (/timeout|timed out|57014|did not answer/i.test(text)) return 'timeout';

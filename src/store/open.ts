@@ -3,21 +3,22 @@ import { openPostgresStore } from './postgres/open.ts';
 import type { PoolEvents } from './postgres/pool.ts';
 import { isFileFault, sqliteOpenError } from './sqlite/file-error.ts';
 import { openSqliteStore } from './sqlite/open.ts';
-import { ThreadedSqliteStore } from './sqlite/threaded.ts';
+import { type SqliteFileEvents, ThreadedSqliteStore } from './sqlite/threaded.ts';
 import type { Store } from './types.ts';
 
 /**
  * Opens the configured backend and brings its schema up to date (migrations are a no-op when current).
  * `threaded` runs SQLite on its own thread, for the long-running service; short CLI commands use it directly.
+ * `events` hears of lost connections (PostgreSQL) and of a SQLite file deleted or replaced while open.
  */
 export async function openStore(
   config: StoreConfig,
-  opts: { threaded?: boolean; events?: PoolEvents } = {},
+  opts: { threaded?: boolean; events?: PoolEvents & SqliteFileEvents } = {},
 ): Promise<Store> {
   const store =
     config.driver === 'sqlite'
       ? opts.threaded
-        ? new ThreadedSqliteStore(config.path)
+        ? new ThreadedSqliteStore(config.path, {}, opts.events)
         : openSqliteStore(config.path)
       : await openPostgresStore({
           url: config.url,

@@ -1,5 +1,6 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { CompleteArgs } from '../types.ts';
+import { FileIdentity } from './file-identity.ts';
 import type { PreparedIngest } from './ingest.ts';
 import { cannotWriteNow, moveNewDeliveries } from './new-deliveries.ts';
 import { openSqliteStore } from './open.ts';
@@ -35,8 +36,10 @@ const queue: StoreCall[] = [];
 let working = false;
 // Definitely set whenever a call can arrive: the port is listened to only once the store is open.
 let store!: SQLiteStore;
+let identity: FileIdentity | undefined;
 try {
   store = openSqliteStore(path, options);
+  identity = FileIdentity.of(path);
   port.on('message', (call: StoreCall) => {
     queue.push(call);
     void work();
@@ -58,7 +61,12 @@ async function work(): Promise<void> {
       const method = queue[0].method;
       let n = 1;
       while (n < queue.length && queue[n].method === method) n++;
-      if (method === 'ingestPrepared') {
+      // Checked before every batch, so no commit into a deleted or replaced file is answered as a success.
+      const lost = method === 'close' ? undefined : identity?.lost();
+      if (lost) {
+        const error = errorFields(lost);
+        for (const { id } of queue.splice(0, n)) port.postMessage({ id, error } satisfies StoreReply);
+      } else if (method === 'ingestPrepared') {
         await together(queue.splice(0, n), ingestAll);
         moveSoon();
       } else if (n > 1 && method === 'completeBatch') await together(queue.splice(0, n), completeAll);

@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { type ClaimedRaw, parseClaimed } from '../rows.ts';
 import { TurnBatcher } from '../turn-batcher.ts';
 import type { CompleteArgs, Store } from '../types.ts';
+import { FILE_REPLACED } from './file-identity.ts';
 import { prepareIngest } from './ingest.ts';
 import type { CompleteOutcome } from './queue.ts';
 import { SQLITE_OPERATION_NAMES, type SqliteStoreOptions } from './store.ts';
@@ -48,6 +49,15 @@ function storeThread(): { script: string | URL; eval: boolean } {
   return { script: threadScript, eval: true };
 }
 
+/** What the SQLite store thread reports besides answers. */
+export interface SqliteFileEvents {
+  /**
+   * store.path was deleted or replaced while open (file-identity.ts): every call fails with `err` until the file
+   * is back; told once per such run of failures, for an error log line.
+   */
+  fileLost?(err: Error): void;
+}
+
 /**
  * The SQLite store on its own thread. better-sqlite3 is synchronous, so on the main thread every commit's
  * fsync stalls HTTP parsing and delivery; here the main thread only posts calls and awaits answers, and group
@@ -61,6 +71,8 @@ export class ThreadedSqliteStore {
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private nextId = 0;
   private failure: Error | null = null;
+  /** Whether the last answer said store.path was lost (so fileLost is told once per run of such answers). */
+  private fileLost = false;
   private readonly ready: Promise<void>;
   /**
    * Completions gathered per event-loop turn and committed together: each one alone would commit its own write
@@ -72,7 +84,11 @@ export class ThreadedSqliteStore {
     return outcomes.map((o) => ('error' in o ? StoreThreadError.from(o.error) : o.held));
   });
 
-  constructor(path: string, options: SqliteStoreOptions = {}) {
+  constructor(
+    path: string,
+    options: SqliteStoreOptions = {},
+    private readonly events: SqliteFileEvents = {},
+  ) {
     for (const name of SQLITE_OPERATION_NAMES) {
       // ingest, complete and claim are this class's own (batched, prepared or parsed here): set by now.
       if (Object.hasOwn(this, name)) continue;
@@ -93,8 +109,17 @@ export class ThreadedSqliteStore {
       if (!('id' in reply)) return;
       const waiter = this.pending.get(reply.id);
       this.pending.delete(reply.id);
-      if ('error' in reply) waiter?.reject(StoreThreadError.from(reply.error));
-      else waiter?.resolve(reply.result);
+      if ('error' in reply) {
+        const err = StoreThreadError.from(reply.error);
+        if (err.code === FILE_REPLACED && !this.fileLost) {
+          this.fileLost = true;
+          this.events.fileLost?.(err);
+        }
+        waiter?.reject(err);
+      } else {
+        this.fileLost = false;
+        waiter?.resolve(reply.result);
+      }
     });
     // A dead thread fails every call in flight and every later one: the service turns that into 503 / not ready.
     const fail = (err: Error) => {
