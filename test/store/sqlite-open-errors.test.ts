@@ -13,9 +13,9 @@ import { tempDir } from '../helpers/tmp.ts';
  * `switchboard start` with store.path set to `dbPath`, until it exits by itself (`code`) or listens instead
  * (`code: 'started'`, then stopped). `said` is what the CLI printed itself, not the JSON log lines.
  */
-async function startWith(dir: string, dbPath: string) {
-  const config = testConfig(dir, '').replace(`path: ${dir}/switchboard.db`, `path: ${dbPath}`);
-  const gw = new GatewayProcess(tmpWrite(dir, 'config.yaml', config));
+async function startWith(tmp: ReturnType<typeof tempDir>, dbPath: string) {
+  const config = testConfig(tmp.dir, '').replace(`path: ${tmp.dir}/switchboard.db`, `path: ${dbPath}`);
+  const gw = new GatewayProcess(tmp.write('config.yaml', config));
   const closed = once(gw.child, 'close').then(([code]) => code as number);
   const started = gw
     .waitForLog((l) => l.msg === 'switchboard listening', 'the gateway to listen', 30_000)
@@ -31,11 +31,6 @@ async function startWith(dir: string, dbPath: string) {
   return { code, stderr, said: gw.raw.filter((l) => l.startsWith('switchboard')) };
 }
 
-function tmpWrite(dir: string, name: string, text: string): string {
-  writeFileSync(join(dir, name), text);
-  return join(dir, name);
-}
-
 describe('switchboard start with a SQLite file it cannot open', function () {
   this.timeout(60_000);
   let tmp: ReturnType<typeof tempDir>;
@@ -47,7 +42,7 @@ describe('switchboard start with a SQLite file it cannot open', function () {
   it('exits 1 naming the path and saying it is a directory when store.path is one', async () => {
     const dbPath = join(tmp.dir, 'data');
     mkdirSync(dbPath);
-    const { code, said, stderr } = await startWith(tmp.dir, dbPath);
+    const { code, said, stderr } = await startWith(tmp, dbPath);
     expect(code, stderr).to.equal(1);
     expect(said, stderr).to.have.length(1);
     expect(said[0]).to.include(dbPath).and.not.include('undefined');
@@ -57,7 +52,7 @@ describe('switchboard start with a SQLite file it cannot open', function () {
 
   it('exits 1 naming the path, the SQLite error and a remedy when the file is not a SQLite database', async () => {
     const dbPath = tmp.write('notes.db', 'these are notes, not a database\n'.repeat(200));
-    const { code, said, stderr } = await startWith(tmp.dir, dbPath);
+    const { code, said, stderr } = await startWith(tmp, dbPath);
     expect(code, stderr).to.equal(1);
     expect(said, stderr).to.have.length(1);
     expect(said[0]).to.include(dbPath).and.not.include('undefined');
@@ -68,7 +63,7 @@ describe('switchboard start with a SQLite file it cannot open', function () {
   it('exits 1 naming the path and its problem when a file stands where a directory of the path should be', async () => {
     const file = tmp.write('plain-file', 'x');
     const dbPath = join(file, 'switchboard.db');
-    const { code, said, stderr } = await startWith(tmp.dir, dbPath);
+    const { code, said, stderr } = await startWith(tmp, dbPath);
     expect(code, stderr).to.equal(1);
     expect(said, stderr).to.have.length(1);
     expect(said[0]).to.include(dbPath);
@@ -79,7 +74,7 @@ describe('switchboard start with a SQLite file it cannot open', function () {
   it('leaves the file that is not a database as it was', async () => {
     const text = 'these are notes, not a database\n'.repeat(200);
     const dbPath = tmp.write('notes.db', text);
-    await startWith(tmp.dir, dbPath);
+    await startWith(tmp, dbPath);
     expect(readFileSync(dbPath, 'utf8')).to.equal(text);
   });
 });
@@ -113,7 +108,7 @@ describe('a SQLite file written by a newer Switchboard', function () {
   };
 
   it('is refused by switchboard start (exit 1), saying which schema it has and what to do', async () => {
-    const { code, said, stderr } = await startWith(tmp.dir, dbPath);
+    const { code, said, stderr } = await startWith(tmp, dbPath);
     expect(code, stderr).to.equal(1);
     expect(said, stderr).to.deep.equal([
       `switchboard start: store.path ${dbPath} was written by a newer Switchboard (schema ${known + 1}, this build knows ${known}): upgrade, or point store.path at another file`,

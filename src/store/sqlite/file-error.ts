@@ -120,7 +120,7 @@ export function lockHeldError(path: string, err: unknown): unknown {
   const code = (err as { code?: unknown } | null)?.code;
   if (code !== 'SQLITE_BUSY') return err;
   return new StoreFileError(
-    `store.path ${path}: database is locked (SQLITE_BUSY): another process holds its write lock (a gateway, a second gateway, or a switchboard command) and did not release it in time: try again; if it persists, find the process holding the file (fuser ${path})`,
+    `store.path ${path}: database is locked (SQLITE_BUSY): another process holds its write lock (a gateway, or a switchboard command) and did not release it in time: try again; if it persists, find the process holding the file (fuser ${path})`,
     code,
   );
 }
