@@ -22,7 +22,8 @@ export const replayCommand: Command = {
       'also delivered ones: sends them AGAIN (with IDs: allows delivered IDs; alone: every delivered one matching)',
     destination: 'only this destination',
     since: 'only deliveries updated since: a duration back from now (30m, 2h, 7d) or an ISO date',
-    until: 'only deliveries updated before: a duration back from now or an ISO date (e.g. the end of an outage)',
+    until:
+      'only deliveries updated before: a duration back from now or an ISO date (e.g. the end of an outage)',
     json: 'print {"replayed": N, "matched": M}',
     ...URL_HELP,
   },
@@ -39,8 +40,13 @@ export const replayCommand: Command = {
     ];
     if (ids.length === 0 && states.length === 0)
       throw new UsageError('give delivery IDs, or --dead, --failed and/or --delivered');
-    if (ids.length > 0 && (values.dead || values.failed || values.destination || values.since || values.until))
-      throw new UsageError('give either IDs or filters (--dead/--failed/--destination/--since/--until), not both');
+    if (
+      ids.length > 0 &&
+      (values.dead || values.failed || values.destination || values.since || values.until)
+    )
+      throw new UsageError(
+        'give either IDs or filters (--dead/--failed/--destination/--since/--until), not both',
+      );
     const includeDelivered = values.delivered === true;
     return withOperator(values, io, async (op, out) => {
       // By id, say why any id was not put back: looked up first, as a replay changes the states.
