@@ -15,6 +15,9 @@ const MIGRATION_TIMEOUT_MS = 3_600_000;
 /**
  * Creates the schema (when one is named) and applies the numbered migrations not yet recorded, all in one
  * transaction under an advisory lock keyed by the schema, so instances starting together take turns.
+ *
+ * @throws Error when the schema records a migration newer than this build's newest, before any change: an
+ *   instance left on an older release beside upgraded ones would read and write a layout it does not know.
  */
 export async function migrate({ pool, schema }: PgDb): Promise<void> {
   await inTransaction(pool, async (pooled) => {
@@ -34,7 +37,14 @@ export async function migrate({ pool, schema }: PgDb): Promise<void> {
     );
     const applied = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
     const done = new Set(applied.rows.map((r) => r.version));
-    for (const migration of loadMigrations(MIGRATIONS)) {
+    const migrations = loadMigrations(MIGRATIONS);
+    const known = Math.max(0, ...migrations.map((m) => m.version));
+    const newest = Math.max(0, ...done);
+    if (newest > known)
+      throw new Error(
+        `the PostgreSQL schema ${schema ?? '(the search_path\'s)'} was migrated by a newer Switchboard (schema ${newest}, this build knows ${known}): upgrade this instance, or point store.schema at another schema`,
+      );
+    for (const migration of migrations) {
       if (done.has(migration.version)) continue;
       await client.query(migration.sql);
       await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
