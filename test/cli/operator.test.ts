@@ -12,17 +12,26 @@ import { attempt, request } from '../store/fixtures.ts';
  * Operator commands in an incident, as child processes: the config around the store is broken (a secret unset,
  * a route naming a destination that does not exist), and they work all the same.
  */
-/** Ends every pending delivery of a destination as delivered, so later tests see an empty queue there. */
-async function finishPending(store: Store, destination: string): Promise<void> {
-  const now = new Date();
-  for (const d of await store.claim({ destination, limit: 100, owner: 'test', leaseMs: 30_000, now }))
-    await store.complete({
-      deliveryId: d.id,
-      owner: 'test',
-      attempt: attempt(d.attempts + 1, 'delivered', now),
-      next: { state: 'delivered' },
-      now,
-    });
+/**
+ * Claims the next due delivery of `destination` and ends it `outcome` (dead or delivered) at `now`, as a
+ * gateway's worker would; answers its id.
+ */
+async function endNext(
+  store: Store,
+  destination: string,
+  outcome: 'dead' | 'delivered',
+  now = new Date(),
+  reason = 'HTTP 503',
+): Promise<string> {
+  const [d] = await store.claim({ destination, limit: 1, owner: 'test', leaseMs: 30_000, now });
+  await store.complete({
+    deliveryId: d.id,
+    owner: 'test',
+    attempt: attempt(d.attempts + 1, outcome, now, outcome === 'dead' ? reason : undefined),
+    next: { state: outcome },
+    now,
+  });
+  return d.id;
 }
 
 describe('operator commands on the store alone (CLI as a child process)', function () {
@@ -55,21 +64,7 @@ routes:
     await store.migrate();
     const now = new Date();
     await store.ingest({ batch: [request(now, { to: ['ops-slack', 'audit'] })], now });
-    const [claimed] = await store.claim({
-      destination: 'ops-slack',
-      limit: 1,
-      owner: 'test',
-      leaseMs: 30_000,
-      now,
-    });
-    await store.complete({
-      deliveryId: claimed.id,
-      owner: 'test',
-      attempt: attempt(1, 'dead', now, 'HTTP 503'),
-      next: { state: 'dead' },
-      now,
-    });
-    deadId = claimed.id;
+    deadId = await endNext(store, 'ops-slack', 'dead', now);
   });
   after(async () => {
     await store.close();
@@ -242,54 +237,20 @@ routes:
   it('says a replay for a destination no longer in the config waits for it, instead of only "replayed" (found by an on-call attack)', async () => {
     const now = new Date();
     await store.ingest({ batch: [request(now, { to: ['retired'] })], now });
-    const [claimed] = await store.claim({
-      destination: 'retired',
-      limit: 1,
-      owner: 'test',
-      leaseMs: 30_000,
-      now,
-    });
-    await store.complete({
-      deliveryId: claimed.id,
-      owner: 'test',
-      attempt: attempt(1, 'dead', now, 'HTTP 410'),
-      next: { state: 'dead' },
-      now,
-    });
+    await endNext(store, 'retired', 'dead', now, 'HTTP 410');
     const r = await runCli(['replay', '--config', config, '--dead', '--destination', 'retired']);
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stdout).to.match(/replayed 1 delivery/);
     expect(r.stderr.trim()).to.equal(
       'note: retired is not in the config: its 1 queued delivery waits until it is added back (switchboard deliveries --destination retired)',
     );
-    await store.claim({ destination: 'retired', limit: 1, owner: 'test', leaseMs: 30_000, now: new Date() });
-    await store.complete({
-      deliveryId: claimed.id,
-      owner: 'test',
-      attempt: attempt(2, 'dead', new Date(), 'HTTP 410'),
-      next: { state: 'dead' },
-      now: new Date(),
-    });
+    await endNext(store, 'retired', 'dead');
   });
 
   it('replays only the dead deliveries of an outage window with --since and --until', async () => {
     const died = async (at: Date) => {
       await store.ingest({ batch: [request(at, { to: ['window'] })], now: at });
-      const [one] = await store.claim({
-        destination: 'window',
-        limit: 1,
-        owner: 'test',
-        leaseMs: 30_000,
-        now: at,
-      });
-      await store.complete({
-        deliveryId: one.id,
-        owner: 'test',
-        attempt: attempt(1, 'dead', at, 'HTTP 503'),
-        next: { state: 'dead' },
-        now: at,
-      });
-      return one.id;
+      return endNext(store, 'window', 'dead', at);
     };
     const hour = 3_600_000;
     const before = await died(new Date(Date.now() - 5 * hour));
@@ -326,7 +287,7 @@ routes:
       [before, during, after].map(async (id) => (await store.getDelivery({ id }))?.state),
     );
     expect(states).to.deep.equal(['dead', 'pending', 'dead']);
-    await finishPending(store, 'window');
+    await endNext(store, 'window', 'delivered');
   });
 
   it('marks a pending delivery held by a pause, so it does not look like any other pending one', async () => {
