@@ -1,5 +1,5 @@
 import type { SourceConfig } from '../config/types.ts';
-import { Redactor } from '../observability/redact.ts';
+import { pluginTextRedactor, Redactor } from '../observability/redact.ts';
 import type { Authentication } from '../sources/api.ts';
 import { BUILTIN_SOURCES } from '../sources/builtin.ts';
 import { errorText } from '../sources/decode.ts';
@@ -127,17 +127,18 @@ function withoutDigests(text: string): string {
 }
 
 /**
- * Redactors by secret list (a source's `secrets` array is built once per config, so a reload makes new ones).
- * For a plugin's text, bound for the log, secrets of any length are searched for, and their hex and base64
- * forms from 4 characters: the text is about the secret. For a built-in's public sentence, those of MIN_SECRET_LENGTH and up.
+ * Redactors by secret list (a source's `secrets` array is built once per config, so a reload makes new ones):
+ * for a plugin's text, bound for the log, pluginTextRedactor's; for a built-in's public sentence, secrets of
+ * MIN_SECRET_LENGTH and up.
  */
-const redactors = new WeakMap<readonly string[], { log: Redactor; public: Redactor }>();
+const publicRedactors = new WeakMap<readonly string[], Redactor>();
 
 function redactorOf(secrets: readonly string[], use: 'log' | 'public'): Redactor {
-  let r = redactors.get(secrets);
+  if (use === 'log') return pluginTextRedactor(secrets);
+  let r = publicRedactors.get(secrets);
   if (r === undefined) {
-    r = { log: new Redactor(secrets, { minLength: 1, minFormLength: 4 }), public: new Redactor(secrets) };
-    redactors.set(secrets, r);
+    r = new Redactor(secrets);
+    publicRedactors.set(secrets, r);
   }
-  return r[use];
+  return r;
 }

@@ -160,6 +160,21 @@ function occurrences(text: string, form: SecretForm, out: Array<[number, number]
 }
 
 /**
+ * The redactor for a source plugin's own text (a refusal, a decode error or note), by the source's secret list
+ * (built once per config, so a reload makes new ones): such text may be about the secret, so secrets of any
+ * length are searched for, and their hex and base64 forms from 4 characters.
+ */
+export function pluginTextRedactor(secrets: readonly string[]): Redactor {
+  let r = pluginRedactors.get(secrets);
+  if (r === undefined) {
+    r = new Redactor(secrets, { minLength: 1, minFormLength: 4 });
+    pluginRedactors.set(secrets, r);
+  }
+  return r;
+}
+const pluginRedactors = new WeakMap<readonly string[], Redactor>();
+
+/**
  * The one redactor: replaces every form of every secret with the replacement. Build once per secret set;
  * `redact` is cheap (a substring search per form; a pattern runs only where its literal probe occurs).
  */

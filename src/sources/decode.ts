@@ -1,7 +1,9 @@
 import { type Either, map } from 'fp-ts/lib/Either.js';
 import type { SourceConfig } from '../config/types.ts';
 import type { GatewayEvent } from '../event.ts';
+import { pluginTextRedactor } from '../observability/redact.ts';
 import type { DecodedEvent, DecodeFailure } from './api.ts';
+import { BUILTIN_SOURCES } from './builtin.ts';
 import { envelope } from './envelope.ts';
 
 export type { DecodeFailure } from './api.ts';
@@ -27,6 +29,35 @@ export function decodeForSource(
     /** Set when the body was a form (the plugin declared it takes one). */
     contentType?: 'application/x-www-form-urlencoded';
   },
+): Either<PluginDecodeFailure, GatewayEvent> {
+  const decoded = decodeWith(source, body, meta);
+  // A user plugin's words are stored with the event and reach the log, the CLI, the admin API and every
+  // destination: the source's secrets are taken out of them, in any encoding (as of its refusals).
+  if (BUILTIN_SOURCES.get(source.kind) === source.plugin || source.secrets.length === 0) return decoded;
+  const redact = (text: string) => pluginTextRedactor(source.secrets).redact(text);
+  if (decoded._tag === 'Left') {
+    const { error, details } = decoded.left;
+    return {
+      _tag: 'Left',
+      left: {
+        ...decoded.left,
+        error: redact(error),
+        details: details.map((d) => ({ path: redact(d.path), message: redact(d.message) })),
+      },
+    };
+  }
+  const notes = decoded.right.decodeNotes;
+  if (notes === undefined || notes.length === 0) return decoded;
+  return {
+    _tag: 'Right',
+    right: { ...decoded.right, decodeNotes: notes.map((n) => ({ ...n, message: redact(n.message) })) },
+  };
+}
+
+function decodeWith(
+  source: SourceConfig,
+  body: unknown,
+  meta: Parameters<typeof decodeForSource>[2],
 ): Either<PluginDecodeFailure, GatewayEvent> {
   const fault = (what: string): Either<PluginDecodeFailure, GatewayEvent> => ({
     _tag: 'Left',

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { GatewayProcess } from '../helpers/gateway.ts';
 import { ROOT, tempDir } from '../helpers/tmp.ts';
@@ -108,6 +108,85 @@ describe('a source plugin whose refusal says too much', () => {
       plugins.cleanup();
     }
   });
+});
+
+/**
+ * A plugin whose decode errors and notes quote the secret it saw in authenticate, in every encoding: thrown,
+ * in a Left's error and details, in a Right's decode notes (the body's `leak` picks which).
+ */
+const TELLING_PLUGIN = `
+import { t } from 'switchboard/plugin-sdk';
+
+let seen = '';
+const every = (s) => s + ' hex ' + Buffer.from(s).toString('hex') + ' b64 ' + Buffer.from(s).toString('base64') +
+  ' b64url ' + Buffer.from(s).toString('base64url') + ' url ' + encodeURIComponent(s);
+
+export default {
+  kind: 'telling',
+  options: t.type({}),
+  authenticate(request, secrets) {
+    seen = secrets[0];
+    return request.headers['x-token'] === secrets[0]
+      ? { ok: true, secretIndex: 0 }
+      : { ok: false, missing: false, error: 'wrong token' };
+  },
+  decode(body) {
+    if (body.leak === 'throw') throw new Error('cannot decode with ' + every(seen));
+    if (body.leak === 'left')
+      return { _tag: 'Left', left: { status: 400, error: 'bad, key ' + every(seen), details: [{ path: seen, message: every(seen) }] } };
+    return { _tag: 'Right', right: { type: 'ping', decodeNotes: [{ path: '', message: 'decoded with ' + every(seen) }] } };
+  },
+  eventTypes: 'open',
+  fields: {},
+};
+`;
+
+describe('a source plugin whose decode quotes the secret', () => {
+  for (const secret of ['S3cr3t/Telling+Value=xyz', 'Qz7#x'])
+    it(`keeps the secret (${secret.length} characters) out of the stored event, its deliveries and the log, in any encoding (found by an attack: stored as said)`, async () => {
+      const plugins = tempDir('telling-plugins');
+      plugins.write('telling.js', TELLING_PLUGIN);
+      const out = tempDir('telling-out');
+      const gw = await startGateway(
+        `sources:\n  tell: { kind: telling, secret: "${secret}" }\ndestinations:\n  audit: { type: file, path: ${out.dir}/events.jsonl }\nroutes:\n  - to: [audit]\n`,
+        { pluginDirs: [plugins.dir] },
+      );
+      try {
+        const ids: string[] = [];
+        for (const leak of ['throw', 'left', 'note']) {
+          const res = await gw.post('tell', JSON.stringify({ leak }), { 'x-token': secret });
+          expect(res.status, leak).to.equal(200);
+          ids.push(res.body.id as string);
+        }
+        const stored = await Promise.all(ids.map((id) => gw.service.store.getEvent({ id })));
+        const text = JSON.stringify(stored);
+        expect(text).to.contain('cannot decode with').and.to.contain('decoded with');
+        const bytes = Buffer.from(secret);
+        const forms = [secret, bytes.toString('hex'), bytes.toString('base64'), encodeURIComponent(secret)];
+        // What the destination was sent: the file destination's lines, once all three are delivered.
+        const delivered = () => {
+          try {
+            return readFileSync(`${out.dir}/events.jsonl`, 'utf8');
+          } catch {
+            return '';
+          }
+        };
+        for (const deadline = Date.now() + 10_000; delivered().split('\n').length < 4; ) {
+          if (Date.now() > deadline) throw new Error('the three events were not delivered');
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        const log = gw.capture.lines.join('\n');
+        for (const form of forms) {
+          expect(text, `stored: ${form}`).not.to.contain(form);
+          expect(delivered(), `delivered: ${form}`).not.to.contain(form);
+          expect(log, `log: ${form}`).not.to.contain(form);
+        }
+      } finally {
+        await gw.stop();
+        plugins.cleanup();
+        out.cleanup();
+      }
+    });
 });
 
 /**
