@@ -42,7 +42,7 @@ export async function migrate({ pool, schema }: PgDb): Promise<void> {
     const newest = Math.max(0, ...done);
     if (newest > known)
       throw new Error(
-        `the PostgreSQL schema ${schema ?? '(the search_path\'s)'} was migrated by a newer Switchboard (schema ${newest}, this build knows ${known}): upgrade this instance, or point store.schema at another schema`,
+        `the PostgreSQL schema ${schema ?? "(the search_path's)"} was migrated by a newer Switchboard (schema ${newest}, this build knows ${known}): upgrade this instance, or point store.schema at another schema`,
       );
     for (const migration of migrations) {
       if (done.has(migration.version)) continue;
