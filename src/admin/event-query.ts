@@ -5,7 +5,7 @@
  */
 
 import type { EventFilter, Store } from '../store/types.ts';
-import { BadParam, parseBoolean, parseSince } from './params.ts';
+import { BadParam, checkSpan, parseBoolean, parseSince } from './params.ts';
 import { checkDestination, checkSource, checkStatus, checkType, type Vocabulary } from './vocabulary.ts';
 
 /** The filters' names, as query parameters (API, console) and as CLI options (`--phone`, `--tag`, ...). */
@@ -50,12 +50,17 @@ export function eventFilter(q: EventQuery, now: number): EventFilter {
     filter.phone = phone.startsWith('+') ? `+${phone.replace(/\D/g, '')}` : phone.replace(/\D/g, '');
   }
   if (q.tag) {
-    const m = /^([^=\s"]+)=(.*)$/.exec(q.tag.trim());
+    const m = /^([^=]+)=(.*)$/.exec(q.tag.trim());
     if (!m) throw new BadParam('tag', 'write it as key=value, e.g. campaign=spring-sale');
-    filter.tag = { key: m[1], value: m[2] };
+    // A store's JSON path cannot name such a key (SQLite refused the query, which read as a store outage).
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused.
+    if (/["\\\u0000-\u001f\u007f]/.test(m[1]))
+      throw new BadParam('tag', 'a tag key holding ", \\ or a control character cannot be searched for');
+    filter.tag = { key: m[1].trim(), value: m[2] };
   }
   filter.since = parseSince(q.since, now, 'since');
   filter.until = parseSince(q.until, now, 'until');
+  checkSpan(filter.since, filter.until);
   const unrouted = parseBoolean(q.unrouted, 'unrouted');
   if (unrouted !== undefined) filter.unrouted = unrouted;
   if (filter.status !== undefined || filter.phone !== undefined || filter.tag !== undefined)

@@ -86,13 +86,25 @@ export function deliveryFilter(q: Record<string, unknown>, now: number): Deliver
     if (typeof v !== 'string') throw new BadParam(k, 'must be a string');
     return v;
   };
+  const since = parseSince(q.since, now);
+  const until = parseSince(q.until, now, 'until');
+  checkSpan(since, until);
   return {
     state: parseStates(q.state),
     destination: optionalString('destination'),
     eventId: optionalString('eventId'),
-    since: parseSince(q.since, now),
-    until: parseSince(q.until, now, 'until'),
+    since,
+    until,
   };
+}
+
+/** Refuses an `until` not after `since`: nothing could match, and an empty answer would say there is nothing. */
+export function checkSpan(since: Date | undefined, until: Date | undefined): void {
+  if (since !== undefined && until !== undefined && until.getTime() <= since.getTime())
+    throw new BadParam(
+      'until',
+      `${until.toISOString()} is not after since (${since.toISOString()}): nothing could match; durations count back from now, so since is the longer one (--since 4h --until 1h)`,
+    );
 }
 
 /** `true` or `false` (a query parameter); anything else is a typo, not false. */

@@ -87,6 +87,13 @@ export function checkParamNames(given: { query?: object; body?: object }, takes:
       .map((k) =>
         unknownName(k, { what: 'query parameter', known: query }, { place: 'the JSON body', known: body }),
       ),
+    // A filter given twice (?phone=1&phone=2) was read as absent, and the answer widened to every event.
+    ...Object.entries(given.query ?? {})
+      .filter(([k, v]) => query.includes(k) && Array.isArray(v))
+      .map(
+        ([k, v]) =>
+          new BadParam(k, `is given ${(v as unknown[]).length} times; give it once (one value per filter)`),
+      ),
     ...Object.keys(given.body ?? {})
       .filter((k) => !body.includes(k))
       .map((k) =>
@@ -97,7 +104,10 @@ export function checkParamNames(given: { query?: object; body?: object }, takes:
   if (problems.length > 1) throw new BadParams(problems);
 }
 
-/** Checks the names of a request's query string and JSON body (checkParamNames) against what its endpoint takes. */
+/**
+ * Checks the names of a request's query string and JSON body (checkParamNames) against what its endpoint takes,
+ * and that no query parameter is given twice.
+ */
 export function takesOnly(ctx: { query: object; request: { body?: unknown } }, names: ParamNames): void {
   const body = ctx.request.body;
   checkParamNames({ query: ctx.query, body: typeof body === 'object' && body !== null ? body : {} }, names);

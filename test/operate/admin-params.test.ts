@@ -105,6 +105,31 @@ routes:
       400,
       'source: "mtx" is not a configured source (did you mean mta?)',
     ]);
+    // A filter given twice is refused, never read as absent (the answer was every event).
+    for (const [path, param] of [
+      ['/events?phone=0143&phone=9999', 'phone'],
+      ['/events?tag=tier%3Dvip&tag=tier%3Dnope&source=mta', 'tag'],
+      ['/deliveries?until=1h&until=2h', 'until'],
+    ]) {
+      const twice = await api(path);
+      expect([twice.status, twice.answer.error], path).to.deep.equal([
+        400,
+        `${param}: is given 2 times; give it once (one value per filter)`,
+      ]);
+    }
+    // What no store can look for, or nothing can match, is the caller's mistake: 400, not a store outage.
+    for (const [path, error] of [
+      ['/events?tag=a%5C=x', 'tag: a tag key holding ", \\ or a control character cannot be searched for'],
+      ['/events?tag=a%00b=c', 'tag: a tag key holding ", \\ or a control character cannot be searched for'],
+      ['/events?since=1h&until=2h', /^until: \S+ is not after since \(\S+\): nothing could match/],
+      ['/deliveries?since=1h&until=2h', /^until: \S+ is not after since/],
+    ] as const) {
+      const refused = await api(path);
+      expect(refused.status, path).to.equal(400);
+      if (typeof error === 'string') expect(refused.answer.error, path).to.equal(error);
+      else expect(refused.answer.error, path).to.match(error);
+    }
+    expect(await count('tag=sp%20ace%3Dx%20y')).to.equal(0);
     const phone = await api('/events?phone=call-me');
     expect([phone.status, phone.answer.error]).to.deep.equal([
       400,
