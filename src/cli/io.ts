@@ -1,9 +1,12 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { BadParam, parseSince } from '../admin/params.ts';
 import { resolveConfigPath } from '../config/load.ts';
-import type { Config } from '../config/types.ts';
+import type { Config, StoreConfig } from '../config/types.ts';
 import { ConfigRejected, loadOrThrow } from '../service.ts';
 import { openStore } from '../store/open.ts';
+import type { Store } from '../store/types.ts';
 
 /** A usage mistake: the CLI prints it with the usage line and exits 2. */
 export class UsageError extends Error {}
@@ -119,5 +122,23 @@ export async function openStoredEvents(
   const since = sinceOption(values.since);
   const config = await loadCliConfig(values.config as string | undefined, io);
   const source = sourceOption(values.source, config, checkSource);
-  return { since, config, source, store: await openStore(config.store) };
+  return { since, config, source, store: await openExistingStore(config.store, io.cwd) };
+}
+
+/**
+ * Opens the store an operator command works on, refusing a SQLite file that does not exist: opening it would
+ * make an empty one where the gateway never looks (a relative `store.path` is read from the working
+ * directory), and every command would answer "nothing" — no events, "replayed 0". With `mayCreate` (a pause
+ * or resume, which may come before the gateway's first start) it is made when its directory exists; a
+ * missing directory is the sign of a wrong working directory, and a pause there no gateway would see.
+ *
+ * @throws Error naming the path looked at and what to do.
+ */
+export async function openExistingStore(store: StoreConfig, cwd: string, mayCreate = false): Promise<Store> {
+  const path = store.driver === 'sqlite' && store.path !== ':memory:' ? resolve(cwd, store.path) : undefined;
+  if (path !== undefined && !existsSync(mayCreate ? dirname(path) : path))
+    throw new Error(
+      `no store at ${path}: the gateway has not written one there${store.driver === 'sqlite' && !store.path.startsWith('/') ? ` (store.path ${store.path} is read from the working directory, ${cwd})` : ''}. Run the command where the gateway runs, with its --config, or ask the running gateway with --url`,
+    );
+  return openStore(store);
 }

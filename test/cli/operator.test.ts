@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { expect } from 'chai';
 import { COMMANDS } from '../../src/cli/main.ts';
 import { sign } from '../../src/ingress/signature.ts';
@@ -387,6 +387,31 @@ routes:
       const r = await runCli([...args, '--config', config]);
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).to.equal(2);
       expect(r.stderr).to.include(message);
+    }
+  });
+
+  it('refuses a SQLite store that does not exist instead of making an empty one and answering "nothing" (found by an attack)', async () => {
+    const elsewhere = tempDir('operator-elsewhere');
+    try {
+      const relative = elsewhere.write(
+        'config.yaml',
+        'store: { driver: sqlite, path: ./data/switchboard.db }\nsources:\n  mta: { kind: mta, allowUnsigned: true }\n',
+      );
+      for (const args of [['events'], ['deliveries'], ['replay', '--dead'], ['pause', 'audit']]) {
+        const r = await runCli([...args, '--config', relative], { cwd: elsewhere.dir });
+        expect(r.code, `${args[0]}: ${r.stdout}`).to.equal(1);
+        expect(r.stderr.trim(), args[0]).to.equal(
+          `switchboard ${args[0]}: no store at ${elsewhere.dir}/data/switchboard.db: the gateway has not written one there (store.path ./data/switchboard.db is read from the working directory, ${elsewhere.dir}). Run the command where the gateway runs, with its --config, or ask the running gateway with --url`,
+        );
+      }
+      expect(existsSync(`${elsewhere.dir}/data`)).to.equal(false);
+      // Where the store's directory is, a pause may come before the gateway's first start.
+      mkdirSync(`${elsewhere.dir}/data`);
+      const early = await runCli(['pause', 'audit', '--config', relative], { cwd: elsewhere.dir });
+      expect(early.stderr).to.not.match(/no store at/);
+      expect(existsSync(`${elsewhere.dir}/data/switchboard.db`)).to.equal(true);
+    } finally {
+      elsewhere.cleanup();
     }
   });
 

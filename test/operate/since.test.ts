@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { BadParam, parseSince } from '../../src/admin/params.ts';
 import { pauseRequest } from '../../src/admin/pause-request.ts';
+import { openSqliteStore } from '../../src/store/sqlite/open.ts';
 import { runCli } from '../helpers/gateway.ts';
 import { tempDir } from '../helpers/tmp.ts';
 
@@ -59,6 +60,9 @@ describe('since: a duration or an ISO date, nothing looser', () => {
     const tmp = tempDir('since');
     try {
       const config = tmp.write('config.yaml', `store: { driver: sqlite, path: ${tmp.dir}/sb.db }\n`);
+      const made = openSqliteStore(`${tmp.dir}/sb.db`);
+      await made.migrate();
+      await made.close();
       for (const args of [['events'], ['replay', '--dead']]) {
         const r = await runCli([...args, '--since', '12', '--config', config]);
         expect(r.code, `${args.join(' ')}: ${r.stdout}${r.stderr}`).to.equal(2);

@@ -41,24 +41,30 @@ export function pauseCommand(pause: boolean): Command {
     async run(values, positionals, io) {
       if (positionals.length !== 1) throw new UsageError('give one DESTINATION or ROUTE name');
       const name = positionals[0];
-      return withOperator(values, io, async (op, out) => {
-        if (!pause) {
-          const { kind, wasPaused } = await op.resume(name);
-          out(wasPaused ? `resumed ${kind} ${name}` : `${kind} ${name} was not paused; nothing to resume`);
+      // A pause may come before the gateway's first start: the store is made where its directory is.
+      return withOperator(
+        values,
+        io,
+        async (op, out) => {
+          if (!pause) {
+            const { kind, wasPaused } = await op.resume(name);
+            out(wasPaused ? `resumed ${kind} ${name}` : `${kind} ${name} was not paused; nothing to resume`);
+            return 0;
+          }
+          const r = await op.pause(name, {
+            by: (values.by as string | undefined) ?? operatorName(io),
+            ...(values.comment !== undefined ? { comment: values.comment as string } : {}),
+            ...(values.for !== undefined ? { for: values.for as string } : {}),
+            ...(values.until !== undefined ? { until: values.until as string } : {}),
+          });
+          const until = r.pause.expiresAt ? `${r.pause.expiresAt} (it lifts by itself) or ` : '';
+          out(
+            `paused ${r.kind} ${name}: its deliveries stay queued until ${until}\`switchboard resume ${name}\``,
+          );
           return 0;
-        }
-        const r = await op.pause(name, {
-          by: (values.by as string | undefined) ?? operatorName(io),
-          ...(values.comment !== undefined ? { comment: values.comment as string } : {}),
-          ...(values.for !== undefined ? { for: values.for as string } : {}),
-          ...(values.until !== undefined ? { until: values.until as string } : {}),
-        });
-        const until = r.pause.expiresAt ? `${r.pause.expiresAt} (it lifts by itself) or ` : '';
-        out(
-          `paused ${r.kind} ${name}: its deliveries stay queued until ${until}\`switchboard resume ${name}\``,
-        );
-        return 0;
-      });
+        },
+        true,
+      );
     },
   };
 }

@@ -7,9 +7,8 @@ import { didYouMean } from '../../config/issues.ts';
 import type { StoreOnlyConfig } from '../../config/store-only.ts';
 import { Redactor } from '../../observability/redact.ts';
 import { BUILTIN_SOURCES, eventTypesOf } from '../../sources/builtin.ts';
-import { openStore } from '../../store/open.ts';
 import type { DeliveryFilter, Store } from '../../store/types.ts';
-import { UsageError } from '../io.ts';
+import { openExistingStore, UsageError } from '../io.ts';
 import type { DeliveryQuery, Operator } from './backend.ts';
 
 /** Replays at most this many ids per store call, so a big replay never holds one long write lock. */
@@ -19,8 +18,12 @@ const CHUNK = 500;
  * Operator commands on the store itself, from the config's `store` section alone. The circuit breakers live in
  * the running gateway's memory, so `destinations` shows them only through `--url`.
  */
-export async function localOperator(config: StoreOnlyConfig): Promise<Operator> {
-  const store = await openStore(config.store);
+export async function localOperator(
+  config: StoreOnlyConfig,
+  cwd: string,
+  mayCreate = false,
+): Promise<Operator> {
+  const store = await openExistingStore(config.store, cwd, mayCreate);
   const vocabulary: Vocabulary = {
     destinations: config.destinations.map((d) => d.name),
     routes: config.routes,

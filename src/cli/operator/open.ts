@@ -16,7 +16,11 @@ export const URL_HELP = {
  * The store named by the config's `store` section (nothing else of the config needs to be valid), or with
  * `--url` / $SWITCHBOARD_URL the admin API of a running gateway.
  */
-export async function openOperator(values: Record<string, unknown>, io: Io): Promise<Operator> {
+export async function openOperator(
+  values: Record<string, unknown>,
+  io: Io,
+  mayCreate = false,
+): Promise<Operator> {
   const url = (values.url as string | undefined) ?? io.env.SWITCHBOARD_URL;
   if (url) return remoteOperator(url, io.env.SWITCHBOARD_ADMIN_TOKEN);
   const { path, warning } = resolveConfigPath(values.config as string | undefined, io.env, io.cwd);
@@ -27,7 +31,7 @@ export async function openOperator(values: Record<string, unknown>, io: Io): Pro
       ...loaded.problems,
       `${loaded.problems.length} problem(s) in the store section of ${path}`,
     ]);
-  return localOperator(loaded.config);
+  return localOperator(loaded.config, io.cwd, mayCreate);
 }
 
 /** Who is acting, for pauses: `$USER@host`. */
@@ -43,13 +47,18 @@ export function operatorName(io: Io): string {
   return `${user}@${hostname()}`;
 }
 
-/** Runs `fn` with an operator, closing it after; every line printed goes through the operator's redaction. */
+/**
+ * Runs `fn` with an operator, closing it after; every line printed goes through the operator's redaction.
+ * `mayCreate`: a SQLite store not there yet is made when its directory exists (pause, resume: see
+ * openExistingStore); otherwise a missing one is an error.
+ */
 export async function withOperator(
   values: Record<string, unknown>,
   io: Io,
   fn: (op: Operator, out: (line: string) => void) => Promise<number>,
+  mayCreate = false,
 ): Promise<number> {
-  const op = await openOperator(values, io);
+  const op = await openOperator(values, io, mayCreate);
   try {
     return await fn(op, (line) => io.out(op.redact(line)));
   } finally {
