@@ -1,7 +1,7 @@
 import client from 'prom-client';
 import type { AttemptReport } from '../delivery/observer.ts';
 import type { RejectReason } from '../ingress/receive.ts';
-import type { Store } from '../store/types.ts';
+import type { QueueStats, Store } from '../store/types.ts';
 import { storeAnswer } from './readiness.ts';
 
 /** Longest wait for the queue gauges' store query in a scrape (ms). */
@@ -70,48 +70,64 @@ export class Metrics {
   });
 
   constructor(store: () => Store, now: () => number) {
-    const oldest = new client.Gauge({
-      name: 'switchboard_queue_oldest_pending_age_seconds',
-      help: 'Age of the oldest delivery not yet finished, by destination.',
-      labelNames: ['destination'] as const,
-      registers: [], // registered below, after the depth gauge whose collect() fills it
-    });
-    const dead = new client.Gauge({
-      name: 'switchboard_dead_deliveries',
-      help: 'Dead deliveries on record (retries exhausted; `switchboard replay --dead` sends them again), by destination.',
-      labelNames: ['destination'] as const,
-      registers: [], // as `oldest`
-    });
-    new client.Gauge({
-      name: 'switchboard_queue_depth',
-      help: 'Deliveries waiting (pending) or being sent (sending), by destination.',
-      labelNames: ['destination', 'state'] as const,
-      registers: [this.registry],
-      async collect() {
-        // One store query feeds both gauges; `oldest` is registered after this one so it is read afterwards.
-        // A store that is down or hung leaves them without samples for this scrape: every other metric (the
-        // store rejections among them) must still be served, and within the scraper's timeout (found by an
-        // attack: /metrics answered 500, or after 10 s, for the whole outage).
-        let stats: Awaited<ReturnType<Store['queueStats']>>;
-        try {
-          stats = await storeAnswer(store().queueStats({ now: new Date(now()) }), QUEUE_STATS_TIMEOUT_MS);
-        } catch {
+    // One store query per scrape feeds the three queue gauges. prom-client collects every metric at once, so
+    // each gauge awaits the same answer: filled from another's collect(), two of them were read before it had
+    // run, one scrape behind (found by an attack: a replay's dead letters still counted after it). A store that
+    // is down or hung leaves them without samples for this scrape: every other metric (the store rejections
+    // among them) is still served, within the scraper's timeout (an attack once found /metrics answering 500,
+    // or after 10 s, for the whole outage).
+    let scrape: Promise<QueueStats | undefined> | undefined;
+    const queueStats = () => {
+      scrape ??= storeAnswer(store().queueStats({ now: new Date(now()) }), QUEUE_STATS_TIMEOUT_MS)
+        .catch(() => undefined)
+        // Every gauge's collect() has asked by then: a scrape starts them all at once, before any answer.
+        .finally(() => {
+          scrape = undefined;
+        });
+      return scrape;
+    };
+    const queueGauge = <L extends string>(
+      name: string,
+      help: string,
+      labelNames: readonly L[],
+      fill: (stats: QueueStats, set: (labels: Record<L, string>, value: number) => void) => void,
+    ) =>
+      new client.Gauge({
+        name,
+        help,
+        labelNames,
+        registers: [this.registry],
+        async collect() {
+          const stats = await queueStats();
           this.reset();
-          oldest.reset();
-          dead.reset();
-          return;
-        }
-        this.reset();
-        for (const d of stats.depth) this.set({ destination: d.destination, state: d.state }, d.count);
-        oldest.reset();
-        for (const o of stats.oldestPending)
-          oldest.set({ destination: o.destination }, (now() - o.createdAt.getTime()) / 1000);
-        dead.reset();
-        for (const d of stats.dead) dead.set({ destination: d.destination }, d.count);
+          if (stats) fill(stats, (labels, value) => this.set(labels, value));
+        },
+      });
+    queueGauge(
+      'switchboard_queue_depth',
+      'Deliveries waiting (pending) or being sent (sending), by destination.',
+      ['destination', 'state'],
+      (stats, set) => {
+        for (const d of stats.depth) set({ destination: d.destination, state: d.state }, d.count);
       },
-    });
-    this.registry.registerMetric(oldest);
-    this.registry.registerMetric(dead);
+    );
+    queueGauge(
+      'switchboard_queue_oldest_pending_age_seconds',
+      'Age of the oldest delivery not yet finished, by destination.',
+      ['destination'],
+      (stats, set) => {
+        for (const o of stats.oldestPending)
+          set({ destination: o.destination }, (now() - o.createdAt.getTime()) / 1000);
+      },
+    );
+    queueGauge(
+      'switchboard_dead_deliveries',
+      'Dead deliveries on record (retries exhausted; `switchboard replay --dead` sends them again), by destination.',
+      ['destination'],
+      (stats, set) => {
+        for (const d of stats.dead) set({ destination: d.destination }, d.count);
+      },
+    );
     client.collectDefaultMetrics({ register: this.registry, prefix: 'switchboard_' });
   }
 
