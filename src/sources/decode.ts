@@ -33,7 +33,10 @@ export function decodeForSource(
   const decoded = decodeWith(source, body, meta);
   // A user plugin's words are stored with the event and reach the log, the CLI, the admin API and every
   // destination: the source's secrets are taken out of them, in any encoding (as of its refusals).
-  if (BUILTIN_SOURCES.get(source.kind) === source.plugin || source.secrets.length === 0) return decoded;
+  if (BUILTIN_SOURCES.get(source.kind) === source.plugin) return decoded;
+  const timed =
+    decoded._tag === 'Right' ? { _tag: 'Right' as const, right: withIsoTime(decoded.right) } : decoded;
+  if (source.secrets.length === 0) return timed;
   const redact = (text: string) => pluginTextRedactor(source.secrets).redact(text);
   if (decoded._tag === 'Left') {
     const { error, details } = decoded.left;
@@ -46,12 +49,26 @@ export function decodeForSource(
       },
     };
   }
-  const notes = decoded.right.decodeNotes;
-  if (notes === undefined || notes.length === 0) return decoded;
+  const event = (timed as { right: GatewayEvent }).right;
+  const notes = event.decodeNotes;
+  if (notes === undefined || notes.length === 0) return timed;
   return {
     _tag: 'Right',
-    right: { ...decoded.right, decodeNotes: notes.map((n) => ({ ...n, message: redact(n.message) })) },
+    right: { ...event, decodeNotes: notes.map((n) => ({ ...n, message: redact(n.message) })) },
   };
+}
+
+/**
+ * A plugin's `occurredAt` as ISO 8601 UTC (contract: every time is), or left out with a decode note when it is
+ * no date-time (`yesterday` was stored and delivered as it was). The built-ins normalize their own.
+ */
+function withIsoTime(event: GatewayEvent): GatewayEvent {
+  if (event.occurredAt === undefined) return event;
+  const ms = /^\d{4}-\d{2}-\d{2}/.test(event.occurredAt) ? Date.parse(event.occurredAt) : Number.NaN;
+  if (Number.isFinite(ms)) return { ...event, occurredAt: new Date(ms).toISOString() };
+  const { occurredAt: _, ...rest } = event;
+  const note = { path: 'occurredAt', kind: 'not-a-time', message: 'not an ISO 8601 date-time: left out' };
+  return { ...rest, decodeNotes: [...(event.decodeNotes ?? []), note] };
 }
 
 function decodeWith(

@@ -227,6 +227,7 @@ export default {
       case 'bad-left': return { _tag: 'Left', left: { status: 500 } };
       case 'promise': return Promise.resolve({ _tag: 'Right', right: { type: 'ping' } });
       case 'rejected': return Promise.reject(new Error('async decode bug in flaky'));
+      case 'time': return { _tag: 'Right', right: { type: 'ping', occurredAt: body.at } };
       default: return { _tag: 'Right', right: { type: 'ping' } };
     }
   },
@@ -278,6 +279,20 @@ describe('a source plugin that fails', () => {
       expect(JSON.stringify(stored?.event.problems)).to.contain('flaky');
     });
   }
+
+  it("stores a plugin's occurredAt as ISO 8601 UTC, or leaves out one that is no time, with a note (found by an attack: 'yesterday' was delivered)", async () => {
+    const stored = async (at: string) => {
+      const res = await gw.post('flaky', JSON.stringify({ mode: 'time', at }), { 'x-token': FLAKY_SECRET });
+      expect(res.status).to.equal(200);
+      return (await gw.service.store.getEvent({ id: res.body.id as string }))?.event;
+    };
+    expect((await stored('2026-11-28T09:03:11+05:00'))?.occurredAt).to.equal('2026-11-28T04:03:11.000Z');
+    const vague = await stored('yesterday');
+    expect(vague).to.include({ type: 'ping' }).and.not.to.have.property('occurredAt');
+    expect(vague?.decodeNotes).to.deep.equal([
+      { path: 'occurredAt', kind: 'not-a-time', message: 'not an ISO 8601 date-time: left out' },
+    ]);
+  });
 
   for (const mode of ['auth-throws', 'auth-async', 'auth-undefined']) {
     it(`answers 500, not 401, and logs the plugin's name when authenticate gives "${mode}"`, async () => {
