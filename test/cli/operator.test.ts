@@ -245,6 +245,9 @@ routes:
       'note: retired is not in the config: its 1 queued delivery waits until it is added back (switchboard deliveries --destination retired)',
     );
     await endNext(store, 'retired', 'dead');
+    const json = await runCli(['replay', '--config', config, '--dead', '--destination', 'retired', '--json']);
+    expect(JSON.parse(json.stdout)).to.deep.equal({ replayed: 1, matched: 1, notConfigured: ['retired'] });
+    await endNext(store, 'retired', 'dead');
   });
 
   it('replays only the dead deliveries of an outage window with --since and --until', async () => {

@@ -60,7 +60,8 @@ export const deliveriesCommand: Command = {
             d.destination,
             String(d.attempts),
             d.updatedAt,
-            d.state === 'pending' ? nextTry(d.nextAt, now) : '',
+            // A held one goes when its hold ends, whatever its own time says.
+            d.state === 'pending' ? (held(d) ? 'held' : nextTry(d.nextAt, now)) : '',
             d.lastError ?? '',
           ]);
         },

@@ -52,6 +52,9 @@ export const eventsCommand: Command = {
         },
         limit,
       );
+      const partial = `(status, phone and tag filters look through the newest ${SCAN_LIMIT.toLocaleString('en-US')} events that match the other filters; narrow with --since/--until to search older ones)`;
+      // JSON stays the list of events; that the search stopped short goes to stderr, so `[]` is not "none".
+      if (values.json && page.partial) io.err(partial);
       return printPage(out, page, values.json, {
         none: 'no events match',
         header: ['ID', 'RECEIVED', 'SOURCE', 'TYPE', 'STATUS', 'PHONE'],
@@ -66,7 +69,7 @@ export const eventsCommand: Command = {
             typeof e.phone === 'string' ? e.phone : '',
           ]),
         more: '(more: raise --limit, or narrow the filters)',
-        partial: `(status, phone and tag filters look through the newest ${SCAN_LIMIT.toLocaleString('en-US')} events that match the other filters; narrow with --since/--until to search older ones)`,
+        partial,
       });
     });
   },

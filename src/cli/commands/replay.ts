@@ -24,7 +24,7 @@ export const replayCommand: Command = {
     since: 'only deliveries updated since: a duration back from now (30m, 2h, 7d) or an ISO date',
     until:
       'only deliveries updated before: a duration back from now or an ISO date (e.g. the end of an outage)',
-    json: 'print {"replayed": N, "matched": M}',
+    json: 'print {"replayed": N, "matched": M, "notConfigured"?: [destinations no longer in the config that now hold them]}',
     ...URL_HELP,
   },
   examples: [
@@ -67,7 +67,28 @@ export const replayCommand: Command = {
             };
       const replayed = await op.replay(target, includeDelivered);
       const matched = ids.length > 0 ? ids.length : replayed;
-      if (values.json) out(JSON.stringify({ replayed, matched }));
+      // Put back for a destination the config no longer has, they wait unseen: said for the destinations this
+      // replay touched (by filter, or the ids looked up), in the JSON too.
+      const touched =
+        ids.length > 0
+          ? new Set([...before.values()].flatMap((d) => (d ? [d.destination] : [])))
+          : values.destination === undefined
+            ? undefined
+            : new Set([values.destination as string]);
+      const waiting =
+        replayed === 0
+          ? []
+          : (await op.destinations()).destinations.filter(
+              (d) => d.state === 'removed' && d.pending > 0 && (touched === undefined || touched.has(d.name)),
+            );
+      if (values.json)
+        out(
+          JSON.stringify({
+            replayed,
+            matched,
+            ...(waiting.length > 0 && { notConfigured: waiting.map((d) => d.name) }),
+          }),
+        );
       else {
         out(`replayed ${replayed} deliver${replayed === 1 ? 'y' : 'ies'} via ${op.where}`);
         for (const [id, d] of before) {
@@ -77,13 +98,10 @@ export const replayCommand: Command = {
           else if (d.state === 'pending' || d.state === 'sending')
             io.err(`  ${id}: ${d.state}, still in the queue`);
         }
-        // Put back for a destination the config no longer has, they would wait unseen: say so.
-        if (replayed > 0)
-          for (const d of (await op.destinations()).destinations)
-            if (d.state === 'removed' && d.pending > 0)
-              io.err(
-                `note: ${d.name} is not in the config: its ${d.pending} queued deliver${d.pending === 1 ? 'y waits' : 'ies wait'} until it is added back (switchboard deliveries --destination ${d.name})`,
-              );
+        for (const d of waiting)
+          io.err(
+            `note: ${d.name} is not in the config: its ${d.pending} queued deliver${d.pending === 1 ? 'y waits' : 'ies wait'} until it is added back (switchboard deliveries --destination ${d.name})`,
+          );
       }
       return replayed > 0 || matched === 0 ? 0 : 1;
     });
