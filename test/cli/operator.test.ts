@@ -304,8 +304,14 @@ routes:
 
   it('says when a pending delivery is tried next: due now, or in how long after a failed try (found by an on-call attack)', async () => {
     const now = new Date();
-    await store.ingest({ batch: [request(now, { to: ['later'] })], now });
-    const [one] = await store.claim({ destination: 'later', limit: 1, owner: 'test', leaseMs: 30_000, now });
+    await store.ingest({ batch: [request(now, { to: ['ops-slack'] })], now });
+    const [one] = await store.claim({
+      destination: 'ops-slack',
+      limit: 1,
+      owner: 'test',
+      leaseMs: 30_000,
+      now,
+    });
     await store.complete({
       deliveryId: one.id,
       owner: 'test',
@@ -313,11 +319,34 @@ routes:
       next: { state: 'pending', nextAt: new Date(now.getTime() + 300_000) },
       now,
     });
-    const r = await runCli(['deliveries', '--config', config, '--destination', 'later']);
+    const r = await runCli([
+      'deliveries',
+      '--config',
+      config,
+      '--destination',
+      'ops-slack',
+      '--state',
+      'pending',
+    ]);
     expect(r.code, r.stderr).to.equal(0);
     const [header, row] = r.stdout.split('\n');
     expect(header).to.match(/UPDATED\s+NEXT\s+LAST ERROR/);
     expect(row.slice(header.indexOf('NEXT'))).to.match(/^in [45]m\s+HTTP 503/);
+    // Held by a pause, it goes when the pause ends, whatever its own time says.
+    expect((await runCli(['pause', '--config', config, 'ops-slack'])).code).to.equal(0);
+    const held = await runCli([
+      'deliveries',
+      '--config',
+      config,
+      '--destination',
+      'ops-slack',
+      '--state',
+      'pending',
+    ]);
+    const [heldHeader, heldRow] = held.stdout.split('\n');
+    expect(heldRow.slice(heldHeader.indexOf('NEXT'))).to.match(/^held\s+HTTP 503/);
+    expect((await runCli(['resume', '--config', config, 'ops-slack'])).code).to.equal(0);
+    await endNext(store, 'ops-slack', 'delivered', new Date(now.getTime() + 300_000));
     const due = await runCli([
       'deliveries',
       '--config',
