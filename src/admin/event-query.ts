@@ -70,8 +70,8 @@ export function eventFilter(q: EventQuery, now: number): EventFilter {
 
 /**
  * `eventFilter` with its names checked against the config, so a typo answers 400 with the nearest name instead
- * of an empty list. `sources`: the configured source names, or undefined where only the store is known (the
- * CLI without `--url`; any name is then looked for). Throws BadParam / BadParams.
+ * of an empty list. `sources`: the configured source names, or undefined where they are not known (the CLI on
+ * the store with a config that has no sources section; any name is then looked for). Throws BadParam / BadParams.
  */
 export async function checkedEventFilter(
   q: EventQuery,

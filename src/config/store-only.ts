@@ -29,6 +29,8 @@ export interface StoreOnlyConfig {
   routes: string[];
   /** The `kind` of each source as written (for the event types filters may name). */
   sourceKinds: string[];
+  /** The sources' names as written, when the file has a sources section (for `--source`'s did-you-mean). */
+  sourceNames?: string[];
   secrets: string[];
 }
 
@@ -89,6 +91,7 @@ export function loadStoreOnly(file: string, env: Env): Promise<PartialLoad<Store
     sourceKinds: isRecord(root.sources)
       ? Object.values(root.sources).map((s) => (isRecord(s) && typeof s.kind === 'string' ? s.kind : ''))
       : [],
+    ...(isRecord(root.sources) && { sourceNames: Object.keys(root.sources) }),
     secrets: secrets.list(),
   }));
 }

@@ -367,6 +367,9 @@ routes:
     const dest = await runCli(['deliveries', '--config', config, '--destination', 'ops-slak']);
     expect(dest.code).to.equal(2);
     expect(dest.stderr).to.match(/did you mean ops-slack\?/);
+    const source = await runCli(['events', '--config', config, '--source', 'mtaa']);
+    expect(source.code).to.equal(2);
+    expect(source.stderr).to.match(/"mtaa" is not a configured source \(did you mean mta\?\)/);
     const status = await runCli(['events', '--config', config, '--status', 'UNDELIVERD']);
     expect(status.code).to.equal(2);
     expect(status.stderr).to.match(/did you mean UNDELIVERED\?/);

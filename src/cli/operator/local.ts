@@ -82,7 +82,7 @@ export async function localOperator(
     },
     async listEvents(q, limit) {
       return store.listEvents({
-        filter: await checkedEventFilter(q, Date.now(), { vocabulary }, store),
+        filter: await checkedEventFilter(q, Date.now(), { vocabulary, sources: config.sourceNames }, store),
         limit,
       });
     },
