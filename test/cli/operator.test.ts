@@ -319,45 +319,29 @@ routes:
       next: { state: 'pending', nextAt: new Date(now.getTime() + 300_000) },
       now,
     });
-    const r = await runCli([
-      'deliveries',
-      '--config',
-      config,
-      '--destination',
-      'ops-slack',
-      '--state',
-      'pending',
-    ]);
-    expect(r.code, r.stderr).to.equal(0);
-    const [header, row] = r.stdout.split('\n');
-    expect(header).to.match(/UPDATED\s+NEXT\s+LAST ERROR/);
-    expect(row.slice(header.indexOf('NEXT'))).to.match(/^in [45]m\s+HTTP 503/);
+    // The NEXT cell (and what follows) of the first pending delivery of a destination, as printed.
+    const next = async (destination: string) => {
+      const r = await runCli([
+        'deliveries',
+        '--config',
+        config,
+        '--destination',
+        destination,
+        '--state',
+        'pending',
+      ]);
+      expect(r.code, r.stderr).to.equal(0);
+      const [header, row] = r.stdout.split('\n');
+      expect(header).to.match(/UPDATED\s+NEXT\s+LAST ERROR/);
+      return row.slice(header.indexOf('NEXT'));
+    };
+    expect(await next('ops-slack')).to.match(/^in [45]m\s+HTTP 503/);
     // Held by a pause, it goes when the pause ends, whatever its own time says.
     expect((await runCli(['pause', '--config', config, 'ops-slack'])).code).to.equal(0);
-    const held = await runCli([
-      'deliveries',
-      '--config',
-      config,
-      '--destination',
-      'ops-slack',
-      '--state',
-      'pending',
-    ]);
-    const [heldHeader, heldRow] = held.stdout.split('\n');
-    expect(heldRow.slice(heldHeader.indexOf('NEXT'))).to.match(/^held\s+HTTP 503/);
+    expect(await next('ops-slack')).to.match(/^held\s+HTTP 503/);
     expect((await runCli(['resume', '--config', config, 'ops-slack'])).code).to.equal(0);
     await endNext(store, 'ops-slack', 'delivered', new Date(now.getTime() + 300_000));
-    const due = await runCli([
-      'deliveries',
-      '--config',
-      config,
-      '--destination',
-      'audit',
-      '--state',
-      'pending',
-    ]);
-    const [dueHeader, dueRow] = due.stdout.split('\n');
-    expect(dueRow.slice(dueHeader.indexOf('NEXT'))).to.match(/^due/);
+    expect(await next('audit')).to.match(/^due/);
   });
 
   it('refuses a bad filter as a usage error (exit 2) with the nearest name', async () => {
