@@ -9,12 +9,13 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { sequenceT } from 'fp-ts/lib/Apply.js';
 import * as E from 'fp-ts/lib/Either.js';
+import { isMap, isScalar } from 'yaml';
 import { BUILTIN_SOURCES } from '../sources/builtin.ts';
 import { isRecord } from './codecs.ts';
 import { type Env, interpolate } from './interpolate.ts';
 import { type ConfigIssue, collect, everyIssue, issuesOf, under, unless, type Validation } from './issues.ts';
 import { sourcePluginsOf } from './load.ts';
-import { parseYaml, readTree } from './parse.ts';
+import { type ParsedConfig, parseYaml, readTree } from './parse.ts';
 import { formatIssue, locateIssues } from './report.ts';
 import { decodeStore } from './schema.ts';
 import { collectKeyedSecrets, Secrets } from './secrets.ts';
@@ -34,8 +35,11 @@ export interface StoreOnlyConfig {
   secrets: string[];
 }
 
-/** A partial load: the value, or every problem as a `file:line:column path: message` line. */
-export type PartialLoad<T> = { ok: true; config: T } | { ok: false; problems: string[] };
+/**
+ * A partial load: the value (with `warnings` to print, e.g. YAML errors outside the section read), or every
+ * problem as a `file:line:column path: message` line.
+ */
+export type PartialLoad<T> = { ok: true; config: T; warnings?: string[] } | { ok: false; problems: string[] };
 
 /**
  * Reads the file and decodes one section with `decode`, interpolating only that section (other sections' unset
@@ -60,7 +64,16 @@ async function loadSection<S, T>(
   const parsed = parseYaml(text);
   const problems = (issues: ConfigIssue[], secrets?: Secrets) =>
     locateIssues(path, parsed, issues, secrets).map((i) => formatIssue(i));
-  if (parsed.syntaxErrors.length > 0) return { ok: false, problems: problems(issuesOf(readTree(parsed))) };
+  // An edit the gateway refused must not lock the operator out: YAML errors wholly outside the section read are
+  // said as a warning, and the section is read from the rest of the document as yaml recovered it.
+  const warnings: string[] = [];
+  if (parsed.syntaxErrors.length > 0) {
+    if (!sectionIntact(parsed, name)) return { ok: false, problems: problems(issuesOf(readTree(parsed))) };
+    const first = parsed.syntaxErrors[0];
+    warnings.push(
+      `${path}:${first.line}:${first.column}: ${parsed.syntaxErrors.length} YAML syntax error(s) outside the ${name} section (the running gateway refuses this file; \`switchboard check\` says where): read the ${name} section all the same`,
+    );
+  }
   const js = parsed.doc.toJS() as unknown;
   const root = isRecord(js) ? js : {};
   const whole = interpolate(root, env);
@@ -71,7 +84,25 @@ async function loadSection<S, T>(
     decode(section.value, secrets),
   );
   if (E.isLeft(result)) return { ok: false, problems: problems(result.left, secrets) };
-  return { ok: true, config: build(result.right[1], root, path, secrets) };
+  return {
+    ok: true,
+    config: build(result.right[1], root, path, secrets),
+    ...(warnings.length > 0 && { warnings }),
+  };
+}
+
+/**
+ * Whether a document with syntax errors still holds section `name` as a top-level key, with no error on its
+ * lines or before them (an error above it may have changed what it belongs to).
+ */
+function sectionIntact(parsed: ParsedConfig, name: string): boolean {
+  const contents = parsed.doc.contents;
+  if (!isMap(contents)) return false;
+  const pair = contents.items.find((p) => isScalar(p.key) && p.key.value === name);
+  const end = (pair?.value as { range?: [number, number, number] } | null | undefined)?.range?.[2];
+  if (pair === undefined || end === undefined) return false;
+  const lastLine = parsed.lines.linePos(end).line;
+  return parsed.syntaxErrors.every((e) => e.line > lastLine);
 }
 
 /** Loads just the store section, and the destination and route names as written. */

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { COMMANDS } from '../../src/cli/main.ts';
 import { sign } from '../../src/ingress/signature.ts';
@@ -432,6 +432,21 @@ routes:
     } finally {
       elsewhere.cleanup();
     }
+  });
+
+  it('reads the store section of a file whose YAML is broken after it, with a warning (an edit the gateway refused; found by an attack)', async () => {
+    const broken = tmp.write('broken-tail.yaml', `${readFileSync(config, 'utf8')}\noops: [\n`);
+    const r = await runCli(['events', '--config', broken]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/message-reply/);
+    expect(r.stderr).to.match(
+      /^warning: \S+broken-tail\.yaml:\d+:\d+: 1 YAML syntax error\(s\) outside the store section \(the running gateway refuses this file; `switchboard check` says where\): read the store section all the same/,
+    );
+    // Broken above the store section, what the section belongs to is in doubt: refused, located.
+    const above = tmp.write('broken-head.yaml', `oops: [\n${readFileSync(config, 'utf8')}`);
+    const refused = await runCli(['events', '--config', above]);
+    expect(refused.code).to.equal(1);
+    expect(refused.stderr).to.match(/broken-head\.yaml:\d+:\d+/);
   });
 
   it('names every problem of a bad store section, and only those', async () => {

@@ -25,6 +25,7 @@ export const signCommand: Command = {
         ...loaded.problems,
         `${loaded.problems.length} problem(s) in the sources of ${path}`,
       ]);
+    for (const w of loaded.warnings ?? []) io.err(`warning: ${w}`);
     const source = pickSource(loaded.config, values.source as string | undefined);
     if (!source.secret) {
       throw new Error(

@@ -31,6 +31,7 @@ export async function openOperator(
       ...loaded.problems,
       `${loaded.problems.length} problem(s) in the store section of ${path}`,
     ]);
+  for (const w of loaded.warnings ?? []) io.err(`warning: ${w}`);
   return localOperator(loaded.config, io.cwd, mayCreate);
 }
 
