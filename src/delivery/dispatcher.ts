@@ -4,6 +4,7 @@ import type { Config } from '../config/types.ts';
 import type { Store } from '../store/types.ts';
 import type { CircuitBreaker } from './controls.ts';
 import type { DeliveryObserver } from './observer.ts';
+import type { Throttle } from './throttle.ts';
 import { type ControlsSnapshot, DestinationWorker } from './worker.ts';
 
 /**
@@ -32,6 +33,11 @@ export interface DispatcherDeps {
  */
 export class Dispatcher {
   private readonly workers = new Map<string, DestinationWorker>();
+  /**
+   * The throttles of destinations a reload removed: one that comes back keeps honouring its receiver's
+   * Retry-After (a fresh one sent at once, found by an attack). A few objects per removed name.
+   */
+  private readonly retiredThrottles = new Map<string, Throttle>();
   private paused = new Set<string>();
   private pausedTimer: NodeJS.Timeout | null = null;
   private running = false;
@@ -77,6 +83,7 @@ export class Dispatcher {
       const dest = config.destinations.get(name);
       if (dest) continue;
       this.workers.delete(name);
+      this.retiredThrottles.set(name, worker.receiverThrottle());
       stops.push(worker.stop(Date.now() + graceMs));
     }
     for (const [name, dest] of config.destinations) {
@@ -95,7 +102,9 @@ export class Dispatcher {
         redact: this.deps.redact,
         isPaused: (d) => this.paused.has(d),
         enqueued: this.enqueued,
+        throttle: this.retiredThrottles.get(name),
       });
+      this.retiredThrottles.delete(name);
       this.workers.set(name, worker);
       worker.start();
     }

@@ -28,6 +28,8 @@ export interface WorkerDeps {
   random?: () => number;
   /** Hides secrets (in any encoding) in a failure's message before it is stored: remotes echo credentials back. */
   redact?: (text: string) => string;
+  /** The receiver's throttle as an earlier worker for this destination left it (a reload removed, then re-added it). */
+  throttle?: Throttle;
 }
 
 /** How many deliveries a digest worker claims at once to sort into groups. */
@@ -67,7 +69,7 @@ export class DestinationWorker {
   ) {
     // Every send in flight and every outcome waiting to be recorded listens for shutdown: no leak at 11 or more.
     setMaxListeners(0, this.shutdown.signal);
-    this.throttle = new Throttle(() => this.dest.delivery.backoff.maxMs);
+    this.throttle = deps.throttle ?? new Throttle(() => this.dest.delivery.backoff.maxMs);
     this.configureControls();
   }
 
@@ -76,6 +78,9 @@ export class DestinationWorker {
     const now = this.deps.clock.now();
     return { ...(this.breaker?.snapshot(now) ?? { state: 'closed' }), ...this.throttle.snapshot(now) };
   }
+
+  /** The receiver's throttle (handed to the next worker for this destination, should it come back). */
+  readonly receiverThrottle = (): Throttle => this.throttle;
 
   /** The destination's name. */
   get name(): string {

@@ -214,3 +214,50 @@ routes:
     }
   });
 });
+
+describe('a throttled destination that a reload removes and a later one adds back', function () {
+  this.timeout(60_000);
+
+  it("still honours its receiver's Retry-After (a fresh worker sent at once; found by an attack)", async () => {
+    const { createServer } = await import('node:http');
+    const { writeFileSync } = await import('node:fs');
+    const { testConfig } = await import('../helpers/service.ts');
+    const receiver = createServer((req, res) => {
+      req.resume();
+      res.writeHead(429, { 'retry-after': '600' }).end('slow down');
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const port = (receiver.address() as { port: number }).port;
+    const admin = 'throttle-readd-admin-token-0123456789';
+    const yaml = (withQuota: boolean) => `admin: { token: "${admin}", listen: "127.0.0.1:0" }
+destinations:
+  audit: { type: file, path: "\${SPILL}" }
+${withQuota ? `  quota: { type: http, url: "http://127.0.0.1:${port}/hook" }` : ''}
+routes:
+  - name: all
+    to: [${withQuota ? 'quota' : 'audit'}]`;
+    const env = { SPILL: `${process.env.TMPDIR ?? '/tmp'}/readd-${process.pid}.jsonl` };
+    const gw = await startService(yaml(true), { secret: SECRET, env });
+    const state = async () => {
+      const res = await fetch(`${gw.adminUrl}/api/destinations`, {
+        headers: { authorization: `Bearer ${admin}` },
+      });
+      const rows = ((await res.json()) as { destinations: Array<{ name: string; state: string }> })
+        .destinations;
+      return rows.find((r) => r.name === 'quota')?.state;
+    };
+    try {
+      await post(gw.url, 1);
+      await waitUntil(async () => (await state()) === 'throttled', 'the receiver to throttle', 30_000);
+      writeFileSync(gw.file, testConfig(gw.tmp.dir, yaml(false), { secret: SECRET }));
+      expect((await gw.service.reload()).ok).to.equal(true);
+      expect(await state()).to.equal('removed');
+      writeFileSync(gw.file, testConfig(gw.tmp.dir, yaml(true), { secret: SECRET }));
+      expect((await gw.service.reload()).ok).to.equal(true);
+      expect(await state()).to.equal('throttled');
+    } finally {
+      await gw.stop();
+      receiver.close();
+    }
+  });
+});
