@@ -11,6 +11,8 @@ import * as queue from './queue.ts';
 export interface SqliteStoreOptions {
   /** Rejected payloads kept (default 10,000). */
   maxRejected?: number;
+  /** What the write-ahead log is cut back to after a checkpoint, in bytes (default 64 MiB; see open.ts). */
+  walSizeLimitBytes?: number;
 }
 
 /** SQLite's own operations: claims, leases, completions, ingest and migrations. */
