@@ -30,32 +30,30 @@ export function decodeForSource(
     contentType?: 'application/x-www-form-urlencoded';
   },
 ): Either<PluginDecodeFailure, GatewayEvent> {
-  const decoded = decodeWith(source, body, meta);
-  // A user plugin's words are stored with the event and reach the log, the CLI, the admin API and every
-  // destination: the source's secrets are taken out of them, in any encoding (as of its refusals).
-  if (BUILTIN_SOURCES.get(source.kind) === source.plugin) return decoded;
-  const timed =
-    decoded._tag === 'Right' ? { _tag: 'Right' as const, right: withIsoTime(decoded.right) } : decoded;
-  if (source.secrets.length === 0) return timed;
-  const redact = (text: string) => pluginTextRedactor(source.secrets).redact(text);
+  // The built-ins answer plain JSON in ISO times and never quote a secret: what follows is for a user's plugin.
+  const builtin = BUILTIN_SOURCES.get(source.kind) === source.plugin;
+  const decoded = decodeWith(source, body, meta, builtin);
+  return builtin ? decoded : fromUserPlugin(decoded, source.secrets);
+}
+
+/**
+ * A user plugin's answer as it may be stored: its `occurredAt` in ISO UTC, and its words (errors, details,
+ * notes), which are stored with the event and reach the log, the CLI, the admin API and every destination,
+ * without the source's secrets in any encoding (as its refusals).
+ */
+function fromUserPlugin(
+  decoded: Either<PluginDecodeFailure, GatewayEvent>,
+  secrets: readonly string[],
+): Either<PluginDecodeFailure, GatewayEvent> {
+  const redact = (text: string) => (secrets.length === 0 ? text : pluginTextRedactor(secrets).redact(text));
   if (decoded._tag === 'Left') {
     const { error, details } = decoded.left;
-    return {
-      _tag: 'Left',
-      left: {
-        ...decoded.left,
-        error: redact(error),
-        details: details.map((d) => ({ path: redact(d.path), message: redact(d.message) })),
-      },
-    };
+    const clean = details.map((d) => ({ path: redact(d.path), message: redact(d.message) }));
+    return { _tag: 'Left', left: { ...decoded.left, error: redact(error), details: clean } };
   }
-  const event = (timed as { right: GatewayEvent }).right;
-  const notes = event.decodeNotes;
-  if (notes === undefined || notes.length === 0) return timed;
-  return {
-    _tag: 'Right',
-    right: { ...event, decodeNotes: notes.map((n) => ({ ...n, message: redact(n.message) })) },
-  };
+  const event = withIsoTime(decoded.right);
+  const notes = event.decodeNotes?.map((n) => ({ ...n, message: redact(n.message) }));
+  return { _tag: 'Right', right: notes === undefined ? event : { ...event, decodeNotes: notes } };
 }
 
 /**
@@ -71,10 +69,12 @@ function withIsoTime(event: GatewayEvent): GatewayEvent {
   return { ...rest, decodeNotes: [...(event.decodeNotes ?? []), note] };
 }
 
+/** The plugin's decode, its answer checked; `builtin` skips the walk for JSON-only values (theirs are). */
 function decodeWith(
   source: SourceConfig,
   body: unknown,
   meta: Parameters<typeof decodeForSource>[2],
+  builtin: boolean,
 ): Either<PluginDecodeFailure, GatewayEvent> {
   const fault = (what: string): Either<PluginDecodeFailure, GatewayEvent> => ({
     _tag: 'Left',
@@ -105,7 +105,7 @@ function decodeWith(
       },
     };
   }
-  if (result._tag === 'Right') {
+  if (result._tag === 'Right' && !builtin) {
     const unstorable = notJson(result.right, body);
     if (unstorable !== undefined)
       return fault(`answered an event that cannot be stored as JSON: ${unstorable}`);
