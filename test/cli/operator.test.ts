@@ -259,32 +259,11 @@ routes:
     const before = await died(new Date(Date.now() - 5 * hour));
     const during = await died(new Date(Date.now() - 3 * hour));
     const after = await died(new Date(Date.now() - 0.5 * hour));
-    const listed = await runCli([
-      'deliveries',
-      '--config',
-      config,
-      '--destination',
-      'window',
-      '--since',
-      '4h',
-      '--until',
-      '1h',
-      '--json',
-    ]);
+    const window = ['--config', config, '--destination', 'window', '--since', '4h', '--until', '1h'];
+    const listed = await runCli(['deliveries', ...window, '--json']);
     expect(listed.code, listed.stderr).to.equal(0);
     expect(JSON.parse(listed.stdout).map((d: { id: string }) => d.id)).to.deep.equal([during]);
-    const r = await runCli([
-      'replay',
-      '--config',
-      config,
-      '--dead',
-      '--destination',
-      'window',
-      '--since',
-      '4h',
-      '--until',
-      '1h',
-    ]);
+    const r = await runCli(['replay', '--dead', ...window]);
     expect(r.stdout, r.stderr).to.match(/replayed 1 delivery/);
     const states = await Promise.all(
       [before, during, after].map(async (id) => (await store.getDelivery({ id }))?.state),

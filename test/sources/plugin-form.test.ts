@@ -92,8 +92,9 @@ describe('a source plugin that takes form-encoded bodies', () => {
     }
   });
 
-  it('keeps an undecodable form body as unrecognized and decodes it again from its bytes once the plugin is fixed', async () => {
-    const tmp = tempDir('form-redecode');
+  /** A folder with the plugin twice: `v1` refuses every body, `v2` (the fix) decodes it. */
+  const brokenThenFixed = (name: string) => {
+    const tmp = tempDir(name);
     mkdirSync(`${tmp.dir}/v1`);
     mkdirSync(`${tmp.dir}/v2`);
     tmp.write(
@@ -101,6 +102,11 @@ describe('a source plugin that takes form-encoded bodies', () => {
       plugin("return { _tag: 'Left', left: { status: 400, error: 'later', details: [] } };"),
     );
     tmp.write('v2/formy.js', plugin(DECODES));
+    return tmp;
+  };
+
+  it('keeps an undecodable form body as unrecognized and decodes it again from its bytes once the plugin is fixed', async () => {
+    const tmp = brokenThenFixed('form-redecode');
     const yaml = `sources:\n  formy: { kind: formy, secret: ${SECRET} }\n`;
     const store = `{ driver: sqlite, path: ${tmp.dir}/shared.db }`;
     const body = 'From=%2B15551230000&Body=kept';
@@ -132,14 +138,7 @@ describe('a source plugin that takes form-encoded bodies', () => {
     }
   });
   it('keeps a form body refused with onUndecodable: reject, and resubmits it as a form once the plugin is fixed', async () => {
-    const tmp = tempDir('form-resubmit');
-    mkdirSync(`${tmp.dir}/v1`);
-    mkdirSync(`${tmp.dir}/v2`);
-    tmp.write(
-      'v1/formy.js',
-      plugin("return { _tag: 'Left', left: { status: 400, error: 'later', details: [] } };"),
-    );
-    tmp.write('v2/formy.js', plugin(DECODES));
+    const tmp = brokenThenFixed('form-resubmit');
     const yaml = `sources:\n  formy: { kind: formy, secret: ${SECRET}, onUndecodable: reject }\n`;
     const store = `{ driver: sqlite, path: ${tmp.dir}/shared.db }`;
     const first = await startGateway(yaml, { pluginDirs: [`${tmp.dir}/v1`], store });
