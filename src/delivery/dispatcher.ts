@@ -83,7 +83,7 @@ export class Dispatcher {
       const dest = config.destinations.get(name);
       if (dest) continue;
       this.workers.delete(name);
-      this.retiredThrottles.set(name, worker.receiverThrottle());
+      this.retiredThrottles.set(name, worker.throttle);
       stops.push(worker.stop(Date.now() + graceMs));
     }
     for (const [name, dest] of config.destinations) {

@@ -61,7 +61,8 @@ export class DestinationWorker {
   private limiter?: RateLimiter;
   private breaker?: CircuitBreaker;
   private digest?: DigestScheduler;
-  private throttle: Throttle;
+  /** The receiver's throttle (the dispatcher hands it to the next worker, should the destination come back). */
+  readonly throttle: Throttle;
 
   constructor(
     private dest: DestinationConfig,
@@ -78,9 +79,6 @@ export class DestinationWorker {
     const now = this.deps.clock.now();
     return { ...(this.breaker?.snapshot(now) ?? { state: 'closed' }), ...this.throttle.snapshot(now) };
   }
-
-  /** The receiver's throttle (handed to the next worker for this destination, should it come back). */
-  readonly receiverThrottle = (): Throttle => this.throttle;
 
   /** The destination's name. */
   get name(): string {
