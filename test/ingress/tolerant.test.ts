@@ -102,6 +102,8 @@ describe('tolerant decoding of real MTA traffic, over HTTP', () => {
       '2026-11-28T14:03:11.512Z',
       ['space-separated-time', 'zoneless-time'],
     ],
+    // Its "-28" once passed for a zone offset, so the note was missing.
+    ['a date alone as midnight UTC', '2026-11-28', '2026-11-28T00:00:00.000Z', ['zoneless-time']],
     ['an offset time in UTC', '2026-11-28T09:03:11.512-05:00', '2026-11-28T14:03:11.512Z', []],
     ['epoch seconds', 1795874591, '2026-11-28T14:03:11.000Z', ['epoch-seconds']],
     ['epoch milliseconds', 1795874591512, '2026-11-28T14:03:11.512Z', ['epoch-millis']],

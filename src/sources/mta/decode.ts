@@ -68,17 +68,21 @@ function toDecoded(
   version: 1 | 2 | 3,
 ): DecodedEvent {
   // Optional fields that MTA left out or sent as null are absent on the event, not present as undefined.
-  const { occurredAt, tags, decodeNotes, ...rest } = fields;
-  const given = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));
-  return {
-    type,
-    ...(occurredAt === undefined ? {} : { occurredAt }),
-    fields: { version, ...given },
-    tags,
-    payload,
-    ...(decodeNotes === undefined ? {} : { decodeNotes }),
-  };
+  // A loop over the keys: the rest-spread and entries/filter/fromEntries it replaces were half of this call.
+  const { occurredAt, tags, decodeNotes } = fields;
+  const given: Record<string, unknown> = { version };
+  for (const key of Object.keys(fields) as Array<keyof EventFields>) {
+    const value = fields[key];
+    if (value !== undefined && !NOT_FIELDS.has(key)) given[key] = value;
+  }
+  const decoded: DecodedEvent = { type, fields: given, tags, payload };
+  if (occurredAt !== undefined) decoded.occurredAt = occurredAt;
+  if (decodeNotes !== undefined) decoded.decodeNotes = decodeNotes;
+  return decoded;
 }
+
+/** What readFields gives besides the event's fields: the envelope's time, the tags and the notes. */
+const NOT_FIELDS: ReadonlySet<string> = new Set(['occurredAt', 'tags', 'decodeNotes']);
 
 function isJsonObject(u: unknown): u is Record<string, unknown> {
   return typeof u === 'object' && u !== null && !Array.isArray(u);

@@ -8,6 +8,20 @@ const ISO_8601 =
  * is read as UTC, because MTA documents its timestamps as UTC.
  */
 export function parseIsoTimestamp(text: string): number | undefined {
+  return readIsoTimestamp(text)?.ms;
+}
+
+/** An ISO 8601 date-time read by readIsoTimestamp: epoch ms, and how it was written. */
+export interface IsoTimestamp {
+  ms: number;
+  /** A space, not `T`, between the date and the time. */
+  spaced: boolean;
+  /** It names its zone (`Z` or an offset); without one it was read as UTC. */
+  zoned: boolean;
+}
+
+/** parseIsoTimestamp, also saying how the text was written (for decode notes); undefined when not a time. */
+export function readIsoTimestamp(text: string): IsoTimestamp | undefined {
   const m = ISO_8601.exec(text);
   if (!m) return undefined;
   const [year, month, day, hour = 0, minute = 0, second = 0] = m.slice(1, 7).map((p) => (p ? Number(p) : 0));
@@ -24,7 +38,8 @@ export function parseIsoTimestamp(text: string): number | undefined {
     date.getUTCSeconds() === second;
   if (!exists) return undefined;
   const offset = zoneOffsetMinutes(m[8]);
-  return offset === undefined ? undefined : date.getTime() - offset * 60_000;
+  if (offset === undefined) return undefined;
+  return { ms: date.getTime() - offset * 60_000, spaced: text[10] === ' ', zoned: m[8] !== undefined };
 }
 
 /** Minutes east of UTC for `Z`, `+05:30`, `-0800`, `+01`; undefined for an impossible offset. */

@@ -1,7 +1,7 @@
 import * as t from 'io-ts';
 import { describe } from '../describe.ts';
 import { STATUS_CODES } from '../status.ts';
-import { parseIsoTimestamp } from '../timestamp.ts';
+import { readIsoTimestamp } from '../timestamp.ts';
 import { type NoteDraft, type Noted, noted, plain } from './notes.ts';
 
 /**
@@ -54,7 +54,8 @@ export const statusCode: Validate<number> = (u, c) => {
  * below 10^11 it is seconds, which covers every date until the year 5138).
  */
 export const time: Validate<string> = (u, c) => {
-  const numeric = typeof u === 'number' || (typeof u === 'string' && INTEGER.test(u.trim()));
+  const trimmed = typeof u === 'string' ? u.trim() : undefined;
+  const numeric = typeof u === 'number' || (trimmed !== undefined && INTEGER.test(trimmed));
   if (numeric) {
     const n = Number(u);
     if (!Number.isFinite(n) || n < 0) return t.failure(u, c, `expected a time, got ${describe(u)}`);
@@ -69,17 +70,15 @@ export const time: Validate<string> = (u, c) => {
       ),
     );
   }
-  if (typeof u !== 'string') return t.failure(u, c, `expected an ISO 8601 time, got ${describe(u)}`);
-  const ms = parseIsoTimestamp(u.trim());
-  if (ms === undefined) return t.failure(u, c, `expected an ISO 8601 time, got ${describe(u)}`);
+  const read = trimmed === undefined ? undefined : readIsoTimestamp(trimmed);
+  if (read === undefined) return t.failure(u, c, `expected an ISO 8601 time, got ${describe(u)}`);
+  if (read.spaced === false && read.zoned) return t.success(plain(new Date(read.ms).toISOString()));
   const notes: NoteDraft[] = [];
-  if (/^\d{4}-\d{2}-\d{2} /.test(u.trim())) {
+  if (read.spaced) {
     notes.push({ kind: 'space-separated-time', message: 'a space instead of "T" between date and time' });
   }
-  if (!/(Z|[+-]\d{2}(:?\d{2})?)$/i.test(u.trim())) {
-    notes.push({ kind: 'zoneless-time', message: 'a time without a zone, read as UTC' });
-  }
-  return t.success({ value: new Date(ms).toISOString(), notes });
+  if (!read.zoned) notes.push({ kind: 'zoneless-time', message: 'a time without a zone, read as UTC' });
+  return t.success({ value: new Date(read.ms).toISOString(), notes });
 };
 
 /**

@@ -107,11 +107,15 @@ export function readFields(
  * (`"timestamp": null, "date": "…"` gives the date); null when all present names are null.
  */
 function lookup(body: Record<string, unknown>, spec: FieldSpec): { key: string; value: unknown } | undefined {
-  let nullAt: string | undefined;
-  for (const key of [spec.key, ...(spec.aliases ?? [])]) {
+  const value = Object.hasOwn(body, spec.key) ? body[spec.key] : undefined;
+  if (value !== undefined && value !== null) return { key: spec.key, value };
+  let nullAt = value === null ? spec.key : undefined;
+  for (const key of spec.aliases ?? NO_ALIASES) {
     if (!Object.hasOwn(body, key) || body[key] === undefined) continue;
     if (body[key] !== null) return { key, value: body[key] };
     nullAt ??= key;
   }
   return nullAt === undefined ? undefined : { key: nullAt, value: null };
 }
+
+const NO_ALIASES: readonly string[] = [];
