@@ -10,6 +10,7 @@
  * - drain: then the destination is resumed and the gateway delivers that backlog to a local sink (bench/sink.ts),
  *   in deliveries/s from the resume to the last arrival, with the gateway's CPU per delivery in µs.
  *
+ * Each figure is also split by thread (the main thread, the SQLite store thread, the others: see ThreadSplit).
  * Prints medians and after/before ratios; timing is never asserted. Exits non-zero when a gateway fails.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -19,7 +20,7 @@ import { BodyFactory } from './lib/bodies.ts';
 import { SECRET, writeConfig } from './lib/config.ts';
 import { ROOT, scratchDir } from './lib/paths.ts';
 import { cli, freePort, type ServerProcess, SinkProcess, sleep, startGateway } from './lib/procs.ts';
-import { measure } from './lib/setup.ts';
+import { measure, type ThreadSplit, threadSplit } from './lib/setup.ts';
 import { fmt, median } from './lib/stats.ts';
 
 const args = process.argv.slice(2);
@@ -58,8 +59,19 @@ interface Tree {
   cpuUs: number[];
   drainRps: number[];
   drainCpuUs: number[];
+  /** CPU split by thread (ThreadSplit), per request while ingesting and per delivery while draining. */
+  ingestThreads: ThreadSplit[];
+  drainThreads: ThreadSplit[];
 }
-const figures = () => ({ startupMs: [], rps: [], cpuUs: [], drainRps: [], drainCpuUs: [] });
+const figures = () => ({
+  startupMs: [],
+  rps: [],
+  cpuUs: [],
+  drainRps: [],
+  drainCpuUs: [],
+  ingestThreads: [],
+  drainThreads: [],
+});
 const trees: Tree[] = [
   { name: `before (${before})`, root: beforeRoot, ...figures() },
   { name: 'after (this checkout)', root: ROOT, ...figures() },
@@ -99,9 +111,10 @@ async function drain(
   config: string,
   backlog: number,
   root: string,
-): Promise<{ rate: number; cpuUs: number }> {
+): Promise<{ rate: number; cpuUs: number; threads?: ThreadSplit }> {
   await sink.reset();
   const cpu0 = proc.cpuSeconds();
+  const threads0 = proc.threadCpuSeconds();
   const resumed = Date.now();
   await cli(['resume', 'sink', '--config', config], 3, root);
   const cap = resumed + 120_000;
@@ -112,7 +125,12 @@ async function drain(
     s = await sink.stats();
   }
   const cpu = proc.cpuSeconds() - cpu0;
-  return { rate: s.distinct / ((s.lastAt - resumed) / 1000), cpuUs: (cpu * 1e6) / s.distinct };
+  const threads = threadSplit(proc.pid, threads0, proc.threadCpuSeconds(), s.distinct);
+  return {
+    rate: s.distinct / ((s.lastAt - resumed) / 1000),
+    cpuUs: (cpu * 1e6) / s.distinct,
+    ...(threads && { threads }),
+  };
 }
 
 let failed = false;
@@ -132,6 +150,8 @@ for (let r = 0; r < roundsN; r++) {
       tree.cpuUs.push(m.cpuUsPerOk);
       tree.drainRps.push(d.rate);
       tree.drainCpuUs.push(d.cpuUs);
+      if (m.threads) tree.ingestThreads.push(m.threads);
+      if (d.threads) tree.drainThreads.push(d.threads);
       log(
         `round ${r + 1}/${roundsN} ${tree.name.padEnd(32)} start-up ${fmt(ms)} ms, ingest ${fmt(m.rps)} req/s, ${fmt(m.cpuUsPerOk)} µs CPU/req, drain ${fmt(d.rate)}/s, ${fmt(d.cpuUs)} µs CPU/delivery`,
       );
@@ -157,5 +177,16 @@ console.log(row('ingest', (t) => t.rps, 'req/s'));
 console.log(row('server CPU per request', (t) => t.cpuUs, 'µs'));
 console.log(row('drain (delivery of that backlog)', (t) => t.drainRps, 'deliveries/s'));
 console.log(row('server CPU per delivery', (t) => t.drainCpuUs, 'µs'));
+const parts: Array<[string, keyof ThreadSplit]> = [
+  ['main thread', 'main'],
+  ['store thread', 'busiest'],
+  ['other threads', 'rest'],
+];
+for (const [what, key] of parts) {
+  console.log(row(`… ${what}, per request`, (t) => t.ingestThreads.map((x) => x[key]), 'µs'));
+}
+for (const [what, key] of parts) {
+  console.log(row(`… ${what}, per delivery`, (t) => t.drainThreads.map((x) => x[key]), 'µs'));
+}
 if (!existsSync(beforeRoot)) failed = true;
 process.exit(failed ? 1 : 0);

@@ -15,6 +15,7 @@ import {
   pgSchema,
   rounds,
   type Target,
+  type ThreadSplit,
   warmup,
 } from './lib/setup.ts';
 import { median } from './lib/stats.ts';
@@ -33,9 +34,12 @@ export interface Summary {
   non2xx: number;
   errors: number;
   all: number[];
+  /** Medians of each round's split of the CPU by thread (single-process targets only). */
+  threads?: ThreadSplit;
 }
 
 export function summarize(name: string, runs: Measured[]): Summary {
+  const split = runs.flatMap((r) => (r.threads ? [r.threads] : []));
   return {
     name,
     rps: median(runs.map((r) => r.rps)),
@@ -47,6 +51,13 @@ export function summarize(name: string, runs: Measured[]): Summary {
     non2xx: runs.reduce((a, r) => a + r.non2xx, 0),
     errors: runs.reduce((a, r) => a + r.errors + r.timeouts, 0),
     all: runs.map((r) => r.rps),
+    ...(split.length === runs.length && {
+      threads: {
+        main: median(split.map((t) => t.main)),
+        busiest: median(split.map((t) => t.busiest)),
+        rest: median(split.map((t) => t.rest)),
+      },
+    }),
   };
 }
 

@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -127,12 +127,30 @@ export class ServerProcess {
   /** CPU time (user+sys) consumed so far, in seconds (from /proc/PID/stat, clock ticks of 1/100 s). */
   cpuSeconds(): number {
     try {
-      const stat = readFileSync(`/proc/${this.pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return (Number(fields[11]) + Number(fields[12])) / 100;
+      return ticksOf(readFileSync(`/proc/${this.pid}/stat`, 'utf8')) / 100;
     } catch {
       return 0;
     }
+  }
+
+  /**
+   * CPU time (user+sys) of each of the process's threads so far, in seconds, by thread id (from
+   * /proc/PID/task/TID/stat); the main thread's id is the process id. Empty once the process is gone.
+   */
+  threadCpuSeconds(): Map<number, number> {
+    const out = new Map<number, number>();
+    try {
+      for (const tid of readdirSync(`/proc/${this.pid}/task`)) {
+        try {
+          out.set(Number(tid), ticksOf(readFileSync(`/proc/${this.pid}/task/${tid}/stat`, 'utf8')) / 100);
+        } catch {
+          // the thread ended between the listing and the read
+        }
+      }
+    } catch {
+      // the process is gone
+    }
+    return out;
   }
 
   /** SIGTERM and wait (SIGKILL after `graceMs`). Returns the exit code. */
@@ -339,4 +357,10 @@ export class SinkProcess {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** utime + stime of a /proc/…/stat line, in clock ticks (1/100 s); the name in parentheses may hold spaces. */
+function ticksOf(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
 }

@@ -8,9 +8,11 @@ import type {
   IngestResults,
   PgResults,
   ProfileSummary,
+  Summary,
 } from '../scenarios.ts';
 import { ROOT } from './paths.ts';
 import { START_ENTRY, START_NODE_OPTIONS } from './procs.ts';
+import type { ThreadSplit } from './setup.ts';
 import { fmt } from './stats.ts';
 import { E2E_HEAD, e2eRow, ms, PEER_SUM_HEAD, SUM_HEAD, sumRow, table, verdict } from './tables.ts';
 import { PEER_METHOD, versusSection, versusTargets } from './versus.ts';
@@ -165,6 +167,7 @@ export function markdown(r: RunResults, svgPath: string): string {
       '',
       `Peak RSS (VmHWM): bare Koa ${fmt(i.rss.baselineMb)} MB, gateway ${fmt(i.rss.gatewayMb)} MB.`,
       '',
+      ...threadLines(i.gateway, i.wide, i.baseline),
     );
     if (i.storeCeiling?.length) {
       out.push(
@@ -305,4 +308,44 @@ export function markdown(r: RunResults, svgPath: string): string {
     for (const p of profiles) out.push(profileSection(p), '');
   }
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * Where the gateway's CPU goes, by thread (ThreadSplit), at 16 and at the wide connection count, with bare
+ * Koa's main thread beside it: the part of the main thread's figure above it is the gateway's own work.
+ */
+function threadLines(
+  gateway: Summary,
+  wide: { connections: number; gateway: Summary } | undefined,
+  baseline: Summary,
+): string[] {
+  if (!gateway.threads) return [];
+  const row = (what: string, { main, busiest, rest }: ThreadSplit) => [
+    what,
+    `${fmt(main + busiest + rest)} µs`,
+    `${fmt(main)} µs`,
+    `${fmt(busiest)} µs`,
+    `${fmt(rest)} µs`,
+  ];
+  // Bare Koa's busiest other thread is one of V8's helpers: counted with the other threads.
+  const koa = baseline.threads && {
+    ...baseline.threads,
+    busiest: 0,
+    rest: baseline.threads.busiest + baseline.threads.rest,
+  };
+  return [
+    "Where the gateway's CPU goes, per request (medians of the rounds above, from /proc/PID/task/*/stat): the main thread (HTTP in and out, verify, decode, route, the hand-off to the store thread), the SQLite store thread (its statements and commits, fsync included), and the other threads (V8's garbage-collection helpers, libuv's pool). Bare Koa has no store thread; the part of the gateway's main thread above bare Koa's is the gateway's own work on it:",
+    '',
+    table(
+      ['run', 'all threads', 'main thread', 'store thread', 'other threads'],
+      [
+        row('gateway, 16 connections', gateway.threads),
+        ...(wide?.gateway.threads
+          ? [row(`gateway, ${wide.connections} connections`, wide.gateway.threads)]
+          : []),
+        ...(koa ? [row('bare Koa, 16 connections', koa).map((cell, i) => (i === 3 ? '—' : cell))] : []),
+      ],
+    ),
+    '',
+  ];
 }

@@ -85,6 +85,36 @@ export interface Measured extends LoadResult {
    * more processes could use what is left.
    */
   idle: number;
+  /** For a target of one process: where its CPU went, per 2xx response (see ThreadSplit). */
+  threads?: ThreadSplit;
+}
+
+/**
+ * A process's CPU by thread, in µs per 2xx response: its main thread (for the gateway: HTTP, verify, decode,
+ * route, the hand-off to the store, and delivery's HTTP), its busiest other thread (for a gateway on SQLite, the
+ * store thread: its statements and commits, fsync included; Node 20 names every thread "node", so it is told
+ * apart by its use), and all its other threads together (V8's garbage-collection helpers, libuv's pool).
+ */
+export interface ThreadSplit {
+  main: number;
+  busiest: number;
+  rest: number;
+}
+
+/** The CPU each thread spent between two readings of ServerProcess.threadCpuSeconds, split as ThreadSplit. */
+export function threadSplit(
+  pid: number,
+  before: Map<number, number>,
+  after: Map<number, number>,
+  ok: number,
+): ThreadSplit | undefined {
+  if (ok <= 0 || after.size === 0) return undefined;
+  const spent = [...after].map(([tid, s]) => ({ tid, us: (s - (before.get(tid) ?? 0)) * 1e6 }));
+  const main = spent.find((t) => t.tid === pid)?.us ?? 0;
+  const others = spent.filter((t) => t.tid !== pid).map((t) => t.us);
+  const busiest = Math.max(0, ...others);
+  const rest = others.reduce((a, b) => a + b, 0) - busiest;
+  return { main: main / ok, busiest: busiest / ok, rest: rest / ok };
 }
 
 /** The machine's idle and total CPU time so far, in clock ticks (first line of /proc/stat; idle includes iowait). */
@@ -105,13 +135,16 @@ export async function measure(
   opts: Omit<LoadOptions, 'urls' | 'factory' | 'path'>,
 ): Promise<Measured> {
   const cpuNow = () => serverProcs(target).reduce((a, p) => a + p.cpuSeconds(), 0);
+  const single = target.procs.length === 1 && !target.helpers?.length ? target.procs[0] : undefined;
+  const threads0 = single?.threadCpuSeconds();
   const cpu0 = cpuNow();
   const ticks0 = machineTicks();
   const r = await runLoad({ ...opts, urls: target.procs.map((p) => p.url), factory, path: '/webhooks/mta' });
   const cpu = cpuNow() - cpu0;
+  const threads = single && threads0 && threadSplit(single.pid, threads0, single.threadCpuSeconds(), r.ok);
   const ticks = machineTicks();
   const idle = (ticks.idle - ticks0.idle) / Math.max(1, ticks.total - ticks0.total);
-  return { ...r, cpuUsPerOk: r.ok ? (cpu * 1e6) / r.ok : Number.NaN, idle };
+  return { ...r, cpuUsPerOk: r.ok ? (cpu * 1e6) / r.ok : Number.NaN, idle, ...(threads && { threads }) };
 }
 
 /**
