@@ -12,6 +12,10 @@ import { type NoteDraft, type Noted, noted, plain } from './notes.ts';
 export type Validate<A> = (u: unknown, c: t.Context) => t.Validation<Noted<A>>;
 
 const INTEGER = /^-?\d{1,15}$/;
+/** 0000-01-01T00:00:00.000Z to 9999-12-31T23:59:59.999Z: the times toISOString writes with a four-digit year. */
+const FIRST_MS = -62_167_219_200_000;
+const LAST_MS = 253_402_300_799_999;
+const inIsoRange = (ms: number) => ms >= FIRST_MS && ms <= LAST_MS;
 const URL_LIST = t.array(t.string);
 
 /** Text. A JSON number is accepted as its decimal text (ids sent as numbers), with a note. */
@@ -51,7 +55,8 @@ export const statusCode: Validate<number> = (u, c) => {
 /**
  * An event time, decoded to ISO 8601 UTC: ISO 8601 with a zone (as documented), without one (read as UTC,
  * MTA documents UTC), with a space for `T`, or seconds or milliseconds since 1970 (number or digit string;
- * below 10^11 it is seconds, which covers every date until the year 5138).
+ * below 10^11 it is seconds, which covers every date until the year 5138). A time whose UTC year falls outside
+ * 0000-9999 (9999-12-31T23:59:59-05:00, 8.64e15 ms) is refused: its ISO text would need a six-digit year.
  */
 export const time: Validate<string> = (u, c) => {
   const trimmed = typeof u === 'string' ? u.trim() : undefined;
@@ -61,7 +66,7 @@ export const time: Validate<string> = (u, c) => {
     if (!Number.isFinite(n) || n < 0) return t.failure(u, c, `expected a time, got ${describe(u)}`);
     const seconds = n < 1e11;
     const ms = seconds ? n * 1000 : n;
-    if (ms > 8.64e15) return t.failure(u, c, `expected a time, got ${describe(u)}`);
+    if (!inIsoRange(ms)) return t.failure(u, c, `expected a time up to the year 9999, got ${describe(u)}`);
     return t.success(
       noted(
         new Date(ms).toISOString(),
@@ -72,6 +77,9 @@ export const time: Validate<string> = (u, c) => {
   }
   const read = trimmed === undefined ? undefined : readIsoTimestamp(trimmed);
   if (read === undefined) return t.failure(u, c, `expected an ISO 8601 time, got ${describe(u)}`);
+  if (!inIsoRange(read.ms)) {
+    return t.failure(u, c, `expected a time in the years 0000-9999 (UTC), got ${describe(u)}`);
+  }
   if (read.spaced === false && read.zoned) return t.success(plain(new Date(read.ms).toISOString()));
   const notes: NoteDraft[] = [];
   if (read.spaced) {

@@ -1,0 +1,43 @@
+import { expect } from 'chai';
+import { decodeMtaBody } from '../../../src/sources/mta/decode.ts';
+
+// The MTA event time (`timestamp`, or its alias `date`) as decoded in-process: every accepted time is ISO 8601
+// UTC with a four-digit year, and every coercion carries a note that says what was done.
+const body = (time: Record<string, unknown>) => ({
+  type: 'delivery-status',
+  destinationNumber: '+13125550143',
+  messageId: 880012347,
+  status: 4,
+  ...time,
+});
+const decode = (time: Record<string, unknown>) => decodeMtaBody(body(time), { version: 3, defaultCountry: '1' });
+const ok = (time: Record<string, unknown>) => {
+  const r = decode(time);
+  if (r._tag === 'Left') throw new Error(JSON.stringify(r.left));
+  return r.right;
+};
+const refused = (time: Record<string, unknown>) => {
+  const r = decode(time);
+  expect(r._tag, JSON.stringify(r)).to.equal('Left');
+  if (r._tag === 'Right') return;
+  expect(r.left.status).to.equal(400);
+  expect(r.left.details.map((d) => d.path)).to.deep.equal(['timestamp']);
+};
+
+describe('MTA event times: range, whitespace, dates alone and null aliases', () => {
+  describe('a time whose UTC year is not 0000-9999 is refused (toISOString would give "+010000-…")', () => {
+    for (const timestamp of [
+      '9999-12-31T23:59:59-05:00',
+      '0000-01-01T00:00:00+01:00',
+      8640000000000000,
+      '253402300800000',
+    ]) {
+      it(`refuses ${JSON.stringify(timestamp)}`, () => refused({ timestamp }));
+    }
+    it('still reads the last millisecond of 9999 and the first of 0000', () => {
+      expect(ok({ timestamp: 253402300799999 }).occurredAt).to.equal('9999-12-31T23:59:59.999Z');
+      expect(ok({ timestamp: '0000-01-01T00:00:00Z' }).occurredAt).to.equal('0000-01-01T00:00:00.000Z');
+      expect(ok({ timestamp: '9999-12-31T23:59:59+05:00' }).occurredAt).to.equal('9999-12-31T18:59:59.000Z');
+    });
+  });
+});
