@@ -10,7 +10,8 @@ const body = (time: Record<string, unknown>) => ({
   status: 4,
   ...time,
 });
-const decode = (time: Record<string, unknown>) => decodeMtaBody(body(time), { version: 3, defaultCountry: '1' });
+const decode = (time: Record<string, unknown>) =>
+  decodeMtaBody(body(time), { version: 3, defaultCountry: '1' });
 const ok = (time: Record<string, unknown>) => {
   const r = decode(time);
   if (r._tag === 'Left') throw new Error(JSON.stringify(r.left));
@@ -38,6 +39,28 @@ describe('MTA event times: range, whitespace, dates alone and null aliases', () 
       expect(ok({ timestamp: 253402300799999 }).occurredAt).to.equal('9999-12-31T23:59:59.999Z');
       expect(ok({ timestamp: '0000-01-01T00:00:00Z' }).occurredAt).to.equal('0000-01-01T00:00:00.000Z');
       expect(ok({ timestamp: '9999-12-31T23:59:59+05:00' }).occurredAt).to.equal('9999-12-31T18:59:59.000Z');
+    });
+  });
+
+  describe('whitespace around a time is removed with a note', () => {
+    for (const timestamp of [
+      ' 2026-11-28T14:03:11Z',
+      '2026-11-28T14:03:11Z\n',
+      '\u00a02026-11-28T14:03:11Z',
+    ]) {
+      it(`notes ${JSON.stringify(timestamp)}`, () => {
+        const event = ok({ timestamp });
+        expect(event.occurredAt).to.equal('2026-11-28T14:03:11.000Z');
+        expect(event.decodeNotes?.map((n) => `${n.path}:${n.kind}`)).to.deep.equal(['timestamp:padded-time']);
+      });
+    }
+    it('notes it beside the epoch note of a padded digit string', () => {
+      const event = ok({ timestamp: ' 1795874591 ' });
+      expect(event.occurredAt).to.equal('2026-11-28T14:03:11.000Z');
+      expect(event.decodeNotes?.map((n) => n.kind)).to.deep.equal(['padded-time', 'epoch-seconds']);
+    });
+    it('adds no note to a time without whitespace', () => {
+      expect(ok({ timestamp: '2026-11-28T14:03:11Z' }).decodeNotes).to.equal(undefined);
     });
   });
 });

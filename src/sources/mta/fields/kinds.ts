@@ -60,6 +60,10 @@ export const statusCode: Validate<number> = (u, c) => {
  */
 export const time: Validate<string> = (u, c) => {
   const trimmed = typeof u === 'string' ? u.trim() : undefined;
+  const notes: NoteDraft[] = [];
+  if (trimmed !== undefined && trimmed !== u && trimmed !== '') {
+    notes.push({ kind: 'padded-time', message: 'whitespace around the time removed' });
+  }
   const numeric = typeof u === 'number' || (trimmed !== undefined && INTEGER.test(trimmed));
   if (numeric) {
     const n = Number(u);
@@ -67,21 +71,20 @@ export const time: Validate<string> = (u, c) => {
     const seconds = n < 1e11;
     const ms = seconds ? n * 1000 : n;
     if (!inIsoRange(ms)) return t.failure(u, c, `expected a time up to the year 9999, got ${describe(u)}`);
-    return t.success(
-      noted(
-        new Date(ms).toISOString(),
-        seconds ? 'epoch-seconds' : 'epoch-millis',
-        `${u} read as ${seconds ? 'seconds' : 'milliseconds'} since 1970`,
-      ),
-    );
+    notes.push({
+      kind: seconds ? 'epoch-seconds' : 'epoch-millis',
+      message: `${trimmed ?? u} read as ${seconds ? 'seconds' : 'milliseconds'} since 1970`,
+    });
+    return t.success({ value: new Date(ms).toISOString(), notes });
   }
   const read = trimmed === undefined ? undefined : readIsoTimestamp(trimmed);
   if (read === undefined) return t.failure(u, c, `expected an ISO 8601 time, got ${describe(u)}`);
   if (!inIsoRange(read.ms)) {
     return t.failure(u, c, `expected a time in the years 0000-9999 (UTC), got ${describe(u)}`);
   }
-  if (read.spaced === false && read.zoned) return t.success(plain(new Date(read.ms).toISOString()));
-  const notes: NoteDraft[] = [];
+  if (read.spaced === false && read.zoned && notes.length === 0) {
+    return t.success(plain(new Date(read.ms).toISOString()));
+  }
   if (read.spaced) {
     notes.push({ kind: 'space-separated-time', message: 'a space instead of "T" between date and time' });
   }

@@ -12,6 +12,7 @@ export const NOTE_KINDS = [
   'status-name', // a status given by name ("DELIVERED") instead of its code
   'zoneless-time', // an ISO time without a zone, read as UTC
   'space-separated-time', // an ISO time with a space instead of `T`
+  'padded-time', // a time with whitespace around it, removed
   'epoch-seconds', // a time as seconds since 1970
   'epoch-millis', // a time as milliseconds since 1970
   'tag-scalar', // a tag value that was a number or boolean, stringified
