@@ -18,6 +18,8 @@ export interface IsoTimestamp {
   spaced: boolean;
   /** It names its zone (`Z` or an offset); without one it was read as UTC. */
   zoned: boolean;
+  /** It has a time of day; a date alone ("2026-11-28") is read as its midnight, UTC. */
+  timed: boolean;
 }
 
 /** parseIsoTimestamp, also saying how the text was written (for decode notes); undefined when not a time. */
@@ -39,7 +41,12 @@ export function readIsoTimestamp(text: string): IsoTimestamp | undefined {
   if (!exists) return undefined;
   const offset = zoneOffsetMinutes(m[8]);
   if (offset === undefined) return undefined;
-  return { ms: date.getTime() - offset * 60_000, spaced: text[10] === ' ', zoned: m[8] !== undefined };
+  return {
+    ms: date.getTime() - offset * 60_000,
+    spaced: text[10] === ' ',
+    zoned: m[8] !== undefined,
+    timed: m[4] !== undefined,
+  };
 }
 
 /** Minutes east of UTC for `Z`, `+05:30`, `-0800`, `+01`; undefined for an impossible offset. */

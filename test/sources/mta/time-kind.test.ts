@@ -63,4 +63,12 @@ describe('MTA event times: range, whitespace, dates alone and null aliases', () 
       expect(ok({ timestamp: '2026-11-28T14:03:11Z' }).decodeNotes).to.equal(undefined);
     });
   });
+
+  it('says a date alone was read as midnight UTC (it has no time to be "without a zone")', () => {
+    const event = ok({ timestamp: '2026-11-28' });
+    expect(event.occurredAt).to.equal('2026-11-28T00:00:00.000Z');
+    expect(event.decodeNotes).to.deep.equal([
+      { path: 'timestamp', kind: 'zoneless-time', message: 'a date without a time, read as midnight UTC' },
+    ]);
+  });
 });

@@ -88,7 +88,9 @@ export const time: Validate<string> = (u, c) => {
   if (read.spaced) {
     notes.push({ kind: 'space-separated-time', message: 'a space instead of "T" between date and time' });
   }
-  if (!read.zoned) notes.push({ kind: 'zoneless-time', message: 'a time without a zone, read as UTC' });
+  if (!read.timed)
+    notes.push({ kind: 'zoneless-time', message: 'a date without a time, read as midnight UTC' });
+  else if (!read.zoned) notes.push({ kind: 'zoneless-time', message: 'a time without a zone, read as UTC' });
   return t.success({ value: new Date(read.ms).toISOString(), notes });
 };
 
