@@ -71,4 +71,10 @@ describe('MTA event times: range, whitespace, dates alone and null aliases', () 
       { path: 'timestamp', kind: 'zoneless-time', message: 'a date without a time, read as midnight UTC' },
     ]);
   });
+
+  it('a null `date` (no `timestamp`) is absent, with no alias note: nothing was read from it', () => {
+    const event = ok({ date: null });
+    expect(event.occurredAt).to.equal(undefined);
+    expect(event.decodeNotes).to.equal(undefined);
+  });
 });

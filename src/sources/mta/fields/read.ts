@@ -67,9 +67,6 @@ export function readFields(
       if (required) errors.push({ value: undefined, context });
       continue;
     }
-    if (found.key !== spec.key) {
-      note(spec.key, [{ kind: 'alias', message: `read from "${found.key}"` }]);
-    }
     if (found.value === null) {
       if (required) {
         errors.push({
@@ -78,8 +75,11 @@ export function readFields(
           message: 'must not be null (MTA documents it as always present)',
         });
       }
-      // Not noted: MTA documents that an optional field may be absent or null.
+      // Not noted: MTA documents that an optional field may be absent or null (nothing is read from an alias).
       continue;
+    }
+    if (found.key !== spec.key) {
+      note(spec.key, [{ kind: 'alias', message: `read from "${found.key}"` }]);
     }
     const validate = spec.kind === 'status' ? kinds.statusCode : VALIDATORS[spec.kind];
     const result = validate(found.value, context);
