@@ -5,6 +5,7 @@ import { pluginTextRedactor } from '../observability/redact.ts';
 import type { DecodedEvent, DecodeFailure } from './api.ts';
 import { BUILTIN_SOURCES } from './builtin.ts';
 import { envelope } from './envelope.ts';
+import { isoUtc } from './mta/timestamp.ts';
 
 export type { DecodeFailure } from './api.ts';
 
@@ -58,12 +59,14 @@ function fromUserPlugin(
 
 /**
  * A plugin's `occurredAt` as ISO 8601 UTC (contract: every time is), or left out with a decode note when it is
- * no date-time (`yesterday` was stored and delivered as it was). The built-ins normalize their own.
+ * no date-time (`yesterday` was stored and delivered as it was). Read as the MTA source reads its times
+ * (isoUtc): `Date.parse` rolled 2026-02-30 over to March, read a time without a zone in the machine's zone,
+ * and let 9999-12-31T23:59:59-05:00 through as "+010000-…". The built-ins normalize their own.
  */
 function withIsoTime(event: GatewayEvent): GatewayEvent {
   if (event.occurredAt === undefined) return event;
-  const ms = /^\d{4}-\d{2}-\d{2}/.test(event.occurredAt) ? Date.parse(event.occurredAt) : Number.NaN;
-  if (Number.isFinite(ms)) return { ...event, occurredAt: new Date(ms).toISOString() };
+  const iso = isoUtc(event.occurredAt);
+  if (iso !== undefined) return { ...event, occurredAt: iso };
   const { occurredAt: _, ...rest } = event;
   const note = { path: 'occurredAt', kind: 'not-a-time', message: 'not an ISO 8601 date-time: left out' };
   return { ...rest, decodeNotes: [...(event.decodeNotes ?? []), note] };

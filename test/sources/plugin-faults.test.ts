@@ -294,6 +294,24 @@ describe('a source plugin that fails', () => {
     ]);
   });
 
+  it("reads a plugin's occurredAt as the MTA source reads times: no rolled-over day, no six-digit year (found in review)", async () => {
+    const stored = async (at: string) => {
+      const res = await gw.post('flaky', JSON.stringify({ mode: 'time', at }), { 'x-token': FLAKY_SECRET });
+      expect(res.status).to.equal(200);
+      return (await gw.service.store.getEvent({ id: res.body.id as string }))?.event;
+    };
+    // Date.parse made March 2 of the one and "+010000-01-01T04:59:59.000Z" of the other.
+    for (const at of ['2026-02-30T00:00:00Z', '9999-12-31T23:59:59-05:00']) {
+      const event = await stored(at);
+      expect(event, at).not.to.have.property('occurredAt');
+      expect(
+        event?.decodeNotes?.map((n) => n.kind),
+        at,
+      ).to.deep.equal(['not-a-time']);
+    }
+    expect((await stored('2026-11-28 14:03:11'))?.occurredAt).to.equal('2026-11-28T14:03:11.000Z');
+  });
+
   for (const mode of ['auth-throws', 'auth-async', 'auth-undefined']) {
     it(`answers 500, not 401, and logs the plugin's name when authenticate gives "${mode}"`, async () => {
       const before = gw.capture.lines.length;

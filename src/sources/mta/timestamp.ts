@@ -11,6 +11,24 @@ export function parseIsoTimestamp(text: string): number | undefined {
   return readIsoTimestamp(text)?.ms;
 }
 
+/** 0000-01-01T00:00:00.000Z to 9999-12-31T23:59:59.999Z: the times toISOString writes with a four-digit year. */
+const FIRST_MS = -62_167_219_200_000;
+const LAST_MS = 253_402_300_799_999;
+
+/** Whether epoch ms `ms` has a four-digit UTC year, so toISOString gives ISO 8601 (not `+010000-…`). */
+export function inIsoRange(ms: number): boolean {
+  return ms >= FIRST_MS && ms <= LAST_MS;
+}
+
+/**
+ * An ISO 8601 date-time as the ISO 8601 UTC text every stored time is (`2026-11-28T04:03:11.000Z`), by the rules
+ * of parseIsoTimestamp; undefined when it is none, or its UTC year is not 0000-9999.
+ */
+export function isoUtc(text: string): string | undefined {
+  const ms = parseIsoTimestamp(text);
+  return ms !== undefined && inIsoRange(ms) ? new Date(ms).toISOString() : undefined;
+}
+
 /** An ISO 8601 date-time read by readIsoTimestamp: epoch ms, and how it was written. */
 export interface IsoTimestamp {
   ms: number;

@@ -1,7 +1,7 @@
 import * as t from 'io-ts';
 import { describe } from '../describe.ts';
 import { STATUS_CODES } from '../status.ts';
-import { readIsoTimestamp } from '../timestamp.ts';
+import { inIsoRange, readIsoTimestamp } from '../timestamp.ts';
 import { type NoteDraft, type Noted, noted, plain } from './notes.ts';
 
 /**
@@ -12,10 +12,6 @@ import { type NoteDraft, type Noted, noted, plain } from './notes.ts';
 export type Validate<A> = (u: unknown, c: t.Context) => t.Validation<Noted<A>>;
 
 const INTEGER = /^-?\d{1,15}$/;
-/** 0000-01-01T00:00:00.000Z to 9999-12-31T23:59:59.999Z: the times toISOString writes with a four-digit year. */
-const FIRST_MS = -62_167_219_200_000;
-const LAST_MS = 253_402_300_799_999;
-const inIsoRange = (ms: number) => ms >= FIRST_MS && ms <= LAST_MS;
 const URL_LIST = t.array(t.string);
 
 /** Text. A JSON number is accepted as its decimal text (ids sent as numbers), with a note. */
