@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { BadParam, parseSince } from '../admin/params.ts';
 import { resolveConfigPath } from '../config/load.ts';
 import type { Config, StoreConfig } from '../config/types.ts';
@@ -135,10 +135,15 @@ export async function openStoredEvents(
  * @throws Error naming the path looked at and what to do.
  */
 export async function openExistingStore(store: StoreConfig, cwd: string, mayCreate = false): Promise<Store> {
-  const path = store.driver === 'sqlite' && store.path !== ':memory:' ? resolve(cwd, store.path) : undefined;
-  if (path !== undefined && !existsSync(mayCreate ? dirname(path) : path))
+  if (store.driver !== 'sqlite' || store.path === ':memory:') return openStore(store);
+  const path = resolve(cwd, store.path);
+  if (!existsSync(mayCreate ? dirname(path) : path)) {
+    const relative = isAbsolute(store.path)
+      ? ''
+      : ` (store.path ${store.path} is read from the working directory, ${cwd})`;
     throw new Error(
-      `no store at ${path}: the gateway has not written one there${store.driver === 'sqlite' && !store.path.startsWith('/') ? ` (store.path ${store.path} is read from the working directory, ${cwd})` : ''}. Run the command where the gateway runs, with its --config, or ask the running gateway with --url`,
+      `no store at ${path}: the gateway has not written one there${relative}. Run the command where the gateway runs, with its --config, or ask the running gateway with --url`,
     );
+  }
   return openStore(store);
 }
