@@ -98,6 +98,46 @@ describe('store: sqlite ingest appends new deliveries, moved before anything rea
     await second.close();
   });
 
+  it('a claim moves them inside its own transaction: one commit for the move and the claim, not two', async () => {
+    const file = path();
+    const { store, ingested } = await storeWithOne(file);
+    const commits: string[] = [];
+    const transaction = store.db.transaction.bind(store.db);
+    store.db.transaction = (fn, durability) => {
+      if (!store.db.raw.inTransaction) commits.push(durability ?? 'full');
+      return transaction(fn, durability);
+    };
+    const claimed = await store.claim({
+      destination: 'crm',
+      limit: 10,
+      owner: 'w',
+      leaseMs: LEASE,
+      now: at(1),
+    });
+    expect(claimed.map((c) => c.event.id)).to.deep.equal([ingested.id]);
+    expect(commits).to.deep.equal(['queue']);
+    expect(tables(file)).to.deep.equal({ fresh: 0, deliveries: 1 });
+
+    // A claim that fails (another connection holds the write lock) moves nothing: the row waits, as durable.
+    await store.ingest({ batch: [request(at(2), { to: ['crm'] })], now: at(2) });
+    const holder = new Database(file, { timeout: 0 });
+    holder.exec('BEGIN IMMEDIATE');
+    store.db.raw.pragma('busy_timeout = 0');
+    const failed = await store
+      .claim({ destination: 'crm', limit: 10, owner: 'w', leaseMs: LEASE, now: at(3) })
+      .then(
+        () => null,
+        (err: { code?: string }) => err.code,
+      );
+    holder.exec('ROLLBACK');
+    holder.close();
+    expect(failed).to.match(/^SQLITE_BUSY/);
+    expect(tables(file)).to.deep.equal({ fresh: 1, deliveries: 1 });
+    const next = await store.claim({ destination: 'crm', limit: 10, owner: 'w', leaseMs: LEASE, now: at(3) });
+    expect(next).to.have.length(1);
+    await store.close();
+  });
+
   it("moves another connection's new deliveries too (two stores on one file)", async () => {
     const file = path();
     const a = openSqliteStore(file);

@@ -26,14 +26,8 @@ const MOVE = `
  */
 export function moveNewDeliveries(db: SqliteDb, { wait = true }: { wait?: boolean } = {}): number {
   if (db.raw.inTransaction) return 0; // inside an operation's own transaction: its caller moved them first
-  const { waiting } = db.stmt(ANY_NEW).get() as { waiting: number };
-  if (!waiting) return 0;
-  const move = () =>
-    db.transaction(() => {
-      const moved = db.stmt(MOVE).run().changes;
-      db.stmt('DELETE FROM deliveries_new').run();
-      return moved;
-    }, 'queue');
+  if (!anyNew(db)) return 0;
+  const move = () => db.transaction(() => moveWithin(db), 'queue');
   if (wait) return move();
   // Not waiting for another connection's write lock: SQLITE_BUSY at once instead of after busy_timeout.
   const timeout = db.stmt('PRAGMA busy_timeout').pluck().get() as number;
@@ -43,6 +37,22 @@ export function moveNewDeliveries(db: SqliteDb, { wait = true }: { wait?: boolea
   } finally {
     db.stmt(`PRAGMA busy_timeout = ${timeout}`).run();
   }
+}
+
+function anyNew(db: SqliteDb): boolean {
+  return (db.stmt(ANY_NEW).get() as { waiting: number }).waiting === 1;
+}
+
+/**
+ * The move, in the caller's write transaction (which must be open): a claim moves inside its own, so the pages
+ * both write (the deliveries table and its state indexes) are committed once, not twice. Measured with the
+ * store alone, batches of 8: 17.0 WAL pages for move and claim together instead of 15.6 + 5.6.
+ */
+export function moveWithin(db: SqliteDb): number {
+  if (!anyNew(db)) return 0;
+  const moved = db.stmt(MOVE).run().changes;
+  db.stmt('DELETE FROM deliveries_new').run();
+  return moved;
 }
 
 /** SQLite's result codes for a store that cannot write right now: a full disk, a lock, a read-only file, I/O. */

@@ -2,6 +2,7 @@ import { newId } from '../../ids.ts';
 import { type ClaimedRaw, lastError, parseClaimed } from '../rows.ts';
 import type { ClaimedDelivery, CompleteArgs, QueueOps } from '../types.ts';
 import type { SqliteDb } from './db.ts';
+import { moveWithin } from './new-deliveries.ts';
 import { type ErrorFields, errorFields } from './thread-error.ts';
 
 // A paused destination holds everything (until its pause expires, if it has an expiry); a paused route (`route:<name>` in paused) holds only its own
@@ -93,6 +94,7 @@ export async function claimRaw(
   if (limit < 1) return [];
   const t = now.getTime();
   return db.transaction(() => {
+    moveWithin(db); // ingest's new deliveries join the queue in this transaction: one commit, not two
     const rows = db.stmt(CLAIMABLE).all({ destination, now: t, limit: Math.floor(limit) }) as ClaimableRow[];
     const take = db.stmt(TAKE);
     for (const row of rows) take.run(owner, t + leaseMs, t, row.id);

@@ -30,8 +30,11 @@ export const SQLITE_OPERATION_NAMES = Object.keys({ ...shared, ...SQLITE_OPERATI
  */
 export type SQLiteStore = Store & Bound<typeof SQLITE_OPERATIONS> & { readonly db: SqliteDb };
 
-/** Operations that run without first moving ingest's new deliveries into `deliveries` (new-deliveries.ts). */
-const WITHOUT_MOVE = new Set<string>(['ingest', 'ingestPrepared', 'migrate']);
+/**
+ * Operations that run without first moving ingest's new deliveries into `deliveries` (new-deliveries.ts): ingest
+ * and migrate need none, and claims move them inside their own transaction (queue.ts).
+ */
+const WITHOUT_MOVE = new Set<string>(['ingest', 'ingestPrepared', 'migrate', 'claim', 'claimRaw']);
 
 /**
  * The SQLite store over one connection. Every operation but ingest and migrate first moves the deliveries
