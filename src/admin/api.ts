@@ -8,6 +8,7 @@ import { CSRF_HEADER, consoleAuth } from '../console/session.ts';
 import type { Dispatcher, EnqueuedSignal } from '../delivery/dispatcher.ts';
 import { hasAdminToken } from '../ingress/admin-token.ts';
 import { keptBodyType } from '../ingress/form.ts';
+import { keptBytes } from '../ingress/quarantine.ts';
 import { receive } from '../ingress/receive.ts';
 import type { Log } from '../observability/log.ts';
 import { redactorFor } from '../observability/redact.ts';
@@ -159,7 +160,7 @@ export function createAdminApi(given: AdminDeps): Koa.Middleware {
     takesOnly(ctx, {});
     const r = await deps.store.getRejected({ id: ctx.params.id });
     if (!r) return notFound(ctx, `no rejected payload with id ${ctx.params.id}`);
-    const raw = Buffer.from(r.body, 'utf8');
+    const raw = keptBytes(r);
     const contentType = keptBodyType(deps.config().sources.get(r.source)?.plugin, raw);
     const outcome = await receive(
       {

@@ -41,6 +41,22 @@ export function unrecognizedEvent(args: {
   };
 }
 
+/**
+ * A body as the rejected-payload log keeps it: its UTF-8 text to read, and its exact bytes (base64) too when the
+ * text cannot hold them (bytes that are not UTF-8 become U+FFFD; PostgreSQL's text holds no NUL). The log is the
+ * only copy of an authentic body refused with `onUndecodable: reject`, so it must be the body as sent.
+ */
+export function keptBody(raw: Buffer): { body: string; rawBody?: string } {
+  const body = raw.toString('utf8');
+  const exact = !raw.includes(0) && Buffer.from(body).equals(raw);
+  return exact ? { body } : { body, rawBody: raw.toString('base64') };
+}
+
+/** The bytes of a kept body: the exact ones when they were kept, else its text's. */
+export function keptBytes(kept: { body: string; rawBody?: string }): Buffer {
+  return kept.rawBody === undefined ? Buffer.from(kept.body, 'utf8') : Buffer.from(kept.rawBody, 'base64');
+}
+
 /** The plugin's fields for every event of the source; none when its `baseFields` throws or answers no object. */
 function baseFields(source: SourceConfig): Record<string, unknown> {
   try {

@@ -10,7 +10,7 @@ import type { Store } from '../store/types.ts';
 import { authenticate } from './authenticate.ts';
 import { type FORM, parseBody } from './form.ts';
 import { quoted } from './labels.ts';
-import { type Undecodable, unrecognizedEvent } from './quarantine.ts';
+import { keptBody, type Undecodable, unrecognizedEvent } from './quarantine.ts';
 
 /** Why a webhook was not accepted, as a metrics label. */
 export type RejectReason =
@@ -159,7 +159,7 @@ export async function receive(req: WebhookRequest, deps: ReceiveDeps): Promise<R
         source: source.name,
         urlEvent: req.urlEvent ?? null,
         receivedAt,
-        body: req.raw.toString('utf8'),
+        ...keptBody(req.raw),
         errors: [{ path: '', message: why.error }, ...why.details],
       },
       now: new Date(now),

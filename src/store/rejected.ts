@@ -7,10 +7,10 @@ import type { RejectedOps } from './types.ts';
 /** Rejected payloads (the quarantine of signature-valid bodies that did not decode), in SQL both dialects speak. */
 
 const INSERT_REJECTED = `
-  INSERT INTO rejected (id, source, url_event, received_at, body, errors) VALUES (?, ?, ?, ?, ?, ?)`;
+  INSERT INTO rejected (id, source, url_event, received_at, body, raw_body, errors) VALUES (?, ?, ?, ?, ?, ?, ?)`;
 const TRIM_REJECTED =
   'DELETE FROM rejected WHERE id <= (SELECT id FROM rejected ORDER BY id DESC LIMIT 1 OFFSET ?)';
-const REJECTED_COLUMNS = 'id, source, url_event, received_at, body, errors';
+const REJECTED_COLUMNS = 'id, source, url_event, received_at, body, raw_body, errors';
 
 /** Keeps a rejected payload, trimming the oldest beyond the store's maxRejected; answers its id. */
 export async function addRejected(sql: Sql, { payload, now }: Parameters<RejectedOps['addRejected']>[0]) {
@@ -22,6 +22,7 @@ export async function addRejected(sql: Sql, { payload, now }: Parameters<Rejecte
     payload.urlEvent,
     Number.isNaN(receivedAt) ? now.getTime() : receivedAt,
     payload.body,
+    payload.rawBody ?? null,
     JSON.stringify(payload.errors),
   ];
   await sql.write([

@@ -43,6 +43,7 @@ export interface RejectedRecord {
   url_event: string | null;
   received_at: Millis;
   body: string;
+  raw_body: string | null;
   errors: unknown;
 }
 
@@ -101,6 +102,7 @@ export function toRejected(r: RejectedRecord): RejectedPayload {
     urlEvent: r.url_event,
     receivedAt: iso(r.received_at),
     body: r.body,
+    ...(r.raw_body === null ? {} : { rawBody: r.raw_body }),
     errors: fromJson<RejectedPayload['errors']>(r.errors),
   };
 }

@@ -144,6 +144,11 @@ export interface RejectedPayload {
   receivedAt: string;
   /** The raw body as received (UTF-8 text; invalid bytes replaced). */
   body: string;
+  /**
+   * The body's exact bytes (base64) when `body` cannot hold them: not UTF-8, or holding a NUL byte (which
+   * PostgreSQL's text cannot). Absent when `body` is the body byte for byte.
+   */
+  rawBody?: string;
   errors: Array<{ path: string; message: string }>;
 }
 

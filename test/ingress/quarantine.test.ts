@@ -213,3 +213,33 @@ describe('onUndecodable: reject keeps the 400 answer', () => {
     ]);
   });
 });
+
+describe('onUndecodable: reject keeps the bytes of a body that is not UTF-8', () => {
+  let gw: Gateway;
+  before(async () => {
+    gw = await startService(`admin: { token: "${TOKEN}", listen: "127.0.0.1:0" }`, {
+      secret: SECRET,
+      onUndecodable: 'reject',
+    });
+  });
+  after(() => gw.stop());
+
+  it('keeps the signed bytes exactly, and resubmits those bytes, not a text with U+FFFD in their place', async () => {
+    // "café" in ISO-8859-1, then a NUL byte: neither survives a UTF-8 text column.
+    const body = Buffer.concat([
+      Buffer.from('{"type":"message-reply","fromNumber":"+13125550143","message":"caf'),
+      Buffer.from([0xe9, 0x00]),
+      Buffer.from('"}'),
+    ]);
+    const res = await post(gw, body, signed(body));
+    expect(res.status).to.equal(400);
+    expect(res.body.error).to.equal('body is not valid UTF-8');
+    const [kept] = (await gw.service.store.listRejected({ limit: 10 })).items;
+    expect(Buffer.from(kept.rawBody ?? '', 'base64').equals(body)).to.equal(true);
+
+    const again = await api(gw, `/rejected/${kept.id}/resubmit`, { method: 'POST' });
+    expect(again.status).to.equal(422);
+    expect(again.body.error).to.equal('still does not decode: body is not valid UTF-8');
+    expect((await gw.service.store.listEvents({ filter: {}, limit: 10 })).items).to.have.length(0);
+  });
+});

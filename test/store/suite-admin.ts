@@ -240,6 +240,16 @@ export function adminScenarios(h: Harness): void {
       expect((await store.listRejected({ limit: 10 })).items).to.have.length(4);
     });
 
+    it('keeps the exact bytes of a body its text cannot hold (not UTF-8, or a NUL byte) as rawBody', async () => {
+      const store = await h.open();
+      const latin1 = Buffer.from([0x7b, 0x22, 0x63, 0x61, 0x66, 0xe9, 0x00, 0x22, 0x7d]); // {"caf\xe9\0"}
+      const kept = { ...payload(1), body: latin1.toString('utf8'), rawBody: latin1.toString('base64') };
+      const id = await store.addRejected({ payload: kept, now: at(1) });
+      const got = await store.getRejected({ id });
+      expect(Buffer.from(got!.rawBody!, 'base64').equals(latin1)).to.equal(true);
+      expect((await store.listRejected({ limit: 10 })).items[0].rawBody).to.equal(kept.rawBody);
+    });
+
     it('keeps only the newest rows beyond the bound', async () => {
       const store = await h.open({ maxRejected: 3 });
       const ids: string[] = [];

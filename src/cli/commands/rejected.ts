@@ -1,3 +1,4 @@
+import { keptBytes } from '../../ingress/quarantine.ts';
 import type { RejectedPayload } from '../../store/types.ts';
 import type { Command } from '../main.ts';
 import { printOne, printPage } from '../operator/listing.ts';
@@ -41,7 +42,7 @@ export const rejectedCommand: Command = {
  * terminal; `--json` prints the record as stored.
  */
 export function describeRejected(r: RejectedPayload): string[] {
-  const bytes = Buffer.byteLength(r.body);
+  const bytes = keptBytes(r).length;
   return [
     shown(
       `rejected payload ${r.id}: from source ${r.source}${r.urlEvent ? ` (event ${r.urlEvent} in the URL)` : ''}, received ${r.receivedAt}`,
@@ -50,7 +51,9 @@ export function describeRejected(r: RejectedPayload): string[] {
     'does not decode:',
     ...r.errors.map((e) => shown(`  ${e.path || '(body)'}: ${e.message}`)),
     '',
-    `body (${bytes} byte${bytes === 1 ? '' : 's'}, as received):`,
+    r.rawBody === undefined
+      ? `body (${bytes} byte${bytes === 1 ? '' : 's'}, as received):`
+      : `body (${bytes} byte${bytes === 1 ? '' : 's'}; not UTF-8 text or holding NUL, so shown with U+FFFD: --json has the exact bytes, base64, in rawBody):`,
     ...r.body.split('\n').map((line) => shown(`  ${line}`)),
     '',
     '(--json prints the record as JSON; once the code reads it, POST /api/rejected/ID/resubmit on the admin API stores it as an event)',
