@@ -5,7 +5,7 @@ import type { AuthThrottle } from '../admin/auth-throttle.ts';
 import type { Config } from '../config/types.ts';
 import { publicReadiness, type ReadinessReport } from '../observability/readiness.ts';
 import { hasAdminToken } from './admin-token.ts';
-import { decompress, parseContentEncoding } from './content-encoding.ts';
+import { decompress, MAX_CODINGS, parseContentEncoding } from './content-encoding.ts';
 import { FORM, mediaType } from './form.ts';
 import { quoted, sourceLabel } from './labels.ts';
 import {
@@ -119,6 +119,13 @@ async function readAndReceive(ctx: RouterContext, deps: AppDeps): Promise<Receiv
       415,
       'content_type',
       `Content-Encoding "${encoding.unknown}" is not supported (use gzip, deflate, br or none)`,
+    );
+  }
+  if ('tooMany' in encoding) {
+    return reject(
+      415,
+      'content_type',
+      `Content-Encoding "${quoted(ctx.get('content-encoding'))}" applies ${encoding.tooMany} codings; at most ${MAX_CODINGS} are removed (use one: gzip, deflate or br)`,
     );
   }
   let raw: Buffer;
