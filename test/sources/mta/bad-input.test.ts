@@ -65,6 +65,27 @@ describe('mta decoding rejects bad input, naming every bad field', () => {
     ]);
   });
 
+  // JSON.parse reads 9007199254740993 as 9007199254740992, and "got 9007199254740992" named a whole number.
+  it('says a whole number beyond 2^53 - 1 is too large to read exactly, as a number or a string of digits', () => {
+    const body = { ...fixture(3, 'delivery-status'), messageId: JSON.parse('9007199254740993') };
+    const tooLarge = 'expected a whole number within ±9007199254740991, got one too large to read exactly';
+    expect(rejected(body).details).to.deep.equal([
+      { path: 'messageId', message: `${tooLarge} (9007199254740992)` },
+    ]);
+    const text = { ...body, messageId: '12345678901234567890' };
+    expect(rejected(text).details).to.deep.equal([
+      { path: 'messageId', message: `${tooLarge} (the string "12345678901234567890")` },
+    ]);
+    expect(rejected({ ...body, messageId: Number.POSITIVE_INFINITY }).details).to.deep.equal([
+      { path: 'messageId', message: `${tooLarge} (Infinity)` },
+    ]);
+  });
+
+  it('reads a string of 16 digits that is a safe whole number, as it reads the same JSON number', () => {
+    const event = decoded({ ...fixture(3, 'delivery-status'), messageId: '9007199254740991' });
+    expect(event.messageId).to.equal(9007199254740991);
+  });
+
   it('rejects a phone number that is neither a string nor a number', () => {
     const details = rejected({
       ...fixture(3, 'message-reply'),

@@ -12,6 +12,8 @@ import { type NoteDraft, type Noted, noted, plain } from './notes.ts';
 export type Validate<A> = (u: unknown, c: t.Context) => t.Validation<Noted<A>>;
 
 const INTEGER = /^-?\d{1,15}$/;
+/** Digits, however many: a whole number's text, read exactly only up to Number.MAX_SAFE_INTEGER. */
+const DIGITS = /^-?\d+$/;
 const URL_LIST = t.array(t.string);
 
 /** Text. A JSON number is accepted as its decimal text (ids sent as numbers), with a note. */
@@ -23,15 +25,29 @@ export const text: Validate<string> = (u, c) => {
   return t.failure(u, c, `expected a string, got ${describe(u)}`);
 };
 
-/** A whole number (MTA's ids). A string of digits is accepted, with a note; a fraction is an error. */
+/**
+ * A whole number (MTA's ids). A string of digits is accepted, with a note; a fraction is an error. One beyond
+ * ±(2^53 - 1) is refused as too large: JSON.parse has already rounded it (9007199254740993 arrives as
+ * ...992), so it is no longer the id MTA sent, and "expected a whole number, got 9007199254740992" named one.
+ */
 export const whole: Validate<number> = (u, c) => {
+  const tooLarge = () =>
+    t.failure<Noted<number>>(
+      u,
+      c,
+      `expected a whole number within ±${Number.MAX_SAFE_INTEGER}, got one too large to read exactly (${describe(u)})`,
+    );
   if (typeof u === 'number') {
-    return Number.isSafeInteger(u)
-      ? t.success(plain(u))
+    if (Number.isSafeInteger(u)) return t.success(plain(u));
+    return Number.isInteger(u) || !Number.isFinite(u)
+      ? tooLarge()
       : t.failure(u, c, `expected a whole number, got ${u}`);
   }
-  if (typeof u === 'string' && INTEGER.test(u.trim())) {
-    return t.success(noted(Number(u.trim()), 'numeric-string', `the string "${u}" read as a number`));
+  const digits = typeof u === 'string' ? u.trim() : '';
+  if (DIGITS.test(digits)) {
+    const n = Number(digits);
+    if (!Number.isSafeInteger(n)) return tooLarge();
+    return t.success(noted(n, 'numeric-string', `the string "${u}" read as a number`));
   }
   return t.failure(u, c, `expected a whole number, got ${describe(u)}`);
 };
