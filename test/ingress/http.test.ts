@@ -136,10 +136,23 @@ routes:
     });
   });
 
-  it('answers 401 when the signature was uppercased (MTA signs in lowercase hex)', async () => {
+  it('answers 401 when the signature was uppercased, saying so (MTA signs in lowercase hex)', async () => {
     const body = fixture(3, 'delivery-status');
     const res = await post('/webhooks/mta', body, { 'x-signature': sign(SECRET, body).toUpperCase() });
     expect(res.status).to.equal(401);
+    // "got 64 characters" told a sender with the right length nothing about what was wrong.
+    expect(res.body.error).to.equal(
+      'X-Signature is not an HMAC-SHA256 in lowercase hex (MTA sends 64 digits 0-9, a-f; got uppercase A-F)',
+    );
+  });
+
+  it('answers 401 naming a prefix before the hex digits (sha256=, as other providers send)', async () => {
+    const body = fixture(3, 'delivery-status');
+    const res = await post('/webhooks/mta', body, { 'x-signature': `sha256=${sign(SECRET, body)}` });
+    expect(res.status).to.equal(401);
+    expect(res.body.error).to.equal(
+      'X-Signature is not an HMAC-SHA256 in hex (MTA sends 64 digits 0-9, a-f and nothing else; got "sha256=" before them)',
+    );
   });
 
   it('answers 401 naming X-Signature as malformed when it is not 64 lowercase hex digits (found by an attack)', async () => {

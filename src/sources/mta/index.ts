@@ -52,6 +52,21 @@ const options = struct({
 export type MtaOptions = t.TypeOf<typeof options>;
 
 /**
+ * What is wrong with an X-Signature that is not 64 lowercase hex digits, as the end of "is not an HMAC-SHA256
+ * in ...": the mistakes senders make (uppercase, a `sha256=` prefix as other providers send) named, else its
+ * length. A prefix is quoted only when short and plain: the header is a stranger's text.
+ */
+function malformed(given: string): string {
+  if (/^[0-9a-fA-F]{64}$/.test(given))
+    return 'lowercase hex (MTA sends 64 digits 0-9, a-f; got uppercase A-F)';
+  const prefix = /^([\w.=:-]{1,16}?)[0-9a-fA-F]{64}$/.exec(given)?.[1];
+  // A prefix of hex digits only is no prefix: the signature is too long (65 digits).
+  if (prefix !== undefined && !/^[0-9a-fA-F]+$/.test(prefix))
+    return `hex (MTA sends 64 digits 0-9, a-f and nothing else; got "${prefix}" before them)`;
+  return `hex (MTA sends 64 digits 0-9, a-f; got ${given.length} characters)`;
+}
+
+/**
  * The built-in source for Mobile Text Alerts (`kind: mta`). Authentication: `X-Signature`, lowercase hex
  * HMAC-SHA256 of the raw body keyed with the secret (mta-webhooks.md, "Verifying webhooks"); a compressed body
  * may have been signed before or after compression, so the bytes on the wire are tried first.
@@ -74,7 +89,7 @@ export const mtaSource: SourcePlugin<MtaOptions> = {
       return {
         ok: false,
         missing: false,
-        error: `X-Signature is not an HMAC-SHA256 in hex (MTA sends 64 digits 0-9, a-f; got ${header.trim().length} characters)`,
+        error: `X-Signature is not an HMAC-SHA256 in ${malformed(header.trim())}`,
       };
     let secretIndex = verifyAny(secrets, request.received ?? request.raw, header);
     if (secretIndex < 0 && request.received !== undefined)
