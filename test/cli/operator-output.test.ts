@@ -207,4 +207,21 @@ routes:
     expect(runs[1].stderr).to.include(`http://127.0.0.1:${port} must not include a user name or password`);
     expect(runs[2].stderr).to.include('--url "http://***@127.0.0.1:99999" is not a URL');
   });
+
+  it('never prints an admin token a header cannot carry (a line break, a character outside Latin-1), and says what is wrong (found by an attack)', async () => {
+    for (const token of ['adm1n-first-half\nadm1n-second-half', 'adm1n-tökén-ключ-0123456789']) {
+      const r = await runCli(['events', '--url', 'http://127.0.0.1:65000'], {
+        env: { SWITCHBOARD_ADMIN_TOKEN: token },
+      });
+      expect(r.code, r.stderr).to.equal(2);
+      const out = `${r.stdout}${r.stderr}`;
+      for (const piece of token.split('\n')) {
+        expect(out).not.to.include(piece);
+        expect(out).not.to.include(encodeURIComponent(piece));
+      }
+      expect(r.stderr).to.include(
+        '$SWITCHBOARD_ADMIN_TOKEN holds a line break, a control character or a character outside Latin-1',
+      );
+    }
+  });
 });
