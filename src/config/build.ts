@@ -44,7 +44,13 @@ export async function createDestination(
   };
   let destination: Destination;
   try {
-    destination = d.plugin.create(d.options, ctx);
+    const created: unknown = d.plugin.create(d.options, ctx);
+    const wrong = notADestination(created);
+    if (wrong) {
+      await closeQuietly(created);
+      throw new Error(`its create() returned ${wrong}, not a destination { send, close? }`);
+    }
+    destination = created as Destination;
   } catch (err) {
     const message = `the ${d.plugin.type} plugin could not set up this destination: ${(err as Error).message}`;
     return E.left([...templates.flatMap(issuesOf), { path, message: secrets.redact(message) }]);
@@ -61,7 +67,7 @@ export async function createDestination(
       : E.right(undefined);
   const checked = collect([...templates, digests]);
   if (E.isLeft(checked)) {
-    await destination.close?.();
+    await closeQuietly(destination);
     return checked;
   }
   return E.right(
@@ -104,7 +110,31 @@ export function buildRoutes(
 
 /** Releases destinations built for a config that was then rejected. */
 export async function closeAll(destinations: Iterable<DestinationConfig>): Promise<void> {
-  await Promise.allSettled([...destinations].map((d) => d.destination.close?.()));
+  await Promise.all([...destinations].map((d) => closeQuietly(d.destination)));
+}
+
+/**
+ * Why what a plugin's `create` returned is no destination, or undefined when it is one. Checked here, at the one
+ * place every destination is created, rather than met later as "Cannot read properties of null" in a worker or
+ * when a rejected config is closed (found by an attack).
+ */
+function notADestination(created: unknown): string | undefined {
+  if (created === null) return 'null';
+  if (typeof created !== 'object')
+    return typeof created === 'undefined' ? 'undefined' : `a ${typeof created}`;
+  if (typeof (created as { then?: unknown }).then === 'function')
+    return 'a Promise (create must return the destination itself, not a Promise)';
+  if (typeof (created as { send?: unknown }).send !== 'function') return 'an object without a send function';
+  return undefined;
+}
+
+/** Closes a destination of a config being discarded; a plugin's close that throws or rejects changes nothing. */
+async function closeQuietly(destination: unknown): Promise<void> {
+  try {
+    await (destination as Partial<Destination> | null)?.close?.();
+  } catch {
+    // A rejected config's problems are what the user needs; its plugin failing to close is not one of them.
+  }
 }
 
 function tagged(logger: PluginLogger, destination: string): PluginLogger {

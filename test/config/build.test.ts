@@ -171,6 +171,47 @@ describe('config build', () => {
     ]);
   });
 
+  it('reports a plugin whose create returns no destination { send }, at the destination (found by an attack)', async () => {
+    const returning = (value: unknown): DestinationPlugin<unknown> => ({
+      type: 'file',
+      config: t.unknown,
+      create: () => value as never,
+    });
+    const cases: Array<[unknown, string]> = [
+      [null, 'null'],
+      [undefined, 'undefined'],
+      [
+        Promise.resolve({ async send() {} }),
+        'a Promise (create must return the destination itself, not a Promise)',
+      ],
+      [{ close() {} }, 'an object without a send function'],
+      [{ send: 'x' }, 'an object without a send function'],
+    ];
+    for (const [value, what] of cases) {
+      const out = lines(await loadText(VALID, {}, registry(returning(value))));
+      expect(out).to.deep.equal([
+        `config.yaml:7:3 destinations.audit: the file plugin could not set up this destination: its create() returned ${what}, not a destination { send, close? }`,
+      ]);
+    }
+  });
+
+  it("reports every problem when a rejected destination's close throws, instead of failing the whole load (found by an attack)", async () => {
+    const throwsOnClose: DestinationPlugin<unknown> = {
+      type: 'file',
+      config: t.unknown,
+      create: () => ({
+        async send() {},
+        close() {
+          throw new Error('close exploded');
+        },
+      }),
+    };
+    const result = await loadText(`server:\n  port: x\n${VALID}`, {}, registry(throwsOnClose));
+    expect(lines(result)).to.deep.equal([
+      'config.yaml:2:3 server.port: expected an integer between 0 and 65535, got "x"',
+    ]);
+  });
+
   it('closes destinations it built when the config is then rejected', async () => {
     let closed = 0;
     const closable: DestinationPlugin<unknown> = {
