@@ -47,6 +47,20 @@ describe('config parse stage', () => {
     expect(parsed.syntaxErrors).to.have.length(1);
     expect(parsed.syntaxErrors[0]).to.include({ line: 3, column: 3 });
   });
+
+  it('reports duplicated keys in flow maps too, and tells 1 from "1" as yaml does', () => {
+    const parsed = parseYaml('a: { x: 1, y: 2, x: 3 }\nb: { 1: a, "1": b }\n');
+    expect(parsed.syntaxErrors.map((e) => [e.line, e.column])).to.deep.equal([[1, 18]]);
+  });
+
+  it('reads a file of many keys in linear time, so a reload does not hold the gateway for minutes (found by an attack)', () => {
+    // yaml's own duplicate-key check compares each key with every earlier one: 40,000 keys took 18 s.
+    const keys = Array.from({ length: 100_000 }, (_, i) => `  k${i}: v\n`).join('');
+    const started = Date.now();
+    const parsed = parseYaml(`x-many:\n${keys}  k7: again\n`);
+    expect(Date.now() - started).to.be.below(5_000);
+    expect(parsed.syntaxErrors.map((e) => [e.line, e.column])).to.deep.equal([[100_002, 3]]);
+  });
 });
 
 describe('YAML anchors, merge keys and files that are not configs (found by an attack)', () => {
