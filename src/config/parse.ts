@@ -6,6 +6,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import {
   type Document,
+  isAlias,
   isMap,
   isPair,
   isScalar,
@@ -16,7 +17,7 @@ import {
   visit,
 } from 'yaml';
 import { isRecord } from './codecs.ts';
-import { fail, type KeyPath, type Position, type Validation } from './issues.ts';
+import { type ConfigIssue, fail, type KeyPath, type Position, type Validation } from './issues.ts';
 
 export type { Position } from './issues.ts';
 
@@ -41,7 +42,7 @@ export function parseYaml(text: string): ParsedConfig {
     merge: true,
   });
   const syntaxErrors = [
-    ...doc.errors.map((e) => ({ at: e.pos[0], message: plainYamlMessage(e.message) })),
+    ...doc.errors.map((e) => ({ at: e.pos[0], message: plainYamlMessage(e.message, e.code) })),
     ...duplicateKeys(doc),
   ]
     .sort((a, b) => a.at - b.at)
@@ -109,6 +110,8 @@ export function readTree(parsed: ParsedConfig): Validation<Record<string, unknow
   if (parsed.syntaxErrors.length > 0) {
     return E.left(parsed.syntaxErrors.map(({ message, ...at }) => ({ path: [], message, at })));
   }
+  const structure = structureIssues(parsed);
+  if (structure.length > 0) return E.left(structure);
   let js: unknown;
   try {
     js = parsed.doc.toJS();
@@ -129,8 +132,63 @@ export function readTree(parsed: ParsedConfig): Validation<Record<string, unknow
   return E.right(js);
 }
 
+/**
+ * What yaml would fail on, or warn about on stderr, only when turning the document into values, at 1:1 and in
+ * its own words ("Merge sources must be maps or map aliases"): an alias of no anchor, a merge key (<<) of
+ * something else than a map, a key that is a list or a map. Found here with the key path and position instead.
+ */
+function structureIssues(parsed: ParsedConfig): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const add = (node: unknown, path: KeyPath, message: string) => {
+    const offset = rangeStart(node);
+    const { line, col } = parsed.lines.linePos(offset ?? 0);
+    issues.push({ path, message, at: { line, column: col } });
+  };
+  const resolved = (node: unknown) => (isAlias(node) ? node.resolve(parsed.doc) : node);
+  const walk = (node: unknown, path: KeyPath): void => {
+    if (isAlias(node)) {
+      if (node.resolve(parsed.doc) === undefined)
+        add(
+          node,
+          path,
+          `*${node.source} refers to no anchor: set &${node.source} on a value above this alias`,
+        );
+    } else if (isMap(node)) {
+      for (const pair of node.items) {
+        if (!isScalar(pair.key)) {
+          add(pair.key, path, 'a key must be a name, not a list or a map');
+          continue;
+        }
+        // With `merge: true`, yaml reads a `<<` key as a symbol.
+        const key = typeof pair.key.value === 'symbol' ? '<<' : String(pair.key.value);
+        if (key === '<<' && !isMergeSource(resolved(pair.value), resolved)) {
+          add(
+            pair.key,
+            [...path, key],
+            'a merge key (<<) takes a map, an alias of one (<<: *name) or a list of those',
+          );
+          continue;
+        }
+        walk(pair.value, [...path, key]);
+      }
+    } else if (isSeq(node)) {
+      for (const [i, item] of node.items.entries()) walk(item, [...path, i]);
+    }
+  };
+  walk(parsed.doc.contents, []);
+  return issues;
+}
+
+/** A merge key's value: a map, or a list of maps, each possibly through an alias. */
+function isMergeSource(value: unknown, resolved: (node: unknown) => unknown): boolean {
+  if (isMap(value)) return true;
+  return isSeq(value) && value.items.every((item) => isMap(resolved(item)));
+}
+
 /** yaml's messages end with "at line X, column Y" (we print the position ourselves) and a source excerpt. */
-function plainYamlMessage(message: string): string {
+function plainYamlMessage(message: string, code?: string): string {
+  if (code === 'MULTIPLE_DOCS')
+    return 'YAML syntax error: a second YAML document starts here (---): a config is one document; remove this line and what follows it';
   const first = message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
   return `YAML syntax error: ${first}`;
 }

@@ -2,6 +2,27 @@ import { expect } from 'chai';
 import { locate, parseYaml } from '../../src/config/parse.ts';
 import { built, lines, loadText, VALID } from './helpers.ts';
 
+/** What the process writes to stderr while `run` runs (Node's warnings included). */
+async function captureStderr(run: () => Promise<void>): Promise<{ stderr: string }> {
+  let stderr = '';
+  const write = process.stderr.write.bind(process.stderr);
+  const warn = (w: Error) => {
+    stderr += `${w.name}: ${w.message}\n`;
+  };
+  process.stderr.write = ((chunk: string) => {
+    stderr += chunk;
+    return true;
+  }) as typeof process.stderr.write;
+  process.on('warning', warn);
+  try {
+    await run();
+  } finally {
+    process.stderr.write = write;
+    process.off('warning', warn);
+  }
+  return { stderr };
+}
+
 const TEXT = `server:
   port: 8080
 routes:
@@ -99,6 +120,32 @@ routes:
     const out = lines(await loadText(`${bomb.join('\n')}\n`));
     expect(out).to.have.length(1);
     expect(out[0]).to.include('its aliases (*name) expand to far more than any config needs');
+  });
+
+  it('locates a bad alias, a bad merge, a second document and a key that is a list, in plain words (found by an attack)', async () => {
+    const text = `x-port: &port 8080
+server:
+  <<: *port
+destinations:
+  audit: { type: file, path: *nowhere }
+  ? [a, b]
+  : { type: file, path: ./b.jsonl }
+routes:
+  - to: [audit]
+---
+more: 1
+`;
+    const { stderr } = await captureStderr(async () => {
+      expect(lines(await loadText(text))).to.deep.equal([
+        'config.yaml:10:1 YAML syntax error: a second YAML document starts here (---): a config is one document; remove this line and what follows it',
+      ]);
+      expect(lines(await loadText(text.slice(0, text.indexOf('---'))))).to.deep.equal([
+        'config.yaml:3:3 server["<<"]: a merge key (<<) takes a map, an alias of one (<<: *name) or a list of those',
+        'config.yaml:5:30 destinations.audit.path: *nowhere refers to no anchor: set &nowhere on a value above this alias',
+        'config.yaml:6:5 destinations: a key must be a name, not a list or a map',
+      ]);
+    });
+    expect(stderr).to.equal('');
   });
 
   it('does not quote the lines of a file that is no config (a --config pointing at /etc/shadow)', async () => {
