@@ -4,7 +4,8 @@ import type { Config } from './config/types.ts';
 
 /**
  * Listens on `at`, or rejects with an error that says plainly why not and which setting (`server.port`,
- * `admin.listen`, …) to change: the address in use, a privileged port, an address not of this machine.
+ * `admin.listen`, …) to change: the address in use, a privileged port, an address not of this machine, a host
+ * name that does not resolve.
  */
 export function listenOn(
   server: Server,
@@ -56,6 +57,10 @@ function listenError(
     );
   if (code === 'EADDRNOTAVAIL')
     return new Error(`${at.host} is not an address of this machine: check ${setting.host}`);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_FAIL')
+    return new Error(
+      `the host name ${at.host} does not resolve to an address (${code}): check ${setting.host} (an address of this machine, such as 127.0.0.1 or 0.0.0.0)`,
+    );
   return err;
 }
 
