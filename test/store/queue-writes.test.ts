@@ -71,12 +71,20 @@ describe('store: sqlite completions and claims waiting together share one transa
   it('commits a completion and the next claim once, and answers each on its own', async () => {
     const { path, store, first, later } = await withOneClaimedOneNew();
     const begun = watchTransactions(store);
+    // No savepoints: SQLite copies each page changed under one into a sub-journal (a temporary file past 64 KiB).
+    const savepoints: string[] = [];
+    const stmt = store.db.stmt.bind(store.db);
+    store.db.stmt = (sql) => {
+      if (sql.startsWith('SAVEPOINT')) savepoints.push(sql);
+      return stmt(sql);
+    };
     const claim = { destination: 'crm', limit: 5, owner: 'w', leaseMs: LEASE, now: at(4) };
     const answers = await runInOneTransaction(store, [
       { method: 'completeBatch', args: { batch: [delivered(first.id)] } },
       { method: 'claimRaw', args: claim },
     ]);
     expect(begun).to.deep.equal(['queue']);
+    expect(savepoints).to.deep.equal([]);
     expect(answers[0]).to.deep.equal({ result: [{ held: true }] });
     expect((answers[1] as { result: Array<{ eventId: string }> }).result.map((c) => c.eventId)).to.deep.equal(
       [later.id],
@@ -85,44 +93,54 @@ describe('store: sqlite completions and claims waiting together share one transa
     await store.close();
   });
 
-  it('rolls back only the call that failed: the completion before it commits, the move it made is undone', async () => {
+  it('when one call fails, nothing of the shared transaction is committed and each call runs again on its own', async () => {
     const { path, store, first } = await withOneClaimedOneNew();
+    const begun = watchTransactions(store);
     const answers = await runInOneTransaction(store, [
       { method: 'completeBatch', args: { batch: [delivered(first.id)] } },
-      // Fails inside its savepoint, after moving the new delivery and finding it: a lease of 1n ms cannot be
-      // added to a time in ms (TypeError).
+      // Fails after moving the new delivery and finding it: a lease of 1n ms cannot be added to a time (TypeError).
       { method: 'claimRaw', args: { destination: 'crm', limit: 5, owner: 'w', leaseMs: 1n, now: at(4) } },
     ]);
+    // The shared attempt; then alone: the move every operation but a claim makes first, the completion, the claim.
+    expect(begun).to.deep.equal(['queue', 'queue', 'queue', 'queue']);
     expect(answers[0]).to.deep.equal({ result: [{ held: true }] });
     expect((answers[1] as { error: Error }).error).to.be.instanceOf(TypeError);
-    expect(committed(path)).to.deep.equal({ fresh: 1, delivered: 1, sending: 0, attempts: 1 });
+    // The completion is committed once (one attempt row); the failed claim took nothing.
+    expect(committed(path)).to.deep.equal({ fresh: 0, delivered: 1, sending: 0, attempts: 1 });
     await store.close();
   });
 
-  it('when SQLite rolls the whole transaction back (a full disk), nothing is committed, no later call runs, and every call gets that error', async () => {
+  it('when SQLite rolls the whole transaction back (a full disk), the calls after it do not commit in its place: all run again on their own', async () => {
     const { path, store, first } = await withOneClaimedOneNew();
     const full = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
-    let ranAfter = false;
+    let claims = 0;
     const failing = {
       ...store,
       // What SQLite does on SQLITE_FULL inside a transaction: the whole transaction is rolled back.
       claimRaw: async () => {
-        store.db.raw.exec('ROLLBACK');
+        claims++;
+        if (store.db.raw.inTransaction) store.db.raw.exec('ROLLBACK');
         throw full;
       },
-      deleteRejected: async () => {
-        ranAfter = true;
-      },
     } as SQLiteStore;
+    const begun = watchTransactions(store);
     const answers = await runInOneTransaction(failing, [
       { method: 'completeBatch', args: { batch: [delivered(first.id)] } },
       { method: 'claimRaw', args: {} },
       { method: 'completeBatch', args: { batch: [delivered(first.id)] } },
     ]);
-    expect(answers).to.deep.equal([{ error: full }, { error: full }, { error: full }]);
-    expect(ranAfter).to.equal(false);
+    // The shared attempt; then alone: the move before the first completion, the completion, the second one. The
+    // third call did not run inside the shared attempt once SQLite had ended it (it would have begun and
+    // committed a transaction of its own there).
+    expect(begun).to.deep.equal(['queue', 'queue', 'queue', 'queue']);
+    expect(claims).to.equal(2);
+    expect(answers).to.deep.equal([
+      { result: [{ held: true }] },
+      { error: full },
+      { result: [{ held: false }] },
+    ]);
     expect(store.db.raw.inTransaction).to.equal(false);
-    expect(committed(path)).to.deep.equal({ fresh: 1, delivered: 0, sending: 1, attempts: 0 });
+    expect(committed(path)).to.deep.equal({ fresh: 0, delivered: 1, sending: 0, attempts: 2 });
     await store.close();
   });
 

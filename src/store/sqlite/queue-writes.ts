@@ -16,44 +16,43 @@ export function isQueueWrite(method: string): method is QueueWrite {
   return (QUEUE_WRITES as ReadonlySet<string>).has(method);
 }
 
-/** One call's answer: its result, or the error it alone failed with. */
+/** One call's answer: its result, or the error it failed with. */
 export type Answer = { result: unknown } | { error: unknown };
 
 /**
- * Runs QUEUE_WRITES calls in order in one transaction, each in a savepoint of its own (SqliteDb.transaction
- * nests), so one that fails is rolled back alone and answered with its error. The answers are read after the
- * commit; if the commit fails, every call is answered with its error. The operations do their SQL synchronously
+ * Runs QUEUE_WRITES calls in order in one transaction (SqliteDb.allOrNothing), and answers each. When one of them
+ * fails, or the commit does, nothing is committed and they are run again one by one, each in its own
+ * transaction, so each gets its own answer as it would have alone. The operations do their SQL synchronously
  * when called (better-sqlite3), so their promises are settled before the commit.
  */
 export async function runInOneTransaction(
   store: SQLiteStore,
   calls: ReadonlyArray<{ method: QueueWrite; args: unknown }>,
 ): Promise<Answer[]> {
-  const results: Array<Promise<unknown>> = [];
-  let aborted: Promise<unknown> | undefined;
+  const run = ({ method, args }: (typeof calls)[number]) =>
+    (store[method] as (a: unknown) => Promise<unknown>)(args);
+  let together: Array<Promise<unknown>> | undefined;
   try {
-    store.db.transaction(() => {
-      for (const { method, args } of calls) {
-        const result = (store[method] as (a: unknown) => Promise<unknown>)(args);
-        result.catch(() => {}); // answered below, not thrown here: it must not roll back the others
-        results.push(result);
-        // SQLite rolls the whole transaction back on some errors (a full disk, I/O): the calls before it are
-        // undone with it, and no later one may run (and commit) on its own.
-        if (!store.db.raw.inTransaction) {
-          aborted = result;
-          throw new Error('SQLite rolled the transaction back');
-        }
-      }
-    }, 'queue');
-  } catch (err) {
-    const error = aborted
-      ? await aborted.then(
-          () => err,
-          (cause: unknown) => cause,
-        )
-      : err;
-    return calls.map(() => ({ error }));
+    together = store.db.allOrNothing(
+      calls.map((call) => () => {
+        const result = run(call);
+        result.catch(() => {}); // read below, once committed
+        return result;
+      }),
+      'queue',
+    );
+  } catch {
+    together = undefined; // BEGIN or COMMIT failed: nothing committed, each call finds out on its own below
   }
-  const settled = await Promise.allSettled(results);
-  return settled.map((s) => (s.status === 'fulfilled' ? { result: s.value } : { error: s.reason }));
+  const answers: Answer[] = [];
+  for (const [i, call] of calls.entries()) {
+    const result = together ? together[i] : run(call);
+    answers.push(
+      await result.then(
+        (value) => ({ result: value }),
+        (error: unknown) => ({ error }),
+      ),
+    );
+  }
+  return answers;
 }
