@@ -5,6 +5,11 @@ import { lockHeldError } from './file-error.ts';
 
 export type { Durability };
 
+/** How long a statement waits for another connection's write lock (the CLI shares the file). */
+export const BUSY_TIMEOUT_MS = 5000;
+/** A call that has waited less than this keeps the whole busy wait, so the pragma is not set for every commit. */
+const LOCK_WAIT_SLACK_MS = 250;
+
 /**
  * A better-sqlite3 connection with a cache of prepared statements, reused across calls. It runs the shared SQL
  * (the Sql interface) and, for the dialect's own files, synchronous transactions.
@@ -14,6 +19,13 @@ export class SqliteDb implements Sql {
   private synchronous: Durability = 'full';
   /** Set while allOrNothing runs: transactions started inside run inline, and a failure is noted here. */
   private flat: { failed: boolean } | undefined;
+  /** The connection's busy_timeout (ms), as openSqliteStore sets it unless boundLockWait lowered it. */
+  private busyTimeoutMs = BUSY_TIMEOUT_MS;
+  /**
+   * When (epoch ms) the current call's waits for another process's write lock end, for every transaction it
+   * starts; undefined: each waits the whole busy_timeout. The store thread sets it per call (thread.ts).
+   */
+  lockDeadline: number | undefined;
   readonly dialect = 'sqlite';
 
   constructor(
@@ -42,6 +54,7 @@ export class SqliteDb implements Sql {
       // Nested: a savepoint, so a failure rolls back only the inner part.
       return this.within(fn, 'SAVEPOINT inner', 'RELEASE inner', 'ROLLBACK TO inner');
     }
+    this.boundLockWait();
     if (durability !== this.synchronous) {
       // Outside any transaction, as SQLite requires; the setting applies to the commits that follow.
       this.stmt(`PRAGMA synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`).run();
@@ -87,6 +100,35 @@ export class SqliteDb implements Sql {
     } catch (err) {
       flat.failed = true;
       throw err;
+    }
+  }
+
+  /**
+   * Sets busy_timeout to what is left until `lockDeadline`. busy_timeout alone bounds each statement's wait, not a
+   * caller's: on the store thread, calls queued behind one waiting for the lock each waited their own 5 s in turn,
+   * so while a script held the lock for 20 s webhooks were answered only when it let go (found by fault injection)
+   * instead of 503 within the busy wait (docs/store-faults.md). Past the deadline a BEGIN tries the lock once.
+   */
+  boundLockWait(): void {
+    const left =
+      this.lockDeadline === undefined
+        ? BUSY_TIMEOUT_MS
+        : Math.min(BUSY_TIMEOUT_MS, Math.max(0, this.lockDeadline - Date.now()));
+    const wanted = left > BUSY_TIMEOUT_MS - LOCK_WAIT_SLACK_MS ? BUSY_TIMEOUT_MS : left;
+    if (wanted === this.busyTimeoutMs) return;
+    this.raw.pragma(`busy_timeout = ${wanted}`);
+    this.busyTimeoutMs = wanted;
+  }
+
+  /** Runs `fn` without waiting for another connection's write lock: a BEGIN answers SQLITE_BUSY at once. */
+  withoutLockWait<T>(fn: () => T): T {
+    const deadline = this.lockDeadline;
+    this.lockDeadline = Number.NEGATIVE_INFINITY;
+    try {
+      return fn();
+    } finally {
+      this.lockDeadline = deadline;
+      this.boundLockWait();
     }
   }
 

@@ -28,15 +28,8 @@ export function moveNewDeliveries(db: SqliteDb, { wait = true }: { wait?: boolea
   if (db.raw.inTransaction) return 0; // inside an operation's own transaction: its caller moved them first
   if (!anyNew(db)) return 0;
   const move = () => db.transaction(() => moveWithin(db), 'queue');
-  if (wait) return move();
   // Not waiting for another connection's write lock: SQLITE_BUSY at once instead of after busy_timeout.
-  const timeout = db.stmt('PRAGMA busy_timeout').pluck().get() as number;
-  db.stmt('PRAGMA busy_timeout = 0').run();
-  try {
-    return move();
-  } finally {
-    db.stmt(`PRAGMA busy_timeout = ${timeout}`).run();
-  }
+  return wait ? move() : db.withoutLockWait(move);
 }
 
 function anyNew(db: SqliteDb): boolean {

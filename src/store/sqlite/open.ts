@@ -1,13 +1,10 @@
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { makeDirectory } from '../../make-directory.ts';
-import { SqliteDb } from './db.ts';
+import { BUSY_TIMEOUT_MS, SqliteDb } from './db.ts';
 import { sqliteOpenError } from './file-error.ts';
 import { bodyKey } from './recent-bodies.ts';
 import { type SQLiteStore, type SqliteStoreOptions, sqliteStore } from './store.ts';
-
-/** How long a statement waits for another connection's write lock (the CLI shares the file). */
-const BUSY_TIMEOUT_MS = 5000;
 
 /**
  * The size the write-ahead log is cut back to once a checkpoint has copied it into the database (bytes). SQLite

@@ -1,4 +1,5 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { BUSY_TIMEOUT_MS } from './db.ts';
 import { FileIdentity } from './file-identity.ts';
 import type { PreparedIngest } from './ingest.ts';
 import { cannotWriteNow, moveNewDeliveries } from './new-deliveries.ts';
@@ -20,6 +21,8 @@ export interface StoreCall {
   method: (typeof SQLITE_OPERATION_NAMES)[number] | 'close';
   /** The operation's one named-argument object (undefined for those that take none). */
   args: unknown;
+  /** When the main thread asked (epoch ms): the call waits for another process's write lock until BUSY_TIMEOUT_MS after. */
+  askedAt: number;
 }
 
 /** The answer to one call: a result, or the error's plain fields (errors do not survive postMessage whole). */
@@ -65,6 +68,11 @@ async function work(): Promise<void> {
       const joins = (m: StoreCall['method']) => m === method || (bookkeeping && isQueueWrite(m));
       let n = 1;
       while (n < queue.length && joins(queue[n].method)) n++;
+      // Each caller waits for the lock at most BUSY_TIMEOUT_MS from its asking, however long it queued here.
+      if (method !== 'close') {
+        store.db.lockDeadline = Math.min(...queue.slice(0, n).map((c) => c.askedAt)) + BUSY_TIMEOUT_MS;
+        store.db.boundLockWait();
+      }
       // Checked before every batch, so no commit into a deleted or replaced file is answered as a success.
       const lost = method === 'close' ? undefined : identity?.lost();
       if (lost) {

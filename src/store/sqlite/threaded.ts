@@ -151,7 +151,7 @@ export class ThreadedSqliteStore {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.worker.postMessage({ id, method, args } satisfies StoreCall);
+      this.worker.postMessage({ id, method, args, askedAt: Date.now() } satisfies StoreCall);
     });
   }
 
