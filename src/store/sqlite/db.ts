@@ -17,8 +17,6 @@ const LOCK_WAIT_SLACK_MS = 250;
 export class SqliteDb implements Sql {
   private readonly statements = new Map<string, Database.Statement>();
   private synchronous: Durability = 'full';
-  /** Set while allOrNothing runs: transactions started inside run inline, and a failure is noted here. */
-  private flat: { failed: boolean } | undefined;
   /** The connection's busy_timeout (ms), as openSqliteStore sets it unless boundLockWait lowered it. */
   private busyTimeoutMs = BUSY_TIMEOUT_MS;
   /**
@@ -49,11 +47,8 @@ export class SqliteDb implements Sql {
    */
   transaction<T>(fn: () => T, durability: Durability = 'full'): T {
     const raw = this.raw;
-    if (raw.inTransaction) {
-      if (this.flat) return this.inline(fn, this.flat);
-      // Nested: a savepoint, so a failure rolls back only the inner part.
-      return this.within(fn, 'SAVEPOINT inner', 'RELEASE inner', 'ROLLBACK TO inner');
-    }
+    // Nested: a savepoint, so a failure rolls back only the inner part.
+    if (raw.inTransaction) return this.within(fn, 'SAVEPOINT inner', 'RELEASE inner', 'ROLLBACK TO inner');
     this.boundLockWait();
     if (durability !== this.synchronous) {
       // Outside any transaction, as SQLite requires; the setting applies to the commits that follow.
@@ -61,46 +56,6 @@ export class SqliteDb implements Sql {
       this.synchronous = durability;
     }
     return this.within(fn, 'BEGIN IMMEDIATE', 'COMMIT', 'ROLLBACK');
-  }
-
-  /**
-   * Runs each of `steps` in order in one transaction, and the transactions they start inline, without the
-   * savepoint each would otherwise be: SQLite copies every page changed under a savepoint into a sub-journal, in
-   * memory up to 64 KiB and then into a temporary file, which cost more writes than sharing the commit saved.
-   * Answers every step's value, or undefined when one of them failed: then nothing is committed (a step's
-   * failure cannot be rolled back alone), and the caller runs them again one by one. Throws what BEGIN or
-   * COMMIT throws, with nothing committed.
-   */
-  allOrNothing<T>(steps: ReadonlyArray<() => T>, durability: Durability = 'full'): T[] | undefined {
-    if (this.raw.inTransaction) throw new Error('allOrNothing must start the transaction itself');
-    const flat = { failed: false };
-    this.flat = flat;
-    try {
-      return this.transaction(() => {
-        const values: T[] = [];
-        for (const step of steps) {
-          values.push(step());
-          // SQLite itself rolls the whole transaction back on some errors (a full disk, I/O).
-          if (flat.failed || !this.raw.inTransaction) throw STEP_FAILED;
-        }
-        return values;
-      }, durability);
-    } catch (err) {
-      if (err === STEP_FAILED) return undefined;
-      throw err;
-    } finally {
-      this.flat = undefined;
-    }
-  }
-
-  /** A transaction started inside allOrNothing: run as part of it; a failure fails the whole. */
-  private inline<T>(fn: () => T, flat: { failed: boolean }): T {
-    try {
-      return fn();
-    } catch (err) {
-      flat.failed = true;
-      throw err;
-    }
   }
 
   /**
@@ -168,9 +123,6 @@ export class SqliteDb implements Sql {
     );
   }
 }
-
-/** Thrown inside allOrNothing's transaction when a step failed, so the transaction is rolled back. */
-const STEP_FAILED = new Error('a step of allOrNothing failed');
 
 /** SQLite has no boolean: true/false are stored as 1/0. */
 function sqliteValue(value: Param): Exclude<Param, boolean> {

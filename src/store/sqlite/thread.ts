@@ -1,10 +1,10 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import type { CompleteArgs } from '../types.ts';
 import { BUSY_TIMEOUT_MS } from './db.ts';
 import { FileIdentity } from './file-identity.ts';
 import type { PreparedIngest } from './ingest.ts';
 import { cannotWriteNow, moveNewDeliveries } from './new-deliveries.ts';
 import { openSqliteStore } from './open.ts';
-import { isQueueWrite, type QueueWrite, runInOneTransaction } from './queue-writes.ts';
 import type { SQLITE_OPERATION_NAMES, SQLiteStore, SqliteStoreOptions } from './store.ts';
 import { type ErrorFields, errorFields } from './thread-error.ts';
 
@@ -12,8 +12,7 @@ import { type ErrorFields, errorFields } from './thread-error.ts';
  * The worker-thread side of ThreadedSqliteStore: owns the better-sqlite3 connection and runs the requested
  * store methods one at a time, in the order they arrive. Consecutive ingest calls waiting when one starts are
  * committed together in one transaction (each caller still gets its own results): group commit across the
- * batches the main thread sent while the last commit ran. Completions and claims waiting together share one
- * transaction alike (inOneTransaction).
+ * batches the main thread sent while the last commit ran. Consecutive completion batches are merged alike.
  */
 export interface StoreCall {
   id: number;
@@ -28,8 +27,8 @@ export interface StoreCall {
 /** The answer to one call: a result, or the error's plain fields (errors do not survive postMessage whole). */
 export type StoreReply = { id: number; result: unknown } | { id: number; error: ErrorFields };
 
-type QueueWriteCall = StoreCall & { method: QueueWrite };
 type IngestArgs = { batch: PreparedIngest[]; now: Date };
+type CompleteBatchArgs = { batch: CompleteArgs[] };
 
 /** The thread's first message: opened, or why not (an error thrown here would reach the main thread without its message). */
 export type ThreadReady = { ready: true } | { ready: false; error: ErrorFields };
@@ -63,11 +62,8 @@ async function work(): Promise<void> {
       for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) queue.push(m.message);
       if (queue.length === 0) return;
       const method = queue[0].method;
-      // Calls of one method run together; completions and claims together too (queue-writes.ts).
-      const bookkeeping = isQueueWrite(method);
-      const joins = (m: StoreCall['method']) => m === method || (bookkeeping && isQueueWrite(m));
       let n = 1;
-      while (n < queue.length && joins(queue[n].method)) n++;
+      while (n < queue.length && queue[n].method === method) n++;
       // Each caller waits for the lock at most BUSY_TIMEOUT_MS from its asking, however long it queued here.
       if (method !== 'close') {
         store.db.lockDeadline = Math.min(...queue.slice(0, n).map((c) => c.askedAt)) + BUSY_TIMEOUT_MS;
@@ -81,7 +77,7 @@ async function work(): Promise<void> {
       } else if (method === 'ingestPrepared') {
         await together(queue.splice(0, n), ingestAll);
         moveSoon();
-      } else if (n > 1 && bookkeeping) await inOneTransaction(queue.splice(0, n) as QueueWriteCall[]);
+      } else if (n > 1 && method === 'completeBatch') await together(queue.splice(0, n), completeAll);
       else await answer(queue.shift()!);
     }
   } finally {
@@ -128,15 +124,9 @@ function ingestAll(all: IngestArgs[]): Promise<unknown[]> {
   return store.ingestPrepared({ batch: all.flatMap((a) => a.batch), now });
 }
 
-/** Completions and claims waiting together: one transaction (queue-writes.ts), each answered on its own. */
-async function inOneTransaction(calls: QueueWriteCall[]): Promise<void> {
-  const answers = await runInOneTransaction(store, calls);
-  answers.forEach((a, i) => {
-    const { id } = calls[i];
-    port.postMessage(
-      ('error' in a ? { id, error: errorFields(a.error) } : { id, result: a.result }) satisfies StoreReply,
-    );
-  });
+/** Several completion batches as one (completeBatch answers each completion on its own). */
+function completeAll(all: CompleteBatchArgs[]): Promise<unknown[]> {
+  return store.completeBatch({ batch: all.flatMap((a) => a.batch) });
 }
 
 /**
