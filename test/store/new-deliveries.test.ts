@@ -15,6 +15,11 @@ import { at, request } from './fixtures.ts';
 
 const LEASE = 60_000;
 
+/** Claims up to 10 of crm's due deliveries for worker `w` at `now`. */
+function claimCrm(store: Store, now: Date) {
+  return store.claim({ destination: 'crm', limit: 10, owner: 'w', leaseMs: LEASE, now });
+}
+
 /** Row counts of both tables, read by a connection of its own (as the CLI or an operator's sqlite3 would). */
 function tables(path: string): { fresh: number; deliveries: number } {
   const db = new Database(path, { readonly: true, fileMustExist: true });
@@ -65,13 +70,7 @@ describe('store: sqlite ingest appends new deliveries, moved before anything rea
 
     // A claim after a later ingest takes that one too, in ingest order.
     const later = await store.ingest({ batch: [request(at(1), { to: ['crm'] })], now: at(1) });
-    const claimed = await store.claim({
-      destination: 'crm',
-      limit: 10,
-      owner: 'w',
-      leaseMs: LEASE,
-      now: at(2),
-    });
+    const claimed = await claimCrm(store, at(2));
     expect(claimed.map((c) => c.event.id)).to.deep.equal([results[0].id, results[1].id, later[0].id]);
     await store.close();
   });
@@ -107,13 +106,7 @@ describe('store: sqlite ingest appends new deliveries, moved before anything rea
       if (!store.db.raw.inTransaction) commits.push(durability ?? 'full');
       return transaction(fn, durability);
     };
-    const claimed = await store.claim({
-      destination: 'crm',
-      limit: 10,
-      owner: 'w',
-      leaseMs: LEASE,
-      now: at(1),
-    });
+    const claimed = await claimCrm(store, at(1));
     expect(claimed.map((c) => c.event.id)).to.deep.equal([ingested.id]);
     expect(commits).to.deep.equal(['queue']);
     expect(tables(file)).to.deep.equal({ fresh: 0, deliveries: 1 });
@@ -123,17 +116,15 @@ describe('store: sqlite ingest appends new deliveries, moved before anything rea
     const holder = new Database(file, { timeout: 0 });
     holder.exec('BEGIN IMMEDIATE');
     store.db.raw.pragma('busy_timeout = 0');
-    const failed = await store
-      .claim({ destination: 'crm', limit: 10, owner: 'w', leaseMs: LEASE, now: at(3) })
-      .then(
-        () => null,
-        (err: { code?: string }) => err.code,
-      );
+    const failed = await claimCrm(store, at(3)).then(
+      () => null,
+      (err: { code?: string }) => err.code,
+    );
     holder.exec('ROLLBACK');
     holder.close();
     expect(failed).to.match(/^SQLITE_BUSY/);
     expect(tables(file)).to.deep.equal({ fresh: 1, deliveries: 1 });
-    const next = await store.claim({ destination: 'crm', limit: 10, owner: 'w', leaseMs: LEASE, now: at(3) });
+    const next = await claimCrm(store, at(3));
     expect(next).to.have.length(1);
     await store.close();
   });
@@ -220,13 +211,7 @@ describe('store: sqlite ingest appends new deliveries, moved before anything rea
       )
       .run('01ORPHANDELIVERY0000000000', '01NOSUCHEVENT0000000000000', 'crm', 'main', at(0).getTime());
     raw.close();
-    const claimed = await store.claim({
-      destination: 'crm',
-      limit: 10,
-      owner: 'w',
-      leaseMs: LEASE,
-      now: at(1),
-    });
+    const claimed = await claimCrm(store, at(1));
     expect(claimed.map((c) => c.event.id)).to.deep.equal([kept.id]);
     expect(tables(file)).to.deep.equal({ fresh: 0, deliveries: 1 });
     await store.close();
