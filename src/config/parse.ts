@@ -157,13 +157,20 @@ function structureIssues(parsed: ParsedConfig): ConfigIssue[] {
         );
     } else if (isMap(node)) {
       for (const pair of node.items) {
-        if (!isScalar(pair.key)) {
+        // A key may be an alias of a name (`*name: value`), which yaml reads as that name.
+        if (isAlias(pair.key) && targets.get(pair.key) === undefined) {
+          walk(pair.key, path);
+          continue;
+        }
+        const name = resolved(pair.key);
+        if (!isScalar(name)) {
           add(pair.key, path, 'a key must be a name, not a list or a map');
           continue;
         }
-        // With `merge: true`, yaml reads a `<<` key as a symbol.
-        const key = typeof pair.key.value === 'symbol' ? '<<' : String(pair.key.value);
-        if (key === '<<' && !isMergeSource(resolved(pair.value), resolved)) {
+        // With `merge: true`, yaml reads a plain `<<` key as a symbol; a quoted "<<" is a key like any other.
+        const merge = typeof name.value === 'symbol';
+        const key = merge ? '<<' : String(name.value);
+        if (merge && !isMergeSource(resolved(pair.value), resolved)) {
           add(
             pair.key,
             [...path, key],

@@ -162,6 +162,21 @@ more: 1
     expect(config.destinations.size).to.equal(1);
   });
 
+  it('reads a key given by an alias of a name (*name: value), and a quoted "<<" as a plain key, as yaml does', async () => {
+    const config = built(
+      await loadText(`x-name: &name audit
+sources:
+  mta: { kind: mta, secret: s3cr3t-value }
+destinations:
+  *name : { type: file, path: ./a.jsonl }
+x-plain: { "<<": 5 }
+routes:
+  - to: [audit]
+`),
+    );
+    expect([...config.destinations.keys()]).to.deep.equal(['audit']);
+  });
+
   it('does not quote the lines of a file that is no config (a --config pointing at /etc/shadow)', async () => {
     const shadow =
       'root:$y$j9T$abcdefgh$0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcde:20228:0:99999:7:::\ndaemon:*:20228:0:99999:7:::\n';
