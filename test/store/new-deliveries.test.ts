@@ -159,6 +159,27 @@ describe('store: sqlite ingest appends new deliveries, moved before anything rea
     expect(tables(file)).to.deep.equal({ fresh: 0, deliveries: 3 });
   });
 
+  it("close waits for another process's write lock as any call does, however long after the last call it comes", async () => {
+    const file = path();
+    const store = new ThreadedSqliteStore(file);
+    await store.migrate();
+    await store.ingest({ batch: [request(at(0), { to: ['crm'] })], now: at(0) });
+    const holder = new Database(file);
+    holder.exec('BEGIN IMMEDIATE'); // before the thread's move, 50 ms after the ingest
+    try {
+      expect(tables(file)).to.deep.equal({ fresh: 1, deliveries: 0 });
+      // Past the ingest's 5 s lock wait: a deadline left over from it must not cut close's own wait to nothing.
+      await new Promise((r) => setTimeout(r, 5_500));
+      const released = new Promise((r) => setTimeout(r, 300)).then(() => holder.exec('ROLLBACK'));
+      await store.close();
+      await released;
+    } finally {
+      if (holder.inTransaction) holder.exec('ROLLBACK');
+      holder.close();
+    }
+    expect(tables(file)).to.deep.equal({ fresh: 0, deliveries: 1 });
+  });
+
   it('reads keep answering while the file cannot be written (the move waits), and the move happens once it can', async () => {
     const file = path();
     const { store, ingested } = await storeWithOne(file);

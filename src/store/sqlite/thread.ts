@@ -64,21 +64,25 @@ async function work(): Promise<void> {
       const method = queue[0].method;
       let n = 1;
       while (n < queue.length && queue[n].method === method) n++;
-      // Each caller waits for the lock at most BUSY_TIMEOUT_MS from its asking, however long it queued here.
-      if (method !== 'close') {
-        store.db.lockDeadline = Math.min(...queue.slice(0, n).map((c) => c.askedAt)) + BUSY_TIMEOUT_MS;
-        store.db.boundLockWait();
+      // Each caller waits for the lock at most BUSY_TIMEOUT_MS from its asking, however long it queued here;
+      // close too. Cleared after the batch: a deadline left over would cut the wait of whatever runs next on the
+      // connection outside a call (close's move once its caller's 5 s had passed, as found by a test).
+      store.db.lockDeadline = Math.min(...queue.slice(0, n).map((c) => c.askedAt)) + BUSY_TIMEOUT_MS;
+      try {
+        if (store.db.raw.open) store.db.boundLockWait(); // closed: the call itself answers that
+        // Checked before every batch, so no commit into a deleted or replaced file is answered as a success.
+        const lost = method === 'close' ? undefined : identity?.lost();
+        if (lost) {
+          const error = errorFields(lost);
+          for (const { id } of queue.splice(0, n)) port.postMessage({ id, error } satisfies StoreReply);
+        } else if (method === 'ingestPrepared') {
+          await together(queue.splice(0, n), ingestAll);
+          moveSoon();
+        } else if (n > 1 && method === 'completeBatch') await together(queue.splice(0, n), completeAll);
+        else await answer(queue.shift()!);
+      } finally {
+        store.db.lockDeadline = undefined;
       }
-      // Checked before every batch, so no commit into a deleted or replaced file is answered as a success.
-      const lost = method === 'close' ? undefined : identity?.lost();
-      if (lost) {
-        const error = errorFields(lost);
-        for (const { id } of queue.splice(0, n)) port.postMessage({ id, error } satisfies StoreReply);
-      } else if (method === 'ingestPrepared') {
-        await together(queue.splice(0, n), ingestAll);
-        moveSoon();
-      } else if (n > 1 && method === 'completeBatch') await together(queue.splice(0, n), completeAll);
-      else await answer(queue.shift()!);
     }
   } finally {
     working = false;
