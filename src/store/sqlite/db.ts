@@ -11,6 +11,15 @@ export const BUSY_TIMEOUT_MS = 5000;
 const LOCK_WAIT_SLACK_MS = 250;
 
 /**
+ * Now, in ms, on the clock lock deadlines are measured with: the process's monotonic clock, the same on every
+ * thread. Not Date.now(): a wait is a duration, and a wall clock stepped forward (NTP) between a call's asking
+ * and its running cut its wait to nothing, a 503 for a lock released a moment later.
+ */
+export function lockClockMs(): number {
+  return Number(process.hrtime.bigint() / 1_000_000n);
+}
+
+/**
  * A better-sqlite3 connection with a cache of prepared statements, reused across calls. It runs the shared SQL
  * (the Sql interface) and, for the dialect's own files, synchronous transactions.
  */
@@ -20,7 +29,7 @@ export class SqliteDb implements Sql {
   /** The connection's busy_timeout (ms), as openSqliteStore sets it unless boundLockWait lowered it. */
   private busyTimeoutMs = BUSY_TIMEOUT_MS;
   /**
-   * When (epoch ms) the current call's waits for another process's write lock end, for every transaction it
+   * When (lockClockMs) the current call's waits for another process's write lock end, for every transaction it
    * starts; undefined: each waits the whole busy_timeout. The store thread sets it per call (thread.ts).
    */
   lockDeadline: number | undefined;
@@ -68,7 +77,7 @@ export class SqliteDb implements Sql {
     const left =
       this.lockDeadline === undefined
         ? BUSY_TIMEOUT_MS
-        : Math.min(BUSY_TIMEOUT_MS, Math.max(0, this.lockDeadline - Date.now()));
+        : Math.min(BUSY_TIMEOUT_MS, Math.max(0, this.lockDeadline - lockClockMs()));
     const wanted = left > BUSY_TIMEOUT_MS - LOCK_WAIT_SLACK_MS ? BUSY_TIMEOUT_MS : left;
     if (wanted === this.busyTimeoutMs) return;
     this.raw.pragma(`busy_timeout = ${wanted}`);

@@ -20,7 +20,7 @@ export interface StoreCall {
   method: (typeof SQLITE_OPERATION_NAMES)[number] | 'close';
   /** The operation's one named-argument object (undefined for those that take none). */
   args: unknown;
-  /** When the main thread asked (epoch ms): the call waits for another process's write lock until BUSY_TIMEOUT_MS after. */
+  /** When the main thread asked (lockClockMs, a monotonic clock): the call waits for another process's write lock until BUSY_TIMEOUT_MS after. */
   askedAt: number;
 }
 

@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { type ClaimedRaw, parseClaimed } from '../rows.ts';
 import { TurnBatcher } from '../turn-batcher.ts';
 import type { CompleteArgs, Store } from '../types.ts';
+import { lockClockMs } from './db.ts';
 import { FILE_REPLACED } from './file-identity.ts';
 import { prepareIngest } from './ingest.ts';
 import type { CompleteOutcome } from './queue.ts';
@@ -151,7 +152,7 @@ export class ThreadedSqliteStore {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.worker.postMessage({ id, method, args, askedAt: Date.now() } satisfies StoreCall);
+      this.worker.postMessage({ id, method, args, askedAt: lockClockMs() } satisfies StoreCall);
     });
   }
 
