@@ -12,9 +12,11 @@ const SECRET = 'write-lock-secret-0123456789';
 const HOLD_MS = 20_000;
 /**
  * The longest a webhook may wait for its answer meanwhile: a request that queued behind a commit already waiting
- * for the lock waits at most twice the 5 s busy wait (docs/store-faults.md), plus slack for a busy machine.
+ * for the lock waits at most twice the 5 s busy wait (docs/store-faults.md). The bound tells that apart from
+ * waiting as long as the lock is held (20 s, what the old code did) with room for a busy CI machine, so it
+ * asserts the behaviour, not a speed.
  */
-const LONGEST_ANSWER_MS = 12_000;
+const LONGEST_ANSWER_MS = 16_000;
 
 describe('store faults with SQLite: another process holds the write lock for a long time', function () {
   this.timeout(120_000);
