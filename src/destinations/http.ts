@@ -5,6 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
+import { fitsInHeader } from '../header-value.ts';
 import { Redactor, type RedactorOptions } from '../observability/redact.ts';
 import { type Deadline, deadline } from './deadline.ts';
 import { PermanentError, parseRetryAfter, RetryAfterError, TransientError } from './errors.ts';
@@ -291,9 +292,6 @@ function withoutClientHeaders(headers: Record<string, string>): Record<string, s
   return out;
 }
 
-/** Characters an HTTP header value may hold (RFC 9110 field-value as Node sends it: Latin-1, no CR/LF/NUL). */
-const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
-
 /**
  * Why these headers cannot be sent, or undefined. A value with a character outside Latin-1 (an emoji, a
  * name in Cyrillic from a templated header) makes Node throw before any byte is sent; retrying cannot fix
@@ -301,7 +299,7 @@ const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
  */
 export function headerProblem(headers: Record<string, string>): string | undefined {
   for (const [name, value] of Object.entries(headers)) {
-    if (!HEADER_VALUE.test(value)) {
+    if (!fitsInHeader(value)) {
       return `header ${name} holds a character HTTP headers cannot carry (only Latin-1, no line breaks); encode the value (e.g. with | url_encode) or move it to the body`;
     }
   }

@@ -1,11 +1,9 @@
+import { fitsInHeader } from '../../header-value.ts';
 import { Redactor } from '../../observability/redact.ts';
 import { UsageError } from '../io.ts';
 import { withoutUserinfo } from '../url-text.ts';
 import type { Operator } from './backend.ts';
 import { looksLikeWebhookPort, unreachable, webhookPortHint } from './remote-errors.ts';
-
-/** What an HTTP header value may hold: tab, visible ASCII and space, and Latin-1 beyond ASCII (RFC 9110 field-value). */
-const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /** The admin API refused or failed; the message is the API's own `error`. */
 export class RemoteError extends Error {}
@@ -18,7 +16,7 @@ export class RemoteError extends Error {}
 export function remoteOperator(base: string, token: string | undefined): Operator {
   if (!token) throw new UsageError('--url needs the admin token in $SWITCHBOARD_ADMIN_TOKEN');
   // fetch refuses such a header with an error that quotes it whole, token included (found by an attack).
-  if (!HEADER_VALUE.test(token))
+  if (!fitsInHeader(token))
     throw new UsageError(
       '$SWITCHBOARD_ADMIN_TOKEN holds a line break, a control character or a character outside Latin-1, which an HTTP header cannot carry: set it to the token alone (admin.token of the gateway)',
     );
