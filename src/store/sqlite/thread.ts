@@ -63,11 +63,13 @@ async function work(): Promise<void> {
       if (queue.length === 0) return;
       const method = queue[0].method;
       let n = 1;
-      while (n < queue.length && queue[n].method === method) n++;
+      let askedAt = queue[0].askedAt;
+      for (; n < queue.length && queue[n].method === method; n++)
+        askedAt = Math.min(askedAt, queue[n].askedAt);
       // Each caller waits for the lock at most BUSY_TIMEOUT_MS from its asking, however long it queued here;
       // close too. Cleared after the batch: a deadline left over would cut the wait of whatever runs next on the
       // connection outside a call (close's move once its caller's 5 s had passed, as found by a test).
-      store.db.lockDeadline = Math.min(...queue.slice(0, n).map((c) => c.askedAt)) + BUSY_TIMEOUT_MS;
+      store.db.lockDeadline = askedAt + BUSY_TIMEOUT_MS;
       try {
         if (store.db.raw.open) store.db.boundLockWait(); // closed: the call itself answers that
         // Checked before every batch, so no commit into a deleted or replaced file is answered as a success.
