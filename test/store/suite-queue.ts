@@ -59,6 +59,20 @@ export function queueScenarios(h: Harness): void {
       expect(rest.map((c) => c.id)).to.deep.equal(ids.slice(2));
     });
 
+    it('takes exactly the limit when it is large, leaving the rest pending in order (SQLite rounds the query limit up)', async () => {
+      const store = await h.open();
+      const ids = await seed(store, 150);
+      const claim = (limit: number) =>
+        store.claim({ destination: 'crm', limit, owner: 'w1', leaseMs: LEASE, now: at(0) });
+      // 65 and 70 are above the limits SQLite writes exactly (it asks for 128 rows and takes the first ones).
+      expect((await claim(65)).map((c) => c.id)).to.deep.equal(ids.slice(0, 65));
+      expect((await claim(70)).map((c) => c.id)).to.deep.equal(ids.slice(65, 135));
+      const states = (await store.listDeliveries({ filter: { destination: 'crm' }, limit: 200 })).items;
+      expect(states.filter((d) => d.state === 'sending')).to.have.length(135);
+      expect(states.filter((d) => d.state === 'pending')).to.have.length(15);
+      expect((await claim(64)).map((c) => c.id)).to.deep.equal(ids.slice(135));
+    });
+
     it('never gives one delivery to two concurrent claimers on separate store instances', async () => {
       const a = await h.open();
       const b = await h.open({ shareWith: a });

@@ -8,6 +8,7 @@ import { type ErrorFields, errorFields } from './thread-error.ts';
 // A paused destination holds everything (until its pause expires, if it has an expiry); a paused route (`route:<name>` in paused) holds only its own
 // deliveries, filtered before the limit so it never blocks the rest of the destination's queue.
 // Each branch walks deliveries_due in claim order; the union is re-sorted and cut to the limit.
+// The limit is written into the text (claimable()), not bound: see there.
 const CLAIMABLE = `
   SELECT c.id, c.event_id, c.route, c.attempts, c.attempt_offset, c.first_attempt_at, e.event
   FROM (
@@ -17,7 +18,7 @@ const CLAIMABLE = `
         AND NOT EXISTS (
           SELECT 1 FROM paused
           WHERE destination = 'route:' || deliveries.route AND (expires_at IS NULL OR expires_at > @now))
-      ORDER BY next_at, id LIMIT @limit)
+      ORDER BY next_at, id LIMIT $limit)
     UNION ALL
     SELECT * FROM (
       SELECT id, event_id, route, attempts, attempt_offset, first_attempt_at, next_at FROM deliveries
@@ -25,13 +26,38 @@ const CLAIMABLE = `
         AND NOT EXISTS (
           SELECT 1 FROM paused
           WHERE destination = 'route:' || deliveries.route AND (expires_at IS NULL OR expires_at > @now))
-      ORDER BY next_at, id LIMIT @limit)
+      ORDER BY next_at, id LIMIT $limit)
   ) c
   JOIN events e ON e.id = c.event_id
   WHERE NOT EXISTS (
     SELECT 1 FROM paused WHERE destination = @destination AND (expires_at IS NULL OR expires_at > @now))
   ORDER BY c.next_at, c.id
-  LIMIT @limit`;
+  LIMIT $limit`;
+
+/** Limits up to this are written as they are; larger ones are rounded up to a power of two (then cut). */
+const EXACT_LIMITS = 64;
+const claimableTexts = new Map<number, string>();
+
+/**
+ * The claim query for at most `limit` rows (a whole number ≥ 1), with the limit as a literal: the rows it answers
+ * may number more than `limit` (up to twice) above EXACT_LIMITS, and the caller takes the first `limit`.
+ *
+ * Not `LIMIT @limit`: SQLite (3.53 here) reads a bound LIMIT's value while planning, and then marks the
+ * statement to be compiled again whenever that parameter is bound, which better-sqlite3 does on every call. Each
+ * claim parsed and planned this query anew: 10% of the store thread's CPU while draining a backlog (perf:
+ * sqlite3Reprepare under Statement::JS_all in claimRaw, and in no other statement of the delivery or ingest
+ * path). Literal limits keep one prepared statement per limit; rounding bounds how many (at most 64 + 10, as
+ * `concurrency` is at most 1,000 and a digest claims 500).
+ */
+function claimable(limit: number): { text: string; rows: number } {
+  const rows = limit <= EXACT_LIMITS ? limit : 2 ** Math.ceil(Math.log2(limit));
+  let text = claimableTexts.get(rows);
+  if (text === undefined) {
+    text = CLAIMABLE.replaceAll('$limit', String(rows));
+    claimableTexts.set(rows, text);
+  }
+  return { text, rows };
+}
 
 // TAKE, INSERT_ATTEMPT and FINISH run once per delivery and bind by position: better-sqlite3 looks each named
 // parameter up on the object it is given, which cost as much as the statement itself (see sqlite/ingest.ts).
@@ -95,7 +121,10 @@ export async function claimRaw(
   const t = now.getTime();
   return db.transaction(() => {
     moveWithin(db); // ingest's new deliveries join the queue in this transaction: one commit, not two
-    const rows = db.stmt(CLAIMABLE).all({ destination, now: t, limit: Math.floor(limit) }) as ClaimableRow[];
+    const wanted = Math.floor(limit);
+    const { text, rows: asked } = claimable(wanted);
+    let rows = db.stmt(text).all({ destination, now: t }) as ClaimableRow[];
+    if (asked > wanted) rows = rows.slice(0, wanted);
     const take = db.stmt(TAKE);
     for (const row of rows) take.run(owner, t + leaseMs, t, row.id);
     return rows.map((row) => ({
