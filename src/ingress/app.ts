@@ -16,6 +16,7 @@ import {
   reject,
   storeUnavailable,
 } from './receive.ts';
+import { conflictingContentTypes } from './request-framing.ts';
 
 /** What the HTTP edge needs; everything else stays behind these. */
 export interface AppDeps extends ReceiveDeps {
@@ -101,6 +102,14 @@ async function readAndReceive(ctx: RouterContext, deps: AppDeps): Promise<Receiv
   const sourceName: string = ctx.params.source;
   const source = findSource(config, sourceName);
   if ('status' in source) return source;
+  const contentTypes = conflictingContentTypes(ctx.req.rawHeaders);
+  if (contentTypes !== undefined) {
+    return reject(
+      400,
+      'content_type',
+      `Content-Type is given more than once, with different values ("${quoted(contentTypes[0])}", "${quoted(contentTypes[1])}"): send one`,
+    );
+  }
   const contentType = ctx.get('content-type');
   // A plugin may take forms besides JSON (contentTypes); they are parsed for it in receive.ts.
   const taken = source.plugin.contentTypes ?? [];

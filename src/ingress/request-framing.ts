@@ -1,0 +1,28 @@
+/**
+ * Header checks Node's HTTP parser leaves to us, on a webhook request before its body is read.
+ *
+ * Content-Type: Node keeps the first of several (lib/_http_incoming.js drops repeats of the headers it treats as
+ * single), so `Content-Type: application/json` then `Content-Type: text/plain` was read as JSON, while a proxy or
+ * a logger in front that keeps the last one read text: a request whose type depends on who reads it. Repeats of
+ * one value (byte for byte, as Node hands them on: spaces around them already trimmed) are read as one: the
+ * type is the same whoever reads it, and clients and proxies that append a header the request already carries
+ * send them.
+ */
+
+/**
+ * The first two differing Content-Type values of a request, in the order sent; undefined when it has at most one
+ * value. Reads Node's `rawHeaders` (name, value, name, value…): one pass over a dozen strings, comparing a name
+ * only when it has Content-Type's length, allocating nothing unless a value differs (`headersDistinct` would
+ * build an object of every header on every request), and stopping at the first difference.
+ */
+export function conflictingContentTypes(rawHeaders: readonly string[]): [string, string] | undefined {
+  let first: string | undefined;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i];
+    if (name.length !== 12 || name.toLowerCase() !== 'content-type') continue;
+    const value = rawHeaders[i + 1];
+    if (first === undefined) first = value;
+    else if (value !== first) return [first, value];
+  }
+  return undefined;
+}
