@@ -1,6 +1,7 @@
 import { type Server, type ServerOptions, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Config } from './config/types.ts';
+import { transferCodingRefusal } from './ingress/request-framing.ts';
 
 /**
  * Listens on `at`, or rejects with an error that says plainly why not and which setting (`server.port`,
@@ -99,6 +100,11 @@ function unparsable(err: NodeJS.ErrnoException & { reason?: string }): [number, 
       ];
     case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
       return [413, 'the chunk extensions of the request body are too large'];
+    // A transfer coding other than chunked last (`gzip`), or after it (`chunked, gzip`): the same answer the
+    // webhook route gives to the `gzip, chunked` Node lets through (ingress/request-framing.ts). 415 as for an
+    // unknown Content-Encoding, the header senders mean when they compress a body.
+    case 'HPE_INVALID_TRANSFER_ENCODING':
+      return [415, transferCodingRefusal()];
     default:
       return [400, `not a well-formed HTTP/1.1 request${err.reason ? ` (${err.reason})` : ''}`];
   }

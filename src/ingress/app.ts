@@ -16,7 +16,11 @@ import {
   reject,
   storeUnavailable,
 } from './receive.ts';
-import { conflictingContentTypes } from './request-framing.ts';
+import {
+  conflictingContentTypes,
+  readableTransferEncoding,
+  transferCodingRefusal,
+} from './request-framing.ts';
 
 /** What the HTTP edge needs; everything else stays behind these. */
 export interface AppDeps extends ReceiveDeps {
@@ -109,6 +113,10 @@ async function readAndReceive(ctx: RouterContext, deps: AppDeps): Promise<Receiv
       'content_type',
       `Content-Type is given more than once, with different values ("${quoted(contentTypes[0])}", "${quoted(contentTypes[1])}"): send one`,
     );
+  }
+  const transferEncoding = ctx.req.headers['transfer-encoding'];
+  if (!readableTransferEncoding(transferEncoding)) {
+    return reject(415, 'content_type', transferCodingRefusal(transferEncoding));
   }
   const contentType = ctx.get('content-type');
   // A plugin may take forms besides JSON (contentTypes); they are parsed for it in receive.ts.

@@ -1,3 +1,5 @@
+import { quoted } from './labels.ts';
+
 /**
  * Header checks Node's HTTP parser leaves to us, on a webhook request before its body is read.
  *
@@ -25,4 +27,22 @@ export function conflictingContentTypes(rawHeaders: readonly string[]): [string,
     else if (value !== first) return [first, value];
   }
   return undefined;
+}
+
+/**
+ * Whether a request's Transfer-Encoding is one the gateway reads: none, or `chunked` alone. Node's parser refuses
+ * a request whose last transfer coding is not chunked (`gzip` alone: listen.ts answers it), but it takes
+ * `gzip, chunked`, removes the chunking and hands on the gzip bytes as if they were the body, which then failed
+ * the signature (401) or, signed as sent, was kept as an undecodable body. Node joins repeated Transfer-Encoding
+ * lines with ", ", so `gzip` and `chunked` on two lines are this case too.
+ */
+export function readableTransferEncoding(header: string | undefined): boolean {
+  return header === undefined || header.trim().toLowerCase() === 'chunked';
+}
+
+/** The answer to a transfer coding other than chunked (`header`, when known): what is refused, and what to use. */
+export function transferCodingRefusal(header?: string): string {
+  const given =
+    header === undefined ? "the request's Transfer-Encoding" : `Transfer-Encoding "${quoted(header)}"`;
+  return `${given} is not supported: the only transfer coding accepted is chunked, alone and once; to send a compressed body, use Content-Encoding (gzip, deflate or br)`;
 }

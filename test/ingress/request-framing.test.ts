@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import zlib from 'node:zlib';
 import { expect } from 'chai';
 import { sign } from '../../src/ingress/signature.ts';
 import { startService } from '../helpers/service.ts';
@@ -90,6 +91,70 @@ describe('request framing on webhooks (headers Node reads one way and a proxy an
       expect(res.status, JSON.stringify(res.json)).to.equal(200);
       const event = await gw.service.store.getEvent({ id: res.json.id });
       expect(event!.event.type).to.equal('delivery-status');
+    });
+  });
+  describe('Transfer-Encoding other than chunked', () => {
+    /** `data` as one chunk and the last chunk (RFC 9112 §7.1). */
+    const chunked = (data: Buffer) =>
+      Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`), data, Buffer.from('\r\n0\r\n\r\n')]);
+    const advice =
+      'is not supported: the only transfer coding accepted is chunked, alone and once; to send a compressed body, use Content-Encoding (gzip, deflate or br)';
+
+    // Node's parser takes these (chunked is last), removes the chunking and hands on the gzip bytes as the body.
+    for (const [what, lines, signedOver] of [
+      ['"gzip, chunked" signed over the JSON (was 401)', ['Transfer-Encoding: gzip, chunked'], 'json'],
+      [
+        '"gzip, chunked" signed over the bytes sent (was 200: kept as an unrecognized event of gzip bytes)',
+        ['Transfer-Encoding: gzip, chunked'],
+        'wire',
+      ],
+      ['gzip and chunked on two lines', ['Transfer-Encoding: gzip', 'Transfer-Encoding: chunked'], 'json'],
+    ] as const) {
+      it(`answers 415 for ${what}, pointing to Content-Encoding, and stores nothing`, async () => {
+        const before = await stored();
+        const { body } = signedBody();
+        const gzipped = zlib.gzipSync(body);
+        const signature = sign(SECRET, signedOver === 'json' ? body : gzipped);
+        const res = await rawPost(
+          port,
+          ['Content-Type: application/json', `X-Signature: ${signature}`, ...lines],
+          chunked(gzipped),
+        );
+        expect(res).to.deep.equal({
+          status: 415,
+          json: { error: `Transfer-Encoding "gzip, chunked" ${advice}` },
+        });
+        expect(await stored()).to.deep.equal(before);
+      });
+    }
+
+    // Node's parser refuses these itself, before the gateway sees the request (listen.ts answers for it).
+    for (const [coding, data] of [
+      ['gzip', (b: Buffer) => zlib.gzipSync(b)],
+      ['chunked, gzip', (b: Buffer) => chunked(zlib.gzipSync(b))],
+    ] as const) {
+      it(`answers 415 for "${coding}", which Node's parser refuses, with the same advice`, async () => {
+        const { body, signature } = signedBody();
+        const res = await rawPost(
+          port,
+          ['Content-Type: application/json', signature, `Transfer-Encoding: ${coding}`],
+          data(body),
+        );
+        expect(res).to.deep.equal({
+          status: 415,
+          json: { error: `the request's Transfer-Encoding ${advice}` },
+        });
+      });
+    }
+
+    it('still takes a chunked body', async () => {
+      const { body, signature } = signedBody();
+      const res = await rawPost(
+        port,
+        ['Content-Type: application/json', signature, 'Transfer-Encoding: chunked'],
+        chunked(body),
+      );
+      expect(res.status, JSON.stringify(res.json)).to.equal(200);
     });
   });
 });
