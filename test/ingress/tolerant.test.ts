@@ -172,6 +172,19 @@ describe('tolerant decoding of real MTA traffic, over HTTP', () => {
     expect(kinds(event)).to.deep.equal(['destinationNumber:e164-number']);
   });
 
+  it('reads a number written with the international prefix 00 in a source of country +1 (NANP dials 011)', async () => {
+    const event = await accepted(v3, {
+      ...fixture(3, 'delivery-status'),
+      destinationNumber: '0044 20 7946 0958',
+    });
+    expect(event.phone).to.equal('+442079460958');
+    expect(event).to.not.have.any.keys('phoneNational', 'phoneRaw');
+    expect(kinds(event)).to.deep.equal([
+      'destinationNumber:international-prefix',
+      'destinationNumber:formatted-number',
+    ]);
+  });
+
   it('keeps a number that is not a possible phone number raw, without a phone', async () => {
     const event = await accepted(v3, { ...fixture(3, 'number-opt-in'), number: '+1 555 0100' });
     expect(event.phoneRaw).to.equal('+1 555 0100');

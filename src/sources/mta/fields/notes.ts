@@ -21,6 +21,7 @@ export const NOTE_KINDS = [
   'national-number', // a national number where this version is thought to send E.164
   'e164-number', // an E.164 number where this version is thought to send national digits
   'formatted-number', // a number with spaces, dashes, brackets or a trunk prefix
+  'international-prefix', // a number written with an international dialling prefix (00, 011…) instead of "+"
   'invalid-phone', // a number that is not a possible phone number: kept raw in `phoneRaw`, no `phone`
 ] as const;
 
