@@ -86,6 +86,20 @@ describe('mta decoding rejects bad input, naming every bad field', () => {
     expect(event.messageId).to.equal(9007199254740991);
   });
 
+  // MTA documents messageId as a "number" (mta-webhooks.md) and nothing about replyId; positive is our fixtures'
+  // habit, not a documented rule. Refusing 0 or -1 (a plausible "no message" in a reply) would turn authentic
+  // bodies into `unrecognized` events, out of their type's routes, and protect nothing: only a signed body
+  // decodes at all.
+  it('keeps a zero or negative id as sent (documented only as a number)', () => {
+    for (const messageId of [0, -5, '-5']) {
+      const event = decoded({ ...fixture(3, 'delivery-status'), messageId });
+      expect(event.messageId).to.equal(Number(messageId));
+    }
+    const reply = decoded({ ...fixture(3, 'message-reply'), replyId: -1, messageId: 0 });
+    expect(reply.messageId).to.equal(0);
+    expect((reply.payload as { replyId: number }).replyId).to.equal(-1);
+  });
+
   it('rejects a phone number that is neither a string nor a number', () => {
     const details = rejected({
       ...fixture(3, 'message-reply'),

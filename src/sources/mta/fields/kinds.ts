@@ -29,6 +29,8 @@ export const text: Validate<string> = (u, c) => {
  * A whole number (MTA's ids). A string of digits is accepted, with a note; a fraction is an error. One beyond
  * ±(2^53 - 1) is refused as too large: JSON.parse has already rounded it (9007199254740993 arrives as
  * ...992), so it is no longer the id MTA sent, and "expected a whole number, got 9007199254740992" named one.
+ * Zero and negative ids are kept: MTA documents its ids as numbers, not as positive ones, and a sentinel such as
+ * 0 refused here would make an authentic body `unrecognized`.
  */
 export const whole: Validate<number> = (u, c) => {
   const tooLarge = () =>
