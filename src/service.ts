@@ -266,8 +266,13 @@ async function listenBoth(config: Config, waiting: StoreWait): Promise<{ webhook
   const admin = createServer(serverTimeouts(config.server), answerWhileWaiting('admin', waiting));
   answerUnparsableRequests(admin);
   try {
-    await listenOn(webhooks, config.server, { host: 'server.host', port: 'server.port' });
-    await listenOn(admin, config.admin.listen, { host: 'admin.listen', port: 'admin.listen' });
+    // The setting is named with its file: a user on `npm start` may not know which config it read.
+    const inFile = (key: string) => `${key} in ${config.file}`;
+    await listenOn(webhooks, config.server, { host: inFile('server.host'), port: inFile('server.port') });
+    await listenOn(admin, config.admin.listen, {
+      host: inFile('admin.listen'),
+      port: inFile('admin.listen'),
+    });
   } catch (err) {
     await closeServers([webhooks, admin]);
     throw err;

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { expect } from 'chai';
 import { sign } from '../../src/ingress/signature.ts';
 import { runCli } from '../helpers/gateway.ts';
@@ -328,8 +328,9 @@ routes:
     try {
       const r = await runCli(['start', '--config', taken], { env });
       expect(r.code).to.equal(1);
+      // The setting is named with its file: on `npm start` the user may not know which config was read.
       expect(r.stderr).to.include(
-        `127.0.0.1:${port} is already in use: stop the other process or set server.port`,
+        `127.0.0.1:${port} is already in use: stop the other process or set server.port in ${resolve(taken)}`,
       );
     } finally {
       blocker.close();
