@@ -91,13 +91,24 @@ function adminTokenGiven(ctx: RouterContext, deps: AppDeps): boolean {
   return ok;
 }
 
-/** Mounts a router's routes, and answers everything else with a JSON 404 (the webhook and admin listeners). */
+/**
+ * Mounts a router's routes, and answers everything else with a JSON 404 (the webhook and admin listeners); a
+ * path that exists for another method gets 405 with `Allow` and says which method to use (`curl` without `-X
+ * POST` on a webhook URL used to read "no route for GET /webhooks/mta"). The path quoted is cut like any request
+ * input.
+ */
 export function useRoutes(app: Koa, router: Router): void {
+  app.use(async (ctx, next) => {
+    await next();
+    const allow = ctx.response.get('Allow');
+    if (ctx.status === 405 && allow)
+      ctx.body = { error: `${ctx.method} is not allowed on ${quoted(ctx.path)}: use ${allow}` };
+  });
   app.use(router.routes());
   app.use(router.allowedMethods());
   app.use((ctx) => {
     ctx.status = 404;
-    ctx.body = { error: `no route for ${ctx.method} ${ctx.path}` };
+    ctx.body = { error: `no route for ${ctx.method} ${quoted(ctx.path)}` };
   });
 }
 

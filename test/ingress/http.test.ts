@@ -243,6 +243,22 @@ routes:
     expect(line).to.deep.include({ status: 404, configured: 'mta', error: res.body.error });
   });
 
+  it('answers 405 naming the method to use when a webhook URL is fetched with GET (found by a newcomer trial)', async () => {
+    // `curl URL` without -X POST used to read "no route for GET /webhooks/mta", as if the URL were wrong.
+    const res = await fetch(`${gw.url}/webhooks/mta/delivery-status`);
+    expect(res.status).to.equal(405);
+    expect(res.headers.get('allow')).to.equal('POST');
+    expect(await res.json()).to.deep.equal({
+      error: 'GET is not allowed on /webhooks/mta/delivery-status: use POST',
+    });
+  });
+
+  it('cuts the path quoted in a 404 to 64 characters, as any request input', async () => {
+    const res = await fetch(`${gw.url}/${'y'.repeat(3000)}`);
+    expect(res.status).to.equal(404);
+    expect(await res.json()).to.deep.equal({ error: `no route for GET /${'y'.repeat(63)}…` });
+  });
+
   it('answers 413 for a body over the limit', async () => {
     const body = JSON.stringify({ type: 'delivery-status', pad: 'x'.repeat(300 * 1024) });
     const res = await post('/webhooks/mta', body, signed(body));
