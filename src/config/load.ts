@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sequenceS } from 'fp-ts/lib/Apply.js';
 import * as E from 'fp-ts/lib/Either.js';
@@ -288,11 +288,20 @@ async function readText(file: string): Promise<string | LocatedIssue> {
   try {
     return await readFile(file, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const message =
-      code === 'ENOENT' ? 'config file not found' : `cannot read config file: ${(err as Error).message}`;
-    return { file, line: 0, column: 0, path: '', message };
+    return { file, line: 0, column: 0, path: '', message: unreadableConfig(err, file) };
   }
+}
+
+/**
+ * Why the config file could not be read, in words that say what to give instead: a folder given for the file
+ * used to read "EISDIR: illegal operation on a directory, read".
+ */
+export function unreadableConfig(err: unknown, file: string): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'config file not found';
+  if (code === 'EISDIR')
+    return `is a directory, not a config file: give the YAML file in it, e.g. --config ${join(file, 'config.yaml')}`;
+  return `cannot read config file: ${(err as Error).message}`;
 }
 
 /**

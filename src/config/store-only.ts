@@ -14,7 +14,7 @@ import { BUILTIN_SOURCES } from '../sources/builtin.ts';
 import { isRecord } from './codecs.ts';
 import { type Env, interpolate } from './interpolate.ts';
 import { type ConfigIssue, collect, everyIssue, issuesOf, under, unless, type Validation } from './issues.ts';
-import { sourcePluginsOf } from './load.ts';
+import { sourcePluginsOf, unreadableConfig } from './load.ts';
 import { type ParsedConfig, parseYaml, readTree } from './parse.ts';
 import { formatIssue, locateIssues } from './report.ts';
 import { decodeStore } from './schema.ts';
@@ -57,9 +57,7 @@ async function loadSection<S, T>(
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const message = code === 'ENOENT' ? 'config file not found' : (err as Error).message;
-    return { ok: false, problems: [`${path}: ${message}`] };
+    return { ok: false, problems: [`${path}: ${unreadableConfig(err, path)}`] };
   }
   const parsed = parseYaml(text);
   const problems = (issues: ConfigIssue[], secrets?: Secrets) =>

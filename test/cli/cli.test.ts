@@ -337,6 +337,17 @@ routes:
     }
   });
 
+  it('says a config path that is a directory is one, and which file to give (found by a newcomer trial)', async () => {
+    // It used to read "cannot read config file: EISDIR: illegal operation on a directory, read".
+    const wanted = `is a directory, not a config file: give the YAML file in it, e.g. --config ${join(tmp.dir, 'config.yaml')}`;
+    const check = await runCli(['check', '--config', tmp.dir]);
+    expect(check.code).to.equal(1);
+    expect(check.stderr).to.include(`: ${wanted}`).and.not.include('EISDIR');
+    const events = await runCli(['events', '--config', tmp.dir]);
+    expect(events.code).to.equal(1);
+    expect(events.stderr).to.include(`${tmp.dir}: ${wanted}`).and.not.include('EISDIR');
+  });
+
   it('exits 2 on a usage error', async () => {
     expect((await runCli(['nonsense'])).code).to.equal(2);
     expect((await runCli(['route', '--config', config], { env })).code).to.equal(2);
