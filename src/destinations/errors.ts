@@ -76,10 +76,37 @@ export type SendFailure =
       retryAfterMs?: number;
     };
 
-/** Reads any thrown value as a send failure. Unknown throwables are transient: the safe default. */
+/** The reasons a failure may carry as its metrics label; a plugin's own words there are read as `other`. */
+const REASONS: ReadonlySet<string> = new Set<FailureReason>([
+  'client_error',
+  'server_error',
+  'rate_limited',
+  'timeout',
+  'network',
+  'auth',
+  'other',
+]);
+
+/** How many characters of a thrown value's description are kept. */
+const DESCRIPTION_CHARS = 500;
+
+/**
+ * Reads any thrown value as a send failure. Unknown throwables are transient: the safe default. It never throws
+ * itself, whatever a plugin rejected with (an object without a prototype once made it throw, so the attempt was
+ * never recorded and the delivery was claimed again every lease, for ever), and the message says what a plugin
+ * gave instead of `[object Object]` or `undefined`.
+ */
 export function classifyFailure(err: unknown): SendFailure {
+  try {
+    return classify(err);
+  } catch {
+    return { kind: 'transient', message: describeThrown(err), reason: 'other' };
+  }
+}
+
+function classify(err: unknown): SendFailure {
   if (typeof err !== 'object' || err === null) {
-    return { kind: 'transient', message: String(err), reason: 'other' };
+    return { kind: 'transient', message: describeThrown(err), reason: 'other' };
   }
   const e = err as {
     message?: unknown;
@@ -89,10 +116,11 @@ export function classifyFailure(err: unknown): SendFailure {
     reason?: unknown;
     name?: unknown;
   };
-  const message = typeof e.message === 'string' && e.message !== '' ? e.message : String(err);
+  const message = describeThrown(err);
   const statusCode = typeof e.statusCode === 'number' ? e.statusCode : undefined;
-  const reason =
-    typeof e.reason === 'string'
+  // A label of metrics: only the documented values, or every plugin's own words would each make a new series.
+  const reason: FailureReason =
+    typeof e.reason === 'string' && REASONS.has(e.reason)
       ? (e.reason as FailureReason)
       : e.name === 'TimeoutError'
         ? 'timeout'
@@ -104,6 +132,56 @@ export function classifyFailure(err: unknown): SendFailure {
       : undefined;
   if (reason === 'rate_limited') return { kind: 'throttled', message, statusCode, reason, retryAfterMs };
   return { kind: 'transient', message, statusCode, reason, retryAfterMs };
+}
+
+/**
+ * What a thrown value says, for the attempt log: an error's message (with its cause's, when it has one: `failed`
+ * alone tells an operator nothing), a string as is, anything else as JSON, saying it was not an Error. The
+ * gateway redacts secrets from it before it is stored or logged.
+ */
+export function describeThrown(err: unknown): string {
+  let text: string;
+  try {
+    text = describe(err);
+  } catch {
+    text = 'the destination failed with a value that cannot be shown (not an Error)';
+  }
+  return text.length > DESCRIPTION_CHARS ? `${text.slice(0, DESCRIPTION_CHARS)}…` : text;
+}
+
+function describe(err: unknown): string {
+  if (typeof err === 'string') return err === '' ? 'the destination failed with an empty message' : err;
+  if (err === undefined || err === null) {
+    return `the destination failed without saying why (it threw ${String(err)}, not an Error)`;
+  }
+  if (typeof err !== 'object')
+    return `the destination failed with ${typeof err} ${String(err)} (not an Error)`;
+  const e = err as { message?: unknown; cause?: unknown };
+  if (typeof e.message === 'string' && e.message !== '') {
+    const cause = e.cause;
+    if (cause === undefined || cause === null) return e.message;
+    const said =
+      typeof cause === 'string'
+        ? cause
+        : typeof (cause as { message?: unknown }).message === 'string'
+          ? (cause as { message: string }).message
+          : '';
+    return said === '' || e.message.includes(said) ? e.message : `${e.message} (cause: ${said})`;
+  }
+  if (err instanceof Error) return `the destination failed with ${err.name} and no message`;
+  const json = safeJson(err);
+  return json === undefined || json === '{}'
+    ? 'the destination failed with an object that says nothing (not an Error)'
+    : `the destination failed with ${json} (not an Error)`;
+}
+
+/** JSON of a thrown object, or undefined when it has none (a cycle, a BigInt, a throwing getter). */
+function safeJson(value: object): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The longest Retry-After taken at its word (a day); longer values are read as this. */

@@ -1,6 +1,7 @@
+import { systemClock } from '../../clock.ts';
 import type { Config, SourceConfig } from '../../config/types.ts';
-import { deadline } from '../../destinations/deadline.ts';
-import { classifyFailure } from '../../destinations/errors.ts';
+import { type Sent, sendOnce } from '../../delivery/send.ts';
+import type { Destination } from '../../destinations/api.ts';
 import type { GatewayEvent } from '../../event.ts';
 import { newId } from '../../ids.ts';
 import { Redactor } from '../../observability/redact.ts';
@@ -35,25 +36,27 @@ export const testDestinationCommand: Command = {
       );
     const event = sampleFor(config, values.source as string | undefined, values.event as string | undefined);
     const deliveryId = `test-${newId()}`;
-    const started = performance.now();
-    const limit = deadline(undefined, dest.delivery.timeoutMs);
-    let outcome: { ok: boolean; ms: number; kind?: string; error?: string; statusCode?: number };
-    try {
-      await dest.destination.send(event, { number: 1, deliveryId, signal: limit.signal });
-      outcome = { ok: true, ms: Math.round(performance.now() - started) };
-    } catch (err) {
-      const f = classifyFailure(err);
-      outcome = {
-        ok: false,
-        ms: Math.round(performance.now() - started),
-        kind: f.kind,
-        error: new Redactor(config.secrets).redact(f.message),
-        statusCode: f.statusCode,
-      };
-    } finally {
-      limit.dispose();
-      await dest.destination.close?.();
-    }
+    // The queue's own send: the attempt timeout holds even for a plugin that ignores its signal (this command
+    // once awaited such a send bare, and Node, with nothing left to wait for, exited 13 without a word).
+    const sent = await sendOnce(
+      { timeoutMs: dest.delivery.timeoutMs, target: dest.destination.target },
+      new AbortController().signal,
+      systemClock,
+      (signal) => dest.destination.send(event, { number: 1, deliveryId, signal }),
+    ).finally(() => closeQuietly(dest.destination));
+    // Nothing here aborts the shutdown signal, so the send always comes to a verdict.
+    const { failure, started, finished } = sent as Sent;
+    const ms = Math.round(finished - started);
+    const outcome: { ok: boolean; ms: number; kind?: string; error?: string; statusCode?: number } =
+      failure === undefined
+        ? { ok: true, ms }
+        : {
+            ok: false,
+            ms,
+            kind: failure.kind,
+            error: new Redactor(config.secrets).redact(failure.message),
+            statusCode: failure.statusCode,
+          };
     if (values.json)
       io.out(
         JSON.stringify({ destination: name, type: dest.type, event: event.type, deliveryId, ...outcome }),
@@ -105,4 +108,24 @@ function sampleFor(config: Config, sourceName: string | undefined, type: string 
   if (decoded._tag === 'Left')
     throw new UsageError(`the ${source.kind} sample ${wanted} does not decode: ${decoded.left.error}`);
   return { ...decoded.right, source: 'switchboard-test' };
+}
+
+/** How long a destination's close() may take here before the outcome is printed anyway (ms). */
+const CLOSE_WAIT_MS = 2000;
+
+/** Closes a destination after the test send; a close that fails or hangs does not hide the send's outcome. */
+async function closeQuietly(destination: Destination): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      Promise.resolve().then(() => destination.close?.()),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, CLOSE_WAIT_MS);
+      }),
+    ]);
+  } catch {
+    // the outcome printed is the send's
+  } finally {
+    clearTimeout(timer);
+  }
 }
