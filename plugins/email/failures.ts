@@ -44,7 +44,13 @@ function replyText(response: unknown, secrets: readonly string[]): string {
  * trouble are transient. `target` is `host:port`; `secrets` holds the SMTP password.
  */
 export function failureForSmtpError(err: unknown, target: string, secrets: readonly string[]): Error {
-  const e = (err ?? {}) as { code?: unknown; responseCode?: unknown; response?: unknown; message?: unknown };
+  const e = (err ?? {}) as {
+    code?: unknown;
+    responseCode?: unknown;
+    response?: unknown;
+    message?: unknown;
+    command?: unknown;
+  };
   const code = typeof e.code === 'string' ? e.code : undefined;
   const status = typeof e.responseCode === 'number' ? e.responseCode : undefined;
   const reply = replyText(e.response, secrets);
@@ -55,8 +61,15 @@ export function failureForSmtpError(err: unknown, target: string, secrets: reado
       reason: 'auth',
     });
   }
+  if (e.command === 'STARTTLS' && status !== undefined) {
+    // Not the message: the upgrade smtp.requireTLS demands. Retrying cannot add STARTTLS to the server.
+    return new PermanentError(
+      `SMTP server ${target} did not accept STARTTLS, which smtp.requireTLS demands${said}; use the port where it speaks TLS from the first byte (465, with smtp.secure: true), or a server that offers STARTTLS`,
+      { statusCode: status, reason: 'client_error' },
+    );
+  }
   if (status !== undefined && status >= 500) {
-    return new PermanentError(`SMTP server ${target} rejected the message${said}`, {
+    return new PermanentError(`SMTP server ${target} ${refusedWhat(e.command)}${said}`, {
       statusCode: status,
       reason: 'client_error',
     });
@@ -97,5 +110,66 @@ export function failureForSmtpError(err: unknown, target: string, secrets: reado
   const message = replyText(typeof e.message === 'string' ? e.message : String(err), secrets);
   return new TransientError(`sending through SMTP server ${target} failed (${code ?? 'error'}): ${message}`, {
     reason: 'other',
+  });
+}
+
+/** What an SMTP 5xx refused, by the command nodemailer says it answered (a greeting's 554 saw no message). */
+function refusedWhat(command: unknown): string {
+  switch (command) {
+    case 'CONN':
+      return 'refused the connection';
+    case 'EHLO':
+    case 'HELO':
+    case 'LHLO':
+      return 'refused the greeting (EHLO)';
+    case 'MAIL FROM':
+      return 'refused the sender (check from)';
+    case 'RCPT TO':
+      return 'refused every recipient (check to and cc)';
+    default:
+      return 'rejected the message';
+  }
+}
+
+/** What nodemailer reports of one recipient the server refused while it took the message for others. */
+interface RejectedRecipient {
+  recipient?: unknown;
+  responseCode?: unknown;
+  response?: unknown;
+}
+
+/**
+ * The failure for a message the server took for some recipients and refused for others, or undefined when it
+ * took it for all. nodemailer resolves then, and the refused ones were lost without a word: a 450 (mailbox busy,
+ * greylisting) is retried, the whole message again (the others may get it twice: delivery is at-least-once); a
+ * 5xx for every refused one is permanent, naming them.
+ */
+export function failureForRejectedRecipients(
+  info: unknown,
+  target: string,
+  secrets: readonly string[],
+): Error | undefined {
+  const i = (info ?? {}) as { rejected?: unknown; rejectedErrors?: unknown; accepted?: unknown };
+  const rejected = Array.isArray(i.rejected) ? i.rejected.map(String) : [];
+  if (rejected.length === 0) return undefined;
+  const errors = (Array.isArray(i.rejectedErrors) ? i.rejectedErrors : []) as RejectedRecipient[];
+  const replies = rejected.map((address) => {
+    const err = errors.find((r) => r.recipient === address);
+    const reply = replyText(err?.response, secrets);
+    return { address, status: typeof err?.responseCode === 'number' ? err.responseCode : undefined, reply };
+  });
+  const list = replies.map((r) => `${r.address}${r.reply === '' ? '' : ` (${r.reply})`}`).join(', ');
+  const accepted = Array.isArray(i.accepted) ? i.accepted.map(String).join(', ') : '';
+  const others = accepted === '' ? '' : `; it took the message for ${accepted}`;
+  const deferred = replies.find((r) => r.status === undefined || r.status < 500);
+  if (deferred !== undefined) {
+    return new TransientError(
+      `SMTP server ${target} deferred recipient(s) ${list}${others} (they get it again with the retry)`,
+      { statusCode: deferred.status, reason: 'server_error' },
+    );
+  }
+  return new PermanentError(`SMTP server ${target} refused recipient(s) ${list}${others}; check to and cc`, {
+    statusCode: replies[0].status,
+    reason: 'client_error',
   });
 }

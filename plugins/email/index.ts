@@ -15,7 +15,7 @@ import {
 } from 'switchboard/plugin-sdk';
 import { compileAddresses, renderAddresses } from './addresses.ts';
 import { CORE_SUBJECT, DEFAULT_TEXT, EMAIL_DEFAULTS, EmailOptions, GENERIC_SUBJECT } from './config.ts';
-import { failureForSmtpError } from './failures.ts';
+import { failureForRejectedRecipients, failureForSmtpError } from './failures.ts';
 
 type Transport = ReturnType<typeof nodemailer.createTransport>;
 
@@ -87,12 +87,16 @@ function create(options: EmailOptions, ctx: PluginContext): Destination {
 
   /** Sends one mail; throws a classified error on failure. */
   async function mail(message: Record<string, unknown>, signal: AbortSignal): Promise<void> {
+    let info: unknown;
     try {
-      await unlessAborted(connect().sendMail(message), signal, target);
+      info = await unlessAborted(connect().sendMail(message), signal, target);
     } catch (err) {
       if (err instanceof TransientError) throw err;
       throw failureForSmtpError(err, target, secrets);
     }
+    // nodemailer resolves when the server took the message for at least one recipient.
+    const partly = failureForRejectedRecipients(info, target, secrets);
+    if (partly !== undefined) throw partly;
   }
   // Display names come from the first event of a send; the addresses are the config's own.
   const envelope = (event: GatewayEvent) => ({

@@ -241,6 +241,72 @@ describe('email destination', () => {
       expect(failure).to.include({ kind: 'transient', statusCode: 450 });
     });
 
+    it('retries when the server defers one recipient of several, naming it, instead of calling it delivered (found by an attack)', async () => {
+      const smtp = await smtpServer({
+        onRcptTo: (address, _session, callback) =>
+          address.address === 'ops@example.com'
+            ? callback(Object.assign(new Error('Mailbox busy, try later'), { responseCode: 450 }))
+            : callback(),
+      });
+      const dest = destination(smtp.port, { to: ['support@example.com', 'ops@example.com'] });
+      const { failure } = await failureOf(dest.send(reply('x'), attempt()));
+      expect(failure).to.include({ kind: 'transient', statusCode: 450 });
+      expect(failure.message).to.equal(
+        `SMTP server 127.0.0.1:${smtp.port} deferred recipient(s) ops@example.com (450 Mailbox busy, try later); it took the message for support@example.com (they get it again with the retry)`,
+      );
+      expect(smtp.mails.map((m) => m.to)).to.deep.equal([['support@example.com']]);
+    });
+
+    it('fails permanently, naming them, when the server refuses some recipients for good and takes the message for the others', async () => {
+      const smtp = await smtpServer({
+        onRcptTo: (address, _session, callback) =>
+          address.address === 'gone@example.com'
+            ? callback(Object.assign(new Error('No such user'), { responseCode: 550 }))
+            : callback(),
+      });
+      const dest = destination(smtp.port, { to: ['support@example.com'], cc: 'gone@example.com' });
+      const { failure } = await failureOf(dest.send(reply('x'), attempt()));
+      expect(failure).to.include({ kind: 'permanent', statusCode: 550 });
+      expect(failure.message).to.match(
+        /refused recipient\(s\) gone@example\.com \(550 No such user\).*check to and cc/,
+      );
+    });
+
+    it('says STARTTLS is missing, not that the message was rejected, when requireTLS meets a server without it', async () => {
+      const smtp = await smtpServer();
+      const dest = destination(smtp.port, { smtp: { host: '127.0.0.1', port: smtp.port, requireTLS: true } });
+      const { failure } = await failureOf(dest.send(reply('x'), attempt()));
+      expect(failure.kind).to.equal('permanent');
+      expect(failure.message).to.match(
+        /^SMTP server 127\.0\.0\.1:\d+ did not accept STARTTLS, which smtp\.requireTLS demands: 500 .*smtp\.secure: true/,
+      );
+      expect(smtp.mails).to.have.length(0);
+    });
+
+    it('says the server refused the connection when it greets with 554', async () => {
+      const { createServer } = await import('node:net');
+      const sockets: Array<import('node:net').Socket> = [];
+      const closed = createServer((socket) => {
+        sockets.push(socket);
+        socket.on('error', () => {});
+        socket.end('554 mail.example.com no SMTP service here\r\n');
+      });
+      await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+      toClose.push(
+        () =>
+          new Promise<void>((resolve) => {
+            for (const s of sockets) s.destroy();
+            closed.close(() => resolve());
+          }),
+      );
+      const port = (closed.address() as { port: number }).port;
+      const { failure } = await failureOf(destination(port, {}).send(reply('x'), attempt()));
+      expect(failure).to.include({ kind: 'permanent', statusCode: 554 });
+      expect(failure.message).to.equal(
+        `SMTP server 127.0.0.1:${port} refused the connection: 554 mail.example.com no SMTP service here`,
+      );
+    });
+
     it('fails transiently when the connection is refused, naming host:port to check', async () => {
       const port = await refusedPort();
       const { failure } = await failureOf(destination(port, {}).send(reply('x'), attempt()));
