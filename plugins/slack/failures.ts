@@ -5,6 +5,7 @@ import {
   type Deadline,
   failureForRequestError,
   PermanentError,
+  parseRetryAfter,
   RetryAfterError,
   snippet,
   TransientError,
@@ -43,13 +44,15 @@ const THROTTLED = new Set(['ratelimited', 'rate_limited', 'message_limit_exceede
 
 /**
  * Reads an error thrown by WebClient (configured with no retries and rejectRateLimitedCalls) as a send failure.
- * `secrets` (the token) are scrubbed from anything quoted from Slack's answer.
+ * `secrets` (the token) are scrubbed from anything quoted from Slack's answer. `retryAfter` is the answer's
+ * Retry-After header as sent, when there was an answer: WebClient reads only whole seconds from it.
  */
 export function failureForSlackError(
   err: unknown,
   target: string,
   limit: Deadline,
   secrets: readonly string[],
+  retryAfter: string | null = null,
 ): Error {
   const e = err as {
     code?: unknown;
@@ -61,6 +64,18 @@ export function failureForSlackError(
     original?: unknown;
     message?: unknown;
   };
+  // Seconds, fractions or an HTTP date, as every plugin reads it (WebClient's parseInt read a date as none).
+  const rateLimitedFor = parseRetryAfter(retryAfter);
+  const isRateLimited =
+    e?.code === ErrorCode.RateLimitedError ||
+    (typeof e?.message === 'string' && e.message.startsWith('Retry header did not contain'));
+  if (isRateLimited && rateLimitedFor !== undefined) {
+    return new RetryAfterError(
+      `Slack rate-limited the call (retry after ${Math.ceil(rateLimitedFor / 1000)} s)`,
+      rateLimitedFor,
+      { statusCode: 429 },
+    );
+  }
   switch (e?.code) {
     case ErrorCode.RateLimitedError: {
       const seconds = Number(e.retryAfter);

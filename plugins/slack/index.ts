@@ -76,6 +76,8 @@ function viaWebApi(
   const target = describeTarget(new URL(apiUrl ?? 'https://slack.com/api/'));
   return async (message, signal) => {
     const limit = deadline(signal, timeoutMs);
+    // The answer's Retry-After as sent: WebClient reads it with parseInt, so an HTTP date was lost.
+    let retryAfter: string | null = null;
     // A client per attempt: WebClient takes no per-call signal, and its fetch hook is how the attempt's
     // signal reaches the request. Constructing one does no I/O.
     const client = new WebClient(token, {
@@ -84,16 +86,22 @@ function viaWebApi(
       rejectRateLimitedCalls: true,
       timeout: timeoutMs,
       logger: clientLogger(logger),
-      fetch: (url, init) =>
-        fetch(url, {
+      fetch: async (url, init) => {
+        const response = await fetch(url, {
           ...init,
+          // WebClient asks fetch to fail on a redirect, which read as "could not reach" and was retried for a
+          // day; the redirect itself comes back as an HTTP error, classified as every plugin's (permanent).
+          redirect: 'manual',
           signal: init?.signal ? AbortSignal.any([limit.signal, init.signal]) : limit.signal,
-        }),
+        });
+        retryAfter = response.headers.get('retry-after');
+        return response;
+      },
     });
     try {
       await client.chat.postMessage({ channel, ...message });
     } catch (err) {
-      throw failureForSlackError(err, target, limit, [token]);
+      throw failureForSlackError(err, target, limit, [token], retryAfter);
     } finally {
       limit.dispose();
     }

@@ -183,6 +183,33 @@ describe('slack destination', () => {
       expect(server.received).to.have.length(2);
     });
 
+    it('throttles until the HTTP date a 429 gives in Retry-After, or for its fractional seconds (found by an attack: read as none)', async () => {
+      const at = new Date(Date.now() + 120_000).toUTCString();
+      server.answer(() => slackError('ratelimited', 429, { 'retry-after': at }));
+      const dated = await failureOf(destination().send(reply('x'), attempt()));
+      expect(dated.failure).to.include({ kind: 'throttled', reason: 'rate_limited' });
+      expect((dated.failure as { retryAfterMs?: number }).retryAfterMs).to.be.within(100_000, 120_000);
+      expect(dated.failure.message).to.match(/^Slack rate-limited the call \(retry after 1[012]\d s\)$/);
+      server.answer(() => slackError('ratelimited', 429, { 'retry-after': '2.5' }));
+      const fractional = await failureOf(destination().send(reply('x'), attempt()));
+      expect(fractional.failure).to.include({ kind: 'throttled', retryAfterMs: 2500 });
+      expect(server.received).to.have.length(2);
+    });
+
+    it('fails permanently, pointing at apiUrl, when the API URL redirects (found by an attack: retried as unreachable)', async () => {
+      server.answer(() => ({
+        status: 301,
+        headers: { location: 'https://slack.example.com/api/' },
+        body: '',
+      }));
+      const { failure } = await failureOf(destination().send(reply('x'), attempt()));
+      expect(failure).to.include({ kind: 'permanent', statusCode: 301 });
+      expect(failure.message).to.match(
+        /redirects \(301\); redirects are not followed, so configure the final URL/,
+      );
+      expect(server.received).to.have.length(1);
+    });
+
     it('makes one call per send even when Slack fails with 500 (the queue retries, not the client)', async () => {
       server.answer(() => ({ status: 500, body: 'oops' }));
       await failureOf(destination().send(reply('x'), attempt()));
