@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import file from '../../plugins/file/index.ts';
+import { SmallDisk } from '../faults/small-disk.ts';
 import { attempt, decodeOrThrow } from './context.ts';
 import { behavesLikeADestination, failureOf } from './contract.ts';
 import { deliveryFailed, reply } from './events.ts';
@@ -103,6 +104,54 @@ describe('file destination', () => {
     const { failure, error } = await failureOf(dest.send(reply('x'), attempt()));
     expect(failure.kind).to.equal('transient');
     expect(String(error)).to.include('could not append to /proc/switchboard-nope/events.jsonl (ENOENT)');
+  });
+
+  it('starts its first line on a line of its own when the file ends inside a line (a process killed mid-write)', async () => {
+    const path = join(dir, 'torn.jsonl');
+    await writeFile(path, '{"id":"earlier"}\n{"id":"cut sho');
+    const dest = destination({ path });
+    await dest.send(reply('after'), attempt());
+    await dest.send(reply('later'), attempt());
+    const lines = (await readFile(path, 'utf8')).split('\n');
+    expect(lines.slice(2)).to.have.length(3);
+    expect(JSON.parse(lines[2]).text).to.equal('after');
+    expect(JSON.parse(lines[3]).text).to.equal('later');
+    expect(lines[4]).to.equal('');
+  });
+
+  it('keeps a retried line whole after a full disk cut the first try short, and says the disk is full (found by an attack)', async function () {
+    const disk = SmallDisk.tryMount(1);
+    if (typeof disk === 'string') this.skip();
+    try {
+      const path = join(disk.dir, 'events.jsonl');
+      const dest = destination({ path });
+      await dest.send(reply('before'), attempt());
+      disk.fill();
+      // One page free: the long line starts, then the disk is full.
+      const filler = join(disk.dir, 'filler');
+      truncateSync(filler, statSync(filler).size - 4096);
+      const long = 'x'.repeat(20_000);
+      const { failure } = await failureOf(dest.send(reply(long), attempt()));
+      expect(failure.kind).to.equal('transient');
+      expect(failure.message).to.equal(
+        `could not append to ${path} (ENOSPC: the file system is full; free space and the deliveries are retried)`,
+      );
+      disk.free();
+      await dest.send(reply(long), attempt());
+      await dest.send(reply('after'), attempt());
+      const texts = readFileSync(path, 'utf8')
+        .split('\n')
+        .flatMap((line) => {
+          try {
+            return [JSON.parse(line).text as string];
+          } catch {
+            return []; // the piece the full disk cut short
+          }
+        });
+      expect(texts).to.deep.equal(['before', long, 'after']);
+    } finally {
+      disk.remove();
+    }
   });
 
   it('refuses an unknown format in its options', () => {
