@@ -1,7 +1,7 @@
 import { activitySql, fillActivity } from './activity-sql.ts';
 import { ACTIVE } from './filters.ts';
 import { iso, type Millis } from './rows.ts';
-import type { Sql } from './sql.ts';
+import type { Sql, Statement } from './sql.ts';
 import type { DeliveryState, DestinationActivity, MaintenanceOps, QueueStats } from './types.ts';
 
 /** Keeping the store small and observable, in SQL both dialects speak. */
@@ -33,15 +33,34 @@ const DEAD = `SELECT destination, COUNT(*) AS count FROM deliveries WHERE state 
 /** The row the write probe inserts and deletes in one transaction; no destination or route has this name. */
 const WRITE_PROBE = 'switchboard:write-probe';
 
-/** Cheap liveness query for /readyz; with `write`, also a write that leaves nothing behind. Throws on failure. */
-export async function ping(sql: Sql, { write = false }: Parameters<MaintenanceOps['ping']>[0] = {}) {
+/**
+ * What the write probe must get before it commits, besides a commit of its own: the locks ingest takes. SQLite
+ * has one write lock for the whole file, which any write transaction takes. PostgreSQL locks per table: a
+ * session holding `LOCK TABLE events` stopped every webhook while the probe, writing only `paused`, committed
+ * and /readyz answered ready (found by an outside fault test). ROW EXCLUSIVE is what ingest's INSERTs take, so
+ * this waits exactly when they would, and writes nothing to those tables.
+ */
+const INGEST_LOCKS: Record<Sql['dialect'], Statement[]> = {
+  sqlite: [],
+  postgres: [{ sql: 'LOCK TABLE dedupe, events, deliveries IN ROW EXCLUSIVE MODE' }],
+};
+
+/**
+ * Cheap liveness query for /readyz; with `write`, also a commit that leaves nothing behind, after taking ingest's
+ * locks, each wait bounded by `waitMs` when given. Throws on failure.
+ */
+export async function ping(sql: Sql, { write = false, waitMs }: Parameters<MaintenanceOps['ping']>[0] = {}) {
   await sql.all('SELECT 1');
   if (!write) return;
   // Nothing stays behind and no other transaction ever sees the row.
-  await sql.write([
-    { sql: 'INSERT INTO paused (destination) VALUES (?) ON CONFLICT DO NOTHING', params: [WRITE_PROBE] },
-    { sql: 'DELETE FROM paused WHERE destination = ?', params: [WRITE_PROBE] },
-  ]);
+  await sql.write(
+    [
+      ...INGEST_LOCKS[sql.dialect],
+      { sql: 'INSERT INTO paused (destination) VALUES (?) ON CONFLICT DO NOTHING', params: [WRITE_PROBE] },
+      { sql: 'DELETE FROM paused WHERE destination = ?', params: [WRITE_PROBE] },
+    ],
+    { waitMs },
+  );
 }
 
 /** Deletes old events whose deliveries are all final (cascading), and expired dedupe keys; answers how many. */

@@ -39,7 +39,19 @@ export interface Sql {
   /** The rows one query answers. */
   all<T>(sql: string, params?: Param[]): Promise<T[]>;
   /** Runs write statements in one transaction, in order; answers each one's count of changed rows. */
-  write(statements: Statement[], options?: { durability?: Durability; lock?: WriteLock }): Promise<number[]>;
+  write(statements: Statement[], options?: WriteOptions): Promise<number[]>;
+}
+
+/** How one write transaction runs. */
+export interface WriteOptions {
+  durability?: Durability;
+  lock?: WriteLock;
+  /**
+   * Longest wait for another session's lock, ms, instead of the store's own (SQLite's 5 s busy wait,
+   * `store.statementTimeout`); on PostgreSQL each statement also ends a moment after it. For a probe that must
+   * give up before its caller does.
+   */
+  waitMs?: number;
 }
 
 /** A Bind that collects values for `?` placeholders (see filters.ts). */

@@ -320,11 +320,12 @@ export interface MaintenanceOps {
   /** Creates or upgrades the schema (numbered migrations; safe when several instances start at once). */
   migrate(): Promise<void>;
   /**
-   * Cheap liveness query for /readyz. Throws when the store does not answer. With `write`, also commits a
-   * write that leaves nothing behind (a probe row inserted and deleted in one transaction), so a store that
-   * answers but cannot write (full disk, read-only) fails too.
+   * Cheap liveness query for /readyz. Throws when the store does not answer. With `write`, also takes the locks
+   * ingest takes and commits a write that leaves nothing behind (a probe row inserted and deleted in one
+   * transaction), so a store that answers but cannot commit (a lock held elsewhere, full disk, read-only) fails
+   * too. `waitMs` bounds each wait for a lock (and, on PostgreSQL, each statement) instead of the store's own.
    */
-  ping(args?: { write?: boolean }): Promise<void>;
+  ping(args?: { write?: boolean; waitMs?: number }): Promise<void>;
   /** Deletes events older than `before` whose deliveries are all final, plus expired dedupe keys. */
   prune(args: { before: Date; now: Date }): Promise<number>;
   queueStats(args: { now: Date }): Promise<QueueStats>;

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { MAX_REJECTED } from '../filters.ts';
-import type { Param, Sql, Statement, WriteLock } from '../sql.ts';
+import type { Param, Sql, Statement, WriteLock, WriteOptions } from '../sql.ts';
 import { isConnectionLoss } from './pool.ts';
 
 /** Runs `fn` on one pooled client inside BEGIN/COMMIT, rolling back (and discarding the client) on error. */
@@ -53,6 +53,14 @@ export const PRUNE_REPLAY_LOCK: Record<WriteLock, string> = {
   replay: "SELECT pg_advisory_xact_lock_shared(hashtext('switchboard:prune-replay'))",
 };
 
+/** A transaction's own lock and statement timeouts ($1 and $2, in ms), in place of the connection's. */
+const BOUNDED_WAIT = "SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true)";
+/**
+ * How much later than a bounded lock wait the statement waiting ends: at equal timeouts, the statement timeout
+ * fired first, and the probe said `timeout` for what was a lock.
+ */
+const STATEMENT_MARGIN_MS = 250;
+
 const numbered = new Map<string, string>();
 
 /** The shared SQL's `?` placeholders as PostgreSQL's `$1`, `$2`, … (the shared SQL has no other `?`). */
@@ -86,12 +94,18 @@ export class PgDb implements Sql {
     return result.rows as T[];
   }
 
-  // One statement without a lock needs no transaction of its own; PostgreSQL commits are always durable.
-  async write(statements: Statement[], options: { lock?: WriteLock } = {}): Promise<number[]> {
+  // One statement without a lock or a wait of its own needs no transaction; PostgreSQL commits are always durable.
+  async write(statements: Statement[], options: WriteOptions = {}): Promise<number[]> {
     const run = (db: pg.Pool | pg.PoolClient, { sql, params = [] }: Statement) =>
       db.query(dollarPlaceholders(sql), pgValues(params)).then((r) => r.rowCount ?? 0);
-    if (statements.length === 1 && options.lock === undefined) return [await run(this.pool, statements[0])];
+    if (statements.length === 1 && options.lock === undefined && options.waitMs === undefined)
+      return [await run(this.pool, statements[0])];
     return inTransaction(this.pool, async (client) => {
+      // For this transaction only (is_local): the pooled connection keeps the configured timeouts.
+      if (options.waitMs !== undefined) {
+        const ms = Math.max(1, Math.round(options.waitMs));
+        await client.query(BOUNDED_WAIT, [String(ms), String(ms + STATEMENT_MARGIN_MS)]);
+      }
       if (options.lock !== undefined) await client.query(PRUNE_REPLAY_LOCK[options.lock]);
       const counts: number[] = [];
       for (const statement of statements) counts.push(await run(client, statement));

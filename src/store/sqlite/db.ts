@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { MAX_REJECTED } from '../filters.ts';
-import type { Durability, Param, Sql, Statement } from '../sql.ts';
+import type { Durability, Param, Sql, Statement, WriteOptions } from '../sql.ts';
 import { lockHeldError } from './file-error.ts';
 
 export type { Durability };
@@ -86,14 +86,7 @@ export class SqliteDb implements Sql {
 
   /** Runs `fn` without waiting for another connection's write lock: a BEGIN answers SQLITE_BUSY at once. */
   withoutLockWait<T>(fn: () => T): T {
-    const deadline = this.lockDeadline;
-    this.lockDeadline = Number.NEGATIVE_INFINITY;
-    try {
-      return fn();
-    } finally {
-      this.lockDeadline = deadline;
-      this.boundLockWait();
-    }
+    return this.withLockWait(Number.NEGATIVE_INFINITY, fn);
   }
 
   /**
@@ -125,11 +118,26 @@ export class SqliteDb implements Sql {
   }
 
   // Writes are serialized by SQLite's one write lock, so a WriteLock needs nothing more here.
-  async write(statements: Statement[], options: { durability?: Durability } = {}): Promise<number[]> {
-    return this.transaction(
-      () => statements.map(({ sql, params = [] }) => this.stmt(sql).run(...params.map(sqliteValue)).changes),
-      options.durability,
-    );
+  async write(statements: Statement[], options: WriteOptions = {}): Promise<number[]> {
+    const write = () =>
+      this.transaction(
+        () =>
+          statements.map(({ sql, params = [] }) => this.stmt(sql).run(...params.map(sqliteValue)).changes),
+        options.durability,
+      );
+    return options.waitMs === undefined ? write() : this.withLockWait(options.waitMs, write);
+  }
+
+  /** Runs `fn` waiting at most `ms` for another connection's write lock (less if the call's own deadline is nearer). */
+  private withLockWait<T>(ms: number, fn: () => T): T {
+    const deadline = this.lockDeadline;
+    this.lockDeadline = Math.min(deadline ?? Number.POSITIVE_INFINITY, lockClockMs() + ms);
+    try {
+      return fn();
+    } finally {
+      this.lockDeadline = deadline;
+      this.boundLockWait();
+    }
   }
 }
 
