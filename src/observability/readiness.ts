@@ -30,30 +30,55 @@ export interface ReadinessInput {
 }
 
 /**
- * Assesses readiness. The store check pings it (a read when writes are healthy; a write probe when the last
- * write failed, which is how recovery is noticed even when no traffic arrives), bounded by `timeoutMs`, so a
- * hung store makes /readyz answer 503 instead of hanging. Never throws.
+ * Assesses readiness. Never throws, and answers within about `timeoutMs`: a hung store makes /readyz answer
+ * 503, not hang. The store check reads (`SELECT 1`), then proves that a commit can happen: by ingest's own
+ * recent commits when there are some, else by committing a write probe that takes ingest's locks
+ * (StoreHealth.writeProbeWanted: after a failed write, while an ingest commit is stalled, or when none has
+ * succeeded for a while). So a store that answers reads but cannot commit (a lock held elsewhere, a full disk,
+ * a read-only primary) is not ready, recovery is noticed without any webhook arriving, and an instance taking
+ * traffic is checked without writing.
  */
 export async function assessReadiness(input: ReadinessInput): Promise<ReadinessReport> {
   const checks: Record<string, ReadinessCheck> = {};
   const reasons: string[] = [];
-  const writes = input.health.current;
+  const { store, health, timeoutMs } = input;
+  const deadline = Date.now() + timeoutMs;
+  const probe = health.writeProbeWanted();
   try {
-    await storeAnswer(input.store.ping({ write: writes.failing }), input.timeoutMs);
-    if (writes.failing) input.health.succeeded();
+    await storeAnswer(store.ping(), timeoutMs);
     checks.store = { ok: true, status: 'ok' };
   } catch (err) {
-    if (writes.failing) input.health.failed(err);
+    // Writes were failing already: that is still the news (`cannot write (file_replaced)` fails reads too).
+    const failing = probe === 'failing';
+    if (failing) health.failed(err);
     const kind = storeFaultKind(err);
     checks.store = {
       ok: false,
-      status: writes.failing ? `cannot write (${kind})` : `unavailable (${kind})`,
+      status: failing ? `cannot write (${kind})` : `unavailable (${kind})`,
       error: (err as Error).message,
     };
-    reasons.push(`store ${checks.store.status}`);
   }
-  if (checks.store.ok) {
-    const after = input.health.current;
+  if (checks.store.ok && probe !== undefined) {
+    const left = Math.max(1, deadline - Date.now());
+    try {
+      await storeAnswer(
+        health.probe(() => store.ping({ write: true, waitMs: storeWaitMs(left) })),
+        left,
+      );
+    } catch (err) {
+      // Outlasting the bound counts as failing; the probe's own outcome, when it comes, replaces this.
+      health.failed(err);
+      checks.store = {
+        ok: false,
+        status: `cannot write (${storeFaultKind(err)})`,
+        error: (err as Error).message,
+      };
+    }
+  }
+  if (!checks.store.ok) reasons.push(`store ${checks.store.status}`);
+  else {
+    const after = health.current;
+    const lastCommit = health.lastCommit?.toISOString();
     checks.writes = after.failing
       ? {
           ok: false,
@@ -61,7 +86,7 @@ export async function assessReadiness(input: ReadinessInput): Promise<ReadinessR
           error: after.error,
           since: new Date(after.since!).toISOString(),
         }
-      : { ok: true, status: 'ok' };
+      : { ok: true, status: 'ok', basis: probe ? `write probe (${probe})` : 'recent commits', lastCommit };
     if (after.failing) reasons.push(`store writes failing (${after.kind})`);
   }
   checks.workers = input.workersRunning ? { ok: true, status: 'running' } : { ok: false, status: 'stopped' };
@@ -69,6 +94,15 @@ export async function assessReadiness(input: ReadinessInput): Promise<ReadinessR
   checks.shutdown = input.stopping ? { ok: false, status: 'shutting down' } : { ok: true, status: 'no' };
   if (input.stopping) reasons.push('shutting down');
   return { ready: reasons.length === 0, checks, reasons };
+}
+
+/**
+ * How long the store itself may wait for a lock during a probe bounded by `ms`: it gives up first, so the
+ * answer names the lock (`cannot write (locked)`) rather than a bare timeout, and the probe's connection and
+ * lock request are let go instead of waiting out the store's own timeouts after /readyz has answered.
+ */
+function storeWaitMs(ms: number): number {
+  return Math.max(1, Math.floor(ms * 0.75));
 }
 
 /** The report as anyone may see it: every `error` (store messages, which may name hosts) removed. */
