@@ -18,6 +18,7 @@ import type { Store } from '../store/types.ts';
 import { AuthThrottle } from './auth-throttle.ts';
 import { classifyError, markedStoreFailure, markStoreFailures } from './error-edge.ts';
 import { checkedEventFilter, EVENT_FILTERS, type EventQuery } from './event-query.ts';
+import { answerNoEndpoint } from './no-endpoint.ts';
 import { operatorRoutes } from './operator-routes.ts';
 import { BadParam, deliveryFilter, parseCursor, parseLimit } from './params.ts';
 import { mountRedecode } from './redecode.ts';
@@ -231,10 +232,9 @@ export function createAdminApi(given: AdminDeps): Koa.Middleware {
     try {
       await parse(ctx, async () => {
         requireJsonObject(ctx);
-        await routes(ctx as never, async () => {
-          ctx.status = 404;
-          ctx.body = { error: `no admin endpoint ${ctx.method} ${ctx.path}` };
-        });
+        await routes(ctx as never, async () =>
+          answerNoEndpoint(ctx, `no admin endpoint ${ctx.method} ${ctx.path}`),
+        );
       });
       // The safety net: whatever a remote echoed into an error before redaction existed never leaves here.
       if (ctx.body !== undefined && ctx.body !== null && typeof ctx.body === 'object') {

@@ -160,6 +160,51 @@ routes:
     }
     expect((await api('/events?unrouted=false')).status).to.equal(200);
   });
+
+  it('answers 405 with Allow and the methods it takes for a wrong method on an existing path, 404 for an unknown one', async () => {
+    const cases: Array<[string, string, string]> = [
+      ['DELETE', '/events', 'HEAD, GET'],
+      ['GET', '/redecode', 'POST'],
+      ['GET', '/destinations/crm/pause', 'POST'],
+      ['OPTIONS', '/deliveries/01ABC/retry', 'POST'],
+    ];
+    for (const [method, path, allow] of cases) {
+      const res = await api(path, { method });
+      expect(res.status, `${method} ${path}`).to.equal(405);
+      expect(res.headers.get('allow'), `${method} ${path}`).to.equal(allow);
+      expect(res.headers.get('content-type')).to.match(/^application\/json/);
+      expect(await refusal(res)).to.equal(`${method} is not allowed on /api${path}: it takes ${allow}`);
+    }
+    for (const [method, path] of [
+      ['DELETE', '/nope'],
+      ['GET', '/events/x/y'],
+      ['PROPFIND', '/nope'],
+    ]) {
+      const res = await api(path, { method });
+      expect(res.status, `${method} ${path}`).to.equal(404);
+      expect(res.headers.get('allow')).to.equal(null);
+      expect(await refusal(res)).to.equal(`no admin endpoint ${method} /api${path}`);
+    }
+    expect((await crm())?.state, 'the GET on pause paused nothing').to.equal('active');
+  });
+
+  it('answers a wrong method 401 without the token, as it answers an unknown path: no route is revealed', async () => {
+    for (const path of ['/events', '/nope']) {
+      const res = await fetch(`${gw.adminUrl}/api${path}`, { method: 'DELETE' });
+      expect(res.status, path).to.equal(401);
+      expect(res.headers.get('allow')).to.equal(null);
+      expect(await refusal(res)).to.equal('missing or wrong bearer token');
+    }
+  });
+
+  it("answers 405 with Allow on the admin listener's own endpoints too (/metrics, /readyz)", async () => {
+    for (const path of ['/metrics', '/readyz']) {
+      const res = await fetch(gw.adminUrl + path, { method: 'POST' });
+      expect(res.status, path).to.equal(405);
+      expect(res.headers.get('allow'), path).to.equal('HEAD, GET');
+      expect(await refusal(res)).to.equal(`POST is not allowed on ${path}: it takes HEAD, GET`);
+    }
+  });
 });
 
 describe('the admin API answers 503 only when the store fails (real HTTP, a closed SQLite store)', function () {
