@@ -5,6 +5,7 @@
  * declared keys (struct, strict) are in keys.ts.
  */
 import * as t from 'io-ts';
+import { type HeaderValueFlaw, headerValueFlaw } from '../header-value.ts';
 import { describeValue, didYouMean } from './issues.ts';
 import { parseDuration, parseRate, parseSize } from './units.ts';
 
@@ -42,6 +43,34 @@ export const secretString: Codec<string> = new t.Type<string, unknown, unknown>(
       c,
       'expected a string, got a number (hidden): put the secret in quotes ("…") so YAML reads it as text; unquoted digits are a number, and leading zeros are lost',
     );
+  },
+  (a) => a,
+);
+
+const NO_CLIENT = 'so no client could send it in its Authorization header (Bearer <token>)';
+
+/** Why a header secret is refused, and the fix, per flaw; never the value. */
+const HEADER_FLAWS: Record<HeaderValueFlaw, string> = {
+  'line break': `the value (not shown) holds a line break, which an HTTP header cannot carry, ${NO_CLIENT}: write the token on one line in quotes (a YAML | or > block keeps its last line break; |- drops it), or remove the line break from the variable it comes from`,
+  'control character': `the value (not shown) holds a control character, which an HTTP header cannot carry, ${NO_CLIENT}: use letters, digits and punctuation only, e.g. what openssl rand -hex 32 prints`,
+  'beyond Latin-1': `the value (not shown) holds a character outside Latin-1, which an HTTP header cannot carry, ${NO_CLIENT}: use letters, digits and punctuation only, e.g. what openssl rand -hex 32 prints`,
+  'edge whitespace': `the value (not shown) starts or ends with a space or tab, which HTTP strips from a header, ${NO_CLIENT} whole: remove it`,
+};
+
+/**
+ * A secret clients send in an HTTP header (`admin.token`, as `Authorization: Bearer <token>`). One that a header
+ * cannot carry whole would be taken at start and then let no client in, so it is refused with what is wrong
+ * and how to fix it, never with the value.
+ */
+export const headerSecret: Codec<string> = new t.Type<string, unknown, unknown>(
+  'a string',
+  (u): u is string => typeof u === 'string' && headerValueFlaw(u) === undefined,
+  (u, c) => {
+    const decoded = secretString.validate(u, c);
+    if (decoded._tag === 'Left') return decoded;
+    const flaw = headerValueFlaw(decoded.right);
+    if (flaw === undefined) return decoded;
+    return t.failure(u, c, HEADER_FLAWS[flaw]);
   },
   (a) => a,
 );

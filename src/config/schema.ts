@@ -10,6 +10,7 @@ import { pipe } from 'fp-ts/lib/function.js';
 import * as t from 'io-ts';
 import {
   bool,
+  headerSecret,
   integer,
   isRecord,
   list,
@@ -19,7 +20,6 @@ import {
   positiveDuration,
   positiveNumber,
   refine,
-  secretString,
   sizeBetween,
   timeoutDuration,
   withDefault,
@@ -145,7 +145,7 @@ export const delivery = struct({
 });
 
 const admin = struct({
-  token: optional(secretString),
+  token: optional(headerSecret),
   listen: withDefault(listenAddress, DEFAULT_ADMIN_LISTEN),
 });
 
