@@ -4,8 +4,7 @@
  * run even when an earlier one found problems; only a YAML syntax error stops the rest.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sequenceS } from 'fp-ts/lib/Apply.js';
 import * as E from 'fp-ts/lib/Either.js';
@@ -23,6 +22,7 @@ import { type ConfigIssue, collect, everyIssue, type KeyPath, rights, unless } f
 import { checkGroupBy, declaredDestinations, linkDestinations } from './link.ts';
 import { type ParsedConfig, parseYaml, readTree } from './parse.ts';
 import { quotedScalarsIn } from './quoted-scalars.ts';
+import { readConfigText } from './read.ts';
 import { formatIssue, type LocatedIssue, locateIssues } from './report.ts';
 import {
   BODY_LIMIT_RANGE,
@@ -285,23 +285,8 @@ function startsWith(path: KeyPath, prefix: KeyPath): boolean {
 }
 
 async function readText(file: string): Promise<string | LocatedIssue> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    return { file, line: 0, column: 0, path: '', message: unreadableConfig(err, file) };
-  }
-}
-
-/**
- * Why the config file could not be read, in words that say what to give instead: a folder given for the file
- * used to read "EISDIR: illegal operation on a directory, read".
- */
-export function unreadableConfig(err: unknown, file: string): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'config file not found';
-  if (code === 'EISDIR')
-    return `is a directory, not a config file: give the YAML file in it, e.g. --config ${join(file, 'config.yaml')}`;
-  return `cannot read config file: ${(err as Error).message}`;
+  const read = await readConfigText(file);
+  return read.ok ? read.text : { file, line: 0, column: 0, path: '', message: read.message };
 }
 
 /**

@@ -5,7 +5,6 @@
  * with a destination's secret unset, or right after an edit the running gateway refused.
  */
 
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { sequenceT } from 'fp-ts/lib/Apply.js';
 import * as E from 'fp-ts/lib/Either.js';
@@ -14,8 +13,9 @@ import { BUILTIN_SOURCES } from '../sources/builtin.ts';
 import { isRecord } from './codecs.ts';
 import { type Env, interpolate } from './interpolate.ts';
 import { type ConfigIssue, collect, everyIssue, issuesOf, under, unless, type Validation } from './issues.ts';
-import { sourcePluginsOf, unreadableConfig } from './load.ts';
+import { sourcePluginsOf } from './load.ts';
 import { type ParsedConfig, parseYaml, readTree } from './parse.ts';
+import { readConfigText } from './read.ts';
 import { formatIssue, locateIssues } from './report.ts';
 import { decodeStore } from './schema.ts';
 import { collectKeyedSecrets, Secrets } from './secrets.ts';
@@ -53,13 +53,9 @@ async function loadSection<S, T>(
   build: (section: S, root: Record<string, unknown>, path: string, secrets: Secrets) => T,
 ): Promise<PartialLoad<T>> {
   const path = resolve(file);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    return { ok: false, problems: [`${path}: ${unreadableConfig(err, path)}`] };
-  }
-  const parsed = parseYaml(text);
+  const read = await readConfigText(path);
+  if (!read.ok) return { ok: false, problems: [`${path}: ${read.message}`] };
+  const parsed = parseYaml(read.text);
   const problems = (issues: ConfigIssue[], secrets?: Secrets) =>
     locateIssues(path, parsed, issues, secrets).map((i) => formatIssue(i));
   // An edit the gateway refused must not lock the operator out: YAML errors wholly outside the section read are
