@@ -60,9 +60,9 @@ export interface LoadOptions {
 /** Loads and builds a config file against an already loaded plugin registry. */
 export async function loadConfig(file: string, opts: LoadOptions): Promise<LoadResult> {
   const path = resolve(file);
-  const text = await readText(path);
-  if (typeof text !== 'string') return { ok: false, issues: [text] };
-  return runStages(path, text, opts, []);
+  const read = await readConfigText(path);
+  if (!read.ok) return { ok: false, issues: [unread(path, read.message)] };
+  return runStages(path, read, opts, []);
 }
 
 /**
@@ -74,16 +74,16 @@ export async function loadConfigWithPlugins(
   opts: { env: Env; logger?: PluginLogger },
 ): Promise<LoadResult> {
   const path = resolve(file);
-  const text = await readText(path);
-  if (typeof text !== 'string') return { ok: false, issues: [text] };
-  const parsed = parseYaml(text);
+  const read = await readConfigText(path);
+  if (!read.ok) return { ok: false, issues: [unread(path, read.message)] };
+  const parsed = parseYaml(read.text);
   const tree = readTree(parsed);
   if (E.isLeft(tree)) return { ok: false, issues: locateIssues(path, parsed, tree.left) };
   const { dirs, missing } = pluginDirs(parsed, path, opts.env);
   const { registry, sources, errors } = await loadPlugins(dirs);
   const pluginIssues = [...missing, ...errors.map((message) => ({ path: ['plugins', 'dirs'], message }))];
   const sourcePlugins = new Map([...sources].map(([kind, s]) => [kind, s.plugin] as const));
-  return runStages(path, text, { ...opts, plugins: registry, sourcePlugins }, pluginIssues, parsed);
+  return runStages(path, read, { ...opts, plugins: registry, sourcePlugins }, pluginIssues, parsed);
 }
 
 /**
@@ -96,9 +96,9 @@ export async function sourcePluginsOf(
   env: Env,
 ): Promise<{ plugins: Map<string, SourcePlugin>; problems: string[] }> {
   const path = resolve(file);
-  const text = await readText(path);
-  if (typeof text !== 'string') return { plugins: new Map(), problems: [] };
-  const parsed = parseYaml(text);
+  const read = await readConfigText(path);
+  if (!read.ok) return { plugins: new Map(), problems: [] };
+  const parsed = parseYaml(read.text);
   if (E.isLeft(readTree(parsed))) return { plugins: new Map(), problems: [] };
   const { dirs } = pluginDirs(parsed, path, env);
   const { sources, errors } = await loadPlugins(dirs);
@@ -151,12 +151,12 @@ function pluginDirs(
  */
 async function runStages(
   file: string,
-  text: string,
+  read: { text: string; digest: string },
   opts: LoadOptions,
   earlier: ConfigIssue[],
   alreadyParsed?: ParsedConfig,
 ): Promise<LoadResult> {
-  const parsed = alreadyParsed ?? parseYaml(text);
+  const parsed = alreadyParsed ?? parseYaml(read.text);
   const tree = readTree(parsed);
   if (E.isLeft(tree)) return { ok: false, issues: locateIssues(file, parsed, tree.left) };
   const interpolated = interpolate(tree.right, opts.env);
@@ -211,6 +211,7 @@ async function runStages(
   const built = result.right.built;
   const config: Config = Object.freeze({
     file,
+    digest: read.digest,
     server: deepFreeze(built.server),
     sources: frozenMap(built.sources.map((s) => [s.name, deepFreeze(s)] as const)),
     store: deepFreeze(built.store),
@@ -284,9 +285,9 @@ function startsWith(path: KeyPath, prefix: KeyPath): boolean {
   return prefix.length <= path.length && prefix.every((k, i) => path[i] === k);
 }
 
-async function readText(file: string): Promise<string | LocatedIssue> {
-  const read = await readConfigText(file);
-  return read.ok ? read.text : { file, line: 0, column: 0, path: '', message: read.message };
+/** A file that was not read, as the one issue about it (no line to point at). */
+function unread(file: string, message: string): LocatedIssue {
+  return { file, line: 0, column: 0, path: '', message };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -12,8 +13,16 @@ export const CONFIG_MAX_BYTES = 1024 * 1024;
 /** Bytes read at a time: the whole of a typical config in one read. */
 const CHUNK = 64 * 1024;
 
-/** The config file's text, or why it is not read (not found, unreadable, larger than CONFIG_MAX_BYTES). */
-export type ConfigText = { ok: true; text: string } | { ok: false; message: string };
+/**
+ * The config file's text and the digest of its bytes, or why it is not read (not found, unreadable, larger than
+ * CONFIG_MAX_BYTES).
+ */
+export type ConfigText = { ok: true; text: string; digest: string } | { ok: false; message: string };
+
+/** The SHA-256 of a config file's bytes, hex: how `--watch` tells a changed file from the one loaded. */
+export function configDigest(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
 
 /**
  * Reads a config file as UTF-8, refusing one over CONFIG_MAX_BYTES before any of it is parsed. The size is
@@ -39,7 +48,8 @@ export async function readConfigText(path: string): Promise<ConfigText> {
       total += bytesRead;
       if (total > CONFIG_MAX_BYTES) return { ok: false, message: tooLarge(undefined) };
     }
-    return { ok: true, text: Buffer.concat(chunks, total).toString('utf8') };
+    const bytes = Buffer.concat(chunks, total);
+    return { ok: true, text: bytes.toString('utf8'), digest: configDigest(bytes) };
   } catch (err) {
     return { ok: false, message: unreadable(err, path) };
   } finally {

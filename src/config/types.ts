@@ -69,6 +69,8 @@ export type StoreConfig =
 export interface Config {
   /** Absolute path of the file it was loaded from. */
   file: string;
+  /** SHA-256 of the file's bytes it was built from (read.ts), for `--watch` to tell whether the file changed since. */
+  digest: string;
   /**
    * The webhook listener. `requestTimeoutMs`: longest time to receive a whole request (headers and body) before
    * it is answered 408 and its connection closed; `headersTimeoutMs`: the same for the headers alone (slowloris).

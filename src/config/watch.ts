@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { watch } from 'chokidar';
+import { configDigest } from './read.ts';
 
 /** A running watch. `ready` resolves once the watcher listens; `close` stops it. */
 export interface ConfigWatch {
@@ -9,33 +9,64 @@ export interface ConfigWatch {
   close(): Promise<void>;
 }
 
+/** What a config watch reports. */
+export interface ConfigWatchEvents {
+  /** The file's content is not what was last loaded (or seen), or the file is back after `unavailable`. */
+  changed(): void;
+  /** The file can no longer be read, `why` in words (`is gone (…)`, `cannot be read (EACCES)`); said once. */
+  unavailable(why: string): void;
+}
+
 /** Files beside a config that change all the time and are never config (a SQLite store kept next to it). */
 const NOISE = /\.(db|sqlite3?)(-wal|-shm|-journal)?$/;
 
-function digest(file: string): string | undefined {
+/** The digest of the file's bytes as the loader computes it, or why it cannot be read now. */
+function digestOf(file: string): { digest: string } | { why: string } {
   try {
-    return createHash('sha256').update(readFileSync(file)).digest('hex');
-  } catch {
-    return undefined; // between an editor's unlink and rename: look again on the next event
+    return { digest: configDigest(readFileSync(file)) };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return {
+      why: code === 'ENOENT' ? 'is gone (deleted or renamed away)' : `cannot be read (${code ?? 'error'})`,
+    };
   }
 }
 
 /**
- * Calls `onChange` once per change of the config file's content, however it was saved. The watch is on the
- * file's folder (chokidar), not on the file: editors, `sed -i` and Kubernetes ConfigMaps (a `..data` symlink
+ * Tells `events.changed` once per change of the config file's content, however it was saved. The watch is on
+ * the file's folder (chokidar), not on the file: editors, `sed -i` and Kubernetes ConfigMaps (a `..data` symlink
  * swapped for a new folder) replace the file by a rename, and a watch on the old inode would go deaf after the
  * first save. Any event in the folder re-reads the file after `debounceMs`; only a new content hash counts, so
  * a save in several steps, a touch, or an unrelated file reloads nothing.
+ *
+ * `loaded` is the digest of what the running config was built from (Config.digest): once the watcher listens,
+ * the file is compared with it, so an edit made between the load and the watch's start is not missed. A file
+ * that disappears is reported once (`unavailable`; the running config stays), and its return is a change.
  */
-export function watchConfig(file: string, onChange: () => void, debounceMs = 200): ConfigWatch {
+export function watchConfig(
+  file: string,
+  loaded: string,
+  events: ConfigWatchEvents,
+  debounceMs = 200,
+): ConfigWatch {
   const path = resolve(file);
-  let last = digest(path);
+  let last = loaded;
+  let missing = false;
   let timer: NodeJS.Timeout | undefined;
   const check = () => {
-    const now = digest(path);
-    if (now === undefined || now === last) return;
-    last = now;
-    onChange();
+    const now = digestOf(path);
+    if ('why' in now) {
+      // Between an editor's unlink and rename the debounce has usually not run yet; if it has, this is said
+      // once and the file's return reloads it.
+      if (!missing) events.unavailable(now.why);
+      missing = true;
+      return;
+    }
+    const back = missing;
+    missing = false;
+    if (now.digest === last && !back) return;
+    last = now.digest;
+    events.changed();
   };
   const watcher = watch(dirname(path), {
     depth: 0,
@@ -46,7 +77,12 @@ export function watchConfig(file: string, onChange: () => void, debounceMs = 200
     clearTimeout(timer);
     timer = setTimeout(check, debounceMs);
   });
-  const ready = new Promise<void>((r) => watcher.once('ready', () => r()));
+  const ready = new Promise<void>((r) =>
+    watcher.once('ready', () => {
+      check();
+      r();
+    }),
+  );
   return {
     ready,
     async close() {

@@ -1,6 +1,14 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:http';
 import { type AddressInfo, createConnection } from 'node:net';
 import { join } from 'node:path';
@@ -88,6 +96,74 @@ describe('start --watch (real child process)', function () {
       const reloaded = await gw.waitForLog((l) => l.msg === 'config reloaded', 'the reload after the swap');
       expect(reloaded.destinations).to.deep.equal(['second']);
     } finally {
+      await gw.stop();
+      tmp.cleanup();
+    }
+  });
+
+  it('warns once when the config file is deleted, keeps the running config, and reloads when it is back', async () => {
+    const tmp = tempDir('watch-gone');
+    mkdirSync(join(tmp.dir, 'plugins'));
+    const file = tmp.write('config.yaml', configFor(tmp.dir, 'first'));
+    const gw = await GatewayProcess.start(file, {}, ['--watch']);
+    try {
+      await gw.waitForLog((l) => String(l.msg).startsWith('watching the config'), 'the watch to start');
+      unlinkSync(file);
+      const gone = await gw.waitForLog(
+        (l) => String(l.msg).startsWith('the config file is gone'),
+        'the warning',
+      );
+      expect(gone).to.include({ level: 40, config: file });
+      expect(String(gone.msg)).to.match(
+        /keeping the running config, and reloading it when the file is back$/,
+      );
+      const res = await gw.post(
+        '/webhooks/mta',
+        readFileSync(join(ROOT, 'test/fixtures/mta/v3/message-reply.json')),
+      );
+      expect(res.status).to.equal(200);
+      // Back as it was (a restore): reloaded even so, and the log says the file is read again.
+      writeFileSync(file, configFor(tmp.dir, 'first'));
+      const reloaded = await gw.waitForLog((l) => l.msg === 'config reloaded', 'the reload once it is back');
+      expect(reloaded.destinations).to.deep.equal(['first']);
+      expect(gw.lines.filter((l) => String(l.msg).startsWith('the config file is gone'))).to.have.length(1);
+    } finally {
+      await gw.stop();
+      tmp.cleanup();
+    }
+  });
+
+  it('reloads an edit made after the config was loaded and before the watch began', async () => {
+    const tmp = tempDir('watch-early');
+    mkdirSync(join(tmp.dir, 'plugins'));
+    // A plugin that holds the start, after the config file was read, until the test has edited the file.
+    tmp.write(
+      'plugins/gate.ts',
+      `import { existsSync, writeFileSync } from 'node:fs';
+import * as t from 'io-ts';
+writeFileSync(new URL('../loading', import.meta.url), '');
+while (!existsSync(new URL('../go', import.meta.url))) await new Promise((r) => setTimeout(r, 20));
+export default { type: 'gate', config: t.type({}), create: () => ({ send: async () => {} }) };
+`,
+    );
+    const file = tmp.write('config.yaml', configFor(tmp.dir, 'first'));
+    const gw = new GatewayProcess(file, {}, ['--watch']);
+    try {
+      // The gateway logs nothing while the plugin holds it: the plugin says so with a file.
+      while (!existsSync(join(tmp.dir, 'loading')) && gw.child.exitCode === null)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(gw.child.exitCode, gw.raw.join('\n')).to.equal(null);
+      writeFileSync(file, configFor(tmp.dir, 'second'));
+      tmp.write('go', '');
+      const listening = await gw.waitForLog((l) => l.msg === 'switchboard listening', 'the start');
+      expect(listening.destinations).to.deep.equal(['first']);
+      const reloaded = await gw.waitForLog(
+        (l) => l.msg === 'config reloaded',
+        'the reload of the early edit',
+      );
+      expect(reloaded.destinations).to.deep.equal(['second']);
+    } finally {
+      tmp.write('go', ''); // a gateway still held by the plugin could not stop
       await gw.stop();
       tmp.cleanup();
     }

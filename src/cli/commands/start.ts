@@ -63,7 +63,16 @@ export const startCommand: Command = {
     process.on('SIGHUP', reload);
     const watches: ConfigWatch[] = [];
     if (values.watch) {
-      watches.push(watchConfig(path, reload));
+      watches.push(
+        watchConfig(path, service.current.digest, {
+          changed: reload,
+          unavailable: (why) =>
+            service.log.warn(
+              { config: path, why },
+              `the config file ${why}: keeping the running config, and reloading it when the file is back`,
+            ),
+        }),
+      );
       watches.push(
         watchPluginCode(service.current.plugins.dirs, (file) =>
           service.log.warn(
