@@ -171,11 +171,15 @@ function structureIssues(parsed: ParsedConfig): ConfigIssue[] {
         const merge = typeof name.value === 'symbol';
         const key = merge ? '<<' : String(name.value);
         if (merge && !isMergeSource(resolved(pair.value), resolved)) {
-          add(
-            pair.key,
-            [...path, key],
-            'a merge key (<<) takes a map, an alias of one (<<: *name) or a list of those',
-          );
+          // `<<: *missing` is an alias of no anchor, said as such at the alias; what it would merge is unknown.
+          const dangling = undefinedAliases(pair.value, [...path, key], targets);
+          if (dangling.length > 0) for (const [alias, at] of dangling) walk(alias, at);
+          else
+            add(
+              pair.key,
+              [...path, key],
+              'a merge key (<<) takes a map, an alias of one (<<: *name) or a list of those',
+            );
           continue;
         }
         walk(pair.value, [...path, key]);
@@ -203,6 +207,18 @@ function aliasTargets(doc: Document): Map<Alias, Node | undefined> {
     },
   });
   return targets;
+}
+
+/** The aliases of no anchor that a merge key's value is (`<<: *a`) or lists (`<<: [*a, *b]`), with their paths. */
+function undefinedAliases(
+  value: unknown,
+  path: KeyPath,
+  targets: Map<Alias, Node | undefined>,
+): Array<[Alias, KeyPath]> {
+  const items: Array<[unknown, KeyPath]> = isSeq(value)
+    ? value.items.map((item, i) => [item, [...path, i]])
+    : [[value, path]];
+  return items.filter((entry): entry is [Alias, KeyPath] => isAlias(entry[0]) && !targets.get(entry[0]));
 }
 
 /** A merge key's value: a map, or a list of maps, each possibly through an alias. */

@@ -148,6 +148,25 @@ more: 1
     expect(stderr).to.equal('');
   });
 
+  it('names the anchor a merge key (<<: *missing) refers to when it is not defined, at its line (found by an attack)', async () => {
+    const text = `x-file: &file { type: file }
+destinations:
+  audit:
+    <<: *missing
+    path: ./a.jsonl
+  b: { <<: [*file, *nope, *also], path: ./b.jsonl }
+  c: { <<: [*file, 5], path: ./c.jsonl }
+routes:
+  - to: [audit]
+`;
+    expect(lines(await loadText(text))).to.deep.equal([
+      'config.yaml:4:9 destinations.audit["<<"]: *missing refers to no anchor: set &missing on a value above this alias',
+      'config.yaml:6:20 destinations.b["<<"][1]: *nope refers to no anchor: set &nope on a value above this alias',
+      'config.yaml:6:27 destinations.b["<<"][2]: *also refers to no anchor: set &also on a value above this alias',
+      'config.yaml:7:8 destinations.c["<<"]: a merge key (<<) takes a map, an alias of one (<<: *name) or a list of those',
+    ]);
+  });
+
   it('reads a file of many aliases in linear time: each alias is resolved once, not by a walk of the whole file', async () => {
     // Alias.resolve(doc) without a context walks the whole document: 2,000 `<<: *dN` took 28 s. Each anchor is
     // used 75 times, within yaml's alias count.
