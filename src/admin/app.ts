@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import Koa from 'koa';
+import { useRoutes } from '../ingress/app.ts';
 import type { ReadinessReport } from '../observability/readiness.ts';
-import { answerNoEndpoint } from './no-endpoint.ts';
 
 /** What the admin listener serves. */
 export interface AdminAppDeps {
@@ -36,7 +36,6 @@ export function createAdminApp(deps: AdminAppDeps): Koa {
     ctx.body = m.body;
   });
   app.use(deps.api);
-  app.use(router.routes());
-  app.use((ctx) => answerNoEndpoint(ctx, `no route for ${ctx.method} ${ctx.path}`));
+  useRoutes(app, router);
   return app;
 }

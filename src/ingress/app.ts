@@ -2,6 +2,7 @@ import Router, { type RouterContext } from '@koa/router';
 import Koa from 'koa';
 import getRawBody from 'raw-body';
 import type { AuthThrottle } from '../admin/auth-throttle.ts';
+import { answerNoEndpoint } from '../admin/no-endpoint.ts';
 import type { Config } from '../config/types.ts';
 import { publicReadiness, type ReadinessReport } from '../observability/readiness.ts';
 import { hasAdminToken } from './admin-token.ts';
@@ -92,24 +93,13 @@ function adminTokenGiven(ctx: RouterContext, deps: AppDeps): boolean {
 }
 
 /**
- * Mounts a router's routes, and answers everything else with a JSON 404 (the webhook and admin listeners); a
- * path that exists for another method gets 405 with `Allow` and says which method to use (`curl` without `-X
- * POST` on a webhook URL used to read "no route for GET /webhooks/mta"). The path quoted is cut like any request
- * input.
+ * Mounts a router's routes, and answers everything else (answerNoEndpoint): 405 with `Allow` for a path that
+ * exists under another method (`curl` without `-X POST` on a webhook URL used to read "no route for GET
+ * /webhooks/mta"), else a JSON 404. Nothing runs for a request a route takes.
  */
 export function useRoutes(app: Koa, router: Router): void {
-  app.use(async (ctx, next) => {
-    await next();
-    if (ctx.status !== 405) return; // every webhook: one comparison
-    const allow = ctx.response.get('Allow');
-    if (allow) ctx.body = { error: `${ctx.method} is not allowed on ${quoted(ctx.path)}: use ${allow}` };
-  });
   app.use(router.routes());
-  app.use(router.allowedMethods());
-  app.use((ctx) => {
-    ctx.status = 404;
-    ctx.body = { error: `no route for ${ctx.method} ${quoted(ctx.path)}` };
-  });
+  app.use((ctx) => answerNoEndpoint(ctx, `no route for ${ctx.method} ${quoted(ctx.path)}`));
 }
 
 async function readAndReceive(ctx: RouterContext, deps: AppDeps): Promise<ReceiveOutcome> {

@@ -249,7 +249,7 @@ routes:
     expect(res.status).to.equal(405);
     expect(res.headers.get('allow')).to.equal('POST');
     expect(await res.json()).to.deep.equal({
-      error: 'GET is not allowed on /webhooks/mta/delivery-status: use POST',
+      error: 'GET is not allowed on /webhooks/mta/delivery-status: it takes POST',
     });
   });
 
