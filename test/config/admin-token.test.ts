@@ -83,16 +83,7 @@ describe('an admin.token an HTTP header cannot carry is a config error that neve
 
   it('switchboard start refuses one from an environment variable ending in a newline, and does not start', async () => {
     const [, token] = BAD[0];
-    const gw = new GatewayProcess(fromEnv, { ADMIN_TOKEN: token });
-    // Resolves false once the process exits without listening (a gateway that did start is stopped, not waited on).
-    const listened = await gw
-      .waitForLog((l) => l.msg === 'switchboard listening', 'listening', 20_000)
-      .then(
-        () => true,
-        () => false,
-      );
-    const code = await gw.stop();
-    const output = gw.raw.join('\n');
+    const { listened, code, output } = await new GatewayProcess(fromEnv, { ADMIN_TOKEN: token }).outcome();
     expect(listened, output).to.equal(false);
     expect(code, output).to.equal(1);
     expect(output).to.match(/admin\.token: the value \(not shown\) holds a line break/);

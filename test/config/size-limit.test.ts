@@ -48,16 +48,7 @@ describe('a config file over 1 MiB is refused before it is parsed (found by an a
 
   it('switchboard start refuses it and does not start', async () => {
     const over = tmp.write('start.yaml', padded(yaml, CONFIG_MAX_BYTES + 1));
-    const gw = new GatewayProcess(over);
-    // false once the process exits without listening (a gateway that did start is stopped, not waited on)
-    const listened = await gw
-      .waitForLog((l) => l.msg === 'switchboard listening', 'listening', 20_000)
-      .then(
-        () => true,
-        () => false,
-      );
-    const code = await gw.stop();
-    const output = gw.raw.join('\n');
+    const { listened, code, output } = await new GatewayProcess(over).outcome();
     expect(listened, output).to.equal(false);
     expect(code, output).to.equal(1);
     expect(output).to.match(TOO_LARGE);

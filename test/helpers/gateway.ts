@@ -130,4 +130,21 @@ export class GatewayProcess {
   stop(): Promise<number | null> {
     return this.signal('SIGTERM');
   }
+
+  /**
+   * For a start expected to be refused: whether it listened anyway (within `timeoutMs`), its exit code (a
+   * gateway that did start is stopped, not waited on) and everything it printed.
+   */
+  async outcome(timeoutMs = 20_000): Promise<{ listened: boolean; code: number | null; output: string }> {
+    const listened = await this.waitForLog(
+      (l) => l.msg === 'switchboard listening',
+      'listening',
+      timeoutMs,
+    ).then(
+      () => true,
+      () => false,
+    );
+    const code = await this.stop();
+    return { listened, code, output: this.raw.join('\n') };
+  }
 }
