@@ -173,34 +173,47 @@ const WRITING = new Set<keyof Store>([...PROVING, 'claim', 'renewLeases', 'defer
  * group-commit batch) also tells when its commits start and end, for /readyz's evidence of recent commits.
  */
 export function watchWrites(store: Store, health: StoreHealth): Store {
+  // Wrapped once per method, not at every access: the store's methods are read on every webhook and claim.
+  const wrapped = new Map<PropertyKey, { of: Method; as: Method }>();
   return new Proxy(store, {
     get(target, key, receiver) {
       const value = Reflect.get(target, key, receiver);
       if (typeof value !== 'function') return value;
-      if (key === 'ingest')
-        return async (...args: unknown[]) => {
-          health.ingestStarted();
-          try {
-            const result = await value.apply(target, args);
-            health.ingestCommitted();
-            return result;
-          } catch (err) {
-            health.ingestFailed(err);
-            throw err;
-          }
-        };
-      if (!WRITING.has(key as keyof Store)) return value.bind(target);
-      const proving = PROVING.has(key as keyof Store);
-      return async (...args: unknown[]) => {
-        try {
-          const result = await value.apply(target, args);
-          if (proving) health.succeeded();
-          return result;
-        } catch (err) {
-          health.failed(err);
-          throw err;
-        }
-      };
+      const known = wrapped.get(key);
+      if (known !== undefined && known.of === value) return known.as;
+      const as = wrap(target, key, value as Method, health);
+      wrapped.set(key, { of: value as Method, as });
+      return as;
     },
   });
+}
+
+/** `value`, a method of `target`, reporting to `health` what its outcome says of the store's writes. */
+type Method = (...args: unknown[]) => unknown;
+
+function wrap(target: Store, key: PropertyKey, value: Method, health: StoreHealth): Method {
+  if (key === 'ingest')
+    return async (...args: unknown[]) => {
+      health.ingestStarted();
+      try {
+        const result = await value.apply(target, args);
+        health.ingestCommitted();
+        return result;
+      } catch (err) {
+        health.ingestFailed(err);
+        throw err;
+      }
+    };
+  if (!WRITING.has(key as keyof Store)) return value.bind(target);
+  const proving = PROVING.has(key as keyof Store);
+  return async (...args: unknown[]) => {
+    try {
+      const result = await value.apply(target, args);
+      if (proving) health.succeeded();
+      return result;
+    } catch (err) {
+      health.failed(err);
+      throw err;
+    }
+  };
 }
