@@ -129,7 +129,7 @@ function notADestination(created: unknown): string | undefined {
 }
 
 /** Closes a destination of a config being discarded; a plugin's close that throws or rejects changes nothing. */
-async function closeQuietly(destination: unknown): Promise<void> {
+export async function closeQuietly(destination: unknown): Promise<void> {
   try {
     await (destination as Partial<Destination> | null)?.close?.();
   } catch {

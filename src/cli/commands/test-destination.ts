@@ -1,4 +1,5 @@
 import { systemClock } from '../../clock.ts';
+import { closeQuietly } from '../../config/build.ts';
 import type { Config, SourceConfig } from '../../config/types.ts';
 import { type Sent, sendOnce } from '../../delivery/send.ts';
 import type { Destination } from '../../destinations/api.ts';
@@ -7,6 +8,7 @@ import { newId } from '../../ids.ts';
 import { Redactor } from '../../observability/redact.ts';
 import { BUILTIN_SOURCES, samplesOf } from '../../sources/builtin.ts';
 import { decodeForSource } from '../../sources/decode.ts';
+import { withTimeout } from '../../time-limit.ts';
 import { loadCliConfig, UsageError } from '../io.ts';
 import type { Command } from '../main.ts';
 
@@ -43,7 +45,7 @@ export const testDestinationCommand: Command = {
       new AbortController().signal,
       systemClock,
       (signal) => dest.destination.send(event, { number: 1, deliveryId, signal }),
-    ).finally(() => closeQuietly(dest.destination));
+    ).finally(() => closeQuietlyWithin(dest.destination));
     // Nothing here aborts the shutdown signal, so the send always comes to a verdict.
     const { failure, started, finished } = sent as Sent;
     const ms = Math.round(finished - started);
@@ -114,18 +116,8 @@ function sampleFor(config: Config, sourceName: string | undefined, type: string 
 const CLOSE_WAIT_MS = 2000;
 
 /** Closes a destination after the test send; a close that fails or hangs does not hide the send's outcome. */
-async function closeQuietly(destination: Destination): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      Promise.resolve().then(() => destination.close?.()),
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, CLOSE_WAIT_MS);
-      }),
-    ]);
-  } catch {
-    // the outcome printed is the send's
-  } finally {
-    clearTimeout(timer);
-  }
+function closeQuietlyWithin(destination: Destination): Promise<void> {
+  return withTimeout(closeQuietly(destination), CLOSE_WAIT_MS, () => new Error('close timed out')).catch(
+    () => {},
+  );
 }
