@@ -20,6 +20,7 @@ import {
 import {
   conflictingContentTypes,
   readableTransferEncoding,
+  singleContentType,
   transferCodingRefusal,
 } from './request-framing.ts';
 
@@ -115,11 +116,19 @@ async function readAndReceive(ctx: RouterContext, deps: AppDeps): Promise<Receiv
       `Content-Type is given more than once, with different values ("${quoted(contentTypes[0])}", "${quoted(contentTypes[1])}"): send one`,
     );
   }
+  const single = singleContentType(ctx.get('content-type'));
+  if ('differing' in single) {
+    return reject(
+      400,
+      'content_type',
+      `Content-Type lists more than one media type ("${quoted(single.differing[0])}", "${quoted(single.differing[1])}"): send one`,
+    );
+  }
   const transferEncoding = ctx.req.headers['transfer-encoding'];
   if (!readableTransferEncoding(transferEncoding)) {
     return reject(415, 'content_type', transferCodingRefusal(transferEncoding));
   }
-  const contentType = ctx.get('content-type');
+  const contentType = single.type;
   // A plugin may take forms besides JSON (contentTypes); they are parsed for it in receive.ts.
   const taken = source.plugin.contentTypes ?? [];
   const form = taken.includes(FORM) && mediaType(contentType) === FORM;

@@ -5,20 +5,23 @@ import zlib from 'node:zlib';
 import { expect } from 'chai';
 import { sign } from '../../src/ingress/signature.ts';
 import { startService } from '../helpers/service.ts';
-import { ROOT } from '../helpers/tmp.ts';
+import { ROOT, tempDir } from '../helpers/tmp.ts';
+import { startGateway } from '../sources/service.ts';
 
 const SECRET = 'framing-secret-0123456789abcdef';
 const fixture = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/mta/v3/delivery-status.json'), 'utf8'));
 
 /**
  * Sends `head` (header lines, without the request line and the blank line after them) and `body` as one HTTP/1.1
- * POST to /webhooks/mta on a raw connection, byte for byte as written (fetch and http.request fold or refuse the
- * headers these tests need), and resolves with the status and the JSON answer once the server closes.
+ * POST to `path` (/webhooks/mta unless given) on a raw connection, byte for byte as written (fetch and http.request
+ * fold or refuse the headers these tests need), and resolves with the status and the JSON answer once the server
+ * closes.
  */
 function rawPost(
   port: number,
   head: string[],
   body: Buffer,
+  path = '/webhooks/mta',
 ): Promise<{ status: number; json: Record<string, string> }> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
@@ -34,7 +37,7 @@ function rawPost(
       else resolve({ status, json: JSON.parse(text) });
     });
     // Not ended: a half-closed connection may be closed by the server before its (asynchronous) answer.
-    const lines = ['POST /webhooks/mta HTTP/1.1', 'Host: 127.0.0.1', 'Connection: close', ...head];
+    const lines = [`POST ${path} HTTP/1.1`, 'Host: 127.0.0.1', 'Connection: close', ...head];
     socket.write(Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'), body]));
   });
 }
@@ -91,6 +94,107 @@ describe('request framing on webhooks (headers Node reads one way and a proxy an
       expect(res.status, JSON.stringify(res.json)).to.equal(200);
       const event = await gw.service.store.getEvent({ id: res.json.id });
       expect(event!.event.type).to.equal('delivery-status');
+    });
+  });
+  describe('Content-Type listing several media types in one line (as a proxy merging two lines sends it)', () => {
+    for (const [value, first, second] of [
+      ['application/json, text/plain', 'application/json', 'text/plain'],
+      ['application/json,text/plain', 'application/json', 'text/plain'],
+      ['text/plain, application/json', 'text/plain', 'application/json'],
+      ['application/json, application/json, text/plain', 'application/json', 'text/plain'],
+      [
+        'application/json; charset=utf-8, application/json',
+        'application/json; charset=utf-8',
+        'application/json',
+      ],
+      // A quote left open quotes nothing: a reader that knows no quoting sees two types.
+      ['application/json; profile="a, text/plain', 'application/json; profile="a', 'text/plain'],
+    ]) {
+      it(`answers 400 naming both types for "${value}", and stores nothing`, async () => {
+        const before = await stored();
+        const { body, signature, length } = signedBody();
+        const res = await rawPost(port, [`Content-Type: ${value}`, signature, length], body);
+        expect(res).to.deep.equal({
+          status: 400,
+          json: {
+            error: `Content-Type lists more than one media type ("${first}", "${second}"): send one`,
+          },
+        });
+        expect(await stored()).to.deep.equal(before);
+      });
+    }
+
+    for (const value of [
+      'application/json; charset=utf-8',
+      'application/json; profile="a,b"',
+      'application/json; profile="a\\",b"',
+      'application/json, application/json',
+    ]) {
+      it(`takes "${value}" as JSON`, async () => {
+        const { body, signature, length } = signedBody();
+        const res = await rawPost(port, [`Content-Type: ${value}`, signature, length], body);
+        expect(res.status, JSON.stringify(res.json)).to.equal(200);
+        const event = await gw.service.store.getEvent({ id: res.json.id });
+        expect(event!.event.type).to.equal('delivery-status');
+      });
+    }
+
+    describe('for a source whose plugin takes forms', () => {
+      const FORM = 'application/x-www-form-urlencoded';
+      let tmp: ReturnType<typeof tempDir>;
+      let forms: Awaited<ReturnType<typeof startGateway>>;
+      before(async () => {
+        tmp = tempDir('framing-form');
+        tmp.write(
+          'formy.js',
+          `import { t } from 'switchboard/plugin-sdk';
+export default {
+  kind: 'formy',
+  options: t.type({}),
+  contentTypes: ['${FORM}'],
+  authenticate: () => ({ ok: true, secretIndex: 0 }),
+  decode: (body) => ({ _tag: 'Right', right: { type: 'sms', fields: { text: body.Body } } }),
+  eventTypes: 'open',
+  fields: { text: { kind: 'string' } },
+};
+`,
+        );
+        forms = await startGateway('sources:\n  formy: { kind: formy, secret: framing-form-secret }\n', {
+          pluginDirs: [tmp.dir],
+        });
+      });
+      after(async () => {
+        await forms.stop();
+        tmp.cleanup();
+      });
+      const postForm = (value: string) => {
+        const body = Buffer.from('Body=hello+there');
+        const head = [`Content-Type: ${value}`, `Content-Length: ${body.length}`];
+        return rawPost(forms.service.address.port, head, body, '/webhooks/formy');
+      };
+
+      for (const [first, second] of [
+        [FORM, 'application/json'],
+        ['application/json', FORM],
+      ]) {
+        it(`answers 400 naming both types for "${first}, ${second}"`, async () => {
+          expect(await postForm(`${first}, ${second}`)).to.deep.equal({
+            status: 400,
+            json: {
+              error: `Content-Type lists more than one media type ("${first}", "${second}"): send one`,
+            },
+          });
+        });
+      }
+
+      for (const value of [`${FORM}; charset=utf-8`, `${FORM},${FORM}`]) {
+        it(`takes "${value}" as a form`, async () => {
+          const res = await postForm(value);
+          expect(res.status, JSON.stringify(res.json)).to.equal(200);
+          const event = await forms.service.store.getEvent({ id: res.json.id });
+          expect(event!.event).to.deep.include({ type: 'sms', text: 'hello there' });
+        });
+      }
     });
   });
   describe('Transfer-Encoding other than chunked', () => {
