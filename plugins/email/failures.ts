@@ -11,6 +11,12 @@ const CONNECTION_CODES = new Set([
   'ECONNRESET',
 ]);
 
+/**
+ * Replies to AUTH that mean the server takes no login at all: command unknown (500), not implemented (502), or
+ * not enabled (503: Postfix, Exim and sendmail without SASL). 535 and the rest are about the credentials.
+ */
+const NO_AUTH_REPLIES = new Set([500, 502, 503]);
+
 /** Node's codes for a certificate it will not accept (untrusted issuer, self-signed, wrong name, expired). */
 const CERTIFICATE_CODES = new Set([
   'SELF_SIGNED_CERT_IN_CHAIN',
@@ -40,8 +46,9 @@ function replyText(response: unknown, secrets: readonly string[]): string {
 }
 
 /**
- * Classifies what nodemailer threw. Auth failures and 5xx replies are permanent; 4xx replies and connection
- * trouble are transient. `target` is `host:port`; `secrets` holds the SMTP password.
+ * Classifies what nodemailer threw. Auth failures (a server that takes no login included) and 5xx replies are
+ * permanent; 4xx replies and connection trouble are transient. `target` is `host:port`; `secrets` holds the
+ * SMTP password.
  */
 export function failureForSmtpError(err: unknown, target: string, secrets: readonly string[]): Error {
   const e = (err ?? {}) as {
@@ -55,6 +62,14 @@ export function failureForSmtpError(err: unknown, target: string, secrets: reado
   const status = typeof e.responseCode === 'number' ? e.responseCode : undefined;
   const reply = replyText(e.response, secrets);
   const said = reply === '' ? '' : `: ${reply}`;
+  if (code === 'EAUTH' && status !== undefined && NO_AUTH_REPLIES.has(status)) {
+    // Permanent, as a refused login and a missing STARTTLS are: a retry meets the same server, which will not
+    // start offering AUTH; the config has to change (the port, TLS, or no smtp.auth).
+    return new PermanentError(
+      `SMTP server ${target} does not offer AUTH (it answered the login with: ${reply}), but smtp.auth is set: check smtp.port, smtp.secure and smtp.requireTLS (many servers offer AUTH only on their submission port, 587 or 465, or only after STARTTLS), or remove smtp.auth if the server takes mail without a login`,
+      { statusCode: status, reason: 'auth' },
+    );
+  }
   if (code === 'EAUTH' || code === 'ENOAUTH' || status === 535) {
     return new PermanentError(`SMTP server ${target} refused the login${said}; check smtp.auth`, {
       statusCode: status,

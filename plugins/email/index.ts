@@ -77,6 +77,10 @@ function create(options: EmailOptions, ctx: PluginContext): Destination {
       // Node's `ca` replaces the public CAs: keep them, and add the configured ones.
       tls: ca === undefined ? undefined : { ca: withPublicCas(ca) },
       auth: smtp.auth,
+      // nodemailer logs in only when the server's EHLO offers AUTH, and otherwise sends the mail without a login.
+      // Configured credentials are meant to be used: with forceAuth a server that does not offer AUTH (a relay
+      // for anyone, the wrong port, a middlebox that strips STARTTLS and AUTH) fails the send instead.
+      forceAuth: smtp.auth !== undefined,
       pool: options.pool ?? EMAIL_DEFAULTS.pool,
       connectionTimeout: ctx.timeoutMs,
       greetingTimeout: ctx.timeoutMs,

@@ -16,6 +16,8 @@ import { refusedPort } from './server.ts';
 interface Mail {
   /** Whether the session was encrypted (implicit TLS or STARTTLS) when the message arrived. */
   secure: boolean;
+  /** Who the session logged in as (what onAuth answered), or undefined when it did not log in. */
+  user: unknown;
   from: string | undefined;
   to: string[];
   raw: string;
@@ -39,6 +41,7 @@ async function startSmtp(options: Partial<SMTPServerOptions> = {}) {
         const head = raw.split('\r\n\r\n')[0].replace(/\r\n[ \t]+/g, ' ');
         mails.push({
           secure: session.secure,
+          user: session.user,
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : undefined,
           to: session.envelope.rcptTo.map((r) => r.address),
           raw,
@@ -337,6 +340,82 @@ describe('email destination', () => {
         new RegExp(`^the connection to SMTP server 127\\.0\\.0\\.1:${port} failed \\(ECONNECTION: .+\\)$`),
       );
       expect(failure.message).not.to.contain('check smtp.host');
+    });
+  });
+
+  describe('with smtp.auth set', () => {
+    const auth = { user: 'gw', pass: PASSWORD };
+    // The password as nodemailer sends it in AUTH PLAIN: base64 of NUL, user, NUL, password.
+    const plain = Buffer.from(`\0${auth.user}\0${auth.pass}`).toString('base64');
+
+    it('logs in and delivers when the server offers AUTH', async () => {
+      const smtp = await smtpServer({
+        authOptional: false,
+        onAuth: (login, _session, callback) =>
+          login.username === auth.user && login.password === auth.pass
+            ? callback(null, { user: login.username })
+            : callback(new Error('Invalid username or password')),
+      });
+      await destination(smtp.port, { smtp: { host: '127.0.0.1', port: smtp.port, auth } }).send(
+        reply('x'),
+        attempt(),
+      );
+      expect(smtp.mails.map((m) => m.user)).to.deep.equal(['gw']);
+    });
+
+    it('sends nothing, permanently, when the server does not offer AUTH, saying what to check and hiding the password', async () => {
+      // A relay that takes mail from anyone and does not advertise AUTH (nor understand it).
+      const smtp = await smtpServer({ disabledCommands: ['STARTTLS', 'AUTH'] });
+      const dest = destination(smtp.port, { smtp: { host: '127.0.0.1', port: smtp.port, auth } });
+      const { failure, error } = await failureOf(dest.send(reply('x'), attempt()));
+      expect(smtp.mails).to.have.length(0);
+      expect(failure).to.include({ kind: 'permanent', reason: 'auth', statusCode: 500 });
+      expect(failure.message).to.equal(
+        `SMTP server 127.0.0.1:${smtp.port} does not offer AUTH (it answered the login with: 500 Error: command not recognized), but smtp.auth is set: check smtp.port, smtp.secure and smtp.requireTLS (many servers offer AUTH only on their submission port, 587 or 465, or only after STARTTLS), or remove smtp.auth if the server takes mail without a login`,
+      );
+      for (const text of [String(error), failure.message, JSON.stringify(error)]) {
+        expect(text).not.to.contain(PASSWORD);
+        expect(text).not.to.contain(plain);
+      }
+    });
+
+    it('hides the password when a server that does not offer AUTH echoes the AUTH PLAIN line in its answer', async () => {
+      const sockets: Socket[] = [];
+      const echo = createServer((socket) => {
+        sockets.push(socket);
+        socket.on('error', () => {});
+        socket.write('220 relay.example.com ESMTP\r\n');
+        let buffered = '';
+        socket.on('data', (chunk: Buffer) => {
+          buffered += chunk.toString('latin1');
+          for (let end = buffered.indexOf('\r\n'); end >= 0; end = buffered.indexOf('\r\n')) {
+            const line = buffered.slice(0, end);
+            buffered = buffered.slice(end + 2);
+            if (/^EHLO /i.test(line)) socket.write('250-relay.example.com\r\n250 8BITMIME\r\n');
+            else if (/^QUIT/i.test(line)) socket.end('221 bye\r\n');
+            else socket.write(`502 5.5.2 not implemented: ${line}\r\n`);
+          }
+        });
+      });
+      await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+      toClose.push(
+        () =>
+          new Promise<void>((resolve) => {
+            for (const s of sockets) s.destroy();
+            echo.close(() => resolve());
+          }),
+      );
+      const port = (echo.address() as AddressInfo).port;
+      const dest = destination(port, { smtp: { host: '127.0.0.1', port, auth } });
+      const { failure, error } = await failureOf(dest.send(reply('x'), attempt()));
+      expect(failure).to.include({ kind: 'permanent', reason: 'auth', statusCode: 502 });
+      expect(failure.message).to.match(
+        /does not offer AUTH \(it answered the login with: 502 5\.5\.2 not implemented: AUTH PLAIN \S*\[redacted\]/,
+      );
+      for (const text of [String(error), failure.message, JSON.stringify(error)]) {
+        expect(text).not.to.contain(PASSWORD);
+        expect(text).not.to.contain(plain);
+      }
     });
   });
 
