@@ -1,5 +1,6 @@
 /** How a nodemailer failure reads as a delivery outcome. */
 import { PermanentError, redact, TransientError } from 'switchboard/plugin-sdk';
+import { NoLoginOffered } from './login.ts';
 
 /** Failures to reach or keep talking to the server: worth retrying, and worth checking host:port. */
 const CONNECTION_CODES = new Set([
@@ -16,6 +17,10 @@ const CONNECTION_CODES = new Set([
  * not enabled (503: Postfix, Exim and sendmail without SASL). 535 and the rest are about the credentials.
  */
 const NO_AUTH_REPLIES = new Set([500, 502, 503]);
+
+/** What to check when smtp.auth is set and the server takes no login. */
+const CHECK_FOR_AUTH =
+  'check smtp.port, smtp.secure and smtp.requireTLS (many servers offer AUTH only on their submission port, 587 or 465, or only after STARTTLS), or remove smtp.auth if the server takes mail without a login';
 
 /** Node's codes for a certificate it will not accept (untrusted issuer, self-signed, wrong name, expired). */
 const CERTIFICATE_CODES = new Set([
@@ -62,11 +67,18 @@ export function failureForSmtpError(err: unknown, target: string, secrets: reado
   const status = typeof e.responseCode === 'number' ? e.responseCode : undefined;
   const reply = replyText(e.response, secrets);
   const said = reply === '' ? '' : `: ${reply}`;
-  if (code === 'EAUTH' && status !== undefined && NO_AUTH_REPLIES.has(status)) {
+  if (err instanceof NoLoginOffered) {
     // Permanent, as a refused login and a missing STARTTLS are: a retry meets the same server, which will not
     // start offering AUTH; the config has to change (the port, TLS, or no smtp.auth).
     return new PermanentError(
-      `SMTP server ${target} does not offer AUTH (it answered the login with: ${reply}), but smtp.auth is set: check smtp.port, smtp.secure and smtp.requireTLS (many servers offer AUTH only on their submission port, 587 or 465, or only after STARTTLS), or remove smtp.auth if the server takes mail without a login`,
+      `SMTP server ${target} does not offer AUTH (PLAIN, LOGIN or CRAM-MD5) in its answer to EHLO, but smtp.auth is set: the credentials were not sent; ${CHECK_FOR_AUTH}`,
+      { reason: 'auth' },
+    );
+  }
+  if (code === 'EAUTH' && status !== undefined && NO_AUTH_REPLIES.has(status)) {
+    // Listed AUTH, yet refuses it as unknown or not enabled: permanent too, for the same reason.
+    return new PermanentError(
+      `SMTP server ${target} does not offer AUTH (it answered the login with: ${reply}), but smtp.auth is set: ${CHECK_FOR_AUTH}`,
       { statusCode: status, reason: 'auth' },
     );
   }

@@ -16,6 +16,7 @@ import {
 import { compileAddresses, renderAddresses } from './addresses.ts';
 import { CORE_SUBJECT, DEFAULT_TEXT, EMAIL_DEFAULTS, EmailOptions, GENERIC_SUBJECT } from './config.ts';
 import { failureForRejectedRecipients, failureForSmtpError } from './failures.ts';
+import { plainIfOffered } from './login.ts';
 
 type Transport = ReturnType<typeof nodemailer.createTransport>;
 
@@ -79,8 +80,10 @@ function create(options: EmailOptions, ctx: PluginContext): Destination {
       auth: smtp.auth,
       // nodemailer logs in only when the server's EHLO offers AUTH, and otherwise sends the mail without a login.
       // Configured credentials are meant to be used: with forceAuth a server that does not offer AUTH (a relay
-      // for anyone, the wrong port, a middlebox that strips STARTTLS and AUTH) fails the send instead.
+      // for anyone, the wrong port, a middlebox that strips STARTTLS and AUTH) fails the send instead, and
+      // plainIfOffered fails it before the password is sent (forced, nodemailer would send it with AUTH PLAIN).
       forceAuth: smtp.auth !== undefined,
+      customAuth: { PLAIN: plainIfOffered },
       pool: options.pool ?? EMAIL_DEFAULTS.pool,
       connectionTimeout: ctx.timeoutMs,
       greetingTimeout: ctx.timeoutMs,

@@ -345,33 +345,103 @@ describe('email destination', () => {
 
   describe('with smtp.auth set', () => {
     const auth = { user: 'gw', pass: PASSWORD };
-    // The password as nodemailer sends it in AUTH PLAIN: base64 of NUL, user, NUL, password.
+    // The password as nodemailer sends it in AUTH PLAIN (base64 of NUL, user, NUL, password) and in AUTH LOGIN.
     const plain = Buffer.from(`\0${auth.user}\0${auth.pass}`).toString('base64');
+    const login = Buffer.from(auth.pass).toString('base64');
 
-    it('logs in and delivers when the server offers AUTH', async () => {
-      const smtp = await smtpServer({
-        authOptional: false,
-        onAuth: (login, _session, callback) =>
-          login.username === auth.user && login.password === auth.pass
-            ? callback(null, { user: login.username })
-            : callback(new Error('Invalid username or password')),
+    /**
+     * A raw SMTP server that records every line it receives and takes any mail. Its EHLO answer lists
+     * `capabilities`, or it refuses EHLO (nodemailer then says HELO) when they are 'no EHLO'. It answers any other
+     * command 502, echoing it.
+     */
+    const recordingServer = async (capabilities: readonly string[] | 'no EHLO') => {
+      const lines: string[] = [];
+      const sockets: Socket[] = [];
+      const server = createServer((socket) => {
+        sockets.push(socket);
+        socket.on('error', () => {});
+        socket.write('220 relay.example.com ESMTP\r\n');
+        let buffered = '';
+        let inData = false;
+        socket.on('data', (chunk: Buffer) => {
+          buffered += chunk.toString('latin1');
+          for (let end = buffered.indexOf('\r\n'); end >= 0; end = buffered.indexOf('\r\n')) {
+            const line = buffered.slice(0, end);
+            buffered = buffered.slice(end + 2);
+            lines.push(line);
+            if (inData) {
+              if (line === '.') {
+                inData = false;
+                socket.write('250 2.0.0 queued\r\n');
+              }
+            } else if (/^EHLO /i.test(line)) {
+              socket.write(
+                capabilities === 'no EHLO'
+                  ? '500 5.5.1 command not recognized\r\n'
+                  : ['relay.example.com', ...capabilities]
+                      .map((c, i, all) => `250${i < all.length - 1 ? '-' : ' '}${c}\r\n`)
+                      .join(''),
+              );
+            } else if (/^(HELO|MAIL FROM:|RCPT TO:|RSET)/i.test(line)) socket.write('250 2.0.0 ok\r\n');
+            else if (/^DATA$/i.test(line)) {
+              inData = true;
+              socket.write('354 go ahead\r\n');
+            } else if (/^QUIT/i.test(line)) socket.end('221 bye\r\n');
+            else socket.write(`502 5.5.2 not implemented: ${line}\r\n`);
+          }
+        });
       });
-      await destination(smtp.port, { smtp: { host: '127.0.0.1', port: smtp.port, auth } }).send(
-        reply('x'),
-        attempt(),
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      toClose.push(
+        () =>
+          new Promise<void>((resolve) => {
+            for (const s of sockets) s.destroy();
+            server.close(() => resolve());
+          }),
       );
-      expect(smtp.mails.map((m) => m.user)).to.deep.equal(['gw']);
-    });
+      return { port: (server.address() as AddressInfo).port, lines };
+    };
 
-    it('sends nothing, permanently, when the server does not offer AUTH, saying what to check and hiding the password', async () => {
-      // A relay that takes mail from anyone and does not advertise AUTH (nor understand it).
-      const smtp = await smtpServer({ disabledCommands: ['STARTTLS', 'AUTH'] });
+    for (const method of ['PLAIN', 'LOGIN']) {
+      it(`logs in with AUTH ${method} and delivers when that is what the server offers`, async () => {
+        const methods: string[] = [];
+        const smtp = await smtpServer({
+          authOptional: false,
+          authMethods: [method],
+          onAuth: (login, _session, callback) => {
+            methods.push(login.method);
+            return login.username === auth.user && login.password === auth.pass
+              ? callback(null, { user: login.username })
+              : callback(new Error('Invalid username or password'));
+          },
+        });
+        await destination(smtp.port, { smtp: { host: '127.0.0.1', port: smtp.port, auth } }).send(
+          reply('x'),
+          attempt(),
+        );
+        expect(methods).to.deep.equal([method]);
+        expect(smtp.mails.map((m) => m.user)).to.deep.equal(['gw']);
+      });
+    }
+
+    it('sends no AUTH command and no mail, permanently, to an smtp-server without AUTH, saying what to check and hiding the password', async () => {
+      // A relay that takes mail from anyone and does not advertise AUTH (nor understand it). smtp-server logs
+      // each command's name at debug level before it looks at it, disabled ones included.
+      const commands: unknown[] = [];
+      const logger = {
+        info: () => {},
+        debug: (entry: { tnx?: string; command?: string }) => {
+          if (entry.tnx === 'command') commands.push(entry.command);
+        },
+      };
+      const smtp = await smtpServer({ disabledCommands: ['STARTTLS', 'AUTH'], logger });
       const dest = destination(smtp.port, { smtp: { host: '127.0.0.1', port: smtp.port, auth } });
       const { failure, error } = await failureOf(dest.send(reply('x'), attempt()));
+      expect(commands).to.include('EHLO').and.not.include('AUTH');
       expect(smtp.mails).to.have.length(0);
-      expect(failure).to.include({ kind: 'permanent', reason: 'auth', statusCode: 500 });
+      expect(failure).to.include({ kind: 'permanent', reason: 'auth' });
       expect(failure.message).to.equal(
-        `SMTP server 127.0.0.1:${smtp.port} does not offer AUTH (it answered the login with: 500 Error: command not recognized), but smtp.auth is set: check smtp.port, smtp.secure and smtp.requireTLS (many servers offer AUTH only on their submission port, 587 or 465, or only after STARTTLS), or remove smtp.auth if the server takes mail without a login`,
+        `SMTP server 127.0.0.1:${smtp.port} does not offer AUTH (PLAIN, LOGIN or CRAM-MD5) in its answer to EHLO, but smtp.auth is set: the credentials were not sent; check smtp.port, smtp.secure and smtp.requireTLS (many servers offer AUTH only on their submission port, 587 or 465, or only after STARTTLS), or remove smtp.auth if the server takes mail without a login`,
       );
       for (const text of [String(error), failure.message, JSON.stringify(error)]) {
         expect(text).not.to.contain(PASSWORD);
@@ -379,34 +449,28 @@ describe('email destination', () => {
       }
     });
 
-    it('hides the password when a server that does not offer AUTH echoes the AUTH PLAIN line in its answer', async () => {
-      const sockets: Socket[] = [];
-      const echo = createServer((socket) => {
-        sockets.push(socket);
-        socket.on('error', () => {});
-        socket.write('220 relay.example.com ESMTP\r\n');
-        let buffered = '';
-        socket.on('data', (chunk: Buffer) => {
-          buffered += chunk.toString('latin1');
-          for (let end = buffered.indexOf('\r\n'); end >= 0; end = buffered.indexOf('\r\n')) {
-            const line = buffered.slice(0, end);
-            buffered = buffered.slice(end + 2);
-            if (/^EHLO /i.test(line)) socket.write('250-relay.example.com\r\n250 8BITMIME\r\n');
-            else if (/^QUIT/i.test(line)) socket.end('221 bye\r\n');
-            else socket.write(`502 5.5.2 not implemented: ${line}\r\n`);
-          }
-        });
+    for (const [server, capabilities] of [
+      ['that lists no AUTH in its EHLO answer', ['8BITMIME', 'PIPELINING']],
+      ['whose AUTH lists only mechanisms Switchboard cannot run', ['8BITMIME', 'AUTH GSSAPI XOAUTH2']],
+      ['that refuses EHLO, so advertises nothing (nodemailer falls back to HELO)', 'no EHLO'],
+    ] as const) {
+      it(`sends no AUTH command, no credentials and no mail to a server ${server}, failing permanently`, async () => {
+        const smtp = await recordingServer(capabilities);
+        const dest = destination(smtp.port, { smtp: { host: '127.0.0.1', port: smtp.port, auth } });
+        const { failure } = await failureOf(dest.send(reply('x'), attempt()));
+        expect(smtp.lines.filter((line) => /^AUTH\b/i.test(line))).to.deep.equal([]);
+        for (const secret of [PASSWORD, plain, login]) expect(smtp.lines.join('\n')).not.to.contain(secret);
+        expect(smtp.lines.filter((line) => /^(MAIL|RCPT|DATA)\b/i.test(line))).to.deep.equal([]);
+        expect(failure).to.include({ kind: 'permanent', reason: 'auth' });
+        expect(failure.message).to.match(
+          /does not offer AUTH .*the credentials were not sent; check smtp\.port/,
+        );
       });
-      await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
-      toClose.push(
-        () =>
-          new Promise<void>((resolve) => {
-            for (const s of sockets) s.destroy();
-            echo.close(() => resolve());
-          }),
-      );
-      const port = (echo.address() as AddressInfo).port;
-      const dest = destination(port, { smtp: { host: '127.0.0.1', port, auth } });
+    }
+
+    it('hides the password when a server that offers AUTH PLAIN answers it 502, echoing the line', async () => {
+      const smtp = await recordingServer(['AUTH PLAIN']);
+      const dest = destination(smtp.port, { smtp: { host: '127.0.0.1', port: smtp.port, auth } });
       const { failure, error } = await failureOf(dest.send(reply('x'), attempt()));
       expect(failure).to.include({ kind: 'permanent', reason: 'auth', statusCode: 502 });
       expect(failure.message).to.match(
