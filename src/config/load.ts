@@ -24,6 +24,7 @@ import { type ParsedConfig, parseYaml, readTree } from './parse.ts';
 import { quotedScalarsIn } from './quoted-scalars.ts';
 import { readConfigText } from './read.ts';
 import { formatIssue, type LocatedIssue, locateIssues } from './report.ts';
+import { misreadNumbersInRoutes } from './route-numbers.ts';
 import {
   BODY_LIMIT_RANGE,
   checkDelivery,
@@ -196,6 +197,7 @@ async function runStages(
     groupBy: checkGroupBy(root.destinations, catalog),
     destinations: collect(destinations),
     router: buildRoutes(root.routes, declaredDestinations(root.destinations), catalog),
+    misreadNumbers: unless(misreadNumbersInRoutes(parsed.doc, catalog), undefined),
   });
   // A variable that is not set leaves '' behind; later stages' complaints about that '' are the same problem.
   const result = sequenceS(everyIssue)({

@@ -182,6 +182,30 @@ routes:
     ]);
   });
 
+  it('reports a number YAML read out of text meant for a text field of a route, which never matched (found by an attack)', async () => {
+    // `phone: +13125550143` unquoted is the number 13125550143 to YAML, and `007` is 7: compared as "13125550143"
+    // and "7", such routes never matched, and check said nothing.
+    const match = [
+      '    match:',
+      '      phone: +13125550143',
+      '      any: [{ tags.code: { not: { in: [007, 7] } } }, { externalId: 1.50 }]',
+      '      tags.store: 3',
+      '      messageId: 880012347.0',
+      '      payload.zip: 02134',
+    ].join('\n');
+    const out = lines(await loadText(VALID.replace('    to: [audit]', `${match}\n    to: [audit]`)));
+    expect(out).to.deep.equal([
+      'config.yaml:13:7 routes[0].match.phone: phone is text, but YAML reads +13125550143 unquoted as the number 13125550143 (compared as "13125550143", not "+13125550143"): quote it, "+13125550143"',
+      'config.yaml:14:40 routes[0].match.any[0]["tags.code"].not.in[0]: tags.code is text, but YAML reads 007 unquoted as the number 7 (compared as "7", not "007"): quote it, "007"',
+      'config.yaml:14:57 routes[0].match.any[1].externalId: externalId is text, but YAML reads 1.50 unquoted as the number 1.5 (compared as "1.5", not "1.50"): quote it, "1.50"',
+    ]);
+    const quoted = match
+      .replace('+13125550143', '"+13125550143"')
+      .replace('007', '"007"')
+      .replace('1.50', '"1.50"');
+    built(await loadText(VALID.replace('    to: [audit]', `${quoted}\n    to: [audit]`)));
+  });
+
   it('reports a fallback that does not exist or is the destination itself', async () => {
     const text = VALID.replace('path: ./events.jsonl', 'path: ./events.jsonl\n    fallback: [audit, nope]');
     expect(lines(await loadText(text))).to.deep.equal([
