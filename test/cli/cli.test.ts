@@ -185,6 +185,32 @@ routes:
     expect(r.stdout).to.match(/destinations: audit/);
   });
 
+  it('route shows no value substituted from an environment variable in a route, as text or with --json (found by an attack)', async () => {
+    // The verdicts quote the operands ("wanted ..."); one from ${...} is a secret like any other.
+    const oncall = tmp.write(
+      'oncall.yaml',
+      testConfig(
+        tmp.dir,
+        `destinations:
+  audit: { type: file, path: "${tmp.dir}/audit.jsonl" }
+routes:
+  - name: oncall
+    match: { any: [{ externalId: "\${ONCALL_REF}" }, { tags.tier: { in: ["\${ONCALL_REF}"] } }] }
+    to: [audit]`,
+        { secret: SECRET },
+      ),
+    );
+    const ref = 'oncall-private-ref-7731';
+    const file = join(FIXTURES, 'v3/delivery-status.json');
+    for (const args of [['route'], ['route', '--json']]) {
+      const r = await runCli([...args, '--config', oncall, file], { env: { ONCALL_REF: ref } });
+      expect(r.code, r.stderr).to.equal(0);
+      expect(r.stdout).to.include('oncall');
+      expect(r.stdout).to.include('[redacted]');
+      expect(r.stdout + r.stderr).to.not.include(ref);
+    }
+  });
+
   it('route reads standard input and exits 1 with the HTTP errors for an undecodable payload', async () => {
     const r = await runCli(['route', '--json', '--config', config, '-'], {
       env,

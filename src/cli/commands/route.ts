@@ -1,4 +1,5 @@
 import type { Config, SourceConfig } from '../../config/types.ts';
+import { Redactor } from '../../observability/redact.ts';
 import { dryRun } from '../dry-run.ts';
 import { CheckFailed, loadCliConfig, readInput, UsageError } from '../io.ts';
 import type { Command } from '../main.ts';
@@ -38,9 +39,12 @@ export const routeCommand: Command = {
     'switchboard route test/fixtures/mta/v3/delivery-status.json',
     'cat body.json | switchboard route --json -',
   ],
-  async run(values, positionals, io) {
+  async run(values, positionals, cli) {
     if (positionals.length !== 1) throw new UsageError('give one payload FILE, or - for standard input');
-    const config = await loadCliConfig(values.config as string | undefined, io);
+    const config = await loadCliConfig(values.config as string | undefined, cli);
+    // A route's operand may come from ${...} (`phone: "${ONCALL_PHONE}"`), and the verdicts quote operands.
+    const redactor = new Redactor(config.secrets);
+    const io = { out: (line: string) => cli.out(redactor.redact(line)) };
     const source = pickSource(config, values.source as string | undefined);
     const result = dryRun(
       config,
@@ -55,10 +59,11 @@ export const routeCommand: Command = {
         io.out(JSON.stringify({ error, details }, null, 2));
         return 1;
       }
-      throw new CheckFailed([
-        `undecodable payload: ${error}`,
-        ...details.map((d) => `  ${d.path || '(body)'}: ${d.message}`),
-      ]);
+      throw new CheckFailed(
+        [`undecodable payload: ${error}`, ...details.map((d) => `  ${d.path || '(body)'}: ${d.message}`)].map(
+          (line) => redactor.redact(line),
+        ),
+      );
     }
     const { event, decision } = result;
     const destinations = decision.destinations.map((d) => d.destination);
