@@ -48,6 +48,29 @@ describe('Liquid templates have limits', () => {
     });
   }
 
+  it('fails the render of a template whose output is past the limit, however little it looped (found by an attack)', () => {
+    // A loop of 1,000 over a 200 kB reply made 200 MB of output in 40 ms: liquidjs counts loop items and what
+    // filters build, not what {{ }} outputs, so the email or http body was 200 MB.
+    for (const source of [
+      '{% for i in (1..1000) %}{{ text }}{% endfor %}',
+      '{% capture s %}{{ text }}{% endcapture %}{% for i in (1..10) %}{% capture s %}{{ s }}{{ s }}{% endcapture %}{% endfor %}{{ s }}',
+    ]) {
+      const compiled = compileTemplate(source, 'none');
+      expect(compiled.ok).to.equal(true);
+      if (!compiled.ok) return;
+      expect(() => compiled.template.render({ text: 'x'.repeat(200_000) } as never))
+        .to.throw(TemplateRenderError)
+        .with.property(
+          'message',
+          source.startsWith('{% for')
+            ? 'template failed for this event: it rendered 200,000,000 characters, past the limits of one render (1000 ms, 10,000,000 values); check its loops'
+            : 'template failed for this event: it rendered 204,800,000 characters, past the limits of one render (1000 ms, 10,000,000 values); check its loops',
+        );
+      // The same template on an ordinary reply renders.
+      expect(compiled.template.render({ text: 'hi' } as never)).to.have.length.greaterThan(0);
+    }
+  });
+
   it('still renders a loop of ordinary size', () => {
     const compiled = compileTemplate('{% for i in (1..1000) %}x{% endfor %}', 'none');
     expect(compiled.ok && compiled.template.render({} as never)).to.equal('x'.repeat(1000));
