@@ -121,10 +121,28 @@ function operandList(field: Field, raw: unknown[]): Either<ConfigIssue[], Operan
 function compileRegex(raw: unknown): Either<string, RegExp> {
   if (typeof raw !== 'string')
     return E.left(`regex takes a string, not ${describeValue(raw, { wording: 'not' })}`);
+  const unicode = needsUnicode(raw);
   try {
-    return E.right(new RegExp(raw));
+    return E.right(new RegExp(raw, unicode ? 'u' : ''));
   } catch (err) {
     // The engine's own message names the problem precisely ("Unterminated group", "Nothing to repeat").
-    return E.left(`bad regex ${JSON.stringify(raw)}: ${(err as Error).message}`);
+    const why = unicode
+      ? ' (\\p{…}, \\P{…} and \\u{…} need Unicode mode, which is stricter: escape a literal { } ( ) [ ] as \\{ and so on)'
+      : '';
+    return E.left(`bad regex ${JSON.stringify(raw)}: ${(err as Error).message}${why}`);
   }
+}
+
+/**
+ * Whether a pattern uses `\p{…}`, `\P{…}` (Unicode properties) or `\u{…}` (a code point), which mean that only
+ * in Unicode mode (the `u` flag). Without it they silently meant the letters `p{…}`, so `"\\p{Lu}+"` never
+ * matched a capital and `"\\p{Extended_Pictographic}"` no emoji. Other patterns keep the mode they always had.
+ */
+function needsUnicode(pattern: string): boolean {
+  for (let i = 0; i < pattern.length - 2; i++) {
+    if (pattern[i] !== '\\') continue;
+    if ('pPu'.includes(pattern[i + 1]) && pattern[i + 2] === '{') return true;
+    i++; // the escaped character, so `\\p{` (a backslash, then p{) is not taken for one
+  }
+  return false;
 }

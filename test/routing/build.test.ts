@@ -47,6 +47,16 @@ const cases: Array<[string, string, ConfigIssue[]]> = [
     ],
   ],
   [
+    'a regex that \\p{…} puts in Unicode mode, where it is not valid, saying why',
+    "[{ match: { text: { regex: '^\\p{Lu}{' } }, to: [audit] }]",
+    [
+      issue(
+        [0, 'match', 'text', 'regex'],
+        'bad regex "^\\\\p{Lu}{": Invalid regular expression: /^\\p{Lu}{/u: Incomplete quantifier (\\p{…}, \\P{…} and \\u{…} need Unicode mode, which is stricter: escape a literal { } ( ) [ ] as \\{ and so on)',
+      ),
+    ],
+  ],
+  [
     'an unknown status name, with the nearest known one',
     '[{ match: { status: DELIVERD }, to: [audit] }]',
     [issue([0, 'match', 'status'], '"DELIVERD" is not a delivery status (did you mean DELIVERED?)')],

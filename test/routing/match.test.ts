@@ -95,6 +95,13 @@ const cases: Array<[string, string, GatewayEvent, boolean]> = [
   ['a regex on a number sees its string form', 'messageId: { regex: "^880" }', failed, true],
   ['a regex on a boolean sees true or false', 'status.failed: { regex: "^true$" }', failed, true],
   ['a regex is case-sensitive', 'text: { regex: "^stop$" }', stop, false],
+  // \p{…} and \u{…} mean Unicode properties and code points only in Unicode mode; without it they matched "p{Lu}"
+  ['a Unicode property escape (found by an attack)', 'text: { regex: "^\\\\p{Lu}+$" }', stop, true],
+  ['a Unicode property escape is no literal p{N}', 'text: { regex: "^\\\\p{N}$" }', reply('p{N}'), false],
+  ['a negated Unicode property', 'text: { regex: "^\\\\P{Lu}+$" }', reply('hello there'), true],
+  ['an emoji by property', "text: { regex: '\\p{Extended_Pictographic}' }", reply('box \u{1F4E6}'), true],
+  ['a code point escape', "text: { regex: '\\u{1F4E6}' }", reply('box \u{1F4E6}'), true],
+  ['an escaped backslash before p{ is no property', "text: { regex: '\\\\p{2}a{' }", reply('\\ppa{'), true],
   // exists
   ['exists true on a present tag', 'tags.tier: { exists: true }', vip, true],
   ['exists true on an absent tag', 'tags.tier: { exists: true }', failed, false],
