@@ -1,19 +1,13 @@
 import { expect } from 'chai';
-import type { ClaimedRaw } from '../../src/store/rows.ts';
-import { prepareIngest } from '../../src/store/sqlite/ingest.ts';
+import {
+  packIngest,
+  packResults,
+  prepareIngest,
+  unpackIngest,
+  unpackResults,
+} from '../../src/store/sqlite/ingest.ts';
 import { openSqliteStore } from '../../src/store/sqlite/open.ts';
 import { StoreThreadError, ThreadedSqliteStore } from '../../src/store/sqlite/threaded.ts';
-import {
-  packClaimed,
-  packCompletions,
-  packIngest,
-  packIngestResults,
-  unpackClaimed,
-  unpackCompletions,
-  unpackIngest,
-  unpackIngestResults,
-} from '../../src/store/sqlite/wire.ts';
-import type { CompleteArgs } from '../../src/store/types.ts';
 import { tempDir } from '../helpers/tmp.ts';
 import { at, attempt, request } from './fixtures.ts';
 
@@ -132,12 +126,9 @@ describe('store: sqlite on a worker thread, batched completions', () => {
   });
 });
 
-/** The flat form the busiest calls take to and from the store thread, and back (wire.ts). */
-describe('store: sqlite calls packed for the thread', () => {
-  const flat = (packed: unknown[]) =>
-    packed.every((x) => x === null || typeof x === 'string' || typeof x === 'number');
-
-  it('unpacks an ingest batch to what prepareIngest makes, for none, one and several deliveries', () => {
+/** The flat form an ingest batch and its answers take to and from the store thread (PackedIngest). */
+describe('store: sqlite ingest batches packed for the thread', () => {
+  it('unpacks to what prepareIngest makes, for requests with none, one and several deliveries', () => {
     const now = at(5);
     const batch = [
       request(now, { to: [] }),
@@ -145,78 +136,16 @@ describe('store: sqlite calls packed for the thread', () => {
       request(now, { to: ['crm', 'slack', 'audit'], source: 'other' }),
     ];
     const packed = packIngest(batch, now.getTime());
-    expect(flat(packed)).to.equal(true);
+    expect(packed.every((x) => typeof x === 'string' || typeof x === 'number')).to.equal(true);
     expect(unpackIngest(packed)).to.deep.equal(prepareIngest(batch, now));
     expect(unpackIngest(packIngest([], now.getTime()))).to.deep.equal([]);
   });
 
-  it('unpacks the ingest answers it packs, duplicates included', () => {
+  it('unpacks the answers it packs, duplicates included', () => {
     const results = [
       { id: 'a', duplicate: false },
       { id: 'b', duplicate: true },
     ];
-    expect(unpackIngestResults(packIngestResults(results))).to.deep.equal(results);
-  });
-
-  it('unpacks claimed deliveries as claimRaw answered them, optional fields present or absent', () => {
-    const rows: ClaimedRaw[] = [
-      { id: 'd1', eventId: 'e1', destination: 'crm', route: 'main', attempts: 0, event: '{"a":1}' },
-      {
-        id: 'd2',
-        eventId: 'e2',
-        destination: 'crm',
-        route: 'fallback from slack',
-        attempts: 3,
-        attemptOffset: 2,
-        firstAttemptAt: at(1).getTime(),
-        event: '{"text":"hello \\"world\\""}',
-      },
-      { id: 'd3', eventId: 'e3', destination: 'crm', route: 'r', attempts: 1, attemptOffset: 0, event: '{}' },
-    ];
-    const packed = packClaimed(rows);
-    expect(flat(packed)).to.equal(true);
-    expect(unpackClaimed(packed)).to.deep.equal(rows);
-  });
-
-  it('unpacks completions as completeBatch takes them: every outcome, next state and fallback', () => {
-    const batch: CompleteArgs[] = [
-      {
-        deliveryId: 'd1',
-        owner: 'w1',
-        attempt: { number: 1, startedAt: at(1), durationMs: 12, outcome: 'delivered' },
-        next: { state: 'delivered' },
-        now: at(2),
-        fallback: [],
-      },
-      {
-        deliveryId: 'd2',
-        owner: 'w1',
-        attempt: {
-          number: 2,
-          startedAt: at(3),
-          durationMs: 0,
-          outcome: 'retry',
-          reason: 'HTTP 503 from x',
-          statusCode: 503,
-        },
-        next: { state: 'pending', nextAt: at(60_000) },
-        now: at(4),
-        fallback: [],
-      },
-      {
-        deliveryId: 'd3',
-        owner: 'w2',
-        attempt: { number: 5, startedAt: at(5), durationMs: 7, outcome: 'dead', reason: 'timeout' },
-        next: { state: 'dead' },
-        now: at(6),
-        fallback: ['audit', 'email'],
-      },
-    ];
-    const packed = packCompletions(batch);
-    expect(flat(packed)).to.equal(true);
-    expect(unpackCompletions(packed)).to.deep.equal(batch);
-    // No fallback given is none (completeBatch's default).
-    const [one] = unpackCompletions(packCompletions([{ ...batch[0], fallback: undefined }]));
-    expect(one.fallback).to.deep.equal([]);
+    expect(unpackResults(packResults(results))).to.deep.equal(results);
   });
 });

@@ -1,13 +1,12 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import type { ClaimedRaw } from '../rows.ts';
-import type { IngestResult } from '../types.ts';
+import type { CompleteArgs, IngestResult } from '../types.ts';
 import { BUSY_TIMEOUT_MS } from './db.ts';
 import { FileIdentity } from './file-identity.ts';
+import { type PackedIngest, packResults, unpackIngest } from './ingest.ts';
 import { cannotWriteNow, moveNewDeliveries } from './new-deliveries.ts';
 import { openSqliteStore } from './open.ts';
 import type { SQLITE_OPERATION_NAMES, SQLiteStore, SqliteStoreOptions } from './store.ts';
 import { type ErrorFields, errorFields } from './thread-error.ts';
-import { type Packed, packClaimed, packIngestResults, unpackCompletions, unpackIngest } from './wire.ts';
 
 /**
  * The worker-thread side of ThreadedSqliteStore: owns the better-sqlite3 connection and runs the requested
@@ -28,9 +27,9 @@ export interface StoreCall {
 /** The answer to one call: a result, or the error's plain fields (errors do not survive postMessage whole). */
 export type StoreReply = { id: number; result: unknown } | { id: number; error: ErrorFields };
 
-/** ingestPrepared's and completeBatch's arguments as they cross (wire.ts): `count` items; `now` in epoch ms. */
-type IngestArgs = { packed: Packed; count: number; now: number };
-type CompleteBatchArgs = { packed: Packed; count: number };
+/** ingestPrepared's arguments as they cross (PackedIngest): `count` requests, `now` in epoch ms. */
+type IngestArgs = { packed: PackedIngest; count: number; now: number };
+type CompleteBatchArgs = { batch: CompleteArgs[] };
 
 /** The thread's first message: opened, or why not (an error thrown here would reach the main thread without its message). */
 export type ThreadReady = { ready: true } | { ready: false; error: ErrorFields };
@@ -80,10 +79,10 @@ async function work(): Promise<void> {
           const error = errorFields(lost);
           for (const { id } of queue.splice(0, n)) port.postMessage({ id, error } satisfies StoreReply);
         } else if (method === 'ingestPrepared') {
-          await together(queue.splice(0, n), ingestAll, (a) => a.count, packIngestResults);
+          await together(queue.splice(0, n), ingestAll, (a) => a.count, packResults);
           moveSoon();
-        } else if (method === 'completeBatch')
-          await together(queue.splice(0, n), completeAll, (a) => a.count);
+        } else if (n > 1 && method === 'completeBatch')
+          await together(queue.splice(0, n), completeAll, (a) => a.batch.length);
         else await answer(queue.shift()!);
       } finally {
         store.db.lockDeadline = undefined;
@@ -121,9 +120,7 @@ function moveSoon(): void {
 async function answer({ id, method, args }: StoreCall): Promise<void> {
   try {
     const result = await (store[method] as (a: unknown) => Promise<unknown>)(args);
-    // A claim's deliveries cross packed (wire.ts), as ingest's and completions' do.
-    const reply = method === 'claimRaw' ? packClaimed(result as ClaimedRaw[]) : result;
-    port.postMessage({ id, result: reply } satisfies StoreReply);
+    port.postMessage({ id, result } satisfies StoreReply);
   } catch (err) {
     port.postMessage({ id, error: errorFields(err) } satisfies StoreReply);
   }
@@ -137,7 +134,7 @@ function ingestAll(all: IngestArgs[]): Promise<IngestResult[]> {
 
 /** Several completion batches as one (completeBatch answers each completion on its own). */
 function completeAll(all: CompleteBatchArgs[]): Promise<unknown[]> {
-  return store.completeBatch({ batch: all.flatMap((a) => unpackCompletions(a.packed)) });
+  return store.completeBatch({ batch: all.flatMap((a) => a.batch) });
 }
 
 /**

@@ -1,16 +1,16 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { parseClaimed } from '../rows.ts';
+import { type ClaimedRaw, parseClaimed } from '../rows.ts';
 import { TurnBatcher } from '../turn-batcher.ts';
 import type { CompleteArgs, Store } from '../types.ts';
 import { lockClockMs } from './db.ts';
 import { FILE_REPLACED } from './file-identity.ts';
+import { type PackedIngest, packIngest, unpackResults } from './ingest.ts';
 import type { CompleteOutcome } from './queue.ts';
 import { SQLITE_OPERATION_NAMES, type SqliteStoreOptions } from './store.ts';
 import type { StoreCall, StoreReply, ThreadReady } from './thread.ts';
 import { StoreThreadError } from './thread-error.ts';
-import { type Packed, packCompletions, packIngest, unpackClaimed, unpackIngestResults } from './wire.ts';
 
 export { StoreThreadError };
 
@@ -81,8 +81,7 @@ export class ThreadedSqliteStore {
    * thread's work. Each caller still gets its own answer after the commit.
    */
   private readonly completions = new TurnBatcher<CompleteArgs, boolean>(async (batch) => {
-    const args = { packed: packCompletions(batch), count: batch.length };
-    const outcomes = await this.call<CompleteOutcome[]>('completeBatch', args);
+    const outcomes = await this.call<CompleteOutcome[]>('completeBatch', { batch });
     return outcomes.map((o) => ('error' in o ? StoreThreadError.from(o.error) : o.held));
   });
 
@@ -141,15 +140,14 @@ export class ThreadedSqliteStore {
   readonly ingestBatchesInFlight = 8;
 
   // Prepared here: the event's JSON crosses to the thread as a string, far cheaper than cloning the object,
-  // and the batch as one flat array both ways (wire.ts).
+  // and the batch as one flat array both ways (PackedIngest).
   ingest: Store['ingest'] = async ({ batch, now }) => {
     const args = { packed: packIngest(batch, now.getTime()), count: batch.length, now: now.getTime() };
-    return unpackIngestResults(await this.call<Packed>('ingestPrepared', args));
+    return unpackResults(await this.call<PackedIngest>('ingestPrepared', args));
   };
   complete: Store['complete'] = (args) => this.completions.submit(args);
-  // Events cross as their JSON text (see claimRaw), packed (wire.ts), and are parsed here.
-  claim: Store['claim'] = async (args) =>
-    parseClaimed(unpackClaimed(await this.call<Packed>('claimRaw', args)));
+  // Events cross as their JSON text (see claimRaw) and are parsed here.
+  claim: Store['claim'] = async (args) => parseClaimed(await this.call<ClaimedRaw[]>('claimRaw', args));
 
   private async call<T>(method: StoreCall['method'], args: unknown): Promise<T> {
     await this.ready;
