@@ -1,11 +1,4 @@
 import { expect } from 'chai';
-import {
-  packIngest,
-  packResults,
-  prepareIngest,
-  unpackIngest,
-  unpackResults,
-} from '../../src/store/sqlite/ingest.ts';
 import { openSqliteStore } from '../../src/store/sqlite/open.ts';
 import { StoreThreadError, ThreadedSqliteStore } from '../../src/store/sqlite/threaded.ts';
 import { tempDir } from '../helpers/tmp.ts';
@@ -123,29 +116,5 @@ describe('store: sqlite on a worker thread, batched completions', () => {
       await reopened.close();
     }
     store = new ThreadedSqliteStore(path); // for afterEach
-  });
-});
-
-/** The flat form an ingest batch and its answers take to and from the store thread (PackedIngest). */
-describe('store: sqlite ingest batches packed for the thread', () => {
-  it('unpacks to what prepareIngest makes, for requests with none, one and several deliveries', () => {
-    const now = at(5);
-    const batch = [
-      request(now, { to: [] }),
-      request(now, { to: ['crm'], windowMs: 60_000 }),
-      request(now, { to: ['crm', 'slack', 'audit'], source: 'other' }),
-    ];
-    const packed = packIngest(batch, now.getTime());
-    expect(packed.every((x) => typeof x === 'string' || typeof x === 'number')).to.equal(true);
-    expect(unpackIngest(packed)).to.deep.equal(prepareIngest(batch, now));
-    expect(unpackIngest(packIngest([], now.getTime()))).to.deep.equal([]);
-  });
-
-  it('unpacks the answers it packs, duplicates included', () => {
-    const results = [
-      { id: 'a', duplicate: false },
-      { id: 'b', duplicate: true },
-    ];
-    expect(unpackResults(packResults(results))).to.deep.equal(results);
   });
 });

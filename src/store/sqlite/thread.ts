@@ -1,8 +1,8 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import type { CompleteArgs, IngestResult } from '../types.ts';
+import type { CompleteArgs } from '../types.ts';
 import { BUSY_TIMEOUT_MS } from './db.ts';
 import { FileIdentity } from './file-identity.ts';
-import { type PackedIngest, packResults, unpackIngest } from './ingest.ts';
+import type { PreparedIngest } from './ingest.ts';
 import { cannotWriteNow, moveNewDeliveries } from './new-deliveries.ts';
 import { openSqliteStore } from './open.ts';
 import type { SQLITE_OPERATION_NAMES, SQLiteStore, SqliteStoreOptions } from './store.ts';
@@ -27,8 +27,7 @@ export interface StoreCall {
 /** The answer to one call: a result, or the error's plain fields (errors do not survive postMessage whole). */
 export type StoreReply = { id: number; result: unknown } | { id: number; error: ErrorFields };
 
-/** ingestPrepared's arguments as they cross (PackedIngest): `count` requests, `now` in epoch ms. */
-type IngestArgs = { packed: PackedIngest; count: number; now: number };
+type IngestArgs = { batch: PreparedIngest[]; now: Date };
 type CompleteBatchArgs = { batch: CompleteArgs[] };
 
 /** The thread's first message: opened, or why not (an error thrown here would reach the main thread without its message). */
@@ -79,10 +78,9 @@ async function work(): Promise<void> {
           const error = errorFields(lost);
           for (const { id } of queue.splice(0, n)) port.postMessage({ id, error } satisfies StoreReply);
         } else if (method === 'ingestPrepared') {
-          await together(queue.splice(0, n), ingestAll, (a) => a.count, packResults);
+          await together(queue.splice(0, n), ingestAll);
           moveSoon();
-        } else if (n > 1 && method === 'completeBatch')
-          await together(queue.splice(0, n), completeAll, (a) => a.batch.length);
+        } else if (n > 1 && method === 'completeBatch') await together(queue.splice(0, n), completeAll);
         else await answer(queue.shift()!);
       } finally {
         store.db.lockDeadline = undefined;
@@ -127,9 +125,9 @@ async function answer({ id, method, args }: StoreCall): Promise<void> {
 }
 
 /** Several ingest batches as one: one transaction, every batch's events together. */
-function ingestAll(all: IngestArgs[]): Promise<IngestResult[]> {
-  const now = new Date(Math.max(...all.map((a) => a.now)));
-  return store.ingestPrepared({ batch: all.flatMap((a) => unpackIngest(a.packed)), now });
+function ingestAll(all: IngestArgs[]): Promise<unknown[]> {
+  const now = new Date(Math.max(...all.map((a) => a.now.getTime())));
+  return store.ingestPrepared({ batch: all.flatMap((a) => a.batch), now });
 }
 
 /** Several completion batches as one (completeBatch answers each completion on its own). */
@@ -139,22 +137,19 @@ function completeAll(all: CompleteBatchArgs[]): Promise<unknown[]> {
 
 /**
  * Several calls of one batched operation run as one by `run` (one transaction, one commit): each caller gets
- * its own slice of the results (`size` of them, answered as `pack` makes them), in order, or the error.
+ * its own slice of the results, in order, or the error.
  */
-async function together<A, R>(
+async function together<A extends { batch: unknown[] }>(
   calls: StoreCall[],
-  run: (all: A[]) => Promise<R[]>,
-  size: (args: A) => number,
-  pack: (results: R[]) => unknown = (results) => results,
+  run: (all: A[]) => Promise<unknown[]>,
 ): Promise<void> {
   const all = calls.map((c) => c.args as A);
   try {
     const results = await run(all);
     let at = 0;
     for (const [i, { id }] of calls.entries()) {
-      const n = size(all[i]);
-      const result = pack(results.slice(at, at + n));
-      at += n;
+      const result = results.slice(at, at + all[i].batch.length);
+      at += all[i].batch.length;
       port.postMessage({ id, result } satisfies StoreReply);
     }
   } catch (err) {

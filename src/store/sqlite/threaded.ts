@@ -6,7 +6,7 @@ import { TurnBatcher } from '../turn-batcher.ts';
 import type { CompleteArgs, Store } from '../types.ts';
 import { lockClockMs } from './db.ts';
 import { FILE_REPLACED } from './file-identity.ts';
-import { type PackedIngest, packIngest, unpackResults } from './ingest.ts';
+import { prepareIngest } from './ingest.ts';
 import type { CompleteOutcome } from './queue.ts';
 import { SQLITE_OPERATION_NAMES, type SqliteStoreOptions } from './store.ts';
 import type { StoreCall, StoreReply, ThreadReady } from './thread.ts';
@@ -139,12 +139,9 @@ export class ThreadedSqliteStore {
    */
   readonly ingestBatchesInFlight = 8;
 
-  // Prepared here: the event's JSON crosses to the thread as a string, far cheaper than cloning the object,
-  // and the batch as one flat array both ways (PackedIngest).
-  ingest: Store['ingest'] = async ({ batch, now }) => {
-    const args = { packed: packIngest(batch, now.getTime()), count: batch.length, now: now.getTime() };
-    return unpackResults(await this.call<PackedIngest>('ingestPrepared', args));
-  };
+  // Prepared here: the event's JSON crosses to the thread as a string, far cheaper than cloning the object.
+  ingest: Store['ingest'] = ({ batch, now }) =>
+    this.call('ingestPrepared', { batch: prepareIngest(batch, now), now });
   complete: Store['complete'] = (args) => this.completions.submit(args);
   // Events cross as their JSON text (see claimRaw) and are parsed here.
   claim: Store['claim'] = async (args) => parseClaimed(await this.call<ClaimedRaw[]>('claimRaw', args));
