@@ -66,7 +66,10 @@ export interface WebhookRequest {
   headers?: Readonly<Record<string, string | undefined>>;
   /** `application/x-www-form-urlencoded` for a form body (a source whose plugin takes forms); absent: JSON. */
   contentType?: typeof FORM;
-  /** Set only when re-submitting a rejected payload whose signature was verified when it first arrived. */
+  /**
+   * Set only when re-submitting a rejected payload whose signature was verified when it first arrived. One that
+   * still does not decode is not logged again: its record is in the rejected log already, and stays there.
+   */
   preverified?: boolean;
   /**
    * Why the body could not be decompressed (a corrupt gzip, say); `raw` then holds the bytes as received. A
@@ -154,6 +157,8 @@ export async function receive(req: WebhookRequest, deps: ReceiveDeps): Promise<R
       const kept = await commit(event, req, source, deps, { dedupeOn, secretIndex });
       return fault === undefined || kept.status !== 200 ? kept : { ...kept, detail: fault };
     }
+    // A resubmission's record is in the log already: another would be a copy with a new time, every retry.
+    if (req.preverified === true) return reject(status, reason, why.error, why.details);
     await deps.store.addRejected({
       payload: {
         source: source.name,

@@ -243,3 +243,32 @@ describe('onUndecodable: reject keeps the bytes of a body that is not UTF-8', ()
     expect((await gw.service.store.listEvents({ filter: {}, limit: 10 })).items).to.have.length(0);
   });
 });
+
+describe('resubmitting a rejected payload', () => {
+  let gw: Gateway;
+  beforeEach(async () => {
+    gw = await startService(`admin: { token: "${TOKEN}", listen: "127.0.0.1:0" }`, {
+      secret: SECRET,
+      onUndecodable: 'reject',
+    });
+  });
+  afterEach(() => gw.stop());
+
+  const rejectOne = async () => {
+    const body = JSON.stringify({ ...fixture(3, 'delivery-status'), messageId: 'n/a' });
+    expect((await post(gw, body, signed(body))).status).to.equal(400);
+    const [kept] = (await gw.service.store.listRejected({ limit: 10 })).items;
+    return kept;
+  };
+
+  it('leaves the rejected log as it was when the payload still does not decode: one record, first seen when it came', async () => {
+    const kept = await rejectOne();
+    for (let i = 0; i < 3; i++) {
+      const again = await api(gw, `/rejected/${kept.id}/resubmit`, { method: 'POST' });
+      expect(again.status).to.equal(422);
+      expect(again.body.error).to.match(/^still does not decode: /);
+    }
+    const log = (await gw.service.store.listRejected({ limit: 10 })).items;
+    expect(log.map((r) => [r.id, r.receivedAt])).to.deep.equal([[kept.id, kept.receivedAt]]);
+  });
+});
