@@ -161,6 +161,14 @@ export function createAdminApi(given: AdminDeps): Koa.Middleware {
     takesOnly(ctx, {});
     const r = await deps.store.getRejected({ id: ctx.params.id });
     if (!r) return notFound(ctx, `no rejected payload with id ${ctx.params.id}`);
+    // Not "still does not decode" with advice about webhook URLs: the payload is fine, the config lacks its source.
+    if (!deps.config().sources.has(r.source)) {
+      ctx.status = 409;
+      ctx.body = {
+        error: `rejected payload ${r.id} came from source ${JSON.stringify(r.source)}, which is not in the config in force: add the source back (and reload) to resubmit it`,
+      };
+      return;
+    }
     const raw = keptBytes(r);
     const contentType = keptBodyType(deps.config().sources.get(r.source)?.plugin, raw);
     const outcome = await receive(

@@ -271,4 +271,18 @@ describe('resubmitting a rejected payload', () => {
     const log = (await gw.service.store.listRejected({ limit: 10 })).items;
     expect(log.map((r) => [r.id, r.receivedAt])).to.deep.equal([[kept.id, kept.receivedAt]]);
   });
+
+  it('says the source is no longer in the config (409), not that the payload does not decode, and keeps it', async () => {
+    const kept = await rejectOne();
+    writeFileSync(gw.file, readFileSync(gw.file, 'utf8').replace('  mta: { kind: mta', '  sms: { kind: mta'));
+    expect((await gw.service.reload()).ok).to.equal(true);
+    const again = await api(gw, `/rejected/${kept.id}/resubmit`, { method: 'POST' });
+    expect(again.status).to.equal(409);
+    expect(again.body.error).to.equal(
+      `rejected payload ${kept.id} came from source "mta", which is not in the config in force: add the source back (and reload) to resubmit it`,
+    );
+    expect((await gw.service.store.listRejected({ limit: 10 })).items.map((r) => r.id)).to.deep.equal([
+      kept.id,
+    ]);
+  });
 });
