@@ -5,7 +5,7 @@ import { BadParam, parseSince } from '../admin/params.ts';
 import { resolveConfigPath } from '../config/load.ts';
 import type { Config, StoreConfig } from '../config/types.ts';
 import { ConfigRejected, loadOrThrow } from '../service.ts';
-import { openStore } from '../store/open.ts';
+import { openStore, storeWhere } from '../store/open.ts';
 import type { Store } from '../store/types.ts';
 
 /** A usage mistake: the CLI prints it with the usage line and exits 2. */
@@ -132,10 +132,22 @@ export async function openStoredEvents(
  * or resume, which may come before the gateway's first start) it is made when its directory exists; a
  * missing directory is the sign of a wrong working directory, and a pause there no gateway would see.
  *
- * @throws Error naming the path looked at and what to do.
+ * @throws Error naming the path looked at (SQLite) or the store and its driver's error (PostgreSQL), and what to do.
  */
 export async function openExistingStore(store: StoreConfig, cwd: string, mayCreate = false): Promise<Store> {
-  if (store.driver !== 'sqlite' || store.path === ':memory:') return openStore(store);
+  if (store.driver === 'postgres') {
+    try {
+      return await openStore(store);
+    } catch (err) {
+      // The driver's message alone (`connect ECONNREFUSED 127.0.0.1:5432`) said neither what was being opened
+      // nor what to check. Named as the gateway's start names it, without user, password or query.
+      throw new Error(
+        `cannot open the event store (${storeWhere(store)}, store.url): ${(err as Error).message}: check that PostgreSQL is up there and that store.url names the right host, database and user, or ask the running gateway with --url`,
+        { cause: err },
+      );
+    }
+  }
+  if (store.path === ':memory:') return openStore(store);
   const path = resolve(cwd, store.path);
   if (!existsSync(mayCreate ? dirname(path) : path)) {
     const relative = isAbsolute(store.path)

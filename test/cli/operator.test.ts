@@ -6,6 +6,7 @@ import { openSqliteStore } from '../../src/store/sqlite/open.ts';
 import type { Store } from '../../src/store/types.ts';
 import { runCli } from '../helpers/gateway.ts';
 import { ROOT, tempDir } from '../helpers/tmp.ts';
+import { PG_URL } from '../scale/pg.ts';
 import { attempt, request } from '../store/fixtures.ts';
 
 /**
@@ -426,6 +427,41 @@ routes:
     const refused = await runCli(['events', '--config', above]);
     expect(refused.code).to.equal(1);
     expect(refused.stderr).to.match(/broken-head\.yaml:\d+:\d+/);
+  });
+
+  it('names the PostgreSQL store it could not open and what to check, never its password (found by an attack)', async () => {
+    const where = (url: string) =>
+      tmp.write(
+        `pg-${Buffer.from(url).toString('hex').slice(-12)}.yaml`,
+        `store: { driver: postgres, url: "${url}" }\nsources:\n  mta: { kind: mta, allowUnsigned: true }\n`,
+      );
+    const refused = new URL(PG_URL);
+    refused.port = '1';
+    refused.password = 'pg-password-0123456789';
+    const missing = new URL(PG_URL);
+    missing.pathname = '/no_such_database_for_operator_test';
+    for (const [url, shown, cause] of [
+      [refused.toString(), `PostgreSQL at ${refused.hostname}:1${refused.pathname}`, /ECONNREFUSED/],
+      [
+        missing.toString(),
+        `PostgreSQL at ${missing.host}/no_such_database_for_operator_test`,
+        /does not exist/,
+      ],
+    ] as const) {
+      for (const args of [['deliveries'], ['pause', 'audit']]) {
+        const r = await runCli([...args, '--config', where(url)]);
+        expect(r.code, r.stderr).to.equal(1);
+        const [line] = r.stderr.split('\n');
+        expect(line).to.match(cause);
+        expect(line).to.include(
+          `switchboard ${args[0]}: cannot open the event store (${shown}, store.url): `,
+        );
+        expect(line).to.match(
+          /: check that PostgreSQL is up there and that store\.url names the right host, database and user, or ask the running gateway with --url$/,
+        );
+        expect(r.stderr).to.not.include('pg-password-0123456789');
+      }
+    }
   });
 
   it('names every problem of a bad store section, and only those', async () => {
