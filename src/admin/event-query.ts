@@ -45,7 +45,8 @@ export function eventFilter(q: EventQuery, now: number): EventFilter {
   if (q.destination) filter.destination = q.destination;
   if (q.phone) {
     const phone = q.phone.trim();
-    if (!/^\+?[\d\s().-]{2,20}$/.test(phone))
+    // A digit at least: punctuation alone ("(-)") became `LIKE '%'`, every event that has a phone.
+    if (!/^\+?[\d\s().-]{2,20}$/.test(phone) || !/\d/.test(phone))
       throw new BadParam('phone', 'give a number in E.164 (+15551234567) or its last digits (4567)');
     filter.phone = phone.startsWith('+') ? `+${phone.replace(/\D/g, '')}` : phone.replace(/\D/g, '');
   }

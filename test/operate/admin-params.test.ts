@@ -148,6 +148,18 @@ routes:
     expect([none.code, none.stdout.trim()]).to.deep.equal([0, 'no events match']);
   });
 
+  it('refuses a phone filter holding no digit instead of matching every event that has a phone (found by an attack)', async () => {
+    const all = await api('/events?phone=0143');
+    expect((all.answer.items as unknown[]).length).to.equal(2);
+    for (const phone of ['(-)', '+ ()', '--', '+..']) {
+      const refused = await api(`/events?phone=${encodeURIComponent(phone)}`);
+      expect([refused.status, refused.answer.error], phone).to.deep.equal([
+        400,
+        'phone: give a number in E.164 (+15551234567) or its last digits (4567)',
+      ]);
+    }
+  });
+
   it('refuses POST /api/redecode {"sorce": ...} instead of redecoding every source, and a source in the query', async () => {
     const typo = await api('/redecode', { sorce: 'gh' });
     expect(typo.status).to.equal(400);
