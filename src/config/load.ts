@@ -25,6 +25,7 @@ import { quotedScalarsIn } from './quoted-scalars.ts';
 import { readConfigText } from './read.ts';
 import { formatIssue, type LocatedIssue, locateIssues } from './report.ts';
 import { misreadNumbersInRoutes } from './route-numbers.ts';
+import { slowRouteRegexes } from './route-regexes.ts';
 import {
   BODY_LIMIT_RANGE,
   checkDelivery,
@@ -225,12 +226,14 @@ async function runStages(
     secrets: Object.freeze(secrets.list()),
   });
   rememberSecrets(config.secrets);
-  const warnings = locateIssues(file, parsed, warningsOf(config), secrets).map((w) => formatIssue(w));
+  const warnings = locateIssues(file, parsed, warningsOf(config, root.routes), secrets).map((w) =>
+    formatIssue(w),
+  );
   return { ok: true, config, warnings };
 }
 
-/** What a config that loads still deserves to be told loudly. */
-function warningsOf(config: Config): ConfigIssue[] {
+/** What a config that loads still deserves to be told loudly (`routes`: the section as parsed). */
+function warningsOf(config: Config, routes: unknown): ConfigIssue[] {
   const none: ConfigIssue[] = [
     ...(config.sources.size === 0
       ? [
@@ -280,6 +283,7 @@ function warningsOf(config: Config): ConfigIssue[] {
     ...none,
     ...dead,
     ...shared,
+    ...slowRouteRegexes(routes),
   ];
 }
 

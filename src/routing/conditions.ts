@@ -4,6 +4,8 @@ import { isRecord } from '../config/codecs.ts';
 import { type ConfigIssue, collect, describeValue, didYouMean, fail, under } from '../config/issues.ts';
 import type { Field, FieldValue } from './fields.ts';
 import { boundFor, equals, numeric, type Operand, operandFor } from './operands.ts';
+// For its side effect: V8's linear-time fallback for route regexes, which must be on before one is compiled.
+import './regex-hazard.ts';
 
 /**
  * Conditions: the right-hand side of a match entry. A scalar means "equals", a list means "any of", and a
@@ -118,7 +120,11 @@ function operandList(field: Field, raw: unknown[]): Either<ConfigIssue[], Operan
   );
 }
 
-function compileRegex(raw: unknown): Either<string, RegExp> {
+/**
+ * A route's `regex:` operand as the RegExp it runs as (Unicode mode when it needs it, see needsUnicode), or why
+ * it is none. Compiled after regex-hazard.ts set V8's linear-time fallback (imported above for that).
+ */
+export function compileRegex(raw: unknown): Either<string, RegExp> {
   if (typeof raw !== 'string')
     return E.left(`regex takes a string, not ${describeValue(raw, { wording: 'not' })}`);
   const unicode = needsUnicode(raw);

@@ -342,3 +342,46 @@ routes:
     }
   });
 });
+
+describe('route regexes that can hold the gateway', () => {
+  it('warns at each regex nesting quantifiers that V8 cannot finish in linear time, where it is, and at no other', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const file = write(
+        dir,
+        'a.yaml',
+        `sources:
+  mta: { kind: mta, secret: s3cr3t-value }
+destinations:
+  crm: { type: file, path: ./events.jsonl }
+routes:
+  - name: letters
+    match: { text: { regex: '^(\\p{L}+)+$' } }
+    to: [crm]
+  - name: not-stop
+    match:
+      any:
+        - text: { regex: '^(?!STOP)(\\w+\\s?)*$' }
+        - text: { not: { regex: '^(?!STOP$)' } }
+    to: [crm]
+  - name: linear
+    match: { text: { regex: '^(a+)+$' } }
+    to: [crm]
+`,
+      );
+      const result = await loadConfig(file, { env: {}, plugins: registry(filePlugin) });
+      const warnings = result.ok
+        ? result.warnings.filter((w) => w.includes('nests quantifiers'))
+        : ['not ok'];
+      expect(warnings).to.have.length(2);
+      expect(warnings[0]).to.match(
+        /a\.yaml:7:\d+ routes\[0\]\.match\.text\.regex: regex \/\^\(\\p\{L\}\+\)\+\$\//,
+      );
+      expect(warnings[0]).to.include('with Unicode mode');
+      expect(warnings[1]).to.match(/a\.yaml:12:\d+ routes\[1\]\.match\.any\[0\]\.text\.regex: /);
+      expect(warnings[1]).to.include('with a lookaround or a backreference');
+    } finally {
+      cleanup();
+    }
+  });
+});

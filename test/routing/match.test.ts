@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { expect } from 'chai';
 import type { GatewayEvent } from '../../src/event.ts';
 import { delivery, event, matcher, reply } from './events.ts';
@@ -20,6 +21,24 @@ const withPayload = delivery(9, {
     mediaUrls: ['https://media.example.com/1.jpg', 'https://media.example.com/2.png'],
     nested: { list: [{ x: 'a' }, { x: 'b' }] },
   },
+});
+
+describe('a route regex on text a stranger sends', () => {
+  // `^(a+)+$` backtracks 2^40 times on 40 a's and a '!': the gateway was held for hours. V8's linear-time
+  // fallback (routing/regex-hazard.ts) finishes it at once, with the same answer. Run in a child process with
+  // a time limit: a regex that backtracks holds the event loop, so mocha's own timeout could not end it.
+  it('answers a regex that nests quantifiers on a crafted reply, and still matches what it should', () => {
+    const script = `
+      const { matcher, reply } = await import(${JSON.stringify(new URL('./events.ts', import.meta.url).href)});
+      const m = matcher("text: { regex: '^(a+)+$' }");
+      console.log(m.evaluate(reply('a'.repeat(40) + '!')).holds, m.evaluate(reply('a'.repeat(40))).holds);`;
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(run.signal, 'the match did not end within 20 s').to.equal(null);
+    expect(run.stdout.trim(), run.stderr).to.equal('false true');
+  });
 });
 
 const cases: Array<[string, string, GatewayEvent, boolean]> = [
