@@ -81,6 +81,26 @@ describe('mta decoding rejects bad input, naming every bad field', () => {
     ]);
   });
 
+  // An externalId, a reply or a tag sent as the JSON number 12345678901234567891 arrives from JSON.parse as
+  // 12345678901234567000: read as text, it was an id MTA never sent, with nothing to say so.
+  it('refuses a number where text was expected that is too large to read exactly, naming each field', () => {
+    const body = JSON.parse(
+      '{"type":"message-send","externalId":12345678901234567891,"message":1e400,"senderName":-9007199254740993,' +
+        '"tags":{"order":98765432109876543210,"safe":9007199254740991,"small":0.25}}',
+    );
+    const tooLarge =
+      'expected a string, or a number within ±9007199254740991, got one too large to read exactly';
+    expect(rejected(body).details).to.deep.equal([
+      { path: 'message', message: `${tooLarge} (Infinity)` },
+      { path: 'externalId', message: `${tooLarge} (12345678901234567000)` },
+      { path: 'tags.order', message: `${tooLarge} (98765432109876540000)` },
+      { path: 'senderName', message: `${tooLarge} (-9007199254740992)` },
+    ]);
+    const { externalId: _e, message: _m, senderName: _s, ...rest } = body;
+    const event = decoded({ ...rest, tags: { safe: 9007199254740991, small: 0.25 } });
+    expect(event.tags).to.deep.equal({ safe: '9007199254740991', small: '0.25' });
+  });
+
   it('reads a string of 16 digits that is a safe whole number, as it reads the same JSON number', () => {
     const event = decoded({ ...fixture(3, 'delivery-status'), messageId: '9007199254740991' });
     expect(event.messageId).to.equal(9007199254740991);

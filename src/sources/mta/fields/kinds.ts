@@ -16,10 +16,27 @@ const INTEGER = /^-?\d{1,15}$/;
 const DIGITS = /^-?\d+$/;
 const URL_LIST = t.array(t.string);
 
-/** Text. A JSON number is accepted as its decimal text (ids sent as numbers), with a note. */
+/**
+ * Whether a JSON number's text is the number as sent. A whole number beyond ±(2^53 - 1) is not: JSON.parse has
+ * rounded it (an externalId 12345678901234567891 arrives as 12345678901234567000), and 1e400 arrives as Infinity.
+ */
+function exactNumber(n: number): boolean {
+  return Number.isFinite(n) && (!Number.isInteger(n) || Number.isSafeInteger(n));
+}
+
+/** The error for a JSON number where text was expected that JSON.parse could not read exactly. */
+function inexactNumber(u: number): string {
+  return `expected a string, or a number within ±${Number.MAX_SAFE_INTEGER}, got one too large to read exactly (${describe(u)})`;
+}
+
+/**
+ * Text. A JSON number is accepted as its decimal text (ids sent as numbers), with a note; one too large for
+ * JSON.parse to read exactly is an error, not text of other digits than MTA sent (as for whole numbers).
+ */
 export const text: Validate<string> = (u, c) => {
   if (typeof u === 'string') return t.success(plain(u));
-  if (typeof u === 'number' && Number.isFinite(u)) {
+  if (typeof u === 'number') {
+    if (!exactNumber(u)) return t.failure(u, c, inexactNumber(u));
     return t.success(noted(String(u), 'number-as-text', `the number ${u} read as text`));
   }
   return t.failure(u, c, `expected a string, got ${describe(u)}`);
@@ -110,8 +127,9 @@ export const time: Validate<string> = (u, c) => {
 
 /**
  * Tags: an object whose values are strings. Numbers and booleans are stringified and null values dropped,
- * each with a note; a nested object or array is an error at `tags.<key>`. The result is built with
- * `Object.defineProperty`, so a `__proto__` key is an ordinary own tag and never changes a prototype.
+ * each with a note; a nested object or array, or a number JSON.parse could not read exactly, is an error at
+ * `tags.<key>`. The result is built with `Object.defineProperty`, so a `__proto__` key is an ordinary own tag
+ * and never changes a prototype.
  */
 export const tags: Validate<Record<string, string>> = (u, c) => {
   if (typeof u !== 'object' || u === null || Array.isArray(u)) {
@@ -125,7 +143,10 @@ export const tags: Validate<Record<string, string>> = (u, c) => {
   for (const key of Object.keys(u)) {
     const value = (u as Record<string, unknown>)[key];
     if (typeof value === 'string') put(key, value);
-    else if (typeof value === 'number' || typeof value === 'boolean') {
+    else if (typeof value === 'number' && !exactNumber(value)) {
+      const context = t.appendContext(c, key, t.string, value);
+      errors.push({ value, context, message: inexactNumber(value) });
+    } else if (typeof value === 'number' || typeof value === 'boolean') {
       put(key, String(value));
       notes.push({ kind: 'tag-scalar', message: `tag "${key}": ${typeof value} stringified` });
     } else if (value === null) {
