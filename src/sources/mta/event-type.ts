@@ -8,11 +8,17 @@ const KNOWN = EVENT_TYPES.join(', ');
 
 /**
  * An event type from either spelling MTA uses, case-insensitive: the registration name (`delivery-status`)
- * or the enum name (`DELIVERY_STATUS`).
+ * or the enum name (`DELIVERY_STATUS`), and the same words joined otherwise (`DeliveryStatus`, `deliveryStatus`,
+ * `delivery status`, as serializers write an enum): only the letters count, and no two types share them.
  */
 export function parseEventType(name: string): EventType | undefined {
-  const normalized = name.toLowerCase().replaceAll('_', '-');
-  return EVENT_TYPES.find((type) => type === normalized);
+  const letters = wordsJoined(name);
+  return EVENT_TYPES.find((type) => wordsJoined(type) === letters);
+}
+
+/** A name's words joined, lowercase, without the separators MTA and serializers put between them. */
+function wordsJoined(name: string): string {
+  return name.toLowerCase().replace(/[-_\s]/g, '');
 }
 
 /** The event named by the URL's event segment, if any. An unknown one is a 404: that resource does not exist. */

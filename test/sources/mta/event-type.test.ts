@@ -9,6 +9,23 @@ describe('mta event type: from the body, the URL, or both', () => {
     });
   }
 
+  // A body registered at /webhooks/mta/delivery-status whose type read "DeliveryStatus" (how C# and Java
+  // serializers write an enum) was a 400 about `type`, so every such webhook became `unrecognized`.
+  for (const type of ['MessageReply', 'messageReply', 'messagereply', 'message reply', ' message-reply ']) {
+    it(`accepts the body type spelled ${JSON.stringify(type)}: the same words joined otherwise`, () => {
+      const body = { ...fixture(3, 'message-reply'), type };
+      expect(decoded(body).type).to.equal('message-reply');
+      expect(decoded(body, { urlEvent: 'message-reply' }).type).to.equal('message-reply');
+    });
+  }
+
+  it('accepts the URL event spelled as the same words joined otherwise', () => {
+    const { type: _type, ...body } = fixture(3, 'number-opt-in');
+    for (const urlEvent of ['NumberOptIn', 'numberoptin', 'Number_Opt-In']) {
+      expect(decoded(body, { urlEvent }).type).to.equal('number-opt-in');
+    }
+  });
+
   it('takes the event from the URL when the body has no type', () => {
     const { type: _type, ...body } = fixture(3, 'message-send');
     expect(decoded(body, { urlEvent: 'message-send' }).type).to.equal('message-send');
