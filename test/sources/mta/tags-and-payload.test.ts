@@ -22,6 +22,17 @@ describe('mta tags and payload', () => {
     expect(decoded({ ...withoutTags, tags: null }).tags).to.deep.equal({});
   });
 
+  // PHP's json_encode writes an empty array as [], not {}: a send with no tags, from a PHP sender, has
+  // "tags": []. That was "expected an object of tags, got an empty array", and the body became `unrecognized`.
+  it('gives {} for tags that are an empty array, with a note', () => {
+    const event = decoded({ ...fixture(3, 'delivery-status'), tags: [] });
+    expect(event.tags).to.deep.equal({});
+    expect(event.status?.name).to.equal('UNDELIVERED');
+    expect(event.decodeNotes).to.deep.equal([
+      { path: 'tags', kind: 'empty-tags-array', message: 'an empty array read as no tags' },
+    ]);
+  });
+
   it('does not share the tags object with the payload', () => {
     const body = fixture(3, 'message-send');
     const event = decoded(body);

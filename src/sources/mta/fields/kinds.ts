@@ -126,12 +126,16 @@ export const time: Validate<string> = (u, c) => {
 };
 
 /**
- * Tags: an object whose values are strings. Numbers and booleans are stringified and null values dropped,
- * each with a note; a nested object or array, or a number JSON.parse could not read exactly, is an error at
- * `tags.<key>`. The result is built with `Object.defineProperty`, so a `__proto__` key is an ordinary own tag
- * and never changes a prototype.
+ * Tags: an object whose values are strings, or an empty array (PHP's empty object). Numbers and booleans are
+ * stringified and null values dropped, each with a note; a nested object or array, or a number JSON.parse could
+ * not read exactly, is an error at `tags.<key>`. The result is built with `Object.defineProperty`, so a
+ * `__proto__` key is an ordinary own tag and never changes a prototype.
  */
 export const tags: Validate<Record<string, string>> = (u, c) => {
+  // PHP's json_encode writes an empty array, which is how a PHP sender holds "no tags", as [], never {}.
+  if (Array.isArray(u) && u.length === 0) {
+    return t.success(noted({}, 'empty-tags-array', 'an empty array read as no tags'));
+  }
   if (typeof u !== 'object' || u === null || Array.isArray(u)) {
     return t.failure(u, c, `expected an object of tags, got ${describe(u)}`);
   }

@@ -17,6 +17,7 @@ export const NOTE_KINDS = [
   'epoch-millis', // a time as milliseconds since 1970
   'tag-scalar', // a tag value that was a number or boolean, stringified
   'tag-null', // a tag value that was null, dropped
+  'empty-tags-array', // tags as [] (how PHP's json_encode writes an empty array), read as no tags
   'single-media-url', // one media URL as a string instead of an array
   'national-number', // a national number where this version is thought to send E.164
   'e164-number', // an E.164 number where this version is thought to send national digits
