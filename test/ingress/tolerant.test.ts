@@ -143,6 +143,21 @@ describe('tolerant decoding of real MTA traffic, over HTTP', () => {
     expect(kinds(event)).to.deep.equal(['fromNumber:alias', 'mediaUrls:alias', 'mediaUrls:single-media-url']);
   });
 
+  // A text-only reply whose `url` was "" (a sender that writes an absent string as empty) became an event with
+  // mediaUrls [""]: one attachment, with no address, in every destination's layout.
+  it('reads an empty `url` or `mediaUrls` string as no media, with a note', async () => {
+    const { mediaUrls: _m, ...rest } = fixture(3, 'message-reply');
+    for (const [key, value] of [
+      ['url', ''],
+      ['mediaUrls', ' '],
+    ]) {
+      const event = await accepted(v3, { ...rest, [key]: value });
+      expect(event.mediaUrls, key).to.deep.equal([]);
+      const aliased = key === 'url' ? ['mediaUrls:alias'] : [];
+      expect(kinds(event)).to.deep.equal([...aliased, 'mediaUrls:empty-media-url']);
+    }
+  });
+
   it('reads a national number in a V3 body with the default country', async () => {
     const event = await accepted(v3, { ...fixture(3, 'delivery-status'), destinationNumber: '3125550143' });
     expect(event.phone).to.equal('+13125550143');

@@ -163,8 +163,13 @@ export const tags: Validate<Record<string, string>> = (u, c) => {
   return errors.length > 0 ? t.failures(errors) : t.success({ value: out, notes });
 };
 
-/** Media URLs: an array of strings, or one string (a single URL), with a note. */
+/**
+ * Media URLs: an array of strings, or one string (a single URL), with a note. An empty (or blank) string is no
+ * URL: senders that write an absent string as "" send it for a reply without media.
+ */
 export const mediaUrls: Validate<string[]> = (u, c) => {
+  if (typeof u === 'string' && u.trim() === '')
+    return t.success(noted([], 'empty-media-url', 'an empty string read as no media'));
   if (typeof u === 'string')
     return t.success(noted([u], 'single-media-url', 'one URL read as a list of one'));
   if (!Array.isArray(u)) return t.failure(u, c, `expected an array of URL strings, got ${describe(u)}`);

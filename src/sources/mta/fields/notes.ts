@@ -19,6 +19,7 @@ export const NOTE_KINDS = [
   'tag-null', // a tag value that was null, dropped
   'empty-tags-array', // tags as [] (how PHP's json_encode writes an empty array), read as no tags
   'single-media-url', // one media URL as a string instead of an array
+  'empty-media-url', // an empty string where media URLs were expected, read as none
   'national-number', // a national number where this version is thought to send E.164
   'e164-number', // an E.164 number where this version is thought to send national digits
   'formatted-number', // a number with spaces, dashes, brackets or a trunk prefix
