@@ -145,6 +145,21 @@ describe('phone numbers are normalized by libphonenumber-js', () => {
     }
   });
 
+  // RCS addresses a subscriber by a tel: URI (RFC 3966), and a reply's fromNumber "tel:+13125550143" was kept
+  // raw with no phone: routes and filters on phone missed it, though the number is as plain as E.164.
+  it('reads a tel: URI as the number it holds, noting the scheme removed', () => {
+    for (const given of ['tel:+13125550143', 'TEL:+1-312-555-0143', ' tel:+13125550143']) {
+      const { fields, notes } = normalizePhone(given, '1', 'e164');
+      expect(fields, given).to.deep.equal({ phone: '+13125550143', phoneNational: '3125550143' });
+      expect(notes.map((n) => n.kind)).to.deep.equal(['formatted-number']);
+    }
+    expect(normalizePhone('tel:3125550143', '1', 'e164').fields.phone).to.equal('+13125550143');
+    // A local number with its context (RFC 3966 §5.1.5) names no number alone: kept raw, as before.
+    expect(normalizePhone('tel:7042;phone-context=example.com', '1', 'e164').fields).to.deep.equal({
+      phoneRaw: 'tel:7042;phone-context=example.com',
+    });
+  });
+
   it('notes formatting and trunk prefixes, but not a number already in its expected form', () => {
     expect(normalizePhone('+13125550143', '1', 'e164').notes).to.deep.equal([]);
     expect(normalizePhone('3125550143', '1', 'national').notes).to.deep.equal([]);

@@ -54,7 +54,9 @@ const cache = new Map<string, Normalized>();
 
 function parse(raw: string, defaultCountry: string, expected: PhoneFormat): Normalized {
   const notes: NoteDraft[] = [];
-  const trimmed = raw.trim();
+  // A tel: URI (RFC 3966), as RCS addresses a subscriber: the number it holds, with its visual separators.
+  const uri = TEL_SCHEME.test(raw.trim());
+  const trimmed = uri ? raw.trim().slice(TEL_SCHEME_LENGTH) : raw.trim();
   const international = trimmed.startsWith('+');
   const readable = /^[+\d\s().-]+$/.test(trimmed);
   const parsed = readable
@@ -64,7 +66,7 @@ function parse(raw: string, defaultCountry: string, expected: PhoneFormat): Norm
     readable && !international && !parsed?.isValid()
       ? afterDiallingPrefix(trimmed, defaultCountry)
       : undefined;
-  if (dialled !== undefined) return dialledNumber(trimmed, defaultCountry, dialled);
+  if (dialled !== undefined) return dialledNumber(trimmed, defaultCountry, dialled, uri);
   if (parsed === undefined || !parsed.isPossible()) {
     notes.push({
       kind: 'invalid-phone',
@@ -86,13 +88,17 @@ function parse(raw: string, defaultCountry: string, expected: PhoneFormat): Norm
   const reformatted = international
     ? asGiven !== `${parsed.countryCallingCode}${parsed.nationalNumber}`
     : asGiven !== parsed.nationalNumber;
-  if (!digitsOnly || reformatted) {
+  if (uri) notes.push({ kind: 'formatted-number', message: 'a tel: URI read as the number it holds' });
+  else if (!digitsOnly || reformatted) {
     notes.push({ kind: 'formatted-number', message: 'punctuation, spaces or a trunk prefix removed' });
   }
   const fields: PhoneFields = { phone: parsed.number };
   if (parsed.countryCallingCode === defaultCountry) fields.phoneNational = parsed.nationalNumber;
   return Object.freeze({ fields: Object.freeze(fields), notes: Object.freeze(notes) });
 }
+
+const TEL_SCHEME = /^tel:/i;
+const TEL_SCHEME_LENGTH = 'tel:'.length;
 
 /**
  * The number after an international dialling prefix, when `text` (no `+`) starts with one and what follows is a
@@ -128,11 +134,18 @@ interface Dialled {
 }
 
 /** The fields and notes of a number written with an international dialling prefix. */
-function dialledNumber(text: string, defaultCountry: string, { number, prefix }: Dialled): Normalized {
+function dialledNumber(
+  text: string,
+  defaultCountry: string,
+  { number, prefix }: Dialled,
+  uri: boolean,
+): Normalized {
   const notes: NoteDraft[] = [
     { kind: 'international-prefix', message: `the international dialling prefix ${prefix} read as "+"` },
   ];
-  if (!/^\d+$/.test(text)) notes.push({ kind: 'formatted-number', message: 'punctuation or spaces removed' });
+  if (uri) notes.push({ kind: 'formatted-number', message: 'a tel: URI read as the number it holds' });
+  else if (!/^\d+$/.test(text))
+    notes.push({ kind: 'formatted-number', message: 'punctuation or spaces removed' });
   const fields: PhoneFields = { phone: number.number };
   if (number.countryCallingCode === defaultCountry) fields.phoneNational = number.nationalNumber;
   return Object.freeze({ fields: Object.freeze(fields), notes: Object.freeze(notes) });
