@@ -64,6 +64,30 @@ describe('MTA event times: range, whitespace, dates alone and null aliases', () 
     });
   });
 
+  // Ruby's Time#to_s writes "2026-11-28 14:03:11 UTC" and "2026-11-28 09:03:11 -0500", Go's time.Time a zone
+  // after a space too: each was "expected an ISO 8601 time", and the whole body became `unrecognized`.
+  describe('a zone after a space, or named UTC or GMT, is read with a note', () => {
+    for (const [timestamp, iso] of [
+      ['2026-11-28 14:03:11 UTC', '2026-11-28T14:03:11.000Z'],
+      ['2026-11-28T14:03:11.512 utc', '2026-11-28T14:03:11.512Z'],
+      ['2026-11-28 14:03:11 GMT', '2026-11-28T14:03:11.000Z'],
+      ['2026-11-28T14:03:11 Z', '2026-11-28T14:03:11.000Z'],
+      ['2026-11-28 09:03:11 -0500', '2026-11-28T14:03:11.000Z'],
+      ['2026-11-28 19:33:11 +05:30', '2026-11-28T14:03:11.000Z'],
+      ['2026-11-28T14:03:11UTC', '2026-11-28T14:03:11.000Z'],
+    ]) {
+      it(`reads ${JSON.stringify(timestamp)} as ${iso}`, () => {
+        const event = ok({ timestamp });
+        expect(event.occurredAt).to.equal(iso);
+        expect(event.decodeNotes?.map((n) => n.kind)).to.include('written-zone');
+        expect(event.decodeNotes?.map((n) => n.kind)).to.not.include('zoneless-time');
+      });
+    }
+    for (const timestamp of ['2026-11-28 UTC', '2026-11-28 14:03:11 EST', '2026-11-28 14:03:11 UTC UTC']) {
+      it(`still refuses ${JSON.stringify(timestamp)}`, () => refused({ timestamp }));
+    }
+  });
+
   it('says a date alone was read as midnight UTC (it has no time to be "without a zone")', () => {
     const event = ok({ timestamp: '2026-11-28' });
     expect(event.occurredAt).to.equal('2026-11-28T00:00:00.000Z');

@@ -84,10 +84,19 @@ export const statusCode: Validate<number> = (u, c) => {
 };
 
 /**
+ * An ISO 8601 date and time followed by its zone the way Ruby's Time#to_s and Go's time.Time write it: a space,
+ * then `UTC`, `GMT`, `Z` or an offset (`2026-11-28 14:03:11 UTC`, `2026-11-28 09:03:11 -0500`), or `UTC`/`GMT`
+ * with no space. Groups: the date and time, the zone's name, the offset.
+ */
+const WRITTEN_ZONE =
+  /^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)(?:\s*(UTC|GMT)|\s+(Z|[+-]\d{2}(?::?\d{2})?))$/i;
+
+/**
  * An event time, decoded to ISO 8601 UTC: ISO 8601 with a zone (as documented), without one (read as UTC,
- * MTA documents UTC), with a space for `T`, or seconds or milliseconds since 1970 (number or digit string;
- * below 10^11 it is seconds, which covers every date until the year 5138). A time whose UTC year falls outside
- * 0000-9999 (9999-12-31T23:59:59-05:00, 8.64e15 ms) is refused: its ISO text would need a six-digit year.
+ * MTA documents UTC), with a space for `T`, with its zone after a space or named UTC or GMT, or seconds or
+ * milliseconds since 1970 (number or digit string; below 10^11 it is seconds, which covers every date until the
+ * year 5138). A time whose UTC year falls outside 0000-9999 (9999-12-31T23:59:59-05:00, 8.64e15 ms) is refused:
+ * its ISO text would need a six-digit year.
  */
 export const time: Validate<string> = (u, c) => {
   const trimmed = typeof u === 'string' ? u.trim() : undefined;
@@ -108,7 +117,15 @@ export const time: Validate<string> = (u, c) => {
     });
     return t.success({ value: new Date(ms).toISOString(), notes });
   }
-  const read = trimmed === undefined ? undefined : readIsoTimestamp(trimmed);
+  let iso = trimmed;
+  const zone = trimmed === undefined ? null : WRITTEN_ZONE.exec(trimmed);
+  if (zone !== null) {
+    const [, dateTime, name, offset] = zone;
+    iso = `${dateTime}${offset ?? 'Z'}`;
+    const message = name === undefined ? 'a space before the zone' : `the zone "${name}" read as UTC`;
+    notes.push({ kind: 'written-zone', message });
+  }
+  const read = iso === undefined ? undefined : readIsoTimestamp(iso);
   if (read === undefined) return t.failure(u, c, `expected an ISO 8601 time, got ${describe(u)}`);
   if (!inIsoRange(read.ms)) {
     return t.failure(u, c, `expected a time in the years 0000-9999 (UTC), got ${describe(u)}`);

@@ -13,6 +13,7 @@ export const NOTE_KINDS = [
   'zoneless-time', // an ISO time without a zone, read as UTC
   'space-separated-time', // an ISO time with a space instead of `T`
   'padded-time', // a time with whitespace around it, removed
+  'written-zone', // a time's zone after a space, or named UTC or GMT (`2026-11-28 14:03:11 UTC`)
   'epoch-seconds', // a time as seconds since 1970
   'epoch-millis', // a time as milliseconds since 1970
   'tag-scalar', // a tag value that was a number or boolean, stringified
