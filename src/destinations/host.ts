@@ -34,10 +34,11 @@ let sharedResolution = false;
  * Lets plugins anywhere on disk import `switchboard/plugin-sdk`, `io-ts` and `fp-ts` (see host-resolve.mjs).
  * Registered once per process, before the first plugin is imported.
  */
-function shareGatewayModules(): void {
-  if (sharedResolution) return;
+function shareGatewayModules(again = false): void {
+  if (sharedResolution && !again) return;
   sharedResolution = true;
-  register('./host-resolve.mjs', import.meta.url, {
+  // A second registration needs its own module instance (a query), or the hooks thread reuses the first.
+  register(again ? './host-resolve.mjs?after-tsx' : './host-resolve.mjs', import.meta.url, {
     data: {
       gatewayUrl: new URL('../../package.json', import.meta.url).href,
       // The SDK beside this module (sdk.ts from the sources, sdk.js built): plugins and the core share one copy,
@@ -139,7 +140,9 @@ let typescriptLoader = import.meta.url.endsWith('.ts');
  * meets a .ts plugin, and only then (from the sources, tsx is already there). Both of its hooks, as the `tsx`
  * command does: with the ES module hook alone, a .js plugin written as an ES module in a folder with no
  * package.json `"type": "module"` was handed to require() and refused ("Cannot require() ES Module ... in a
- * cycle"); the CommonJS hook compiles it instead.
+ * cycle"); the CommonJS hook compiles it instead. tsx, registered last, would then have the last word on a
+ * file's format, and a `.js` plugin compiled to CommonJS requires `switchboard/plugin-sdk` past the shared-module
+ * hook ("Cannot find module"): that hook is registered again after tsx, so it decides as it does from the sources.
  */
 async function ensureTypescriptLoader(file: string): Promise<void> {
   if (typescriptLoader || !file.endsWith('.ts')) return;
@@ -148,6 +151,7 @@ async function ensureTypescriptLoader(file: string): Promise<void> {
   registerTsx();
   const { register: registerTsxCjs } = await import('tsx/cjs/api');
   registerTsxCjs();
+  shareGatewayModules(true);
 }
 
 /**

@@ -74,6 +74,45 @@ routes:
     }
   });
 
+  it('loads a .js source plugin written as an ES module that imports switchboard/plugin-sdk, built too (found by an attack: "Cannot find module")', async () => {
+    // The built gateway registers tsx after the first .ts plugin (the built-in destinations are .ts); tsx then
+    // had the last word on a .js file's format, compiled this one to CommonJS, and its require() of the SDK
+    // never reached the hook that provides it.
+    plugin(
+      'sdkjs/pager.js',
+      `import { t } from 'switchboard/plugin-sdk';
+export default {
+  kind: 'pager',
+  options: t.type({}),
+  authenticate: (request, secrets) =>
+    request.headers['x-token'] === secrets[0] ? { ok: true } : { ok: false, missing: false, error: 'wrong token' },
+  decode: (body) => ({ _tag: 'Right', right: { type: 'page' } }),
+  eventTypes: ['page'],
+  fields: {},
+};
+`,
+    );
+    const file = tmp.write(
+      'sdkjs.yaml',
+      `store: { driver: sqlite, path: ${tmp.dir}/sdkjs.db }
+sources:
+  pager: { kind: pager, secret: "pager-token-0123" }
+plugins: { dirs: [./sdkjs] }
+destinations:
+  audit: { type: file, path: ./audit.jsonl }
+routes:
+  - name: all
+    to: [audit]
+`,
+    );
+    for (const run of [runBuilt, runCli]) {
+      const r = await run(['check', '--config', file]);
+      expect(r.stdout + r.stderr, run.name).not.to.include('failed to load');
+      expect(r.code, `${run.name}: ${r.stdout}${r.stderr}`).to.equal(0);
+      expect(r.stdout).to.include('source pager: pager');
+    }
+  });
+
   it('names a plugin whose load never finishes, in check (text and --json), instead of exiting 13 with nothing (found by an attack)', async () => {
     plugin('hangs/h.ts', HANGS);
     const file = config('hangs');
