@@ -6,7 +6,10 @@
 import { sequenceT } from 'fp-ts/lib/Apply.js';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
+import { pluginTextRedactor } from '../observability/redact.ts';
 import type { SourcePlugin } from '../sources/api.ts';
+import { BUILTIN_SOURCES } from '../sources/builtin.ts';
+import { errorText } from '../sources/decode.ts';
 import {
   bool,
   duration,
@@ -117,10 +120,38 @@ function secretsFit(c: Core, plugin: SourcePlugin, path: KeyPath): Validation<nu
     ...(c.secrets ?? []).map((s, i): [string, KeyPath] => [s, [...path, 'secrets', i]]),
     ...(c.secret === undefined ? [] : [[c.secret, [...path, 'secret']] as [string, KeyPath]]),
   ];
+  // A user plugin's words go through the redaction plugin text gets elsewhere (every secret of the source, in
+  // every encoding, however short): it must not quote the secret, and one that throws may well have. A
+  // built-in's sentences are ours and quote nothing.
+  const keys = written.map(([secret]) => secret);
+  const builtin = BUILTIN_SOURCES.get(plugin.kind) === plugin;
+  const clean = (text: string) => (builtin ? text : pluginTextRedactor(keys).redact(text));
   const issues = written.flatMap(([secret, at]) => {
     if (secret === '' || !plugin.checkSecret) return [];
-    const why = plugin.checkSecret(secret);
-    return why === undefined ? [] : [{ path: at, message: why }];
+    let why: unknown;
+    try {
+      why = plugin.checkSecret(secret);
+    } catch (err) {
+      return [
+        {
+          path: at,
+          message: clean(
+            `the ${plugin.kind} source plugin failed while checking the secret: ${errorText(err)}`,
+          ),
+        },
+      ];
+    }
+    if (why === undefined) return [];
+    return [
+      {
+        path: at,
+        message: clean(
+          typeof why === 'string'
+            ? why
+            : `the ${plugin.kind} source plugin's checkSecret answered ${typeof why}, not a reason or undefined`,
+        ),
+      },
+    ];
   });
   return issues.length === 0 ? E.right(written.length) : E.left(issues);
 }

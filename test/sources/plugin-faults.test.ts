@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { expect } from 'chai';
-import { GatewayProcess } from '../helpers/gateway.ts';
+import { GatewayProcess, runCli } from '../helpers/gateway.ts';
 import { ROOT, tempDir } from '../helpers/tmp.ts';
 import { startGateway } from './service.ts';
 
@@ -453,6 +453,59 @@ routes:\n  - name: loud\n    match: { level: { regex: "^lo" } }\n    to: [audit]
       expect((await detail(untyped))?.event.type).to.equal('unrecognized');
     } finally {
       await gw.stop();
+      tmp.cleanup();
+    }
+  });
+});
+
+/** A plugin whose checkSecret throws with the secret in its message, or answers a reason quoting it. */
+const CHECKY_PLUGIN = `
+import { t } from 'switchboard/plugin-sdk';
+export default {
+  kind: 'checky',
+  options: t.type({}),
+  authenticate: () => ({ ok: true }),
+  decode: () => ({ _tag: 'Right', right: { type: 'ping' } }),
+  checkSecret(s) {
+    if (s.startsWith('throw')) throw new Error('cannot read key ' + s);
+    if (s.startsWith('bad'))
+      return 'not a key: ' + s + ' hex ' + Buffer.from(s).toString('hex') + ' b64 ' + Buffer.from(s).toString('base64') +
+        ' b64url ' + Buffer.from(s).toString('base64url');
+    return undefined;
+  },
+  eventTypes: 'open',
+  fields: {},
+};
+`;
+
+describe('a source plugin whose checkSecret throws or quotes the secret', () => {
+  it('is a config error at the secret’s line naming the plugin, with the secret in no encoding in check’s output (found by an attack: check and start died printing it)', async () => {
+    const tmp = tempDir('checky-plugins');
+    mkdirSync(`${tmp.dir}/plugins`);
+    tmp.write('plugins/checky.js', CHECKY_PLUGIN);
+    const thrown = 'throw-key-0123456789';
+    const short = 'bad1';
+    const file = tmp.write(
+      'config.yaml',
+      `store: { driver: sqlite, path: ${tmp.dir}/s.db }
+plugins: { dirs: [${tmp.dir}/plugins] }
+sources:
+  one: { kind: checky, secret: ${thrown} }
+  two: { kind: checky, secrets: [${short}, good-key] }
+`,
+    );
+    try {
+      const r = await runCli(['check', '--config', file]);
+      const out = r.stdout + r.stderr;
+      expect(r.code, out).to.equal(1);
+      expect(out).to.include('sources.one.secret: the checky source plugin failed while checking the secret');
+      expect(out).to.include('sources.two.secrets[0]: not a key');
+      for (const s of [thrown, short]) {
+        const b = Buffer.from(s);
+        for (const form of [s, b.toString('hex'), b.toString('base64'), b.toString('base64url')])
+          expect(out, form).not.to.include(form);
+      }
+    } finally {
       tmp.cleanup();
     }
   });
