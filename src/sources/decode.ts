@@ -85,7 +85,10 @@ function decodeWith(
   });
   let decoded: unknown;
   try {
-    decoded = source.plugin.decode(body, {
+    // A user plugin decodes a copy: one that changes what it is given (`body.at = new Date(body.at)`, a BigInt, a
+    // reference back to the body) changed the payload kept by default, and the unrecognized event's too, which
+    // then could not be stored: every such webhook was a 503, for ever. The payload stays the body as sent.
+    decoded = source.plugin.decode(builtin ? body : structuredClone(body), {
       source: source.name,
       options: source.options,
       ...(meta.urlEvent === undefined ? {} : { urlEvent: meta.urlEvent }),

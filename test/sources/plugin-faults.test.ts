@@ -228,6 +228,11 @@ export default {
       case 'promise': return Promise.resolve({ _tag: 'Right', right: { type: 'ping' } });
       case 'rejected': return Promise.reject(new Error('async decode bug in flaky'));
       case 'time': return { _tag: 'Right', right: { type: 'ping', occurredAt: body.at } };
+      case 'mutate-bigint': body.n = 10n; return { _tag: 'Right', right: { type: 'ping' } };
+      case 'mutate-cycle': body.self = body; return { _tag: 'Right', right: { type: 'ping' } };
+      case 'mutate-date': body.n = new Date(0); return { _tag: 'Right', right: { type: 'ping' } };
+      case 'mutate-refuse': body.n = 10n; return { _tag: 'Left', left: { status: 400, error: 'no', details: [] } };
+      case 'mutate-return': body.n = 10n; return { _tag: 'Right', right: { type: 'ping', payload: body } };
       default: return { _tag: 'Right', right: { type: 'ping' } };
     }
   },
@@ -277,6 +282,23 @@ describe('a source plugin that fails', () => {
       expect(stored?.event.type).to.equal('unrecognized');
       expect(Buffer.from(stored?.event.rawBody ?? '', 'base64').toString('utf8')).to.equal(body);
       expect(JSON.stringify(stored?.event.problems)).to.contain('flaky');
+    });
+  }
+
+  for (const [mode, type] of [
+    ['mutate-bigint', 'ping'],
+    ['mutate-cycle', 'ping'],
+    ['mutate-date', 'ping'],
+    ['mutate-refuse', 'unrecognized'],
+    ['mutate-return', 'unrecognized'],
+  ]) {
+    it(`keeps the body as sent when decode changes what it is given ("${mode}"; found by an attack: a 503, for ever)`, async () => {
+      const body = JSON.stringify({ mode, n: 1 });
+      const res = await gw.post('flaky', body, { 'x-token': FLAKY_SECRET });
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      const stored = (await gw.service.store.getEvent({ id: res.body.id as string }))?.event;
+      expect(stored?.type).to.equal(type);
+      expect(stored?.payload).to.deep.equal({ mode, n: 1 });
     });
   }
 
