@@ -38,11 +38,36 @@ export function eventTypesOf(plugins: Iterable<SourcePlugin | undefined>): reado
   return [...types];
 }
 
-/** A configured source's sample bodies by event type (empty when its plugin has none). */
+/**
+ * A configured source's sample bodies by event type: empty when its plugin has none, or when its `samples`
+ * throws or answers no object (a bug in it, which made the console's "Try a route" a 500 for every source).
+ */
 export function samplesOf(source: {
   plugin: SourcePlugin;
   options: unknown;
 }): Readonly<Record<string, unknown>> {
   const { samples } = source.plugin;
-  return (typeof samples === 'function' ? samples(source.options) : samples) ?? {};
+  let found: unknown;
+  try {
+    found = typeof samples === 'function' ? samples(source.options) : samples;
+  } catch {
+    return {};
+  }
+  return typeof found === 'object' && found !== null && !Array.isArray(found)
+    ? (found as Record<string, unknown>)
+    : {};
+}
+
+/**
+ * A configured source's one-line description (`mta v3`): its plugin's `summary`, or its kind when it has none,
+ * or when it throws or answers no text (a bug in it, which ended `check` and made "Try a route" a 500).
+ */
+export function summaryOf(source: { kind: string; plugin: SourcePlugin; options: unknown }): string {
+  if (!source.plugin.summary) return source.kind;
+  try {
+    const said: unknown = source.plugin.summary(source.options);
+    return typeof said === 'string' && said.trim() !== '' ? said : source.kind;
+  } catch {
+    return source.kind;
+  }
 }

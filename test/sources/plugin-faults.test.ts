@@ -532,3 +532,78 @@ sources:
     }
   });
 });
+
+/** A plugin whose summary, samples and sign throw (sign with the secret in its message). */
+const CHATTY_PLUGIN = `
+import { t } from 'switchboard/plugin-sdk';
+export default {
+  kind: 'chatty',
+  options: t.type({}),
+  authenticate: (request, secrets) =>
+    request.headers['x-token'] === secrets[0] ? { ok: true } : { ok: false, missing: false, error: 'wrong token' },
+  decode: () => ({ _tag: 'Right', right: { type: 'ping' } }),
+  summary() { throw new Error('summary bug in chatty'); },
+  samples() { throw new Error('samples bug in chatty'); },
+  sign(secret) { throw new Error('cannot sign with ' + secret + ' (' + Buffer.from(secret).toString('base64') + ')'); },
+  eventTypes: 'open',
+  fields: {},
+};
+`;
+
+describe('a source plugin whose summary, samples or sign throws', () => {
+  const SECRET = 'chatty-secret-0123456789';
+  const sources = `sources:
+  chatty: { kind: chatty, secret: ${SECRET} }
+  billing: { kind: standard-webhooks, secret: "whsec_dGVzdC1rZXktMDEyMzQ1Njc4OQ==" }
+`;
+
+  it('still shows "Try a route" for every source (found by an attack: a 500 for the whole page)', async () => {
+    const tmp = tempDir('chatty-plugins');
+    tmp.write('chatty.js', CHATTY_PLUGIN);
+    const token = 'console-token-0123456789';
+    const gw = await startGateway(sources, { pluginDirs: [tmp.dir], adminToken: token });
+    try {
+      const admin = `http://127.0.0.1:${gw.service.adminAddress.port}`;
+      const login = await fetch(`${admin}/ui/login`, {
+        method: 'POST',
+        body: new URLSearchParams({ token }),
+        redirect: 'manual',
+      });
+      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+      for (const source of ['chatty', 'billing']) {
+        const res = await fetch(`${admin}/ui/try?source=${source}`, { headers: { cookie } });
+        const text = await res.text();
+        expect(res.status, source).to.equal(200);
+        expect(text).to.include('chatty (chatty)').and.include('billing (standard-webhooks');
+      }
+    } finally {
+      await gw.stop();
+      tmp.cleanup();
+    }
+  });
+
+  it('is named by check (its kind for a summary) and by sign, which prints no secret (found by an attack: both ended with the plugin’s bare words)', async () => {
+    const tmp = tempDir('chatty-cli');
+    mkdirSync(`${tmp.dir}/plugins`);
+    tmp.write('plugins/chatty.js', CHATTY_PLUGIN);
+    const file = tmp.write(
+      'config.yaml',
+      `store: { driver: sqlite, path: ${tmp.dir}/s.db }
+plugins: { dirs: [${tmp.dir}/plugins] }
+${sources}`,
+    );
+    const body = tmp.write('body.json', '{"type":"ping"}');
+    try {
+      const check = await runCli(['check', '--config', file]);
+      expect(check.code, check.stdout + check.stderr).to.equal(0);
+      expect(check.stdout).to.include('source chatty: chatty, signed');
+      const sign = await runCli(['sign', '--config', file, '--source', 'chatty', body]);
+      expect(sign.code).to.equal(1);
+      expect(sign.stderr).to.include("the chatty source plugin's sign failed: cannot sign with");
+      for (const form of [SECRET, Buffer.from(SECRET).toString('base64')])
+        expect(sign.stdout + sign.stderr).not.to.include(form);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+});

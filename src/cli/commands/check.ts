@@ -1,6 +1,7 @@
 import { loadConfigWithPlugins, resolveConfigPath } from '../../config/load.ts';
 import { Secrets } from '../../config/secrets.ts';
 import type { Config } from '../../config/types.ts';
+import { summaryOf } from '../../sources/builtin.ts';
 import { loadCliConfig } from '../io.ts';
 import type { Command } from '../main.ts';
 
@@ -27,7 +28,7 @@ export function summarize(config: Config): string[] {
       : s.allowUnsigned
         ? `${signed}; unsigned bodies also accepted (allowUnsigned)`
         : signed;
-    const kind = s.plugin.summary ? s.plugin.summary(s.options) : s.kind;
+    const kind = summaryOf(s);
     lines.push(`  source ${s.name}: ${kind}, ${auth}, POST /webhooks/${s.name}[/<event>]`);
   }
   for (const d of config.destinations.values()) {

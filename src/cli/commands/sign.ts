@@ -1,6 +1,8 @@
 import { resolveConfigPath } from '../../config/load.ts';
 import { loadSourcesOnly } from '../../config/store-only.ts';
 import { sign } from '../../ingress/signature.ts';
+import { pluginTextRedactor } from '../../observability/redact.ts';
+import { errorText } from '../../sources/decode.ts';
 import { CheckFailed, readInput, UsageError } from '../io.ts';
 import type { Command } from '../main.ts';
 import { pickSource } from './route.ts';
@@ -42,8 +44,22 @@ export const signCommand: Command = {
       throw new Error(
         `the ${source.kind} source cannot sign bodies for tests: its plugin has no sign(secret, body, options, now) (see the plugin API, src/sources/api.ts)`,
       );
-    const headers = source.plugin.sign(source.secret, Buffer.from(body), source.options, Date.now());
-    for (const [name, value] of Object.entries(headers)) io.out(`${name}: ${value}`);
+    // A plugin's sign is its own code: one that fails is named, and its words lose the secrets (its message may
+    // well quote the key it could not use; this command's output is pasted into tickets and shells).
+    const fault = (what: string) =>
+      new Error(pluginTextRedactor(source.secrets).redact(`the ${source.kind} source plugin's sign ${what}`));
+    let headers: unknown;
+    try {
+      headers = source.plugin.sign(source.secret, Buffer.from(body), source.options, Date.now());
+    } catch (err) {
+      throw fault(`failed: ${errorText(err)}`);
+    }
+    if (typeof headers !== 'object' || headers === null || Array.isArray(headers))
+      throw fault(`answered ${headers === null ? 'null' : typeof headers}, not an object of headers`);
+    const entries = Object.entries(headers);
+    const bad = entries.find(([, value]) => typeof value !== 'string');
+    if (bad !== undefined) throw fault(`answered header ${bad[0]} as ${typeof bad[1]}, not a string`);
+    for (const [name, value] of entries) io.out(`${name}: ${value}`);
     return 0;
   },
 };

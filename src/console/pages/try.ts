@@ -1,6 +1,6 @@
 import type { DryRun } from '../../cli/dry-run.ts';
 import type { SourceConfig } from '../../config/types.ts';
-import { samplesOf } from '../../sources/builtin.ts';
+import { samplesOf, summaryOf } from '../../sources/builtin.ts';
 import { type Html, html } from '../html.ts';
 
 /** What was typed into the form, kept when the page answers. */
@@ -16,11 +16,16 @@ export interface TryInput {
  */
 export function tryPage(sources: SourceConfig[], csrf: string, input: TryInput, result?: DryRun): Html {
   const chosen = sources.find((s) => s.name === input.source) ?? sources[0];
-  const label = (s: SourceConfig) => (s.plugin.summary ? s.plugin.summary(s.options) : s.kind);
-  const samples = Object.entries(chosen ? samplesOf(chosen) : {}).map(([type, body]) => ({
-    type,
-    body: JSON.stringify(body, null, 2),
-  }));
+  const label = (s: SourceConfig) => summaryOf(s);
+  // A sample JSON cannot write (a plugin's BigInt, a cycle) is left out, not the page.
+  const samples = Object.entries(chosen ? samplesOf(chosen) : {}).flatMap(([type, body]) => {
+    try {
+      const text = JSON.stringify(body, null, 2);
+      return typeof text === 'string' ? [{ type, body: text }] : [];
+    } catch {
+      return [];
+    }
+  });
   return html`
 <form method="post" action="/ui/try" class="try">
 <input type="hidden" name="_csrf" value="${csrf}">
