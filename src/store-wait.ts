@@ -56,8 +56,9 @@ export async function openStoreWaiting(
     if (signal?.aborted) throw new StartAborted();
     state.attempts += 1;
     try {
-      return await open();
+      return await unlessAborted(open(), signal);
     } catch (err) {
+      if (err instanceof StartAborted) throw err;
       const kind = storeFaultKind(err);
       if (!WAIT_OUT.has(kind)) {
         // It names the file and says what to do already (sqlite/file-error.ts).
@@ -76,6 +77,27 @@ export async function openStoreWaiting(
     await pauseFor(pause, signal);
     pause = Math.min(pause * 2, STORE_WAIT_LONGEST_MS);
   }
+}
+
+/**
+ * `attempt`, or StartAborted as soon as `signal` aborts: one try can wait long (another instance's migration
+ * holds the lock, or a connection went silent mid-migration), and a stop asked meanwhile was not heard until it
+ * ended (found by an attack). A store the abandoned try opens later is closed.
+ */
+function unlessAborted(attempt: Promise<Store>, signal?: AbortSignal): Promise<Store> {
+  if (signal === undefined) return attempt;
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      attempt.then(
+        (store) => store.close().catch(() => {}),
+        () => {},
+      );
+      reject(new StartAborted());
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    attempt.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 function pauseFor(ms: number, signal?: AbortSignal): Promise<void> {

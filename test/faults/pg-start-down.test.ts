@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import pg from 'pg';
 import { GatewayProcess } from '../helpers/gateway.ts';
 import { Sink } from '../helpers/sink.ts';
 import { ROOT, tempDir } from '../helpers/tmp.ts';
 import { postSigned } from '../helpers/webhooks.ts';
-import { PG_URL, TestSchema } from '../scale/pg.ts';
+import { PG_URL, TestSchema, until } from '../scale/pg.ts';
 import { TcpProxy } from './tcp-proxy.ts';
 
 const SECRET = 'start-down-secret-0123456789';
@@ -127,6 +128,53 @@ describe('a gateway started while PostgreSQL is down waits for it', function () 
     } finally {
       proxy.heal();
       await gw.stop();
+      tmp.cleanup();
+    }
+  });
+
+  it('stops at once, exit 0, when told to while its start waits for another instance to finish migrating', async function () {
+    // Without the fix the stop waited for the lock: the test ran into its timeout.
+    this.timeout(45_000);
+    // Another instance (here: this session) holds the migration lock of the gateway's schema, so the gateway's
+    // start blocks inside its store's migrate(). A deploy cancelled then must stop, not wait for that lock.
+    const tmp = tempDir('pg-start-migrating-stop');
+    const url = new URL(PG_URL);
+    url.searchParams.set('application_name', `${schema.name}_gw`);
+    const holder = new pg.Client({ connectionString: PG_URL });
+    await holder.connect();
+    const gw = new GatewayProcess(
+      tmp.write(
+        'gw.yaml',
+        config('http://127.0.0.1:9').replace('poolSize: 4', `poolSize: 4, schema: ${schema.name}`),
+      ),
+      {
+        DATABASE_URL: url.toString(),
+        MTA_WEBHOOK_SECRET: SECRET,
+        ADMIN_TOKEN: 'admin-token-0123456789abcdef',
+      },
+    );
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+        `switchboard.migrate.${schema.name}`,
+      ]);
+      await until(
+        // Asked on another session: a transaction sees pg_stat_activity as it was at its first look.
+        async () =>
+          (
+            await schema.query(
+              "SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'",
+              [`${schema.name}_gw`],
+            )
+          ).length === 1,
+        "the gateway's migration waiting for the lock",
+        30_000,
+      );
+      expect(await gw.stop()).to.equal(0);
+      expect(gw.raw.join('\n')).to.contain('stopped while waiting for the event store');
+    } finally {
+      await holder.end();
+      await gw.signal('SIGKILL');
       tmp.cleanup();
     }
   });

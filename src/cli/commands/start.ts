@@ -45,6 +45,8 @@ export const startCommand: Command = {
       }
       if (err instanceof StartAborted) {
         io.err('switchboard: stopped while waiting for the event store; nothing was started');
+        // The try it gave up on may still hold a connection (a migration waiting for a lock, a silent network).
+        setTimeout(() => process.exit(0), 2_000).unref();
         return 0;
       }
       throw err;
