@@ -162,12 +162,11 @@ describe('a gateway started while PostgreSQL is down waits for it', function () 
         // Asked on another session: a transaction sees pg_stat_activity as it was at its first look.
         async () =>
           (
-            await schema.query(
-              "SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'",
-              [`${schema.name}_gw`],
-            )
-          ).length === 1,
-        "the gateway's migration waiting for the lock",
+            await schema.query('SELECT 1 FROM pg_stat_activity WHERE application_name = $1', [
+              `${schema.name}_gw`,
+            ])
+          ).length > 0,
+        'the gateway connected (to migrate: its first use of the store)',
         30_000,
       );
       expect(await gw.stop()).to.equal(0);
@@ -175,6 +174,71 @@ describe('a gateway started while PostgreSQL is down waits for it', function () 
     } finally {
       await holder.end();
       await gw.signal('SIGKILL');
+      tmp.cleanup();
+    }
+  });
+
+  it('notices a connection gone silent while its start waits for another instance to migrate, and starts once it answers', async () => {
+    // The gateway's migration waits for the lock through the proxy; the network then drops everything without a
+    // reset (a NAT entry gone, a partition) and the lock is released. The grant never reaches the gateway: the
+    // start must give that try up within the store's timeouts and try again, not wait for it for an hour.
+    const sink = await Sink.start();
+    const tmp = tempDir('pg-start-migrating-silent');
+    const url = new URL(PG_URL);
+    url.port = String(proxy.port);
+    url.searchParams.set('application_name', `${schema.name}_gw`);
+    const holder = new pg.Client({ connectionString: PG_URL });
+    await holder.connect();
+    const gw = new GatewayProcess(
+      tmp.write(
+        'gw.yaml',
+        config(sink.url).replace(
+          'connectTimeout: 1s',
+          `connectTimeout: 1s, statementTimeout: 1s, schema: ${schema.name}`,
+        ),
+      ),
+      {
+        DATABASE_URL: url.toString(),
+        MTA_WEBHOOK_SECRET: SECRET,
+        ADMIN_TOKEN: 'admin-token-0123456789abcdef',
+      },
+    );
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+        `switchboard.migrate.${schema.name}`,
+      ]);
+      await until(
+        async () =>
+          (
+            await schema.query('SELECT 1 FROM pg_stat_activity WHERE application_name = $1', [
+              `${schema.name}_gw`,
+            ])
+          ).length > 0,
+        'the gateway connected (to migrate: its first use of the store)',
+        30_000,
+      );
+      proxy.blackhole();
+      await holder.query('COMMIT');
+      const silent = await gw.waitForLog(
+        (l) => /not reachable yet/.test(String(l.msg)),
+        'the start to give up the silent try',
+        30_000,
+      );
+      expect(silent.cause).to.equal('timeout');
+      proxy.heal();
+      const listening = await gw.waitForLog(
+        (l) => l.msg === 'switchboard listening',
+        'the start to finish',
+        30_000,
+      );
+      const res = await postSigned(String(listening.url), SECRET, { ...REPLY, replyId: 93 });
+      expect(res.status).to.equal(200);
+    } finally {
+      proxy.heal();
+      await holder.end();
+      await gw.signal('SIGKILL');
+      await sink.stop();
       tmp.cleanup();
     }
   });

@@ -4,12 +4,15 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
  * A TCP proxy on 127.0.0.1 that the test controls, standing between the gateway and PostgreSQL: `cut()` drops
  * every connection at once (as a network failure or a failover would), `hang()` keeps accepting connections
  * and bytes but forwards nothing in either direction (a database that never answers), `refuse()` resets every
- * connection as it opens (a database that is down), `heal()` forwards again.
+ * connection as it opens (a database that is down), `blackhole()` is `hang()` where even the end of a connection
+ * does not get through (a partition, a NAT entry gone: the server's close never reaches the gateway), `heal()`
+ * forwards again.
  */
 export class TcpProxy {
   private readonly pairs = new Set<{ client: Socket; upstream: Socket }>();
   private hanging = false;
   private refusing = false;
+  private blackholed = false;
   private readonly held = new Set<Socket>();
   /** Connections accepted so far (refused ones included). */
   accepted = 0;
@@ -59,7 +62,13 @@ export class TcpProxy {
       upstream.destroy();
     };
     client.on('close', end);
-    upstream.on('close', end);
+    upstream.on('close', () => {
+      if (!this.blackholed) return end();
+      // Lost on the way: the client's side stays open, saying nothing, until heal() or close().
+      this.pairs.delete(pair);
+      this.held.add(client);
+      client.on('close', () => this.held.delete(client));
+    });
   }
 
   /** Drops every open connection (new ones are still accepted). */
@@ -78,6 +87,12 @@ export class TcpProxy {
     this.hanging = true;
   }
 
+  /** hang(), and a connection the server ends stays open and silent on the gateway's side (no FIN, no reset). */
+  blackhole(): void {
+    this.hanging = true;
+    this.blackholed = true;
+  }
+
   /** From now on, every connection is reset as soon as it opens (a database that is down), and open ones are cut. */
   refuse(): void {
     this.refusing = true;
@@ -88,6 +103,7 @@ export class TcpProxy {
   heal(): void {
     this.hanging = false;
     this.refusing = false;
+    this.blackholed = false;
     for (const s of this.held) s.destroy();
     this.held.clear();
     this.cut();
