@@ -5,11 +5,22 @@ import type { Log } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import { storeFaultKind } from './store-health.ts';
 
+/** Errors closer together than this are one run (a worker retries at least every second while it fails). */
+const WORKER_ERROR_RUN_GAP_MS = 10_000;
+/** Within a run, one line per destination per this long. */
+const WORKER_ERROR_REPEAT_MS = 60_000;
+
 /**
  * What the delivery workers report, as log lines and metrics: one line per attempt (its outcome decides the
  * level and message), breaker and throttle changes, worker errors and bookkeeping the store did not take.
  */
-export function deliveryLog(log: Log, metrics: Metrics, controlMetrics: ControlMetrics): DeliveryObserver {
+export function deliveryLog(
+  log: Log,
+  metrics: Metrics,
+  controlMetrics: ControlMetrics,
+  now: () => number = Date.now,
+): DeliveryObserver {
+  const workerErrors = new Map<string, { lastAt: number; loggedAt: number; suppressed: number }>();
   return {
     ...controlEvents(log, controlMetrics),
     attempt: (r) => {
@@ -36,8 +47,30 @@ export function deliveryLog(log: Log, metrics: Metrics, controlMetrics: ControlM
           r.outcome === 'dead' ? 'delivery dead: retry budget spent' : 'delivery failed permanently',
         );
     },
-    workerError: (destination, err) =>
-      log.error({ destination, err, cause: storeFaultKind(err) }, 'delivery worker error; backing off'),
+    workerError: (destination, err) => {
+      // A worker retries every second while the store is away, and so does the pauses' refresh: one line each
+      // per second, with a stack, for the whole outage (found by an attack). Logged when a run of errors starts
+      // and then at most once a minute, with how many were left out.
+      const at = now();
+      const run = workerErrors.get(destination);
+      const ongoing = run !== undefined && at - run.lastAt < WORKER_ERROR_RUN_GAP_MS;
+      if (ongoing && at - run.loggedAt < WORKER_ERROR_REPEAT_MS) {
+        run.lastAt = at;
+        run.suppressed++;
+        return;
+      }
+      const repeated = ongoing ? run.suppressed : 0;
+      workerErrors.set(destination, { lastAt: at, loggedAt: at, suppressed: 0 });
+      log.error(
+        {
+          destination,
+          err,
+          cause: storeFaultKind(err),
+          ...(repeated > 0 ? { repeated } : {}),
+        },
+        destination === '*' ? 'could not read the pauses; retrying' : 'delivery worker error; backing off',
+      );
+    },
     bookkeepingFailed: (destination, deliveryId, err, tries) => {
       // The first failure and then every tenth: an outage of minutes should not flood the log.
       if (tries === 1 || tries % 10 === 0)

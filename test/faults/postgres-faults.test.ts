@@ -198,6 +198,51 @@ describe('store faults with PostgreSQL: the gateway keeps serving', function () 
       }
     });
 
+    it('logs each worker’s store errors once when an outage starts, not once a second per destination', async () => {
+      const sink = await Sink.start();
+      const tmp = tempDir('pg-worker-errors');
+      const url = new URL(schema.url);
+      url.port = String(proxy.port);
+      const three = gatewayConfig(sink)
+        .replace(
+          /( {2}sink: .*\n)/,
+          `$1  sink2: { type: http, url: "${sink.url}/in2" }\n  sink3: { type: http, url: "${sink.url}/in3" }\n`,
+        )
+        .replace('to: [sink]', 'to: [sink, sink2, sink3]');
+      const gw = await GatewayProcess.start(tmp.write('gw.yaml', three), {
+        DATABASE_URL: url.toString(),
+        MTA_WEBHOOK_SECRET: SECRET,
+      });
+      const errors = () =>
+        gw.lines.filter((l) => /delivery worker error|could not read the pauses/.test(String(l.msg)));
+      try {
+        proxy.refuse();
+        // Five connection attempts, 100 ms doubling: over 3 s in which each worker (polling every 200 ms here)
+        // and the pauses' refresh failed about fifteen times each.
+        const attemptsBefore = proxy.accepted;
+        await until(() => proxy.accepted >= attemptsBefore + 5, 'five refused connection attempts', 60_000);
+        expectAlive(gw);
+        const byDestination = new Map<string, number>();
+        for (const l of errors())
+          byDestination.set(String(l.destination), (byDestination.get(String(l.destination)) ?? 0) + 1);
+        expect(Object.fromEntries(byDestination)).to.deep.equal({ sink: 1, sink2: 1, sink3: 1, '*': 1 });
+        expect(errors().find((l) => l.destination === '*')?.msg).to.equal(
+          'could not read the pauses; retrying',
+        );
+        proxy.heal();
+        await until(
+          async () => (await fetch(`${gw.url}/readyz`)).status === 200,
+          '/readyz 200 once the database is back',
+          30_000,
+        );
+      } finally {
+        proxy.heal();
+        await gw.stop();
+        await sink.stop();
+        tmp.cleanup();
+      }
+    });
+
     it('answers 503 within the configured timeouts while the proxy hangs, and recovers once it forwards again', async () => {
       const sink = await Sink.start();
       const tmp = tempDir('pg-proxy');
