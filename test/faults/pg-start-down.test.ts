@@ -132,6 +132,32 @@ describe('a gateway started while PostgreSQL is down waits for it', function () 
     }
   });
 
+  /** Takes the migration lock of the test's schema on a session of its own, as another instance migrating does. */
+  async function holdMigrationLock(): Promise<pg.Client> {
+    const holder = new pg.Client({ connectionString: PG_URL });
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+      `switchboard.migrate.${schema.name}`,
+    ]);
+    return holder;
+  }
+
+  /** Until the gateway (application_name `<schema>_gw`) has a session: its start has reached migrate(). */
+  function gatewayConnected(): Promise<void> {
+    return until(
+      // Asked on another session: a transaction sees pg_stat_activity as it was at its first look.
+      async () =>
+        (
+          await schema.query('SELECT 1 FROM pg_stat_activity WHERE application_name = $1', [
+            `${schema.name}_gw`,
+          ])
+        ).length > 0,
+      'the gateway connected (to migrate: its first use of the store)',
+      30_000,
+    );
+  }
+
   it('stops at once, exit 0, when told to while its start waits for another instance to finish migrating', async function () {
     // Without the fix the stop waited for the lock: the test ran into its timeout.
     this.timeout(45_000);
@@ -140,8 +166,7 @@ describe('a gateway started while PostgreSQL is down waits for it', function () 
     const tmp = tempDir('pg-start-migrating-stop');
     const url = new URL(PG_URL);
     url.searchParams.set('application_name', `${schema.name}_gw`);
-    const holder = new pg.Client({ connectionString: PG_URL });
-    await holder.connect();
+    const holder = await holdMigrationLock();
     const gw = new GatewayProcess(
       tmp.write(
         'gw.yaml',
@@ -154,21 +179,7 @@ describe('a gateway started while PostgreSQL is down waits for it', function () 
       },
     );
     try {
-      await holder.query('BEGIN');
-      await holder.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
-        `switchboard.migrate.${schema.name}`,
-      ]);
-      await until(
-        // Asked on another session: a transaction sees pg_stat_activity as it was at its first look.
-        async () =>
-          (
-            await schema.query('SELECT 1 FROM pg_stat_activity WHERE application_name = $1', [
-              `${schema.name}_gw`,
-            ])
-          ).length > 0,
-        'the gateway connected (to migrate: its first use of the store)',
-        30_000,
-      );
+      await gatewayConnected();
       expect(await gw.stop()).to.equal(0);
       expect(gw.raw.join('\n')).to.contain('stopped while waiting for the event store');
     } finally {
@@ -187,8 +198,7 @@ describe('a gateway started while PostgreSQL is down waits for it', function () 
     const url = new URL(PG_URL);
     url.port = String(proxy.port);
     url.searchParams.set('application_name', `${schema.name}_gw`);
-    const holder = new pg.Client({ connectionString: PG_URL });
-    await holder.connect();
+    const holder = await holdMigrationLock();
     const gw = new GatewayProcess(
       tmp.write(
         'gw.yaml',
@@ -204,20 +214,7 @@ describe('a gateway started while PostgreSQL is down waits for it', function () 
       },
     );
     try {
-      await holder.query('BEGIN');
-      await holder.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
-        `switchboard.migrate.${schema.name}`,
-      ]);
-      await until(
-        async () =>
-          (
-            await schema.query('SELECT 1 FROM pg_stat_activity WHERE application_name = $1', [
-              `${schema.name}_gw`,
-            ])
-          ).length > 0,
-        'the gateway connected (to migrate: its first use of the store)',
-        30_000,
-      );
+      await gatewayConnected();
       proxy.blackhole();
       await holder.query('COMMIT');
       const silent = await gw.waitForLog(
