@@ -55,8 +55,9 @@ const cache = new Map<string, Normalized>();
 function parse(raw: string, defaultCountry: string, expected: PhoneFormat): Normalized {
   const notes: NoteDraft[] = [];
   // A tel: URI (RFC 3966), as RCS addresses a subscriber: the number it holds, with its visual separators.
-  const uri = TEL_SCHEME.test(raw.trim());
-  const trimmed = uri ? raw.trim().slice(TEL_SCHEME_LENGTH) : raw.trim();
+  const given = raw.trim();
+  const uri = TEL_SCHEME.test(given);
+  const trimmed = uri ? given.slice(TEL_SCHEME_LENGTH) : given;
   const international = trimmed.startsWith('+');
   const readable = /^[+\d\s().-]+$/.test(trimmed);
   const parsed = readable
