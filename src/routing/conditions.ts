@@ -121,22 +121,57 @@ function operandList(field: Field, raw: unknown[]): Either<ConfigIssue[], Operan
 }
 
 /**
- * A route's `regex:` operand as the RegExp it runs as (Unicode mode when it needs it, see needsUnicode), or why
- * it is none. Compiled after regex-hazard.ts set V8's linear-time fallback (imported above for that).
+ * A route's `regex:` operand as the RegExp it runs as (Unicode mode when it needs it, see needsUnicode; the flags
+ * of a leading `(?i)`, see leadingFlags), or why it is none. Compiled after regex-hazard.ts set V8's linear-time
+ * fallback (imported above for that).
  */
 export function compileRegex(raw: unknown): Either<string, RegExp> {
   if (typeof raw !== 'string')
     return E.left(`regex takes a string, not ${describeValue(raw, { wording: 'not' })}`);
-  const unicode = needsUnicode(raw);
+  const lead = leadingFlags(raw);
+  if (typeof lead === 'string') return E.left(`bad regex ${JSON.stringify(raw)}: ${lead}`);
+  const pattern = raw.slice(lead.length);
+  const unicode = needsUnicode(pattern);
   try {
-    return E.right(new RegExp(raw, unicode ? 'u' : ''));
+    return E.right(new RegExp(pattern, `${lead.flags}${unicode ? 'u' : ''}`));
   } catch (err) {
     // The engine's own message names the problem precisely ("Unterminated group", "Nothing to repeat").
     const why = unicode
       ? ' (\\p{…}, \\P{…} and \\u{…} need Unicode mode, which is stricter: escape a literal { } ( ) [ ] as \\{ and so on)'
-      : '';
+      : INLINE_FLAGS.test(pattern)
+        ? ' (flags such as (?i) work only at the very start of the pattern)'
+        : '';
     return E.left(`bad regex ${JSON.stringify(raw)}: ${(err as Error).message}${why}`);
   }
+}
+
+/** An inline flag group, `(?i)` or `(?i:`, the RE2/PCRE way of writing flags that JavaScript patterns lack. */
+const INLINE_FLAGS = /\(\?[a-zA-Z]+[:)]/;
+
+/** What each letter of a leading flag group means, as JavaScript's flag of the same letter. */
+const FLAG_MEANINGS: Readonly<Record<string, string>> = {
+  i: 'ignore case',
+  m: '^ and $ match at line ends',
+  s: '. matches a line break',
+};
+
+/**
+ * The flags of a pattern's leading `(?i)`, `(?s)`, `(?m)` or a mix (`(?is)`), and the group's length, or why the
+ * group is not one. Alertmanager, Prometheus and Vector (RE2, Rust's regex) write case-insensitivity that way,
+ * and JavaScript refused it as an invalid group, so `(?i)^stop$` was a config error; letters that mean nothing
+ * here (`x`, `U`) are still one, naming the letters that do.
+ */
+function leadingFlags(pattern: string): { flags: string; length: number } | string {
+  const group = /^\(\?([a-zA-Z]+)\)/.exec(pattern);
+  if (group === null) return { flags: '', length: 0 };
+  const letters = [...new Set(group[1])];
+  const unknown = letters.filter((f) => !(f in FLAG_MEANINGS));
+  if (unknown.length > 0) {
+    const known = Object.entries(FLAG_MEANINGS).map(([f, meaning]) => `${f} (${meaning})`);
+    const named = unknown.map((f) => `"${f}"`).join(', ');
+    return `a leading ${group[0]} sets flags, and ${named} ${unknown.length > 1 ? 'are not flags' : 'is not a flag'} a route regex has; use ${known.join(', ')}`;
+  }
+  return { flags: letters.join(''), length: group[0].length };
 }
 
 /**

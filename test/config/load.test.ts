@@ -367,19 +367,26 @@ routes:
   - name: linear
     match: { text: { regex: '^(a+)+$' } }
     to: [crm]
+  - name: ignoring-case
+    match: { text: { regex: '(?i)^(a+)+$' } }
+    to: [crm]
 `,
       );
       const result = await loadConfig(file, { env: {}, plugins: registry(filePlugin) });
       const warnings = result.ok
         ? result.warnings.filter((w) => w.includes('nests quantifiers'))
         : ['not ok'];
-      expect(warnings).to.have.length(2);
+      expect(warnings).to.have.length(3);
       expect(warnings[0]).to.match(
         /a\.yaml:7:\d+ routes\[0\]\.match\.text\.regex: regex \/\^\(\\p\{L\}\+\)\+\$\//,
       );
       expect(warnings[0]).to.include('with Unicode mode');
       expect(warnings[1]).to.match(/a\.yaml:12:\d+ routes\[1\]\.match\.any\[0\]\.text\.regex: /);
       expect(warnings[1]).to.include('with a lookaround or a backreference');
+      expect(warnings[2]).to.match(
+        /a\.yaml:19:\d+ routes\[3\]\.match\.text\.regex: regex \/\^\(a\+\)\+\$\/i /,
+      );
+      expect(warnings[2]).to.include('with case-insensitivity ((?i))');
     } finally {
       cleanup();
     }

@@ -47,6 +47,26 @@ const cases: Array<[string, string, ConfigIssue[]]> = [
     ],
   ],
   [
+    'a leading flag group with a letter JavaScript has no flag for, naming the ones it has',
+    '[{ match: { text: { regex: "(?ix)^stop$" } }, to: [audit] }]',
+    [
+      issue(
+        [0, 'match', 'text', 'regex'],
+        'bad regex "(?ix)^stop$": a leading (?ix) sets flags, and "x" is not a flag a route regex has; use i (ignore case), m (^ and $ match at line ends), s (. matches a line break)',
+      ),
+    ],
+  ],
+  [
+    'inline flags after the start, saying where they work',
+    '[{ match: { text: { regex: "^(?i)stop$" } }, to: [audit] }]',
+    [
+      issue(
+        [0, 'match', 'text', 'regex'],
+        'bad regex "^(?i)stop$": Invalid regular expression: /^(?i)stop$/: Invalid group (flags such as (?i) work only at the very start of the pattern)',
+      ),
+    ],
+  ],
+  [
     'a regex that \\p{…} puts in Unicode mode, where it is not valid, saying why',
     "[{ match: { text: { regex: '^\\p{Lu}{' } }, to: [audit] }]",
     [

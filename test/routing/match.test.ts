@@ -114,6 +114,14 @@ const cases: Array<[string, string, GatewayEvent, boolean]> = [
   ['a regex on a number sees its string form', 'messageId: { regex: "^880" }', failed, true],
   ['a regex on a boolean sees true or false', 'status.failed: { regex: "^true$" }', failed, true],
   ['a regex is case-sensitive', 'text: { regex: "^stop$" }', stop, false],
+  // a leading (?i), as Alertmanager, Prometheus and Vector users write it, was an invalid group
+  ['a leading (?i) ignores case', 'text: { regex: "(?i)^stop$" }', stop, true],
+  ['a leading (?i) still needs the letters', 'text: { regex: "(?i)^stop$" }', hello, false],
+  ['(?s) lets . match a line break', 'text: { regex: "(?s)^Hi.there$" }', reply('Hi\nthere'), true],
+  ['without (?s) . does not', 'text: { regex: "^Hi.there$" }', reply('Hi\nthere'), false],
+  ['(?m) anchors at line ends', 'text: { regex: "(?im)^stop$" }', reply('thanks\nStop'), true],
+  ['without (?m) ^ is the start only', 'text: { regex: "(?i)^stop$" }', reply('thanks\nStop'), false],
+  ['(?i) with Unicode mode', "text: { regex: '(?i)^\\p{L}+ übung$' }", reply('Gute ÜBUNG'), true],
   // \p{…} and \u{…} mean Unicode properties and code points only in Unicode mode; without it they matched "p{Lu}"
   ['a Unicode property escape (found by an attack)', 'text: { regex: "^\\\\p{Lu}+$" }', stop, true],
   ['a Unicode property escape is no literal p{N}', 'text: { regex: "^\\\\p{N}$" }', reply('p{N}'), false],
