@@ -47,6 +47,24 @@ const cases: Array<[string, string, ConfigIssue[]]> = [
     ],
   ],
   [
+    'a phone without its country code, or no possible number, which never matched (found by an attack)',
+    '[{ match: { any: [{ phone: "3125550143" }, { phone: { in: ["+1 555", "call me"] } }] }, to: [audit] }]',
+    [
+      issue(
+        [0, 'match', 'any', 0, 'phone'],
+        `"3125550143" has no country code, and an event's phone always has one (E.164): write + and the country code first, e.g. "+13125550143"`,
+      ),
+      issue(
+        [0, 'match', 'any', 1, 'phone', 'in', 0],
+        '"+1 555" is not a possible phone number; write it in E.164, e.g. "+13125550143"',
+      ),
+      issue(
+        [0, 'match', 'any', 1, 'phone', 'in', 1],
+        '"call me" is not a phone number; write one in E.164, e.g. "+13125550143"',
+      ),
+    ],
+  ],
+  [
     'a leading flag group with a letter JavaScript has no flag for, naming the ones it has',
     '[{ match: { text: { regex: "(?ix)^stop$" } }, to: [audit] }]',
     [
@@ -314,7 +332,7 @@ describe('routing: building routes from config', () => {
       'status.name: SENT',
       'status.failed: false',
       'status.final: false',
-      'phone: "+15550100"',
+      'phone: "+13125550143"',
       'text: hi',
       'optInType: web',
       'messageId: 1',

@@ -20,7 +20,7 @@ const anyEvent: fc.Arbitrary<GatewayEvent> = fc
     source: fc.string(),
     type: fc.constantFrom(...EVENT_TYPES),
     version: fc.constantFrom(1 as const, 2 as const, 3 as const),
-    phone: optional(fc.string()),
+    phone: optional(fc.oneof(fc.string(), fc.constantFrom('+13125550143', '+447700900123'))),
     messageId: optional(fc.oneof(fc.integer(), fc.double())),
     externalId: optional(fc.string()),
     status: optional(fc.integer({ min: -5, max: 40 }).map(statusOf)),
@@ -65,9 +65,14 @@ const entry = fc.oneof(
   fc.tuple(fc.constantFrom('status', 'status.code', 'status.name'), condition(statusOperand, statusOperand)),
   fc.tuple(fc.constantFrom('status.failed', 'status.final'), condition(fc.boolean(), undefined)),
   fc.tuple(fc.constantFrom('version', 'messageId'), condition(fc.oneof(fc.integer(), number), number)),
+  // a phone operand is a number with its country code, written in any punctuation
+  fc.tuple(
+    fc.constantFrom('phone'),
+    condition(fc.constantFrom('+13125550143', '+1 (312) 555-0143', '+447700900123'), number),
+  ),
   fc.tuple(
     fc.oneof(
-      fc.constantFrom('source', 'phone', 'text', 'optInType', 'externalId', 'senderName'),
+      fc.constantFrom('source', 'text', 'optInType', 'externalId', 'senderName'),
       tagKey.filter((k) => k !== '').map((k) => `tags.${k}`),
     ),
     condition(text, number),

@@ -3,6 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { describeValue, didYouMean } from '../../config/issues.ts';
 import type { GatewayEvent } from '../../event.ts';
 import type { SourceField } from '../api.ts';
+import { normalizePhone } from './fields/phone.ts';
 import { STATUS_CODES, STATUS_NAMES, statusOf } from './status.ts';
 
 /**
@@ -37,6 +38,32 @@ export function statusOperand(raw: unknown): Either<string, number> {
   );
 }
 
+/**
+ * A `phone` operand as the E.164 number events carry (`"+1 (312) 555-0143"` → `"+13125550143"`), or why it could
+ * never match: a number without its country code (an event's `phone` always has one, and a route does not know
+ * which source's defaultCountry to read it in), or text that is no possible number. Both used to be accepted and
+ * then matched nothing, silently.
+ */
+export function phoneOperand(raw: unknown): Either<string, string> {
+  // A number YAML read out of `+13125550143` unquoted is config/route-numbers.ts's to explain, with its line.
+  if (typeof raw === 'number') return E.right(String(raw));
+  if (typeof raw !== 'string')
+    return E.left(
+      `${describeValue(raw, { wording: 'not' })} is not a phone number; quote it ("+13125550143")`,
+    );
+  const written = raw.trim();
+  if (!/\d/.test(written))
+    return E.left(`${JSON.stringify(raw)} is not a phone number; write one in E.164, e.g. "+13125550143"`);
+  if (!written.startsWith('+'))
+    return E.left(
+      `${JSON.stringify(raw)} has no country code, and an event's phone always has one (E.164): write + and the country code first, e.g. "+13125550143"`,
+    );
+  const { phone } = normalizePhone(written, '1', 'e164').fields;
+  return phone === undefined
+    ? E.left(`${JSON.stringify(raw)} is not a possible phone number; write it in E.164, e.g. "+13125550143"`)
+    : E.right(phone);
+}
+
 const scalarText = (value: unknown): string | undefined =>
   value === undefined || (typeof value === 'object' && value !== null) ? undefined : String(value);
 const statusName = (value: unknown): string | undefined =>
@@ -57,7 +84,7 @@ export const MTA_FIELDS_FOR_ROUTES: Readonly<Record<string, SourceField>> = {
   'status.name': { kind: 'number', read: statusCode, operand: statusOperand, text: statusName },
   'status.failed': { kind: 'boolean', read: statusFlag('failed') },
   'status.final': { kind: 'boolean', read: statusFlag('final') },
-  phone: { kind: 'string', description: 'E.164 when known' },
+  phone: { kind: 'string', description: 'E.164 when known', operand: phoneOperand },
   text: { kind: 'string' },
   optInType: { kind: 'string' },
   messageId: { kind: 'number' },
